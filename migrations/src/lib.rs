@@ -1,0 +1,53 @@
+//! Staffroom's schema, one migration per file, portable across SQLite and PostgreSQL.
+//!
+//! Migrations only ever use the sea-query schema builder (never raw SQL) so the same file
+//! produces correct DDL on both backends.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_members;
+mod m20261123_000002_create_networks;
+mod m20261123_000003_create_threads;
+mod m20261123_000004_create_events;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_members::Migration),
+            Box::new(m20261123_000002_create_networks::Migration),
+            Box::new(m20261123_000003_create_threads::Migration),
+            Box::new(m20261123_000004_create_events::Migration),
+        ]
+    }
+}
+
+/// Primary keys are 64-bit and database-assigned on both backends.
+pub(crate) fn id_column<T: IntoIden>(name: T) -> ColumnDef {
+    ColumnDef::new(name)
+        .big_integer()
+        .not_null()
+        .auto_increment()
+        .primary_key()
+        .to_owned()
+}
+
+pub(crate) fn timestamp<T: IntoIden>(name: T) -> ColumnDef {
+    ColumnDef::new(name)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
+}
+
+pub(crate) fn optional_timestamp<T: IntoIden>(name: T) -> ColumnDef {
+    ColumnDef::new(name)
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
+}
+
+pub(crate) fn foreign_id<T: IntoIden>(name: T) -> ColumnDef {
+    ColumnDef::new(name).big_integer().not_null().to_owned()
+}

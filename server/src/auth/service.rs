@@ -1,0 +1,321 @@
+//! Signing in and staying signed in: registration, password login, refresh-token rotation
+//! with reuse detection, logout, and magic links.
+
+use super::passwords::{self, Password};
+use super::tokens::{hash_token, random_token};
+use crate::config::Registration;
+use crate::entities::{magic_links, members, refresh_tokens};
+use crate::error::{ApiError, ApiResult};
+use crate::mail::templates;
+use crate::members::profile::{DisplayName, Email};
+use crate::members::queries as member_queries;
+use crate::members::service::{create_member, NewMember};
+use crate::members::views::MemberView;
+use crate::networks::invitations;
+use crate::AppState;
+use chrono::Duration;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+/// What every successful sign-in returns.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Session {
+    pub member: MemberView,
+    /// Short-lived JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Opaque; exchange at `/auth/refresh`. Each one works once.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RegisterRequest {
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+    /// Required when registration is invite-only; joins the invitation's network.
+    pub invite_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct MagicLinkRequest {
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct MagicLinkConsume {
+    pub token: String,
+}
+
+/// Starts a session (a new refresh-token family unless `family` continues one).
+pub async fn issue_session(
+    state: &AppState,
+    txn: &impl ConnectionTrait,
+    member: &members::Model,
+    family: Option<String>,
+) -> ApiResult<Session> {
+    let refresh_token = random_token();
+    let now = crate::clock::now();
+    refresh_tokens::ActiveModel {
+        member_id: Set(member.id),
+        family_id: Set(family.unwrap_or_else(random_token)),
+        token_hash: Set(hash_token(&refresh_token)),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::days(state.config.auth.refresh_token_ttl_days as i64)),
+        rotated_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let expertise = member_queries::expertise_of(txn, member.id).await?;
+    Ok(Session {
+        member: MemberView::new(member, expertise),
+        access_token: state.tokens.issue_access(member.id),
+        refresh_token,
+        token_type: "Bearer",
+        expires_in: state.tokens.access_ttl_secs(),
+    })
+}
+
+pub async fn register(state: &AppState, request: RegisterRequest) -> ApiResult<Session> {
+    let email = Email::parse(&request.email);
+    let display_name = DisplayName::parse(&request.display_name);
+    let password = Password::parse(request.password);
+    let (email, display_name, password) = collect_errors3(email, display_name, password)?;
+    let invite_token = request.invite_token.filter(|token| !token.is_empty());
+    if state.config.registration == Registration::Invite && invite_token.is_none() {
+        return Err(ApiError::Forbidden(
+            "Registration on this instance is by invitation only.",
+        ));
+    }
+    let password_hash = passwords::hash(password).await?;
+    let txn = state.db.writer().begin().await?;
+    let member = create_member(
+        &txn,
+        NewMember {
+            email,
+            display_name,
+            password_hash: Some(password_hash),
+            is_admin: false,
+        },
+    )
+    .await?;
+    if let Some(token) = invite_token {
+        invitations::redeem(&txn, &token, &member).await?;
+    }
+    let session = issue_session(state, &txn, &member, None).await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+pub async fn login(state: &AppState, client_ip: &str, request: LoginRequest) -> ApiResult<Session> {
+    let limits = &state.config.rate_limit;
+    let window = std::time::Duration::from_secs(limits.window_secs);
+    let account_key = request.email.trim().to_lowercase();
+    for (key, limit) in [
+        (format!("login:ip:{client_ip}"), limits.login_per_ip),
+        (
+            format!("login:account:{account_key}"),
+            limits.login_per_account,
+        ),
+    ] {
+        state
+            .limiter
+            .check(&key, limit, window)
+            .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
+    }
+    let member = member_queries::find_by_email(state.db.reader(), &account_key).await?;
+    let stored = member.as_ref().and_then(|m| m.password_hash.clone());
+    if !passwords::verify(request.password, stored).await? {
+        return Err(ApiError::Unauthorized(
+            "The email or password is incorrect.",
+        ));
+    }
+    let member = member.ok_or(ApiError::Unauthorized(
+        "The email or password is incorrect.",
+    ))?;
+    let txn = state.db.writer().begin().await?;
+    let session = issue_session(state, &txn, &member, None).await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+const INVALID_REFRESH: ApiError =
+    ApiError::Unauthorized("The refresh token is invalid, expired or revoked.");
+
+/// Rotates a refresh token. Presenting one that was already rotated means it leaked (or a
+/// client raced itself): the whole family is revoked, signing out every holder.
+pub async fn refresh(state: &AppState, request: RefreshRequest) -> ApiResult<Session> {
+    let txn = state.db.writer().begin().await?;
+    let token = refresh_tokens::Entity::find()
+        .filter(refresh_tokens::Column::TokenHash.eq(hash_token(&request.refresh_token)))
+        .one(&txn)
+        .await?
+        .ok_or(INVALID_REFRESH)?;
+    let now = crate::clock::now();
+    if token.revoked_at.is_some() || token.expires_at <= now {
+        return Err(INVALID_REFRESH);
+    }
+    // Only one caller can flip `rotated_at` from NULL: the loser of a race is a reuse.
+    let rotated = refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::RotatedAt, Expr::value(now))
+        .filter(refresh_tokens::Column::Id.eq(token.id))
+        .filter(refresh_tokens::Column::RotatedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if rotated.rows_affected != 1 {
+        revoke_family(&txn, &token.family_id).await?;
+        txn.commit().await?;
+        tracing::warn!(
+            member_id = token.member_id,
+            "refresh token reuse: family revoked"
+        );
+        return Err(INVALID_REFRESH);
+    }
+    let member = member_queries::find(&txn, token.member_id)
+        .await?
+        .ok_or(INVALID_REFRESH)?;
+    let session = issue_session(state, &txn, &member, Some(token.family_id)).await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+pub async fn logout(state: &AppState, request: RefreshRequest) -> ApiResult<()> {
+    let txn = state.db.writer().begin().await?;
+    if let Some(token) = refresh_tokens::Entity::find()
+        .filter(refresh_tokens::Column::TokenHash.eq(hash_token(&request.refresh_token)))
+        .one(&txn)
+        .await?
+    {
+        revoke_family(&txn, &token.family_id).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn revoke_family(txn: &impl ConnectionTrait, family_id: &str) -> ApiResult<()> {
+    refresh_tokens::Entity::update_many()
+        .col_expr(
+            refresh_tokens::Column::RevokedAt,
+            Expr::value(crate::clock::now()),
+        )
+        .filter(refresh_tokens::Column::FamilyId.eq(family_id))
+        .filter(refresh_tokens::Column::RevokedAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Emails a one-time sign-in link if the account exists. The caller answers 202 either way,
+/// so the response never tells whether an address has an account.
+pub async fn request_magic_link(
+    state: &AppState,
+    client_ip: &str,
+    request: MagicLinkRequest,
+) -> ApiResult<()> {
+    let email = Email::parse(&request.email)?;
+    let limits = &state.config.rate_limit;
+    let window = std::time::Duration::from_secs(limits.window_secs);
+    for (key, limit) in [
+        (format!("magic:ip:{client_ip}"), limits.magic_link_per_ip),
+        (
+            format!("magic:account:{}", email.as_str()),
+            limits.magic_link_per_account,
+        ),
+    ] {
+        state
+            .limiter
+            .check(&key, limit, window)
+            .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
+    }
+    let Some(member) = member_queries::find_by_email(state.db.reader(), email.as_str()).await?
+    else {
+        return Ok(());
+    };
+    let token = random_token();
+    let now = crate::clock::now();
+    let ttl_minutes = state.config.auth.magic_link_ttl_minutes;
+    magic_links::ActiveModel {
+        member_id: Set(member.id),
+        token_hash: Set(hash_token(&token)),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::minutes(ttl_minutes as i64)),
+        used_at: Set(None),
+        ..Default::default()
+    }
+    .insert(state.db.writer())
+    .await?;
+    let link = format!("{}/#/magic-link?token={token}", state.config.public_url());
+    let message = templates::magic_link(&member.display_name, &link, &token, ttl_minutes);
+    state.mailer.send_in_background(member.email, message);
+    Ok(())
+}
+
+pub async fn consume_magic_link(state: &AppState, request: MagicLinkConsume) -> ApiResult<Session> {
+    const INVALID: ApiError =
+        ApiError::Unauthorized("The sign-in link is invalid, used or expired.");
+    let txn = state.db.writer().begin().await?;
+    let now = crate::clock::now();
+    let link = magic_links::Entity::find()
+        .filter(magic_links::Column::TokenHash.eq(hash_token(&request.token)))
+        .one(&txn)
+        .await?
+        .ok_or(INVALID)?;
+    if link.expires_at <= now {
+        return Err(INVALID);
+    }
+    let used = magic_links::Entity::update_many()
+        .col_expr(magic_links::Column::UsedAt, Expr::value(now))
+        .filter(magic_links::Column::Id.eq(link.id))
+        .filter(magic_links::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if used.rows_affected != 1 {
+        return Err(INVALID);
+    }
+    let member = member_queries::find(&txn, link.member_id)
+        .await?
+        .ok_or(INVALID)?;
+    let session = issue_session(state, &txn, &member, None).await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// Runs three independent parses and reports every failing field at once.
+pub fn collect_errors3<A, B, C>(
+    a: ApiResult<A>,
+    b: ApiResult<B>,
+    c: ApiResult<C>,
+) -> ApiResult<(A, B, C)> {
+    match (a, b, c) {
+        (Ok(a), Ok(b), Ok(c)) => Ok((a, b, c)),
+        (a, b, c) => {
+            let mut errors = crate::error::FieldErrors::new();
+            for err in [a.err(), b.err(), c.err()].into_iter().flatten() {
+                match err {
+                    ApiError::Validation(fields) => errors.extend(fields),
+                    other => return Err(other),
+                }
+            }
+            Err(ApiError::Validation(errors))
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Typed settings: built-in defaults < `staffroom.toml` < `STAFFROOM_*` environment variables.
+//!
+//! Nested keys use `__` in environment variables: `STAFFROOM_AUTH__ACCESS_TOKEN_TTL_SECS=600`.
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub bind: SocketAddr,
+    /// Holds the SQLite file, uploaded files, the mail outbox and the generated secret.
+    pub data_dir: PathBuf,
+    /// `postgres://…` switches to PostgreSQL; unset means SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    /// Base of links in emails; defaults to `http://<bind>`.
+    pub public_url: Option<String>,
+    /// `open`: anyone may register; `invite`: only with an invitation token.
+    pub registration: Registration,
+    /// `smtp://user:pass@host:587?tls=starttls`; unset means `.eml` files in `<data_dir>/outbox/`.
+    pub smtp_url: Option<String>,
+    /// Sender of every email.
+    pub mail_from: String,
+    /// Reserved for the search issue: set means Meilisearch, unset means the embedded engine.
+    pub meilisearch_url: Option<String>,
+    pub meilisearch_key: Option<String>,
+    /// `pretty` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+    pub auth: AuthConfig,
+    pub rate_limit: RateLimitConfig,
+    /// Database connection pool size.
+    pub database_max_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// HS256 signing secret for access tokens; generated into `<data_dir>/secret.key` if unset.
+    pub jwt_secret: Option<String>,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_days: u64,
+    pub magic_link_ttl_minutes: u64,
+    pub invitation_ttl_days: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Login attempts allowed per client IP per window.
+    pub login_per_ip: u32,
+    /// Login attempts allowed per account (email) per window.
+    pub login_per_account: u32,
+    /// Magic-link requests allowed per client IP per window.
+    pub magic_link_per_ip: u32,
+    /// Magic-link requests allowed per account (email) per window.
+    pub magic_link_per_account: u32,
+    pub window_secs: u64,
+    /// Take the client IP from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Registration {
+    Open,
+    Invite,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            public_url: None,
+            registration: Registration::Open,
+            smtp_url: None,
+            mail_from: "Staffroom <staffroom@localhost>".to_owned(),
+            meilisearch_url: None,
+            meilisearch_key: None,
+            log_format: LogFormat::Pretty,
+            auth: AuthConfig {
+                jwt_secret: None,
+                access_token_ttl_secs: 15 * 60,
+                refresh_token_ttl_days: 30,
+                magic_link_ttl_minutes: 15,
+                invitation_ttl_days: 14,
+            },
+            rate_limit: RateLimitConfig {
+                login_per_ip: 30,
+                login_per_account: 10,
+                magic_link_per_ip: 10,
+                magic_link_per_account: 3,
+                window_secs: 15 * 60,
+                trust_forwarded_for: false,
+            },
+            database_max_connections: 10,
+        }
+    }
+}
+
+impl Config {
+    /// Loads defaults, then `config_file` (or `./staffroom.toml` when it exists), then the
+    /// environment.
+    pub fn load(config_file: Option<&Path>) -> Result<Config, Box<figment::Error>> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match config_file {
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None => figment = figment.merge(Toml::file("staffroom.toml")),
+        }
+        figment
+            // STAFFROOM_CONFIG names the file; STAFFROOM_TEST_* belong to the test suite.
+            .merge(
+                Env::prefixed("STAFFROOM_")
+                    .ignore(&["config", "test_postgres_url"])
+                    .split("__"),
+            )
+            .extract()
+            .map_err(Box::new)
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("staffroom.db").display()
+            ),
+        }
+    }
+
+    /// Base URL for links in emails, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_nested_keys() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("STAFFROOM_AUTH__ACCESS_TOKEN_TTL_SECS", "60");
+            jail.set_env("STAFFROOM_REGISTRATION", "invite");
+            let config = Config::load(None).expect("config loads");
+            assert_eq!(config.auth.access_token_ttl_secs, 60);
+            assert_eq!(config.registration, Registration::Invite);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn toml_file_is_read_and_environment_wins() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "staffroom.toml",
+                "bind = \"127.0.0.1:9000\"\nmail_from = \"a@b.c\"",
+            )?;
+            jail.set_env("STAFFROOM_MAIL_FROM", "x@y.z");
+            let config = Config::load(None).expect("config loads");
+            assert_eq!(config.bind.port(), 9000);
+            assert_eq!(config.mail_from, "x@y.z");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("staffroom.toml", "bnid = \"127.0.0.1:9000\"")?;
+            assert!(Config::load(None).is_err());
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,99 @@
+//! Database connections and migrations.
+//!
+//! SQLite allows one writer at a time, and a deferred transaction that starts as a reader
+//! and later writes fails with SQLITE_BUSY instead of waiting. So on SQLite all writes go
+//! through a pool of exactly one connection (writers queue in the pool, never fail), while
+//! reads use their own pool and never block under WAL. On PostgreSQL both handles share one
+//! pool.
+
+use crate::config::Config;
+use anyhow::Context;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
+use staffroom_migrations::{Migrator, MigratorTrait};
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    reader: DatabaseConnection,
+    writer: DatabaseConnection,
+}
+
+impl Db {
+    pub async fn connect(config: &Config) -> anyhow::Result<Db> {
+        let url = config.database_url();
+        if url.starts_with("sqlite:") {
+            std::fs::create_dir_all(&config.data_dir).with_context(|| {
+                format!("creating data directory {}", config.data_dir.display())
+            })?;
+            let reader = connect_sqlite(&url, config.database_max_connections).await?;
+            let writer = connect_sqlite(&url, 1).await?;
+            Ok(Db { reader, writer })
+        } else {
+            let mut options = ConnectOptions::new(url);
+            options
+                .max_connections(config.database_max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .sqlx_logging(false);
+            let pool = Database::connect(options)
+                .await
+                .context("connecting to the database")?;
+            Ok(Db {
+                reader: pool.clone(),
+                writer: pool,
+            })
+        }
+    }
+
+    /// For queries that only read.
+    pub fn reader(&self) -> &DatabaseConnection {
+        &self.reader
+    }
+
+    /// For transactions that write (and for reads that must see their own writes).
+    pub fn writer(&self) -> &DatabaseConnection {
+        &self.writer
+    }
+
+    pub fn backend(&self) -> DatabaseBackend {
+        self.writer.get_database_backend()
+    }
+
+    pub async fn migrate_up(&self) -> anyhow::Result<()> {
+        Migrator::up(&self.writer, None)
+            .await
+            .context("applying migrations")
+    }
+
+    pub async fn ping(&self) -> bool {
+        self.reader.ping().await.is_ok()
+    }
+
+    pub async fn close(self) {
+        let _ = self.reader.close().await;
+        let _ = self.writer.close().await;
+    }
+}
+
+async fn connect_sqlite(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+        });
+    let connection = Database::connect(options)
+        .await
+        .with_context(|| format!("opening SQLite database {url}"))?;
+    // Make sure the statement-level settings hold even for connections sqlx opened lazily.
+    connection
+        .execute_unprepared("PRAGMA foreign_keys = ON")
+        .await?;
+    Ok(connection)
+}

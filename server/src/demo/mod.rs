@@ -1,0 +1,4 @@
+//! Commands that fill an instance: the first admin, and a realistic demo network.
+
+pub mod admin;
+pub mod seed;

@@ -1,0 +1,27 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "members")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub email: String,
+    pub handle: String,
+    pub display_name: String,
+    pub password_hash: Option<String>,
+    pub title: String,
+    pub organization: String,
+    pub bio: String,
+    pub timezone: String,
+    pub digest_frequency: String,
+    pub digest_weekday: i16,
+    pub digest_hour: i16,
+    pub is_admin: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,18 @@
+//! Table models, one per table, mirroring `migrations/`. Plain data: domain rules live in
+//! the capability folders (`auth/`, `networks/`, `threads/`), never here.
+
+pub mod events;
+pub mod invitations;
+pub mod magic_links;
+pub mod member_expertise;
+pub mod members;
+pub mod network_members;
+pub mod networks;
+pub mod post_mentions;
+pub mod posts;
+pub mod reactions;
+pub mod read_markers;
+pub mod refresh_tokens;
+pub mod thread_subscriptions;
+pub mod thread_tags;
+pub mod threads;

@@ -1,0 +1,18 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "network_members")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub network_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub member_id: i64,
+    pub role: String,
+    pub notification_level: String,
+    pub joined_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

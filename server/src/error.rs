@@ -1,0 +1,183 @@
+//! The one error type of the HTTP API, rendered as RFC 9457 `application/problem+json`.
+//!
+//! Every variant maps deliberately to a status. Internal causes are logged, never sent: a
+//! client sees a stable `type` and a human `detail`, nothing about our tables or queries.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Field name → human message, for 422 responses.
+pub type FieldErrors = BTreeMap<String, String>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("malformed request: {0}")]
+    BadRequest(String),
+    #[error("authentication required")]
+    Unauthorized(&'static str),
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// Missing, or not visible to the caller: the two are deliberately indistinguishable.
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    #[error("validation failed")]
+    Validation(FieldErrors),
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u64 },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// A 422 with a single field message.
+    pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+        let mut errors = FieldErrors::new();
+        errors.insert(field.to_owned(), message.into());
+        ApiError::Validation(errors)
+    }
+
+    /// Stable, machine-readable problem type (the last segment of the `type` URI).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound => "not_found",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::Validation(_) => "validation_failed",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Internal(_) => "internal_error",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "Malformed request",
+            ApiError::Unauthorized(_) => "Authentication required",
+            ApiError::Forbidden(_) => "Not allowed",
+            ApiError::NotFound => "Not found",
+            ApiError::Conflict(_) => "Conflict",
+            ApiError::PayloadTooLarge => "Payload too large",
+            ApiError::UnsupportedMediaType(_) => "Unsupported media type",
+            ApiError::Validation(_) => "Validation failed",
+            ApiError::RateLimited { .. } => "Too many requests",
+            ApiError::Internal(_) => "Internal server error",
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            ApiError::BadRequest(detail) | ApiError::Conflict(detail) => detail.clone(),
+            ApiError::Unauthorized(detail) | ApiError::Forbidden(detail) => (*detail).to_owned(),
+            ApiError::NotFound => "The resource does not exist or is not visible to you.".into(),
+            ApiError::PayloadTooLarge => "The request body exceeds the configured limit.".into(),
+            ApiError::UnsupportedMediaType(detail) => detail.clone(),
+            ApiError::Validation(_) => "One or more fields are invalid.".into(),
+            ApiError::RateLimited { retry_after_secs } => {
+                format!("Too many attempts; try again in {retry_after_secs} seconds.")
+            }
+            ApiError::Internal(_) => "Something went wrong on our side.".into(),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        ApiError::Internal(anyhow::Error::new(err))
+    }
+}
+
+impl From<sea_orm::TransactionError<ApiError>> for ApiError {
+    fn from(err: sea_orm::TransactionError<ApiError>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(db) => db.into(),
+            sea_orm::TransactionError::Transaction(api) => api,
+        }
+    }
+}
+
+/// The problem+json body.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// URI identifying the problem type, e.g. `https://staffroom.dev/problems/not_found`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Field name → message (422 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<BTreeMap<String, String>>,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(cause) = self {
+            tracing::error!(error = ?ErrorChain(cause), "request failed");
+        }
+        let status = self.status_code();
+        let problem = Problem {
+            problem_type: format!("https://staffroom.dev/problems/{}", self.code()),
+            title: self.title().to_owned(),
+            status: status.as_u16(),
+            detail: self.detail(),
+            errors: match self {
+                ApiError::Validation(errors) => Some(errors.clone()),
+                _ => None,
+            },
+        };
+        let mut response = HttpResponse::build(status);
+        response.content_type("application/problem+json");
+        match self {
+            ApiError::RateLimited { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            ApiError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            _ => {}
+        }
+        response.json(problem)
+    }
+}
+
+/// Prints an error with every "Caused by:" in its chain, for logs.
+pub struct ErrorChain<'a>(pub &'a anyhow::Error);
+
+impl fmt::Debug for ErrorChain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        for cause in self.0.chain().skip(1) {
+            write!(f, "\n  Caused by: {cause}")?;
+        }
+        Ok(())
+    }
+}

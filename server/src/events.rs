@@ -1,0 +1,177 @@
+//! The durable event log: every write that other members can see appends one row here in
+//! the same transaction, so a crash never loses an acknowledged write and every consumer
+//! (live updates, search indexing, notifications, digests) can catch up from an id.
+//!
+//! Commit order. Ids come from a sequence when a transaction inserts, but transactions
+//! commit in their own order: on PostgreSQL a reader asking for `id > N` could see 12 before
+//! 11 commits, advance past 11 and never deliver it. We make the log commit-ordered by
+//! serializing appends: each appending transaction takes a transaction-scoped advisory lock
+//! immediately before inserting its event, and holds it until commit. Any later appender
+//! waits, so it gets a larger id *and* commits later. Appends are the last statement of a
+//! write transaction, so the lock is held only for the insert and the commit. SQLite has a
+//! single writer (see `db.rs`), which gives the same guarantee without a lock.
+
+use crate::entities::events;
+use crate::ids::ApiId;
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseBackend, DbErr, Set, Statement};
+use serde::Serialize;
+use std::fmt;
+
+/// Arbitrary constant naming the event-log lock among PostgreSQL advisory locks.
+const EVENT_LOG_LOCK_KEY: i64 = 0x5354_4146_4652_4d; // "STAFFRM"
+
+/// What a client subscribes to. Stored in `events.topic` as its string form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topic {
+    Network(i64),
+    Thread(i64),
+    /// One member's private stream (their notifications); clients call it `me`.
+    Member(i64),
+}
+
+impl fmt::Display for Topic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Topic::Network(id) => write!(f, "network:{id}"),
+            Topic::Thread(id) => write!(f, "thread:{id}"),
+            Topic::Member(id) => write!(f, "member:{id}"),
+        }
+    }
+}
+
+/// Every kind of event the log carries. The string forms are part of the public contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    NetworkCreated,
+    NetworkUpdated,
+    MemberJoined,
+    MemberUpdated,
+    MemberRemoved,
+    ProfileUpdated,
+    ThreadCreated,
+    ThreadUpdated,
+    ThreadDeleted,
+    PostCreated,
+    PostUpdated,
+    PostDeleted,
+    ReactionChanged,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::NetworkCreated => "network.created",
+            EventKind::NetworkUpdated => "network.updated",
+            EventKind::MemberJoined => "member.joined",
+            EventKind::MemberUpdated => "member.updated",
+            EventKind::MemberRemoved => "member.removed",
+            EventKind::ProfileUpdated => "profile.updated",
+            EventKind::ThreadCreated => "thread.created",
+            EventKind::ThreadUpdated => "thread.updated",
+            EventKind::ThreadDeleted => "thread.deleted",
+            EventKind::PostCreated => "post.created",
+            EventKind::PostUpdated => "post.updated",
+            EventKind::PostDeleted => "post.deleted",
+            EventKind::ReactionChanged => "reaction.changed",
+        }
+    }
+}
+
+/// An event about to be appended.
+#[derive(Debug)]
+pub struct NewEvent {
+    pub kind: EventKind,
+    pub topic: Topic,
+    /// The network whose members may see it (authorization for replays and fan-out).
+    pub network_id: Option<i64>,
+    pub thread_id: Option<i64>,
+    /// Set for events addressed to one member only.
+    pub recipient_id: Option<i64>,
+    pub actor_id: Option<i64>,
+    pub payload: serde_json::Value,
+}
+
+impl NewEvent {
+    /// An event about something in a network, visible to its members.
+    pub fn in_network<T: Serialize>(
+        kind: EventKind,
+        network_id: i64,
+        actor_id: i64,
+        payload: &T,
+    ) -> NewEvent {
+        NewEvent {
+            kind,
+            topic: Topic::Network(network_id),
+            network_id: Some(network_id),
+            thread_id: None,
+            recipient_id: None,
+            actor_id: Some(actor_id),
+            payload: serde_json::to_value(payload).unwrap_or(serde_json::Value::Null),
+        }
+    }
+
+    /// An event about a thread (also delivered to subscribers of its network).
+    pub fn in_thread<T: Serialize>(
+        kind: EventKind,
+        network_id: i64,
+        thread_id: i64,
+        actor_id: i64,
+        payload: &T,
+    ) -> NewEvent {
+        NewEvent {
+            topic: Topic::Thread(thread_id),
+            thread_id: Some(thread_id),
+            ..NewEvent::in_network(kind, network_id, actor_id, payload)
+        }
+    }
+}
+
+/// An appended event, as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub id: ApiId,
+    pub topic: String,
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    pub data: serde_json::Value,
+}
+
+/// Appends `event` inside the caller's transaction. Call it last in the transaction (see the
+/// module comment): the lock it takes on PostgreSQL is held until commit.
+pub async fn append<C: ConnectionTrait>(txn: &C, event: NewEvent) -> Result<i64, DbErr> {
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [EVENT_LOG_LOCK_KEY.into()],
+        ))
+        .await?;
+    }
+    let row = events::ActiveModel {
+        topic: Set(event.topic.to_string()),
+        kind: Set(event.kind.as_str().to_owned()),
+        network_id: Set(event.network_id),
+        thread_id: Set(event.thread_id),
+        recipient_id: Set(event.recipient_id),
+        actor_id: Set(event.actor_id),
+        payload: Set(event.payload),
+        created_at: Set(crate::clock::now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(row.id)
+}
+
+impl From<events::Model> for Event {
+    fn from(row: events::Model) -> Self {
+        Event {
+            id: ApiId(row.id),
+            topic: row.topic,
+            kind: row.kind,
+            at: row.created_at,
+            data: row.payload,
+        }
+    }
+}

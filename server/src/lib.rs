@@ -1,0 +1,147 @@
+//! Staffroom: asynchronous collaboration for professional peer learning networks.
+//!
+//! `Application::build` turns a `Config` into a running HTTP server: it opens the database,
+//! applies migrations, loads the signing secret and binds the listener. `main.rs` (the CLI)
+//! and the black-box tests both start the server through it.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod entities;
+pub mod error;
+pub mod events;
+pub mod extract;
+pub mod grouping;
+pub mod ids;
+pub mod mail;
+pub mod markdown;
+pub mod members;
+pub mod networks;
+pub mod notifications;
+pub mod ops;
+pub mod tags;
+pub mod threads;
+pub mod web_client;
+
+use crate::auth::tokens::TokenKeys;
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::mail::Mailer;
+use crate::ops::metrics::Metrics;
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+/// Everything a request handler may need, shared by all workers.
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub tokens: TokenKeys,
+    pub mailer: Mailer,
+    pub limiter: auth::rate_limit::RateLimiter,
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    /// Opens the database (migrating it) and loads the secret: everything but the listener.
+    pub async fn open(config: Config) -> anyhow::Result<AppState> {
+        let db = Db::connect(&config).await?;
+        db.migrate_up().await?;
+        let secret = auth::secret::load_or_create(&config)?;
+        Ok(AppState {
+            tokens: TokenKeys::new(&secret, config.auth.access_token_ttl_secs),
+            mailer: Mailer::from_config(&config)?,
+            limiter: Default::default(),
+            metrics: Default::default(),
+            db,
+            config: Arc::new(config),
+        })
+    }
+}
+
+pub struct Application {
+    server: Server,
+    address: SocketAddr,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let listener =
+            TcpListener::bind(config.bind).with_context(|| format!("binding {}", config.bind))?;
+        let address = listener.local_addr()?;
+        let state = web::Data::new(AppState::open(config).await?);
+        let server = {
+            let state = state.clone();
+            HttpServer::new(move || App::new().app_data(state.clone()).configure(configure_app))
+                .listen(listener)?
+                .shutdown_timeout(10)
+                .run()
+        };
+        Ok(Application {
+            server,
+            address,
+            state,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// A handle to stop the server gracefully (used by tests).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGINT/SIGTERM (in-flight requests finish, up to 10 s).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Routes, extractor settings and middleware of the whole application.
+pub fn configure_app(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PayloadConfig::new(extract::JSON_LIMIT_BYTES))
+        // A path segment that is not an id cannot name anything: not found.
+        .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+        .app_data(web::QueryConfig::default().error_handler(|err, _| {
+            ApiError::invalid("query", extract_query_message(&err.to_string())).into()
+        }))
+        .service(
+            web::scope("")
+                .wrap(from_fn(ops::telemetry::observe))
+                .configure(ops::health::configure)
+                .configure(ops::openapi::configure)
+                .service(
+                    web::scope("/api/v1")
+                        .configure(auth::routes::configure)
+                        .configure(members::routes::configure)
+                        .configure(networks::routes::configure)
+                        .configure(threads::routes::configure)
+                        .default_service(web::to(not_found)),
+                )
+                .configure(web_client::configure)
+                .default_service(web::to(not_found)),
+        );
+}
+
+fn extract_query_message(raw: &str) -> String {
+    raw.strip_prefix("Query deserialize error: ")
+        .unwrap_or(raw)
+        .to_owned()
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}

@@ -1,0 +1,9 @@
+//! Member profiles: who someone is, what they know (expertise), and how they want to hear
+//! from Staffroom (timezone, digest preferences).
+
+pub mod export;
+pub mod profile;
+pub mod queries;
+pub mod routes;
+pub mod service;
+pub mod views;

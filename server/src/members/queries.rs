@@ -1,0 +1,87 @@
+//! Reads about members.
+
+use crate::entities::{member_expertise, members, network_members};
+use crate::grouping::group_by_key;
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
+
+pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<members::Model>, DbErr> {
+    members::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn find_by_email(
+    db: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<members::Model>, DbErr> {
+    members::Entity::find()
+        .filter(members::Column::Email.eq(email))
+        .one(db)
+        .await
+}
+
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<HashMap<i64, members::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = members::Entity::find()
+        .filter(members::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|member| (member.id, member)).collect())
+}
+
+pub async fn expertise_of(db: &impl ConnectionTrait, member_id: i64) -> Result<Vec<String>, DbErr> {
+    Ok(expertise_of_many(db, &[member_id])
+        .await?
+        .remove(&member_id)
+        .unwrap_or_default())
+}
+
+pub async fn expertise_of_many(
+    db: &impl ConnectionTrait,
+    member_ids: &[i64],
+) -> Result<HashMap<i64, Vec<String>>, DbErr> {
+    if member_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = member_expertise::Entity::find()
+        .filter(member_expertise::Column::MemberId.is_in(member_ids.iter().copied()))
+        .order_by_asc(member_expertise::Column::Tag)
+        .all(db)
+        .await?;
+    Ok(group_by_key(rows, |row| (row.member_id, row.tag)))
+}
+
+/// Whether two members belong to at least one common network.
+pub async fn share_a_network(db: &impl ConnectionTrait, a: i64, b: i64) -> Result<bool, DbErr> {
+    let row = network_members::Entity::find()
+        .filter(network_members::Column::MemberId.eq(b))
+        .filter(
+            network_members::Column::NetworkId.in_subquery(
+                Query::select()
+                    .column(network_members::Column::NetworkId)
+                    .from(network_members::Entity)
+                    .and_where(network_members::Column::MemberId.eq(a))
+                    .to_owned(),
+            ),
+        )
+        .one(db)
+        .await?;
+    Ok(row.is_some())
+}
+
+pub async fn handle_exists(db: &impl ConnectionTrait, handle: &str) -> Result<bool, DbErr> {
+    Ok(members::Entity::find()
+        .filter(members::Column::Handle.eq(handle))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+pub async fn any_member_exists(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    Ok(members::Entity::find().one(db).await?.is_some())
+}

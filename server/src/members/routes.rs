@@ -1,0 +1,80 @@
+//! `/me`, `/me/export` and `/members/{id}`.
+
+use super::queries;
+use super::service::{self, ProfileUpdate};
+use super::views::{MemberView, PublicProfile};
+use crate::auth::AuthMember;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::ApiJson;
+use crate::ids::ApiId;
+use crate::AppState;
+use actix_web::{web, HttpResponse};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/me").get(get_me).patch(update_me))
+        .service(web::resource("/me/export").get(export_me))
+        .service(web::resource("/members/{id}").get(get_member));
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "members",
+    responses((status = 200, body = MemberView), (status = 401, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn get_me(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+) -> ApiResult<web::Json<MemberView>> {
+    let db = state.db.reader();
+    let member = queries::find(db, auth.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let expertise = queries::expertise_of(db, auth.id).await?;
+    Ok(web::Json(MemberView::new(&member, expertise)))
+}
+
+#[utoipa::path(patch, path = "/api/v1/me", tag = "members", request_body = ProfileUpdate,
+    responses((status = 200, body = MemberView), (status = 401, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    ApiJson(update): ApiJson<ProfileUpdate>,
+) -> ApiResult<web::Json<MemberView>> {
+    let member = service::update_profile(state.db.writer(), auth.id, update).await?;
+    let expertise = queries::expertise_of(state.db.writer(), auth.id).await?;
+    Ok(web::Json(MemberView::new(&member, expertise)))
+}
+
+/// A member's profile, visible to members who share a network with them (and to themselves).
+#[utoipa::path(get, path = "/api/v1/members/{id}", tag = "members",
+    params(("id" = String, Path, description = "Member id")),
+    responses((status = 200, body = PublicProfile), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn get_member(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+) -> ApiResult<web::Json<PublicProfile>> {
+    let db = state.db.reader();
+    let target = id.into_inner().0;
+    if target != auth.id && !queries::share_a_network(db, auth.id, target).await? {
+        return Err(ApiError::NotFound);
+    }
+    let member = queries::find(db, target).await?.ok_or(ApiError::NotFound)?;
+    let expertise = queries::expertise_of(db, target).await?;
+    Ok(web::Json(PublicProfile::new(&member, expertise)))
+}
+
+/// Everything the member wrote and their settings, as one JSON document.
+#[utoipa::path(get, path = "/api/v1/me/export", tag = "members",
+    responses((status = 200, description = "A JSON document of the member's data", content_type = "application/json"),
+        (status = 401, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn export_me(state: web::Data<AppState>, auth: AuthMember) -> ApiResult<HttpResponse> {
+    let export = super::export::export_member(state.db.reader(), auth.id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"staffroom-export.json\"",
+        ))
+        .json(export))
+}

@@ -1,0 +1,189 @@
+//! Creating members and changing their profiles.
+
+use super::profile::{bounded_text, DigestPreferences, DisplayName, Email, Timezone};
+use super::queries;
+use crate::entities::{member_expertise, members};
+use crate::error::{ApiError, ApiResult};
+use crate::events::{self, EventKind, NewEvent, Topic};
+use crate::ids::ApiId;
+use crate::tags::Tag;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr,
+    TransactionTrait,
+};
+use serde::Deserialize;
+
+pub struct NewMember {
+    pub email: Email,
+    pub display_name: DisplayName,
+    /// Argon2id hash; `None` for accounts that sign in by magic link only.
+    pub password_hash: Option<String>,
+    /// Instance admin regardless of whether others exist (the `admin create` command).
+    pub is_admin: bool,
+}
+
+/// Inserts a member. The very first account of an instance becomes its admin.
+pub async fn create_member(
+    txn: &impl ConnectionTrait,
+    new: NewMember,
+) -> ApiResult<members::Model> {
+    let is_first = !queries::any_member_exists(txn).await?;
+    let handle = unique_handle(txn, &new.display_name).await?;
+    let now = crate::clock::now();
+    let inserted = members::ActiveModel {
+        email: Set(new.email.as_str().to_owned()),
+        handle: Set(handle),
+        display_name: Set(new.display_name.as_str().to_owned()),
+        password_hash: Set(new.password_hash),
+        title: Set(String::new()),
+        organization: Set(String::new()),
+        bio: Set(String::new()),
+        timezone: Set("UTC".to_owned()),
+        digest_frequency: Set("weekly".to_owned()),
+        digest_weekday: Set(1),
+        digest_hour: Set(7),
+        is_admin: Set(new.is_admin || is_first),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await;
+    match inserted {
+        Ok(member) => Ok(member),
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(
+            ApiError::Conflict("An account with this email already exists.".into()),
+        ),
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn unique_handle(txn: &impl ConnectionTrait, name: &DisplayName) -> ApiResult<String> {
+    let base = name.handle_base();
+    if !queries::handle_exists(txn, &base).await? {
+        return Ok(base);
+    }
+    for suffix in 2..1000 {
+        let candidate = format!("{base}-{suffix}");
+        if !queries::handle_exists(txn, &candidate).await? {
+            return Ok(candidate);
+        }
+    }
+    Ok(format!(
+        "{base}-{}",
+        &crate::auth::tokens::random_token()[..8].to_lowercase()
+    ))
+}
+
+/// `PATCH /me`: every field optional; absent fields are left as they are.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileUpdate {
+    pub display_name: Option<String>,
+    pub title: Option<String>,
+    pub organization: Option<String>,
+    pub bio: Option<String>,
+    /// Replaces the member's expertise tags.
+    pub expertise: Option<Vec<String>>,
+    /// IANA name, e.g. `America/Chicago`.
+    pub timezone: Option<String>,
+    pub digest: Option<DigestPreferences>,
+}
+
+pub async fn update_profile(
+    db: &sea_orm::DatabaseConnection,
+    member_id: i64,
+    update: ProfileUpdate,
+) -> ApiResult<members::Model> {
+    // Parse everything before touching the database: bad input changes nothing.
+    let display_name = update
+        .display_name
+        .as_deref()
+        .map(DisplayName::parse)
+        .transpose()?;
+    let title = update
+        .title
+        .as_deref()
+        .map(|t| bounded_text("title", t, 120))
+        .transpose()?;
+    let organization = update
+        .organization
+        .as_deref()
+        .map(|t| bounded_text("organization", t, 120))
+        .transpose()?;
+    let bio = update
+        .bio
+        .as_deref()
+        .map(|t| bounded_text("bio", t, 2000))
+        .transpose()?;
+    let expertise = update
+        .expertise
+        .as_deref()
+        .map(|tags| Tag::parse_list("expertise", tags))
+        .transpose()?;
+    let timezone = update
+        .timezone
+        .as_deref()
+        .map(Timezone::parse)
+        .transpose()?;
+    let digest = update.digest.map(DigestPreferences::validate).transpose()?;
+
+    let txn = db.begin().await?;
+    let member = queries::find(&txn, member_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut active: members::ActiveModel = member.into();
+    if let Some(name) = display_name {
+        active.display_name = Set(name.as_str().to_owned());
+    }
+    if let Some(title) = title {
+        active.title = Set(title);
+    }
+    if let Some(organization) = organization {
+        active.organization = Set(organization);
+    }
+    if let Some(bio) = bio {
+        active.bio = Set(bio);
+    }
+    if let Some(timezone) = timezone {
+        active.timezone = Set(timezone.as_str().to_owned());
+    }
+    if let Some(digest) = digest {
+        active.digest_frequency = Set(digest.frequency.as_str().to_owned());
+        active.digest_weekday = Set(i16::from(digest.weekday));
+        active.digest_hour = Set(i16::from(digest.hour));
+    }
+    active.updated_at = Set(crate::clock::now());
+    let member = active.update(&txn).await?;
+    if let Some(tags) = expertise {
+        member_expertise::Entity::delete_many()
+            .filter(member_expertise::Column::MemberId.eq(member_id))
+            .exec(&txn)
+            .await?;
+        if !tags.is_empty() {
+            member_expertise::Entity::insert_many(tags.into_iter().map(|tag| {
+                member_expertise::ActiveModel {
+                    member_id: Set(member_id),
+                    tag: Set(tag.into()),
+                }
+            }))
+            .exec(&txn)
+            .await?;
+        }
+    }
+    events::append(
+        &txn,
+        NewEvent {
+            kind: EventKind::ProfileUpdated,
+            topic: Topic::Member(member_id),
+            network_id: None,
+            thread_id: None,
+            recipient_id: None,
+            actor_id: Some(member_id),
+            payload: serde_json::json!({ "member_id": ApiId(member_id) }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(member)
+}

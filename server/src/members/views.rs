@@ -1,0 +1,92 @@
+//! How members appear in responses.
+
+use super::profile::{DigestFrequency, DigestPreferences};
+use crate::entities::members;
+use crate::ids::ApiId;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// A member as other members sharing a network see them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicProfile {
+    pub id: ApiId,
+    /// Used in `@mentions`.
+    pub handle: String,
+    pub display_name: String,
+    pub title: String,
+    pub organization: String,
+    pub bio: String,
+    pub expertise: Vec<String>,
+}
+
+/// The compact form embedded in posts and lists.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MemberRef {
+    pub id: ApiId,
+    pub handle: String,
+    pub display_name: String,
+}
+
+/// The signed-in member's own profile and settings.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MemberView {
+    pub id: ApiId,
+    pub email: String,
+    pub handle: String,
+    pub display_name: String,
+    pub title: String,
+    pub organization: String,
+    pub bio: String,
+    pub expertise: Vec<String>,
+    pub timezone: String,
+    pub digest: DigestPreferences,
+    pub is_admin: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl MemberView {
+    pub fn new(member: &members::Model, expertise: Vec<String>) -> MemberView {
+        MemberView {
+            id: ApiId(member.id),
+            email: member.email.clone(),
+            handle: member.handle.clone(),
+            display_name: member.display_name.clone(),
+            title: member.title.clone(),
+            organization: member.organization.clone(),
+            bio: member.bio.clone(),
+            expertise,
+            timezone: member.timezone.clone(),
+            digest: DigestPreferences {
+                frequency: DigestFrequency::from_stored(&member.digest_frequency),
+                weekday: u8::try_from(member.digest_weekday).unwrap_or(1),
+                hour: u8::try_from(member.digest_hour).unwrap_or(7),
+            },
+            is_admin: member.is_admin,
+            created_at: member.created_at,
+        }
+    }
+}
+
+impl PublicProfile {
+    pub fn new(member: &members::Model, expertise: Vec<String>) -> PublicProfile {
+        PublicProfile {
+            id: ApiId(member.id),
+            handle: member.handle.clone(),
+            display_name: member.display_name.clone(),
+            title: member.title.clone(),
+            organization: member.organization.clone(),
+            bio: member.bio.clone(),
+            expertise,
+        }
+    }
+}
+
+impl From<&members::Model> for MemberRef {
+    fn from(member: &members::Model) -> Self {
+        MemberRef {
+            id: ApiId(member.id),
+            handle: member.handle.clone(),
+            display_name: member.display_name.clone(),
+        }
+    }
+}

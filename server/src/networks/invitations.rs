@@ -1,0 +1,321 @@
+//! Invitations: a facilitator invites an email address into a network with a role; the
+//! emailed link (a single-use, expiring token) joins the network, creating the account if
+//! needed.
+
+use super::access::network_access;
+use super::model::Role;
+use super::service::{add_membership, announce_join};
+use crate::auth::service::{issue_session, Session};
+use crate::auth::tokens::{hash_token, random_token};
+use crate::entities::{invitations, members, networks};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Page, PageQuery};
+use crate::ids::ApiId;
+use crate::mail::templates;
+use crate::members::profile::{DisplayName, Email};
+use crate::members::queries as member_queries;
+use crate::members::service::{create_member, NewMember};
+use crate::AppState;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInvitation {
+    pub email: String,
+    #[serde(default = "default_role")]
+    pub role: Role,
+}
+
+fn default_role() -> Role {
+    Role::Member
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InvitationView {
+    pub id: ApiId,
+    pub network_id: ApiId,
+    pub email: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+/// What the holder of an invitation link sees before accepting.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InvitationPreview {
+    pub network_id: ApiId,
+    pub network_name: String,
+    pub network_description: String,
+    pub email: String,
+    pub role: Role,
+    pub invited_by: String,
+    pub expires_at: DateTime<Utc>,
+    /// Whether an account with the invited email exists (then sign in to accept).
+    pub has_account: bool,
+}
+
+/// Body of `POST /invitations/{token}/accept` when the invitee has no account yet.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitation {
+    pub display_name: Option<String>,
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AcceptedInvitation {
+    pub network_id: ApiId,
+    pub role: Role,
+    /// Present when accepting created the account: the new member is signed in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<Session>,
+}
+
+impl From<invitations::Model> for InvitationView {
+    fn from(row: invitations::Model) -> Self {
+        InvitationView {
+            id: ApiId(row.id),
+            network_id: ApiId(row.network_id),
+            email: row.email,
+            role: Role::from_stored(&row.role),
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+            accepted_at: row.accepted_at,
+        }
+    }
+}
+
+pub async fn create(
+    state: &AppState,
+    actor: i64,
+    network_id: i64,
+    input: CreateInvitation,
+) -> ApiResult<InvitationView> {
+    let email = Email::parse(&input.email)?;
+    let db = state.db.writer();
+    let txn = db.begin().await?;
+    let access = network_access(&txn, actor, network_id).await?;
+    access.require_facilitator()?;
+    if let Some(existing) = member_queries::find_by_email(&txn, email.as_str()).await? {
+        if super::access::direct_role(&txn, existing.id, network_id)
+            .await?
+            .is_some()
+        {
+            return Err(ApiError::Conflict(format!(
+                "{} is already a member of this network.",
+                email.as_str()
+            )));
+        }
+    }
+    let inviter = member_queries::find(&txn, actor)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let token = random_token();
+    let now = crate::clock::now();
+    let ttl_days = state.config.auth.invitation_ttl_days;
+    let invitation = invitations::ActiveModel {
+        network_id: Set(network_id),
+        email: Set(email.as_str().to_owned()),
+        role: Set(input.role.as_str().to_owned()),
+        token_hash: Set(hash_token(&token)),
+        invited_by: Set(actor),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::days(ttl_days as i64)),
+        accepted_at: Set(None),
+        accepted_by: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    let link = format!("{}/#/invitations/{token}", state.config.public_url());
+    let message = templates::invitation(
+        &inviter.display_name,
+        &access.network.name,
+        &link,
+        &token,
+        ttl_days,
+    );
+    state
+        .mailer
+        .send_in_background(email.as_str().to_owned(), message);
+    Ok(invitation.into())
+}
+
+pub async fn list_pending(
+    db: &impl ConnectionTrait,
+    actor: i64,
+    network_id: i64,
+    page: &PageQuery,
+) -> ApiResult<Page<InvitationView>> {
+    network_access(db, actor, network_id)
+        .await?
+        .require_facilitator()?;
+    let limit = page.limit()?;
+    let after: Option<ApiId> = page.cursor()?;
+    let mut query = invitations::Entity::find()
+        .filter(invitations::Column::NetworkId.eq(network_id))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::ExpiresAt.gt(crate::clock::now()));
+    if let Some(after) = after {
+        query = query.filter(invitations::Column::Id.gt(after.0));
+    }
+    let rows = query
+        .order_by_asc(invitations::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    Ok(Page::from_rows(
+        rows,
+        limit,
+        |row| ApiId(row.id),
+        InvitationView::from,
+    ))
+}
+
+async fn find_usable(txn: &impl ConnectionTrait, token: &str) -> ApiResult<invitations::Model> {
+    let invitation = invitations::Entity::find()
+        .filter(invitations::Column::TokenHash.eq(hash_token(token)))
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if invitation.accepted_at.is_some() {
+        return Err(ApiError::Conflict(
+            "This invitation has already been used.".into(),
+        ));
+    }
+    if invitation.expires_at <= crate::clock::now() {
+        return Err(ApiError::Conflict(
+            "This invitation has expired; ask for a new one.".into(),
+        ));
+    }
+    Ok(invitation)
+}
+
+pub async fn preview(db: &impl ConnectionTrait, token: &str) -> ApiResult<InvitationPreview> {
+    let invitation = find_usable(db, token).await?;
+    let network = networks::Entity::find_by_id(invitation.network_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let inviter = member_queries::find(db, invitation.invited_by).await?;
+    let has_account = member_queries::find_by_email(db, &invitation.email)
+        .await?
+        .is_some();
+    Ok(InvitationPreview {
+        network_id: ApiId(network.id),
+        network_name: network.name,
+        network_description: network.description,
+        email: invitation.email,
+        role: Role::from_stored(&invitation.role),
+        invited_by: inviter.map(|m| m.display_name).unwrap_or_default(),
+        expires_at: invitation.expires_at,
+        has_account,
+    })
+}
+
+/// Marks the invitation used by `member` and adds them to its network, in the caller's
+/// transaction. Each token works once, even under concurrent use.
+pub async fn redeem(
+    txn: &impl ConnectionTrait,
+    token: &str,
+    member: &members::Model,
+) -> ApiResult<(i64, Role)> {
+    let invitation = find_usable(txn, token).await?;
+    let used = invitations::Entity::update_many()
+        .col_expr(
+            invitations::Column::AcceptedAt,
+            Expr::value(crate::clock::now()),
+        )
+        .col_expr(invitations::Column::AcceptedBy, Expr::value(member.id))
+        .filter(invitations::Column::Id.eq(invitation.id))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .exec(txn)
+        .await?;
+    if used.rows_affected != 1 {
+        return Err(ApiError::Conflict(
+            "This invitation has already been used.".into(),
+        ));
+    }
+    let role = add_membership(
+        txn,
+        invitation.network_id,
+        member.id,
+        Role::from_stored(&invitation.role),
+    )
+    .await?;
+    announce_join(txn, invitation.network_id, member.id, role).await?;
+    Ok((invitation.network_id, role))
+}
+
+/// Signed in: joins as the current member. Not signed in: creates the account for the
+/// invited email from `display_name` + `password`, joins, and signs in.
+pub async fn accept(
+    state: &AppState,
+    signed_in: Option<i64>,
+    token: &str,
+    input: AcceptInvitation,
+) -> ApiResult<AcceptedInvitation> {
+    let txn = state.db.writer().begin().await?;
+    let accepted = match signed_in {
+        Some(member_id) => {
+            let member = member_queries::find(&txn, member_id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            let (network_id, role) = redeem(&txn, token, &member).await?;
+            AcceptedInvitation {
+                network_id: ApiId(network_id),
+                role,
+                session: None,
+            }
+        }
+        None => {
+            let (Some(display_name), Some(password)) = (input.display_name, input.password) else {
+                return Err(ApiError::Unauthorized(
+                    "Sign in to accept, or send display_name and password to create your account.",
+                ));
+            };
+            let invitation = find_usable(&txn, token).await?;
+            if member_queries::find_by_email(&txn, &invitation.email)
+                .await?
+                .is_some()
+            {
+                return Err(ApiError::Conflict(
+                    "An account with this email exists: sign in to accept.".into(),
+                ));
+            }
+            let display_name = DisplayName::parse(&display_name);
+            let password = crate::auth::passwords::Password::parse(password);
+            let email = Email::parse(&invitation.email);
+            let (email, display_name, password) =
+                crate::auth::service::collect_errors3(email, display_name, password)?;
+            let password_hash = crate::auth::passwords::hash(password).await?;
+            let member = create_member(
+                &txn,
+                NewMember {
+                    email,
+                    display_name,
+                    password_hash: Some(password_hash),
+                    is_admin: false,
+                },
+            )
+            .await?;
+            let (network_id, role) = redeem(&txn, token, &member).await?;
+            let session = issue_session(state, &txn, &member, None).await?;
+            AcceptedInvitation {
+                network_id: ApiId(network_id),
+                role,
+                session: Some(session),
+            }
+        }
+    };
+    txn.commit().await?;
+    Ok(accepted)
+}

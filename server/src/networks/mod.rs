@@ -1,0 +1,13 @@
+//! Networks and sub-networks, who belongs to them in which role, invitations and joining.
+//! `access` is the one place that decides who may see and manage a network.
+
+pub mod access;
+pub mod invitations;
+pub mod model;
+pub mod queries;
+pub mod routes;
+pub mod service;
+pub mod views;
+
+pub use access::{network_access, NetworkAccess};
+pub use model::Role;

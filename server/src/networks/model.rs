@@ -1,0 +1,97 @@
+//! The vocabulary of networks: roles, visibility, joining policy, and parsed names.
+
+use crate::error::ApiError;
+use serde::{Deserialize, Serialize};
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Member,
+    Facilitator,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Facilitator => "facilitator",
+        }
+    }
+
+    pub fn from_stored(stored: &str) -> Role {
+        if stored == "facilitator" {
+            Role::Facilitator
+        } else {
+            Role::Member
+        }
+    }
+}
+
+/// `private`: invisible to non-members (404 everywhere). `listed`: name and description
+/// appear in every member's network list and can be joined if joining is open; the content
+/// stays members-only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Private,
+    Listed,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Private => "private",
+            Visibility::Listed => "listed",
+        }
+    }
+
+    pub fn from_stored(stored: &str) -> Visibility {
+        if stored == "listed" {
+            Visibility::Listed
+        } else {
+            Visibility::Private
+        }
+    }
+}
+
+/// `open`: any member of the instance may join a listed network. `invite`: by invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinPolicy {
+    Open,
+    Invite,
+}
+
+impl JoinPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JoinPolicy::Open => "open",
+            JoinPolicy::Invite => "invite",
+        }
+    }
+
+    pub fn from_stored(stored: &str) -> JoinPolicy {
+        if stored == "open" {
+            JoinPolicy::Open
+        } else {
+            JoinPolicy::Invite
+        }
+    }
+}
+
+pub fn parse_network_name(raw: &str) -> Result<String, ApiError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(ApiError::invalid("name", "is required"));
+    }
+    if name.chars().count() > 120 {
+        return Err(ApiError::invalid("name", "must be at most 120 characters"));
+    }
+    Ok(name.to_owned())
+}
+
+pub fn parse_network_description(raw: &str) -> Result<String, ApiError> {
+    crate::members::profile::bounded_text("description", raw, 5000)
+}

@@ -1,0 +1,117 @@
+//! Reads about networks and their members.
+
+use crate::entities::{member_expertise, network_members, networks};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use std::collections::HashMap;
+
+pub async fn member_counts(
+    db: &impl ConnectionTrait,
+    network_ids: &[i64],
+) -> Result<HashMap<i64, u64>, DbErr> {
+    if network_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, i64)> = network_members::Entity::find()
+        .select_only()
+        .column(network_members::Column::NetworkId)
+        .column_as(network_members::Column::MemberId.count(), "count")
+        .filter(network_members::Column::NetworkId.is_in(network_ids.iter().copied()))
+        .group_by(network_members::Column::NetworkId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, count)| (id, count.max(0) as u64))
+        .collect())
+}
+
+pub async fn memberships_of(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+) -> Result<HashMap<i64, network_members::Model>, DbErr> {
+    Ok(network_members::Entity::find()
+        .filter(network_members::Column::MemberId.eq(member_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.network_id, m))
+        .collect())
+}
+
+/// Networks the member belongs to plus listed ones (all of them for admins), by id.
+pub async fn list_for_member(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    is_admin: bool,
+    after_id: Option<i64>,
+    limit: u64,
+) -> Result<Vec<networks::Model>, DbErr> {
+    let mut query = networks::Entity::find();
+    if !is_admin {
+        query = query.filter(
+            Condition::any()
+                .add(networks::Column::Visibility.eq("listed"))
+                .add(
+                    networks::Column::Id.in_subquery(
+                        Query::select()
+                            .column(network_members::Column::NetworkId)
+                            .from(network_members::Entity)
+                            .and_where(network_members::Column::MemberId.eq(member_id))
+                            .to_owned(),
+                    ),
+                ),
+        );
+    }
+    if let Some(after_id) = after_id {
+        query = query.filter(networks::Column::Id.gt(after_id));
+    }
+    query
+        .order_by_asc(networks::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await
+}
+
+/// Members of a network by member id, optionally only those with an expertise tag.
+pub async fn members_page(
+    db: &impl ConnectionTrait,
+    network_id: i64,
+    expertise: Option<&str>,
+    after_member_id: Option<i64>,
+    limit: u64,
+) -> Result<Vec<network_members::Model>, DbErr> {
+    let mut query =
+        network_members::Entity::find().filter(network_members::Column::NetworkId.eq(network_id));
+    if let Some(tag) = expertise {
+        query = query.filter(
+            network_members::Column::MemberId.in_subquery(
+                Query::select()
+                    .column(member_expertise::Column::MemberId)
+                    .from(member_expertise::Entity)
+                    .and_where(member_expertise::Column::Tag.eq(tag))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(after) = after_member_id {
+        query = query.filter(network_members::Column::MemberId.gt(after));
+    }
+    query
+        .order_by_asc(network_members::Column::MemberId)
+        .limit(limit + 1)
+        .all(db)
+        .await
+}
+
+pub async fn facilitator_count(db: &impl ConnectionTrait, network_id: i64) -> Result<u64, DbErr> {
+    network_members::Entity::find()
+        .filter(network_members::Column::NetworkId.eq(network_id))
+        .filter(network_members::Column::Role.eq("facilitator"))
+        .count(db)
+        .await
+}

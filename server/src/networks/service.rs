@@ -1,0 +1,468 @@
+//! Creating and changing networks and memberships. Each write commits with its event.
+
+use super::access::{self, network_access, network_summary_access, NetworkAccess, MAX_DEPTH};
+use super::model::{parse_network_description, parse_network_name, JoinPolicy, Role, Visibility};
+use super::queries;
+use super::views::{MembershipView, NetworkView, Viewer};
+use crate::entities::{network_members, networks};
+use crate::error::{ApiError, ApiResult};
+use crate::events::{self, EventKind, NewEvent};
+use crate::extract::{Page, PageQuery};
+use crate::ids::ApiId;
+use crate::members::queries as member_queries;
+use crate::members::views::{MemberRef, PublicProfile};
+use crate::notifications::NotificationLevel;
+use crate::tags::Tag;
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait,
+};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateNetwork {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub visibility: Visibility,
+    /// Defaults to `open` for listed networks and `invite` for private ones.
+    pub join_policy: Option<JoinPolicy>,
+    /// Makes it a sub-network; requires facilitating the parent.
+    pub parent_id: Option<ApiId>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateNetwork {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub visibility: Option<Visibility>,
+    pub join_policy: Option<JoinPolicy>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMembership {
+    pub role: Role,
+}
+
+/// Builds the caller's view of a network.
+pub async fn view(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    network: &networks::Model,
+    role: Option<Role>,
+) -> ApiResult<NetworkView> {
+    let membership = network_members::Entity::find_by_id((network.id, member_id))
+        .one(db)
+        .await?;
+    let count = queries::member_counts(db, &[network.id])
+        .await?
+        .remove(&network.id)
+        .unwrap_or(0);
+    Ok(NetworkView::new(
+        network,
+        Viewer {
+            role,
+            is_member: membership.is_some(),
+            notification_level: membership
+                .map(|m| NotificationLevel::from_stored(&m.notification_level)),
+        },
+        count,
+    ))
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: i64,
+    input: CreateNetwork,
+) -> ApiResult<NetworkView> {
+    let name = parse_network_name(&input.name)?;
+    let description = parse_network_description(&input.description)?;
+    let join_policy = input.join_policy.unwrap_or(match input.visibility {
+        Visibility::Listed => JoinPolicy::Open,
+        Visibility::Private => JoinPolicy::Invite,
+    });
+    let txn = db.begin().await?;
+    match input.parent_id {
+        Some(ApiId(parent_id)) => {
+            network_access(&txn, actor, parent_id)
+                .await?
+                .require_facilitator()?;
+            if access::depth_of(&txn, parent_id).await? >= MAX_DEPTH {
+                return Err(ApiError::invalid(
+                    "parent_id",
+                    format!("networks nest at most {MAX_DEPTH} deep"),
+                ));
+            }
+        }
+        None => {
+            if !access::is_admin(&txn, actor).await? {
+                return Err(ApiError::Forbidden(
+                    "Only instance admins create top-level networks; facilitators create sub-networks.",
+                ));
+            }
+        }
+    }
+    let now = crate::clock::now();
+    let network = networks::ActiveModel {
+        parent_id: Set(input.parent_id.map(|id| id.0)),
+        name: Set(name),
+        description: Set(description),
+        visibility: Set(input.visibility.as_str().to_owned()),
+        join_policy: Set(join_policy.as_str().to_owned()),
+        created_by: Set(actor),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    add_membership(&txn, network.id, actor, Role::Facilitator).await?;
+    let view = view(&txn, actor, &network, Some(Role::Facilitator)).await?;
+    events::append(
+        &txn,
+        NewEvent::in_network(EventKind::NetworkCreated, network.id, actor, &view),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: i64,
+    network_id: i64,
+    input: UpdateNetwork,
+) -> ApiResult<NetworkView> {
+    let name = input.name.as_deref().map(parse_network_name).transpose()?;
+    let description = input
+        .description
+        .as_deref()
+        .map(parse_network_description)
+        .transpose()?;
+    let txn = db.begin().await?;
+    let access = network_access(&txn, actor, network_id).await?;
+    access.require_facilitator()?;
+    let mut active: networks::ActiveModel = access.network.into();
+    if let Some(name) = name {
+        active.name = Set(name);
+    }
+    if let Some(description) = description {
+        active.description = Set(description);
+    }
+    if let Some(visibility) = input.visibility {
+        active.visibility = Set(visibility.as_str().to_owned());
+    }
+    if let Some(join_policy) = input.join_policy {
+        active.join_policy = Set(join_policy.as_str().to_owned());
+    }
+    active.updated_at = Set(crate::clock::now());
+    let network = active.update(&txn).await?;
+    let view = view(&txn, actor, &network, Some(access.role)).await?;
+    events::append(
+        &txn,
+        NewEvent::in_network(EventKind::NetworkUpdated, network.id, actor, &view),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub async fn get(db: &impl ConnectionTrait, actor: i64, network_id: i64) -> ApiResult<NetworkView> {
+    let (network, role, _) = network_summary_access(db, actor, network_id).await?;
+    view(db, actor, &network, role).await
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: i64,
+    page: &PageQuery,
+) -> ApiResult<Page<NetworkView>> {
+    let limit = page.limit()?;
+    let after: Option<ApiId> = page.cursor()?;
+    let is_admin = access::is_admin(db, actor).await?;
+    let rows = queries::list_for_member(db, actor, is_admin, after.map(|id| id.0), limit).await?;
+    let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
+    let counts = queries::member_counts(db, &ids).await?;
+    let memberships = queries::memberships_of(db, actor).await?;
+    Ok(Page::from_rows(
+        rows,
+        limit,
+        |n| ApiId(n.id),
+        |network| {
+            let membership = memberships.get(&network.id);
+            let role = membership
+                .map(|m| Role::from_stored(&m.role))
+                .or(is_admin.then_some(Role::Facilitator));
+            NetworkView::new(
+                &network,
+                Viewer {
+                    role,
+                    is_member: membership.is_some(),
+                    notification_level: membership
+                        .map(|m| NotificationLevel::from_stored(&m.notification_level)),
+                },
+                counts.get(&network.id).copied().unwrap_or(0),
+            )
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MembersQuery {
+    /// Only members with this expertise tag.
+    pub expertise: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+pub async fn list_members(
+    db: &impl ConnectionTrait,
+    actor: i64,
+    network_id: i64,
+    query: MembersQuery,
+) -> ApiResult<Page<MembershipView>> {
+    let access = network_access(db, actor, network_id).await?;
+    let page = PageQuery {
+        limit: query.limit,
+        cursor: query.cursor,
+    };
+    let limit = page.limit()?;
+    let after: Option<ApiId> = page.cursor()?;
+    let expertise = query
+        .expertise
+        .as_deref()
+        .map(Tag::parse)
+        .transpose()
+        .map_err(|message| ApiError::invalid("expertise", message))?;
+    let rows = queries::members_page(
+        db,
+        network_id,
+        expertise.as_ref().map(Tag::as_str),
+        after.map(|id| id.0),
+        limit,
+    )
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|m| m.member_id).collect();
+    let mut people = member_queries::find_many(db, &ids).await?;
+    let mut expertise = member_queries::expertise_of_many(db, &ids).await?;
+    let show_email = access.is_facilitator();
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|m| people.contains_key(&m.member_id))
+        .collect();
+    Ok(Page::from_rows(
+        rows,
+        limit,
+        |m| ApiId(m.member_id),
+        |membership| {
+            let person = people
+                .remove(&membership.member_id)
+                .expect("filtered above");
+            MembershipView {
+                email: show_email.then(|| person.email.clone()),
+                member: PublicProfile::new(
+                    &person,
+                    expertise.remove(&membership.member_id).unwrap_or_default(),
+                ),
+                role: Role::from_stored(&membership.role),
+                joined_at: membership.joined_at,
+            }
+        },
+    ))
+}
+
+/// Adds (or, if already a member, upgrades to at least `role`) a membership.
+pub async fn add_membership(
+    txn: &impl ConnectionTrait,
+    network_id: i64,
+    member_id: i64,
+    role: Role,
+) -> ApiResult<Role> {
+    match network_members::Entity::find_by_id((network_id, member_id))
+        .one(txn)
+        .await?
+    {
+        Some(existing) => {
+            let current = Role::from_stored(&existing.role);
+            if role > current {
+                let mut active: network_members::ActiveModel = existing.into();
+                active.role = Set(role.as_str().to_owned());
+                active.update(txn).await?;
+                return Ok(role);
+            }
+            Ok(current)
+        }
+        None => {
+            network_members::ActiveModel {
+                network_id: Set(network_id),
+                member_id: Set(member_id),
+                role: Set(role.as_str().to_owned()),
+                notification_level: Set(NotificationLevel::Normal.as_str().to_owned()),
+                joined_at: Set(crate::clock::now()),
+            }
+            .insert(txn)
+            .await?;
+            Ok(role)
+        }
+    }
+}
+
+/// Emits `member.joined` for a new or re-confirmed membership.
+pub async fn announce_join(
+    txn: &impl ConnectionTrait,
+    network_id: i64,
+    member_id: i64,
+    role: Role,
+) -> ApiResult<()> {
+    let member = member_queries::find(txn, member_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    events::append(
+        txn,
+        NewEvent::in_network(
+            EventKind::MemberJoined,
+            network_id,
+            member_id,
+            &serde_json::json!({ "network_id": ApiId(network_id), "member": MemberRef::from(&member), "role": role }),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// `POST /networks/{id}/join`: listed networks with open joining only.
+pub async fn join(db: &DatabaseConnection, actor: i64, network_id: i64) -> ApiResult<NetworkView> {
+    let txn = db.begin().await?;
+    let (network, role, is_direct_member) = network_summary_access(&txn, actor, network_id).await?;
+    if is_direct_member {
+        return view(&txn, actor, &network, role).await;
+    }
+    if JoinPolicy::from_stored(&network.join_policy) != JoinPolicy::Open
+        || Visibility::from_stored(&network.visibility) != Visibility::Listed
+    {
+        return Err(ApiError::Forbidden("This network is joined by invitation."));
+    }
+    let joined = add_membership(&txn, network_id, actor, Role::Member).await?;
+    announce_join(&txn, network_id, actor, joined).await?;
+    let view = view(&txn, actor, &network, role.max(Some(joined))).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+async fn membership_for_change(
+    access: &NetworkAccess,
+    txn: &impl ConnectionTrait,
+    member_id: i64,
+) -> ApiResult<network_members::Model> {
+    network_members::Entity::find_by_id((access.network.id, member_id))
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+async fn ensure_not_last_facilitator(
+    txn: &impl ConnectionTrait,
+    membership: &network_members::Model,
+) -> ApiResult<()> {
+    if Role::from_stored(&membership.role) == Role::Facilitator
+        && queries::facilitator_count(txn, membership.network_id).await? <= 1
+    {
+        return Err(ApiError::Conflict(
+            "A network needs at least one facilitator: appoint another one first.".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn change_role(
+    db: &DatabaseConnection,
+    actor: i64,
+    network_id: i64,
+    member_id: i64,
+    input: UpdateMembership,
+) -> ApiResult<MembershipView> {
+    let txn = db.begin().await?;
+    let access = network_access(&txn, actor, network_id).await?;
+    access.require_facilitator()?;
+    let membership = membership_for_change(&access, &txn, member_id).await?;
+    if input.role == Role::Member {
+        ensure_not_last_facilitator(&txn, &membership).await?;
+    }
+    let mut active: network_members::ActiveModel = membership.into();
+    active.role = Set(input.role.as_str().to_owned());
+    let membership = active.update(&txn).await?;
+    let person = member_queries::find(&txn, member_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let expertise = member_queries::expertise_of(&txn, member_id).await?;
+    events::append(
+        &txn,
+        NewEvent::in_network(
+            EventKind::MemberUpdated,
+            network_id,
+            actor,
+            &serde_json::json!({ "network_id": ApiId(network_id), "member": MemberRef::from(&person), "role": input.role }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(MembershipView {
+        email: Some(person.email.clone()),
+        member: PublicProfile::new(&person, expertise),
+        role: input.role,
+        joined_at: membership.joined_at,
+    })
+}
+
+/// Facilitators remove anyone; members remove themselves (leave).
+pub async fn remove_member(
+    db: &DatabaseConnection,
+    actor: i64,
+    network_id: i64,
+    member_id: i64,
+) -> ApiResult<()> {
+    let txn = db.begin().await?;
+    let access = network_access(&txn, actor, network_id).await?;
+    if actor != member_id {
+        access.require_facilitator()?;
+    }
+    let membership = membership_for_change(&access, &txn, member_id).await?;
+    ensure_not_last_facilitator(&txn, &membership).await?;
+    network_members::Entity::delete_by_id((network_id, member_id))
+        .exec(&txn)
+        .await?;
+    events::append(
+        &txn,
+        NewEvent::in_network(
+            EventKind::MemberRemoved,
+            network_id,
+            actor,
+            &serde_json::json!({ "network_id": ApiId(network_id), "member_id": ApiId(member_id) }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The caller's follow level for a whole network (a direct membership is needed).
+pub async fn set_notification_level(
+    db: &DatabaseConnection,
+    actor: i64,
+    network_id: i64,
+    level: NotificationLevel,
+) -> ApiResult<NotificationLevel> {
+    let txn = db.begin().await?;
+    let access = network_access(&txn, actor, network_id).await?;
+    let membership = membership_for_change(&access, &txn, actor)
+        .await
+        .map_err(|_| ApiError::Forbidden("Join the network to follow it."))?;
+    let mut active: network_members::ActiveModel = membership.into();
+    active.notification_level = Set(level.as_str().to_owned());
+    active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(level)
+}

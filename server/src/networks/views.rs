@@ -1,0 +1,66 @@
+//! How networks and memberships appear in responses.
+
+use super::model::{JoinPolicy, Role, Visibility};
+use crate::entities::networks;
+use crate::ids::ApiId;
+use crate::members::views::PublicProfile;
+use crate::notifications::NotificationLevel;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NetworkView {
+    pub id: ApiId,
+    pub parent_id: Option<ApiId>,
+    pub name: String,
+    pub description: String,
+    pub visibility: Visibility,
+    pub join_policy: JoinPolicy,
+    /// Whether the caller holds a membership.
+    pub is_member: bool,
+    /// The caller's effective role, if any (admins and facilitators of a parent network
+    /// facilitate without a membership).
+    pub role: Option<Role>,
+    pub member_count: u64,
+    /// The caller's follow level for the whole network (members only).
+    pub notification_level: Option<NotificationLevel>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What the caller knows of a network, beyond the row itself.
+pub struct Viewer {
+    pub role: Option<Role>,
+    pub is_member: bool,
+    pub notification_level: Option<NotificationLevel>,
+}
+
+impl NetworkView {
+    pub fn new(network: &networks::Model, viewer: Viewer, member_count: u64) -> NetworkView {
+        NetworkView {
+            id: ApiId(network.id),
+            parent_id: network.parent_id.map(ApiId),
+            name: network.name.clone(),
+            description: network.description.clone(),
+            visibility: Visibility::from_stored(&network.visibility),
+            join_policy: JoinPolicy::from_stored(&network.join_policy),
+            is_member: viewer.is_member,
+            role: viewer.role,
+            member_count,
+            notification_level: viewer.notification_level,
+            created_at: network.created_at,
+            updated_at: network.updated_at,
+        }
+    }
+}
+
+/// One row of `/networks/{id}/members`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MembershipView {
+    pub member: PublicProfile,
+    pub role: Role,
+    pub joined_at: DateTime<Utc>,
+    /// Shown to facilitators only, who need it to manage the network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}

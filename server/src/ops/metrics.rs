@@ -1,0 +1,127 @@
+//! Request counts and latency histograms per route, in Prometheus' text format.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+
+/// Upper bounds (seconds) of the latency histogram buckets.
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+#[derive(Default)]
+pub struct Metrics {
+    series: Mutex<BTreeMap<SeriesKey, Series>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct SeriesKey {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+#[derive(Default)]
+struct Series {
+    count: u64,
+    sum_secs: f64,
+    /// Non-cumulative counts per bucket; the last slot is +Inf.
+    buckets: [u64; BUCKETS.len() + 1],
+}
+
+impl Metrics {
+    /// `route` is the matched pattern (`/api/v1/threads/{id}`), never the raw path, so the
+    /// number of series stays bounded.
+    pub fn observe(&self, method: &str, route: &str, status: u16, secs: f64) {
+        let key = SeriesKey {
+            method: method.to_owned(),
+            route: route.to_owned(),
+            status,
+        };
+        let mut series = self.series.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = series.entry(key).or_default();
+        entry.count += 1;
+        entry.sum_secs += secs;
+        let slot = BUCKETS
+            .iter()
+            .position(|bound| secs <= *bound)
+            .unwrap_or(BUCKETS.len());
+        entry.buckets[slot] += 1;
+    }
+
+    pub fn render(&self) -> String {
+        let series = self.series.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = String::new();
+        out.push_str(
+            "# HELP staffroom_http_requests_total HTTP requests by method, route and status.\n",
+        );
+        out.push_str("# TYPE staffroom_http_requests_total counter\n");
+        for (key, s) in series.iter() {
+            let _ = writeln!(
+                out,
+                "staffroom_http_requests_total{{{}}} {}",
+                labels(key),
+                s.count
+            );
+        }
+        out.push_str("# HELP staffroom_http_request_duration_seconds HTTP request latency.\n");
+        out.push_str("# TYPE staffroom_http_request_duration_seconds histogram\n");
+        for (key, s) in series.iter() {
+            let labels = labels(key);
+            let mut cumulative = 0;
+            for (bound, count) in BUCKETS.iter().zip(s.buckets.iter()) {
+                cumulative += count;
+                let _ = writeln!(out, "staffroom_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {cumulative}");
+            }
+            let _ = writeln!(
+                out,
+                "staffroom_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(
+                out,
+                "staffroom_http_request_duration_seconds_sum{{{labels}}} {}",
+                s.sum_secs
+            );
+            let _ = writeln!(
+                out,
+                "staffroom_http_request_duration_seconds_count{{{labels}}} {}",
+                s.count
+            );
+        }
+        out
+    }
+}
+
+fn labels(key: &SeriesKey) -> String {
+    format!(
+        "method=\"{}\",route=\"{}\",status=\"{}\"",
+        escape(&key.method),
+        escape(&key.route),
+        key.status
+    )
+}
+
+fn escape(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Metrics;
+
+    #[test]
+    fn renders_counters_and_cumulative_buckets() {
+        let metrics = Metrics::default();
+        metrics.observe("GET", "/api/v1/threads/{id}", 200, 0.003);
+        metrics.observe("GET", "/api/v1/threads/{id}", 200, 0.2);
+        let text = metrics.render();
+        assert!(text.contains("staffroom_http_requests_total{method=\"GET\",route=\"/api/v1/threads/{id}\",status=\"200\"} 2"));
+        assert!(text.contains("le=\"0.005\"} 1"));
+        assert!(text.contains("le=\"0.25\"} 2"));
+        assert!(text.contains("le=\"+Inf\"} 2"));
+    }
+}

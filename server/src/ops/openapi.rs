@@ -1,0 +1,74 @@
+//! The OpenAPI document, generated from the handlers' annotations and the types they use.
+
+use crate::{auth, members, networks, ops, threads};
+use actix_web::{web, HttpResponse};
+use std::sync::LazyLock;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Staffroom API",
+        description = "Asynchronous collaboration for professional peer learning networks. \
+            Errors are RFC 9457 problem+json; lists are cursor-paginated; ids are strings.",
+        version = "1"
+    ),
+    paths(
+        auth::routes::register, auth::routes::login, auth::routes::refresh, auth::routes::logout,
+        auth::routes::request_magic_link, auth::routes::consume_magic_link,
+        members::routes::get_me, members::routes::update_me, members::routes::export_me,
+        members::routes::get_member,
+        networks::routes::create_network, networks::routes::list_networks, networks::routes::get_network,
+        networks::routes::update_network, networks::routes::list_members, networks::routes::change_role,
+        networks::routes::remove_member, networks::routes::invite, networks::routes::list_invitations,
+        networks::routes::join_network, networks::routes::set_notification_level,
+        networks::routes::preview_invitation, networks::routes::accept_invitation,
+        threads::routes::list_threads, threads::routes::create_thread, threads::routes::get_thread,
+        threads::routes::update_thread, threads::routes::delete_thread, threads::routes::list_posts,
+        threads::routes::create_post, threads::routes::update_post, threads::routes::delete_post,
+        threads::routes::add_reaction, threads::routes::remove_reaction, threads::routes::follow_thread,
+        threads::routes::unfollow_thread, threads::routes::set_thread_level, threads::routes::mark_read,
+        ops::health::healthz, ops::health::readyz, ops::health::metrics,
+    ),
+    components(schemas(crate::error::Problem)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Registering and signing in"),
+        (name = "members", description = "Profiles and settings"),
+        (name = "networks", description = "Networks, sub-networks, memberships and invitations"),
+        (name = "threads", description = "Threads, posts, reactions, following and read markers"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".to_owned());
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+pub static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
+
+static DOCUMENT_JSON: LazyLock<String> = LazyLock::new(|| {
+    DOCUMENT
+        .to_pretty_json()
+        .unwrap_or_else(|_| "{}".to_owned())
+});
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/openapi.json", web::get().to(openapi_json))
+        .route("/docs", web::get().to(super::docs_page::docs));
+}
+
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(DOCUMENT_JSON.as_str())
+}

@@ -1,0 +1,283 @@
+//! Replying in a thread, editing and deleting posts.
+
+use super::access::{post_access, require_author_or_facilitator, thread_access};
+use super::following::{advance_read_marker, set_level_if_unset};
+use super::mentions;
+use super::model::parse_body;
+use super::queries;
+use super::views::PostView;
+use crate::entities::{posts, threads};
+use crate::error::{ApiError, ApiResult};
+use crate::events::{self, EventKind, NewEvent};
+use crate::extract::{Page, PageQuery};
+use crate::ids::ApiId;
+use crate::markdown;
+use crate::notifications::NotificationLevel;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePost {
+    /// Markdown. `@handle` mentions members of the network.
+    pub body: String,
+    /// The post this one answers, in the same thread.
+    pub reply_to_post_id: Option<ApiId>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePost {
+    pub body: String,
+}
+
+/// Event payload of `post.created` / `post.updated`: the post plus who it mentions.
+#[derive(Serialize)]
+struct PostEvent<'a> {
+    #[serde(flatten)]
+    post: &'a PostView,
+    network_id: ApiId,
+    mentioned_member_ids: Vec<ApiId>,
+}
+
+/// Inserts a post and records its mentions (the caller updates the thread's counters).
+pub async fn insert_post(
+    txn: &impl ConnectionTrait,
+    thread: &threads::Model,
+    author_id: i64,
+    post_number: i32,
+    reply_to_post_id: Option<i64>,
+    body: String,
+    body_html: String,
+) -> ApiResult<posts::Model> {
+    let now = crate::clock::now();
+    let mentioned = mentions::resolve(txn, thread.network_id, author_id, &body).await?;
+    let post = posts::ActiveModel {
+        thread_id: Set(thread.id),
+        author_id: Set(author_id),
+        reply_to_post_id: Set(reply_to_post_id),
+        post_number: Set(post_number),
+        body: Set(body),
+        body_html: Set(body_html),
+        created_at: Set(now),
+        updated_at: Set(now),
+        edited_at: Set(None),
+        deleted_at: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    mentions::record(txn, post.id, &mentioned).await?;
+    Ok(post)
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    viewer: i64,
+    thread_id: i64,
+    page: &PageQuery,
+) -> ApiResult<Page<PostView>> {
+    thread_access(db, viewer, thread_id).await?;
+    let limit = page.limit()?;
+    let after: Option<ApiId> = page.cursor()?;
+    let mut rows = queries::posts_page(db, thread_id, after.map(|id| id.0), limit).await?;
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = if has_more {
+        rows.last()
+            .map(|p| crate::extract::encode_cursor(&ApiId(p.id)))
+    } else {
+        None
+    };
+    let items = queries::post_views(db, viewer, &rows).await?;
+    Ok(Page { items, next_cursor })
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: i64,
+    thread_id: i64,
+    input: CreatePost,
+) -> ApiResult<PostView> {
+    let body = parse_body(&input.body)?;
+    let body_html = markdown::render(&body);
+
+    let txn = db.begin().await?;
+    let (thread, access) = thread_access(&txn, actor, thread_id).await?;
+    if thread.is_locked && !access.is_facilitator() {
+        return Err(ApiError::Forbidden(
+            "This thread is locked: only facilitators can reply.",
+        ));
+    }
+    if let Some(ApiId(reply_to)) = input.reply_to_post_id {
+        let target = posts::Entity::find_by_id(reply_to).one(&txn).await?;
+        if !target.is_some_and(|p| p.thread_id == thread.id && p.deleted_at.is_none()) {
+            return Err(ApiError::invalid(
+                "reply_to_post_id",
+                "is not a post in this thread",
+            ));
+        }
+    }
+    let now = crate::clock::now();
+    // Bumping the thread first takes its row lock (PostgreSQL), so concurrent replies get
+    // distinct post numbers.
+    threads::Entity::update_many()
+        .col_expr(
+            threads::Column::ReplyCount,
+            Expr::col(threads::Column::ReplyCount).add(1),
+        )
+        .col_expr(threads::Column::LastActivityAt, Expr::value(now))
+        .filter(threads::Column::Id.eq(thread.id))
+        .exec(&txn)
+        .await?;
+    let last_number: Option<i32> = posts::Entity::find()
+        .select_only()
+        .column_as(posts::Column::PostNumber.max(), "max")
+        .filter(posts::Column::ThreadId.eq(thread.id))
+        .into_tuple()
+        .one(&txn)
+        .await?
+        .flatten();
+    let post = insert_post(
+        &txn,
+        &thread,
+        actor,
+        last_number.unwrap_or(0) + 1,
+        input.reply_to_post_id.map(|id| id.0),
+        body,
+        body_html,
+    )
+    .await?;
+    threads::Entity::update_many()
+        .col_expr(threads::Column::LastPostId, Expr::value(post.id))
+        .filter(threads::Column::Id.eq(thread.id))
+        .exec(&txn)
+        .await?;
+    set_level_if_unset(&txn, thread.id, actor, NotificationLevel::Tracking).await?;
+    advance_read_marker(&txn, thread.id, actor, post.id).await?;
+    let view = queries::post_view(&txn, actor, &post).await?;
+    append_post_event(&txn, EventKind::PostCreated, &thread, actor, &view, post.id).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+async fn append_post_event(
+    txn: &impl ConnectionTrait,
+    kind: EventKind,
+    thread: &threads::Model,
+    actor: i64,
+    view: &PostView,
+    post_id: i64,
+) -> ApiResult<()> {
+    let mentioned: Vec<ApiId> = crate::entities::post_mentions::Entity::find()
+        .filter(crate::entities::post_mentions::Column::PostId.eq(post_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|m| ApiId(m.member_id))
+        .collect();
+    let public = PostView {
+        my_reactions: Vec::new(),
+        ..view.clone()
+    };
+    let payload = PostEvent {
+        post: &public,
+        network_id: ApiId(thread.network_id),
+        mentioned_member_ids: mentioned,
+    };
+    events::append(
+        txn,
+        NewEvent::in_thread(kind, thread.network_id, thread.id, actor, &payload),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Replaces a post's body (re-rendered, mentions re-resolved) and marks it edited.
+pub async fn rewrite_body(
+    txn: &impl ConnectionTrait,
+    post: posts::Model,
+    body: String,
+    now: DateTime<Utc>,
+) -> ApiResult<posts::Model> {
+    let thread = threads::Entity::find_by_id(post.thread_id)
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mentioned = mentions::resolve(txn, thread.network_id, post.author_id, &body).await?;
+    let body_html = markdown::render(&body);
+    let mut active: posts::ActiveModel = post.into();
+    active.body = Set(body);
+    active.body_html = Set(body_html);
+    active.edited_at = Set(Some(now));
+    active.updated_at = Set(now);
+    let post = active.update(txn).await?;
+    mentions::record(txn, post.id, &mentioned).await?;
+    Ok(post)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: i64,
+    post_id: i64,
+    input: UpdatePost,
+) -> ApiResult<PostView> {
+    let body = parse_body(&input.body)?;
+    let txn = db.begin().await?;
+    let (post, thread, access) = post_access(&txn, actor, post_id).await?;
+    if post.deleted_at.is_some() {
+        return Err(ApiError::NotFound);
+    }
+    require_author_or_facilitator(&access, post.author_id, actor)?;
+    let post = rewrite_body(&txn, post, body, crate::clock::now()).await?;
+    let view = queries::post_view(&txn, actor, &post).await?;
+    append_post_event(&txn, EventKind::PostUpdated, &thread, actor, &view, post.id).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Soft delete, leaving a tombstone in the thread. The opening post goes with its thread.
+pub async fn delete(db: &DatabaseConnection, actor: i64, post_id: i64) -> ApiResult<()> {
+    let txn = db.begin().await?;
+    let (post, thread, access) = post_access(&txn, actor, post_id).await?;
+    if post.deleted_at.is_some() {
+        return Err(ApiError::NotFound);
+    }
+    require_author_or_facilitator(&access, post.author_id, actor)?;
+    if post.post_number == 1 {
+        return Err(ApiError::Conflict(
+            "The opening post is deleted with its thread: delete the thread instead.".into(),
+        ));
+    }
+    let now = crate::clock::now();
+    let mut active: posts::ActiveModel = post.into();
+    active.deleted_at = Set(Some(now));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    threads::Entity::update_many()
+        .col_expr(
+            threads::Column::ReplyCount,
+            Expr::col(threads::Column::ReplyCount).sub(1),
+        )
+        .filter(threads::Column::Id.eq(thread.id))
+        .exec(&txn)
+        .await?;
+    events::append(
+        &txn,
+        NewEvent::in_thread(
+            EventKind::PostDeleted,
+            thread.network_id,
+            thread.id,
+            actor,
+            &serde_json::json!({ "id": ApiId(post_id), "thread_id": ApiId(thread.id) }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

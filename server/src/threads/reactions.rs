@@ -1,0 +1,94 @@
+//! `helpful`, `thanks` and `agree` on posts: one of each kind per member per post.
+
+use super::access::post_access;
+use super::model::ReactionKind;
+use super::queries;
+use super::views::ReactionCounts;
+use crate::entities::reactions;
+use crate::error::{ApiError, ApiResult};
+use crate::events::{self, EventKind, NewEvent};
+use crate::ids::ApiId;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReactionState {
+    pub post_id: ApiId,
+    pub reactions: ReactionCounts,
+    pub my_reactions: Vec<ReactionKind>,
+}
+
+/// Adds (`react = true`) or removes the caller's reaction. Idempotent either way.
+pub async fn set(
+    db: &DatabaseConnection,
+    actor: i64,
+    post_id: i64,
+    kind: ReactionKind,
+    react: bool,
+) -> ApiResult<ReactionState> {
+    let txn = db.begin().await?;
+    let (post, thread, _) = post_access(&txn, actor, post_id).await?;
+    if post.deleted_at.is_some() {
+        return Err(ApiError::NotFound);
+    }
+    if post.author_id == actor {
+        return Err(ApiError::Forbidden("You cannot react to your own post."));
+    }
+    let existing = reactions::Entity::find_by_id((post_id, actor, kind.as_str().to_owned()))
+        .one(&txn)
+        .await?;
+    let changed = match (existing, react) {
+        (None, true) => {
+            reactions::ActiveModel {
+                post_id: Set(post_id),
+                member_id: Set(actor),
+                kind: Set(kind.as_str().to_owned()),
+                created_at: Set(crate::clock::now()),
+            }
+            .insert(&txn)
+            .await?;
+            true
+        }
+        (Some(_), false) => {
+            reactions::Entity::delete_by_id((post_id, actor, kind.as_str().to_owned()))
+                .exec(&txn)
+                .await?;
+            true
+        }
+        _ => false,
+    };
+    let counts = queries::reaction_counts(&txn, &[post_id])
+        .await?
+        .remove(&post_id)
+        .unwrap_or_default();
+    let mine = queries::reactions_by(&txn, actor, &[post_id])
+        .await?
+        .remove(&post_id)
+        .unwrap_or_default();
+    if changed {
+        events::append(
+            &txn,
+            NewEvent::in_thread(
+                EventKind::ReactionChanged,
+                thread.network_id,
+                thread.id,
+                actor,
+                &serde_json::json!({
+                    "post_id": ApiId(post_id),
+                    "thread_id": ApiId(thread.id),
+                    "post_author_id": ApiId(post.author_id),
+                    "kind": kind,
+                    "added": react,
+                    "reactions": counts,
+                }),
+            ),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(ReactionState {
+        post_id: ApiId(post_id),
+        reactions: counts,
+        my_reactions: mine,
+    })
+}

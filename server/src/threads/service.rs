@@ -1,0 +1,283 @@
+//! Starting, listing, editing and deleting threads.
+
+use super::access::{require_author_or_facilitator, thread_access};
+use super::following::{advance_read_marker, set_level_in};
+use super::model::{parse_body, parse_title};
+use super::posts::insert_post;
+use super::queries::{self, ThreadCursor};
+use super::views::{ThreadSummary, ThreadView};
+use crate::entities::{thread_tags, threads};
+use crate::error::{ApiError, ApiResult};
+use crate::events::{self, EventKind, NewEvent};
+use crate::extract::{Page, PageQuery};
+use crate::ids::ApiId;
+use crate::markdown;
+use crate::networks::network_access;
+use crate::notifications::NotificationLevel;
+use crate::tags::Tag;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateThread {
+    pub title: String,
+    /// Markdown.
+    pub body: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// Every field optional. `pinned` and `locked` are for facilitators.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateThread {
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub pinned: Option<bool>,
+    pub locked: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ThreadListQuery {
+    /// Only threads with this tag.
+    pub tag: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: i64,
+    network_id: i64,
+    input: CreateThread,
+) -> ApiResult<ThreadView> {
+    let title = parse_title(&input.title);
+    let body = parse_body(&input.body);
+    let tags = Tag::parse_list("tags", &input.tags);
+    let (title, body, tags) = crate::auth::service::collect_errors3(title, body, tags)?;
+    let body_html = markdown::render(&body);
+
+    let txn = db.begin().await?;
+    let access = network_access(&txn, actor, network_id).await?;
+    let now = crate::clock::now();
+    let thread = threads::ActiveModel {
+        network_id: Set(network_id),
+        author_id: Set(actor),
+        title: Set(title),
+        is_pinned: Set(false),
+        is_locked: Set(false),
+        reply_count: Set(0),
+        last_post_id: Set(None),
+        last_activity_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+        deleted_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    replace_tags(&txn, thread.id, &tags).await?;
+    let post = insert_post(&txn, &thread, actor, 1, None, body, body_html).await?;
+    let mut active: threads::ActiveModel = thread.into();
+    active.last_post_id = Set(Some(post.id));
+    let thread = active.update(&txn).await?;
+    // Like Discourse: you watch what you start, and you have read what you wrote.
+    set_level_in(&txn, thread.id, actor, NotificationLevel::Watching).await?;
+    advance_read_marker(&txn, thread.id, actor, post.id).await?;
+    let view = thread_view(&txn, actor, &thread).await?;
+    events::append(
+        &txn,
+        NewEvent::in_network(
+            EventKind::ThreadCreated,
+            access.network.id,
+            actor,
+            &public_view(view.clone()),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// The thread as anyone would see it, for event payloads (no viewer-specific counts).
+fn public_view(mut view: ThreadView) -> ThreadView {
+    view.summary.unread_count = 0;
+    view.summary.last_read_post_id = None;
+    view.summary.notification_level = NotificationLevel::Normal;
+    view
+}
+
+async fn replace_tags(txn: &impl ConnectionTrait, thread_id: i64, tags: &[Tag]) -> ApiResult<()> {
+    thread_tags::Entity::delete_many()
+        .filter(thread_tags::Column::ThreadId.eq(thread_id))
+        .exec(txn)
+        .await?;
+    if !tags.is_empty() {
+        thread_tags::Entity::insert_many(tags.iter().map(|tag| thread_tags::ActiveModel {
+            thread_id: Set(thread_id),
+            tag: Set(tag.as_str().to_owned()),
+        }))
+        .exec(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn thread_view(
+    db: &impl ConnectionTrait,
+    viewer: i64,
+    thread: &threads::Model,
+) -> ApiResult<ThreadView> {
+    let summary = queries::summaries(db, viewer, std::slice::from_ref(thread))
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)?;
+    let first = queries::first_post(db, thread.id).await?;
+    Ok(ThreadView {
+        summary,
+        first_post_id: first.as_ref().map(|p| ApiId(p.id)),
+        body: first.as_ref().map(|p| p.body.clone()).unwrap_or_default(),
+        body_html: first
+            .as_ref()
+            .map(|p| p.body_html.clone())
+            .unwrap_or_default(),
+        updated_at: thread.updated_at,
+    })
+}
+
+pub async fn get(db: &impl ConnectionTrait, viewer: i64, thread_id: i64) -> ApiResult<ThreadView> {
+    let (thread, _) = thread_access(db, viewer, thread_id).await?;
+    thread_view(db, viewer, &thread).await
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    viewer: i64,
+    network_id: i64,
+    query: ThreadListQuery,
+) -> ApiResult<Page<ThreadSummary>> {
+    network_access(db, viewer, network_id).await?;
+    let page = PageQuery {
+        limit: query.limit,
+        cursor: query.cursor,
+    };
+    let limit = page.limit()?;
+    let cursor: Option<ThreadCursor> = page.cursor()?;
+    let tag = query
+        .tag
+        .as_deref()
+        .map(Tag::parse)
+        .transpose()
+        .map_err(|message| ApiError::invalid("tag", message))?;
+    let mut rows = queries::thread_page(
+        db,
+        network_id,
+        tag.as_ref().map(Tag::as_str),
+        cursor.as_ref(),
+        limit,
+    )
+    .await?;
+    let next_cursor = (rows.len() as u64 > limit).then(|| {
+        rows.truncate(limit as usize);
+        rows.last()
+            .map(|t| crate::extract::encode_cursor(&ThreadCursor::of(t)))
+    });
+    let items = queries::summaries(db, viewer, &rows).await?;
+    Ok(Page {
+        items,
+        next_cursor: next_cursor.flatten(),
+    })
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: i64,
+    thread_id: i64,
+    input: UpdateThread,
+) -> ApiResult<ThreadView> {
+    let title = input.title.as_deref().map(parse_title).transpose()?;
+    let body = input.body.as_deref().map(parse_body).transpose()?;
+    let tags = input
+        .tags
+        .as_deref()
+        .map(|tags| Tag::parse_list("tags", tags))
+        .transpose()?;
+
+    let txn = db.begin().await?;
+    let (thread, access) = thread_access(&txn, actor, thread_id).await?;
+    if input.pinned.is_some() || input.locked.is_some() {
+        access.require_facilitator()?;
+    }
+    if title.is_some() || body.is_some() || tags.is_some() {
+        require_author_or_facilitator(&access, thread.author_id, actor)?;
+    }
+    let now = crate::clock::now();
+    if let Some(body) = body {
+        let first = queries::first_post(&txn, thread.id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        super::posts::rewrite_body(&txn, first, body, now).await?;
+    }
+    if let Some(tags) = &tags {
+        replace_tags(&txn, thread.id, tags).await?;
+    }
+    let mut active: threads::ActiveModel = thread.into();
+    if let Some(title) = title {
+        active.title = Set(title);
+    }
+    if let Some(pinned) = input.pinned {
+        active.is_pinned = Set(pinned);
+    }
+    if let Some(locked) = input.locked {
+        active.is_locked = Set(locked);
+    }
+    active.updated_at = Set(now);
+    let thread = active.update(&txn).await?;
+    let view = thread_view(&txn, actor, &thread).await?;
+    events::append(
+        &txn,
+        NewEvent::in_thread(
+            EventKind::ThreadUpdated,
+            thread.network_id,
+            thread.id,
+            actor,
+            &public_view(view.clone()),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Soft delete: the thread disappears from lists and reads; its rows stay for the author's
+/// export and for moderation.
+pub async fn delete(db: &DatabaseConnection, actor: i64, thread_id: i64) -> ApiResult<()> {
+    let txn = db.begin().await?;
+    let (thread, access) = thread_access(&txn, actor, thread_id).await?;
+    require_author_or_facilitator(&access, thread.author_id, actor)?;
+    let network_id = thread.network_id;
+    let mut active: threads::ActiveModel = thread.into();
+    let now = crate::clock::now();
+    active.deleted_at = Set(Some(now));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    events::append(
+        &txn,
+        NewEvent::in_thread(
+            EventKind::ThreadDeleted,
+            network_id,
+            thread_id,
+            actor,
+            &serde_json::json!({ "id": ApiId(thread_id) }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

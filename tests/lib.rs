@@ -1,0 +1,1 @@
+//! Shared nothing: the tests live in `api/`, one binary of modules.
