@@ -34,6 +34,8 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     /// Database connection pool size.
     pub database_max_connections: u32,
+    /// HTTP worker threads; defaults to the number of CPUs.
+    pub workers: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -106,6 +108,7 @@ impl Default for Config {
                 trust_forwarded_for: false,
             },
             database_max_connections: 10,
+            workers: None,
         }
     }
 }
@@ -154,6 +157,8 @@ impl Config {
 }
 
 #[cfg(test)]
+// figment's Jail API fixes the closure's error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 

@@ -19,7 +19,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// Arbitrary constant naming the event-log lock among PostgreSQL advisory locks.
-const EVENT_LOG_LOCK_KEY: i64 = 0x5354_4146_4652_4d; // "STAFFRM"
+const EVENT_LOG_LOCK_KEY: i64 = 0x0053_5441_4646_524d; // "STAFFRM"
 
 /// What a client subscribes to. Stored in `events.topic` as its string form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -5,6 +5,7 @@
 //! and the black-box tests both start the server through it.
 
 pub mod auth;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -1,1 +1,13 @@
+//! Black-box tests: each test starts a real Staffroom server on a random port, on a fresh
+//! database (SQLite, and PostgreSQL too when `STAFFROOM_TEST_POSTGRES_URL` is set), and
+//! drives it over HTTP with a real client.
 
+mod helpers;
+mod smtp;
+
+mod auth;
+mod authorization;
+mod event_log;
+mod networks;
+mod operations;
+mod threads;

@@ -10,10 +10,10 @@ pub fn magic_link(display_name: &str, link: &str, token: &str, ttl_minutes: u64)
     OutgoingEmail {
         subject: "Your Staffroom sign-in link".to_owned(),
         text: format!(
-            "Hello {display_name},\n\nSign in to Staffroom with this link (valid for {ttl_minutes} minutes, once):\n\n{link}\n\nOr paste this code into the sign-in page: {token}\n\nIf you did not ask for it, ignore this email.\n"
+            "Hello {display_name},\n\nSign in to Staffroom with this link (valid for {ttl_minutes} minutes, once):\n\n{link}\n\nSign-in code: {token}\n\nIf you did not ask for it, ignore this email.\n"
         ),
         html: format!(
-            "<p>Hello {name},</p><p><a href=\"{link}\">Sign in to Staffroom</a> (valid for {ttl_minutes} minutes, once).</p><p>Or paste this code into the sign-in page: <code>{token}</code></p><p>If you did not ask for it, ignore this email.</p>",
+            "<p>Hello {name},</p><p><a href=\"{link}\">Sign in to Staffroom</a> (valid for {ttl_minutes} minutes, once).</p><p>Sign-in code: <code>{token}</code></p><p>If you did not ask for it, ignore this email.</p>",
             name = escape(display_name),
             link = escape(link),
             token = escape(token),

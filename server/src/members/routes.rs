@@ -44,7 +44,8 @@ pub async fn update_me(
     Ok(web::Json(MemberView::new(&member, expertise)))
 }
 
-/// A member's profile, visible to members who share a network with them (and to themselves).
+/// A member's profile, visible to members who share a network with them, to themselves and
+/// to instance admins.
 #[utoipa::path(get, path = "/api/v1/members/{id}", tag = "members",
     params(("id" = String, Path, description = "Member id")),
     responses((status = 200, body = PublicProfile), (status = 404, body = Problem)),
@@ -56,7 +57,10 @@ pub async fn get_member(
 ) -> ApiResult<web::Json<PublicProfile>> {
     let db = state.db.reader();
     let target = id.into_inner().0;
-    if target != auth.id && !queries::share_a_network(db, auth.id, target).await? {
+    let may_see = target == auth.id
+        || queries::share_a_network(db, auth.id, target).await?
+        || crate::networks::access::is_admin(db, auth.id).await?;
+    if !may_see {
         return Err(ApiError::NotFound);
     }
     let member = queries::find(db, target).await?.ok_or(ApiError::NotFound)?;

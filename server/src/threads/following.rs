@@ -133,7 +133,7 @@ pub async fn mark_read(
     let post = posts::Entity::find_by_id(body.last_read_post_id.0)
         .one(&txn)
         .await?;
-    if !post.is_some_and(|p| p.thread_id == thread_id) {
+    if post.is_none_or(|p| p.thread_id != thread_id) {
         return Err(ApiError::invalid(
             "last_read_post_id",
             "is not a post in this thread",

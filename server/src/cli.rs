@@ -1,0 +1,146 @@
+//! The `staffroom` command line: serve the application, manage its database, administer it.
+//! Lives in the library so that tests drive exactly what operators type.
+
+use crate::config::Config;
+use crate::db::Db;
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "staffroom",
+    version,
+    about = "Asynchronous collaboration for peer learning networks"
+)]
+pub struct Cli {
+    /// Configuration file (default: ./staffroom.toml when present).
+    #[arg(long, short, global = true, env = "STAFFROOM_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Start the HTTP server (the default when no command is given).
+    Serve,
+    /// Apply, revert or list database migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: Option<MigrateAction>,
+    },
+    /// Instance administration.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+    /// Demonstration data.
+    Demo {
+        #[command(subcommand)]
+        action: DemoAction,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum MigrateAction {
+    /// Apply every pending migration (the default).
+    Up,
+    /// Revert the most recent migrations.
+    Down {
+        /// How many migrations to revert.
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+#[derive(Subcommand)]
+pub enum AdminAction {
+    /// Create an instance admin (or make an existing account one).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        display_name: String,
+        /// Password for a new account; generated and printed when omitted.
+        #[arg(long, env = "STAFFROOM_ADMIN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DemoAction {
+    /// Fill the instance with a realistic Attendance peer learning network.
+    Seed {
+        /// Password of every demo account.
+        #[arg(long, default_value = "staffroom-demo")]
+        password: String,
+    },
+}
+
+/// Runs a parsed command with an already loaded configuration.
+pub async fn execute(command: Option<Command>, config: Config) -> anyhow::Result<()> {
+    match command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate { action } => migrate(config, action.unwrap_or(MigrateAction::Up)).await,
+        Command::Admin {
+            action:
+                AdminAction::Create {
+                    email,
+                    display_name,
+                    password,
+                },
+        } => {
+            let state = crate::AppState::open(config).await?;
+            let outcome =
+                crate::demo::admin::create_admin(&state, &email, &display_name, password).await?;
+            println!("{outcome}");
+            Ok(())
+        }
+        Command::Demo {
+            action: DemoAction::Seed { password },
+        } => {
+            let state = crate::AppState::open(config).await?;
+            let summary = crate::demo::seed::seed(&state, &password).await?;
+            println!("{summary}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let database = if config.database_url.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let app = crate::Application::build(config).await?;
+    tracing::info!(url = %format!("http://{}", app.address()), database, "Staffroom is listening");
+    app.run_until_stopped()
+        .await
+        .context("server stopped with an error")
+}
+
+async fn migrate(config: Config, action: MigrateAction) -> anyhow::Result<()> {
+    use staffroom_migrations::{Migrator, MigratorTrait};
+    let db = Db::connect(&config).await?;
+    match action {
+        MigrateAction::Up => {
+            Migrator::up(db.writer(), None).await?;
+            println!("All migrations applied.");
+        }
+        MigrateAction::Down { steps } => {
+            Migrator::down(db.writer(), Some(steps)).await?;
+            println!("Reverted {steps} migration(s).");
+        }
+        MigrateAction::Status => {
+            for migration in Migrator::get_migration_with_status(db.writer()).await? {
+                println!("{:<45} {:?}", migration.name(), migration.status());
+            }
+        }
+    }
+    db.close().await;
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! Networks, sub-networks, membership, invitations and joining.
+
+use crate::backend_test;
+use crate::helpers::*;
+use serde_json::json;
+
+backend_test! {
+    async fn only_admins_create_top_level_networks_and_facilitators_create_sub_networks(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let facilitator = app.add_member(&admin, &network, "Fay Facilitator", "facilitator").await;
+        let member = app.add_member(&admin, &network, "Mo Member", "member").await;
+        let outsider = app.register("Otto Outsider").await;
+
+        app.post(&member, "/networks", json!({"name": "Mine", "visibility": "private"})).await.expect(403);
+        let sub = app
+            .post(&facilitator, "/networks", json!({"name": "Counselors", "visibility": "private", "parent_id": network}))
+            .await
+            .expect(201);
+        assert_eq!(sub.body["parent_id"], network.as_str());
+        assert_eq!(sub.body["role"], "facilitator");
+        assert_eq!(sub.body["join_policy"], "invite");
+        app.post(&member, "/networks", json!({"name": "Nope", "visibility": "private", "parent_id": network})).await.expect(403);
+        app.post(&outsider, "/networks", json!({"name": "Nope", "visibility": "private", "parent_id": network})).await.expect(404);
+        let invalid = app.post(&admin, "/networks", json!({"name": "", "visibility": "secret"})).await.expect(422);
+        assert!(invalid.body["errors"]["visibility"].is_string(), "{}", invalid.text);
+        app.post(&admin, "/networks", json!({"name": " ", "visibility": "private"})).await.expect(422);
+    }
+}
+
+backend_test! {
+    async fn parent_facilitators_manage_sub_networks_they_are_not_members_of(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let facilitator = app.add_member(&admin, &network, "Fay Facilitator", "facilitator").await;
+        let member = app.add_member(&admin, &network, "Mo Member", "member").await;
+        let sub = app
+            .post(&admin, "/networks", json!({"name": "Principals", "visibility": "private", "parent_id": network}))
+            .await
+            .expect(201)
+            .id();
+        let seen = app.get(&facilitator, &format!("/networks/{sub}")).await.expect(200);
+        assert_eq!(seen.body["role"], "facilitator");
+        assert_eq!(seen.body["is_member"], false);
+        app.patch(&facilitator, &format!("/networks/{sub}"), json!({"description": "Campus leaders"})).await.expect(200);
+        // A plain member of the parent does not see a private sub-network.
+        app.get(&member, &format!("/networks/{sub}")).await.expect(404);
+    }
+}
+
+backend_test! {
+    async fn invitation_creates_the_account_joins_and_works_once(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let invited = app
+            .post(&admin, &format!("/networks/{network}/invitations"), json!({"email": "Roxy.Heiser@Example.org", "role": "member"}))
+            .await
+            .expect(201);
+        assert_eq!(invited.body["email"], "roxy.heiser@example.org");
+        let token = app.wait_for_invitation_token("roxy.heiser@example.org").await;
+
+        let preview = app.request(reqwest::Method::GET, &format!("/invitations/{token}"), None, None).await.expect(200);
+        assert_eq!(preview.body["network_name"], "Attendance PLN");
+        assert_eq!(preview.body["has_account"], false);
+        assert_eq!(preview.body["invited_by"], "Ada Admin");
+
+        app.anonymous_post(&format!("/invitations/{token}/accept"), json!({})).await.expect(401);
+        app.anonymous_post(&format!("/invitations/{token}/accept"), json!({"display_name": "Roxy", "password": "short"}))
+            .await
+            .expect(422);
+        let accepted = app
+            .anonymous_post(&format!("/invitations/{token}/accept"), json!({"display_name": "Roxy Heiser", "password": "correct horse battery"}))
+            .await
+            .expect(201);
+        assert_eq!(accepted.body["network_id"], network.as_str());
+        let roxy = account_from(&accepted.body["session"]);
+        let seen = app.get(&roxy, &format!("/networks/{network}")).await.expect(200);
+        assert_eq!(seen.body["role"], "member");
+        assert_eq!(seen.body["member_count"], 2);
+
+        app.anonymous_post(&format!("/invitations/{token}/accept"), json!({"display_name": "Again", "password": "correct horse battery"}))
+            .await
+            .expect(409);
+        app.get(&admin, "/invitations/not-a-token").await.expect(404);
+    }
+}
+
+backend_test! {
+    async fn expired_invitations_are_refused(backend: Backend) {
+        let app = TestApp::spawn_with(&backend, |c| c.auth.invitation_ttl_days = 0).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let late = app.register("Late Comer").await;
+        app.post(&admin, &format!("/networks/{network}/invitations"), json!({"email": late.email}))
+            .await
+            .expect(201);
+        let token = app.wait_for_invitation_token(&late.email).await;
+        let refused = app.post(&late, &format!("/invitations/{token}/accept"), json!({})).await.expect(409);
+        assert!(refused.body["detail"].as_str().unwrap().contains("expired"));
+        app.get(&late, &format!("/networks/{network}")).await.expect(404);
+    }
+}
+
+backend_test! {
+    async fn network_list_shows_mine_and_listed_ones(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, private) = app.admin_with_network("Private PLN").await;
+        let listed = app
+            .post(&admin, "/networks", json!({"name": "Math PLN", "visibility": "listed"}))
+            .await
+            .expect(201)
+            .id();
+        let member = app.add_member(&admin, &private, "Mo Member", "member").await;
+        let outsider = app.register("Otto Outsider").await;
+
+        let mine = app.get(&member, "/networks").await.expect(200);
+        let names: Vec<&str> = mine.body["items"].as_array().unwrap().iter().map(|n| n["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["Private PLN", "Math PLN"]);
+        let theirs = app.get(&outsider, "/networks").await.expect(200);
+        let items = theirs.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0]["id"], listed.as_str());
+        assert_eq!(items[0]["is_member"], false);
+
+        let page = app.get(&admin, "/networks?limit=1").await.expect(200);
+        assert_eq!(page.body["items"].as_array().unwrap().len(), 1);
+        let cursor = page.body["next_cursor"].as_str().unwrap();
+        let next = app.get(&admin, &format!("/networks?limit=1&cursor={cursor}")).await.expect(200);
+        assert_eq!(next.body["items"][0]["name"], "Math PLN");
+        assert!(next.body["next_cursor"].is_null());
+        app.get(&admin, "/networks?limit=0").await.expect(422);
+        app.get(&admin, "/networks?limit=101").await.expect(422);
+        app.get(&admin, "/networks?cursor=garbage").await.expect(422);
+        app.get(&admin, "/networks?limit=abc").await.expect(422);
+    }
+}
+
+backend_test! {
+    async fn joining_is_for_listed_networks_with_open_joining(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, private) = app.admin_with_network("Private PLN").await;
+        let open = app.post(&admin, "/networks", json!({"name": "Math PLN", "visibility": "listed"})).await.expect(201).id();
+        let closed = app
+            .post(&admin, "/networks", json!({"name": "Steering", "visibility": "listed", "join_policy": "invite"}))
+            .await
+            .expect(201)
+            .id();
+        let teacher = app.register("Kevin Nguyen").await;
+        app.get(&teacher, &format!("/networks/{open}/threads")).await.expect(404);
+        let joined = app.post(&teacher, &format!("/networks/{open}/join"), json!({})).await.expect(200);
+        assert_eq!(joined.body["is_member"], true);
+        assert_eq!(joined.body["role"], "member");
+        app.get(&teacher, &format!("/networks/{open}/threads")).await.expect(200);
+        app.post(&teacher, &format!("/networks/{open}/join"), json!({})).await.expect(200);
+        app.post(&teacher, &format!("/networks/{closed}/join"), json!({})).await.expect(403);
+        app.post(&teacher, &format!("/networks/{private}/join"), json!({})).await.expect(404);
+        app.get(&teacher, &format!("/networks/{closed}")).await.expect(200);
+        app.get(&teacher, &format!("/networks/{private}")).await.expect(404);
+    }
+}
+
+backend_test! {
+    async fn member_directory_filters_by_expertise_and_shows_emails_to_facilitators_only(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let counselor = app.add_member(&admin, &network, "Roxy Heiser", "member").await;
+        let clerk = app.add_member(&admin, &network, "James Carter", "member").await;
+        app.patch(&counselor, "/me", json!({"expertise": ["chronic absence", "ninth grade"]})).await.expect(200);
+        app.patch(&clerk, "/me", json!({"expertise": ["attendance data"]})).await.expect(200);
+
+        let experts = app.get(&clerk, &format!("/networks/{network}/members?expertise=Chronic%20Absence")).await.expect(200);
+        let items = experts.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0]["member"]["display_name"], "Roxy Heiser");
+        assert!(items[0].get("email").is_none(), "members do not see emails");
+        let as_facilitator = app.get(&admin, &format!("/networks/{network}/members")).await.expect(200);
+        assert_eq!(as_facilitator.body["items"].as_array().unwrap().len(), 3);
+        assert!(as_facilitator.body["items"][0]["email"].is_string());
+
+        app.get(&clerk, &format!("/members/{}", counselor.id)).await.expect(200);
+        let stranger = app.register("Stranger").await;
+        app.get(&stranger, &format!("/members/{}", counselor.id)).await.expect(404);
+    }
+}
+
+backend_test! {
+    async fn roles_change_removal_revokes_access_and_a_network_keeps_a_facilitator(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let member = app.add_member(&admin, &network, "Mo Member", "member").await;
+        let thread = app.create_thread(&member, &network, "Question")
+            .await["id"].as_str().unwrap().to_owned();
+
+        app.patch(&member, &format!("/networks/{network}/members/{}", admin.id), json!({"role": "member"})).await.expect(403);
+        let conflict = app
+            .patch(&admin, &format!("/networks/{network}/members/{}", admin.id), json!({"role": "member"}))
+            .await
+            .expect(409);
+        assert!(conflict.body["detail"].as_str().unwrap().contains("facilitator"));
+        app.patch(&admin, &format!("/networks/{network}/members/{}", member.id), json!({"role": "facilitator"}))
+            .await
+            .expect(200);
+        app.patch(&admin, &format!("/networks/{network}/members/{}", member.id), json!({"role": "owner"}))
+            .await
+            .expect(422);
+        app.patch(&admin, &format!("/networks/{network}/members/{}", member.id), json!({"role": "member"}))
+            .await
+            .expect(200);
+
+        app.delete(&admin, &format!("/networks/{network}/members/{}", member.id)).await.expect(204);
+        app.get(&member, &format!("/networks/{network}")).await.expect(404);
+        app.get(&member, &format!("/threads/{thread}")).await.expect(404);
+        app.delete(&admin, &format!("/networks/{network}/members/{}", member.id)).await.expect(404);
+
+        // Members can leave on their own.
+        let leaver = app.add_member(&admin, &network, "Lee Leaver", "member").await;
+        app.delete(&leaver, &format!("/networks/{network}/members/{}", leaver.id)).await.expect(204);
+        app.get(&leaver, &format!("/networks/{network}")).await.expect(404);
+    }
+}

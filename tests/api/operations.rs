@@ -1,0 +1,103 @@
+//! Health, readiness, metrics, the OpenAPI document and the reference page.
+
+use crate::backend_test;
+use crate::helpers::*;
+use reqwest::Method;
+
+backend_test! {
+    async fn probes_metrics_and_documentation_are_served(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        app.request(Method::GET, "/healthz", None, None).await.expect(200);
+        let ready = app.request(Method::GET, "/readyz", None, None).await.expect(200);
+        assert_eq!(ready.body["database"], "ok");
+
+        let admin = app.register("Ada Admin").await;
+        app.get(&admin, "/me").await.expect(200);
+        app.get(&admin, "/threads/12345").await.expect(404);
+        let metrics = app.request(Method::GET, "/metrics", None, None).await.expect(200);
+        assert!(metrics.content_type().starts_with("text/plain"));
+        assert!(metrics.text.contains(r#"staffroom_http_requests_total{method="GET",route="/api/v1/me",status="200"} 1"#), "{}", metrics.text);
+        assert!(metrics.text.contains(r#"route="/api/v1/threads/{id}",status="404""#));
+        assert!(metrics.text.contains("staffroom_http_request_duration_seconds_bucket"));
+
+        let openapi = app.request(Method::GET, "/api/v1/openapi.json", None, None).await.expect(200);
+        assert!(openapi.body["openapi"].as_str().unwrap().starts_with("3."));
+        for path in ["/api/v1/auth/register", "/api/v1/networks/{id}/threads", "/api/v1/posts/{id}/reactions/{kind}", "/api/v1/invitations/{token}/accept"] {
+            assert!(openapi.body["paths"][path].is_object(), "{path} missing from the OpenAPI document");
+        }
+        let docs = app.request(Method::GET, "/docs", None, None).await.expect(200);
+        assert!(docs.content_type().starts_with("text/html"));
+        assert!(docs.text.contains("/api/v1/threads/{id}/posts"));
+        let home = app.request(Method::GET, "/", None, None).await.expect(200);
+        assert!(home.text.contains("Staffroom"));
+    }
+}
+
+#[test]
+fn the_cli_documents_every_command() {
+    use clap::Parser;
+    use staffroom::cli::Cli;
+    for args in [
+        &["staffroom", "--help"][..],
+        &["staffroom", "serve", "--help"],
+        &["staffroom", "migrate", "--help"],
+        &["staffroom", "migrate", "down", "--help"],
+        &["staffroom", "admin", "create", "--help"],
+        &["staffroom", "demo", "seed", "--help"],
+    ] {
+        let help = Cli::try_parse_from(args)
+            .err()
+            .expect("--help stops parsing");
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp, "{args:?}");
+        assert!(help.to_string().contains("Usage"), "{args:?}");
+    }
+    assert!(Cli::try_parse_from(["staffroom", "frobnicate"]).is_err());
+}
+
+backend_test! {
+    async fn cli_migrates_seeds_a_demo_and_creates_admins(backend: Backend) {
+        use clap::Parser;
+        use staffroom::cli::{execute, Cli};
+        let database = std::sync::Arc::new(TestDatabase::create(&backend).await);
+        let config = test_config(&database);
+        let run = |args: &[&str]| {
+            let cli = Cli::try_parse_from(args).expect("valid arguments");
+            execute(cli.command, config.clone())
+        };
+        run(&["staffroom", "migrate", "up"]).await.expect("migrate up");
+        run(&["staffroom", "migrate", "down", "--steps", "4"]).await.expect("migrate down");
+        run(&["staffroom", "migrate", "status"]).await.expect("migrate status");
+        run(&["staffroom", "demo", "seed", "--password", "demo-password-1"]).await.expect("demo seed");
+        run(&["staffroom", "demo", "seed", "--password", "demo-password-1"]).await.expect("seeding twice is harmless");
+        run(&["staffroom", "admin", "create", "--email", "ops@example.org", "--password", "operations-password"])
+            .await
+            .expect("admin create");
+
+        let app = TestApp::spawn_on(database.clone(), |_| {}).await;
+        let session = app
+            .anonymous_post("/auth/login", serde_json::json!({"email": "roxy.heiser@example.org", "password": "demo-password-1"}))
+            .await
+            .expect(200);
+        let roxy = account_from(&session.body);
+        let networks = app.get(&roxy, "/networks").await.expect(200);
+        let attendance = networks.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["name"] == "Central Texas Attendance PLN")
+            .expect("the demo network")
+            .clone();
+        assert_eq!(attendance["member_count"], 12);
+        let threads = app.get(&roxy, &format!("/networks/{}/threads", attendance["id"].as_str().unwrap())).await.expect(200);
+        assert_eq!(threads.body["items"].as_array().unwrap().len(), 4);
+        assert!(threads.body["items"].as_array().unwrap().iter().any(|t| t["reply_count"].as_i64().unwrap() >= 2));
+
+        let ops = account_from(
+            &app.anonymous_post("/auth/login", serde_json::json!({"email": "ops@example.org", "password": "operations-password"}))
+                .await
+                .expect(200)
+                .body,
+        );
+        assert_eq!(app.get(&ops, "/me").await.body["is_admin"], true);
+    }
+}
