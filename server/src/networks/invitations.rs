@@ -263,59 +263,66 @@ pub async fn accept(
     token: &str,
     input: AcceptInvitation,
 ) -> ApiResult<AcceptedInvitation> {
-    let txn = state.db.writer().begin().await?;
-    let accepted = match signed_in {
-        Some(member_id) => {
-            let member = member_queries::find(&txn, member_id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            let (network_id, role) = redeem(&txn, token, &member).await?;
-            AcceptedInvitation {
-                network_id: ApiId(network_id),
-                role,
-                session: None,
-            }
-        }
-        None => {
-            let (Some(display_name), Some(password)) = (input.display_name, input.password) else {
-                return Err(ApiError::Unauthorized(
-                    "Sign in to accept, or send display_name and password to create your account.",
-                ));
-            };
-            let invitation = find_usable(&txn, token).await?;
-            if member_queries::find_by_email(&txn, &invitation.email)
-                .await?
-                .is_some()
-            {
-                return Err(ApiError::Conflict(
-                    "An account with this email exists: sign in to accept.".into(),
-                ));
-            }
-            let display_name = DisplayName::parse(&display_name);
-            let password = crate::auth::passwords::Password::parse(password);
-            let email = Email::parse(&invitation.email);
-            let (email, display_name, password) =
-                crate::auth::service::collect_errors3(email, display_name, password)?;
-            let password_hash = crate::auth::passwords::hash(password).await?;
-            let member = create_member(
-                &txn,
-                NewMember {
-                    email,
-                    display_name,
-                    password_hash: Some(password_hash),
-                    is_admin: false,
-                },
-            )
-            .await?;
-            let (network_id, role) = redeem(&txn, token, &member).await?;
-            let session = issue_session(state, &txn, &member, None).await?;
-            AcceptedInvitation {
-                network_id: ApiId(network_id),
-                role,
-                session: Some(session),
-            }
-        }
+    let Some(member_id) = signed_in else {
+        return accept_with_new_account(state, token, input).await;
     };
+    let txn = state.db.writer().begin().await?;
+    let member = member_queries::find(&txn, member_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (network_id, role) = redeem(&txn, token, &member).await?;
     txn.commit().await?;
-    Ok(accepted)
+    Ok(AcceptedInvitation {
+        network_id: ApiId(network_id),
+        role,
+        session: None,
+    })
+}
+
+async fn accept_with_new_account(
+    state: &AppState,
+    token: &str,
+    input: AcceptInvitation,
+) -> ApiResult<AcceptedInvitation> {
+    let (Some(display_name), Some(password)) = (input.display_name, input.password) else {
+        return Err(ApiError::Unauthorized(
+            "Sign in to accept, or send display_name and password to create your account.",
+        ));
+    };
+    // Everything slow or fallible happens before the write transaction opens.
+    let invitation = find_usable(state.db.reader(), token).await?;
+    let (email, display_name, password) = crate::auth::service::collect_errors3(
+        Email::parse(&invitation.email),
+        DisplayName::parse(&display_name),
+        crate::auth::passwords::Password::parse(password),
+    )?;
+    let password_hash = crate::auth::passwords::hash(password).await?;
+
+    let txn = state.db.writer().begin().await?;
+    if member_queries::find_by_email(&txn, email.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::Conflict(
+            "An account with this email exists: sign in to accept.".into(),
+        ));
+    }
+    let member = create_member(
+        &txn,
+        NewMember {
+            email,
+            display_name,
+            password_hash: Some(password_hash),
+            is_admin: false,
+        },
+    )
+    .await?;
+    let (network_id, role) = redeem(&txn, token, &member).await?;
+    let session = issue_session(state, &txn, &member, None).await?;
+    txn.commit().await?;
+    Ok(AcceptedInvitation {
+        network_id: ApiId(network_id),
+        role,
+        session: Some(session),
+    })
 }
