@@ -9,6 +9,9 @@ mod m20261123_000001_create_members;
 mod m20261123_000002_create_networks;
 mod m20261123_000003_create_threads;
 mod m20261123_000004_create_events;
+mod m20261123_000005_create_help_requests;
+mod m20261123_000006_create_notifications;
+mod m20261123_000007_create_convenings;
 
 pub struct Migrator;
 
@@ -20,6 +23,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_networks::Migration),
             Box::new(m20261123_000003_create_threads::Migration),
             Box::new(m20261123_000004_create_events::Migration),
+            Box::new(m20261123_000005_create_help_requests::Migration),
+            Box::new(m20261123_000006_create_notifications::Migration),
+            Box::new(m20261123_000007_create_convenings::Migration),
         ]
     }
 }

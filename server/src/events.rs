@@ -56,6 +56,16 @@ pub enum EventKind {
     PostUpdated,
     PostDeleted,
     ReactionChanged,
+    HelpRequestCreated,
+    HelpRequestUpdated,
+    HelpRequestResponded,
+    HelpRequestOffered,
+    HelpRequestResolved,
+    ConveningCreated,
+    ConveningUpdated,
+    ActionItemCreated,
+    ActionItemUpdated,
+    NotificationCreated,
 }
 
 impl EventKind {
@@ -74,6 +84,16 @@ impl EventKind {
             EventKind::PostUpdated => "post.updated",
             EventKind::PostDeleted => "post.deleted",
             EventKind::ReactionChanged => "reaction.changed",
+            EventKind::HelpRequestCreated => "help_request.created",
+            EventKind::HelpRequestUpdated => "help_request.updated",
+            EventKind::HelpRequestResponded => "help_request.responded",
+            EventKind::HelpRequestOffered => "help_request.offered",
+            EventKind::HelpRequestResolved => "help_request.resolved",
+            EventKind::ConveningCreated => "convening.created",
+            EventKind::ConveningUpdated => "convening.updated",
+            EventKind::ActionItemCreated => "action_item.created",
+            EventKind::ActionItemUpdated => "action_item.updated",
+            EventKind::NotificationCreated => "notification.created",
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod grouping;
+pub mod help_requests;
 pub mod ids;
 pub mod mail;
 pub mod markdown;
@@ -130,6 +131,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                         .configure(members::routes::configure)
                         .configure(networks::routes::configure)
                         .configure(threads::routes::configure)
+                        .configure(help_requests::routes::configure)
                         .default_service(web::to(not_found)),
                 )
                 .configure(web_client::configure)

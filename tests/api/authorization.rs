@@ -14,6 +14,9 @@ struct Fixture {
     member_post: String,
     /// A post by the facilitator.
     facilitator_post: String,
+    /// A help request asked by the member, and a response to it by the facilitator.
+    help_request: String,
+    help_response: String,
     member: Account,
     facilitator: Account,
 }
@@ -222,6 +225,66 @@ fn rows() -> Vec<Row> {
             [404, 200, 200, 200],
         ),
         row(M::GET, "/members/{member}", None, [404, 200, 200, 200]),
+        row(
+            M::GET,
+            "/networks/{network}/help-requests",
+            None,
+            [404, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/networks/{network}/help-requests?unanswered_for_days=0",
+            None,
+            [404, 403, 200, 200],
+        ),
+        row(
+            M::POST,
+            "/networks/{network}/help-requests",
+            Some(json!({"title": "Help?", "body": "Please"})),
+            [404, 201, 201, 201],
+        ),
+        row(
+            M::GET,
+            "/help-requests/{help_request}",
+            None,
+            [404, 200, 200, 200],
+        ),
+        row(
+            M::PATCH,
+            "/help-requests/{help_request}",
+            Some(json!({"urgency": "high"})),
+            [404, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/help-requests/{help_request}/responses",
+            None,
+            [404, 200, 200, 200],
+        ),
+        row(
+            M::POST,
+            "/help-requests/{help_request}/responses",
+            Some(json!({"body": "Try this"})),
+            [404, 403, 201, 201],
+        ),
+        row(
+            M::PUT,
+            "/help-requests/{help_request}/offer",
+            None,
+            [404, 403, 200, 200],
+        ),
+        row(
+            M::DELETE,
+            "/help-requests/{help_request}/offer",
+            None,
+            [404, 403, 200, 200],
+        ),
+        row(
+            M::POST,
+            "/help-requests/{help_request}/accept",
+            Some(json!({"response_id": "{help_response}"})),
+            [404, 200, 200, 200],
+        ),
     ]
 }
 
@@ -232,6 +295,8 @@ fn fill(template: &str, fixture: &Fixture, fresh: &str) -> String {
         .replace("{member_post}", &fixture.member_post)
         .replace("{facilitator_post}", &fixture.facilitator_post)
         .replace("{member}", &fixture.member.id)
+        .replace("{help_request}", &fixture.help_request)
+        .replace("{help_response}", &fixture.help_response)
         .replace("{fresh}", fresh)
         .replace("{unique}", &unique("invitee"))
 }
@@ -275,7 +340,19 @@ backend_test! {
         app.delete(&admin, &format!("/networks/{network}/members/{}", admin.id)).await.expect(204);
 
         let thread = app.create_thread(&member, &network, "Problem of practice").await;
+        let help_request = app
+            .post(&member, &format!("/networks/{network}/help-requests"), json!({"title": "Need a script", "body": "Anyone?"}))
+            .await
+            .expect(201)
+            .id();
+        let help_response = app
+            .post(&facilitator, &format!("/help-requests/{help_request}/responses"), json!({"body": "Here is ours"}))
+            .await
+            .expect(201)
+            .id();
         let fixture = Fixture {
+            help_request,
+            help_response,
             network: network.clone(),
             thread: thread["id"].as_str().unwrap().to_owned(),
             member_post: thread["first_post_id"].as_str().unwrap().to_owned(),
@@ -331,6 +408,11 @@ backend_test! {
             (Method::PUT, "/posts/1/reactions/helpful"),
             (Method::PUT, "/threads/1/follow"),
             (Method::POST, "/threads/1/read"),
+            (Method::GET, "/networks/1/help-requests"),
+            (Method::GET, "/help-requests/1"),
+            (Method::POST, "/help-requests/1/responses"),
+            (Method::POST, "/help-requests/1/accept"),
+            (Method::PUT, "/help-requests/1/offer"),
         ] {
             let reply = app.request(method.clone(), path, None, Some(json!({}))).await;
             assert_eq!(reply.status, 401, "{method} {path} without a token: {}", reply.text);

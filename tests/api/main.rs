@@ -8,6 +8,7 @@ mod smtp;
 mod auth;
 mod authorization;
 mod event_log;
+mod help_requests;
 mod networks;
 mod operations;
 mod threads;

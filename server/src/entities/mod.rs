@@ -1,13 +1,20 @@
 //! Table models, one per table, mirroring `migrations/`. Plain data: domain rules live in
 //! the capability folders (`auth/`, `networks/`, `threads/`), never here.
 
+pub mod action_items;
+pub mod convenings;
 pub mod events;
+pub mod help_offers;
+pub mod help_request_tags;
+pub mod help_requests;
+pub mod help_responses;
 pub mod invitations;
 pub mod magic_links;
 pub mod member_expertise;
 pub mod members;
 pub mod network_members;
 pub mod networks;
+pub mod notifications;
 pub mod post_mentions;
 pub mod posts;
 pub mod reactions;

@@ -65,7 +65,10 @@ pub async fn get_member(
     }
     let member = queries::find(db, target).await?.ok_or(ApiError::NotFound)?;
     let expertise = queries::expertise_of(db, target).await?;
-    Ok(web::Json(PublicProfile::new(&member, expertise)))
+    let mut profile = PublicProfile::new(&member, expertise);
+    profile.accepted_answers =
+        Some(crate::help_requests::queries::accepted_answer_count(db, target).await?);
+    Ok(web::Json(profile))
 }
 
 /// Everything the member wrote and their settings, as one JSON document.

@@ -17,6 +17,9 @@ pub struct PublicProfile {
     pub organization: String,
     pub bio: String,
     pub expertise: Vec<String>,
+    /// Help-request responses of theirs that were accepted (on the profile page only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted_answers: Option<u64>,
 }
 
 /// The compact form embedded in posts and lists.
@@ -77,6 +80,7 @@ impl PublicProfile {
             organization: member.organization.clone(),
             bio: member.bio.clone(),
             expertise,
+            accepted_answers: None,
         }
     }
 }

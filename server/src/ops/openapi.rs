@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations and the types they use.
 
-use crate::{auth, members, networks, ops, threads};
+use crate::{auth, help_requests, members, networks, ops, threads};
 use actix_web::{web, HttpResponse};
 use std::sync::LazyLock;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -29,6 +29,11 @@ use utoipa::{Modify, OpenApi};
         threads::routes::create_post, threads::routes::update_post, threads::routes::delete_post,
         threads::routes::add_reaction, threads::routes::remove_reaction, threads::routes::follow_thread,
         threads::routes::unfollow_thread, threads::routes::set_thread_level, threads::routes::mark_read,
+        help_requests::routes::list_help_requests, help_requests::routes::create_help_request,
+        help_requests::routes::get_help_request, help_requests::routes::update_help_request,
+        help_requests::routes::list_responses, help_requests::routes::respond,
+        help_requests::routes::accept_response, help_requests::routes::offer_help,
+        help_requests::routes::withdraw_offer,
         ops::health::healthz, ops::health::readyz, ops::health::metrics,
     ),
     components(schemas(crate::error::Problem)),
@@ -38,6 +43,7 @@ use utoipa::{Modify, OpenApi};
         (name = "members", description = "Profiles and settings"),
         (name = "networks", description = "Networks, sub-networks, memberships and invitations"),
         (name = "threads", description = "Threads, posts, reactions, following and read markers"),
+        (name = "help requests", description = "Asking peers for help, offers, responses, accepted answers"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -1,0 +1,522 @@
+//! Asking for help, responding, offering, accepting, closing and reopening.
+
+use super::model::{HelpRequestStatus, IllegalTransition, Transition, Urgency};
+use super::queries::{self, ListFilter, NewestFirstCursor};
+use super::views::{HelpRequestView, ResponseView};
+use crate::entities::{help_offers, help_request_tags, help_requests, help_responses};
+use crate::error::{ApiError, ApiResult};
+use crate::events::{self, EventKind, NewEvent};
+use crate::extract::{encode_cursor, Page, PageQuery};
+use crate::ids::ApiId;
+use crate::markdown;
+use crate::networks::{network_access, NetworkAccess};
+use crate::notifications::records::{notify, NewNotification, NotificationKind};
+use crate::tags::Tag;
+use crate::threads::model::{parse_body, parse_title};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateHelpRequest {
+    pub title: String,
+    /// Markdown.
+    pub body: String,
+    /// Members whose expertise matches one of these are notified.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default = "default_urgency")]
+    pub urgency: Urgency,
+}
+
+fn default_urgency() -> Urgency {
+    Urgency::Normal
+}
+
+/// Edits by the asker or a facilitator. `status` accepts `closed` (withdraw) and `open`
+/// (reopen); `answered` and `resolved` follow from responses and `/accept`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateHelpRequest {
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub urgency: Option<Urgency>,
+    pub status: Option<HelpRequestStatus>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateResponse {
+    pub body: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptResponse {
+    pub response_id: ApiId,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HelpRequestListQuery {
+    /// `open`, `answered`, `resolved` or `closed`.
+    pub status: Option<String>,
+    pub tag: Option<String>,
+    /// `low`, `normal` or `high`.
+    pub urgency: Option<String>,
+    /// Facilitators: only requests still without any response after this many days.
+    pub unanswered_for_days: Option<u32>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+impl From<IllegalTransition> for ApiError {
+    fn from(refused: IllegalTransition) -> Self {
+        ApiError::Conflict(refused.0.to_owned())
+    }
+}
+
+/// A help request the caller may see, with their access to its network.
+pub async fn help_request_access(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    id: i64,
+) -> ApiResult<(help_requests::Model, NetworkAccess)> {
+    let request = help_requests::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let access = network_access(db, member_id, request.network_id).await?;
+    Ok((request, access))
+}
+
+fn require_asker_or_facilitator(
+    request: &help_requests::Model,
+    access: &NetworkAccess,
+    member_id: i64,
+) -> ApiResult<()> {
+    if request.author_id == member_id || access.is_facilitator() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "Only the member who asked, or a facilitator, can do that.",
+        ))
+    }
+}
+
+async fn replace_tags(txn: &impl ConnectionTrait, id: i64, tags: &[Tag]) -> ApiResult<()> {
+    help_request_tags::Entity::delete_many()
+        .filter(help_request_tags::Column::HelpRequestId.eq(id))
+        .exec(txn)
+        .await?;
+    if !tags.is_empty() {
+        help_request_tags::Entity::insert_many(tags.iter().map(|tag| {
+            help_request_tags::ActiveModel {
+                help_request_id: Set(id),
+                tag: Set(tag.as_str().to_owned()),
+            }
+        }))
+        .exec(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn announce(
+    txn: &impl ConnectionTrait,
+    kind: EventKind,
+    actor: i64,
+    view: &HelpRequestView,
+) -> ApiResult<()> {
+    let public = HelpRequestView {
+        offered_by_me: false,
+        ..view.clone()
+    };
+    events::append(
+        txn,
+        NewEvent::in_network(kind, view.network_id.0, actor, &public),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Asks for help. Members whose expertise overlaps the tags are notified in the same
+/// transaction ("someone needs your expertise").
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: i64,
+    network_id: i64,
+    input: CreateHelpRequest,
+) -> ApiResult<HelpRequestView> {
+    let (title, body, tags) = crate::auth::service::collect_errors3(
+        parse_title(&input.title),
+        parse_body(&input.body),
+        Tag::parse_list("tags", &input.tags),
+    )?;
+    let body_html = markdown::render(&body);
+    let txn = db.begin().await?;
+    network_access(&txn, actor, network_id).await?;
+    let now = crate::clock::now();
+    let request = help_requests::ActiveModel {
+        network_id: Set(network_id),
+        author_id: Set(actor),
+        title: Set(title),
+        body: Set(body),
+        body_html: Set(body_html),
+        urgency: Set(input.urgency.as_str().to_owned()),
+        status: Set(HelpRequestStatus::Open.as_str().to_owned()),
+        accepted_response_id: Set(None),
+        response_count: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        answered_at: Set(None),
+        resolved_at: Set(None),
+        closed_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    replace_tags(&txn, request.id, &tags).await?;
+    let view = queries::view(&txn, actor, &request).await?;
+    announce(&txn, EventKind::HelpRequestCreated, actor, &view).await?;
+    let tag_names: Vec<String> = tags.iter().map(|t| t.as_str().to_owned()).collect();
+    for expert in queries::experts_for(&txn, network_id, &tag_names, actor).await? {
+        notify(
+            &txn,
+            NewNotification {
+                recipient_id: expert,
+                kind: NotificationKind::ExpertiseRequested,
+                subject_type: "help_request",
+                subject_id: request.id,
+                network_id: Some(network_id),
+                actor_id: Some(actor),
+                data: serde_json::json!({ "title": view.title, "tags": view.tags, "urgency": view.urgency }),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<HelpRequestView> {
+    let (request, _) = help_request_access(db, viewer, id).await?;
+    Ok(queries::view(db, viewer, &request).await?)
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    viewer: i64,
+    network_id: i64,
+    query: HelpRequestListQuery,
+) -> ApiResult<Page<HelpRequestView>> {
+    let access = network_access(db, viewer, network_id).await?;
+    let page = PageQuery {
+        limit: query.limit,
+        cursor: query.cursor,
+    };
+    let limit = page.limit()?;
+    let cursor: Option<NewestFirstCursor> = page.cursor()?;
+    let status = query
+        .status
+        .as_deref()
+        .map(|raw| {
+            HelpRequestStatus::parse(raw).ok_or_else(|| {
+                ApiError::invalid("status", "must be open, answered, resolved or closed")
+            })
+        })
+        .transpose()?;
+    let urgency = match query.urgency.as_deref() {
+        None => None,
+        Some(raw @ ("low" | "normal" | "high")) => Some(raw),
+        Some(_) => return Err(ApiError::invalid("urgency", "must be low, normal or high")),
+    };
+    let tag = query
+        .tag
+        .as_deref()
+        .map(Tag::parse)
+        .transpose()
+        .map_err(|m| ApiError::invalid("tag", m))?;
+    let unanswered_since = match query.unanswered_for_days {
+        None => None,
+        Some(days) => {
+            access.require_facilitator()?;
+            Some(crate::clock::now() - chrono::Duration::days(i64::from(days.min(3650))))
+        }
+    };
+    let filter = ListFilter {
+        status: status.map(HelpRequestStatus::as_str),
+        tag: tag.as_ref().map(Tag::as_str),
+        urgency,
+        unanswered_since,
+    };
+    let mut rows = queries::page(db, network_id, &filter, cursor.as_ref(), limit).await?;
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = has_more
+        .then(|| {
+            rows.last().map(|r| {
+                encode_cursor(&NewestFirstCursor {
+                    created_at: r.created_at,
+                    id: r.id,
+                })
+            })
+        })
+        .flatten();
+    Ok(Page {
+        items: queries::views(db, viewer, &rows).await?,
+        next_cursor,
+    })
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: i64,
+    id: i64,
+    input: UpdateHelpRequest,
+) -> ApiResult<HelpRequestView> {
+    let title = input.title.as_deref().map(parse_title).transpose()?;
+    let body = input.body.as_deref().map(parse_body).transpose()?;
+    let tags = input
+        .tags
+        .as_deref()
+        .map(|t| Tag::parse_list("tags", t))
+        .transpose()?;
+    let transition = match input.status {
+        None => None,
+        Some(HelpRequestStatus::Closed) => Some(Transition::Close),
+        Some(HelpRequestStatus::Open) => Some(Transition::Reopen),
+        Some(_) => return Err(ApiError::invalid(
+            "status",
+            "can be set to closed or open; answered and resolved follow from responses and /accept",
+        )),
+    };
+    let txn = db.begin().await?;
+    let (request, access) = help_request_access(&txn, actor, id).await?;
+    require_asker_or_facilitator(&request, &access, actor)?;
+    let now = crate::clock::now();
+    let current = HelpRequestStatus::from_stored(&request.status);
+    let mut active: help_requests::ActiveModel = request.clone().into();
+    if let Some(transition) = transition {
+        let next = current.apply(transition, request.response_count > 0)?;
+        active.status = Set(next.as_str().to_owned());
+        match transition {
+            Transition::Close => active.closed_at = Set(Some(now)),
+            _ => {
+                active.closed_at = Set(None);
+                active.resolved_at = Set(None);
+                active.accepted_response_id = Set(None);
+            }
+        }
+    }
+    if let Some(title) = title {
+        active.title = Set(title);
+    }
+    if let Some(body) = body {
+        active.body_html = Set(markdown::render(&body));
+        active.body = Set(body);
+    }
+    if let Some(urgency) = input.urgency {
+        active.urgency = Set(urgency.as_str().to_owned());
+    }
+    if let Some(tags) = &tags {
+        replace_tags(&txn, id, tags).await?;
+    }
+    active.updated_at = Set(now);
+    let request = active.update(&txn).await?;
+    let view = queries::view(&txn, actor, &request).await?;
+    announce(&txn, EventKind::HelpRequestUpdated, actor, &view).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub async fn respond(
+    db: &DatabaseConnection,
+    actor: i64,
+    id: i64,
+    input: CreateResponse,
+) -> ApiResult<ResponseView> {
+    let body = parse_body(&input.body)?;
+    let body_html = markdown::render(&body);
+    let txn = db.begin().await?;
+    let (request, _) = help_request_access(&txn, actor, id).await?;
+    if request.author_id == actor {
+        return Err(ApiError::Forbidden(
+            "You asked this: edit your request, or accept a response.",
+        ));
+    }
+    let current = HelpRequestStatus::from_stored(&request.status);
+    let next = current.apply(Transition::Respond, true)?;
+    let now = crate::clock::now();
+    let response = help_responses::ActiveModel {
+        help_request_id: Set(id),
+        author_id: Set(actor),
+        body: Set(body),
+        body_html: Set(body_html),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut active: help_requests::ActiveModel = request.clone().into();
+    active.status = Set(next.as_str().to_owned());
+    active.response_count = Set(request.response_count + 1);
+    if request.answered_at.is_none() {
+        active.answered_at = Set(Some(now));
+    }
+    active.updated_at = Set(now);
+    let request = active.update(&txn).await?;
+    let view = queries::response_views(&txn, &request, std::slice::from_ref(&response))
+        .await?
+        .remove(0);
+    events::append(
+        &txn,
+        NewEvent::in_network(
+            EventKind::HelpRequestResponded,
+            request.network_id,
+            actor,
+            &serde_json::json!({
+                "help_request_id": ApiId(request.id),
+                "asker_id": ApiId(request.author_id),
+                "status": next,
+                "response": view,
+            }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub async fn list_responses(
+    db: &impl ConnectionTrait,
+    viewer: i64,
+    id: i64,
+    page: &PageQuery,
+) -> ApiResult<Page<ResponseView>> {
+    let (request, _) = help_request_access(db, viewer, id).await?;
+    let limit = page.limit()?;
+    let after: Option<ApiId> = page.cursor()?;
+    let mut rows = queries::responses_page(db, &request, after.map(|a| a.0), limit).await?;
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = has_more
+        .then(|| rows.last().map(|r| encode_cursor(&ApiId(r.id))))
+        .flatten();
+    Ok(Page {
+        items: queries::response_views(db, &request, &rows).await?,
+        next_cursor,
+    })
+}
+
+/// The asker (or a facilitator) accepts a response: the request is resolved and the
+/// responder credited.
+pub async fn accept(
+    db: &DatabaseConnection,
+    actor: i64,
+    id: i64,
+    input: AcceptResponse,
+) -> ApiResult<HelpRequestView> {
+    let txn = db.begin().await?;
+    let (request, access) = help_request_access(&txn, actor, id).await?;
+    require_asker_or_facilitator(&request, &access, actor)?;
+    let response = help_responses::Entity::find_by_id(input.response_id.0)
+        .one(&txn)
+        .await?
+        .filter(|r| r.help_request_id == id)
+        .ok_or_else(|| ApiError::invalid("response_id", "is not a response to this request"))?;
+    let next = HelpRequestStatus::from_stored(&request.status).apply(Transition::Accept, true)?;
+    let now = crate::clock::now();
+    let mut active: help_requests::ActiveModel = request.into();
+    active.status = Set(next.as_str().to_owned());
+    active.accepted_response_id = Set(Some(response.id));
+    active.resolved_at = Set(Some(now));
+    active.updated_at = Set(now);
+    let request = active.update(&txn).await?;
+    let view = queries::view(&txn, actor, &request).await?;
+    events::append(
+        &txn,
+        NewEvent::in_network(
+            EventKind::HelpRequestResolved,
+            request.network_id,
+            actor,
+            &serde_json::json!({
+                "help_request_id": ApiId(request.id),
+                "accepted_response_id": ApiId(response.id),
+                "responder_id": ApiId(response.author_id),
+                "title": view.title,
+            }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// "I can help" (`offer = true`) or taking it back.
+pub async fn set_offer(
+    db: &DatabaseConnection,
+    actor: i64,
+    id: i64,
+    offer: bool,
+) -> ApiResult<HelpRequestView> {
+    let txn = db.begin().await?;
+    let (request, _) = help_request_access(&txn, actor, id).await?;
+    if request.author_id == actor {
+        return Err(ApiError::Forbidden(
+            "You cannot offer help on your own request.",
+        ));
+    }
+    let existing = help_offers::Entity::find_by_id((id, actor))
+        .one(&txn)
+        .await?;
+    let changed = match (existing, offer) {
+        (None, true) => {
+            if !HelpRequestStatus::from_stored(&request.status).takes_offers() {
+                return Err(ApiError::Conflict(
+                    "This request is no longer looking for help.".into(),
+                ));
+            }
+            help_offers::ActiveModel {
+                help_request_id: Set(id),
+                member_id: Set(actor),
+                created_at: Set(crate::clock::now()),
+            }
+            .insert(&txn)
+            .await?;
+            true
+        }
+        (Some(_), false) => {
+            help_offers::Entity::delete_by_id((id, actor))
+                .exec(&txn)
+                .await?;
+            true
+        }
+        _ => false,
+    };
+    let view = queries::view(&txn, actor, &request).await?;
+    if changed {
+        events::append(
+            &txn,
+            NewEvent::in_network(
+                EventKind::HelpRequestOffered,
+                request.network_id,
+                actor,
+                &serde_json::json!({
+                    "help_request_id": ApiId(request.id),
+                    "asker_id": ApiId(request.author_id),
+                    "member_id": ApiId(actor),
+                    "offered": offer,
+                }),
+            ),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(view)
+}

@@ -1,0 +1,80 @@
+//! Creating notification records.
+
+use crate::entities::notifications;
+use crate::events::{self, EventKind, NewEvent, Topic};
+use crate::ids::ApiId;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use serde::Serialize;
+
+/// Why someone is notified. The string forms are part of the public contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// A help request was posted whose tags match the recipient's expertise.
+    ExpertiseRequested,
+}
+
+impl NotificationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationKind::ExpertiseRequested => "expertise_requested",
+        }
+    }
+}
+
+pub struct NewNotification {
+    pub recipient_id: i64,
+    pub kind: NotificationKind,
+    /// `help_request`, `thread`, `post`, `convening`, `action_item`, `network`.
+    pub subject_type: &'static str,
+    pub subject_id: i64,
+    pub network_id: Option<i64>,
+    pub actor_id: Option<i64>,
+    pub data: serde_json::Value,
+}
+
+/// Stores a notification and announces it on the recipient's topic, in the caller's
+/// transaction. Nobody is notified of their own actions.
+pub async fn notify(
+    txn: &impl ConnectionTrait,
+    new: NewNotification,
+) -> Result<Option<i64>, DbErr> {
+    if new.actor_id == Some(new.recipient_id) {
+        return Ok(None);
+    }
+    let row = notifications::ActiveModel {
+        recipient_id: Set(new.recipient_id),
+        kind: Set(new.kind.as_str().to_owned()),
+        subject_type: Set(new.subject_type.to_owned()),
+        subject_id: Set(new.subject_id),
+        network_id: Set(new.network_id),
+        actor_id: Set(new.actor_id),
+        data: Set(new.data.clone()),
+        created_at: Set(crate::clock::now()),
+        read_at: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    events::append(
+        txn,
+        NewEvent {
+            kind: EventKind::NotificationCreated,
+            topic: Topic::Member(new.recipient_id),
+            network_id: new.network_id,
+            thread_id: None,
+            recipient_id: Some(new.recipient_id),
+            actor_id: new.actor_id,
+            payload: serde_json::json!({
+                "id": ApiId(row.id),
+                "kind": new.kind,
+                "subject_type": new.subject_type,
+                "subject_id": ApiId(new.subject_id),
+                "actor_id": new.actor_id.map(ApiId),
+                "data": new.data,
+            }),
+        },
+    )
+    .await?;
+    Ok(Some(row.id))
+}
