@@ -122,7 +122,7 @@ impl Config {
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
             None => figment = figment.merge(Toml::file("staffroom.toml")),
         }
-        figment
+        let config: Config = figment
             // STAFFROOM_CONFIG names the file; STAFFROOM_TEST_* belong to the test suite.
             .merge(
                 Env::prefixed("STAFFROOM_")
@@ -130,7 +130,51 @@ impl Config {
                     .split("__"),
             )
             .extract()
-            .map_err(Box::new)
+            .map_err(Box::new)?;
+        config
+            .validate()
+            .map_err(|message| Box::new(figment::Error::from(message)))?;
+        Ok(config)
+    }
+
+    /// Ranges that keep token lifetimes meaningful (and date arithmetic in range).
+    pub fn validate(&self) -> Result<(), String> {
+        let auth = &self.auth;
+        let checks = [
+            (
+                "auth.access_token_ttl_secs",
+                auth.access_token_ttl_secs,
+                1,
+                24 * 3600,
+            ),
+            (
+                "auth.refresh_token_ttl_days",
+                auth.refresh_token_ttl_days,
+                1,
+                3650,
+            ),
+            (
+                "auth.magic_link_ttl_minutes",
+                auth.magic_link_ttl_minutes,
+                0,
+                7 * 24 * 60,
+            ),
+            ("auth.invitation_ttl_days", auth.invitation_ttl_days, 0, 365),
+            (
+                "rate_limit.window_secs",
+                self.rate_limit.window_secs,
+                1,
+                7 * 24 * 3600,
+            ),
+        ];
+        for (key, value, min, max) in checks {
+            if !(min..=max).contains(&value) {
+                return Err(format!(
+                    "{key} must be between {min} and {max}, not {value}"
+                ));
+            }
+        }
+        Ok(())
     }
 
     pub fn database_url(&self) -> String {
@@ -185,6 +229,15 @@ mod tests {
             let config = Config::load(None).expect("config loads");
             assert_eq!(config.bind.port(), 9000);
             assert_eq!(config.mail_from, "x@y.z");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn out_of_range_lifetimes_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("STAFFROOM_AUTH__INVITATION_TTL_DAYS", "100000000000");
+            assert!(Config::load(None).is_err());
             Ok(())
         });
     }

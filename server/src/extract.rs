@@ -167,6 +167,22 @@ impl<T> Page<T> {
     }
 }
 
+/// Timestamps taken from a client's cursor must be ones we could have written (and that
+/// every database can compare).
+pub fn plausible_time(
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+    use chrono::Datelike;
+    if (2000..=9999).contains(&at.year()) {
+        Ok(at)
+    } else {
+        Err(ApiError::invalid(
+            "cursor",
+            "is not a cursor returned by this list",
+        ))
+    }
+}
+
 pub fn encode_cursor<C: Serialize>(cursor: &C) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).unwrap_or_default())
 }

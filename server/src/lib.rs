@@ -33,8 +33,11 @@ use crate::db::Db;
 use crate::error::ApiError;
 use crate::mail::Mailer;
 use crate::ops::metrics::Metrics;
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::ResponseError;
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use std::net::{SocketAddr, TcpListener};
@@ -122,6 +125,10 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
         }))
         .service(
             web::scope("")
+                .wrap(
+                    ErrorHandlers::new()
+                        .handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed),
+                )
                 .wrap(from_fn(ops::telemetry::observe))
                 .configure(ops::health::configure)
                 .configure(ops::openapi::configure)
@@ -137,6 +144,15 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                 .configure(web_client::configure)
                 .default_service(web::to(not_found)),
         );
+}
+
+/// actix answers a known path with an unsupported method with an empty 405; give it the
+/// same problem+json body as every other error.
+fn method_not_allowed<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let (request, _) = res.into_parts();
+    let problem = ApiError::MethodNotAllowed.error_response();
+    let res = ServiceResponse::new(request, problem).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(res))
 }
 
 fn extract_query_message(raw: &str) -> String {

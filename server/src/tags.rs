@@ -41,15 +41,21 @@ impl Tag {
 
     /// Parses a list for the field `field`: normalized, deduplicated, at most `MAX_TAGS`.
     pub fn parse_list(field: &str, raw: &[String]) -> Result<Vec<Tag>, ApiError> {
-        let mut tags = Vec::with_capacity(raw.len());
+        let too_many = || ApiError::invalid(field, format!("at most {MAX_TAGS} tags"));
+        // Duplicates collapse, so a few more raw items than the limit may still be fine;
+        // anything far beyond it is refused before any work is done.
+        if raw.len() > MAX_TAGS * 4 {
+            return Err(too_many());
+        }
+        let mut tags = Vec::with_capacity(MAX_TAGS);
         for item in raw {
             let tag = Tag::parse(item).map_err(|message| ApiError::invalid(field, message))?;
             if !tags.contains(&tag) {
+                if tags.len() == MAX_TAGS {
+                    return Err(too_many());
+                }
                 tags.push(tag);
             }
-        }
-        if tags.len() > MAX_TAGS {
-            return Err(ApiError::invalid(field, format!("at most {MAX_TAGS} tags")));
         }
         Ok(tags)
     }
@@ -105,5 +111,7 @@ mod tests {
         assert_eq!(Tag::parse_list("tags", &raw).unwrap().len(), 1);
         let many: Vec<String> = (0..11).map(|i| format!("t{i}")).collect();
         assert!(Tag::parse_list("tags", &many).is_err());
+        let huge: Vec<String> = (0..200_000).map(|i| format!("t{i}")).collect();
+        assert!(Tag::parse_list("tags", &huge).is_err());
     }
 }

@@ -82,7 +82,38 @@ backend_test! {
             json!({"email": "someone@example.org", "password": "correct horse battery", "display_name": "Someone", "invite_token": "made-up"}),
         )
         .await
-        .expect(404);
+        .expect(422);
+
+        // The first admin of an invite-only instance comes from `staffroom admin create`;
+        // their invitations let people in, at the invited address only.
+        staffroom::demo::admin::create_admin(&app.state, "ada@example.org", "Ada Admin", Some("correct horse battery".into()))
+            .await
+            .expect("admin created");
+        let admin = account_from(
+            &app.anonymous_post("/auth/login", json!({"email": "ada@example.org", "password": "correct horse battery"}))
+                .await
+                .expect(200)
+                .body,
+        );
+        let network = app.post(&admin, "/networks", json!({"name": "PLN", "visibility": "private"})).await.expect(201).id();
+        app.post(&admin, &format!("/networks/{network}/invitations"), json!({"email": "invited@example.org"})).await.expect(201);
+        let token = app.wait_for_invitation_token("invited@example.org").await;
+        let wrong = app
+            .anonymous_post(
+                "/auth/register",
+                json!({"email": "someone-else@example.org", "password": "correct horse battery", "display_name": "Else", "invite_token": token}),
+            )
+            .await
+            .expect(422);
+        assert!(wrong.body["errors"]["invite_token"].is_string());
+        let joined = app
+            .anonymous_post(
+                "/auth/register",
+                json!({"email": "invited@example.org", "password": "correct horse battery", "display_name": "Invited", "invite_token": token}),
+            )
+            .await
+            .expect(201);
+        app.get(&account_from(&joined.body), &format!("/networks/{network}/threads")).await.expect(200);
     }
 }
 

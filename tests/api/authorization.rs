@@ -430,3 +430,13 @@ backend_test! {
         }
     }
 }
+
+backend_test! {
+    async fn unsupported_methods_get_a_problem_document(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let admin = app.register("Ada Admin").await;
+        let reply = app.request(Method::DELETE, "/networks", Some(&admin.access_token), None).await.expect(405);
+        assert!(reply.content_type().starts_with("application/problem+json"));
+        assert_eq!(reply.body["status"], 405);
+    }
+}

@@ -217,3 +217,58 @@ backend_test! {
         app.get(&leaver, &format!("/networks/{network}")).await.expect(404);
     }
 }
+
+backend_test! {
+    async fn invitations_are_personal_revocable_and_die_with_the_inviters_role(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let facilitator = app.add_member(&admin, &network, "Fay Facilitator", "facilitator").await;
+        let invitee = app.register("Ivy Invitee").await;
+        let forwarded_to = app.register("Fred Forwarded").await;
+
+        app.post(&facilitator, &format!("/networks/{network}/invitations"), json!({"email": invitee.email, "role": "facilitator"}))
+            .await
+            .expect(201);
+        let token = app.wait_for_invitation_token(&invitee.email).await;
+        app.post(&forwarded_to, &format!("/invitations/{token}/accept"), json!({})).await.expect(403);
+        app.get(&forwarded_to, &format!("/networks/{network}")).await.expect(404);
+
+        // The inviter stops facilitating: their pending invitation stops working.
+        app.patch(&admin, &format!("/networks/{network}/members/{}", facilitator.id), json!({"role": "member"}))
+            .await
+            .expect(200);
+        app.post(&invitee, &format!("/invitations/{token}/accept"), json!({})).await.expect(409);
+
+        let other = app.register("Olga Other").await;
+        let invitation = app
+            .post(&admin, &format!("/networks/{network}/invitations"), json!({"email": other.email}))
+            .await
+            .expect(201)
+            .id();
+        let pending = app.get(&admin, &format!("/networks/{network}/invitations")).await.expect(200);
+        assert!(pending.body["items"].as_array().unwrap().iter().any(|i| i["id"] == invitation.as_str()));
+        app.delete(&facilitator, &format!("/networks/{network}/invitations/{invitation}")).await.expect(403);
+        app.delete(&admin, &format!("/networks/{network}/invitations/{invitation}")).await.expect(204);
+        app.delete(&admin, &format!("/networks/{network}/invitations/{invitation}")).await.expect(404);
+        let token = app.wait_for_invitation_token(&other.email).await;
+        app.post(&other, &format!("/invitations/{token}/accept"), json!({})).await.expect(404);
+    }
+}
+
+backend_test! {
+    async fn a_listed_sub_network_does_not_reveal_its_private_parent(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, private) = app.admin_with_network("Private PLN").await;
+        let listed_child = app
+            .post(&admin, "/networks", json!({"name": "Open circle", "visibility": "listed", "parent_id": private}))
+            .await
+            .expect(201)
+            .id();
+        assert_eq!(app.get(&admin, &format!("/networks/{listed_child}")).await.body["parent_id"], private.as_str());
+        let outsider = app.register("Otto Outsider").await;
+        let seen = app.get(&outsider, &format!("/networks/{listed_child}")).await.expect(200);
+        assert!(seen.body["parent_id"].is_null());
+        let listed = app.get(&outsider, "/networks").await.expect(200);
+        assert!(listed.body["items"][0]["parent_id"].is_null());
+    }
+}

@@ -119,7 +119,16 @@ pub async fn register(state: &AppState, request: RegisterRequest) -> ApiResult<S
     )
     .await?;
     if let Some(token) = invite_token {
-        invitations::redeem(&txn, &token, &member).await?;
+        invitations::redeem(&txn, &token, &member)
+            .await
+            .map_err(|err| match err {
+                ApiError::NotFound => {
+                    ApiError::invalid("invite_token", "is not a valid invitation")
+                }
+                ApiError::Conflict(detail) => ApiError::invalid("invite_token", detail),
+                ApiError::Forbidden(detail) => ApiError::invalid("invite_token", detail),
+                other => other,
+            })?;
     }
     let session = issue_session(state, &txn, &member, None).await?;
     txn.commit().await?;
@@ -129,7 +138,14 @@ pub async fn register(state: &AppState, request: RegisterRequest) -> ApiResult<S
 pub async fn login(state: &AppState, client_ip: &str, request: LoginRequest) -> ApiResult<Session> {
     let limits = &state.config.rate_limit;
     let window = std::time::Duration::from_secs(limits.window_secs);
-    let account_key = request.email.trim().to_lowercase();
+    // The key is bounded whatever the client sends; real addresses are at most 254 bytes.
+    let account_key: String = request
+        .email
+        .trim()
+        .to_lowercase()
+        .chars()
+        .take(254)
+        .collect();
     for (key, limit) in [
         (format!("login:ip:{client_ip}"), limits.login_per_ip),
         (

@@ -221,6 +221,9 @@ pub async fn list(
     };
     let limit = page.limit()?;
     let cursor: Option<NewestFirstCursor> = page.cursor()?;
+    if let Some(cursor) = &cursor {
+        crate::extract::plausible_time(cursor.created_at)?;
+    }
     let status = query
         .status
         .as_deref()

@@ -3,7 +3,9 @@
 use crate::entities::{member_expertise, members, network_members};
 use crate::grouping::group_by_key;
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use std::collections::HashMap;
 
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<members::Model>, DbErr> {
@@ -74,12 +76,23 @@ pub async fn share_a_network(db: &impl ConnectionTrait, a: i64, b: i64) -> Resul
     Ok(row.is_some())
 }
 
-pub async fn handle_exists(db: &impl ConnectionTrait, handle: &str) -> Result<bool, DbErr> {
-    Ok(members::Entity::find()
-        .filter(members::Column::Handle.eq(handle))
-        .one(db)
-        .await?
-        .is_some())
+/// Handles equal to `base` or of the form `base-…`.
+pub async fn handles_like(
+    db: &impl ConnectionTrait,
+    base: &str,
+) -> Result<std::collections::HashSet<String>, DbErr> {
+    let rows: Vec<String> = members::Entity::find()
+        .select_only()
+        .column(members::Column::Handle)
+        .filter(
+            sea_orm::Condition::any()
+                .add(members::Column::Handle.eq(base))
+                .add(members::Column::Handle.starts_with(format!("{base}-"))),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 pub async fn any_member_exists(db: &impl ConnectionTrait) -> Result<bool, DbErr> {

@@ -8,8 +8,8 @@ use crate::events::{self, EventKind, NewEvent, Topic};
 use crate::ids::ApiId;
 use crate::tags::Tag;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Set,
+    SqlErr, Statement, TransactionTrait,
 };
 use serde::Deserialize;
 
@@ -22,12 +22,32 @@ pub struct NewMember {
     pub is_admin: bool,
 }
 
+/// Arbitrary constant naming the "first account" lock among PostgreSQL advisory locks.
+const FIRST_ACCOUNT_LOCK_KEY: i64 = 0x0053_5446_4649_5253; // "STFFIRS"
+
 /// Inserts a member. The very first account of an instance becomes its admin.
 pub async fn create_member(
     txn: &impl ConnectionTrait,
     new: NewMember,
 ) -> ApiResult<members::Model> {
-    let is_first = !queries::any_member_exists(txn).await?;
+    if queries::find_by_email(txn, new.email.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(email_taken());
+    }
+    let mut is_first = !queries::any_member_exists(txn).await?;
+    if is_first && txn.get_database_backend() == DatabaseBackend::Postgres {
+        // Two concurrent first registrations must not both become admin: the second waits
+        // here until the first commits, then sees it.
+        txn.execute(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [FIRST_ACCOUNT_LOCK_KEY.into()],
+        ))
+        .await?;
+        is_first = !queries::any_member_exists(txn).await?;
+    }
     let handle = unique_handle(txn, &new.display_name).await?;
     let now = crate::clock::now();
     let inserted = members::ActiveModel {
@@ -51,28 +71,41 @@ pub async fn create_member(
     .await;
     match inserted {
         Ok(member) => Ok(member),
-        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(
-            ApiError::Conflict("An account with this email already exists.".into()),
-        ),
+        // A concurrent registration won the race for this email or handle.
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            if queries::find_by_email(txn, new.email.as_str())
+                .await
+                .ok()
+                .flatten()
+                .is_some()
+            {
+                Err(email_taken())
+            } else {
+                Err(ApiError::Conflict(
+                    "Someone registered at the same moment with the same name; please try again."
+                        .into(),
+                ))
+            }
+        }
         Err(err) => Err(err.into()),
     }
 }
 
+fn email_taken() -> ApiError {
+    ApiError::Conflict("An account with this email already exists.".into())
+}
+
+/// `roxy-heiser`, or the first free `roxy-heiser-N`, found with one query.
 async fn unique_handle(txn: &impl ConnectionTrait, name: &DisplayName) -> ApiResult<String> {
     let base = name.handle_base();
-    if !queries::handle_exists(txn, &base).await? {
+    let taken = queries::handles_like(txn, &base).await?;
+    if !taken.contains(&base) {
         return Ok(base);
     }
-    for suffix in 2..1000 {
-        let candidate = format!("{base}-{suffix}");
-        if !queries::handle_exists(txn, &candidate).await? {
-            return Ok(candidate);
-        }
-    }
-    Ok(format!(
-        "{base}-{}",
-        &crate::auth::tokens::random_token()[..8].to_lowercase()
-    ))
+    let suffix = (2..)
+        .find(|n| !taken.contains(&format!("{base}-{n}")))
+        .expect("a free suffix exists among more numbers than there are rows");
+    Ok(format!("{base}-{suffix}"))
 }
 
 /// `PATCH /me`: every field optional; absent fields are left as they are.

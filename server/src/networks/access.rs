@@ -188,3 +188,25 @@ pub async fn depth_of(db: &impl ConnectionTrait, network_id: i64) -> Result<usiz
     }
     Ok(depth)
 }
+
+/// The parent of `network` if the member may know it exists: a listed sub-network of a
+/// private network must not reveal its parent to outsiders.
+pub async fn visible_parent_id(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    network: &networks::Model,
+) -> Result<Option<i64>, DbErr> {
+    let Some(parent_id) = network.parent_id else {
+        return Ok(None);
+    };
+    let Some(parent) = networks::Entity::find_by_id(parent_id).one(db).await? else {
+        return Ok(None);
+    };
+    if Visibility::from_stored(&parent.visibility) == Visibility::Listed {
+        return Ok(Some(parent_id));
+    }
+    Ok(effective_role(db, member_id, &parent)
+        .await?
+        .0
+        .map(|_| parent_id))
+}

@@ -19,8 +19,8 @@ use crate::AppState;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -229,6 +229,25 @@ pub async fn redeem(
     member: &members::Model,
 ) -> ApiResult<(i64, Role)> {
     let invitation = find_usable(txn, token).await?;
+    // An invitation is addressed to one person: a forwarded link does not let someone else
+    // in (least of all as a facilitator).
+    if !member.email.eq_ignore_ascii_case(&invitation.email) {
+        return Err(ApiError::Forbidden(
+            "This invitation was sent to another email address.",
+        ));
+    }
+    // It speaks for the inviter only while they still facilitate the network.
+    let network = networks::Entity::find_by_id(invitation.network_id)
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (inviter_role, _) =
+        super::access::effective_role(txn, invitation.invited_by, &network).await?;
+    if inviter_role != Some(Role::Facilitator) {
+        return Err(ApiError::Conflict(
+            "This invitation is no longer valid: ask a facilitator for a new one.".into(),
+        ));
+    }
     let used = invitations::Entity::update_many()
         .col_expr(
             invitations::Column::AcceptedAt,
@@ -325,4 +344,28 @@ async fn accept_with_new_account(
         role,
         session: Some(session),
     })
+}
+
+/// Withdraws a pending invitation; facilitators only.
+pub async fn revoke(
+    db: &DatabaseConnection,
+    actor: i64,
+    network_id: i64,
+    invitation_id: i64,
+) -> ApiResult<()> {
+    let txn = db.begin().await?;
+    network_access(&txn, actor, network_id)
+        .await?
+        .require_facilitator()?;
+    let deleted = invitations::Entity::delete_many()
+        .filter(invitations::Column::Id.eq(invitation_id))
+        .filter(invitations::Column::NetworkId.eq(network_id))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if deleted.rows_affected == 0 {
+        return Err(ApiError::NotFound);
+    }
+    txn.commit().await?;
+    Ok(())
 }

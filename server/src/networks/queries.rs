@@ -1,10 +1,12 @@
 //! Reads about networks and their members.
 
-use crate::entities::{member_expertise, network_members, networks};
+use crate::entities::{
+    member_expertise, network_members, networks, read_markers, thread_subscriptions, threads,
+};
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
 
@@ -114,4 +116,43 @@ pub async fn facilitator_count(db: &impl ConnectionTrait, network_id: i64) -> Re
         .filter(network_members::Column::Role.eq("facilitator"))
         .count(db)
         .await
+}
+
+/// Serializes membership changes of one network until the transaction ends (PostgreSQL row
+/// lock; SQLite's single writer already serializes them), so two facilitators demoting each
+/// other cannot both pass the "another facilitator remains" check.
+pub async fn lock_network(db: &impl ConnectionTrait, network_id: i64) -> Result<(), DbErr> {
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        networks::Entity::find_by_id(network_id)
+            .lock_exclusive()
+            .one(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Forgets a member's follow levels and read positions in a network's threads (on removal).
+pub async fn forget_thread_state(
+    db: &impl ConnectionTrait,
+    network_id: i64,
+    member_id: i64,
+) -> Result<(), DbErr> {
+    let in_network = || {
+        Query::select()
+            .column(threads::Column::Id)
+            .from(threads::Entity)
+            .and_where(threads::Column::NetworkId.eq(network_id))
+            .to_owned()
+    };
+    thread_subscriptions::Entity::delete_many()
+        .filter(thread_subscriptions::Column::MemberId.eq(member_id))
+        .filter(thread_subscriptions::Column::ThreadId.in_subquery(in_network()))
+        .exec(db)
+        .await?;
+    read_markers::Entity::delete_many()
+        .filter(read_markers::Column::MemberId.eq(member_id))
+        .filter(read_markers::Column::ThreadId.in_subquery(in_network()))
+        .exec(db)
+        .await?;
+    Ok(())
 }

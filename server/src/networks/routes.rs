@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .get(list_invitations)
             .post(invite),
     )
+    .service(web::resource("/networks/{id}/invitations/{invitation_id}").delete(revoke_invitation))
     .service(web::resource("/networks/{id}/join").post(join_network))
     .service(web::resource("/networks/{id}/notification-level").put(set_notification_level))
     .service(web::resource("/invitations/{token}").get(preview_invitation))
@@ -166,6 +167,21 @@ pub async fn list_invitations(
     Ok(web::Json(
         invitations::list_pending(state.db.reader(), auth.id, id.0, &page).await?,
     ))
+}
+
+/// Withdraws a pending invitation; facilitators only.
+#[utoipa::path(delete, path = "/api/v1/networks/{id}/invitations/{invitation_id}", tag = "networks",
+    params(("id" = String, Path), ("invitation_id" = String, Path)),
+    responses((status = 204, description = "Withdrawn"), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn revoke_invitation(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    path: web::Path<(ApiId, ApiId)>,
+) -> ApiResult<HttpResponse> {
+    let (network, invitation) = path.into_inner();
+    invitations::revoke(state.db.writer(), auth.id, network.0, invitation.0).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[utoipa::path(post, path = "/api/v1/networks/{id}/join", tag = "networks", params(("id" = String, Path)),

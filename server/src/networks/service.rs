@@ -13,6 +13,7 @@ use crate::members::queries as member_queries;
 use crate::members::views::{MemberRef, PublicProfile};
 use crate::notifications::NotificationLevel;
 use crate::tags::Tag;
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait,
 };
@@ -60,6 +61,7 @@ pub async fn view(
         .await?
         .remove(&network.id)
         .unwrap_or(0);
+    let parent_id = access::visible_parent_id(db, member_id, network).await?;
     Ok(NetworkView::new(
         network,
         Viewer {
@@ -69,7 +71,8 @@ pub async fn view(
                 .map(|m| NotificationLevel::from_stored(&m.notification_level)),
         },
         count,
-    ))
+    )
+    .with_parent(parent_id))
 }
 
 pub async fn create(
@@ -122,11 +125,26 @@ pub async fn create(
     let view = view(&txn, actor, &network, Some(Role::Facilitator)).await?;
     events::append(
         &txn,
-        NewEvent::in_network(EventKind::NetworkCreated, network.id, actor, &view),
+        NewEvent::in_network(
+            EventKind::NetworkCreated,
+            network.id,
+            actor,
+            &public_view(&view),
+        ),
     )
     .await?;
     txn.commit().await?;
     Ok(view)
+}
+
+/// The network as anyone would see it, for event payloads (no caller-specific fields).
+fn public_view(view: &NetworkView) -> NetworkView {
+    NetworkView {
+        is_member: false,
+        role: None,
+        notification_level: None,
+        ..view.clone()
+    }
 }
 
 pub async fn update(
@@ -162,7 +180,12 @@ pub async fn update(
     let view = view(&txn, actor, &network, Some(access.role)).await?;
     events::append(
         &txn,
-        NewEvent::in_network(EventKind::NetworkUpdated, network.id, actor, &view),
+        NewEvent::in_network(
+            EventKind::NetworkUpdated,
+            network.id,
+            actor,
+            &public_view(&view),
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -186,11 +209,19 @@ pub async fn list(
     let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
     let counts = queries::member_counts(db, &ids).await?;
     let memberships = queries::memberships_of(db, actor).await?;
+    let mut parents = std::collections::HashMap::new();
+    for network in rows.iter().filter(|n| n.parent_id.is_some()) {
+        parents.insert(
+            network.id,
+            access::visible_parent_id(db, actor, network).await?,
+        );
+    }
     Ok(Page::from_rows(
         rows,
         limit,
         |n| ApiId(n.id),
         |network| {
+            let parent_id = parents.get(&network.id).copied().flatten();
             let membership = memberships.get(&network.id);
             let role = membership
                 .map(|m| Role::from_stored(&m.role))
@@ -205,6 +236,7 @@ pub async fn list(
                 },
                 counts.get(&network.id).copied().unwrap_or(0),
             )
+            .with_parent(parent_id)
         },
     ))
 }
@@ -281,33 +313,40 @@ pub async fn add_membership(
     member_id: i64,
     role: Role,
 ) -> ApiResult<Role> {
-    match network_members::Entity::find_by_id((network_id, member_id))
+    // Insert-or-nothing, so a double-clicked join or a join racing an invitation cannot
+    // trip the primary key.
+    let inserted = network_members::Entity::insert(network_members::ActiveModel {
+        network_id: Set(network_id),
+        member_id: Set(member_id),
+        role: Set(role.as_str().to_owned()),
+        notification_level: Set(NotificationLevel::Normal.as_str().to_owned()),
+        joined_at: Set(crate::clock::now()),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            network_members::Column::NetworkId,
+            network_members::Column::MemberId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    if inserted == 1 {
+        return Ok(role);
+    }
+    let existing = network_members::Entity::find_by_id((network_id, member_id))
         .one(txn)
         .await?
-    {
-        Some(existing) => {
-            let current = Role::from_stored(&existing.role);
-            if role > current {
-                let mut active: network_members::ActiveModel = existing.into();
-                active.role = Set(role.as_str().to_owned());
-                active.update(txn).await?;
-                return Ok(role);
-            }
-            Ok(current)
-        }
-        None => {
-            network_members::ActiveModel {
-                network_id: Set(network_id),
-                member_id: Set(member_id),
-                role: Set(role.as_str().to_owned()),
-                notification_level: Set(NotificationLevel::Normal.as_str().to_owned()),
-                joined_at: Set(crate::clock::now()),
-            }
-            .insert(txn)
-            .await?;
-            Ok(role)
-        }
+        .ok_or(ApiError::NotFound)?;
+    let current = Role::from_stored(&existing.role);
+    if role > current {
+        let mut active: network_members::ActiveModel = existing.into();
+        active.role = Set(role.as_str().to_owned());
+        active.update(txn).await?;
+        return Ok(role);
     }
+    Ok(current)
 }
 
 /// Emits `member.joined` for a new or re-confirmed membership.
@@ -367,6 +406,7 @@ async fn ensure_not_last_facilitator(
     txn: &impl ConnectionTrait,
     membership: &network_members::Model,
 ) -> ApiResult<()> {
+    queries::lock_network(txn, membership.network_id).await?;
     if Role::from_stored(&membership.role) == Role::Facilitator
         && queries::facilitator_count(txn, membership.network_id).await? <= 1
     {
@@ -434,6 +474,7 @@ pub async fn remove_member(
     network_members::Entity::delete_by_id((network_id, member_id))
         .exec(&txn)
         .await?;
+    queries::forget_thread_state(&txn, network_id, member_id).await?;
     events::append(
         &txn,
         NewEvent::in_network(
@@ -457,9 +498,12 @@ pub async fn set_notification_level(
 ) -> ApiResult<NotificationLevel> {
     let txn = db.begin().await?;
     let access = network_access(&txn, actor, network_id).await?;
-    let membership = membership_for_change(&access, &txn, actor)
-        .await
-        .map_err(|_| ApiError::Forbidden("Join the network to follow it."))?;
+    let membership = match membership_for_change(&access, &txn, actor).await {
+        Err(ApiError::NotFound) => {
+            return Err(ApiError::Forbidden("Join the network to follow it."))
+        }
+        other => other?,
+    };
     let mut active: network_members::ActiveModel = membership.into();
     active.notification_level = Set(level.as_str().to_owned());
     active.update(&txn).await?;

@@ -28,6 +28,14 @@ pub struct NetworkView {
     pub updated_at: DateTime<Utc>,
 }
 
+impl NetworkView {
+    /// Replaces the parent with what the caller may know of it.
+    pub fn with_parent(mut self, parent_id: Option<i64>) -> NetworkView {
+        self.parent_id = parent_id.map(ApiId);
+        self
+    }
+}
+
 /// What the caller knows of a network, beyond the row itself.
 pub struct Viewer {
     pub role: Option<Role>,

@@ -21,7 +21,7 @@ use utoipa::{Modify, OpenApi};
         members::routes::get_member,
         networks::routes::create_network, networks::routes::list_networks, networks::routes::get_network,
         networks::routes::update_network, networks::routes::list_members, networks::routes::change_role,
-        networks::routes::remove_member, networks::routes::invite, networks::routes::list_invitations,
+        networks::routes::remove_member, networks::routes::invite, networks::routes::list_invitations, networks::routes::revoke_invitation,
         networks::routes::join_network, networks::routes::set_notification_level,
         networks::routes::preview_invitation, networks::routes::accept_invitation,
         threads::routes::list_threads, threads::routes::create_thread, threads::routes::get_thread,

@@ -6,8 +6,9 @@ use crate::entities::{posts, read_markers, thread_subscriptions};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::ApiId;
 use crate::notifications::NotificationLevel;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
     TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
@@ -33,29 +34,7 @@ pub async fn set_level_in(
     member_id: i64,
     level: NotificationLevel,
 ) -> Result<(), DbErr> {
-    let now = crate::clock::now();
-    match thread_subscriptions::Entity::find_by_id((thread_id, member_id))
-        .one(txn)
-        .await?
-    {
-        Some(existing) => {
-            let mut active: thread_subscriptions::ActiveModel = existing.into();
-            active.level = Set(level.as_str().to_owned());
-            active.updated_at = Set(now);
-            active.update(txn).await?;
-        }
-        None => {
-            thread_subscriptions::ActiveModel {
-                thread_id: Set(thread_id),
-                member_id: Set(member_id),
-                level: Set(level.as_str().to_owned()),
-                updated_at: Set(now),
-            }
-            .insert(txn)
-            .await?;
-        }
-    }
-    Ok(())
+    upsert_level(txn, thread_id, member_id, level, true).await
 }
 
 /// Sets a level only if the member never chose one (replying makes you track a thread,
@@ -66,13 +45,37 @@ pub async fn set_level_if_unset(
     member_id: i64,
     level: NotificationLevel,
 ) -> Result<(), DbErr> {
-    if thread_subscriptions::Entity::find_by_id((thread_id, member_id))
-        .one(txn)
-        .await?
-        .is_none()
-    {
-        set_level_in(txn, thread_id, member_id, level).await?;
+    upsert_level(txn, thread_id, member_id, level, false).await
+}
+
+async fn upsert_level(
+    txn: &impl ConnectionTrait,
+    thread_id: i64,
+    member_id: i64,
+    level: NotificationLevel,
+    overwrite: bool,
+) -> Result<(), DbErr> {
+    let mut on_conflict = OnConflict::columns([
+        thread_subscriptions::Column::ThreadId,
+        thread_subscriptions::Column::MemberId,
+    ]);
+    if overwrite {
+        on_conflict.update_columns([
+            thread_subscriptions::Column::Level,
+            thread_subscriptions::Column::UpdatedAt,
+        ]);
+    } else {
+        on_conflict.do_nothing();
     }
+    thread_subscriptions::Entity::insert(thread_subscriptions::ActiveModel {
+        thread_id: Set(thread_id),
+        member_id: Set(member_id),
+        level: Set(level.as_str().to_owned()),
+        updated_at: Set(crate::clock::now()),
+    })
+    .on_conflict(on_conflict)
+    .exec_without_returning(txn)
+    .await?;
     Ok(())
 }
 
@@ -89,6 +92,7 @@ pub async fn set_level(
     Ok(level)
 }
 
+/// Moves a member's read marker forward to `post_id` (never back); returns where it is.
 pub async fn advance_read_marker(
     txn: &impl ConnectionTrait,
     thread_id: i64,
@@ -96,30 +100,34 @@ pub async fn advance_read_marker(
     post_id: i64,
 ) -> Result<i64, DbErr> {
     let now = crate::clock::now();
-    match read_markers::Entity::find_by_id((thread_id, member_id))
+    read_markers::Entity::update_many()
+        .col_expr(read_markers::Column::LastReadPostId, Expr::value(post_id))
+        .col_expr(read_markers::Column::UpdatedAt, Expr::value(now))
+        .filter(read_markers::Column::ThreadId.eq(thread_id))
+        .filter(read_markers::Column::MemberId.eq(member_id))
+        .filter(read_markers::Column::LastReadPostId.lt(post_id))
+        .exec(txn)
+        .await?;
+    read_markers::Entity::insert(read_markers::ActiveModel {
+        thread_id: Set(thread_id),
+        member_id: Set(member_id),
+        last_read_post_id: Set(post_id),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            read_markers::Column::ThreadId,
+            read_markers::Column::MemberId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    Ok(read_markers::Entity::find_by_id((thread_id, member_id))
         .one(txn)
         .await?
-    {
-        Some(existing) if existing.last_read_post_id >= post_id => Ok(existing.last_read_post_id),
-        Some(existing) => {
-            let mut active: read_markers::ActiveModel = existing.into();
-            active.last_read_post_id = Set(post_id);
-            active.updated_at = Set(now);
-            active.update(txn).await?;
-            Ok(post_id)
-        }
-        None => {
-            read_markers::ActiveModel {
-                thread_id: Set(thread_id),
-                member_id: Set(member_id),
-                last_read_post_id: Set(post_id),
-                updated_at: Set(now),
-            }
-            .insert(txn)
-            .await?;
-            Ok(post_id)
-        }
-    }
+        .map_or(post_id, |marker| marker.last_read_post_id))
 }
 
 pub async fn mark_read(

@@ -39,12 +39,14 @@ pub fn extract_handles(body: &str) -> Vec<String> {
                     .to_lowercase();
                 if !handle.is_empty() && !handles.contains(&handle) {
                     handles.push(handle);
+                    if handles.len() == MAX_MENTIONS {
+                        return handles;
+                    }
                 }
             }
             previous = Some(c);
         }
     }
-    handles.truncate(MAX_MENTIONS);
     handles
 }
 

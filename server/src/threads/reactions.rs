@@ -8,7 +8,8 @@ use crate::entities::reactions;
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
 use crate::ids::ApiId;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{DatabaseConnection, EntityTrait, Set, TransactionTrait};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -34,28 +35,31 @@ pub async fn set(
     if post.author_id == actor {
         return Err(ApiError::Forbidden("You cannot react to your own post."));
     }
-    let existing = reactions::Entity::find_by_id((post_id, actor, kind.as_str().to_owned()))
-        .one(&txn)
-        .await?;
-    let changed = match (existing, react) {
-        (None, true) => {
-            reactions::ActiveModel {
-                post_id: Set(post_id),
-                member_id: Set(actor),
-                kind: Set(kind.as_str().to_owned()),
-                created_at: Set(crate::clock::now()),
-            }
-            .insert(&txn)
-            .await?;
-            true
-        }
-        (Some(_), false) => {
-            reactions::Entity::delete_by_id((post_id, actor, kind.as_str().to_owned()))
-                .exec(&txn)
-                .await?;
-            true
-        }
-        _ => false,
+    let changed = if react {
+        reactions::Entity::insert(reactions::ActiveModel {
+            post_id: Set(post_id),
+            member_id: Set(actor),
+            kind: Set(kind.as_str().to_owned()),
+            created_at: Set(crate::clock::now()),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                reactions::Column::PostId,
+                reactions::Column::MemberId,
+                reactions::Column::Kind,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?
+            == 1
+    } else {
+        reactions::Entity::delete_by_id((post_id, actor, kind.as_str().to_owned()))
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1
     };
     let counts = queries::reaction_counts(&txn, &[post_id])
         .await?

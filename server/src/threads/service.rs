@@ -169,6 +169,9 @@ pub async fn list(
     };
     let limit = page.limit()?;
     let cursor: Option<ThreadCursor> = page.cursor()?;
+    if let Some(cursor) = &cursor {
+        crate::extract::plausible_time(cursor.last_activity_at)?;
+    }
     let tag = query
         .tag
         .as_deref()
