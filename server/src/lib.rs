@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod convenings;
 pub mod db;
 pub mod demo;
 pub mod entities;
@@ -139,6 +140,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                         .configure(networks::routes::configure)
                         .configure(threads::routes::configure)
                         .configure(help_requests::routes::configure)
+                        .configure(convenings::routes::configure)
                         .default_service(web::to(not_found)),
                 )
                 .configure(web_client::configure)

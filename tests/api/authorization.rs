@@ -17,6 +17,9 @@ struct Fixture {
     /// A help request asked by the member, and a response to it by the facilitator.
     help_request: String,
     help_response: String,
+    /// A convening and an action item owned by the member.
+    convening: String,
+    action_item: String,
     member: Account,
     facilitator: Account,
 }
@@ -285,6 +288,62 @@ fn rows() -> Vec<Row> {
             Some(json!({"response_id": "{help_response}"})),
             [404, 200, 200, 200],
         ),
+        row(
+            M::GET,
+            "/networks/{network}/convenings",
+            None,
+            [404, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/networks/{network}/convenings?upcoming=true",
+            None,
+            [404, 200, 200, 200],
+        ),
+        row(
+            M::POST,
+            "/networks/{network}/convenings",
+            Some(
+                json!({"title": "C", "starts_at": "2027-01-01T10:00:00Z", "ends_at": "2027-01-01T11:00:00Z"}),
+            ),
+            [404, 403, 201, 201],
+        ),
+        row(
+            M::GET,
+            "/convenings/{convening}",
+            None,
+            [404, 200, 200, 200],
+        ),
+        row(
+            M::PATCH,
+            "/convenings/{convening}",
+            Some(json!({"notes": "Notes"})),
+            [404, 403, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/convenings/{convening}/calendar.ics",
+            None,
+            [404, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/convenings/{convening}/action-items",
+            None,
+            [404, 200, 200, 200],
+        ),
+        row(
+            M::POST,
+            "/convenings/{convening}/action-items",
+            Some(json!({"title": "Do it"})),
+            [404, 201, 201, 201],
+        ),
+        row(
+            M::PATCH,
+            "/action-items/{action_item}",
+            Some(json!({"status": "done"})),
+            [404, 200, 200, 200],
+        ),
     ]
 }
 
@@ -297,6 +356,8 @@ fn fill(template: &str, fixture: &Fixture, fresh: &str) -> String {
         .replace("{member}", &fixture.member.id)
         .replace("{help_request}", &fixture.help_request)
         .replace("{help_response}", &fixture.help_response)
+        .replace("{convening}", &fixture.convening)
+        .replace("{action_item}", &fixture.action_item)
         .replace("{fresh}", fresh)
         .replace("{unique}", &unique("invitee"))
 }
@@ -350,7 +411,19 @@ backend_test! {
             .await
             .expect(201)
             .id();
+        let convening = app
+            .post(&facilitator, &format!("/networks/{network}/convenings"), json!({"title": "Fall", "starts_at": "2026-10-01T14:00:00Z", "ends_at": "2026-10-01T17:00:00Z"}))
+            .await
+            .expect(201)
+            .id();
+        let action_item = app
+            .post(&facilitator, &format!("/convenings/{convening}/action-items"), json!({"title": "Share the script", "owner_id": member.id}))
+            .await
+            .expect(201)
+            .id();
         let fixture = Fixture {
+            convening,
+            action_item,
             help_request,
             help_response,
             network: network.clone(),
@@ -413,6 +486,11 @@ backend_test! {
             (Method::POST, "/help-requests/1/responses"),
             (Method::POST, "/help-requests/1/accept"),
             (Method::PUT, "/help-requests/1/offer"),
+            (Method::GET, "/networks/1/convenings"),
+            (Method::GET, "/convenings/1"),
+            (Method::GET, "/convenings/1/calendar.ics"),
+            (Method::POST, "/convenings/1/action-items"),
+            (Method::PATCH, "/action-items/1"),
         ] {
             let reply = app.request(method.clone(), path, None, Some(json!({}))).await;
             assert_eq!(reply.status, 401, "{method} {path} without a token: {}", reply.text);

@@ -7,6 +7,7 @@ mod smtp;
 
 mod auth;
 mod authorization;
+mod convenings;
 mod event_log;
 mod help_requests;
 mod networks;

@@ -12,12 +12,15 @@ use serde::Serialize;
 pub enum NotificationKind {
     /// A help request was posted whose tags match the recipient's expertise.
     ExpertiseRequested,
+    /// The recipient was made owner of an action item.
+    ActionItemAssigned,
 }
 
 impl NotificationKind {
     pub fn as_str(self) -> &'static str {
         match self {
             NotificationKind::ExpertiseRequested => "expertise_requested",
+            NotificationKind::ActionItemAssigned => "action_item_assigned",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations and the types they use.
 
-use crate::{auth, help_requests, members, networks, ops, threads};
+use crate::{auth, convenings, help_requests, members, networks, ops, threads};
 use actix_web::{web, HttpResponse};
 use std::sync::LazyLock;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -34,6 +34,10 @@ use utoipa::{Modify, OpenApi};
         help_requests::routes::list_responses, help_requests::routes::respond,
         help_requests::routes::accept_response, help_requests::routes::offer_help,
         help_requests::routes::withdraw_offer,
+        convenings::routes::list_convenings, convenings::routes::create_convening,
+        convenings::routes::get_convening, convenings::routes::update_convening,
+        convenings::routes::convening_calendar, convenings::routes::list_action_items,
+        convenings::routes::create_action_item, convenings::routes::update_action_item,
         ops::health::healthz, ops::health::readyz, ops::health::metrics,
     ),
     components(schemas(crate::error::Problem)),
@@ -44,6 +48,7 @@ use utoipa::{Modify, OpenApi};
         (name = "networks", description = "Networks, sub-networks, memberships and invitations"),
         (name = "threads", description = "Threads, posts, reactions, following and read markers"),
         (name = "help requests", description = "Asking peers for help, offers, responses, accepted answers"),
+        (name = "convenings", description = "Meetings, their notes, action items and calendar files"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
