@@ -12,6 +12,7 @@ mod m20261123_000004_create_events;
 mod m20261123_000005_create_help_requests;
 mod m20261123_000006_create_notifications;
 mod m20261123_000007_create_convenings;
+mod m20261123_000008_create_resources;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_create_help_requests::Migration),
             Box::new(m20261123_000006_create_notifications::Migration),
             Box::new(m20261123_000007_create_convenings::Migration),
+            Box::new(m20261123_000008_create_resources::Migration),
         ]
     }
 }

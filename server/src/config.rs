@@ -36,6 +36,8 @@ pub struct Config {
     pub database_max_connections: u32,
     /// HTTP worker threads; defaults to the number of CPUs.
     pub workers: Option<usize>,
+    /// Largest accepted resource upload, in bytes.
+    pub max_upload_bytes: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -109,6 +111,7 @@ impl Default for Config {
             },
             database_max_connections: 10,
             workers: None,
+            max_upload_bytes: 25 * 1024 * 1024,
         }
     }
 }
@@ -193,6 +196,10 @@ impl Config {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => format!("http://{}", self.bind),
         }
+    }
+
+    pub fn files_dir(&self) -> PathBuf {
+        self.data_dir.join("files")
     }
 
     pub fn outbox_dir(&self) -> PathBuf {

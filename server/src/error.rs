@@ -114,6 +114,45 @@ impl From<sea_orm::TransactionError<ApiError>> for ApiError {
     }
 }
 
+/// Gathers the outcome of several independent field parses so that a 422 names every
+/// invalid field at once.
+#[derive(Default)]
+pub struct FieldCollector(FieldErrors);
+
+impl FieldCollector {
+    /// The parsed value, or `None` after recording why it is invalid.
+    pub fn take<T>(&mut self, parsed: ApiResult<T>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(ApiError::Validation(fields)) => {
+                self.0.extend(fields);
+                None
+            }
+            Err(other) => {
+                self.0.insert("body".to_owned(), other.to_string());
+                None
+            }
+        }
+    }
+
+    pub fn reject(&mut self, field: &str, message: &str) {
+        self.0.insert(field.to_owned(), message.to_owned());
+    }
+
+    pub fn errors(&mut self) -> &mut FieldErrors {
+        &mut self.0
+    }
+
+    /// `Ok` when nothing was recorded.
+    pub fn finish(self) -> ApiResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.0))
+        }
+    }
+}
+
 /// The problem+json body.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Problem {

@@ -66,6 +66,9 @@ pub enum EventKind {
     ActionItemCreated,
     ActionItemUpdated,
     NotificationCreated,
+    ResourceCreated,
+    ResourceUpdated,
+    ResourceDeleted,
 }
 
 impl EventKind {
@@ -94,6 +97,9 @@ impl EventKind {
             EventKind::ActionItemCreated => "action_item.created",
             EventKind::ActionItemUpdated => "action_item.updated",
             EventKind::NotificationCreated => "notification.created",
+            EventKind::ResourceCreated => "resource.created",
+            EventKind::ResourceUpdated => "resource.updated",
+            EventKind::ResourceDeleted => "resource.deleted",
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod entities;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod files;
 pub mod grouping;
 pub mod help_requests;
 pub mod ids;
@@ -24,6 +25,7 @@ pub mod members;
 pub mod networks;
 pub mod notifications;
 pub mod ops;
+pub mod resources;
 pub mod tags;
 pub mod threads;
 pub mod web_client;
@@ -52,6 +54,7 @@ pub struct AppState {
     pub mailer: Mailer,
     pub limiter: auth::rate_limit::RateLimiter,
     pub metrics: Metrics,
+    pub files: files::FileStore,
 }
 
 impl AppState {
@@ -65,6 +68,7 @@ impl AppState {
             mailer: Mailer::from_config(&config)?,
             limiter: Default::default(),
             metrics: Default::default(),
+            files: files::FileStore::new(config.files_dir()),
             db,
             config: Arc::new(config),
         })
@@ -141,6 +145,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                         .configure(threads::routes::configure)
                         .configure(help_requests::routes::configure)
                         .configure(convenings::routes::configure)
+                        .configure(resources::routes::configure)
                         .default_service(web::to(not_found)),
                 )
                 .configure(web_client::configure)

@@ -20,6 +20,9 @@ struct Fixture {
     /// A convening and an action item owned by the member.
     convening: String,
     action_item: String,
+    /// A resource shared by the member, one shared by the facilitator.
+    member_resource: String,
+    facilitator_resource: String,
     member: Account,
     facilitator: Account,
 }
@@ -36,6 +39,8 @@ enum Fresh {
     FacilitatorPost,
     /// Another member of the network: `{fresh}`.
     Member,
+    /// A resource shared by the member: `{fresh}`.
+    MemberResource,
 }
 
 struct Row {
@@ -290,6 +295,79 @@ fn rows() -> Vec<Row> {
         ),
         row(
             M::GET,
+            "/networks/{network}/resources",
+            None,
+            [404, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/networks/{network}/resources?sort=helpful&subject=math",
+            None,
+            [404, 200, 200, 200],
+        ),
+        row(
+            M::POST,
+            "/networks/{network}/resources",
+            Some(json!({"kind": "link", "title": "L", "url": "https://example.org"})),
+            [404, 201, 201, 201],
+        ),
+        row(
+            M::GET,
+            "/resources/{member_resource}",
+            None,
+            [404, 200, 200, 200],
+        ),
+        row(
+            M::PATCH,
+            "/resources/{member_resource}",
+            Some(json!({"title": "Renamed"})),
+            [404, 200, 200, 200],
+        ),
+        row(
+            M::PATCH,
+            "/resources/{facilitator_resource}",
+            Some(json!({"title": "Renamed"})),
+            [404, 403, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/resources/{facilitator_resource}/download",
+            None,
+            [404, 200, 200, 200],
+        ),
+        row(
+            M::GET,
+            "/resources/{facilitator_resource}/download?version=1",
+            None,
+            [404, 200, 200, 200],
+        ),
+        row(
+            M::POST,
+            "/resources/{facilitator_resource}/versions",
+            Some(json!({})),
+            [404, 403, 415, 415],
+        ),
+        row(
+            M::PUT,
+            "/resources/{facilitator_resource}/helpful",
+            None,
+            [404, 200, 403, 200],
+        ),
+        row(
+            M::DELETE,
+            "/resources/{facilitator_resource}/helpful",
+            None,
+            [404, 200, 403, 200],
+        ),
+        Row {
+            method: M::DELETE,
+            path: "/resources/{fresh}",
+            body: None,
+            fresh: Fresh::MemberResource,
+            expected: [404, 204, 204, 204],
+        },
+        row(
+            M::GET,
             "/networks/{network}/convenings",
             None,
             [404, 200, 200, 200],
@@ -357,6 +435,8 @@ fn fill(template: &str, fixture: &Fixture, fresh: &str) -> String {
         .replace("{help_request}", &fixture.help_request)
         .replace("{help_response}", &fixture.help_response)
         .replace("{convening}", &fixture.convening)
+        .replace("{member_resource}", &fixture.member_resource)
+        .replace("{facilitator_resource}", &fixture.facilitator_resource)
         .replace("{action_item}", &fixture.action_item)
         .replace("{fresh}", fresh)
         .replace("{unique}", &unique("invitee"))
@@ -377,6 +457,15 @@ async fn make_fresh(app: &TestApp, fixture: &Fixture, fresh: Fresh) -> String {
             .as_str()
             .unwrap()
             .to_owned(),
+        Fresh::MemberResource => app
+            .post(
+                &fixture.member,
+                &format!("/networks/{}/resources", fixture.network),
+                json!({"kind": "tool", "title": "Disposable"}),
+            )
+            .await
+            .expect(201)
+            .id(),
         Fresh::Member => {
             app.add_member(
                 &fixture.facilitator,
@@ -421,7 +510,23 @@ backend_test! {
             .await
             .expect(201)
             .id();
+        let member_resource = app
+            .post(&member, &format!("/networks/{network}/resources"), json!({"kind": "link", "title": "Toolkit", "url": "https://example.org/toolkit"}))
+            .await
+            .expect(201)
+            .id();
+        let facilitator_resource = {
+            let form = reqwest::multipart::Form::new()
+                .text("kind", "file")
+                .text("title", "Call script")
+                .part("file", reqwest::multipart::Part::bytes(b"We missed your child today.".to_vec()).file_name("script.txt"));
+            let response = app.client.post(app.url(&format!("/networks/{network}/resources"))).bearer_auth(&facilitator.access_token).multipart(form).send().await.unwrap();
+            assert_eq!(response.status(), 201);
+            response.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+        };
         let fixture = Fixture {
+            member_resource,
+            facilitator_resource,
             convening,
             action_item,
             help_request,
@@ -486,6 +591,10 @@ backend_test! {
             (Method::POST, "/help-requests/1/responses"),
             (Method::POST, "/help-requests/1/accept"),
             (Method::PUT, "/help-requests/1/offer"),
+            (Method::GET, "/networks/1/resources"),
+            (Method::GET, "/resources/1"),
+            (Method::GET, "/resources/1/download"),
+            (Method::PUT, "/resources/1/helpful"),
             (Method::GET, "/networks/1/convenings"),
             (Method::GET, "/convenings/1"),
             (Method::GET, "/convenings/1/calendar.ics"),

@@ -12,4 +12,5 @@ mod event_log;
 mod help_requests;
 mod networks;
 mod operations;
+mod resources;
 mod threads;

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations and the types they use.
 
-use crate::{auth, convenings, help_requests, members, networks, ops, threads};
+use crate::{auth, convenings, help_requests, members, networks, ops, resources, threads};
 use actix_web::{web, HttpResponse};
 use std::sync::LazyLock;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -38,6 +38,11 @@ use utoipa::{Modify, OpenApi};
         convenings::routes::get_convening, convenings::routes::update_convening,
         convenings::routes::convening_calendar, convenings::routes::list_action_items,
         convenings::routes::create_action_item, convenings::routes::update_action_item,
+        resources::routes::list_resources, resources::routes::create_resource,
+        resources::routes::get_resource, resources::routes::update_resource,
+        resources::routes::delete_resource, resources::routes::download_resource,
+        resources::routes::add_version, resources::routes::mark_helpful,
+        resources::routes::unmark_helpful,
         ops::health::healthz, ops::health::readyz, ops::health::metrics,
     ),
     components(schemas(crate::error::Problem)),
@@ -49,6 +54,7 @@ use utoipa::{Modify, OpenApi};
         (name = "threads", description = "Threads, posts, reactions, following and read markers"),
         (name = "help requests", description = "Asking peers for help, offers, responses, accepted answers"),
         (name = "convenings", description = "Meetings, their notes, action items and calendar files"),
+        (name = "resources", description = "The resource library: files, links, lesson plans, tools, templates"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -64,7 +64,24 @@ pub async fn create(
     let body_html = markdown::render(&body);
 
     let txn = db.begin().await?;
-    let access = network_access(&txn, actor, network_id).await?;
+    network_access(&txn, actor, network_id).await?;
+    let view = start_thread(&txn, actor, network_id, title, body, body_html, &tags).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Starts a thread inside the caller's transaction (after its access check): the thread,
+/// its opening post, tags, the author's watch and read marker, and `thread.created`.
+/// Other capabilities (a resource's discussion) start theirs through this too.
+pub async fn start_thread(
+    txn: &impl ConnectionTrait,
+    actor: i64,
+    network_id: i64,
+    title: String,
+    body: String,
+    body_html: String,
+    tags: &[Tag],
+) -> ApiResult<ThreadView> {
     let now = crate::clock::now();
     let thread = threads::ActiveModel {
         network_id: Set(network_id),
@@ -80,28 +97,27 @@ pub async fn create(
         deleted_at: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    replace_tags(&txn, thread.id, &tags).await?;
-    let post = insert_post(&txn, &thread, actor, 1, None, body, body_html).await?;
+    replace_tags(txn, thread.id, tags).await?;
+    let post = insert_post(txn, &thread, actor, 1, None, body, body_html).await?;
     let mut active: threads::ActiveModel = thread.into();
     active.last_post_id = Set(Some(post.id));
-    let thread = active.update(&txn).await?;
+    let thread = active.update(txn).await?;
     // Like Discourse: you watch what you start, and you have read what you wrote.
-    set_level_in(&txn, thread.id, actor, NotificationLevel::Watching).await?;
-    advance_read_marker(&txn, thread.id, actor, post.id).await?;
-    let view = thread_view(&txn, actor, &thread).await?;
+    set_level_in(txn, thread.id, actor, NotificationLevel::Watching).await?;
+    advance_read_marker(txn, thread.id, actor, post.id).await?;
+    let view = thread_view(txn, actor, &thread).await?;
     events::append(
-        &txn,
+        txn,
         NewEvent::in_network(
             EventKind::ThreadCreated,
-            access.network.id,
+            network_id,
             actor,
             &public_view(view.clone()),
         ),
     )
     .await?;
-    txn.commit().await?;
     Ok(view)
 }
 

@@ -1,0 +1,245 @@
+//! `/networks/{id}/resources` and `/resources/*`.
+
+use super::download::{self, DownloadQuery};
+use super::form::{read_multipart, ResourceFields};
+use super::service::{self, ResourceListQuery};
+use super::views::ResourceView;
+use crate::auth::AuthMember;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{parse_json, ApiJson, Page, JSON_LIMIT_BYTES};
+use crate::ids::ApiId;
+use crate::networks::network_access;
+use crate::AppState;
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/networks/{id}/resources")
+            .get(list_resources)
+            .post(create_resource),
+    )
+    .service(
+        web::resource("/resources/{id}")
+            .get(get_resource)
+            .patch(update_resource)
+            .delete(delete_resource),
+    )
+    .service(web::resource("/resources/{id}/download").get(download_resource))
+    .service(web::resource("/resources/{id}/versions").post(add_version))
+    .service(
+        web::resource("/resources/{id}/helpful")
+            .put(mark_helpful)
+            .delete(unmark_helpful),
+    );
+}
+
+enum Body {
+    Json,
+    Multipart,
+}
+
+fn body_kind(req: &HttpRequest) -> ApiResult<Body> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        Ok(Body::Multipart)
+    } else if content_type.starts_with("application/json") {
+        Ok(Body::Json)
+    } else {
+        Err(ApiError::UnsupportedMediaType(
+            "Send application/json, or multipart/form-data with a `file` part.".into(),
+        ))
+    }
+}
+
+/// Refuses an upload whose declared size is already over the limit, before reading it.
+fn check_declared_length(req: &HttpRequest, limit: u64) -> ApiResult<()> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    // Multipart framing and text fields add a little on top of the file itself.
+    match declared {
+        Some(length) if length > limit.saturating_add(256 * 1024) => Err(ApiError::PayloadTooLarge),
+        _ => Ok(()),
+    }
+}
+
+async fn read_json(mut payload: web::Payload) -> ApiResult<ResourceFields> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|_| ApiError::BadRequest("The request body could not be read.".into()))?;
+        if body.len() + chunk.len() > JSON_LIMIT_BYTES {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    parse_json(&body)
+}
+
+/// Newest first by default; `sort=helpful|downloads`; filters `kind`, `tag`, `subject`, `grade_level`.
+#[utoipa::path(get, path = "/api/v1/networks/{id}/resources", tag = "resources", params(("id" = String, Path), ResourceListQuery),
+    responses((status = 200, body = Page<ResourceView>), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn list_resources(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+    query: web::Query<ResourceListQuery>,
+) -> ApiResult<web::Json<Page<ResourceView>>> {
+    Ok(web::Json(
+        service::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?,
+    ))
+}
+
+/// Share a resource: JSON for links and files-less resources, or `multipart/form-data` with a
+/// `file` part plus the same fields (lists repeated, comma-separated or as a JSON array).
+#[utoipa::path(post, path = "/api/v1/networks/{id}/resources", tag = "resources", params(("id" = String, Path)), request_body = ResourceFields,
+    responses((status = 201, body = ResourceView), (status = 404, body = Problem), (status = 413, body = Problem),
+        (status = 415, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn create_resource(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    // Outsiders are turned away (404) before anything else is looked at, and before a
+    // single byte of their upload is read.
+    network_access(state.db.reader(), auth.id, id.0).await?;
+    let kind = body_kind(&req)?;
+    let (fields, file) = match kind {
+        Body::Json => (read_json(payload).await?, None),
+        Body::Multipart => {
+            check_declared_length(&req, state.config.max_upload_bytes)?;
+            let form = read_multipart(
+                &state.files,
+                state.config.max_upload_bytes,
+                Multipart::new(req.headers(), payload),
+            )
+            .await?;
+            (form.fields, form.file)
+        }
+    };
+    let view = service::create(&state, auth.id, id.0, fields, file).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+#[utoipa::path(get, path = "/api/v1/resources/{id}", tag = "resources", params(("id" = String, Path)),
+    responses((status = 200, body = ResourceView), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn get_resource(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+) -> ApiResult<web::Json<ResourceView>> {
+    Ok(web::Json(
+        service::get(state.db.reader(), auth.id, id.0).await?,
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/resources/{id}", tag = "resources", params(("id" = String, Path)), request_body = ResourceFields,
+    responses((status = 200, body = ResourceView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn update_resource(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+    ApiJson(fields): ApiJson<ResourceFields>,
+) -> ApiResult<web::Json<ResourceView>> {
+    Ok(web::Json(
+        service::update(state.db.writer(), auth.id, id.0, fields).await?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/resources/{id}", tag = "resources", params(("id" = String, Path)),
+    responses((status = 204, description = "Deleted"), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn delete_resource(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+) -> ApiResult<HttpResponse> {
+    service::delete(state.db.writer(), auth.id, id.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The file, as an attachment; `Range` and `If-None-Match` supported; counts downloads.
+#[utoipa::path(get, path = "/api/v1/resources/{id}/download", tag = "resources", params(("id" = String, Path), DownloadQuery),
+    responses((status = 200, description = "The file"), (status = 206, description = "Part of the file"), (status = 304, description = "Not modified"),
+        (status = 404, body = Problem), (status = 416, description = "Range not satisfiable")),
+    security(("bearer" = [])))]
+pub async fn download_resource(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+    query: web::Query<DownloadQuery>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    download::download(&state, auth.id, id.0, query.into_inner(), &req).await
+}
+
+/// Upload a new version (`multipart/form-data`: `file` and an optional `note`).
+#[utoipa::path(post, path = "/api/v1/resources/{id}/versions", tag = "resources", params(("id" = String, Path)),
+    request_body(content_type = "multipart/form-data", description = "`file` and an optional `note`"),
+    responses((status = 201, body = ResourceView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn add_version(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    // Who may add a version is settled before the upload is read.
+    let (resource, access) = service::resource_access(state.db.reader(), auth.id, id.0).await?;
+    service::require_author_or_facilitator(&resource, &access, auth.id)?;
+    if !matches!(body_kind(&req)?, Body::Multipart) {
+        return Err(ApiError::UnsupportedMediaType(
+            "Send multipart/form-data with a `file` part.".into(),
+        ));
+    }
+    check_declared_length(&req, state.config.max_upload_bytes)?;
+    let form = read_multipart(
+        &state.files,
+        state.config.max_upload_bytes,
+        Multipart::new(req.headers(), payload),
+    )
+    .await?;
+    let view = service::add_version(&state, auth.id, id.0, form.fields, form.file).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+#[utoipa::path(put, path = "/api/v1/resources/{id}/helpful", tag = "resources", params(("id" = String, Path)),
+    responses((status = 200, body = ResourceView), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn mark_helpful(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+) -> ApiResult<web::Json<ResourceView>> {
+    Ok(web::Json(
+        service::set_helpful(state.db.writer(), auth.id, id.0, true).await?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/resources/{id}/helpful", tag = "resources", params(("id" = String, Path)),
+    responses((status = 200, body = ResourceView), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn unmark_helpful(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+) -> ApiResult<web::Json<ResourceView>> {
+    Ok(web::Json(
+        service::set_helpful(state.db.writer(), auth.id, id.0, false).await?,
+    ))
+}

@@ -1,0 +1,550 @@
+//! Sharing, listing, editing, versioning and voting on resources.
+
+use super::form::{ReceivedFile, ResourceFields};
+use super::model::{Facet, ResourceKind, Sort};
+use super::queries::{self, ResourceCursor, ResourceFilter};
+use super::views::ResourceView;
+use crate::entities::{resource_labels, resource_versions, resource_votes, resources};
+use crate::error::{ApiError, ApiResult, FieldCollector, FieldErrors};
+use crate::events::{self, EventKind, NewEvent};
+use crate::extract::{encode_cursor, Page, PageQuery};
+use crate::files::media_type;
+use crate::ids::ApiId;
+use crate::markdown;
+use crate::networks::{network_access, NetworkAccess};
+use crate::tags::Tag;
+use crate::threads::model::parse_title;
+use crate::AppState;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, Set, TransactionTrait,
+};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ResourceListQuery {
+    pub kind: Option<String>,
+    pub tag: Option<String>,
+    pub subject: Option<String>,
+    pub grade_level: Option<String>,
+    /// `recent` (default), `helpful` or `downloads`.
+    pub sort: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// A live resource the caller may see, with their access to its network.
+pub async fn resource_access(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    id: i64,
+) -> ApiResult<(resources::Model, NetworkAccess)> {
+    let resource = resources::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|r| r.deleted_at.is_none())
+        .ok_or(ApiError::NotFound)?;
+    let access = network_access(db, member_id, resource.network_id).await?;
+    Ok((resource, access))
+}
+
+pub fn require_author_or_facilitator(
+    resource: &resources::Model,
+    access: &NetworkAccess,
+    actor: i64,
+) -> ApiResult<()> {
+    if resource.author_id == actor || access.is_facilitator() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "Only whoever shared it, or a facilitator, can change this resource.",
+        ))
+    }
+}
+
+fn parse_url(raw: &str) -> ApiResult<Option<String>> {
+    crate::convenings::model::parse_virtual_url(raw)
+        .map_err(|_| ApiError::invalid("url", "must be an http or https link"))
+}
+
+fn parse_description(raw: &str) -> ApiResult<String> {
+    crate::convenings::model::parse_markdown("description", raw)
+}
+
+/// Labels of every facet, parsed; `None` for facets the client did not send.
+struct Labels(Vec<(Facet, Option<Vec<Tag>>)>);
+
+impl Labels {
+    fn parse(fields: &ResourceFields, errors: &mut FieldErrors) -> Labels {
+        let mut labels = Vec::new();
+        for (facet, raw) in [
+            (Facet::Tag, &fields.tags),
+            (Facet::GradeLevel, &fields.grade_levels),
+            (Facet::Subject, &fields.subjects),
+        ] {
+            let parsed = raw
+                .as_deref()
+                .map(|values| Tag::parse_list(facet.field(), values));
+            match parsed {
+                Some(Err(ApiError::Validation(fields))) => errors.extend(fields),
+                Some(Ok(tags)) => labels.push((facet, Some(tags))),
+                _ => labels.push((facet, None)),
+            }
+        }
+        Labels(labels)
+    }
+
+    async fn store(&self, txn: &impl ConnectionTrait, resource_id: i64) -> ApiResult<()> {
+        for (facet, values) in &self.0 {
+            let Some(values) = values else { continue };
+            resource_labels::Entity::delete_many()
+                .filter(resource_labels::Column::ResourceId.eq(resource_id))
+                .filter(resource_labels::Column::Facet.eq(facet.as_str()))
+                .exec(txn)
+                .await?;
+            if !values.is_empty() {
+                resource_labels::Entity::insert_many(values.iter().map(|value| {
+                    resource_labels::ActiveModel {
+                        resource_id: Set(resource_id),
+                        facet: Set(facet.as_str().to_owned()),
+                        value: Set(value.as_str().to_owned()),
+                    }
+                }))
+                .exec(txn)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn note_of(fields: &ResourceFields) -> ApiResult<String> {
+    crate::members::profile::bounded_text("note", fields.note.as_deref().unwrap_or_default(), 2000)
+}
+
+/// Stores the file (before the transaction commits, so a committed version always has its
+/// bytes) and records it as version `number`.
+async fn add_file_version(
+    state: &AppState,
+    txn: &impl ConnectionTrait,
+    resource_id: i64,
+    number: i32,
+    actor: i64,
+    file: ReceivedFile,
+    note: String,
+) -> ApiResult<()> {
+    let media_type = media_type::detect(&file.upload.head, &file.file_name);
+    let sha256 = file.upload.sha256.clone();
+    let size = i64::try_from(file.upload.size).unwrap_or(i64::MAX);
+    state
+        .files
+        .keep(file.upload)
+        .await
+        .map_err(|err| ApiError::Internal(anyhow::Error::new(err).context("keeping an upload")))?;
+    resource_versions::ActiveModel {
+        resource_id: Set(resource_id),
+        version: Set(number),
+        sha256: Set(sha256),
+        file_name: Set(file.file_name),
+        media_type: Set(media_type),
+        size_bytes: Set(size),
+        note: Set(note),
+        uploaded_by: Set(actor),
+        created_at: Set(crate::clock::now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+async fn announce(
+    txn: &impl ConnectionTrait,
+    kind: EventKind,
+    actor: i64,
+    view: &ResourceView,
+) -> ApiResult<()> {
+    let public = ResourceView {
+        helpful_by_me: false,
+        ..view.clone()
+    };
+    events::append(
+        txn,
+        NewEvent::in_network(kind, view.network_id.0, actor, &public),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Shares a resource: its row, labels, first file version if any, and its discussion
+/// thread, all in one transaction.
+pub async fn create(
+    state: &AppState,
+    actor: i64,
+    network_id: i64,
+    fields: ResourceFields,
+    file: Option<ReceivedFile>,
+) -> ApiResult<ResourceView> {
+    let mut collect = FieldCollector::default();
+    let title = collect.take(parse_title(fields.title.as_deref().unwrap_or_default()));
+    let kind = collect.take(match fields.kind.as_deref() {
+        None => Err(ApiError::invalid("kind", "is required")),
+        Some(raw) => ResourceKind::parse(raw).ok_or_else(|| {
+            ApiError::invalid("kind", "must be file, link, lesson_plan, tool or template")
+        }),
+    });
+    let description = collect.take(parse_description(
+        fields.description.as_deref().unwrap_or_default(),
+    ));
+    let url = collect.take(parse_url(fields.url.as_deref().unwrap_or_default()));
+    let note = collect.take(note_of(&fields));
+    match (kind, &url, &file) {
+        (Some(ResourceKind::File), _, None) => {
+            collect.reject("file", "is required for a file resource")
+        }
+        (Some(ResourceKind::Link), Some(None), _) => {
+            collect.reject("url", "is required for a link")
+        }
+        (Some(ResourceKind::Link), _, Some(_)) => collect.reject("file", "a link has no file"),
+        _ => {}
+    }
+    let labels = Labels::parse(&fields, collect.errors());
+    collect.finish()?;
+    let (Some(title), Some(kind), Some(description), Some(url), Some(note)) =
+        (title, kind, description, url, note)
+    else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "a field was refused without a recorded error"
+        )));
+    };
+
+    let txn = state.db.writer().begin().await?;
+    network_access(&txn, actor, network_id).await?;
+    let now = crate::clock::now();
+    let resource = resources::ActiveModel {
+        network_id: Set(network_id),
+        author_id: Set(actor),
+        kind: Set(kind.as_str().to_owned()),
+        title: Set(title.clone()),
+        description_html: Set(markdown::render(&description)),
+        description: Set(description.clone()),
+        url: Set(url.clone()),
+        discussion_thread_id: Set(None),
+        current_version: Set(file.as_ref().map(|_| 1)),
+        helpful_count: Set(0),
+        download_count: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        deleted_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    labels.store(&txn, resource.id).await?;
+    if let Some(file) = file {
+        add_file_version(state, &txn, resource.id, 1, actor, file, note).await?;
+    }
+    // One conversation system: the resource's discussion is an ordinary thread.
+    let opening = format!(
+        "Discussion of the shared {}: **{}**.{}",
+        kind.as_str().replace('_', " "),
+        title,
+        if description.is_empty() {
+            String::new()
+        } else {
+            format!("\n\n{description}")
+        }
+    );
+    let resource_tags: Vec<Tag> = labels
+        .0
+        .iter()
+        .find(|(facet, _)| *facet == Facet::Tag)
+        .and_then(|(_, tags)| tags.clone())
+        .unwrap_or_default();
+    let thread = crate::threads::service::start_thread(
+        &txn,
+        actor,
+        network_id,
+        title.chars().take(188).collect::<String>() + " (discussion)",
+        opening.clone(),
+        markdown::render(&opening),
+        &resource_tags,
+    )
+    .await?;
+    let mut active: resources::ActiveModel = resource.into();
+    active.discussion_thread_id = Set(Some(thread.summary.id.0));
+    let resource = active.update(&txn).await?;
+    let view = queries::view(&txn, actor, &resource).await?;
+    announce(&txn, EventKind::ResourceCreated, actor, &view).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<ResourceView> {
+    let (resource, _) = resource_access(db, viewer, id).await?;
+    Ok(queries::view(db, viewer, &resource).await?)
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    viewer: i64,
+    network_id: i64,
+    query: ResourceListQuery,
+) -> ApiResult<Page<ResourceView>> {
+    network_access(db, viewer, network_id).await?;
+    let page = PageQuery {
+        limit: query.limit,
+        cursor: query.cursor,
+    };
+    let limit = page.limit()?;
+    let sort = match query.sort.as_deref() {
+        None => Sort::Recent,
+        Some(raw) => Sort::parse(raw)
+            .ok_or_else(|| ApiError::invalid("sort", "must be recent, helpful or downloads"))?,
+    };
+    let cursor: Option<ResourceCursor> = page.cursor()?;
+    if let Some(ResourceCursor::Recent { t, .. }) = &cursor {
+        crate::extract::plausible_time(*t)?;
+    }
+    let kind = query
+        .kind
+        .as_deref()
+        .map(|raw| {
+            ResourceKind::parse(raw).ok_or_else(|| {
+                ApiError::invalid("kind", "must be file, link, lesson_plan, tool or template")
+            })
+        })
+        .transpose()?;
+    let mut labels = Vec::new();
+    for (facet, raw, field) in [
+        (Facet::Tag, &query.tag, "tag"),
+        (Facet::Subject, &query.subject, "subject"),
+        (Facet::GradeLevel, &query.grade_level, "grade_level"),
+    ] {
+        if let Some(raw) = raw {
+            let tag = Tag::parse(raw).map_err(|message| ApiError::invalid(field, message))?;
+            labels.push((facet, tag.as_str().to_owned()));
+        }
+    }
+    let filter = ResourceFilter {
+        kind: kind.map(ResourceKind::as_str),
+        labels,
+    };
+    let mut rows = queries::page(db, network_id, &filter, sort, cursor.as_ref(), limit).await?;
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = has_more
+        .then(|| {
+            rows.last()
+                .map(|r| encode_cursor(&ResourceCursor::of(sort, r)))
+        })
+        .flatten();
+    Ok(Page {
+        items: queries::views(db, viewer, &rows).await?,
+        next_cursor,
+    })
+}
+
+/// Edits by whoever shared it or a facilitator: title, description, url, labels.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: i64,
+    id: i64,
+    fields: ResourceFields,
+) -> ApiResult<ResourceView> {
+    if fields.kind.is_some() || fields.note.is_some() {
+        return Err(ApiError::invalid(
+            if fields.kind.is_some() {
+                "kind"
+            } else {
+                "note"
+            },
+            "cannot be changed; notes belong to uploaded versions",
+        ));
+    }
+    let title = fields.title.as_deref().map(parse_title).transpose()?;
+    let description = fields
+        .description
+        .as_deref()
+        .map(parse_description)
+        .transpose()?;
+    let url = fields.url.as_deref().map(parse_url).transpose()?;
+    let mut errors = FieldErrors::new();
+    let labels = Labels::parse(&fields, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let txn = db.begin().await?;
+    let (resource, access) = resource_access(&txn, actor, id).await?;
+    require_author_or_facilitator(&resource, &access, actor)?;
+    if ResourceKind::from_stored(&resource.kind) == ResourceKind::Link && url == Some(None) {
+        return Err(ApiError::invalid("url", "is required for a link"));
+    }
+    let mut active: resources::ActiveModel = resource.into();
+    if let Some(title) = title {
+        active.title = Set(title);
+    }
+    if let Some(description) = description {
+        active.description_html = Set(markdown::render(&description));
+        active.description = Set(description);
+    }
+    if let Some(url) = url {
+        active.url = Set(url);
+    }
+    active.updated_at = Set(crate::clock::now());
+    let resource = active.update(&txn).await?;
+    labels.store(&txn, id).await?;
+    let view = queries::view(&txn, actor, &resource).await?;
+    announce(&txn, EventKind::ResourceUpdated, actor, &view).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Uploads a new version; earlier ones stay downloadable with `?version=`.
+pub async fn add_version(
+    state: &AppState,
+    actor: i64,
+    id: i64,
+    fields: ResourceFields,
+    file: Option<ReceivedFile>,
+) -> ApiResult<ResourceView> {
+    let Some(file) = file else {
+        return Err(ApiError::invalid("file", "is required"));
+    };
+    if fields.title.is_some()
+        || fields.kind.is_some()
+        || fields.url.is_some()
+        || fields.tags.is_some()
+    {
+        return Err(ApiError::invalid(
+            "note",
+            "a new version takes a file and a note only",
+        ));
+    }
+    let note = note_of(&fields)?;
+    let txn = state.db.writer().begin().await?;
+    let (resource, access) = resource_access(&txn, actor, id).await?;
+    require_author_or_facilitator(&resource, &access, actor)?;
+    if ResourceKind::from_stored(&resource.kind) == ResourceKind::Link {
+        return Err(ApiError::invalid("file", "a link has no file"));
+    }
+    // Touching the row first serializes concurrent uploads (PostgreSQL row lock).
+    resources::Entity::update_many()
+        .col_expr(
+            resources::Column::UpdatedAt,
+            Expr::value(crate::clock::now()),
+        )
+        .filter(resources::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    let latest: Option<i32> = resource_versions::Entity::find()
+        .select_only()
+        .column_as(resource_versions::Column::Version.max(), "max")
+        .filter(resource_versions::Column::ResourceId.eq(id))
+        .into_tuple()
+        .one(&txn)
+        .await?
+        .flatten();
+    let number = latest.unwrap_or(0) + 1;
+    add_file_version(state, &txn, id, number, actor, file, note).await?;
+    resources::Entity::update_many()
+        .col_expr(resources::Column::CurrentVersion, Expr::value(number))
+        .filter(resources::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    let resource = resources::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let view = queries::view(&txn, actor, &resource).await?;
+    announce(&txn, EventKind::ResourceUpdated, actor, &view).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Soft delete by whoever shared it or a facilitator; files stay for earlier downloads'
+/// sake until an operator prunes them.
+pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<()> {
+    let txn = db.begin().await?;
+    let (resource, access) = resource_access(&txn, actor, id).await?;
+    require_author_or_facilitator(&resource, &access, actor)?;
+    let network_id = resource.network_id;
+    let mut active: resources::ActiveModel = resource.into();
+    let now = crate::clock::now();
+    active.deleted_at = Set(Some(now));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    events::append(
+        &txn,
+        NewEvent::in_network(
+            EventKind::ResourceDeleted,
+            network_id,
+            actor,
+            &serde_json::json!({ "id": ApiId(id) }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// "This was helpful" (`vote = true`) or taking it back; idempotent; not on your own.
+pub async fn set_helpful(
+    db: &DatabaseConnection,
+    actor: i64,
+    id: i64,
+    vote: bool,
+) -> ApiResult<ResourceView> {
+    let txn = db.begin().await?;
+    let (resource, _) = resource_access(&txn, actor, id).await?;
+    if resource.author_id == actor {
+        return Err(ApiError::Forbidden("You cannot vote for what you shared."));
+    }
+    let changed = if vote {
+        resource_votes::Entity::insert(resource_votes::ActiveModel {
+            resource_id: Set(id),
+            member_id: Set(actor),
+            created_at: Set(crate::clock::now()),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                resource_votes::Column::ResourceId,
+                resource_votes::Column::MemberId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?
+            == 1
+    } else {
+        resource_votes::Entity::delete_by_id((id, actor))
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1
+    };
+    if changed {
+        let delta = if vote { 1 } else { -1 };
+        resources::Entity::update_many()
+            .col_expr(
+                resources::Column::HelpfulCount,
+                Expr::col(resources::Column::HelpfulCount).add(delta),
+            )
+            .filter(resources::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+    }
+    let resource = resources::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let view = queries::view(&txn, actor, &resource).await?;
+    if changed {
+        announce(&txn, EventKind::ResourceUpdated, actor, &view).await?;
+    }
+    txn.commit().await?;
+    Ok(view)
+}
