@@ -89,8 +89,41 @@ backend_test! {
             .clone();
         assert_eq!(attendance["member_count"], 12);
         let threads = app.get(&roxy, &format!("/networks/{}/threads", attendance["id"].as_str().unwrap())).await.expect(200);
-        assert_eq!(threads.body["items"].as_array().unwrap().len(), 4);
+        // Four conversations, plus one discussion thread per shared resource.
+        assert_eq!(threads.body["items"].as_array().unwrap().len(), 8);
         assert!(threads.body["items"].as_array().unwrap().iter().any(|t| t["reply_count"].as_i64().unwrap() >= 2));
+
+        let network = attendance["id"].as_str().unwrap();
+        let library = app.get(&roxy, &format!("/networks/{network}/resources")).await.expect(200);
+        let items = library.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 4);
+        let csv = items.iter().find(|r| r["versions"][0]["file_name"] == "attendance-by-grade.csv").expect("the demo CSV");
+        assert_eq!(csv["versions"][0]["media_type"], "text/csv");
+        let download = app
+            .client
+            .get(app.url(&format!("/resources/{}/download", csv["id"].as_str().unwrap())))
+            .bearer_auth(&roxy.access_token)
+            .send()
+            .await
+            .unwrap();
+        assert!(download.text().await.unwrap().starts_with("campus,grade"));
+        let statuses: std::collections::BTreeSet<String> = app
+            .get(&roxy, &format!("/networks/{network}/help-requests"))
+            .await
+            .expect(200)
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["status"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(statuses.into_iter().collect::<Vec<_>>(), ["answered", "closed", "open", "resolved"]);
+        let past = app.get(&roxy, &format!("/networks/{network}/convenings?upcoming=false")).await.expect(200);
+        assert!(past.body["items"][0]["notes"].as_str().unwrap().contains("first-absence calls"));
+        assert_eq!(past.body["items"][0]["action_item_count"], 3);
+        assert_eq!(past.body["items"][0]["open_action_items"], 2);
+        let upcoming = app.get(&roxy, &format!("/networks/{network}/convenings?upcoming=true")).await.expect(200);
+        assert_eq!(upcoming.body["items"].as_array().unwrap().len(), 1);
 
         let ops = account_from(
             &app.anonymous_post("/auth/login", serde_json::json!({"email": "ops@example.org", "password": "operations-password"}))

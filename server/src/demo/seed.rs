@@ -358,8 +358,13 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
         post_count += 1;
     }
 
+    let library = seed_library(state, &people, network.id.0).await?;
+    let help = seed_help_requests(db, &people, network.id.0).await?;
+    let convenings = seed_convenings(db, &people, network.id.0).await?;
+
     Ok(format!(
-        "Seeded {NETWORK_NAME} with 3 sub-networks, a listed Math PLN, {} members and {} threads ({post_count} posts).\n\
+        "{library} resources, {help} help requests and {convenings} convenings added.\n\
+         Seeded {NETWORK_NAME} with 3 sub-networks, a listed Math PLN, {} members and {} threads ({post_count} posts).\n\
          Sign in as {} (instance admin and facilitator) or any other demo member, password: {password}",
         people.len(),
         CONVERSATIONS.len(),
@@ -369,4 +374,302 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
 
 fn err(error: ApiError) -> anyhow::Error {
     anyhow::anyhow!("{error}: {error:?}")
+}
+
+struct DemoFile {
+    title: &'static str,
+    author: usize,
+    file_name: &'static str,
+    description: &'static str,
+    bytes: &'static [u8],
+    tags: &'static [&'static str],
+    subjects: &'static [&'static str],
+}
+
+/// Small real files (a CSV, a markdown lesson plan, a call script) and a link.
+async fn seed_library(
+    state: &AppState,
+    people: &[members::Model],
+    network_id: i64,
+) -> anyhow::Result<usize> {
+    use crate::resources::form::{ReceivedFile, ResourceFields};
+    use crate::resources::service as resources;
+    let files = [
+        DemoFile {
+            title: "Chronic absence by grade, fall semester",
+            author: 7,
+            file_name: "attendance-by-grade.csv",
+            description: "Campus-level rates we compared at the fall convening.",
+            bytes: b"campus,grade,enrolled,chronically_absent,rate\nLehman HS,9,612,129,0.211\nLehman HS,10,580,98,0.169\nDessau MS,6,402,41,0.102\nDessau MS,7,415,55,0.133\n",
+            tags: &["attendance-data"],
+            subjects: &["data"],
+        },
+        DemoFile {
+            title: "Advisory lesson: belonging and attendance",
+            author: 3,
+            file_name: "advisory-belonging.md",
+            description: "A 30-minute advisory lesson for 9th grade.",
+            bytes: b"# Belonging and attendance\n\n## Goals\n- Students name one adult they trust\n- Students set a weekly attendance goal\n\n## Steps\n1. Warm-up: who noticed when you were out?\n2. Small groups: what makes school worth coming to?\n3. Goal cards\n",
+            tags: &["ninth-grade", "school-climate"],
+            subjects: &["advisory"],
+        },
+        DemoFile {
+            title: "First-absence call script (English and Spanish)",
+            author: 1,
+            file_name: "first-absence-call-script.txt",
+            description: "Starts with \"we missed your child today\", not with the attendance code.",
+            bytes: b"Hello, this is ___ from Lehman High School. We missed ___ today and wanted to check in.\nIs everything okay? Is there anything we can help with?\n\nHola, le llama ___ de Lehman High School. Extranamos a ___ hoy y queriamos saber como esta.\n",
+            tags: &["family-engagement", "chronic-absence"],
+            subjects: &["counseling"],
+        },
+    ];
+    let mut count = 0;
+    for DemoFile {
+        title,
+        author,
+        file_name,
+        description,
+        bytes,
+        tags,
+        subjects,
+    } in files
+    {
+        let stream =
+            futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from_static(bytes))]);
+        let upload = state
+            .files
+            .receive(stream, state.config.max_upload_bytes)
+            .await?;
+        let fields = ResourceFields {
+            title: Some(title.to_owned()),
+            description: Some(description.to_owned()),
+            kind: Some(
+                if file_name.ends_with(".md") {
+                    "lesson_plan"
+                } else {
+                    "file"
+                }
+                .to_owned(),
+            ),
+            tags: Some(tags.iter().map(|t| t.to_string()).collect()),
+            grade_levels: Some(vec!["9".to_owned()]),
+            subjects: Some(subjects.iter().map(|t| t.to_string()).collect()),
+            note: Some("Shared after the fall convening".to_owned()),
+            ..Default::default()
+        };
+        let file = ReceivedFile {
+            upload,
+            file_name: file_name.to_owned(),
+        };
+        let resource = resources::create(state, people[author].id, network_id, fields, Some(file))
+            .await
+            .map_err(err)?;
+        for voter in [2, 4, 8] {
+            if people[voter].id != people[author].id {
+                resources::set_helpful(state.db.writer(), people[voter].id, resource.id.0, true)
+                    .await
+                    .map_err(err)?;
+            }
+        }
+        count += 1;
+    }
+    let link = ResourceFields {
+        title: Some("Positive Outliers Toolkit".to_owned()),
+        kind: Some("link".to_owned()),
+        url: Some(
+            "https://www.attendanceworks.org/tools/for-school-districts/positive-outliers-toolkit/"
+                .to_owned(),
+        ),
+        description: Some("Sample questions for site visits to bright-spot schools.".to_owned()),
+        tags: Some(vec!["bright-spots".to_owned()]),
+        ..Default::default()
+    };
+    resources::create(state, people[0].id, network_id, link, None)
+        .await
+        .map_err(err)?;
+    Ok(count + 1)
+}
+
+/// One help request in each state of its lifecycle.
+async fn seed_help_requests(
+    db: &sea_orm::DatabaseConnection,
+    people: &[members::Model],
+    network_id: i64,
+) -> anyhow::Result<usize> {
+    use crate::help_requests::model::{HelpRequestStatus, Urgency};
+    use crate::help_requests::service::{
+        self as help, AcceptResponse, CreateHelpRequest, CreateResponse, UpdateHelpRequest,
+    };
+    let ask = |author: usize, title: &str, body: &str, tags: &[&str], urgency: Urgency| {
+        (
+            author,
+            CreateHelpRequest {
+                title: title.to_owned(),
+                body: body.to_owned(),
+                tags: tags.iter().map(|t| t.to_string()).collect(),
+                urgency,
+            },
+        )
+    };
+    let requests = [
+        ask(6, "Incentives for 9th graders that are not raffles?", "Our raffles worked for two weeks. What has lasted longer for you?", &["incentives", "ninth-grade"], Urgency::Normal),
+        ask(9, "Mentor turnover mid-year", "Two of our mentors are leaving in January. How do you hand students over without losing them?", &["mentoring"], Urgency::High),
+        ask(2, "Coding partial-day absences", "How are you coding students who miss more than half a day but attend first period?", &["attendance-data", "policy"], Urgency::Normal),
+        ask(5, "Spanish translation of the attendance letter", "Does anyone have a reviewed Spanish version of the state attendance letter?", &["family-engagement"], Urgency::Low),
+    ];
+    let mut ids = Vec::new();
+    for (author, request) in requests {
+        ids.push((
+            author,
+            help::create(db, people[author].id, network_id, request)
+                .await
+                .map_err(err)?
+                .id
+                .0,
+        ));
+    }
+    // answered
+    help::respond(db, people[3].id, ids[1].1, CreateResponse { body: "We pair each student with a second adult from the start, so a change is never a cliff.".to_owned() })
+        .await
+        .map_err(err)?;
+    // resolved
+    let answer = help::respond(
+        db,
+        people[7].id,
+        ids[2].1,
+        CreateResponse {
+            body: "We count it as a half-day absence (code P2) and flag it after three in a month."
+                .to_owned(),
+        },
+    )
+    .await
+    .map_err(err)?;
+    help::accept(
+        db,
+        people[ids[2].0].id,
+        ids[2].1,
+        AcceptResponse {
+            response_id: answer.id,
+        },
+    )
+    .await
+    .map_err(err)?;
+    // closed
+    help::update(
+        db,
+        people[ids[3].0].id,
+        ids[3].1,
+        UpdateHelpRequest {
+            title: None,
+            body: None,
+            tags: None,
+            urgency: None,
+            status: Some(HelpRequestStatus::Closed),
+        },
+    )
+    .await
+    .map_err(err)?;
+    Ok(ids.len())
+}
+
+/// A past convening with notes and action items, and an upcoming one with an agenda.
+async fn seed_convenings(
+    db: &sea_orm::DatabaseConnection,
+    people: &[members::Model],
+    network_id: i64,
+) -> anyhow::Result<usize> {
+    use crate::convenings::action_items::{self, CreateActionItem, UpdateActionItem};
+    use crate::convenings::model::ActionItemStatus;
+    use crate::convenings::service::{self as convenings, CreateConvening, UpdateConvening};
+    let facilitator = people[0].id;
+    let day = |offset: i64, hour: u32| {
+        let date = (crate::clock::now() + chrono::Duration::days(offset)).date_naive();
+        date.and_hms_opt(hour, 0, 0).expect("valid hour").and_utc()
+    };
+    let past = convenings::create(
+        db,
+        facilitator,
+        network_id,
+        CreateConvening {
+            title: "Fall convening: root causes".to_owned(),
+            starts_at: day(-45, 15),
+            ends_at: day(-45, 21),
+            timezone: Some("America/Chicago".to_owned()),
+            location: Some("E3 Alliance, Austin".to_owned()),
+            virtual_url: None,
+            agenda: "1. Data walk: chronic absence by grade\n2. Root-cause fishbone by campus\n3. Choose one change idea".to_owned(),
+        },
+    )
+    .await
+    .map_err(err)?;
+    convenings::update(
+        db,
+        facilitator,
+        past.id.0,
+        UpdateConvening {
+            title: None,
+            starts_at: None,
+            ends_at: None,
+            timezone: None,
+            location: None,
+            virtual_url: None,
+            agenda: None,
+            notes: Some("Every campus picked one change idea. Most chose **first-absence calls**; Dessau will test adult check-ins.".to_owned()),
+            cancelled: None,
+        },
+    )
+    .await
+    .map_err(err)?;
+    let items = [
+        ("Share the first-absence call script", 1, 14),
+        ("Bring campus data by grade to the spring convening", 2, 60),
+        ("Pilot adult check-ins with 20 students", 3, 30),
+    ];
+    for (index, (title, owner, due)) in items.into_iter().enumerate() {
+        let item = action_items::create(
+            db,
+            facilitator,
+            past.id.0,
+            CreateActionItem {
+                title: title.to_owned(),
+                owner_id: Some(crate::ids::ApiId(people[owner].id)),
+                due_on: Some((crate::clock::now() + chrono::Duration::days(due - 45)).date_naive()),
+            },
+        )
+        .await
+        .map_err(err)?;
+        if index == 0 {
+            action_items::update(
+                db,
+                people[owner].id,
+                item.id.0,
+                UpdateActionItem {
+                    title: None,
+                    status: Some(ActionItemStatus::Done),
+                    owner_id: None,
+                    due_on: None,
+                },
+            )
+            .await
+            .map_err(err)?;
+        }
+    }
+    convenings::create(
+        db,
+        facilitator,
+        network_id,
+        CreateConvening {
+            title: "Spring convening: bright spots".to_owned(),
+            starts_at: day(30, 15),
+            ends_at: day(30, 21),
+            timezone: Some("America/Chicago".to_owned()),
+            location: Some("Hays CISD Central Office".to_owned()),
+            virtual_url: Some("https://meet.example.org/attendance-pln".to_owned()),
+            agenda: "1. Bright spots protocol\n2. Stuck points, in trios\n3. Plan the next cycle"
+                .to_owned(),
+        },
+    )
+    .await
+    .map_err(err)?;
+    Ok(2)
 }
