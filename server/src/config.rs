@@ -38,6 +38,20 @@ pub struct Config {
     pub workers: Option<usize>,
     /// Largest accepted resource upload, in bytes.
     pub max_upload_bytes: u64,
+    pub live: LiveConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiveConfig {
+    /// Undelivered events a WebSocket connection may have queued before it is dropped.
+    pub buffer: usize,
+    /// Most events replayed to a reconnecting client; beyond it the client gets `reset`.
+    pub replay_window: u64,
+    /// Seconds between server pings; a peer silent for three periods is disconnected.
+    pub heartbeat_secs: u64,
+    /// Upper bound on how long an event from another instance waits to be noticed.
+    pub poll_interval_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -112,6 +126,12 @@ impl Default for Config {
             database_max_connections: 10,
             workers: None,
             max_upload_bytes: 25 * 1024 * 1024,
+            live: LiveConfig {
+                buffer: 256,
+                replay_window: 1000,
+                heartbeat_secs: 20,
+                poll_interval_ms: 1000,
+            },
         }
     }
 }

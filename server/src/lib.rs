@@ -19,6 +19,7 @@ pub mod files;
 pub mod grouping;
 pub mod help_requests;
 pub mod ids;
+pub mod live;
 pub mod mail;
 pub mod markdown;
 pub mod members;
@@ -55,6 +56,7 @@ pub struct AppState {
     pub limiter: auth::rate_limit::RateLimiter,
     pub metrics: Metrics,
     pub files: files::FileStore,
+    pub hub: Arc<live::Hub>,
 }
 
 impl AppState {
@@ -63,12 +65,19 @@ impl AppState {
         let db = Db::connect(&config).await?;
         db.migrate_up().await?;
         let secret = auth::secret::load_or_create(&config)?;
+        let files = files::FileStore::new(config.files_dir());
+        match files.clean_temporary() {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "removed unfinished uploads"),
+            Err(err) => tracing::warn!(error = %err, "could not clean unfinished uploads"),
+        }
         Ok(AppState {
             tokens: TokenKeys::new(&secret, config.auth.access_token_ttl_secs),
             mailer: Mailer::from_config(&config)?,
             limiter: Default::default(),
             metrics: Default::default(),
-            files: files::FileStore::new(config.files_dir()),
+            files,
+            hub: Arc::new(live::Hub::new(config.live.buffer)),
             db,
             config: Arc::new(config),
         })
@@ -86,10 +95,22 @@ impl Application {
         let listener =
             TcpListener::bind(config.bind).with_context(|| format!("binding {}", config.bind))?;
         let address = listener.local_addr()?;
+        let workers = config.workers;
+        let poll_interval = std::time::Duration::from_millis(config.live.poll_interval_ms.max(10));
         let state = web::Data::new(AppState::open(config).await?);
+        tokio::spawn(state.hub.clone().run(state.db.clone(), poll_interval));
         let server = {
             let state = state.clone();
-            HttpServer::new(move || App::new().app_data(state.clone()).configure(configure_app))
+            let mut server = HttpServer::new(move || {
+                App::new().app_data(state.clone()).configure(configure_app)
+            });
+            if let Some(workers) = workers {
+                server = server.workers(workers.max(1));
+            }
+            server
+                // Signals are ours (see `run_until_stopped`): live connections must be told
+                // to go before the server waits for them.
+                .disable_signals()
                 .listen(listener)?
                 .shutdown_timeout(10)
                 .run()
@@ -114,9 +135,20 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until SIGINT/SIGTERM (in-flight requests finish, up to 10 s).
+    /// Serves until SIGINT/SIGTERM: live connections get a "going away" close frame, then
+    /// in-flight requests finish (up to 10 s).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let handle = self.server.handle();
+        let hub = self.state.hub.clone();
+        tokio::spawn(async move {
+            wait_for_stop_signal().await;
+            tracing::info!("stopping: closing live connections, finishing requests");
+            hub.shut_down();
+            handle.stop(true).await;
+        });
+        let result = self.server.await;
+        self.state.hub.shut_down();
+        result
     }
 }
 
@@ -146,6 +178,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                         .configure(help_requests::routes::configure)
                         .configure(convenings::routes::configure)
                         .configure(resources::routes::configure)
+                        .configure(live::routes::configure)
                         .default_service(web::to(not_found)),
                 )
                 .configure(web_client::configure)
@@ -160,6 +193,23 @@ fn method_not_allowed<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHand
     let problem = ApiError::MethodNotAllowed.error_response();
     let res = ServiceResponse::new(request, problem).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn extract_query_message(raw: &str) -> String {

@@ -87,6 +87,24 @@ backend_test! {
         app.post(&asker, &format!("{path}/accept"), json!({"response_id": response.id()})).await.expect(409);
         app.patch(&asker, &path, json!({"status": "open"})).await.expect(200);
 
+                // The asker heard about the offer and the response; the helper about the acceptance.
+        let kinds_for = |member: &Account, events: &[(i64, String, String, serde_json::Value)]| -> Vec<String> {
+            events
+                .iter()
+                .filter(|(_, kind, topic, _)| kind == "notification.created" && *topic == format!("member:{}", member.id))
+                .map(|(_, _, _, payload)| payload["kind"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let log = app.events().await;
+        let asker_heard = kinds_for(&asker, &log);
+        assert!(asker_heard.contains(&"help_offered".to_owned()) && asker_heard.contains(&"help_responded".to_owned()), "{asker_heard:?}");
+        assert!(kinds_for(&helper, &log).contains(&"answer_accepted".to_owned()));
+        app.post(&admin, &format!("{path}/responses"), json!({"body": "Facilitator's own idea"})).await.expect(201);
+        let own = app.get(&admin, &format!("{path}/responses")).await.expect(200);
+        let own_id = own.body["items"].as_array().unwrap().last().unwrap()["id"].as_str().unwrap().to_owned();
+        app.post(&admin, &format!("{path}/accept"), json!({"response_id": own_id})).await.expect(403);
+        app.post(&helper, &format!("{path}/responses"), json!({"body": "nul \u{0} byte"})).await.expect(422);
+
         app.post(&asker, &format!("/networks/{network}/help-requests"), json!({"title": "", "body": "", "urgency": "urgent"}))
             .await
             .expect(422);

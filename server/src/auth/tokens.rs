@@ -61,12 +61,20 @@ impl TokenKeys {
 
     /// The member id of a valid, unexpired access token.
     pub fn verify_access(&self, token: &str) -> Option<i64> {
+        self.verify_access_until(token)
+            .map(|(member_id, _)| member_id)
+    }
+
+    /// The member id of a valid access token and when it expires (Unix seconds); long-lived
+    /// connections use the expiry to end sessions whose token is not renewed.
+    pub fn verify_access_until(&self, token: &str) -> Option<(i64, i64)> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
         let claims = data.claims;
         if claims.jti.is_empty() || claims.iat > Utc::now().timestamp() + CLOCK_SKEW_SECS {
             return None;
         }
-        claims.sub.parse().ok().filter(|id: &i64| *id > 0)
+        let member_id = claims.sub.parse().ok().filter(|id: &i64| *id > 0)?;
+        Some((member_id, claims.exp))
     }
 }
 

@@ -51,6 +51,17 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// Due dates a calendar can hold (and every database can store).
+fn check_due_on(due_on: Option<NaiveDate>) -> ApiResult<Option<NaiveDate>> {
+    use chrono::Datelike;
+    match due_on {
+        Some(date) if !(2000..=9999).contains(&date.year()) => {
+            Err(ApiError::invalid("due_on", "is out of range"))
+        }
+        other => Ok(other),
+    }
+}
+
 async fn check_owner(
     txn: &impl ConnectionTrait,
     network_id: i64,
@@ -135,6 +146,7 @@ pub async fn create(
     input: CreateActionItem,
 ) -> ApiResult<ActionItemView> {
     let title = parse_title(&input.title)?;
+    let due_on = check_due_on(input.due_on)?;
     let txn = db.begin().await?;
     let (convening, _) = convening_access(&txn, actor, convening_id).await?;
     let owner = check_owner(&txn, convening.network_id, input.owner_id).await?;
@@ -143,7 +155,7 @@ pub async fn create(
         convening_id: Set(convening_id),
         title: Set(title),
         owner_id: Set(owner),
-        due_on: Set(input.due_on),
+        due_on: Set(due_on),
         status: Set(ActionItemStatus::Open.as_str().to_owned()),
         created_by: Set(actor),
         created_at: Set(now),
@@ -188,8 +200,10 @@ pub async fn update(
     input: UpdateActionItem,
 ) -> ApiResult<ActionItemView> {
     let title = input.title.as_deref().map(parse_title).transpose()?;
+    let due_on = input.due_on.map(check_due_on).transpose()?;
     let txn = db.begin().await?;
     let item = action_items::Entity::find_by_id(id)
+        .lock_exclusive()
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -212,7 +226,7 @@ pub async fn update(
     if let Some(owner) = new_owner {
         active.owner_id = Set(owner);
     }
-    if let Some(due_on) = input.due_on {
+    if let Some(due_on) = due_on {
         active.due_on = Set(due_on);
     }
     if let Some(status) = input.status {

@@ -29,7 +29,9 @@ pub fn render(convening: &convenings::Model, network_name: &str, public_url: &st
         "METHOD:PUBLISH".to_owned(),
         "BEGIN:VEVENT".to_owned(),
         format!("UID:convening-{}@{host}", convening.id),
-        format!("DTSTAMP:{}", utc(convening.updated_at)),
+        // DTSTAMP is when this file was made (RFC 5545 §3.8.7.2, with METHOD:PUBLISH).
+        format!("DTSTAMP:{}", utc(crate::clock::now())),
+        format!("LAST-MODIFIED:{}", utc(convening.updated_at)),
         format!("SEQUENCE:{}", convening.sequence),
         format!("DTSTART:{}", utc(convening.starts_at)),
         format!("DTEND:{}", utc(convening.ends_at)),

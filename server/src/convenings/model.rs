@@ -61,6 +61,9 @@ pub fn parse_location(raw: &str) -> Result<Option<String>, ApiError> {
 
 /// Optional markdown (agenda, notes): may be empty, bounded.
 pub fn parse_markdown(field: &str, raw: &str) -> Result<String, ApiError> {
+    if raw.contains('\0') {
+        return Err(ApiError::invalid(field, "must not contain NUL characters"));
+    }
     if raw.chars().count() > 50_000 {
         return Err(ApiError::invalid(field, "must be at most 50000 characters"));
     }

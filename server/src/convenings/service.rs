@@ -14,7 +14,8 @@ use crate::networks::{network_access, NetworkAccess};
 use crate::threads::model::parse_title;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QuerySelect, Set,
+    TransactionTrait,
 };
 use serde::Deserialize;
 
@@ -222,6 +223,11 @@ pub async fn update(
         .transpose()?;
 
     let txn = db.begin().await?;
+    // Locked: an update recomputes SEQUENCE and the time range from what it read.
+    convenings::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?;
     let (convening, access) = convening_access(&txn, actor, id).await?;
     access.require_facilitator()?;
     let range = TimeRange::new(

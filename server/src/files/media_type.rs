@@ -48,7 +48,15 @@ pub fn sanitize_file_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | ':' | '|' | '?' | '*'))
+        // Bidirectional overrides would let "gpj.exe" pass for "exe.jpg".
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(
+                    c,
+                    '"' | '<' | '>' | ':' | '|' | '?' | '*' | '\u{200e}' | '\u{200f}'
+                )
+                && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
         .collect();
     let trimmed = cleaned.trim().trim_start_matches('.').trim();
     let bounded: String = trimmed.chars().take(200).collect();
@@ -115,6 +123,10 @@ mod tests {
         assert_eq!(sanitize_file_name("..hidden"), "hidden");
         assert_eq!(sanitize_file_name("a\"b\r\n.pdf"), "ab.pdf");
         assert_eq!(sanitize_file_name("/"), "file");
+        assert_eq!(
+            sanitize_file_name("invoice\u{202e}gpj.exe"),
+            "invoicegpj.exe"
+        );
     }
 
     #[test]

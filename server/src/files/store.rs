@@ -118,7 +118,26 @@ impl FileStore {
         }
         tokio::fs::rename(&upload.temp.path, &target).await?;
         upload.temp.armed = false;
+        // The rename is durable only once the directory entry is on disk.
+        if let Some(parent) = target.parent() {
+            tokio::fs::File::open(parent).await?.sync_all().await?;
+        }
         Ok(())
+    }
+
+    /// Removes temporary files a crash may have left (at start-up, before any upload).
+    pub fn clean_temporary(&self) -> std::io::Result<usize> {
+        let Ok(entries) = std::fs::read_dir(self.root.join("tmp")) else {
+            return Ok(0);
+        };
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            if entry.path().extension().is_some_and(|e| e == "part") {
+                std::fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 
     pub async fn open(&self, sha256: &str) -> std::io::Result<tokio::fs::File> {

@@ -15,7 +15,7 @@ use crate::tags::Tag;
 use crate::threads::model::{parse_body, parse_title};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    QuerySelect, Set, TransactionTrait,
 };
 use serde::Deserialize;
 
@@ -78,6 +78,23 @@ impl From<IllegalTransition> for ApiError {
     fn from(refused: IllegalTransition) -> Self {
         ApiError::Conflict(refused.0.to_owned())
     }
+}
+
+/// Like `help_request_access`, locking the row until the transaction ends (PostgreSQL
+/// `FOR UPDATE`; SQLite's single writer needs none): lifecycle changes read the status they
+/// change, so concurrent ones must take turns.
+async fn help_request_for_update(
+    txn: &impl ConnectionTrait,
+    member_id: i64,
+    id: i64,
+) -> ApiResult<(help_requests::Model, NetworkAccess)> {
+    let request = help_requests::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let access = network_access(txn, member_id, request.network_id).await?;
+    Ok((request, access))
 }
 
 /// A help request the caller may see, with their access to its network.
@@ -299,7 +316,7 @@ pub async fn update(
         )),
     };
     let txn = db.begin().await?;
-    let (request, access) = help_request_access(&txn, actor, id).await?;
+    let (request, access) = help_request_for_update(&txn, actor, id).await?;
     require_asker_or_facilitator(&request, &access, actor)?;
     let now = crate::clock::now();
     let current = HelpRequestStatus::from_stored(&request.status);
@@ -346,7 +363,7 @@ pub async fn respond(
     let body = parse_body(&input.body)?;
     let body_html = markdown::render(&body);
     let txn = db.begin().await?;
-    let (request, _) = help_request_access(&txn, actor, id).await?;
+    let (request, _) = help_request_for_update(&txn, actor, id).await?;
     if request.author_id == actor {
         return Err(ApiError::Forbidden(
             "You asked this: edit your request, or accept a response.",
@@ -392,6 +409,19 @@ pub async fn respond(
         ),
     )
     .await?;
+    notify(
+        &txn,
+        NewNotification {
+            recipient_id: request.author_id,
+            kind: NotificationKind::HelpResponded,
+            subject_type: "help_request",
+            subject_id: request.id,
+            network_id: Some(request.network_id),
+            actor_id: Some(actor),
+            data: serde_json::json!({ "title": request.title, "response_id": view.id }),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(view)
 }
@@ -426,13 +456,16 @@ pub async fn accept(
     input: AcceptResponse,
 ) -> ApiResult<HelpRequestView> {
     let txn = db.begin().await?;
-    let (request, access) = help_request_access(&txn, actor, id).await?;
+    let (request, access) = help_request_for_update(&txn, actor, id).await?;
     require_asker_or_facilitator(&request, &access, actor)?;
     let response = help_responses::Entity::find_by_id(input.response_id.0)
         .one(&txn)
         .await?
         .filter(|r| r.help_request_id == id)
         .ok_or_else(|| ApiError::invalid("response_id", "is not a response to this request"))?;
+    if response.author_id == actor {
+        return Err(ApiError::Forbidden("You cannot accept your own response."));
+    }
     let next = HelpRequestStatus::from_stored(&request.status).apply(Transition::Accept, true)?;
     let now = crate::clock::now();
     let mut active: help_requests::ActiveModel = request.into();
@@ -457,6 +490,19 @@ pub async fn accept(
         ),
     )
     .await?;
+    notify(
+        &txn,
+        NewNotification {
+            recipient_id: response.author_id,
+            kind: NotificationKind::AnswerAccepted,
+            subject_type: "help_request",
+            subject_id: request.id,
+            network_id: Some(request.network_id),
+            actor_id: Some(actor),
+            data: serde_json::json!({ "title": view.title, "response_id": ApiId(response.id) }),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(view)
 }
@@ -469,7 +515,7 @@ pub async fn set_offer(
     offer: bool,
 ) -> ApiResult<HelpRequestView> {
     let txn = db.begin().await?;
-    let (request, _) = help_request_access(&txn, actor, id).await?;
+    let (request, _) = help_request_for_update(&txn, actor, id).await?;
     if request.author_id == actor {
         return Err(ApiError::Forbidden(
             "You cannot offer help on your own request.",
@@ -517,6 +563,21 @@ pub async fn set_offer(
                     "offered": offer,
                 }),
             ),
+        )
+        .await?;
+    }
+    if changed && offer {
+        notify(
+            &txn,
+            NewNotification {
+                recipient_id: request.author_id,
+                kind: NotificationKind::HelpOffered,
+                subject_type: "help_request",
+                subject_id: request.id,
+                network_id: Some(request.network_id),
+                actor_id: Some(actor),
+                data: serde_json::json!({ "title": request.title }),
+            },
         )
         .await?;
     }

@@ -14,6 +14,12 @@ pub enum NotificationKind {
     ExpertiseRequested,
     /// The recipient was made owner of an action item.
     ActionItemAssigned,
+    /// Someone responded to the recipient's help request.
+    HelpResponded,
+    /// Someone said "I can help" on the recipient's help request.
+    HelpOffered,
+    /// The recipient's response was accepted as the answer.
+    AnswerAccepted,
 }
 
 impl NotificationKind {
@@ -21,6 +27,9 @@ impl NotificationKind {
         match self {
             NotificationKind::ExpertiseRequested => "expertise_requested",
             NotificationKind::ActionItemAssigned => "action_item_assigned",
+            NotificationKind::HelpResponded => "help_responded",
+            NotificationKind::HelpOffered => "help_offered",
+            NotificationKind::AnswerAccepted => "answer_accepted",
         }
     }
 }

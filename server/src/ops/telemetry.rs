@@ -49,6 +49,11 @@ pub async fn observe(
     let elapsed = started.elapsed().as_secs_f64();
     if let Some(state) = state {
         state.metrics.observe(&method, &route, status, elapsed);
+        // A successful write has committed its event: let the live hub fetch it now
+        // rather than at its next poll.
+        if method != "GET" && method != "HEAD" && response.status().is_success() {
+            state.hub.wake();
+        }
     }
     span.in_scope(|| {
         if status >= 500 {

@@ -44,13 +44,17 @@ pub async fn download(
     let etag = format!("\"{}\"", version.sha256);
     let header_value = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
 
-    if header_value(header::IF_NONE_MATCH).is_some_and(|value| {
+    // If-None-Match compares weakly (RFC 9110 §13.1.2): `W/"x"` matches `"x"`.
+    let matches = |value: &str| {
         value
             .split(',')
-            .any(|tag| tag.trim() == etag || tag.trim() == "*")
-    }) {
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
+    };
+    if header_value(header::IF_NONE_MATCH).is_some_and(matches) {
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, etag))
+            .insert_header((header::CACHE_CONTROL, "private, max-age=0, must-revalidate"))
             .finish());
     }
     let mut file = state.files.open(&version.sha256).await.map_err(|err| {

@@ -11,6 +11,9 @@ use serde::Deserialize;
 /// Longest text field accepted in a multipart form.
 const MAX_TEXT_FIELD_BYTES: usize = 64 * 1024;
 
+/// Most parts accepted in one form (a resource has a dozen fields at most, lists included).
+const MAX_PARTS: usize = 200;
+
 /// Everything a client may send about a resource; which fields are required depends on
 /// the operation (see `service.rs`).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -50,7 +53,15 @@ pub async fn read_multipart(
 ) -> ApiResult<ReceivedForm> {
     let mut fields = ResourceFields::default();
     let mut file: Option<ReceivedFile> = None;
+    let mut parts = 0;
     while let Some(part) = multipart.next().await {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(ApiError::invalid(
+                "body",
+                format!("a form has at most {MAX_PARTS} parts"),
+            ));
+        }
         let mut part = part.map_err(|err| {
             ApiError::BadRequest(format!("The multipart body is malformed: {err}"))
         })?;
@@ -59,11 +70,15 @@ pub async fn read_multipart(
             if file.is_some() {
                 return Err(ApiError::invalid("file", "send one file per request"));
             }
-            let file_name = sanitize_file_name(
-                part.content_disposition()
-                    .and_then(|d| d.get_filename())
-                    .unwrap_or("file"),
-            );
+            let disposition = part.content_disposition();
+            let declared = disposition
+                .and_then(|d| d.get_filename().map(str::to_owned))
+                .or_else(|| {
+                    disposition
+                        .and_then(|d| d.get_filename_ext())
+                        .map(|ext| String::from_utf8_lossy(&ext.value).into_owned())
+                });
+            let file_name = sanitize_file_name(declared.as_deref().unwrap_or("file"));
             let upload = store
                 .receive(&mut part, limit)
                 .await

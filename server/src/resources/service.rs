@@ -200,6 +200,9 @@ pub async fn create(
     ));
     let url = collect.take(parse_url(fields.url.as_deref().unwrap_or_default()));
     let note = collect.take(note_of(&fields));
+    if file.is_none() && fields.note.is_some() {
+        collect.reject("note", "describes an uploaded file; send one with it");
+    }
     match (kind, &url, &file) {
         (Some(ResourceKind::File), _, None) => {
             collect.reject("file", "is required for a file resource")
@@ -267,7 +270,7 @@ pub async fn create(
         &txn,
         actor,
         network_id,
-        title.chars().take(188).collect::<String>() + " (discussion)",
+        title.chars().take(186).collect::<String>() + " (discussion)",
         opening.clone(),
         markdown::render(&opening),
         &resource_tags,
@@ -413,14 +416,19 @@ pub async fn add_version(
     let Some(file) = file else {
         return Err(ApiError::invalid("file", "is required"));
     };
-    if fields.title.is_some()
-        || fields.kind.is_some()
-        || fields.url.is_some()
-        || fields.tags.is_some()
-    {
+    let other_fields = [
+        ("title", fields.title.is_some()),
+        ("kind", fields.kind.is_some()),
+        ("url", fields.url.is_some()),
+        ("description", fields.description.is_some()),
+        ("tags", fields.tags.is_some()),
+        ("grade_levels", fields.grade_levels.is_some()),
+        ("subjects", fields.subjects.is_some()),
+    ];
+    if let Some((field, _)) = other_fields.iter().find(|(_, present)| *present) {
         return Err(ApiError::invalid(
-            "note",
-            "a new version takes a file and a note only",
+            field,
+            "a new version takes a file and a note only; edit the resource for the rest",
         ));
     }
     let note = note_of(&fields)?;
@@ -431,14 +439,18 @@ pub async fn add_version(
         return Err(ApiError::invalid("file", "a link has no file"));
     }
     // Touching the row first serializes concurrent uploads (PostgreSQL row lock).
-    resources::Entity::update_many()
+    let touched = resources::Entity::update_many()
         .col_expr(
             resources::Column::UpdatedAt,
             Expr::value(crate::clock::now()),
         )
         .filter(resources::Column::Id.eq(id))
+        .filter(resources::Column::DeletedAt.is_null())
         .exec(&txn)
         .await?;
+    if touched.rows_affected == 0 {
+        return Err(ApiError::NotFound);
+    }
     let latest: Option<i32> = resource_versions::Entity::find()
         .select_only()
         .column_as(resource_versions::Column::Version.max(), "max")

@@ -31,6 +31,9 @@ pub fn parse_body(raw: &str) -> Result<String, ApiError> {
     if raw.trim().is_empty() {
         return Err(ApiError::invalid("body", "is required"));
     }
+    if raw.contains('\0') {
+        return Err(ApiError::invalid("body", "must not contain NUL characters"));
+    }
     if raw.chars().count() > MAX_BODY_CHARS {
         return Err(ApiError::invalid(
             "body",

@@ -1,0 +1,10 @@
+//! Live updates over WebSockets: one in-process hub reads the durable event log once per
+//! event and fans it out to the connections subscribed to its topics; a reconnecting client
+//! first gets what it missed from the log, then live events, with no gap and no duplicate.
+
+pub mod hub;
+pub mod protocol;
+pub mod routes;
+pub mod session;
+
+pub use hub::Hub;
