@@ -10,6 +10,7 @@ mod authorization;
 mod convenings;
 mod event_log;
 mod help_requests;
+mod live;
 mod networks;
 mod operations;
 mod resources;

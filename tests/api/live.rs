@@ -1,0 +1,323 @@
+//! Live updates over the WebSocket endpoint, driven by a real client (tokio-tungstenite).
+
+use crate::backend_test;
+use crate::helpers::*;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+struct LiveClient {
+    socket: Socket,
+}
+
+/// How a connection ended, as the client saw it.
+#[derive(Debug)]
+struct Ended {
+    code: Option<CloseCode>,
+    reason: String,
+}
+
+impl LiveClient {
+    async fn connect(
+        app: &TestApp,
+        token: Option<&str>,
+    ) -> Result<LiveClient, tokio_tungstenite::tungstenite::Error> {
+        let base = app.address.replace("http://", "ws://");
+        let url = match token {
+            Some(token) => format!("{base}/api/v1/live?access_token={token}"),
+            None => format!("{base}/api/v1/live"),
+        };
+        let (socket, _) = tokio_tungstenite::connect_async(url).await?;
+        Ok(LiveClient { socket })
+    }
+
+    async fn signed_in(app: &TestApp, who: &Account) -> LiveClient {
+        let mut client = LiveClient::connect(app, Some(&who.access_token))
+            .await
+            .expect("connected");
+        assert_eq!(
+            client.expect("authenticated").await["member_id"],
+            who.id.as_str()
+        );
+        client
+    }
+
+    async fn send(&mut self, message: Value) {
+        self.socket
+            .send(Message::Text(message.to_string().into()))
+            .await
+            .expect("sent");
+    }
+
+    /// The next JSON message, or how the connection ended.
+    async fn next(&mut self, timeout: Duration) -> Result<Value, Ended> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, self.socket.next()).await {
+                Err(_) => panic!("no message within {timeout:?}"),
+                Ok(Some(Ok(Message::Text(text)))) => {
+                    return Ok(serde_json::from_str(&text).expect("JSON"))
+                }
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    return Err(Ended {
+                        code: frame.as_ref().map(|f| f.code),
+                        reason: frame.map(|f| f.reason.to_string()).unwrap_or_default(),
+                    })
+                }
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(_))) | Ok(None) => {
+                    return Err(Ended {
+                        code: None,
+                        reason: String::new(),
+                    })
+                }
+            }
+        }
+    }
+
+    /// The next message, which must be of `kind` (`type`).
+    async fn expect(&mut self, kind: &str) -> Value {
+        let message = self
+            .next(Duration::from_secs(10))
+            .await
+            .unwrap_or_else(|e| panic!("closed ({e:?}) waiting for {kind}"));
+        assert_eq!(message["type"], kind, "unexpected message: {message}");
+        message
+    }
+
+    async fn subscribe(&mut self, topics: &[&str], last_event_id: Option<&str>) -> Value {
+        let mut message = json!({"type": "subscribe", "topics": topics});
+        if let Some(id) = last_event_id {
+            message["last_event_id"] = json!(id);
+        }
+        self.send(message).await;
+        self.expect("subscribed").await
+    }
+
+    /// The next event, skipping nothing: anything else is a failure.
+    async fn event(&mut self) -> Value {
+        self.expect("event").await
+    }
+
+    /// Reads until the connection ends, returning how.
+    async fn ended(&mut self, timeout: Duration) -> Ended {
+        loop {
+            match self.next(timeout).await {
+                Ok(_) => continue,
+                Err(ended) => return ended,
+            }
+        }
+    }
+}
+
+backend_test! {
+    async fn connections_need_a_valid_token(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let admin = app.register("Ada Admin").await;
+        match LiveClient::connect(&app, Some("not-a-token")).await {
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 401),
+            other => panic!("expected a 401 handshake, got {:?}", other.map(|_| ())),
+        }
+        // Without a query token, the first message must authenticate.
+        let mut client = LiveClient::connect(&app, None).await.unwrap();
+        client.send(json!({"type": "subscribe", "topics": ["me"]})).await;
+        assert_eq!(client.expect("error").await["code"], "unauthorized");
+        let ended = client.ended(Duration::from_secs(5)).await;
+        assert_eq!(ended.code, Some(CloseCode::from(4401)));
+
+        let mut client = LiveClient::connect(&app, None).await.unwrap();
+        client.send(json!({"type": "auth", "access_token": admin.access_token})).await;
+        assert_eq!(client.expect("authenticated").await["member_id"], admin.id.as_str());
+        client.send(json!({"type": "ping"})).await;
+        client.expect("pong").await;
+        client.send(json!({"type": "shout"})).await;
+        assert_eq!(client.expect("error").await["code"], "bad_message");
+    }
+}
+
+backend_test! {
+    async fn sessions_end_when_their_token_expires(backend: Backend) {
+        let app = TestApp::spawn_with(&backend, |c| c.auth.access_token_ttl_secs = 2).await;
+        let member = app.register("Mo Member").await;
+        let mut client = LiveClient::signed_in(&app, &member).await;
+        let ended = client.ended(Duration::from_secs(10)).await;
+        assert_eq!(ended.code, Some(CloseCode::from(4401)));
+        assert!(ended.reason.contains("expired"), "{ended:?}");
+    }
+}
+
+backend_test! {
+    async fn subscribers_see_new_threads_and_replies_at_once(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let reader = app.add_member(&admin, &network, "Roxy Heiser", "member").await;
+        let mut client = LiveClient::signed_in(&app, &reader).await;
+        let subscribed = client.subscribe(&[&format!("network:{network}")], None).await;
+        assert_eq!(subscribed["topics"], json!([format!("network:{network}")]));
+
+        let thread = app.create_thread(&admin, &network, "Bright spots").await["id"].as_str().unwrap().to_owned();
+        let created = client.event().await;
+        assert_eq!(created["kind"], "thread.created");
+        assert_eq!(created["topic"], format!("network:{network}"));
+        assert_eq!(created["data"]["id"], thread.as_str());
+
+        client.subscribe(&[&format!("thread:{thread}")], None).await;
+        let reply = app.reply(&admin, &thread, "Dessau cut chronic absence by a third.").await;
+        let event = client.event().await;
+        assert_eq!(event["kind"], "post.created");
+        assert_eq!(event["topic"], format!("thread:{thread}"), "shown under the most specific topic, once");
+        assert_eq!(event["data"]["id"], reply["id"]);
+        assert_eq!(event["data"]["body"], "Dessau cut chronic absence by a third.");
+
+        client.send(json!({"type": "unsubscribe", "topics": [format!("thread:{thread}"), format!("network:{network}")]})).await;
+        client.expect("unsubscribed").await;
+        app.reply(&admin, &thread, "Nobody is listening").await;
+        client.send(json!({"type": "ping"})).await;
+        client.expect("pong").await;
+    }
+}
+
+backend_test! {
+    async fn outsiders_get_errors_not_events_and_removed_members_stop_receiving(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, private) = app.admin_with_network("Private PLN").await;
+        let own = app.post(&admin, "/networks", json!({"name": "Open PLN", "visibility": "listed"})).await.expect(201).id();
+        let member = app.add_member(&admin, &private, "Mo Member", "member").await;
+        app.post(&member, &format!("/networks/{own}/join"), json!({})).await.expect(200);
+        let outsider = app.register("Otto Outsider").await;
+        app.post(&outsider, &format!("/networks/{own}/join"), json!({})).await.expect(200);
+        let private_thread = app.create_thread(&admin, &private, "Private matters").await["id"].as_str().unwrap().to_owned();
+
+        let mut snoop = LiveClient::signed_in(&app, &outsider).await;
+        snoop.send(json!({"type": "subscribe", "topics": [format!("network:{private}"), format!("thread:{private_thread}"), "network:99999", "bogus"]})).await;
+        for _ in 0..4 {
+            assert_eq!(snoop.expect("error").await["code"], "forbidden_topic");
+        }
+        snoop.subscribe(&[&format!("network:{own}")], None).await;
+
+        let mut insider = LiveClient::signed_in(&app, &member).await;
+        insider.subscribe(&[&format!("network:{private}"), &format!("network:{own}")], None).await;
+
+        app.reply(&admin, &private_thread, "Only for members").await;
+        app.create_thread(&admin, &own, "Open to all").await;
+        // The hub handles events in order: the open one arriving first proves the private
+        // one was never sent.
+        let first = snoop.event().await;
+        assert_eq!(first["data"]["title"], "Open to all", "got {first}");
+        assert_eq!(insider.event().await["kind"], "post.created");
+        assert_eq!(insider.event().await["kind"], "thread.created");
+
+        app.delete(&admin, &format!("/networks/{private}/members/{}", member.id)).await.expect(204);
+        let notice = insider.expect("error").await;
+        assert_eq!(notice["code"], "access_revoked");
+        app.reply(&admin, &private_thread, "After the removal").await;
+        app.create_thread(&admin, &own, "Still open").await;
+        let next = insider.event().await;
+        assert_eq!(next["data"]["title"], "Still open", "no events from a network you left: {next}");
+    }
+}
+
+backend_test! {
+    async fn reconnecting_replays_missed_events_without_gap_or_duplicate_while_writes_race(backend: Backend) {
+        let app = std::sync::Arc::new(TestApp::spawn(&backend).await);
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let reader = app.add_member(&admin, &network, "Roxy Heiser", "member").await;
+        let thread = app.create_thread(&admin, &network, "Busy").await["id"].as_str().unwrap().to_owned();
+        let topic = format!("thread:{thread}");
+
+        let mut client = LiveClient::signed_in(&app, &reader).await;
+        client.subscribe(&[&topic], None).await;
+        app.reply(&admin, &thread, "before the disconnect").await;
+        let last_seen = client.event().await["id"].as_str().unwrap().to_owned();
+        drop(client);
+
+        // Writes go on while the client is away and while it reconnects.
+        let writer = {
+            let app = app.clone();
+            let admin = admin.clone();
+            let thread = thread.clone();
+            tokio::spawn(async move {
+                for n in 0..40 {
+                    app.reply(&admin, &thread, &format!("reply {n}")).await;
+                }
+            })
+        };
+        eventually(Duration::from_secs(20), "some writes while away", || async {
+            (app.events().await.len() > 15).then_some(())
+        })
+        .await;
+        let mut client = LiveClient::signed_in(&app, &reader).await;
+        client.subscribe(&[&topic], Some(&last_seen)).await;
+        let mut received: Vec<i64> = Vec::new();
+        while received.len() < 40 {
+            let event = client.event().await;
+            assert_eq!(event["kind"], "post.created");
+            received.push(event["id"].as_str().unwrap().parse().unwrap());
+        }
+        writer.await.unwrap();
+        let expected: Vec<i64> = app
+            .events()
+            .await
+            .into_iter()
+            .filter(|(id, kind, topic_of, _)| kind == "post.created" && *topic_of == topic && *id > last_seen.parse::<i64>().unwrap())
+            .map(|(id, _, _, _)| id)
+            .collect();
+        assert_eq!(received, expected, "every missed and new event once, in order");
+        assert_eq!(received.iter().collect::<BTreeSet<_>>().len(), received.len());
+    }
+}
+
+backend_test! {
+    async fn too_long_an_absence_gets_a_reset(backend: Backend) {
+        let app = TestApp::spawn_with(&backend, |c| c.live.replay_window = 3).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let thread = app.create_thread(&admin, &network, "Busy").await["id"].as_str().unwrap().to_owned();
+        let since = app.events().await.last().unwrap().0.to_string();
+        for n in 0..5 {
+            app.reply(&admin, &thread, &format!("reply {n}")).await;
+        }
+        let mut client = LiveClient::signed_in(&app, &admin).await;
+        client.subscribe(&[&format!("network:{network}")], Some(&since)).await;
+        client.expect("reset").await;
+        // Live events keep coming after a reset.
+        app.reply(&admin, &thread, "after the reset").await;
+        assert_eq!(client.event().await["kind"], "post.created");
+    }
+}
+
+backend_test! {
+    async fn notifications_are_pushed_on_the_me_topic(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let expert = app.add_member(&admin, &network, "Grace Okafor", "member").await;
+        app.patch(&expert, "/me", json!({"expertise": ["home-visits"]})).await.expect(200);
+        let mut client = LiveClient::signed_in(&app, &expert).await;
+        client.subscribe(&["me"], None).await;
+        app.post(&admin, &format!("/networks/{network}/help-requests"), json!({"title": "Home visit safety?", "body": "Tips?", "tags": ["home-visits"]}))
+            .await
+            .expect(201);
+        let pushed = client.event().await;
+        assert_eq!(pushed["topic"], "me");
+        assert_eq!(pushed["kind"], "notification.created");
+        assert_eq!(pushed["data"]["kind"], "expertise_requested");
+    }
+}
+
+backend_test! {
+    async fn stopping_the_server_closes_connections_properly(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let member = app.register("Mo Member").await;
+        let mut client = LiveClient::signed_in(&app, &member).await;
+        client.subscribe(&["me"], None).await;
+        app.state.hub.shut_down();
+        let ended = client.ended(Duration::from_secs(10)).await;
+        assert_eq!(ended.code, Some(CloseCode::Away));
+    }
+}
