@@ -179,6 +179,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                         .configure(convenings::routes::configure)
                         .configure(resources::routes::configure)
                         .configure(live::routes::configure)
+                        .configure(notifications::routes::configure)
                         .default_service(web::to(not_found)),
                 )
                 .configure(web_client::configure)

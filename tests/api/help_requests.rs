@@ -158,7 +158,7 @@ backend_test! {
             .events()
             .await
             .into_iter()
-            .filter(|(_, kind, _, _)| kind == "notification.created")
+                        .filter(|(_, kind, _, payload)| kind == "notification.created" && payload["kind"] == "expertise_requested")
             .map(|(_, _, topic, _)| topic)
             .collect();
         assert_eq!(announced, expected.iter().map(|id| format!("member:{id}")).collect::<Vec<_>>());

@@ -12,6 +12,7 @@ mod event_log;
 mod help_requests;
 mod live;
 mod networks;
+mod notifications;
 mod operations;
 mod resources;
 mod threads;

@@ -15,6 +15,7 @@ use crate::mail::templates;
 use crate::members::profile::{DisplayName, Email};
 use crate::members::queries as member_queries;
 use crate::members::service::{create_member, NewMember};
+use crate::notifications::records::{notify, NewNotification, NotificationKind};
 use crate::AppState;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
@@ -103,7 +104,8 @@ pub async fn create(
     let txn = db.begin().await?;
     let access = network_access(&txn, actor, network_id).await?;
     access.require_facilitator()?;
-    if let Some(existing) = member_queries::find_by_email(&txn, email.as_str()).await? {
+    let existing = member_queries::find_by_email(&txn, email.as_str()).await?;
+    if let Some(existing) = &existing {
         if super::access::direct_role(&txn, existing.id, network_id)
             .await?
             .is_some()
@@ -134,6 +136,26 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
+    if let Some(invitee) = &existing {
+        // Not tied to the network: the invitee cannot see it until they accept.
+        notify(
+            &txn,
+            NewNotification {
+                recipient_id: invitee.id,
+                kind: NotificationKind::Invited,
+                subject_type: "network",
+                subject_id: network_id,
+                network_id: None,
+                actor_id: Some(actor),
+                data: serde_json::json!({
+                    "network_name": access.network.name,
+                    "invitation_id": ApiId(invitation.id),
+                    "role": input.role,
+                }),
+            },
+        )
+        .await?;
+    }
     txn.commit().await?;
     let link = format!("{}/#/invitations/{token}", state.config.public_url());
     let message = templates::invitation(

@@ -3,7 +3,10 @@
 //! them, each with a `notification.created` event on the recipient's own topic; listing and
 //! live delivery arrive with the live-updates issue.
 
+pub mod fanout;
 pub mod level;
+pub mod queries;
 pub mod records;
+pub mod routes;
 
 pub use level::NotificationLevel;

@@ -20,6 +20,14 @@ pub enum NotificationKind {
     HelpOffered,
     /// The recipient's response was accepted as the answer.
     AnswerAccepted,
+    /// Someone `@mentioned` the recipient in a post.
+    Mentioned,
+    /// Someone replied to the recipient's post.
+    Replied,
+    /// A new post in a thread the recipient watches (or started).
+    Posted,
+    /// The recipient was invited to a network.
+    Invited,
 }
 
 impl NotificationKind {
@@ -30,6 +38,10 @@ impl NotificationKind {
             NotificationKind::HelpResponded => "help_responded",
             NotificationKind::HelpOffered => "help_offered",
             NotificationKind::AnswerAccepted => "answer_accepted",
+            NotificationKind::Mentioned => "mentioned",
+            NotificationKind::Replied => "replied",
+            NotificationKind::Posted => "posted",
+            NotificationKind::Invited => "invited",
         }
     }
 }

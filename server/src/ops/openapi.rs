@@ -1,6 +1,8 @@
 //! The OpenAPI document, generated from the handlers' annotations and the types they use.
 
-use crate::{auth, convenings, help_requests, members, networks, ops, resources, threads};
+use crate::{
+    auth, convenings, help_requests, members, networks, notifications, ops, resources, threads,
+};
 use actix_web::{web, HttpResponse};
 use std::sync::LazyLock;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -43,6 +45,7 @@ use utoipa::{Modify, OpenApi};
         resources::routes::delete_resource, resources::routes::download_resource,
         resources::routes::add_version, resources::routes::mark_helpful,
         resources::routes::unmark_helpful,
+                notifications::routes::list_notifications, notifications::routes::mark_read,
         ops::health::healthz, ops::health::readyz, ops::health::metrics,
     ),
     components(schemas(crate::error::Problem)),
@@ -55,6 +58,7 @@ use utoipa::{Modify, OpenApi};
         (name = "help requests", description = "Asking peers for help, offers, responses, accepted answers"),
         (name = "convenings", description = "Meetings, their notes, action items and calendar files"),
         (name = "resources", description = "The resource library: files, links, lesson plans, tools, templates"),
+                (name = "notifications", description = "What a member should hear about, and marking it read"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -72,7 +72,8 @@ pub async fn insert_post(
     }
     .insert(txn)
     .await?;
-    mentions::record(txn, post.id, &mentioned).await?;
+    let newly_mentioned = mentions::record(txn, post.id, &mentioned).await?;
+    crate::notifications::fanout::notify_post(txn, thread, &post, &newly_mentioned).await?;
     Ok(post)
 }
 
@@ -217,7 +218,8 @@ pub async fn rewrite_body(
     active.edited_at = Set(Some(now));
     active.updated_at = Set(now);
     let post = active.update(txn).await?;
-    mentions::record(txn, post.id, &mentioned).await?;
+    let newly_mentioned = mentions::record(txn, post.id, &mentioned).await?;
+    crate::notifications::fanout::notify_mentions(txn, &thread, &post, &newly_mentioned).await?;
     Ok(post)
 }
 

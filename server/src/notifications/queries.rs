@@ -1,0 +1,94 @@
+//! Reading a member's notifications, hiding those from networks they can no longer see.
+
+use crate::entities::notifications;
+use crate::ids::ApiId;
+use crate::members::queries as member_queries;
+use crate::members::views::MemberRef;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NotificationView {
+    pub id: ApiId,
+    /// `mentioned`, `replied`, `posted`, `help_responded`, `help_offered`, `answer_accepted`,
+    /// `expertise_requested`, `invited`, `action_item_assigned`.
+    pub kind: String,
+    /// `post`, `help_request`, `action_item`, `network`.
+    pub subject_type: String,
+    pub subject_id: ApiId,
+    pub network_id: Option<ApiId>,
+    pub actor: Option<MemberRef>,
+    /// Kind-specific details (titles, excerpts, related ids).
+    pub data: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// Notifications of `member_id` in networks they may still see (or in none).
+pub fn visible(member_id: i64, networks: &[i64]) -> Condition {
+    Condition::all()
+        .add(notifications::Column::RecipientId.eq(member_id))
+        .add(
+            Condition::any()
+                .add(notifications::Column::NetworkId.is_null())
+                .add(notifications::Column::NetworkId.is_in(networks.iter().copied())),
+        )
+}
+
+pub async fn page(
+    db: &impl ConnectionTrait,
+    condition: Condition,
+    unread_only: bool,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<notifications::Model>, DbErr> {
+    let mut query = notifications::Entity::find().filter(condition);
+    if unread_only {
+        query = query.filter(notifications::Column::ReadAt.is_null());
+    }
+    if let Some(before) = before {
+        query = query.filter(notifications::Column::Id.lt(before));
+    }
+    query
+        .order_by_desc(notifications::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await
+}
+
+pub async fn unread_count(db: &impl ConnectionTrait, condition: Condition) -> Result<u64, DbErr> {
+    notifications::Entity::find()
+        .filter(condition)
+        .filter(notifications::Column::ReadAt.is_null())
+        .count(db)
+        .await
+}
+
+pub async fn views(
+    db: &impl ConnectionTrait,
+    rows: Vec<notifications::Model>,
+) -> Result<Vec<NotificationView>, DbErr> {
+    let actors: Vec<i64> = rows.iter().filter_map(|n| n.actor_id).collect();
+    let people = member_queries::find_many(db, &actors).await?;
+    Ok(rows
+        .into_iter()
+        .map(|n| NotificationView {
+            id: ApiId(n.id),
+            kind: n.kind,
+            subject_type: n.subject_type,
+            subject_id: ApiId(n.subject_id),
+            network_id: n.network_id.map(ApiId),
+            actor: n
+                .actor_id
+                .and_then(|id| people.get(&id))
+                .map(MemberRef::from),
+            data: n.data,
+            created_at: n.created_at,
+            read_at: n.read_at,
+        })
+        .collect())
+}
