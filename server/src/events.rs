@@ -18,6 +18,9 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseBackend, DbErr, Set, St
 use serde::Serialize;
 use std::fmt;
 
+/// The PostgreSQL NOTIFY channel announcing appended events to other instances.
+pub const NOTIFY_CHANNEL: &str = "staffroom_events";
+
 /// Arbitrary constant naming the event-log lock among PostgreSQL advisory locks.
 const EVENT_LOG_LOCK_KEY: i64 = 0x0053_5441_4646_524d; // "STAFFRM"
 
@@ -187,6 +190,16 @@ pub async fn append<C: ConnectionTrait>(txn: &C, event: NewEvent) -> Result<i64,
     }
     .insert(txn)
     .await?;
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        // Delivered at commit to every instance listening (see `live/listen.rs`); carries
+        // only the id: listeners read the row itself from the log.
+        txn.execute(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [NOTIFY_CHANNEL.into(), row.id.to_string().into()],
+        ))
+        .await?;
+    }
     Ok(row.id)
 }
 

@@ -99,6 +99,12 @@ impl Application {
         let poll_interval = std::time::Duration::from_millis(config.live.poll_interval_ms.max(10));
         let state = web::Data::new(AppState::open(config).await?);
         tokio::spawn(state.hub.clone().run(state.db.clone(), poll_interval));
+        if state.db.backend() == sea_orm::DatabaseBackend::Postgres {
+            tokio::spawn(live::listen::listen(
+                state.hub.clone(),
+                state.config.database_url(),
+            ));
+        }
         let server = {
             let state = state.clone();
             let mut server = HttpServer::new(move || {

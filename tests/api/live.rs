@@ -321,3 +321,78 @@ backend_test! {
         assert_eq!(ended.code, Some(CloseCode::Away));
     }
 }
+
+/// Two server instances on one PostgreSQL database: a write on one reaches a client of the
+/// other through LISTEN/NOTIFY (polling is set too slow to be what delivers it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_reach_clients_of_another_instance_on_postgres() {
+    let Some(backend) = Backend::postgres() else {
+        eprintln!("skipped: STAFFROOM_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let slow_polling = |c: &mut staffroom::config::Config| c.live.poll_interval_ms = 600_000;
+    let writer_instance = TestApp::spawn_with(&backend, slow_polling).await;
+    let reader_instance = TestApp::spawn_on(writer_instance.database.clone(), slow_polling).await;
+    let (admin, network) = writer_instance.admin_with_network("Attendance PLN").await;
+    let mut client = LiveClient::signed_in(&reader_instance, &admin).await;
+    client
+        .subscribe(&[&format!("network:{network}")], None)
+        .await;
+
+    let started = Instant::now();
+    let thread = writer_instance
+        .create_thread(&admin, &network, "Written elsewhere")
+        .await;
+    let event = client.event().await;
+    assert_eq!(event["kind"], "thread.created");
+    assert_eq!(event["data"]["id"], thread["id"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "delivered by notification, not by the 10-minute poll"
+    );
+}
+
+backend_test! {
+    async fn a_client_that_stops_reading_is_disconnected(backend: Backend) {
+        let app = TestApp::spawn_with(&backend, |c| c.live.buffer = 2).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let reader = app.add_member(&admin, &network, "Sid Slow", "member").await;
+        let thread = app.create_thread(&admin, &network, "Long posts").await["id"].as_str().unwrap().to_owned();
+
+        // A client with a tiny receive window that subscribes, then stops reading.
+        let address: std::net::SocketAddr = app.address.trim_start_matches("http://").parse().unwrap();
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let stream = socket.connect(address).await.unwrap();
+        let url = format!("ws://{address}/api/v1/live?access_token={}", reader.access_token);
+        let (socket, _) = tokio_tungstenite::client_async(url, tokio_tungstenite::MaybeTlsStream::Plain(stream))
+            .await
+            .unwrap();
+        let mut client = LiveClient { socket };
+        client.expect("authenticated").await;
+        client.subscribe(&[&format!("thread:{thread}")], None).await;
+
+        let body = "Long reflection on attendance data. ".repeat(1200);
+        // Far more than socket buffers and the per-connection queues can hold.
+        for _ in 0..160 {
+            app.reply(&admin, &thread, &body).await;
+        }
+        eventually(Duration::from_secs(30), "the slow connection to be dropped", || async {
+            (app.state.hub.connection_count() == 0).then_some(())
+        })
+        .await;
+        let mut events = 0;
+        let ended = loop {
+            match client.next(Duration::from_secs(10)).await {
+                Ok(message) if message["type"] == "event" => events += 1,
+                Ok(_) => {}
+                Err(ended) => break ended,
+            }
+        };
+        assert!(events < 160, "the server stopped sending instead of buffering everything ({events} events)");
+        if let Some(code) = ended.code {
+            assert_eq!(code, CloseCode::Policy, "{ended:?}");
+            assert!(ended.reason.contains("slow consumer"), "{ended:?}");
+        }
+    }
+}

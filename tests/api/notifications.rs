@@ -6,7 +6,10 @@ use crate::helpers::*;
 use serde_json::{json, Value};
 
 async fn kinds(app: &TestApp, who: &Account) -> Vec<String> {
-    let page = app.get(who, "/notifications?unread=true&limit=100").await.expect(200);
+    let page = app
+        .get(who, "/notifications?unread=true&limit=100")
+        .await
+        .expect(200);
     let mut kinds: Vec<String> = page.body["items"]
         .as_array()
         .unwrap()

@@ -386,3 +386,70 @@ pub fn render_event(event: &events::Model, topic: TopicName) -> ByteString {
         .to_string(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: i64, network_id: i64) -> events::Model {
+        events::Model {
+            id,
+            topic: format!("network:{network_id}"),
+            kind: "post.created".to_owned(),
+            network_id: Some(network_id),
+            thread_id: None,
+            recipient_id: None,
+            actor_id: Some(1),
+            payload: serde_json::json!({}),
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_connection_that_does_not_keep_up_is_dropped_not_buffered() {
+        let hub = Hub::new(2);
+        let (slow, _never_read, kick) = hub.register(7);
+        let (fast, mut fast_queue, _) = hub.register(8);
+        let subscription = Subscription {
+            topic: TopicName::Network(1),
+            network_id: Some(1),
+        };
+        hub.subscribe(slow, &[subscription]);
+        hub.subscribe(fast, &[subscription]);
+        for id in 1..=3 {
+            hub.fan_out(&event(id, 1));
+            assert!(fast_queue.recv().await.is_some());
+        }
+        assert_eq!(
+            kick.fired().await,
+            "slow consumer: too many undelivered events"
+        );
+        assert_eq!(
+            hub.connection_count(),
+            1,
+            "only the slow connection is gone"
+        );
+    }
+
+    #[tokio::test]
+    async fn events_go_only_to_subscribers_of_their_topics() {
+        let hub = Hub::new(8);
+        let (here, mut queue, _) = hub.register(7);
+        hub.subscribe(
+            here,
+            &[Subscription {
+                topic: TopicName::Network(1),
+                network_id: Some(1),
+            }],
+        );
+        hub.fan_out(&event(1, 2));
+        hub.fan_out(&event(2, 1));
+        match queue.recv().await {
+            Some(Delivery::Event { id, text }) => {
+                assert_eq!(id, 2);
+                assert!(text.contains("\"topic\":\"network:1\""));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

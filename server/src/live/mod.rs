@@ -3,6 +3,7 @@
 //! first gets what it missed from the log, then live events, with no gap and no duplicate.
 
 pub mod hub;
+pub mod listen;
 pub mod protocol;
 pub mod routes;
 pub mod session;
