@@ -40,6 +40,32 @@ pub enum Command {
         #[command(subcommand)]
         action: DemoAction,
     },
+    /// Print live events of some topics, one JSON message per line (reconnects and resumes).
+    Watch {
+        /// Topics: `network:<id>`, `thread:<id>` or `me`; repeat for several.
+        #[arg(long = "topic", required = true)]
+        topics: Vec<String>,
+        /// Server to connect to.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        server: String,
+        /// An access token; or use --as on the server host.
+        #[arg(
+            long,
+            env = "STAFFROOM_TOKEN",
+            hide_env_values = true,
+            conflicts_with = "as_member"
+        )]
+        token: Option<String>,
+        /// Watch as this member (email), signing a token with this instance's secret.
+        #[arg(long = "as", value_name = "EMAIL")]
+        as_member: Option<String>,
+        /// Replay events after this id first.
+        #[arg(long)]
+        last_event_id: Option<String>,
+        /// Exit after this many events.
+        #[arg(long)]
+        max_events: Option<usize>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -98,6 +124,39 @@ pub async fn execute(command: Option<Command>, config: Config) -> anyhow::Result
                 crate::demo::admin::create_admin(&state, &email, &display_name, password).await?;
             println!("{outcome}");
             Ok(())
+        }
+        Command::Watch {
+            topics,
+            server,
+            token,
+            as_member,
+            last_event_id,
+            max_events,
+        } => {
+            let access_token = match (token, as_member) {
+                (Some(token), _) => token,
+                (None, Some(email)) => {
+                    let state = crate::AppState::open(config).await?;
+                    let member = crate::members::queries::find_by_email(
+                        state.db.reader(),
+                        &email.to_lowercase(),
+                    )
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("no member with email {email}"))?;
+                    state.tokens.issue_access(member.id)
+                }
+                (None, None) => anyhow::bail!(
+                    "give --token (or STAFFROOM_TOKEN), or --as EMAIL on the server host"
+                ),
+            };
+            let options = crate::live::watch::WatchOptions {
+                server,
+                access_token,
+                topics,
+                last_event_id,
+                max_events,
+            };
+            crate::live::watch::watch(options, std::io::stdout()).await
         }
         Command::Demo {
             action: DemoAction::Seed { password },

@@ -396,3 +396,38 @@ backend_test! {
         }
     }
 }
+
+backend_test! {
+    async fn the_watch_command_prints_events_and_resumes_from_its_last_one(backend: Backend) {
+        let app = std::sync::Arc::new(TestApp::spawn(&backend).await);
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let thread = app.create_thread(&admin, &network, "Watched").await["id"].as_str().unwrap().to_owned();
+        let since = app.events().await.last().unwrap().0.to_string();
+        app.reply(&admin, &thread, "missed while not watching").await;
+        let writer = {
+            let app = app.clone();
+            let admin = admin.clone();
+            let thread = thread.clone();
+            tokio::spawn(async move {
+                app.reply(&admin, &thread, "written while watching").await;
+            })
+        };
+        let mut output: Vec<u8> = Vec::new();
+        let options = staffroom::live::watch::WatchOptions {
+            server: app.address.clone(),
+            access_token: admin.access_token.clone(),
+            topics: vec![format!("thread:{thread}")],
+            last_event_id: Some(since),
+            max_events: Some(2),
+        };
+        tokio::time::timeout(Duration::from_secs(20), staffroom::live::watch::watch(options, &mut output))
+            .await
+            .expect("two events within 20 s")
+            .expect("watch ran");
+        writer.await.unwrap();
+        let lines: Vec<Value> = String::from_utf8(output).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let bodies: Vec<&str> = lines.iter().filter(|m| m["type"] == "event").map(|m| m["data"]["body"].as_str().unwrap()).collect();
+        assert_eq!(bodies, ["missed while not watching", "written while watching"]);
+        assert_eq!(lines[0]["type"], "authenticated");
+    }
+}

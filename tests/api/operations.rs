@@ -44,6 +44,7 @@ fn the_cli_documents_every_command() {
         &["staffroom", "migrate", "down", "--help"],
         &["staffroom", "admin", "create", "--help"],
         &["staffroom", "demo", "seed", "--help"],
+        &["staffroom", "watch", "--help"],
     ] {
         let help = Cli::try_parse_from(args)
             .err()

@@ -7,5 +7,6 @@ pub mod listen;
 pub mod protocol;
 pub mod routes;
 pub mod session;
+pub mod watch;
 
 pub use hub::Hub;
