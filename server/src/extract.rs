@@ -145,21 +145,32 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// Splits `limit + 1` fetched rows into one page's rows and the cursor of the next page:
+/// the extra row only tells that more exist.
+pub fn split_page<R, C: Serialize>(
+    mut rows: Vec<R>,
+    limit: u64,
+    cursor_of: impl Fn(&R) -> C,
+) -> (Vec<R>, Option<String>) {
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = if has_more {
+        rows.last().map(|row| encode_cursor(&cursor_of(row)))
+    } else {
+        None
+    };
+    (rows, next_cursor)
+}
+
 impl<T> Page<T> {
-    /// Builds a page from `limit + 1` fetched rows: the extra row only tells that more exist.
+    /// Builds a page from `limit + 1` fetched rows (see `split_page`).
     pub fn from_rows<R, C: Serialize>(
-        mut rows: Vec<R>,
+        rows: Vec<R>,
         limit: u64,
         cursor_of: impl Fn(&R) -> C,
         into_item: impl FnMut(R) -> T,
     ) -> Page<T> {
-        let has_more = rows.len() as u64 > limit;
-        rows.truncate(limit as usize);
-        let next_cursor = if has_more {
-            rows.last().map(|row| encode_cursor(&cursor_of(row)))
-        } else {
-            None
-        };
+        let (rows, next_cursor) = split_page(rows, limit, cursor_of);
         Page {
             items: rows.into_iter().map(into_item).collect(),
             next_cursor,

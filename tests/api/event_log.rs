@@ -81,7 +81,7 @@ backend_test! {
                     if done && batch.is_empty() {
                         return seen;
                     }
-                    tokio::task::yield_now().await;
+                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
                 }
             })
         };

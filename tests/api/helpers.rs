@@ -21,18 +21,25 @@ macro_rules! backend_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                run($crate::helpers::Backend::Sqlite).await
+                $crate::helpers::within_limit(run($crate::helpers::Backend::Sqlite)).await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 match $crate::helpers::Backend::postgres() {
-                    Some(backend) => run(backend).await,
+                    Some(backend) => $crate::helpers::within_limit(run(backend)).await,
                     None => eprintln!("skipped: STAFFROOM_TEST_POSTGRES_URL is not set"),
                 }
             }
         }
     };
+}
+
+/// A test that hangs fails by name instead of stalling the whole run.
+pub async fn within_limit(test: impl std::future::Future<Output = ()>) {
+    tokio::time::timeout(Duration::from_secs(180), test)
+        .await
+        .expect("the test did not finish within 180 s");
 }
 
 #[derive(Debug, Clone)]
@@ -222,6 +229,7 @@ impl TestApp {
             address,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(60))
                 .build()
                 .unwrap(),
             state,

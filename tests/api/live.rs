@@ -330,6 +330,10 @@ async fn events_reach_clients_of_another_instance_on_postgres() {
         eprintln!("skipped: STAFFROOM_TEST_POSTGRES_URL is not set");
         return;
     };
+    within_limit(two_instances(backend)).await;
+}
+
+async fn two_instances(backend: Backend) {
     let slow_polling = |c: &mut staffroom::config::Config| c.live.poll_interval_ms = 600_000;
     let writer_instance = TestApp::spawn_with(&backend, slow_polling).await;
     let reader_instance = TestApp::spawn_on(writer_instance.database.clone(), slow_polling).await;

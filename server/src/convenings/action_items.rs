@@ -7,7 +7,7 @@ use super::views::ActionItemView;
 use crate::entities::{action_items, convenings};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
-use crate::extract::{encode_cursor, Page, PageQuery};
+use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::networks::access::direct_role;
 use crate::networks::{network_access, NetworkAccess};
@@ -122,16 +122,12 @@ pub async fn list(
     if let Some(after) = after {
         query = query.filter(action_items::Column::Id.gt(after.0));
     }
-    let mut rows = query
+    let rows = query
         .order_by_asc(action_items::Column::Id)
         .limit(limit + 1)
         .all(db)
         .await?;
-    let has_more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = has_more
-        .then(|| rows.last().map(|r| encode_cursor(&ApiId(r.id))))
-        .flatten();
+    let (rows, next_cursor) = split_page(rows, limit, |r| ApiId(r.id));
     Ok(Page {
         items: queries::action_item_views(db, &rows).await?,
         next_cursor,

@@ -6,7 +6,7 @@ use super::views::ConveningView;
 use crate::entities::convenings;
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
-use crate::extract::{encode_cursor, Page, PageQuery};
+use crate::extract::{split_page, Page, PageQuery};
 use crate::markdown;
 use crate::members::profile::Timezone;
 use crate::members::queries as member_queries;
@@ -178,19 +178,11 @@ pub async fn list(
         Some(false) => When::Past,
         None => When::All,
     };
-    let mut rows = queries::page(db, network_id, when, cursor.as_ref(), limit).await?;
-    let has_more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = has_more
-        .then(|| {
-            rows.last().map(|c| {
-                encode_cursor(&StartCursor {
-                    starts_at: c.starts_at,
-                    id: c.id,
-                })
-            })
-        })
-        .flatten();
+    let rows = queries::page(db, network_id, when, cursor.as_ref(), limit).await?;
+    let (rows, next_cursor) = split_page(rows, limit, |c| StartCursor {
+        starts_at: c.starts_at,
+        id: c.id,
+    });
     Ok(Page {
         items: queries::views(db, &rows).await?,
         next_cursor,

@@ -6,7 +6,7 @@ use super::views::{HelpRequestView, ResponseView};
 use crate::entities::{help_offers, help_request_tags, help_requests, help_responses};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
-use crate::extract::{encode_cursor, Page, PageQuery};
+use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::markdown;
 use crate::networks::{network_access, NetworkAccess};
@@ -274,19 +274,11 @@ pub async fn list(
         urgency,
         unanswered_since,
     };
-    let mut rows = queries::page(db, network_id, &filter, cursor.as_ref(), limit).await?;
-    let has_more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = has_more
-        .then(|| {
-            rows.last().map(|r| {
-                encode_cursor(&NewestFirstCursor {
-                    created_at: r.created_at,
-                    id: r.id,
-                })
-            })
-        })
-        .flatten();
+    let rows = queries::page(db, network_id, &filter, cursor.as_ref(), limit).await?;
+    let (rows, next_cursor) = split_page(rows, limit, |r| NewestFirstCursor {
+        created_at: r.created_at,
+        id: r.id,
+    });
     Ok(Page {
         items: queries::views(db, viewer, &rows).await?,
         next_cursor,
@@ -435,12 +427,8 @@ pub async fn list_responses(
     let (request, _) = help_request_access(db, viewer, id).await?;
     let limit = page.limit()?;
     let after: Option<ApiId> = page.cursor()?;
-    let mut rows = queries::responses_page(db, &request, after.map(|a| a.0), limit).await?;
-    let has_more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = has_more
-        .then(|| rows.last().map(|r| encode_cursor(&ApiId(r.id))))
-        .flatten();
+    let rows = queries::responses_page(db, &request, after.map(|a| a.0), limit).await?;
+    let (rows, next_cursor) = split_page(rows, limit, |r| ApiId(r.id));
     Ok(Page {
         items: queries::response_views(db, &request, &rows).await?,
         next_cursor,

@@ -4,7 +4,7 @@ use super::queries::{self, NotificationView};
 use crate::auth::AuthMember;
 use crate::entities::notifications;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{encode_cursor, ApiJson, PageQuery};
+use crate::extract::{split_page, ApiJson, PageQuery};
 use crate::ids::ApiId;
 use crate::networks::access::visible_network_ids;
 use crate::AppState;
@@ -68,7 +68,7 @@ pub async fn list_notifications(
     let before: Option<ApiId> = page.cursor()?;
     let networks = visible_network_ids(db, auth.id).await?;
     let condition = || queries::visible(auth.id, &networks);
-    let mut rows = queries::page(
+    let rows = queries::page(
         db,
         condition(),
         query.unread.unwrap_or(false),
@@ -76,11 +76,7 @@ pub async fn list_notifications(
         limit,
     )
     .await?;
-    let has_more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = has_more
-        .then(|| rows.last().map(|n| encode_cursor(&ApiId(n.id))))
-        .flatten();
+    let (rows, next_cursor) = split_page(rows, limit, |n| ApiId(n.id));
     Ok(web::Json(NotificationPage {
         items: queries::views(db, rows).await?,
         next_cursor,

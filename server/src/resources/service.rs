@@ -7,7 +7,7 @@ use super::views::ResourceView;
 use crate::entities::{resource_labels, resource_versions, resource_votes, resources};
 use crate::error::{ApiError, ApiResult, FieldCollector, FieldErrors};
 use crate::events::{self, EventKind, NewEvent};
-use crate::extract::{encode_cursor, Page, PageQuery};
+use crate::extract::{split_page, Page, PageQuery};
 use crate::files::media_type;
 use crate::ids::ApiId;
 use crate::markdown;
@@ -335,15 +335,8 @@ pub async fn list(
         kind: kind.map(ResourceKind::as_str),
         labels,
     };
-    let mut rows = queries::page(db, network_id, &filter, sort, cursor.as_ref(), limit).await?;
-    let has_more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = has_more
-        .then(|| {
-            rows.last()
-                .map(|r| encode_cursor(&ResourceCursor::of(sort, r)))
-        })
-        .flatten();
+    let rows = queries::page(db, network_id, &filter, sort, cursor.as_ref(), limit).await?;
+    let (rows, next_cursor) = split_page(rows, limit, |r| ResourceCursor::of(sort, r));
     Ok(Page {
         items: queries::views(db, viewer, &rows).await?,
         next_cursor,

@@ -9,7 +9,7 @@ use super::views::PostView;
 use crate::entities::{posts, threads};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
-use crate::extract::{Page, PageQuery};
+use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::markdown;
 use crate::notifications::NotificationLevel;
@@ -86,15 +86,8 @@ pub async fn list(
     thread_access(db, viewer, thread_id).await?;
     let limit = page.limit()?;
     let after: Option<ApiId> = page.cursor()?;
-    let mut rows = queries::posts_page(db, thread_id, after.map(|id| id.0), limit).await?;
-    let has_more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = if has_more {
-        rows.last()
-            .map(|p| crate::extract::encode_cursor(&ApiId(p.id)))
-    } else {
-        None
-    };
+    let rows = queries::posts_page(db, thread_id, after.map(|id| id.0), limit).await?;
+    let (rows, next_cursor) = split_page(rows, limit, |p| ApiId(p.id));
     let items = queries::post_views(db, viewer, &rows).await?;
     Ok(Page { items, next_cursor })
 }

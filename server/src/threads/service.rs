@@ -9,7 +9,7 @@ use super::views::{ThreadSummary, ThreadView};
 use crate::entities::{thread_tags, threads};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
-use crate::extract::{Page, PageQuery};
+use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::markdown;
 use crate::networks::network_access;
@@ -194,7 +194,7 @@ pub async fn list(
         .map(Tag::parse)
         .transpose()
         .map_err(|message| ApiError::invalid("tag", message))?;
-    let mut rows = queries::thread_page(
+    let rows = queries::thread_page(
         db,
         network_id,
         tag.as_ref().map(Tag::as_str),
@@ -202,16 +202,9 @@ pub async fn list(
         limit,
     )
     .await?;
-    let next_cursor = (rows.len() as u64 > limit).then(|| {
-        rows.truncate(limit as usize);
-        rows.last()
-            .map(|t| crate::extract::encode_cursor(&ThreadCursor::of(t)))
-    });
+    let (rows, next_cursor) = split_page(rows, limit, ThreadCursor::of);
     let items = queries::summaries(db, viewer, &rows).await?;
-    Ok(Page {
-        items,
-        next_cursor: next_cursor.flatten(),
-    })
+    Ok(Page { items, next_cursor })
 }
 
 pub async fn update(
