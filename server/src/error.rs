@@ -153,6 +153,27 @@ impl FieldCollector {
     }
 }
 
+/// Runs three independent parses and reports every failing field at once.
+pub fn collect_errors3<A, B, C>(
+    a: ApiResult<A>,
+    b: ApiResult<B>,
+    c: ApiResult<C>,
+) -> ApiResult<(A, B, C)> {
+    match (a, b, c) {
+        (Ok(a), Ok(b), Ok(c)) => Ok((a, b, c)),
+        (a, b, c) => {
+            let mut errors = FieldErrors::new();
+            for err in [a.err(), b.err(), c.err()].into_iter().flatten() {
+                match err {
+                    ApiError::Validation(fields) => errors.extend(fields),
+                    other => return Err(other),
+                }
+            }
+            Err(ApiError::Validation(errors))
+        }
+    }
+}
+
 /// The problem+json body.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Problem {

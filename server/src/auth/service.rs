@@ -99,7 +99,8 @@ pub async fn register(state: &AppState, request: RegisterRequest) -> ApiResult<S
     let email = Email::parse(&request.email);
     let display_name = DisplayName::parse(&request.display_name);
     let password = Password::parse(request.password);
-    let (email, display_name, password) = collect_errors3(email, display_name, password)?;
+    let (email, display_name, password) =
+        crate::error::collect_errors3(email, display_name, password)?;
     let invite_token = request.invite_token.filter(|token| !token.is_empty());
     if state.config.registration == Registration::Invite && invite_token.is_none() {
         return Err(ApiError::Forbidden(
@@ -313,25 +314,4 @@ pub async fn consume_magic_link(state: &AppState, request: MagicLinkConsume) -> 
     let session = issue_session(state, &txn, &member, None).await?;
     txn.commit().await?;
     Ok(session)
-}
-
-/// Runs three independent parses and reports every failing field at once.
-pub fn collect_errors3<A, B, C>(
-    a: ApiResult<A>,
-    b: ApiResult<B>,
-    c: ApiResult<C>,
-) -> ApiResult<(A, B, C)> {
-    match (a, b, c) {
-        (Ok(a), Ok(b), Ok(c)) => Ok((a, b, c)),
-        (a, b, c) => {
-            let mut errors = crate::error::FieldErrors::new();
-            for err in [a.err(), b.err(), c.err()].into_iter().flatten() {
-                match err {
-                    ApiError::Validation(fields) => errors.extend(fields),
-                    other => return Err(other),
-                }
-            }
-            Err(ApiError::Validation(errors))
-        }
-    }
 }

@@ -98,7 +98,7 @@ pub async fn create(
     let title = parse_title(&input.title);
     let range = TimeRange::new(input.starts_at, input.ends_at);
     let timezone = input.timezone.as_deref().map(Timezone::parse).transpose();
-    let (title, range, timezone) = crate::auth::service::collect_errors3(title, range, timezone)?;
+    let (title, range, timezone) = crate::error::collect_errors3(title, range, timezone)?;
     let location = input
         .location
         .as_deref()

@@ -169,7 +169,7 @@ pub async fn create(
     network_id: i64,
     input: CreateHelpRequest,
 ) -> ApiResult<HelpRequestView> {
-    let (title, body, tags) = crate::auth::service::collect_errors3(
+    let (title, body, tags) = crate::error::collect_errors3(
         parse_title(&input.title),
         parse_body(&input.body),
         Tag::parse_list("tags", &input.tags),

@@ -332,7 +332,7 @@ async fn accept_with_new_account(
     };
     // Everything slow or fallible happens before the write transaction opens.
     let invitation = find_usable(state.db.reader(), token).await?;
-    let (email, display_name, password) = crate::auth::service::collect_errors3(
+    let (email, display_name, password) = crate::error::collect_errors3(
         Email::parse(&invitation.email),
         DisplayName::parse(&display_name),
         crate::auth::passwords::Password::parse(password),

@@ -60,7 +60,7 @@ pub async fn create(
     let title = parse_title(&input.title);
     let body = parse_body(&input.body);
     let tags = Tag::parse_list("tags", &input.tags);
-    let (title, body, tags) = crate::auth::service::collect_errors3(title, body, tags)?;
+    let (title, body, tags) = crate::error::collect_errors3(title, body, tags)?;
     let body_html = markdown::render(&body);
 
     let txn = db.begin().await?;
