@@ -13,6 +13,7 @@ mod m20261123_000005_create_help_requests;
 mod m20261123_000006_create_notifications;
 mod m20261123_000007_create_convenings;
 mod m20261123_000008_create_resources;
+mod m20261125_000009_add_event_subjects;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_create_notifications::Migration),
             Box::new(m20261123_000007_create_convenings::Migration),
             Box::new(m20261123_000008_create_resources::Migration),
+            Box::new(m20261125_000009_add_event_subjects::Migration),
         ]
     }
 }

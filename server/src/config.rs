@@ -146,10 +146,12 @@ impl Config {
             None => figment = figment.merge(Toml::file("staffroom.toml")),
         }
         let config: Config = figment
-            // STAFFROOM_CONFIG names the file; STAFFROOM_TEST_* belong to the test suite.
+            // STAFFROOM_CONFIG names the file, STAFFROOM_LOG is the log filter (read by
+            // `ops::telemetry` before any configuration exists), STAFFROOM_TEST_* belong to
+            // the test suite: none of them is a setting.
             .merge(
                 Env::prefixed("STAFFROOM_")
-                    .ignore(&["config", "test_postgres_url"])
+                    .ignore(&["config", "log", "test_postgres_url"])
                     .split("__"),
             )
             .extract()
@@ -265,6 +267,15 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.set_env("STAFFROOM_AUTH__INVITATION_TTL_DAYS", "100000000000");
             assert!(Config::load(None).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_log_filter_variable_is_not_taken_for_a_setting() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("STAFFROOM_LOG", "debug");
+            assert!(Config::load(None).is_ok());
             Ok(())
         });
     }

@@ -6,10 +6,12 @@
 //! commit in their own order: on PostgreSQL a reader asking for `id > N` could see 12 before
 //! 11 commits, advance past 11 and never deliver it. We make the log commit-ordered by
 //! serializing appends: each appending transaction takes a transaction-scoped advisory lock
-//! immediately before inserting its event, and holds it until commit. Any later appender
-//! waits, so it gets a larger id *and* commits later. Appends are the last statement of a
-//! write transaction, so the lock is held only for the insert and the commit. SQLite has a
-//! single writer (see `db.rs`), which gives the same guarantee without a lock.
+//! immediately before inserting its events, and holds it until commit. Any later appender
+//! waits, so it gets larger ids *and* commits later. Writers never call `append_all`
+//! themselves: they `emit` into their `Tx`, which appends everything as the last statement
+//! before commit (see `tx.rs`), so the lock is held only for the inserts and the commit and
+//! is always taken after the transaction's row locks. SQLite has a single writer (see
+//! `db.rs`), which gives the same guarantee without a lock.
 
 use crate::entities::events;
 use crate::ids::ApiId;
@@ -44,7 +46,7 @@ impl fmt::Display for Topic {
 }
 
 /// Every kind of event the log carries. The string forms are part of the public contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventKind {
     NetworkCreated,
     NetworkUpdated,
@@ -105,6 +107,50 @@ impl EventKind {
             EventKind::ResourceDeleted => "resource.deleted",
         }
     }
+
+    /// The kind stored as `raw`; `None` for a kind this build does not know (written by a
+    /// newer instance during a rolling upgrade).
+    pub fn parse(raw: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|kind| kind.as_str() == raw)
+    }
+
+    pub const ALL: [EventKind; 26] = [
+        EventKind::NetworkCreated,
+        EventKind::NetworkUpdated,
+        EventKind::MemberJoined,
+        EventKind::MemberUpdated,
+        EventKind::MemberRemoved,
+        EventKind::ProfileUpdated,
+        EventKind::ThreadCreated,
+        EventKind::ThreadUpdated,
+        EventKind::ThreadDeleted,
+        EventKind::PostCreated,
+        EventKind::PostUpdated,
+        EventKind::PostDeleted,
+        EventKind::ReactionChanged,
+        EventKind::HelpRequestCreated,
+        EventKind::HelpRequestUpdated,
+        EventKind::HelpRequestResponded,
+        EventKind::HelpRequestOffered,
+        EventKind::HelpRequestResolved,
+        EventKind::ConveningCreated,
+        EventKind::ConveningUpdated,
+        EventKind::ActionItemCreated,
+        EventKind::ActionItemUpdated,
+        EventKind::NotificationCreated,
+        EventKind::ResourceCreated,
+        EventKind::ResourceUpdated,
+        EventKind::ResourceDeleted,
+    ];
+
+    /// Events after which someone may see less than before: their live subscriptions are
+    /// re-authorized before any later event is delivered (see `live/hub.rs`).
+    pub fn may_narrow_access(self) -> bool {
+        matches!(
+            self,
+            EventKind::MemberRemoved | EventKind::MemberUpdated | EventKind::NetworkUpdated
+        )
+    }
 }
 
 /// An event about to be appended.
@@ -118,6 +164,10 @@ pub struct NewEvent {
     /// Set for events addressed to one member only.
     pub recipient_id: Option<i64>,
     pub actor_id: Option<i64>,
+    /// What the event is about; the kind says of which type: the post of `post.*`, the
+    /// member whose membership changed for `member.*`. Lets a later write find (and redact)
+    /// the events about its subject, and the hub act on kinds without reading payloads.
+    pub subject_id: Option<i64>,
     pub payload: serde_json::Value,
 }
 
@@ -136,7 +186,16 @@ impl NewEvent {
             thread_id: None,
             recipient_id: None,
             actor_id: Some(actor_id),
+            subject_id: None,
             payload: serde_json::to_value(payload).unwrap_or(serde_json::Value::Null),
+        }
+    }
+
+    /// Names the event's subject (see `subject_id`).
+    pub fn about(self, subject_id: i64) -> NewEvent {
+        NewEvent {
+            subject_id: Some(subject_id),
+            ..self
         }
     }
 
@@ -166,10 +225,17 @@ pub struct Event {
     pub data: serde_json::Value,
 }
 
-/// Appends `event` inside the caller's transaction. Call it last in the transaction (see the
-/// module comment): the lock it takes on PostgreSQL is held until commit.
-pub async fn append<C: ConnectionTrait>(txn: &C, event: NewEvent) -> Result<i64, DbErr> {
-    if txn.get_database_backend() == DatabaseBackend::Postgres {
+/// Appends `events` inside the caller's transaction, as its last statements: only `Tx::commit`
+/// calls this (see the module comment): the lock it takes on PostgreSQL is held until commit.
+pub(crate) async fn append_all<C: ConnectionTrait>(
+    txn: &C,
+    events: Vec<NewEvent>,
+) -> Result<(), DbErr> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let is_postgres = txn.get_database_backend() == DatabaseBackend::Postgres;
+    if is_postgres {
         txn.execute(Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
             "SELECT pg_advisory_xact_lock($1)",
@@ -177,30 +243,36 @@ pub async fn append<C: ConnectionTrait>(txn: &C, event: NewEvent) -> Result<i64,
         ))
         .await?;
     }
-    let row = events::ActiveModel {
-        topic: Set(event.topic.to_string()),
-        kind: Set(event.kind.as_str().to_owned()),
-        network_id: Set(event.network_id),
-        thread_id: Set(event.thread_id),
-        recipient_id: Set(event.recipient_id),
-        actor_id: Set(event.actor_id),
-        payload: Set(event.payload),
-        created_at: Set(crate::clock::now()),
-        ..Default::default()
+    let now = crate::clock::now();
+    let mut last_id = 0;
+    for event in events {
+        let row = events::ActiveModel {
+            topic: Set(event.topic.to_string()),
+            kind: Set(event.kind.as_str().to_owned()),
+            network_id: Set(event.network_id),
+            thread_id: Set(event.thread_id),
+            recipient_id: Set(event.recipient_id),
+            actor_id: Set(event.actor_id),
+            subject_id: Set(event.subject_id),
+            payload: Set(event.payload),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        last_id = row.id;
     }
-    .insert(txn)
-    .await?;
-    if txn.get_database_backend() == DatabaseBackend::Postgres {
+    if is_postgres {
         // Delivered at commit to every instance listening (see `live/listen.rs`); carries
-        // only the id: listeners read the row itself from the log.
+        // only an id: listeners read the rows themselves from the log.
         txn.execute(Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
             "SELECT pg_notify($1, $2)",
-            [NOTIFY_CHANNEL.into(), row.id.to_string().into()],
+            [NOTIFY_CHANNEL.into(), last_id.to_string().into()],
         ))
         .await?;
     }
-    Ok(row.id)
+    Ok(())
 }
 
 impl From<events::Model> for Event {

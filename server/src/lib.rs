@@ -29,6 +29,7 @@ pub mod ops;
 pub mod resources;
 pub mod tags;
 pub mod threads;
+pub mod tx;
 pub mod web_client;
 
 use crate::auth::tokens::TokenKeys;

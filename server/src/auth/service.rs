@@ -12,12 +12,11 @@ use crate::members::queries as member_queries;
 use crate::members::service::{create_member, NewMember};
 use crate::members::views::MemberView;
 use crate::networks::invitations;
+use crate::tx::Tx;
 use crate::AppState;
 use chrono::Duration;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 
 /// What every successful sign-in returns.
@@ -108,7 +107,7 @@ pub async fn register(state: &AppState, request: RegisterRequest) -> ApiResult<S
         ));
     }
     let password_hash = passwords::hash(password).await?;
-    let txn = state.db.writer().begin().await?;
+    let txn = Tx::begin(state.db.writer()).await?;
     let member = create_member(
         &txn,
         NewMember {
@@ -169,7 +168,7 @@ pub async fn login(state: &AppState, client_ip: &str, request: LoginRequest) -> 
     let member = member.ok_or(ApiError::Unauthorized(
         "The email or password is incorrect.",
     ))?;
-    let txn = state.db.writer().begin().await?;
+    let txn = Tx::begin(state.db.writer()).await?;
     let session = issue_session(state, &txn, &member, None).await?;
     txn.commit().await?;
     Ok(session)
@@ -181,7 +180,7 @@ const INVALID_REFRESH: ApiError =
 /// Rotates a refresh token. Presenting one that was already rotated means it leaked (or a
 /// client raced itself): the whole family is revoked, signing out every holder.
 pub async fn refresh(state: &AppState, request: RefreshRequest) -> ApiResult<Session> {
-    let txn = state.db.writer().begin().await?;
+    let txn = Tx::begin(state.db.writer()).await?;
     let token = refresh_tokens::Entity::find()
         .filter(refresh_tokens::Column::TokenHash.eq(hash_token(&request.refresh_token)))
         .one(&txn)
@@ -216,7 +215,7 @@ pub async fn refresh(state: &AppState, request: RefreshRequest) -> ApiResult<Ses
 }
 
 pub async fn logout(state: &AppState, request: RefreshRequest) -> ApiResult<()> {
-    let txn = state.db.writer().begin().await?;
+    let txn = Tx::begin(state.db.writer()).await?;
     if let Some(token) = refresh_tokens::Entity::find()
         .filter(refresh_tokens::Column::TokenHash.eq(hash_token(&request.refresh_token)))
         .one(&txn)
@@ -289,7 +288,7 @@ pub async fn request_magic_link(
 pub async fn consume_magic_link(state: &AppState, request: MagicLinkConsume) -> ApiResult<Session> {
     const INVALID: ApiError =
         ApiError::Unauthorized("The sign-in link is invalid, used or expired.");
-    let txn = state.db.writer().begin().await?;
+    let txn = Tx::begin(state.db.writer()).await?;
     let now = crate::clock::now();
     let link = magic_links::Entity::find()
         .filter(magic_links::Column::TokenHash.eq(hash_token(&request.token)))

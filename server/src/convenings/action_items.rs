@@ -6,17 +6,18 @@ use super::service::convening_access;
 use super::views::ActionItemView;
 use crate::entities::{action_items, convenings};
 use crate::error::{ApiError, ApiResult};
-use crate::events::{self, EventKind, NewEvent};
+use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::networks::access::direct_role;
 use crate::networks::{network_access, NetworkAccess};
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
 use crate::threads::model::parse_title;
+use crate::tx::Tx;
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Deserializer};
 
@@ -80,7 +81,7 @@ async fn check_owner(
 }
 
 async fn announce_assignment(
-    txn: &impl ConnectionTrait,
+    txn: &Tx,
     actor: i64,
     convening: &convenings::Model,
     item: &action_items::Model,
@@ -143,7 +144,7 @@ pub async fn create(
 ) -> ApiResult<ActionItemView> {
     let title = parse_title(&input.title)?;
     let due_on = check_due_on(input.due_on)?;
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let (convening, _) = convening_access(&txn, actor, convening_id).await?;
     let owner = check_owner(&txn, convening.network_id, input.owner_id).await?;
     let now = crate::clock::now();
@@ -164,16 +165,15 @@ pub async fn create(
     let view = queries::action_item_views(&txn, std::slice::from_ref(&item))
         .await?
         .remove(0);
-    events::append(
-        &txn,
+    txn.emit(
         NewEvent::in_network(
             EventKind::ActionItemCreated,
             convening.network_id,
             actor,
             &view,
-        ),
-    )
-    .await?;
+        )
+        .about(item.id),
+    );
     announce_assignment(&txn, actor, &convening, &item).await?;
     txn.commit().await?;
     Ok(view)
@@ -197,7 +197,7 @@ pub async fn update(
 ) -> ApiResult<ActionItemView> {
     let title = input.title.as_deref().map(parse_title).transpose()?;
     let due_on = input.due_on.map(check_due_on).transpose()?;
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let item = action_items::Entity::find_by_id(id)
         .lock_exclusive()
         .one(&txn)
@@ -237,16 +237,15 @@ pub async fn update(
     let view = queries::action_item_views(&txn, std::slice::from_ref(&item))
         .await?
         .remove(0);
-    events::append(
-        &txn,
+    txn.emit(
         NewEvent::in_network(
             EventKind::ActionItemUpdated,
             convening.network_id,
             actor,
             &view,
-        ),
-    )
-    .await?;
+        )
+        .about(item.id),
+    );
     if reassigned {
         announce_assignment(&txn, actor, &convening, &item).await?;
     }

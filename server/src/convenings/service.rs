@@ -5,17 +5,17 @@ use super::queries::{self, StartCursor, When};
 use super::views::ConveningView;
 use crate::entities::convenings;
 use crate::error::{ApiError, ApiResult};
-use crate::events::{self, EventKind, NewEvent};
+use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::markdown;
 use crate::members::profile::Timezone;
 use crate::members::queries as member_queries;
 use crate::networks::{network_access, NetworkAccess};
 use crate::threads::model::parse_title;
+use crate::tx::Tx;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QuerySelect, Set,
-    TransactionTrait,
 };
 use serde::Deserialize;
 
@@ -75,17 +75,8 @@ pub async fn convening_access(
     Ok((convening, access))
 }
 
-async fn announce(
-    txn: &impl ConnectionTrait,
-    kind: EventKind,
-    actor: i64,
-    view: &ConveningView,
-) -> ApiResult<()> {
-    events::append(
-        txn,
-        NewEvent::in_network(kind, view.network_id.0, actor, view),
-    )
-    .await?;
+async fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &ConveningView) -> ApiResult<()> {
+    txn.emit(NewEvent::in_network(kind, view.network_id.0, actor, view).about(view.id.0));
     Ok(())
 }
 
@@ -113,7 +104,7 @@ pub async fn create(
         .flatten();
     let agenda = parse_markdown("agenda", &input.agenda)?;
 
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     network_access(&txn, actor, network_id)
         .await?
         .require_facilitator()?;
@@ -214,7 +205,7 @@ pub async fn update(
         .map(|n| parse_markdown("notes", n))
         .transpose()?;
 
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     // Locked: an update recomputes SEQUENCE and the time range from what it read.
     convenings::Entity::find_by_id(id)
         .lock_exclusive()

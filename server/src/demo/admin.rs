@@ -5,9 +5,10 @@ use crate::entities::members;
 use crate::members::profile::{DisplayName, Email};
 use crate::members::queries;
 use crate::members::service::{create_member, NewMember};
+use crate::tx::Tx;
 use crate::AppState;
 use anyhow::Context;
-use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, Set};
 
 pub async fn create_admin(
     state: &AppState,
@@ -35,7 +36,7 @@ pub async fn create_admin(
     let hash = passwords::hash(parsed)
         .await
         .map_err(|err| anyhow::anyhow!("{err}"))?;
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     create_member(
         &txn,
         NewMember {

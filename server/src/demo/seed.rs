@@ -15,8 +15,9 @@ use crate::threads::model::ReactionKind;
 use crate::threads::posts::{self, CreatePost};
 use crate::threads::reactions;
 use crate::threads::service::{self as thread_service, CreateThread};
+use crate::tx::Tx;
 use crate::AppState;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 const NETWORK_NAME: &str = "Central Texas Attendance PLN";
 
@@ -200,7 +201,7 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
 
     let mut people: Vec<members::Model> = Vec::new();
     for (index, person) in PEOPLE.iter().enumerate() {
-        let txn = db.begin().await?;
+        let txn = Tx::begin(db).await?;
         let member = create_member(
             &txn,
             NewMember {
@@ -295,7 +296,7 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
     .await
     .map_err(err)?;
 
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     for (person, member) in PEOPLE.iter().zip(&people).skip(1) {
         for (network_id, role) in [
             (network.id.0, Role::Member),

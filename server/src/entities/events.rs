@@ -11,6 +11,7 @@ pub struct Model {
     pub thread_id: Option<i64>,
     pub recipient_id: Option<i64>,
     pub actor_id: Option<i64>,
+    pub subject_id: Option<i64>,
     pub payload: Json,
     pub created_at: DateTimeUtc,
 }

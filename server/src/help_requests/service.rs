@@ -5,7 +5,7 @@ use super::queries::{self, ListFilter, NewestFirstCursor};
 use super::views::{HelpRequestView, ResponseView};
 use crate::entities::{help_offers, help_request_tags, help_requests, help_responses};
 use crate::error::{ApiError, ApiResult};
-use crate::events::{self, EventKind, NewEvent};
+use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::markdown;
@@ -13,9 +13,10 @@ use crate::networks::{network_access, NetworkAccess};
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
 use crate::tags::Tag;
 use crate::threads::model::{parse_body, parse_title};
+use crate::tx::Tx;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use serde::Deserialize;
 
@@ -143,21 +144,12 @@ async fn replace_tags(txn: &impl ConnectionTrait, id: i64, tags: &[Tag]) -> ApiR
     Ok(())
 }
 
-async fn announce(
-    txn: &impl ConnectionTrait,
-    kind: EventKind,
-    actor: i64,
-    view: &HelpRequestView,
-) -> ApiResult<()> {
+async fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &HelpRequestView) -> ApiResult<()> {
     let public = HelpRequestView {
         offered_by_me: false,
         ..view.clone()
     };
-    events::append(
-        txn,
-        NewEvent::in_network(kind, view.network_id.0, actor, &public),
-    )
-    .await?;
+    txn.emit(NewEvent::in_network(kind, view.network_id.0, actor, &public).about(view.id.0));
     Ok(())
 }
 
@@ -175,7 +167,7 @@ pub async fn create(
         Tag::parse_list("tags", &input.tags),
     )?;
     let body_html = markdown::render(&body);
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     network_access(&txn, actor, network_id).await?;
     let now = crate::clock::now();
     let request = help_requests::ActiveModel {
@@ -307,7 +299,7 @@ pub async fn update(
             "can be set to closed or open; answered and resolved follow from responses and /accept",
         )),
     };
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let (request, access) = help_request_for_update(&txn, actor, id).await?;
     require_asker_or_facilitator(&request, &access, actor)?;
     let now = crate::clock::now();
@@ -354,7 +346,7 @@ pub async fn respond(
 ) -> ApiResult<ResponseView> {
     let body = parse_body(&input.body)?;
     let body_html = markdown::render(&body);
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let (request, _) = help_request_for_update(&txn, actor, id).await?;
     if request.author_id == actor {
         return Err(ApiError::Forbidden(
@@ -386,8 +378,7 @@ pub async fn respond(
     let view = queries::response_views(&txn, &request, std::slice::from_ref(&response))
         .await?
         .remove(0);
-    events::append(
-        &txn,
+    txn.emit(
         NewEvent::in_network(
             EventKind::HelpRequestResponded,
             request.network_id,
@@ -398,9 +389,9 @@ pub async fn respond(
                 "status": next,
                 "response": view,
             }),
-        ),
-    )
-    .await?;
+        )
+        .about(request.id),
+    );
     notify(
         &txn,
         NewNotification {
@@ -443,7 +434,7 @@ pub async fn accept(
     id: i64,
     input: AcceptResponse,
 ) -> ApiResult<HelpRequestView> {
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let (request, access) = help_request_for_update(&txn, actor, id).await?;
     require_asker_or_facilitator(&request, &access, actor)?;
     let response = help_responses::Entity::find_by_id(input.response_id.0)
@@ -463,8 +454,7 @@ pub async fn accept(
     active.updated_at = Set(now);
     let request = active.update(&txn).await?;
     let view = queries::view(&txn, actor, &request).await?;
-    events::append(
-        &txn,
+    txn.emit(
         NewEvent::in_network(
             EventKind::HelpRequestResolved,
             request.network_id,
@@ -475,9 +465,9 @@ pub async fn accept(
                 "responder_id": ApiId(response.author_id),
                 "title": view.title,
             }),
-        ),
-    )
-    .await?;
+        )
+        .about(request.id),
+    );
     notify(
         &txn,
         NewNotification {
@@ -502,7 +492,7 @@ pub async fn set_offer(
     id: i64,
     offer: bool,
 ) -> ApiResult<HelpRequestView> {
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let (request, _) = help_request_for_update(&txn, actor, id).await?;
     if request.author_id == actor {
         return Err(ApiError::Forbidden(
@@ -538,8 +528,7 @@ pub async fn set_offer(
     };
     let view = queries::view(&txn, actor, &request).await?;
     if changed {
-        events::append(
-            &txn,
+        txn.emit(
             NewEvent::in_network(
                 EventKind::HelpRequestOffered,
                 request.network_id,
@@ -550,9 +539,9 @@ pub async fn set_offer(
                     "member_id": ApiId(actor),
                     "offered": offer,
                 }),
-            ),
-        )
-        .await?;
+            )
+            .about(request.id),
+        );
     }
     if changed && offer {
         notify(

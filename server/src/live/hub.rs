@@ -400,6 +400,7 @@ mod tests {
             thread_id: None,
             recipient_id: None,
             actor_id: Some(1),
+            subject_id: None,
             payload: serde_json::json!({}),
             created_at: chrono::Utc::now(),
         }

@@ -4,12 +4,13 @@ use super::profile::{bounded_text, DigestPreferences, DisplayName, Email, Timezo
 use super::queries;
 use crate::entities::{member_expertise, members};
 use crate::error::{ApiError, ApiResult};
-use crate::events::{self, EventKind, NewEvent, Topic};
+use crate::events::{EventKind, NewEvent, Topic};
 use crate::ids::ApiId;
 use crate::tags::Tag;
+use crate::tx::Tx;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Set,
-    SqlErr, Statement, TransactionTrait,
+    SqlErr, Statement,
 };
 use serde::Deserialize;
 
@@ -161,7 +162,7 @@ pub async fn update_profile(
         .transpose()?;
     let digest = update.digest.map(DigestPreferences::validate).transpose()?;
 
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let member = queries::find(&txn, member_id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -204,19 +205,16 @@ pub async fn update_profile(
             .await?;
         }
     }
-    events::append(
-        &txn,
-        NewEvent {
-            kind: EventKind::ProfileUpdated,
-            topic: Topic::Member(member_id),
-            network_id: None,
-            thread_id: None,
-            recipient_id: None,
-            actor_id: Some(member_id),
-            payload: serde_json::json!({ "member_id": ApiId(member_id) }),
-        },
-    )
-    .await?;
+    txn.emit(NewEvent {
+        kind: EventKind::ProfileUpdated,
+        topic: Topic::Member(member_id),
+        network_id: None,
+        thread_id: None,
+        recipient_id: None,
+        actor_id: Some(member_id),
+        subject_id: Some(member_id),
+        payload: serde_json::json!({ "member_id": ApiId(member_id) }),
+    });
     txn.commit().await?;
     Ok(member)
 }

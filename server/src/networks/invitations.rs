@@ -16,12 +16,13 @@ use crate::members::profile::{DisplayName, Email};
 use crate::members::queries as member_queries;
 use crate::members::service::{create_member, NewMember};
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
+use crate::tx::Tx;
 use crate::AppState;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -101,7 +102,7 @@ pub async fn create(
 ) -> ApiResult<InvitationView> {
     let email = Email::parse(&input.email)?;
     let db = state.db.writer();
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let access = network_access(&txn, actor, network_id).await?;
     access.require_facilitator()?;
     let existing = member_queries::find_by_email(&txn, email.as_str()).await?;
@@ -245,11 +246,7 @@ pub async fn preview(db: &impl ConnectionTrait, token: &str) -> ApiResult<Invita
 
 /// Marks the invitation used by `member` and adds them to its network, in the caller's
 /// transaction. Each token works once, even under concurrent use.
-pub async fn redeem(
-    txn: &impl ConnectionTrait,
-    token: &str,
-    member: &members::Model,
-) -> ApiResult<(i64, Role)> {
+pub async fn redeem(txn: &Tx, token: &str, member: &members::Model) -> ApiResult<(i64, Role)> {
     let invitation = find_usable(txn, token).await?;
     // An invitation is addressed to one person: a forwarded link does not let someone else
     // in (least of all as a facilitator).
@@ -307,7 +304,7 @@ pub async fn accept(
     let Some(member_id) = signed_in else {
         return accept_with_new_account(state, token, input).await;
     };
-    let txn = state.db.writer().begin().await?;
+    let txn = Tx::begin(state.db.writer()).await?;
     let member = member_queries::find(&txn, member_id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -339,7 +336,7 @@ async fn accept_with_new_account(
     )?;
     let password_hash = crate::auth::passwords::hash(password).await?;
 
-    let txn = state.db.writer().begin().await?;
+    let txn = Tx::begin(state.db.writer()).await?;
     if member_queries::find_by_email(&txn, email.as_str())
         .await?
         .is_some()
@@ -375,7 +372,7 @@ pub async fn revoke(
     network_id: i64,
     invitation_id: i64,
 ) -> ApiResult<()> {
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     network_access(&txn, actor, network_id)
         .await?
         .require_facilitator()?;

@@ -6,17 +6,16 @@ use super::queries;
 use super::views::{MembershipView, NetworkView, Viewer};
 use crate::entities::{network_members, networks};
 use crate::error::{ApiError, ApiResult};
-use crate::events::{self, EventKind, NewEvent};
+use crate::events::{EventKind, NewEvent};
 use crate::extract::{Page, PageQuery};
 use crate::ids::ApiId;
 use crate::members::queries as member_queries;
 use crate::members::views::{MemberRef, PublicProfile};
 use crate::notifications::NotificationLevel;
 use crate::tags::Tag;
+use crate::tx::Tx;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -86,7 +85,7 @@ pub async fn create(
         Visibility::Listed => JoinPolicy::Open,
         Visibility::Private => JoinPolicy::Invite,
     });
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     match input.parent_id {
         Some(ApiId(parent_id)) => {
             network_access(&txn, actor, parent_id)
@@ -123,16 +122,12 @@ pub async fn create(
     .await?;
     add_membership(&txn, network.id, actor, Role::Facilitator).await?;
     let view = view(&txn, actor, &network, Some(Role::Facilitator)).await?;
-    events::append(
-        &txn,
-        NewEvent::in_network(
-            EventKind::NetworkCreated,
-            network.id,
-            actor,
-            &public_view(&view),
-        ),
-    )
-    .await?;
+    txn.emit(NewEvent::in_network(
+        EventKind::NetworkCreated,
+        network.id,
+        actor,
+        &public_view(&view),
+    ));
     txn.commit().await?;
     Ok(view)
 }
@@ -159,7 +154,7 @@ pub async fn update(
         .as_deref()
         .map(parse_network_description)
         .transpose()?;
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let access = network_access(&txn, actor, network_id).await?;
     access.require_facilitator()?;
     let mut active: networks::ActiveModel = access.network.into();
@@ -178,16 +173,12 @@ pub async fn update(
     active.updated_at = Set(crate::clock::now());
     let network = active.update(&txn).await?;
     let view = view(&txn, actor, &network, Some(access.role)).await?;
-    events::append(
-        &txn,
-        NewEvent::in_network(
-            EventKind::NetworkUpdated,
-            network.id,
-            actor,
-            &public_view(&view),
-        ),
-    )
-    .await?;
+    txn.emit(NewEvent::in_network(
+        EventKind::NetworkUpdated,
+        network.id,
+        actor,
+        &public_view(&view),
+    ));
     txn.commit().await?;
     Ok(view)
 }
@@ -350,31 +341,22 @@ pub async fn add_membership(
 }
 
 /// Emits `member.joined` for a new or re-confirmed membership.
-pub async fn announce_join(
-    txn: &impl ConnectionTrait,
-    network_id: i64,
-    member_id: i64,
-    role: Role,
-) -> ApiResult<()> {
+pub async fn announce_join(txn: &Tx, network_id: i64, member_id: i64, role: Role) -> ApiResult<()> {
     let member = member_queries::find(txn, member_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    events::append(
-        txn,
-        NewEvent::in_network(
+    txn.emit(NewEvent::in_network(
             EventKind::MemberJoined,
             network_id,
             member_id,
             &serde_json::json!({ "network_id": ApiId(network_id), "member": MemberRef::from(&member), "role": role }),
-        ),
-    )
-    .await?;
+        ).about(member_id));
     Ok(())
 }
 
 /// `POST /networks/{id}/join`: listed networks with open joining only.
 pub async fn join(db: &DatabaseConnection, actor: i64, network_id: i64) -> ApiResult<NetworkView> {
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let (network, role, is_direct_member) = network_summary_access(&txn, actor, network_id).await?;
     if is_direct_member {
         return view(&txn, actor, &network, role).await;
@@ -424,7 +406,7 @@ pub async fn change_role(
     member_id: i64,
     input: UpdateMembership,
 ) -> ApiResult<MembershipView> {
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let access = network_access(&txn, actor, network_id).await?;
     access.require_facilitator()?;
     let membership = membership_for_change(&access, &txn, member_id).await?;
@@ -438,16 +420,12 @@ pub async fn change_role(
         .await?
         .ok_or(ApiError::NotFound)?;
     let expertise = member_queries::expertise_of(&txn, member_id).await?;
-    events::append(
-        &txn,
-        NewEvent::in_network(
+    txn.emit(NewEvent::in_network(
             EventKind::MemberUpdated,
             network_id,
             actor,
             &serde_json::json!({ "network_id": ApiId(network_id), "member": MemberRef::from(&person), "role": input.role }),
-        ),
-    )
-    .await?;
+        ).about(member_id));
     txn.commit().await?;
     Ok(MembershipView {
         email: Some(person.email.clone()),
@@ -464,7 +442,7 @@ pub async fn remove_member(
     network_id: i64,
     member_id: i64,
 ) -> ApiResult<()> {
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let access = network_access(&txn, actor, network_id).await?;
     if actor != member_id {
         access.require_facilitator()?;
@@ -475,16 +453,15 @@ pub async fn remove_member(
         .exec(&txn)
         .await?;
     queries::forget_thread_state(&txn, network_id, member_id).await?;
-    events::append(
-        &txn,
+    txn.emit(
         NewEvent::in_network(
             EventKind::MemberRemoved,
             network_id,
             actor,
             &serde_json::json!({ "network_id": ApiId(network_id), "member_id": ApiId(member_id) }),
-        ),
-    )
-    .await?;
+        )
+        .about(member_id),
+    );
     txn.commit().await?;
     Ok(())
 }
@@ -496,7 +473,7 @@ pub async fn set_notification_level(
     network_id: i64,
     level: NotificationLevel,
 ) -> ApiResult<NotificationLevel> {
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let access = network_access(&txn, actor, network_id).await?;
     let membership = match membership_for_change(&access, &txn, actor).await {
         Err(ApiError::NotFound) => {

@@ -6,11 +6,12 @@ use super::level::NotificationLevel;
 use super::records::{notify, NewNotification, NotificationKind};
 use crate::entities::{network_members, posts, thread_subscriptions, threads};
 use crate::ids::ApiId;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use crate::tx::Tx;
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use std::collections::{BTreeMap, HashSet};
 
 pub async fn notify_post(
-    txn: &impl ConnectionTrait,
+    txn: &Tx,
     thread: &threads::Model,
     post: &posts::Model,
     mentioned: &[i64],
@@ -60,7 +61,7 @@ pub async fn notify_post(
 
 /// Members newly mentioned by an edit hear about it; nobody else does.
 pub async fn notify_mentions(
-    txn: &impl ConnectionTrait,
+    txn: &Tx,
     thread: &threads::Model,
     post: &posts::Model,
     mentioned: &[i64],
@@ -73,7 +74,7 @@ pub async fn notify_mentions(
 }
 
 async fn deliver(
-    txn: &impl ConnectionTrait,
+    txn: &Tx,
     thread: &threads::Model,
     post: &posts::Model,
     recipients: BTreeMap<i64, NotificationKind>,

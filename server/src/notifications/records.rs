@@ -1,9 +1,10 @@
 //! Creating notification records.
 
 use crate::entities::notifications;
-use crate::events::{self, EventKind, NewEvent, Topic};
+use crate::events::{EventKind, NewEvent, Topic};
 use crate::ids::ApiId;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use crate::tx::Tx;
+use sea_orm::{ActiveModelTrait, DbErr, Set};
 use serde::Serialize;
 
 /// Why someone is notified. The string forms are part of the public contract.
@@ -59,10 +60,7 @@ pub struct NewNotification {
 
 /// Stores a notification and announces it on the recipient's topic, in the caller's
 /// transaction. Nobody is notified of their own actions.
-pub async fn notify(
-    txn: &impl ConnectionTrait,
-    new: NewNotification,
-) -> Result<Option<i64>, DbErr> {
+pub async fn notify(txn: &Tx, new: NewNotification) -> Result<Option<i64>, DbErr> {
     if new.actor_id == Some(new.recipient_id) {
         return Ok(None);
     }
@@ -80,25 +78,22 @@ pub async fn notify(
     }
     .insert(txn)
     .await?;
-    events::append(
-        txn,
-        NewEvent {
-            kind: EventKind::NotificationCreated,
-            topic: Topic::Member(new.recipient_id),
-            network_id: new.network_id,
-            thread_id: None,
-            recipient_id: Some(new.recipient_id),
-            actor_id: new.actor_id,
-            payload: serde_json::json!({
-                "id": ApiId(row.id),
-                "kind": new.kind,
-                "subject_type": new.subject_type,
-                "subject_id": ApiId(new.subject_id),
-                "actor_id": new.actor_id.map(ApiId),
-                "data": new.data,
-            }),
-        },
-    )
-    .await?;
+    txn.emit(NewEvent {
+        kind: EventKind::NotificationCreated,
+        topic: Topic::Member(new.recipient_id),
+        network_id: new.network_id,
+        thread_id: None,
+        recipient_id: Some(new.recipient_id),
+        actor_id: new.actor_id,
+        subject_id: Some(row.id),
+        payload: serde_json::json!({
+            "id": ApiId(row.id),
+            "kind": new.kind,
+            "subject_type": new.subject_type,
+            "subject_id": ApiId(new.subject_id),
+            "actor_id": new.actor_id.map(ApiId),
+            "data": new.data,
+        }),
+    });
     Ok(Some(row.id))
 }

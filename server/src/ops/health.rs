@@ -14,8 +14,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct Readiness {
     /// `ok` or `unreachable`.
     pub database: &'static str,
-    /// Which search backend is configured (the search capability arrives in a later release).
-    pub search: &'static str,
 }
 
 /// The process is up.
@@ -31,11 +29,6 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let database_ok = state.db.ping().await;
     let readiness = Readiness {
         database: if database_ok { "ok" } else { "unreachable" },
-        search: if state.config.meilisearch_url.is_some() {
-            "meilisearch"
-        } else {
-            "embedded"
-        },
     };
     if database_ok {
         HttpResponse::Ok().json(readiness)

@@ -1,5 +1,6 @@
 //! Request counts and latency histograms per route, in Prometheus' text format.
 
+use actix_web::http::Method;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
@@ -16,7 +17,7 @@ pub struct Metrics {
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct SeriesKey {
-    method: String,
+    method: &'static str,
     route: String,
     status: u16,
 }
@@ -30,11 +31,12 @@ struct Series {
 }
 
 impl Metrics {
-    /// `route` is the matched pattern (`/api/v1/threads/{id}`), never the raw path, so the
-    /// number of series stays bounded.
-    pub fn observe(&self, method: &str, route: &str, status: u16, secs: f64) {
+    /// `route` is the matched pattern (`/api/v1/threads/{id}`), never the raw path, and the
+    /// method one of the standard ones or `OTHER`, so the number of series stays bounded
+    /// whatever clients send.
+    pub fn observe(&self, method: &Method, route: &str, status: u16, secs: f64) {
         let key = SeriesKey {
-            method: method.to_owned(),
+            method: method_label(method),
             route: route.to_owned(),
             status,
         };
@@ -93,10 +95,27 @@ impl Metrics {
     }
 }
 
+/// A label value for `method`: clients may send any token as a method, so only the
+/// standard ones are named.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "OTHER",
+    }
+}
+
 fn labels(key: &SeriesKey) -> String {
     format!(
         "method=\"{}\",route=\"{}\",status=\"{}\"",
-        escape(&key.method),
+        key.method,
         escape(&key.route),
         key.status
     )
@@ -112,16 +131,29 @@ fn escape(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::Metrics;
+    use actix_web::http::Method;
 
     #[test]
     fn renders_counters_and_cumulative_buckets() {
         let metrics = Metrics::default();
-        metrics.observe("GET", "/api/v1/threads/{id}", 200, 0.003);
-        metrics.observe("GET", "/api/v1/threads/{id}", 200, 0.2);
+        metrics.observe(&Method::GET, "/api/v1/threads/{id}", 200, 0.003);
+        metrics.observe(&Method::GET, "/api/v1/threads/{id}", 200, 0.2);
         let text = metrics.render();
         assert!(text.contains("staffroom_http_requests_total{method=\"GET\",route=\"/api/v1/threads/{id}\",status=\"200\"} 2"));
         assert!(text.contains("le=\"0.005\"} 1"));
         assert!(text.contains("le=\"0.25\"} 2"));
         assert!(text.contains("le=\"+Inf\"} 2"));
+    }
+
+    #[test]
+    fn invented_methods_share_one_label() {
+        let metrics = Metrics::default();
+        for invented in ["BREW", "WHEN", "X-ANYTHING"] {
+            let method = Method::from_bytes(invented.as_bytes()).unwrap();
+            metrics.observe(&method, "unmatched", 405, 0.001);
+        }
+        let text = metrics.render();
+        assert!(text.contains("staffroom_http_requests_total{method=\"OTHER\",route=\"unmatched\",status=\"405\"} 3"), "{text}");
+        assert!(!text.contains("BREW"));
     }
 }

@@ -31,7 +31,7 @@ pub async fn observe(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let method = req.method().to_string();
+    let method = req.method().clone();
     let request_id = crate::auth::tokens::random_token()[..12].to_owned();
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let span = tracing::info_span!(
@@ -51,7 +51,7 @@ pub async fn observe(
         state.metrics.observe(&method, &route, status, elapsed);
         // A successful write has committed its event: let the live hub fetch it now
         // rather than at its next poll.
-        if method != "GET" && method != "HEAD" && response.status().is_success() {
+        if !method.is_safe() && response.status().is_success() {
             state.hub.wake();
         }
     }

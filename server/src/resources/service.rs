@@ -6,7 +6,7 @@ use super::queries::{self, ResourceCursor, ResourceFilter};
 use super::views::ResourceView;
 use crate::entities::{resource_labels, resource_versions, resource_votes, resources};
 use crate::error::{ApiError, ApiResult, FieldCollector, FieldErrors};
-use crate::events::{self, EventKind, NewEvent};
+use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::files::media_type;
 use crate::ids::ApiId;
@@ -14,11 +14,12 @@ use crate::markdown;
 use crate::networks::{network_access, NetworkAccess};
 use crate::tags::Tag;
 use crate::threads::model::parse_title;
+use crate::tx::Tx;
 use crate::AppState;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use serde::Deserialize;
 
@@ -160,21 +161,12 @@ async fn add_file_version(
     Ok(())
 }
 
-async fn announce(
-    txn: &impl ConnectionTrait,
-    kind: EventKind,
-    actor: i64,
-    view: &ResourceView,
-) -> ApiResult<()> {
+async fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &ResourceView) -> ApiResult<()> {
     let public = ResourceView {
         helpful_by_me: false,
         ..view.clone()
     };
-    events::append(
-        txn,
-        NewEvent::in_network(kind, view.network_id.0, actor, &public),
-    )
-    .await?;
+    txn.emit(NewEvent::in_network(kind, view.network_id.0, actor, &public).about(view.id.0));
     Ok(())
 }
 
@@ -223,7 +215,7 @@ pub async fn create(
         )));
     };
 
-    let txn = state.db.writer().begin().await?;
+    let txn = Tx::begin(state.db.writer()).await?;
     network_access(&txn, actor, network_id).await?;
     let now = crate::clock::now();
     let resource = resources::ActiveModel {
@@ -372,7 +364,7 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let (resource, access) = resource_access(&txn, actor, id).await?;
     require_author_or_facilitator(&resource, &access, actor)?;
     if ResourceKind::from_stored(&resource.kind) == ResourceKind::Link && url == Some(None) {
@@ -425,7 +417,7 @@ pub async fn add_version(
         ));
     }
     let note = note_of(&fields)?;
-    let txn = state.db.writer().begin().await?;
+    let txn = Tx::begin(state.db.writer()).await?;
     let (resource, access) = resource_access(&txn, actor, id).await?;
     require_author_or_facilitator(&resource, &access, actor)?;
     if ResourceKind::from_stored(&resource.kind) == ResourceKind::Link {
@@ -472,7 +464,7 @@ pub async fn add_version(
 /// Soft delete by whoever shared it or a facilitator; files stay for earlier downloads'
 /// sake until an operator prunes them.
 pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<()> {
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let (resource, access) = resource_access(&txn, actor, id).await?;
     require_author_or_facilitator(&resource, &access, actor)?;
     let network_id = resource.network_id;
@@ -481,16 +473,15 @@ pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<(
     active.deleted_at = Set(Some(now));
     active.updated_at = Set(now);
     active.update(&txn).await?;
-    events::append(
-        &txn,
+    txn.emit(
         NewEvent::in_network(
             EventKind::ResourceDeleted,
             network_id,
             actor,
             &serde_json::json!({ "id": ApiId(id) }),
-        ),
-    )
-    .await?;
+        )
+        .about(id),
+    );
     txn.commit().await?;
     Ok(())
 }
@@ -502,7 +493,7 @@ pub async fn set_helpful(
     id: i64,
     vote: bool,
 ) -> ApiResult<ResourceView> {
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let (resource, _) = resource_access(&txn, actor, id).await?;
     if resource.author_id == actor {
         return Err(ApiError::Forbidden("You cannot vote for what you shared."));

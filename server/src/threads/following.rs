@@ -6,10 +6,10 @@ use crate::entities::{posts, read_markers, thread_subscriptions};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::ApiId;
 use crate::notifications::NotificationLevel;
+use crate::tx::Tx;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -85,7 +85,7 @@ pub async fn set_level(
     thread_id: i64,
     level: NotificationLevel,
 ) -> ApiResult<NotificationLevel> {
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     thread_access(&txn, actor, thread_id).await?;
     set_level_in(&txn, thread_id, actor, level).await?;
     txn.commit().await?;
@@ -136,7 +136,7 @@ pub async fn mark_read(
     thread_id: i64,
     body: ReadMarkerBody,
 ) -> ApiResult<ReadState> {
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     thread_access(&txn, actor, thread_id).await?;
     let post = posts::Entity::find_by_id(body.last_read_post_id.0)
         .one(&txn)

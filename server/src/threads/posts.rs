@@ -8,16 +8,17 @@ use super::queries;
 use super::views::PostView;
 use crate::entities::{posts, threads};
 use crate::error::{ApiError, ApiResult};
-use crate::events::{self, EventKind, NewEvent};
+use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::markdown;
 use crate::notifications::NotificationLevel;
+use crate::tx::Tx;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -47,7 +48,7 @@ struct PostEvent<'a> {
 
 /// Inserts a post and records its mentions (the caller updates the thread's counters).
 pub async fn insert_post(
-    txn: &impl ConnectionTrait,
+    txn: &Tx,
     thread: &threads::Model,
     author_id: i64,
     post_number: i32,
@@ -101,7 +102,7 @@ pub async fn create(
     let body = parse_body(&input.body)?;
     let body_html = markdown::render(&body);
 
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let (thread, access) = thread_access(&txn, actor, thread_id).await?;
     if thread.is_locked && !access.is_facilitator() {
         return Err(ApiError::Forbidden(
@@ -161,7 +162,7 @@ pub async fn create(
 }
 
 async fn append_post_event(
-    txn: &impl ConnectionTrait,
+    txn: &Tx,
     kind: EventKind,
     thread: &threads::Model,
     actor: i64,
@@ -184,17 +185,15 @@ async fn append_post_event(
         network_id: ApiId(thread.network_id),
         mentioned_member_ids: mentioned,
     };
-    events::append(
-        txn,
-        NewEvent::in_thread(kind, thread.network_id, thread.id, actor, &payload),
-    )
-    .await?;
+    txn.emit(
+        NewEvent::in_thread(kind, thread.network_id, thread.id, actor, &payload).about(post_id),
+    );
     Ok(())
 }
 
 /// Replaces a post's body (re-rendered, mentions re-resolved) and marks it edited.
 pub async fn rewrite_body(
-    txn: &impl ConnectionTrait,
+    txn: &Tx,
     post: posts::Model,
     body: String,
     now: DateTime<Utc>,
@@ -223,7 +222,7 @@ pub async fn update(
     input: UpdatePost,
 ) -> ApiResult<PostView> {
     let body = parse_body(&input.body)?;
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let (post, thread, access) = post_access(&txn, actor, post_id).await?;
     if post.deleted_at.is_some() {
         return Err(ApiError::NotFound);
@@ -238,7 +237,7 @@ pub async fn update(
 
 /// Soft delete, leaving a tombstone in the thread. The opening post goes with its thread.
 pub async fn delete(db: &DatabaseConnection, actor: i64, post_id: i64) -> ApiResult<()> {
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let (post, thread, access) = post_access(&txn, actor, post_id).await?;
     if post.deleted_at.is_some() {
         return Err(ApiError::NotFound);
@@ -262,17 +261,16 @@ pub async fn delete(db: &DatabaseConnection, actor: i64, post_id: i64) -> ApiRes
         .filter(threads::Column::Id.eq(thread.id))
         .exec(&txn)
         .await?;
-    events::append(
-        &txn,
+    txn.emit(
         NewEvent::in_thread(
             EventKind::PostDeleted,
             thread.network_id,
             thread.id,
             actor,
             &serde_json::json!({ "id": ApiId(post_id), "thread_id": ApiId(thread.id) }),
-        ),
-    )
-    .await?;
+        )
+        .about(post_id),
+    );
     txn.commit().await?;
     Ok(())
 }

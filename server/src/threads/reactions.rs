@@ -6,10 +6,11 @@ use super::queries;
 use super::views::ReactionCounts;
 use crate::entities::reactions;
 use crate::error::{ApiError, ApiResult};
-use crate::events::{self, EventKind, NewEvent};
+use crate::events::{EventKind, NewEvent};
 use crate::ids::ApiId;
+use crate::tx::Tx;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, Set};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -27,7 +28,7 @@ pub async fn set(
     kind: ReactionKind,
     react: bool,
 ) -> ApiResult<ReactionState> {
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let (post, thread, _) = post_access(&txn, actor, post_id).await?;
     if post.deleted_at.is_some() {
         return Err(ApiError::NotFound);
@@ -70,8 +71,7 @@ pub async fn set(
         .remove(&post_id)
         .unwrap_or_default();
     if changed {
-        events::append(
-            &txn,
+        txn.emit(
             NewEvent::in_thread(
                 EventKind::ReactionChanged,
                 thread.network_id,
@@ -85,9 +85,9 @@ pub async fn set(
                     "added": react,
                     "reactions": counts,
                 }),
-            ),
-        )
-        .await?;
+            )
+            .about(post_id),
+        );
     }
     txn.commit().await?;
     Ok(ReactionState {

@@ -8,16 +8,17 @@ use super::queries::{self, ThreadCursor};
 use super::views::{ThreadSummary, ThreadView};
 use crate::entities::{thread_tags, threads};
 use crate::error::{ApiError, ApiResult};
-use crate::events::{self, EventKind, NewEvent};
+use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::markdown;
 use crate::networks::network_access;
 use crate::notifications::NotificationLevel;
 use crate::tags::Tag;
+use crate::tx::Tx;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use serde::Deserialize;
 
@@ -63,7 +64,7 @@ pub async fn create(
     let (title, body, tags) = crate::error::collect_errors3(title, body, tags)?;
     let body_html = markdown::render(&body);
 
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     network_access(&txn, actor, network_id).await?;
     let view = start_thread(&txn, actor, network_id, title, body, body_html, &tags).await?;
     txn.commit().await?;
@@ -74,7 +75,7 @@ pub async fn create(
 /// its opening post, tags, the author's watch and read marker, and `thread.created`.
 /// Other capabilities (a resource's discussion) start theirs through this too.
 pub async fn start_thread(
-    txn: &impl ConnectionTrait,
+    txn: &Tx,
     actor: i64,
     network_id: i64,
     title: String,
@@ -108,16 +109,16 @@ pub async fn start_thread(
     set_level_in(txn, thread.id, actor, NotificationLevel::Watching).await?;
     advance_read_marker(txn, thread.id, actor, post.id).await?;
     let view = thread_view(txn, actor, &thread).await?;
-    events::append(
-        txn,
-        NewEvent::in_network(
+    txn.emit(
+        NewEvent::in_thread(
             EventKind::ThreadCreated,
             network_id,
+            thread.id,
             actor,
             &public_view(view.clone()),
-        ),
-    )
-    .await?;
+        )
+        .about(thread.id),
+    );
     Ok(view)
 }
 
@@ -221,7 +222,7 @@ pub async fn update(
         .map(|tags| Tag::parse_list("tags", tags))
         .transpose()?;
 
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let (thread, access) = thread_access(&txn, actor, thread_id).await?;
     if input.pinned.is_some() || input.locked.is_some() {
         access.require_facilitator()?;
@@ -252,17 +253,16 @@ pub async fn update(
     active.updated_at = Set(now);
     let thread = active.update(&txn).await?;
     let view = thread_view(&txn, actor, &thread).await?;
-    events::append(
-        &txn,
+    txn.emit(
         NewEvent::in_thread(
             EventKind::ThreadUpdated,
             thread.network_id,
             thread.id,
             actor,
             &public_view(view.clone()),
-        ),
-    )
-    .await?;
+        )
+        .about(thread.id),
+    );
     txn.commit().await?;
     Ok(view)
 }
@@ -270,7 +270,7 @@ pub async fn update(
 /// Soft delete: the thread disappears from lists and reads; its rows stay for the author's
 /// export and for moderation.
 pub async fn delete(db: &DatabaseConnection, actor: i64, thread_id: i64) -> ApiResult<()> {
-    let txn = db.begin().await?;
+    let txn = Tx::begin(db).await?;
     let (thread, access) = thread_access(&txn, actor, thread_id).await?;
     require_author_or_facilitator(&access, thread.author_id, actor)?;
     let network_id = thread.network_id;
@@ -279,17 +279,16 @@ pub async fn delete(db: &DatabaseConnection, actor: i64, thread_id: i64) -> ApiR
     active.deleted_at = Set(Some(now));
     active.updated_at = Set(now);
     active.update(&txn).await?;
-    events::append(
-        &txn,
+    txn.emit(
         NewEvent::in_thread(
             EventKind::ThreadDeleted,
             network_id,
             thread_id,
             actor,
             &serde_json::json!({ "id": ApiId(thread_id) }),
-        ),
-    )
-    .await?;
+        )
+        .about(thread_id),
+    );
     txn.commit().await?;
     Ok(())
 }
