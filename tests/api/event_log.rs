@@ -111,3 +111,63 @@ backend_test! {
         assert_eq!(numbers, (1..=13).collect::<Vec<_>>(), "post numbers are unique and dense");
     }
 }
+
+backend_test! {
+    async fn editing_the_opening_post_while_others_reply_never_deadlocks(backend: Backend) {
+        // An edit that adds a mention notifies (and so writes an event) and then updates the
+        // thread row; a reply locks the thread row first and writes its events after. If
+        // events were appended where they are produced, the edit would hold the event-log
+        // lock while waiting for the thread row a reply holds while waiting for that lock:
+        // PostgreSQL's deadlock detector would abort one of them (40P01) and the client
+        // would get a 500.
+        let app = Arc::new(TestApp::spawn(&backend).await);
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let mut mentionable = Vec::new();
+        for n in 0..6 {
+            mentionable.push(app.add_member(&admin, &network, &format!("Peer {n}"), "member").await);
+        }
+        let thread = app.create_thread(&admin, &network, "Chronic absence plan").await;
+        let thread_id = thread["id"].as_str().unwrap().to_owned();
+
+        let mut writers = tokio::task::JoinSet::new();
+        for replier in 0..4 {
+            let (app, who, thread_id) = (app.clone(), mentionable[replier].clone(), thread_id.clone());
+            writers.spawn(async move {
+                let mut statuses = Vec::new();
+                for n in 0..8 {
+                    let reply = app.post(&who, &format!("/threads/{thread_id}/posts"), json!({"body": format!("reply {n}")})).await;
+                    statuses.push(reply.status.as_u16());
+                }
+                statuses
+            });
+        }
+        {
+            let (app, admin, thread_id) = (app.clone(), admin.clone(), thread_id.clone());
+            let handles: Vec<String> = mentionable.iter().map(|m| m.handle.clone()).collect();
+            writers.spawn(async move {
+                let mut statuses = Vec::new();
+                for n in 0..handles.len() {
+                    // Each edit mentions one more member than the last.
+                    let mentions: Vec<String> = handles[..=n].iter().map(|h| format!("@{h}")).collect();
+                    let body = format!("Updated plan, with {}", mentions.join(" "));
+                    let edit = app.patch(&admin, &format!("/threads/{thread_id}"), json!({"body": body})).await;
+                    statuses.push(edit.status.as_u16());
+                }
+                statuses
+            });
+        }
+        let mut statuses = Vec::new();
+        while let Some(result) = writers.join_next().await {
+            statuses.extend(result.expect("writer finished"));
+        }
+        assert_eq!(statuses.len(), 4 * 8 + 6);
+        assert!(statuses.iter().all(|s| *s == 200 || *s == 201), "every write succeeded: {statuses:?}");
+        let posts = app.get(&admin, &format!("/threads/{thread_id}/posts?limit=100")).await.expect(200);
+        assert_eq!(posts.body["items"].as_array().unwrap().len(), 1 + 4 * 8);
+        let notifications = app.get(&mentionable[5], "/notifications").await.expect(200);
+        assert!(
+            notifications.body["items"].as_array().unwrap().iter().any(|n| n["kind"] == "mentioned"),
+            "the last mention was delivered"
+        );
+    }
+}
