@@ -14,6 +14,7 @@ mod m20261123_000006_create_notifications;
 mod m20261123_000007_create_convenings;
 mod m20261123_000008_create_resources;
 mod m20261125_000009_add_event_subjects;
+mod m20261125_000010_create_mail_outbox;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_create_convenings::Migration),
             Box::new(m20261123_000008_create_resources::Migration),
             Box::new(m20261125_000009_add_event_subjects::Migration),
+            Box::new(m20261125_000010_create_mail_outbox::Migration),
         ]
     }
 }

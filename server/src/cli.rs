@@ -40,6 +40,11 @@ pub enum Command {
         #[command(subcommand)]
         action: DemoAction,
     },
+    /// The mail outbox: what waits, what was given up, and sending it again.
+    Mail {
+        #[command(subcommand)]
+        action: MailAction,
+    },
     /// Print live events of some topics, one JSON message per line (reconnects and resumes).
     Watch {
         /// Topics: `network:<id>`, `thread:<id>` or `me`; repeat for several.
@@ -93,6 +98,33 @@ pub enum AdminAction {
         /// Password for a new account; generated and printed when omitted.
         #[arg(long, env = "STAFFROOM_ADMIN_PASSWORD", hide_env_values = true)]
         password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum MailAction {
+    /// List messages, newest first, with their attempts and last error.
+    List {
+        /// Which messages.
+        #[arg(long, value_enum, default_value = "pending")]
+        status: crate::mail::outbox::Listing,
+        /// Shorthand for `--status failed`.
+        #[arg(long, conflicts_with = "status")]
+        failed: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+    },
+    /// Queue given-up messages again (all of them, or one by id); a running server sends
+    /// them within `mail.poll_interval_ms`.
+    Retry {
+        #[arg(
+            long,
+            conflicts_with = "all_failed",
+            required_unless_present = "all_failed"
+        )]
+        id: Option<i64>,
+        #[arg(long)]
+        all_failed: bool,
     },
 }
 
@@ -158,6 +190,7 @@ pub async fn execute(command: Option<Command>, config: Config) -> anyhow::Result
             };
             crate::live::watch::watch(options, std::io::stdout()).await
         }
+        Command::Mail { action } => mail(config, action).await,
         Command::Demo {
             action: DemoAction::Seed { password },
         } => {
@@ -180,6 +213,49 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     app.run_until_stopped()
         .await
         .context("server stopped with an error")
+}
+
+async fn mail(config: Config, action: MailAction) -> anyhow::Result<()> {
+    use crate::mail::outbox::{self, Listing};
+    let db = Db::connect(&config).await?;
+    db.migrate_up().await?;
+    match action {
+        MailAction::List {
+            status,
+            failed,
+            limit,
+        } => {
+            let status = if failed { Listing::Failed } else { status };
+            let rows = outbox::list(db.reader(), status, limit).await?;
+            if rows.is_empty() {
+                println!("No messages.");
+            }
+            for row in rows {
+                let state = match (row.sent_at, row.failed_at) {
+                    (Some(at), _) => format!("sent {}", at.format("%Y-%m-%d %H:%M:%SZ")),
+                    (_, Some(at)) => format!("FAILED {}", at.format("%Y-%m-%d %H:%M:%SZ")),
+                    _ => format!("due {}", row.next_attempt_at.format("%Y-%m-%d %H:%M:%SZ")),
+                };
+                println!(
+                    "{:>8}  {:<12} {:<40} attempts {:<3} {}{}",
+                    row.id,
+                    row.kind,
+                    row.recipient,
+                    row.attempts,
+                    state,
+                    row.last_error
+                        .map(|e| format!("\n          last error: {e}"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        MailAction::Retry { id, .. } => {
+            let queued = outbox::retry(db.writer(), id).await?;
+            println!("Queued {queued} message(s) again.");
+        }
+    }
+    db.close().await;
+    Ok(())
 }
 
 async fn migrate(config: Config, action: MigrateAction) -> anyhow::Result<()> {

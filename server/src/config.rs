@@ -25,6 +25,7 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// Sender of every email.
     pub mail_from: String,
+    pub mail: MailConfig,
     /// Reserved for the search issue: set means Meilisearch, unset means the embedded engine.
     pub meilisearch_url: Option<String>,
     pub meilisearch_key: Option<String>,
@@ -54,6 +55,27 @@ pub struct LiveConfig {
     pub poll_interval_ms: u64,
 }
 
+/// How the mail outbox is worked off (see `mail/`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    /// Sending attempts before a message is given up (and listed by `staffroom mail list
+    /// --failed`).
+    pub max_attempts: u32,
+    /// Wait after the first failed attempt; it doubles with each further one.
+    pub retry_initial_secs: u64,
+    /// Longest wait between two attempts.
+    pub retry_max_secs: u64,
+    /// How long an instance holds a message it is sending before another may take it over.
+    pub lease_secs: u64,
+    /// Sent and given-up messages (and `.eml` files in the file outbox), which hold sign-in
+    /// and invitation links, are deleted after this many hours.
+    pub retention_hours: u64,
+    /// Longest a message waits before the worker looks for it without a wake-up (messages
+    /// queued by other instances, retries that came due).
+    pub poll_interval_ms: u64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthConfig {
@@ -63,6 +85,11 @@ pub struct AuthConfig {
     pub refresh_token_ttl_days: u64,
     pub magic_link_ttl_minutes: u64,
     pub invitation_ttl_days: u64,
+    /// Argon2id hashes (19 MiB each) computed at once; unset: the number of CPUs.
+    pub hashing_concurrency: Option<usize>,
+    /// Requests that may wait for a hashing slot; beyond them sign-ins and registrations get
+    /// 503 with `Retry-After` instead of piling up.
+    pub hashing_queue: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -76,9 +103,14 @@ pub struct RateLimitConfig {
     pub magic_link_per_ip: u32,
     /// Magic-link requests allowed per account (email) per window.
     pub magic_link_per_account: u32,
+    /// Registrations allowed per client IP per window.
+    pub register_per_ip: u32,
     pub window_secs: u64,
-    /// Take the client IP from `X-Forwarded-For` (only behind a trusted proxy).
-    pub trust_forwarded_for: bool,
+    /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` entries are believed: the
+    /// client is the right-most hop not in this list. Empty: the peer address is the client.
+    pub trusted_proxies: Vec<String>,
+    /// Most keys (addresses, accounts) tracked at once; the oldest are forgotten first.
+    pub max_tracked_keys: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +137,14 @@ impl Default for Config {
             registration: Registration::Open,
             smtp_url: None,
             mail_from: "Staffroom <staffroom@localhost>".to_owned(),
+            mail: MailConfig {
+                max_attempts: 12,
+                retry_initial_secs: 30,
+                retry_max_secs: 3600,
+                lease_secs: 120,
+                retention_hours: 168,
+                poll_interval_ms: 1000,
+            },
             meilisearch_url: None,
             meilisearch_key: None,
             log_format: LogFormat::Pretty,
@@ -114,14 +154,18 @@ impl Default for Config {
                 refresh_token_ttl_days: 30,
                 magic_link_ttl_minutes: 15,
                 invitation_ttl_days: 14,
+                hashing_concurrency: None,
+                hashing_queue: 16,
             },
             rate_limit: RateLimitConfig {
                 login_per_ip: 30,
                 login_per_account: 10,
                 magic_link_per_ip: 10,
                 magic_link_per_account: 3,
+                register_per_ip: 10,
                 window_secs: 15 * 60,
-                trust_forwarded_for: false,
+                trusted_proxies: Vec::new(),
+                max_tracked_keys: 100_000,
             },
             database_max_connections: 10,
             workers: None,
@@ -147,11 +191,11 @@ impl Config {
         }
         let config: Config = figment
             // STAFFROOM_CONFIG names the file, STAFFROOM_LOG is the log filter (read by
-            // `ops::telemetry` before any configuration exists), STAFFROOM_TEST_* belong to
-            // the test suite: none of them is a setting.
+            // `ops::telemetry` before any configuration exists), STAFFROOM_FAILPOINTS and
+            // STAFFROOM_TEST_* belong to the test suite: none of them is a setting.
             .merge(
                 Env::prefixed("STAFFROOM_")
-                    .ignore(&["config", "log", "test_postgres_url"])
+                    .ignore(&["config", "log", "failpoints", "test_postgres_url"])
                     .split("__"),
             )
             .extract()
@@ -191,6 +235,37 @@ impl Config {
                 1,
                 7 * 24 * 3600,
             ),
+            (
+                "mail.max_attempts",
+                u64::from(self.mail.max_attempts),
+                1,
+                1000,
+            ),
+            (
+                "mail.retry_initial_secs",
+                self.mail.retry_initial_secs,
+                1,
+                24 * 3600,
+            ),
+            (
+                "mail.retry_max_secs",
+                self.mail.retry_max_secs,
+                1,
+                7 * 24 * 3600,
+            ),
+            ("mail.lease_secs", self.mail.lease_secs, 2, 3600),
+            (
+                "mail.retention_hours",
+                self.mail.retention_hours,
+                1,
+                24 * 365,
+            ),
+            (
+                "mail.poll_interval_ms",
+                self.mail.poll_interval_ms,
+                10,
+                3_600_000,
+            ),
         ];
         for (key, value, min, max) in checks {
             if !(min..=max).contains(&value) {
@@ -198,6 +273,14 @@ impl Config {
                     "{key} must be between {min} and {max}, not {value}"
                 ));
             }
+        }
+        for proxy in &self.rate_limit.trusted_proxies {
+            proxy
+                .parse::<crate::auth::client_addr::IpRange>()
+                .map_err(|err| format!("rate_limit.trusted_proxies: {err}"))?;
+        }
+        if self.auth.hashing_concurrency == Some(0) {
+            return Err("auth.hashing_concurrency must be at least 1".to_owned());
         }
         Ok(())
     }

@@ -35,6 +35,9 @@ pub enum ApiError {
     Validation(FieldErrors),
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
+    /// Too busy right now (bounded work queues are full); try again shortly.
+    #[error("overloaded")]
+    Overloaded { retry_after_secs: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -62,6 +65,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation(_) => "validation_failed",
             ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Overloaded { .. } => "overloaded",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -78,6 +82,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
             ApiError::Validation(_) => "Validation failed",
             ApiError::RateLimited { .. } => "Too many requests",
+            ApiError::Overloaded { .. } => "Service busy",
             ApiError::Internal(_) => "Internal server error",
         }
     }
@@ -93,6 +98,9 @@ impl ApiError {
             ApiError::Validation(_) => "One or more fields are invalid.".into(),
             ApiError::RateLimited { retry_after_secs } => {
                 format!("Too many attempts; try again in {retry_after_secs} seconds.")
+            }
+            ApiError::Overloaded { retry_after_secs } => {
+                format!("The server is busy; try again in {retry_after_secs} seconds.")
             }
             ApiError::Internal(_) => "Something went wrong on our side.".into(),
         }
@@ -201,6 +209,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -223,7 +232,8 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
         match self {
-            ApiError::RateLimited { retry_after_secs } => {
+            ApiError::RateLimited { retry_after_secs }
+            | ApiError::Overloaded { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             ApiError::Unauthorized(_) => {

@@ -15,6 +15,7 @@ pub mod entities;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod failpoint;
 pub mod files;
 pub mod grouping;
 pub mod help_requests;
@@ -27,17 +28,14 @@ pub mod networks;
 pub mod notifications;
 pub mod ops;
 pub mod resources;
+pub mod state;
 pub mod tags;
 pub mod threads;
 pub mod tx;
 pub mod web_client;
 
-use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
-use crate::db::Db;
 use crate::error::ApiError;
-use crate::mail::Mailer;
-use crate::ops::metrics::Metrics;
 use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
@@ -46,44 +44,11 @@ use actix_web::ResponseError;
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use std::net::{SocketAddr, TcpListener};
-use std::sync::Arc;
 
-/// Everything a request handler may need, shared by all workers.
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub db: Db,
-    pub tokens: TokenKeys,
-    pub mailer: Mailer,
-    pub limiter: auth::rate_limit::RateLimiter,
-    pub metrics: Metrics,
-    pub files: files::FileStore,
-    pub hub: Arc<live::Hub>,
-}
+pub use state::AppState;
 
-impl AppState {
-    /// Opens the database (migrating it) and loads the secret: everything but the listener.
-    pub async fn open(config: Config) -> anyhow::Result<AppState> {
-        let db = Db::connect(&config).await?;
-        db.migrate_up().await?;
-        let secret = auth::secret::load_or_create(&config)?;
-        let files = files::FileStore::new(config.files_dir());
-        match files.clean_temporary() {
-            Ok(0) => {}
-            Ok(removed) => tracing::info!(removed, "removed unfinished uploads"),
-            Err(err) => tracing::warn!(error = %err, "could not clean unfinished uploads"),
-        }
-        Ok(AppState {
-            tokens: TokenKeys::new(&secret, config.auth.access_token_ttl_secs),
-            mailer: Mailer::from_config(&config)?,
-            limiter: Default::default(),
-            metrics: Default::default(),
-            files,
-            hub: Arc::new(live::Hub::new(config.live.buffer)),
-            db,
-            config: Arc::new(config),
-        })
-    }
-}
+/// Temporary upload files untouched this long are leftovers of a crash.
+const ABANDONED_UPLOAD_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 pub struct Application {
     server: Server,
@@ -99,7 +64,20 @@ impl Application {
         let workers = config.workers;
         let poll_interval = std::time::Duration::from_millis(config.live.poll_interval_ms.max(10));
         let state = web::Data::new(AppState::open(config).await?);
+        // Only a serving instance cleans up, and only what nobody is still writing.
+        match state.files.clean_temporary(ABANDONED_UPLOAD_AGE) {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "removed abandoned uploads"),
+            Err(err) => tracing::warn!(error = %err, "could not clean abandoned uploads"),
+        }
         tokio::spawn(state.hub.clone().run(state.db.clone(), poll_interval));
+        let mail_worker = mail::worker::MailWorker::new(
+            &state.config,
+            state.db.clone(),
+            state.mailer.wake_signal(),
+            state.metrics.mail.clone(),
+        )?;
+        tokio::spawn(mail_worker.run(state.hub.shutdown_signal()));
         if state.db.backend() == sea_orm::DatabaseBackend::Postgres {
             tokio::spawn(live::listen::listen(
                 state.hub.clone(),

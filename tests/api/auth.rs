@@ -71,18 +71,19 @@ backend_test! {
 backend_test! {
     async fn invite_only_instances_refuse_open_registration(backend: Backend) {
         let app = TestApp::spawn_with(&backend, |c| c.registration = staffroom::config::Registration::Invite).await;
-        app.anonymous_post(
+        let missing = app.anonymous_post(
             "/auth/register",
             json!({"email": "someone@example.org", "password": "correct horse battery", "display_name": "Someone"}),
         )
         .await
         .expect(403);
-        app.anonymous_post(
+        let made_up = app.anonymous_post(
             "/auth/register",
             json!({"email": "someone@example.org", "password": "correct horse battery", "display_name": "Someone", "invite_token": "made-up"}),
         )
         .await
-        .expect(422);
+        .expect(403);
+        assert_eq!(missing.body, made_up.body);
 
         // The first admin of an invite-only instance comes from `staffroom admin create`;
         // their invitations let people in, at the invited address only.
@@ -114,6 +115,80 @@ backend_test! {
             .await
             .expect(201);
         app.get(&account_from(&joined.body), &format!("/networks/{network}/threads")).await.expect(200);
+
+        // A used invitation is as good as none, whoever's address comes with it: the answer
+        // never tells whether an account exists.
+        let reused_existing = app
+            .anonymous_post(
+                "/auth/register",
+                json!({"email": "ada@example.org", "password": "x", "display_name": "", "invite_token": token}),
+            )
+            .await
+            .expect(403);
+        let reused_new = app
+            .anonymous_post(
+                "/auth/register",
+                json!({"email": "brand-new@example.org", "password": "correct horse battery", "display_name": "New", "invite_token": token}),
+            )
+            .await
+            .expect(403);
+        assert_eq!(reused_existing.body, missing.body);
+        assert_eq!(reused_new.body, missing.body);
+    }
+}
+
+backend_test! {
+    async fn an_expired_invitation_gets_the_same_answer_as_none(backend: Backend) {
+        let app = TestApp::spawn_with(&backend, |c| {
+            c.registration = staffroom::config::Registration::Invite;
+            c.auth.invitation_ttl_days = 0;
+        })
+        .await;
+        staffroom::demo::admin::create_admin(&app.state, "ada@example.org", "Ada Admin", Some("correct horse battery".into()))
+            .await
+            .expect("admin created");
+        let admin = account_from(
+            &app.anonymous_post("/auth/login", json!({"email": "ada@example.org", "password": "correct horse battery"}))
+                .await
+                .expect(200)
+                .body,
+        );
+        let network = app.post(&admin, "/networks", json!({"name": "PLN", "visibility": "private"})).await.expect(201).id();
+        app.post(&admin, &format!("/networks/{network}/invitations"), json!({"email": "late@example.org"})).await.expect(201);
+        let token = app.wait_for_invitation_token("late@example.org").await;
+        let none = app
+            .anonymous_post("/auth/register", json!({"email": "late@example.org", "password": "correct horse battery", "display_name": "Late"}))
+            .await
+            .expect(403);
+        for email in ["late@example.org", "ada@example.org"] {
+            let expired = app
+                .anonymous_post(
+                    "/auth/register",
+                    json!({"email": email, "password": "correct horse battery", "display_name": "Late", "invite_token": token}),
+                )
+                .await
+                .expect(403);
+            assert_eq!(expired.body, none.body);
+        }
+    }
+}
+
+backend_test! {
+    async fn registration_is_rate_limited_per_client_address(backend: Backend) {
+        let app = TestApp::spawn_with(&backend, |c| c.rate_limit.register_per_ip = 2).await;
+        app.register("First Person").await;
+        app.register("Second Person").await;
+        let limited = app
+            .anonymous_post(
+                "/auth/register",
+                json!({"email": "third@example.org", "password": "correct horse battery", "display_name": "Third"}),
+            )
+            .await
+            .expect(429);
+        assert!(limited.headers.contains_key("retry-after"));
+        app.anonymous_post("/auth/login", json!({"email": "third@example.org", "password": "correct horse battery"}))
+            .await
+            .expect(401);
     }
 }
 
@@ -143,17 +218,27 @@ backend_test! {
     async fn login_is_rate_limited_per_account_with_retry_after(backend: Backend) {
         let app = TestApp::spawn_with(&backend, |c| c.rate_limit.login_per_account = 3).await;
         let account = app.register("Ana Lopez").await;
-        for _ in 0..3 {
+        for _ in 0..2 {
             app.anonymous_post("/auth/login", json!({"email": account.email, "password": "wrong horse battery"}))
                 .await
                 .expect(401);
         }
         let limited = app
-            .anonymous_post("/auth/login", json!({"email": account.email, "password": "correct horse battery"}))
+            .anonymous_post("/auth/login", json!({"email": account.email, "password": "wrong horse battery"}))
             .await
             .expect(429);
         let retry_after: u64 = limited.headers["retry-after"].to_str().unwrap().parse().unwrap();
         assert!(retry_after >= 1);
+        // Failures only count against the account: its owner, who knows the password, is
+        // never locked out by someone trying their address.
+        for _ in 0..3 {
+            app.anonymous_post("/auth/login", json!({"email": account.email, "password": "correct horse battery"}))
+                .await
+                .expect(200);
+        }
+        app.anonymous_post("/auth/login", json!({"email": account.email, "password": "wrong horse battery"}))
+            .await
+            .expect(429);
         // Another account from the same client is not affected by this account's limit.
         let other = app.register("Other Person").await;
         app.anonymous_post("/auth/login", json!({"email": other.email, "password": "correct horse battery"}))
@@ -173,6 +258,91 @@ backend_test! {
         app.anonymous_post("/auth/login", json!({"email": "guess9@example.org", "password": "wrong horse battery"}))
             .await
             .expect(429);
+    }
+}
+
+/// A login with a forged or proxied `X-Forwarded-For`.
+async fn login_from(app: &TestApp, forwarded_for: &str, n: usize) -> u16 {
+    app.client
+        .post(app.url("/auth/login"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"email": format!("guess{n}@example.org"), "password": "wrong horse battery"}))
+        .send()
+        .await
+        .expect("sent")
+        .status()
+        .as_u16()
+}
+
+backend_test! {
+    async fn a_forged_forwarded_for_header_does_not_escape_the_address_limit(backend: Backend) {
+        let app = TestApp::spawn_with(&backend, |c| c.rate_limit.login_per_ip = 2).await;
+        let statuses = [
+            login_from(&app, "198.51.100.1", 0).await,
+            login_from(&app, "198.51.100.2", 1).await,
+            login_from(&app, "198.51.100.3", 2).await,
+        ];
+        assert_eq!(statuses, [401, 401, 429], "the peer is the client when no proxy is trusted");
+    }
+}
+
+backend_test! {
+    async fn behind_a_trusted_proxy_the_right_most_untrusted_hop_is_the_client(backend: Backend) {
+        let app = TestApp::spawn_with(&backend, |c| {
+            c.rate_limit.login_per_ip = 2;
+            c.rate_limit.trusted_proxies = vec!["127.0.0.0/8".to_owned()];
+        })
+        .await;
+        // The client wrote the left-hand entries; our proxy appended the real address.
+        let statuses = [
+            login_from(&app, "10.9.9.9, 198.51.100.7", 0).await,
+            login_from(&app, "10.8.8.8, 198.51.100.7", 1).await,
+            login_from(&app, "198.51.100.7", 2).await,
+        ];
+        assert_eq!(statuses, [401, 401, 429], "one client, whatever it forged on the left");
+        assert_eq!(login_from(&app, "198.51.100.8", 3).await, 401, "another client has its own budget");
+        // IPv6 clients are one client per /64.
+        assert_eq!(login_from(&app, "2001:db8:1:2::10", 4).await, 401);
+        assert_eq!(login_from(&app, "2001:db8:1:2::11", 5).await, 401);
+        assert_eq!(login_from(&app, "2001:db8:1:2:ffff::1", 6).await, 429);
+    }
+}
+
+backend_test! {
+    async fn a_flood_of_sign_ins_is_turned_away_with_503_not_queued_without_limit(backend: Backend) {
+        let app = std::sync::Arc::new(
+            TestApp::spawn_with(&backend, |c| {
+                c.auth.hashing_concurrency = Some(1);
+                c.auth.hashing_queue = 1;
+                c.rate_limit.login_per_ip = 1000;
+                c.rate_limit.login_per_account = 1000;
+            })
+            .await,
+        );
+        let account = app.register("Busy Person").await;
+        let mut attempts = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let (app, email) = (app.clone(), account.email.clone());
+            attempts.spawn(async move {
+                app.anonymous_post("/auth/login", json!({"email": email, "password": "correct horse battery"})).await
+            });
+        }
+        let mut by_status = std::collections::BTreeMap::<u16, usize>::new();
+        while let Some(reply) = attempts.join_next().await {
+            let reply = reply.unwrap();
+            if reply.status.as_u16() == 503 {
+                assert!(reply.headers.contains_key("retry-after"));
+                assert_eq!(reply.content_type(), "application/problem+json");
+            }
+            *by_status.entry(reply.status.as_u16()).or_default() += 1;
+        }
+        assert!(by_status.get(&503).copied().unwrap_or(0) > 0, "{by_status:?}");
+        assert!(by_status.get(&200).copied().unwrap_or(0) >= 1, "{by_status:?}");
+        assert_eq!(by_status.keys().filter(|s| ![200, 503].contains(s)).count(), 0, "{by_status:?}");
+        // Once the flood has passed, signing in works as before.
+        app.anonymous_post("/auth/login", json!({"email": account.email, "password": "correct horse battery"}))
+            .await
+            .expect(200);
     }
 }
 

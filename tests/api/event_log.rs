@@ -130,8 +130,8 @@ backend_test! {
         let thread_id = thread["id"].as_str().unwrap().to_owned();
 
         let mut writers = tokio::task::JoinSet::new();
-        for replier in 0..4 {
-            let (app, who, thread_id) = (app.clone(), mentionable[replier].clone(), thread_id.clone());
+        for who in &mentionable[..4] {
+            let (app, who, thread_id) = (app.clone(), who.clone(), thread_id.clone());
             writers.spawn(async move {
                 let mut statuses = Vec::new();
                 for n in 0..8 {

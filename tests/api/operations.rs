@@ -10,6 +10,7 @@ backend_test! {
         app.request(Method::GET, "/healthz", None, None).await.expect(200);
         let ready = app.request(Method::GET, "/readyz", None, None).await.expect(200);
         assert_eq!(ready.body["database"], "ok");
+        assert!(ready.body.get("search").is_none(), "no search engine is claimed before there is one");
 
         let admin = app.register("Ada Admin").await;
         app.get(&admin, "/me").await.expect(200);
@@ -19,6 +20,18 @@ backend_test! {
         assert!(metrics.text.contains(r#"staffroom_http_requests_total{method="GET",route="/api/v1/me",status="200"} 1"#), "{}", metrics.text);
         assert!(metrics.text.contains(r#"route="/api/v1/threads/{id}",status="404""#));
         assert!(metrics.text.contains("staffroom_http_request_duration_seconds_bucket"));
+        assert!(metrics.text.contains("staffroom_mail_outbox_pending 0"), "{}", metrics.text);
+
+        // Clients choose methods freely; the labels stay a fixed set.
+        for invented in ["BREW", "PROPFIND", "X-ANYTHING-AT-ALL"] {
+            let method = Method::from_bytes(invented.as_bytes()).unwrap();
+            app.request(method, "/api/v1/me", None, None).await;
+        }
+        let metrics = app.request(Method::GET, "/metrics", None, None).await.expect(200);
+        assert!(metrics.text.contains(r#"method="OTHER""#), "{}", metrics.text);
+        for invented in ["BREW", "PROPFIND", "X-ANYTHING"] {
+            assert!(!metrics.text.contains(invented), "{invented} became a label");
+        }
 
         let openapi = app.request(Method::GET, "/api/v1/openapi.json", None, None).await.expect(200);
         assert!(openapi.body["openapi"].as_str().unwrap().starts_with("3."));
@@ -45,6 +58,8 @@ fn the_cli_documents_every_command() {
         &["staffroom", "admin", "create", "--help"],
         &["staffroom", "demo", "seed", "--help"],
         &["staffroom", "watch", "--help"],
+        &["staffroom", "mail", "list", "--help"],
+        &["staffroom", "mail", "retry", "--help"],
     ] {
         let help = Cli::try_parse_from(args)
             .err()

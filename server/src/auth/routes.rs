@@ -21,40 +21,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// The client address used for rate limiting.
-pub fn client_ip(state: &AppState, req: &HttpRequest) -> String {
-    if state.config.rate_limit.trust_forwarded_for {
-        if let Some(ip) = req.connection_info().realip_remote_addr() {
-            return ip.to_owned();
-        }
-    }
-    req.peer_addr()
-        .map(|addr| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
-}
-
 /// Creates an account. The first account of an instance becomes its admin.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = RegisterRequest,
-    responses((status = 201, body = Session), (status = 403, description = "Invite-only registration", body = Problem),
-        (status = 409, description = "Email already registered", body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = Session),
+        (status = 403, description = "Invite-only registration without a valid invitation", body = Problem),
+        (status = 409, description = "Email already registered", body = Problem), (status = 422, body = Problem),
+        (status = 429, description = "Too many registrations from this address; see Retry-After", body = Problem),
+        (status = 503, description = "Too many passwords being hashed; see Retry-After", body = Problem)))]
 pub async fn register(
     state: web::Data<AppState>,
+    req: HttpRequest,
     ApiJson(request): ApiJson<RegisterRequest>,
 ) -> ApiResult<HttpResponse> {
-    let session = service::register(&state, request).await?;
+    let client = state.limiter.client_key(&req);
+    let session = service::register(&state, &client, request).await?;
     Ok(HttpResponse::Created().json(session))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = Session), (status = 401, body = Problem),
-        (status = 429, description = "Too many attempts; see Retry-After", body = Problem)))]
+        (status = 429, description = "Too many attempts; see Retry-After", body = Problem),
+        (status = 503, description = "Too many passwords being hashed; see Retry-After", body = Problem)))]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> ApiResult<web::Json<Session>> {
-    let ip = client_ip(&state, &req);
-    Ok(web::Json(service::login(&state, &ip, request).await?))
+    let client = state.limiter.client_key(&req);
+    Ok(web::Json(service::login(&state, &client, request).await?))
 }
 
 /// Exchanges a refresh token for a new pair. Reusing a rotated token revokes its family.
@@ -87,8 +81,8 @@ pub async fn request_magic_link(
     req: HttpRequest,
     ApiJson(request): ApiJson<MagicLinkRequest>,
 ) -> ApiResult<HttpResponse> {
-    let ip = client_ip(&state, &req);
-    service::request_magic_link(&state, &ip, request).await?;
+    let client = state.limiter.client_key(&req);
+    service::request_magic_link(&state, &client, request).await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({
         "detail": "If an account exists for that address, a sign-in link is on its way."
     })))

@@ -1,17 +1,13 @@
 //! Signing in and staying signed in: registration, password login, refresh-token rotation
 //! with reuse detection, logout, and magic links.
 
-use super::passwords::{self, Password};
 use super::tokens::{hash_token, random_token};
-use crate::config::Registration;
 use crate::entities::{magic_links, members, refresh_tokens};
 use crate::error::{ApiError, ApiResult};
-use crate::mail::templates;
-use crate::members::profile::{DisplayName, Email};
+use crate::mail::{templates, MailKind};
+use crate::members::profile::Email;
 use crate::members::queries as member_queries;
-use crate::members::service::{create_member, NewMember};
 use crate::members::views::MemberView;
-use crate::networks::invitations;
 use crate::tx::Tx;
 use crate::AppState;
 use chrono::Duration;
@@ -94,80 +90,65 @@ pub async fn issue_session(
     })
 }
 
-pub async fn register(state: &AppState, request: RegisterRequest) -> ApiResult<Session> {
-    let email = Email::parse(&request.email);
-    let display_name = DisplayName::parse(&request.display_name);
-    let password = Password::parse(request.password);
-    let (email, display_name, password) =
-        crate::error::collect_errors3(email, display_name, password)?;
-    let invite_token = request.invite_token.filter(|token| !token.is_empty());
-    if state.config.registration == Registration::Invite && invite_token.is_none() {
-        return Err(ApiError::Forbidden(
-            "Registration on this instance is by invitation only.",
-        ));
-    }
-    let password_hash = passwords::hash(password).await?;
-    let txn = Tx::begin(state.db.writer()).await?;
-    let member = create_member(
-        &txn,
-        NewMember {
-            email,
-            display_name,
-            password_hash: Some(password_hash),
-            is_admin: false,
+pub async fn register(
+    state: &AppState,
+    client: &str,
+    request: RegisterRequest,
+) -> ApiResult<Session> {
+    let window = std::time::Duration::from_secs(state.config.rate_limit.window_secs);
+    state
+        .limiter
+        .check(
+            &format!("register:ip:{client}"),
+            state.config.rate_limit.register_per_ip,
+            window,
+        )
+        .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
+    let created = super::accounts::create_account(
+        state,
+        super::accounts::NewAccount {
+            email: Some(request.email),
+            display_name: request.display_name,
+            password: request.password,
+            invite_token: request.invite_token,
         },
     )
     .await?;
-    if let Some(token) = invite_token {
-        invitations::redeem(&txn, &token, &member)
-            .await
-            .map_err(|err| match err {
-                ApiError::NotFound => {
-                    ApiError::invalid("invite_token", "is not a valid invitation")
-                }
-                ApiError::Conflict(detail) => ApiError::invalid("invite_token", detail),
-                ApiError::Forbidden(detail) => ApiError::invalid("invite_token", detail),
-                other => other,
-            })?;
-    }
-    let session = issue_session(state, &txn, &member, None).await?;
-    txn.commit().await?;
-    Ok(session)
+    Ok(created.session)
 }
 
-pub async fn login(state: &AppState, client_ip: &str, request: LoginRequest) -> ApiResult<Session> {
+/// Signs in with a password. The per-address limit counts every attempt; the per-account
+/// limit counts failures only and never stands in the way of the right password, so trying
+/// a colleague's address cannot lock them out.
+pub async fn login(state: &AppState, client: &str, request: LoginRequest) -> ApiResult<Session> {
+    const INCORRECT: ApiError = ApiError::Unauthorized("The email or password is incorrect.");
     let limits = &state.config.rate_limit;
     let window = std::time::Duration::from_secs(limits.window_secs);
     // The key is bounded whatever the client sends; real addresses are at most 254 bytes.
-    let account_key: String = request
+    let account: String = request
         .email
         .trim()
         .to_lowercase()
         .chars()
         .take(254)
         .collect();
-    for (key, limit) in [
-        (format!("login:ip:{client_ip}"), limits.login_per_ip),
-        (
-            format!("login:account:{account_key}"),
-            limits.login_per_account,
-        ),
-    ] {
+    let rate_limited = |retry_after_secs| ApiError::RateLimited { retry_after_secs };
+    state
+        .limiter
+        .check(&format!("login:ip:{client}"), limits.login_per_ip, window)
+        .map_err(rate_limited)?;
+    let member = member_queries::find_by_email(state.db.reader(), &account).await?;
+    let stored = member.as_ref().and_then(|m| m.password_hash.clone());
+    let matched = state.hashing.verify(request.password, stored).await?;
+    let (Some(member), true) = (member, matched) else {
+        let failures = format!("login:account:{account}");
+        state.limiter.record(&failures, window);
         state
             .limiter
-            .check(&key, limit, window)
-            .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
-    }
-    let member = member_queries::find_by_email(state.db.reader(), &account_key).await?;
-    let stored = member.as_ref().and_then(|m| m.password_hash.clone());
-    if !passwords::verify(request.password, stored).await? {
-        return Err(ApiError::Unauthorized(
-            "The email or password is incorrect.",
-        ));
-    }
-    let member = member.ok_or(ApiError::Unauthorized(
-        "The email or password is incorrect.",
-    ))?;
+            .peek(&failures, limits.login_per_account, window)
+            .map_err(rate_limited)?;
+        return Err(INCORRECT);
+    };
     let txn = Tx::begin(state.db.writer()).await?;
     let session = issue_session(state, &txn, &member, None).await?;
     txn.commit().await?;
@@ -269,6 +250,10 @@ pub async fn request_magic_link(
     let token = random_token();
     let now = crate::clock::now();
     let ttl_minutes = state.config.auth.magic_link_ttl_minutes;
+    let link = format!("{}/#/magic-link?token={token}", state.config.public_url());
+    let message = templates::magic_link(&member.display_name, &link, &token, ttl_minutes);
+    // The link and its email commit together: an acknowledged request is never lost.
+    let txn = Tx::begin(state.db.writer()).await?;
     magic_links::ActiveModel {
         member_id: Set(member.id),
         token_hash: Set(hash_token(&token)),
@@ -277,11 +262,13 @@ pub async fn request_magic_link(
         used_at: Set(None),
         ..Default::default()
     }
-    .insert(state.db.writer())
+    .insert(&txn)
     .await?;
-    let link = format!("{}/#/magic-link?token={token}", state.config.public_url());
-    let message = templates::magic_link(&member.display_name, &link, &token, ttl_minutes);
-    state.mailer.send_in_background(member.email, message);
+    state
+        .mailer
+        .queue(&txn, MailKind::MagicLink, &member.email, message)
+        .await?;
+    txn.commit().await?;
     Ok(())
 }
 

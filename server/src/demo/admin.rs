@@ -1,6 +1,6 @@
 //! `staffroom admin create`.
 
-use crate::auth::passwords::{self, Password};
+use crate::auth::passwords::Password;
 use crate::entities::members;
 use crate::members::profile::{DisplayName, Email};
 use crate::members::queries;
@@ -33,7 +33,9 @@ pub async fn create_admin(
     };
     let parsed = Password::parse(password.clone())
         .map_err(|_| anyhow::anyhow!("the password must be 10 to 256 characters"))?;
-    let hash = passwords::hash(parsed)
+    let hash = state
+        .hashing
+        .hash(parsed)
         .await
         .map_err(|err| anyhow::anyhow!("{err}"))?;
     let txn = Tx::begin(db).await?;

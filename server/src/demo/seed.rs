@@ -1,7 +1,7 @@
 //! `staffroom demo seed`: an Attendance peer learning network as it looks a few months in,
 //! built through the same services the API uses (so every row has its events).
 
-use crate::auth::passwords::{self, Password};
+use crate::auth::passwords::Password;
 use crate::entities::{members, networks};
 use crate::error::ApiError;
 use crate::ids::ApiId;
@@ -195,7 +195,9 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
             "The demo is already seeded ({NETWORK_NAME} exists)."
         ));
     }
-    let hash = passwords::hash(Password::parse(password.to_owned()).map_err(err)?)
+    let hash = state
+        .hashing
+        .hash(Password::parse(password.to_owned()).map_err(err)?)
         .await
         .map_err(err)?;
 

@@ -10,6 +10,7 @@ pub mod help_requests;
 pub mod help_responses;
 pub mod invitations;
 pub mod magic_links;
+pub mod mail_outbox;
 pub mod member_expertise;
 pub mod members;
 pub mod network_members;

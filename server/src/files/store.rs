@@ -125,14 +125,22 @@ impl FileStore {
         Ok(())
     }
 
-    /// Removes temporary files a crash may have left (at start-up, before any upload).
-    pub fn clean_temporary(&self) -> std::io::Result<usize> {
+    /// Removes temporary files a crash left behind: those untouched for `older_than`. An
+    /// upload in progress (of this process or of another instance sharing the directory)
+    /// writes to its file all the time, so it is never old enough to go.
+    pub fn clean_temporary(&self, older_than: std::time::Duration) -> std::io::Result<usize> {
         let Ok(entries) = std::fs::read_dir(self.root.join("tmp")) else {
             return Ok(0);
         };
         let mut removed = 0;
         for entry in entries.flatten() {
-            if entry.path().extension().is_some_and(|e| e == "part") {
+            let is_part = entry.path().extension().is_some_and(|e| e == "part");
+            let idle = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|modified| modified.elapsed().ok());
+            if is_part && idle.is_some_and(|idle| idle >= older_than) {
                 std::fs::remove_file(entry.path())?;
                 removed += 1;
             }

@@ -1,13 +1,28 @@
-//! The one way Staffroom sends email: SMTP through lettre when `smtp_url` is configured,
-//! otherwise one `.eml` file per message in `<data_dir>/outbox/` (handy in development).
+//! Email, durably. A capability never sends mail itself: it queues a message in the
+//! `mail_outbox` table inside the transaction of the write that causes it (`Mailer::queue`),
+//! so the message exists exactly when the write does. A background worker (`worker.rs`)
+//! sends what is queued through the transport (`transport.rs`: SMTP through lettre when
+//! `smtp_url` is configured, otherwise one `.eml` file per message in `<data_dir>/outbox/`),
+//! retrying with exponential backoff; instances sharing a PostgreSQL database share the work
+//! without sending a message twice at once (rows are claimed with `FOR UPDATE SKIP LOCKED`
+//! and held for a lease).
+//!
+//! The guarantee: one outbox row per cause, never lost once the write is acknowledged;
+//! delivered once, except that a crash between the SMTP server's acceptance and the row
+//! being marked sent resends the same message, with the same `Message-ID`, so mail clients
+//! fold the two.
 
+pub mod outbox;
 pub mod templates;
+pub mod transport;
+pub mod worker;
 
 use crate::config::Config;
 use anyhow::Context;
-use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use std::path::PathBuf;
+use lettre::message::Mailbox;
+use sea_orm::{ConnectionTrait, DbErr};
+use std::sync::Arc;
+use tokio::sync::Notify;
 
 /// A composed email, before addressing.
 #[derive(Debug, Clone)]
@@ -17,16 +32,28 @@ pub struct OutgoingEmail {
     pub html: String,
 }
 
-#[derive(Clone)]
-pub struct Mailer {
-    from: Mailbox,
-    transport: Transport,
+/// Why a message is sent. Stored with it, shown to operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    Invitation,
+    MagicLink,
 }
 
+impl MailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Invitation => "invitation",
+            MailKind::MagicLink => "magic_link",
+        }
+    }
+}
+
+/// What capabilities use to queue mail; shared with the worker it wakes.
 #[derive(Clone)]
-enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    Outbox(PathBuf),
+pub struct Mailer {
+    /// Domain of `mail_from`, the right-hand side of every `Message-ID`.
+    domain: String,
+    wake: Arc<Notify>,
 }
 
 impl Mailer {
@@ -35,86 +62,29 @@ impl Mailer {
             .mail_from
             .parse()
             .with_context(|| format!("mail_from `{}` is not a valid mailbox", config.mail_from))?;
-        let transport = match &config.smtp_url {
-            Some(url) => Transport::Smtp(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(&lettre_url(url))
-                    .context("smtp_url is not a valid SMTP URL")?
-                    .build(),
-            ),
-            None => Transport::Outbox(config.outbox_dir()),
-        };
-        Ok(Mailer { from, transport })
+        Ok(Mailer {
+            domain: from.email.domain().to_owned(),
+            wake: Arc::new(Notify::new()),
+        })
     }
 
-    #[tracing::instrument(skip(self, email), fields(subject = %email.subject))]
-    pub async fn send(&self, to: &str, email: OutgoingEmail) -> anyhow::Result<()> {
-        let to: Mailbox = to
-            .parse()
-            .with_context(|| format!("invalid recipient {to}"))?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(email.subject)
-            .multipart(MultiPart::alternative_plain_html(email.text, email.html))
-            .context("building the message")?;
-        match &self.transport {
-            Transport::Smtp(smtp) => {
-                smtp.send(message).await.context("sending through SMTP")?;
-            }
-            Transport::Outbox(dir) => write_to_outbox(dir, &message.formatted()).await?,
-        }
-        Ok(())
+    /// Queues `email` to `to` in the caller's transaction. Nothing is sent before it commits.
+    pub async fn queue(
+        &self,
+        txn: &impl ConnectionTrait,
+        kind: MailKind,
+        to: &str,
+        email: OutgoingEmail,
+    ) -> Result<(), DbErr> {
+        outbox::insert(txn, kind, to, email, &self.domain).await
     }
 
-    /// Sends after the response has gone out; failures are logged.
-    pub fn send_in_background(&self, to: String, email: OutgoingEmail) {
-        let mailer = self.clone();
-        tokio::spawn(async move {
-            if let Err(err) = mailer.send(&to, email).await {
-                tracing::error!(error = ?crate::error::ErrorChain(&err), "email not sent");
-            }
-        });
+    /// Asks the worker to look at the outbox now (called after writes commit).
+    pub fn wake(&self) {
+        self.wake.notify_one();
     }
-}
 
-/// Accepts `?tls=starttls` (and `none`) as our documentation spells them, translating to
-/// lettre's `required` / no parameter.
-fn lettre_url(url: &str) -> String {
-    url.replace("tls=starttls", "tls=required")
-        .replace("?tls=none", "")
-        .replace("&tls=none", "")
-}
-
-async fn write_to_outbox(dir: &PathBuf, bytes: &[u8]) -> anyhow::Result<()> {
-    tokio::fs::create_dir_all(dir)
-        .await
-        .with_context(|| format!("creating {}", dir.display()))?;
-    let name = format!(
-        "{}-{}",
-        crate::clock::now().format("%Y%m%dT%H%M%S%.6fZ"),
-        &crate::auth::tokens::random_token()[..10]
-    );
-    // Write then rename, so a reader of the outbox never sees half a message.
-    let partial = dir.join(format!(".{name}.tmp"));
-    let done = dir.join(format!("{name}.eml"));
-    tokio::fs::write(&partial, bytes)
-        .await
-        .with_context(|| format!("writing {}", partial.display()))?;
-    tokio::fs::rename(&partial, &done).await?;
-    tracing::info!(path = %done.display(), "email written to outbox");
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::lettre_url;
-
-    #[test]
-    fn documented_tls_spellings_are_translated() {
-        assert_eq!(
-            lettre_url("smtp://h:587?tls=starttls"),
-            "smtp://h:587?tls=required"
-        );
-        assert_eq!(lettre_url("smtp://h:25?tls=none"), "smtp://h:25");
+    pub(crate) fn wake_signal(&self) -> Arc<Notify> {
+        self.wake.clone()
     }
 }

@@ -5,16 +5,15 @@
 use super::access::network_access;
 use super::model::Role;
 use super::service::{add_membership, announce_join};
-use crate::auth::service::{issue_session, Session};
+use crate::auth::service::Session;
 use crate::auth::tokens::{hash_token, random_token};
 use crate::entities::{invitations, members, networks};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Page, PageQuery};
 use crate::ids::ApiId;
-use crate::mail::templates;
-use crate::members::profile::{DisplayName, Email};
+use crate::mail::{templates, MailKind};
+use crate::members::profile::Email;
 use crate::members::queries as member_queries;
-use crate::members::service::{create_member, NewMember};
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
 use crate::tx::Tx;
 use crate::AppState;
@@ -157,7 +156,6 @@ pub async fn create(
         )
         .await?;
     }
-    txn.commit().await?;
     let link = format!("{}/#/invitations/{token}", state.config.public_url());
     let message = templates::invitation(
         &inviter.display_name,
@@ -166,9 +164,13 @@ pub async fn create(
         &token,
         ttl_days,
     );
+    // The invitation and its email commit together (see `mail/`).
     state
         .mailer
-        .send_in_background(email.as_str().to_owned(), message);
+        .queue(&txn, MailKind::Invitation, email.as_str(), message)
+        .await?;
+    crate::failpoint::hit("invitation.before_commit");
+    txn.commit().await?;
     Ok(invitation.into())
 }
 
@@ -203,7 +205,8 @@ pub async fn list_pending(
     ))
 }
 
-async fn find_usable(txn: &impl ConnectionTrait, token: &str) -> ApiResult<invitations::Model> {
+/// The unused, unexpired invitation of `token`: 404 unknown, 409 used or expired.
+pub async fn find_usable(txn: &impl ConnectionTrait, token: &str) -> ApiResult<invitations::Model> {
     let invitation = invitations::Entity::find()
         .filter(invitations::Column::TokenHash.eq(hash_token(token)))
         .one(txn)
@@ -327,17 +330,10 @@ async fn accept_with_new_account(
             "Sign in to accept, or send display_name and password to create your account.",
         ));
     };
-    // Everything slow or fallible happens before the write transaction opens.
+    // The link's holder already knows the invitation (its preview says whether the address
+    // has an account), so its problems keep their own answers here.
     let invitation = find_usable(state.db.reader(), token).await?;
-    let (email, display_name, password) = crate::error::collect_errors3(
-        Email::parse(&invitation.email),
-        DisplayName::parse(&display_name),
-        crate::auth::passwords::Password::parse(password),
-    )?;
-    let password_hash = crate::auth::passwords::hash(password).await?;
-
-    let txn = Tx::begin(state.db.writer()).await?;
-    if member_queries::find_by_email(&txn, email.as_str())
+    if member_queries::find_by_email(state.db.reader(), &invitation.email)
         .await?
         .is_some()
     {
@@ -345,23 +341,23 @@ async fn accept_with_new_account(
             "An account with this email exists: sign in to accept.".into(),
         ));
     }
-    let member = create_member(
-        &txn,
-        NewMember {
-            email,
+    let created = crate::auth::accounts::create_account(
+        state,
+        crate::auth::accounts::NewAccount {
+            email: None,
             display_name,
-            password_hash: Some(password_hash),
-            is_admin: false,
+            password,
+            invite_token: Some(token.to_owned()),
         },
     )
     .await?;
-    let (network_id, role) = redeem(&txn, token, &member).await?;
-    let session = issue_session(state, &txn, &member, None).await?;
-    txn.commit().await?;
+    let (network_id, role) = created
+        .joined
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("an invitation joined nothing")))?;
     Ok(AcceptedInvitation {
         network_id: ApiId(network_id),
         role,
-        session: Some(session),
+        session: Some(created.session),
     })
 }
 

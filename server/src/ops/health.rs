@@ -41,7 +41,10 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    // The outbox gauges come from the database (every instance's mail); without it the
+    // rest of the page is still worth serving.
+    let outbox = crate::mail::outbox::counts(state.db.reader()).await.ok();
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render())
+        .body(state.metrics.render(outbox))
 }

@@ -1,8 +1,11 @@
 //! Request counts and latency histograms per route, in Prometheus' text format.
 
+use crate::mail::worker::MailCounters;
 use actix_web::http::Method;
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::sync::Mutex;
 
 /// Upper bounds (seconds) of the latency histogram buckets.
@@ -13,7 +16,12 @@ const BUCKETS: [f64; 12] = [
 #[derive(Default)]
 pub struct Metrics {
     series: Mutex<BTreeMap<SeriesKey, Series>>,
+    /// Shared with the mail worker, which counts what it sends.
+    pub mail: Arc<MailCounters>,
 }
+
+/// The mail outbox as it stands: `(waiting to be sent, given up)`.
+pub type OutboxCounts = (u64, u64);
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct SeriesKey {
@@ -51,9 +59,10 @@ impl Metrics {
         entry.buckets[slot] += 1;
     }
 
-    pub fn render(&self) -> String {
-        let series = self.series.lock().unwrap_or_else(|p| p.into_inner());
+    pub fn render(&self, outbox: Option<OutboxCounts>) -> String {
         let mut out = String::new();
+        self.render_mail(&mut out, outbox);
+        let series = self.series.lock().unwrap_or_else(|p| p.into_inner());
         out.push_str(
             "# HELP staffroom_http_requests_total HTTP requests by method, route and status.\n",
         );
@@ -112,6 +121,39 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
+impl Metrics {
+    fn render_mail(&self, out: &mut String, outbox: Option<OutboxCounts>) {
+        let counters = [
+            (
+                "staffroom_mail_sent_total",
+                "Emails handed to the transport by this instance.",
+                &self.mail.sent,
+            ),
+            (
+                "staffroom_mail_failed_attempts_total",
+                "Failed sending attempts by this instance (each is retried).",
+                &self.mail.failed_attempts,
+            ),
+            (
+                "staffroom_mail_given_up_total",
+                "Emails given up after mail.max_attempts by this instance.",
+                &self.mail.given_up,
+            ),
+        ];
+        for (name, help, value) in counters {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                value.load(Ordering::Relaxed)
+            );
+        }
+        if let Some((pending, failed)) = outbox {
+            let _ = writeln!(out, "# HELP staffroom_mail_outbox_pending Emails in the outbox not sent yet (all instances).\n# TYPE staffroom_mail_outbox_pending gauge\nstaffroom_mail_outbox_pending {pending}");
+            let _ = writeln!(out, "# HELP staffroom_mail_outbox_failed Emails given up and waiting for an operator (`staffroom mail list --failed`).\n# TYPE staffroom_mail_outbox_failed gauge\nstaffroom_mail_outbox_failed {failed}");
+        }
+    }
+}
+
 fn labels(key: &SeriesKey) -> String {
     format!(
         "method=\"{}\",route=\"{}\",status=\"{}\"",
@@ -138,7 +180,7 @@ mod tests {
         let metrics = Metrics::default();
         metrics.observe(&Method::GET, "/api/v1/threads/{id}", 200, 0.003);
         metrics.observe(&Method::GET, "/api/v1/threads/{id}", 200, 0.2);
-        let text = metrics.render();
+        let text = metrics.render(None);
         assert!(text.contains("staffroom_http_requests_total{method=\"GET\",route=\"/api/v1/threads/{id}\",status=\"200\"} 2"));
         assert!(text.contains("le=\"0.005\"} 1"));
         assert!(text.contains("le=\"0.25\"} 2"));
@@ -152,7 +194,8 @@ mod tests {
             let method = Method::from_bytes(invented.as_bytes()).unwrap();
             metrics.observe(&method, "unmatched", 405, 0.001);
         }
-        let text = metrics.render();
+        let text = metrics.render(Some((2, 1)));
+        assert!(text.contains("staffroom_mail_outbox_pending 2"));
         assert!(text.contains("staffroom_http_requests_total{method=\"OTHER\",route=\"unmatched\",status=\"405\"} 3"), "{text}");
         assert!(!text.contains("BREW"));
     }

@@ -49,10 +49,11 @@ pub async fn observe(
     let elapsed = started.elapsed().as_secs_f64();
     if let Some(state) = state {
         state.metrics.observe(&method, &route, status, elapsed);
-        // A successful write has committed its event: let the live hub fetch it now
-        // rather than at its next poll.
+        // A successful write has committed its events and mail: let the live hub and the
+        // mail worker fetch them now rather than at their next poll.
         if !method.is_safe() && response.status().is_success() {
             state.hub.wake();
+            state.mailer.wake();
         }
     }
     span.in_scope(|| {

@@ -1,0 +1,107 @@
+//! The one way an account comes to exist from outside: `POST /auth/register` (open
+//! registration, or with an invitation) and accepting an invitation without an account both
+//! end here. (`staffroom admin create` and the demo seed make accounts for operators.)
+
+use super::passwords::Password;
+use super::service::{issue_session, Session};
+use crate::config::Registration;
+use crate::entities::invitations;
+use crate::error::{ApiError, ApiResult};
+use crate::members::profile::{DisplayName, Email};
+use crate::members::service::{create_member, NewMember};
+use crate::networks::invitations as network_invitations;
+use crate::networks::Role;
+use crate::tx::Tx;
+use crate::AppState;
+
+/// What a new account is made of.
+pub struct NewAccount {
+    /// `None`: the invitation's address (accepting an invitation by its link).
+    pub email: Option<String>,
+    pub display_name: String,
+    pub password: String,
+    pub invite_token: Option<String>,
+}
+
+/// A new account, signed in, and the network its invitation joined.
+pub struct CreatedAccount {
+    pub session: Session,
+    pub joined: Option<(i64, Role)>,
+}
+
+/// In invite-only mode every way a token can be wrong (missing, unknown, used, expired)
+/// gets this one answer, decided before the email is looked at or a password hashed: nobody
+/// without a valid invitation learns whether an address has an account.
+const INVITATION_REQUIRED: ApiError =
+    ApiError::Forbidden("Registration on this instance needs a valid invitation.");
+
+pub async fn create_account(state: &AppState, request: NewAccount) -> ApiResult<CreatedAccount> {
+    let invitation = match request.invite_token.as_deref().filter(|t| !t.is_empty()) {
+        Some(token) => Some(usable_invitation(state, token).await?),
+        None if state.config.registration == Registration::Invite => {
+            return Err(INVITATION_REQUIRED)
+        }
+        None => None,
+    };
+    let email = match (&request.email, &invitation) {
+        (Some(email), _) => email.clone(),
+        (None, Some((invitation, _))) => invitation.email.clone(),
+        (None, None) => return Err(ApiError::invalid("email", "is required")),
+    };
+    let (email, display_name, password) = crate::error::collect_errors3(
+        Email::parse(&email),
+        DisplayName::parse(&request.display_name),
+        Password::parse(request.password),
+    )?;
+    let password_hash = state.hashing.hash(password).await?;
+
+    let txn = Tx::begin(state.db.writer()).await?;
+    let member = create_member(
+        &txn,
+        NewMember {
+            email,
+            display_name,
+            password_hash: Some(password_hash),
+            is_admin: false,
+        },
+    )
+    .await?;
+    let joined = match &invitation {
+        Some((_, token)) => Some(
+            network_invitations::redeem(&txn, token, &member)
+                .await
+                .map_err(|err| invitation_problem(state, err))?,
+        ),
+        None => None,
+    };
+    let session = issue_session(state, &txn, &member, None).await?;
+    txn.commit().await?;
+    Ok(CreatedAccount { session, joined })
+}
+
+async fn usable_invitation(
+    state: &AppState,
+    token: &str,
+) -> ApiResult<(invitations::Model, String)> {
+    network_invitations::find_usable(state.db.reader(), token)
+        .await
+        .map(|invitation| (invitation, token.to_owned()))
+        .map_err(|err| invitation_problem(state, err))
+}
+
+/// How a token that cannot be used is reported: one answer in invite-only mode (see
+/// `INVITATION_REQUIRED`); in open mode, a field error.
+fn invitation_problem(state: &AppState, err: ApiError) -> ApiError {
+    match err {
+        ApiError::NotFound | ApiError::Conflict(_) => {
+            if state.config.registration == Registration::Invite {
+                INVITATION_REQUIRED
+            } else {
+                ApiError::invalid("invite_token", "is not a valid invitation")
+            }
+        }
+        // The token is valid but addressed to someone else: its holder may know that.
+        ApiError::Forbidden(detail) => ApiError::invalid("invite_token", detail),
+        other => other,
+    }
+}

@@ -1,0 +1,261 @@
+//! The `mail_outbox` table: queueing, claiming, recording outcomes, pruning, and what
+//! operators see of it.
+
+use super::{MailKind, OutgoingEmail};
+use crate::config::MailConfig;
+use crate::entities::mail_outbox::{self, Column, Entity};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+/// Longest `last_error` kept: enough for an SMTP reply, not a novel.
+const MAX_ERROR_CHARS: usize = 1000;
+
+pub(super) async fn insert(
+    txn: &impl ConnectionTrait,
+    kind: MailKind,
+    to: &str,
+    email: OutgoingEmail,
+    domain: &str,
+) -> Result<(), DbErr> {
+    let now = crate::clock::now();
+    mail_outbox::ActiveModel {
+        kind: Set(kind.as_str().to_owned()),
+        recipient: Set(to.to_owned()),
+        subject: Set(email.subject),
+        text_body: Set(email.text),
+        html_body: Set(email.html),
+        // Fixed when queued, so that a resend after a crash is recognisably the same message.
+        message_id: Set(format!(
+            "<{}@{}>",
+            crate::auth::tokens::random_token(),
+            domain
+        )),
+        headers: Set(serde_json::json!({})),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        claimed_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+        failed_at: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// Unsent, not given up, due, and not held by anyone's unexpired lease.
+fn due(now: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(Column::SentAt.is_null())
+        .add(Column::FailedAt.is_null())
+        .add(Column::NextAttemptAt.lte(now))
+        .add(
+            Condition::any()
+                .add(Column::ClaimedUntil.is_null())
+                .add(Column::ClaimedUntil.lt(now)),
+        )
+}
+
+/// Whether anything is due (asked on the read pool, so that an idle worker never takes
+/// SQLite's single write connection).
+pub async fn any_due(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    Ok(Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(due(crate::clock::now()))
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Takes up to `limit` due messages for `lease`: until it ends nobody else sends them.
+/// Rows another instance is claiming at this moment are skipped, not waited for
+/// (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer and needs no lock).
+pub async fn claim(
+    db: &DatabaseConnection,
+    limit: u64,
+    lease: Duration,
+) -> Result<Vec<mail_outbox::Model>, DbErr> {
+    let txn = db.begin().await?;
+    let now = crate::clock::now();
+    let mut rows = Entity::find()
+        .filter(due(now))
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .all(&txn)
+        .await?;
+    if rows.is_empty() {
+        return Ok(rows);
+    }
+    let claimed_until = now + lease;
+    Entity::update_many()
+        .col_expr(Column::ClaimedUntil, Expr::value(claimed_until))
+        .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
+        .filter(Column::Id.is_in(rows.iter().map(|r| r.id)))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    for row in &mut rows {
+        row.claimed_until = Some(claimed_until);
+        row.attempts += 1;
+    }
+    Ok(rows)
+}
+
+pub async fn mark_sent(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::SentAt, Expr::value(crate::clock::now()))
+        .col_expr(
+            Column::ClaimedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(Column::LastError, Expr::value(Option::<String>::None))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// What became of a failed attempt.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AfterFailure {
+    RetryAt(DateTime<Utc>),
+    GivenUp,
+}
+
+/// Wait before attempt `attempts + 1`: the initial wait, doubled per earlier failure, capped.
+pub fn backoff(config: &MailConfig, attempts: i32) -> Duration {
+    let doublings = u32::try_from(attempts.max(1) - 1).unwrap_or(0).min(30);
+    let secs = config
+        .retry_initial_secs
+        .saturating_mul(1u64 << doublings)
+        .min(config.retry_max_secs);
+    Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000))
+}
+
+pub async fn record_failure(
+    db: &impl ConnectionTrait,
+    config: &MailConfig,
+    row: &mail_outbox::Model,
+    error: &str,
+) -> Result<AfterFailure, DbErr> {
+    let now = crate::clock::now();
+    let outcome = if row.attempts >= i32::try_from(config.max_attempts).unwrap_or(i32::MAX) {
+        AfterFailure::GivenUp
+    } else {
+        AfterFailure::RetryAt(now + backoff(config, row.attempts))
+    };
+    let mut update = Entity::update_many()
+        .col_expr(
+            Column::ClaimedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            Column::LastError,
+            Expr::value(error.chars().take(MAX_ERROR_CHARS).collect::<String>()),
+        )
+        .filter(Column::Id.eq(row.id));
+    update = match outcome {
+        AfterFailure::RetryAt(at) => update.col_expr(Column::NextAttemptAt, Expr::value(at)),
+        AfterFailure::GivenUp => update.col_expr(Column::FailedAt, Expr::value(now)),
+    };
+    update.exec(db).await?;
+    Ok(outcome)
+}
+
+/// Deletes sent and given-up messages older than `retention`. Returns how many went.
+pub async fn prune(db: &impl ConnectionTrait, retention: Duration) -> Result<u64, DbErr> {
+    let cutoff = crate::clock::now() - retention;
+    Ok(Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(Column::SentAt.lt(cutoff))
+                .add(Column::FailedAt.lt(cutoff)),
+        )
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// `(waiting to be sent, given up)`, for `/metrics`.
+pub async fn counts(db: &impl ConnectionTrait) -> Result<(u64, u64), DbErr> {
+    let pending = Entity::find()
+        .filter(Column::SentAt.is_null())
+        .filter(Column::FailedAt.is_null())
+        .count(db)
+        .await?;
+    let failed = Entity::find()
+        .filter(Column::FailedAt.is_not_null())
+        .count(db)
+        .await?;
+    Ok((pending, failed))
+}
+
+/// Which messages an operator lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Listing {
+    /// Not sent yet (including those waiting for a retry).
+    Pending,
+    /// Given up after `mail.max_attempts`.
+    Failed,
+    Sent,
+    All,
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    listing: Listing,
+    limit: u64,
+) -> Result<Vec<mail_outbox::Model>, DbErr> {
+    let query = Entity::find();
+    let query = match listing {
+        Listing::Pending => query
+            .filter(Column::SentAt.is_null())
+            .filter(Column::FailedAt.is_null()),
+        Listing::Failed => query.filter(Column::FailedAt.is_not_null()),
+        Listing::Sent => query.filter(Column::SentAt.is_not_null()),
+        Listing::All => query,
+    };
+    query.order_by_desc(Column::Id).limit(limit).all(db).await
+}
+
+/// Puts given-up messages (all of them, or one) back in the queue, due now, with a fresh
+/// count of attempts. Returns how many.
+pub async fn retry(db: &impl ConnectionTrait, id: Option<i64>) -> Result<u64, DbErr> {
+    let mut update = Entity::update_many()
+        .col_expr(Column::FailedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(Column::Attempts, Expr::value(0))
+        .col_expr(Column::NextAttemptAt, Expr::value(crate::clock::now()))
+        .filter(Column::FailedAt.is_not_null());
+    if let Some(id) = id {
+        update = update.filter(Column::Id.eq(id));
+    }
+    Ok(update.exec(db).await?.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_exponentially_up_to_the_cap() {
+        let config = MailConfig {
+            retry_initial_secs: 30,
+            retry_max_secs: 3600,
+            ..crate::config::Config::default().mail
+        };
+        let waits: Vec<i64> = (1..=9)
+            .map(|attempts| backoff(&config, attempts).num_seconds())
+            .collect();
+        assert_eq!(waits, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+        assert_eq!(backoff(&config, 10_000).num_seconds(), 3600);
+    }
+}

@@ -1,0 +1,184 @@
+//! Handing a queued message to the world: SMTP through lettre when `smtp_url` is
+//! configured, otherwise one `.eml` file per message in `<data_dir>/outbox/` (development).
+
+use crate::config::Config;
+use crate::entities::mail_outbox;
+use anyhow::Context;
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone)]
+pub struct Transport {
+    from: Mailbox,
+    kind: Kind,
+}
+
+#[derive(Clone)]
+enum Kind {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(PathBuf),
+}
+
+impl Transport {
+    pub fn from_config(config: &Config) -> anyhow::Result<Transport> {
+        let from: Mailbox = config
+            .mail_from
+            .parse()
+            .with_context(|| format!("mail_from `{}` is not a valid mailbox", config.mail_from))?;
+        let kind = match &config.smtp_url {
+            Some(url) => Kind::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(&lettre_url(url))
+                    .context("smtp_url is not a valid SMTP URL")?
+                    .build(),
+            ),
+            None => Kind::Files(config.outbox_dir()),
+        };
+        Ok(Transport { from, kind })
+    }
+
+    /// Sends one queued message. Sending the same row again sends the same message (same
+    /// `Message-ID`; in the file outbox, the same file).
+    pub async fn deliver(&self, row: &mail_outbox::Model) -> anyhow::Result<()> {
+        let message = self.compose(row)?;
+        match &self.kind {
+            Kind::Smtp(smtp) => {
+                smtp.send(message).await.context("sending through SMTP")?;
+            }
+            Kind::Files(dir) => write_file(dir, &file_name(row), &message.formatted()).await?,
+        }
+        Ok(())
+    }
+
+    fn compose(&self, row: &mail_outbox::Model) -> anyhow::Result<Message> {
+        let to: Mailbox = row
+            .recipient
+            .parse()
+            .with_context(|| format!("invalid recipient {}", row.recipient))?;
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(row.subject.clone())
+            .message_id(Some(row.message_id.clone()));
+        if let Some(headers) = row.headers.as_object() {
+            for (name, value) in headers {
+                let Some(value) = value.as_str() else {
+                    continue;
+                };
+                let name = HeaderName::new_from_ascii(name.clone())
+                    .map_err(|_| anyhow::anyhow!("invalid header name {name}"))?;
+                builder = builder.raw_header(HeaderValue::new(name, value.to_owned()));
+            }
+        }
+        builder
+            .multipart(MultiPart::alternative_plain_html(
+                row.text_body.clone(),
+                row.html_body.clone(),
+            ))
+            .context("building the message")
+    }
+}
+
+/// Accepts `?tls=starttls` (and `none`) as our documentation spells them, translating to
+/// lettre's `required` / no parameter.
+fn lettre_url(url: &str) -> String {
+    url.replace("tls=starttls", "tls=required")
+        .replace("?tls=none", "")
+        .replace("&tls=none", "")
+}
+
+/// Named by queue time and row id: sorted like the queue, and a resend replaces the file.
+fn file_name(row: &mail_outbox::Model) -> String {
+    format!(
+        "{}-{:010}.eml",
+        row.created_at.format("%Y%m%dT%H%M%S"),
+        row.id
+    )
+}
+
+async fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    tokio::fs::create_dir_all(dir)
+        .await
+        .with_context(|| format!("creating {}", dir.display()))?;
+    // Write then rename, so a reader of the outbox never sees half a message.
+    let partial = dir.join(format!(".{name}.tmp"));
+    let done = dir.join(name);
+    tokio::fs::write(&partial, bytes)
+        .await
+        .with_context(|| format!("writing {}", partial.display()))?;
+    tokio::fs::rename(&partial, &done).await?;
+    tracing::info!(path = %done.display(), "email written to outbox");
+    Ok(())
+}
+
+/// Deletes `.eml` files (and abandoned partial writes) older than `max_age` from the file
+/// outbox: they hold sign-in and invitation links. Returns how many went.
+pub fn prune_files(dir: &Path, max_age: std::time::Duration) -> std::io::Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(err) => return Err(err),
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let is_mail = path
+            .extension()
+            .is_some_and(|ext| ext == "eml" || ext == "tmp");
+        let age = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok());
+        if is_mail && age.is_some_and(|age| age > max_age) && std::fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documented_tls_spellings_are_translated() {
+        assert_eq!(
+            lettre_url("smtp://h:587?tls=starttls"),
+            "smtp://h:587?tls=required"
+        );
+        assert_eq!(lettre_url("smtp://h:25?tls=none"), "smtp://h:25");
+    }
+
+    #[test]
+    fn only_old_mail_files_are_pruned() {
+        let dir = std::env::temp_dir().join(format!("staffroom-prune-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let old = dir.join("old.eml");
+        let fresh = dir.join("fresh.eml");
+        let other = dir.join("keep.txt");
+        for path in [&old, &fresh, &other] {
+            std::fs::write(path, b"x").unwrap();
+        }
+        let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&other)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        assert_eq!(
+            prune_files(&dir, std::time::Duration::from_secs(3600)).unwrap(),
+            1
+        );
+        assert!(!old.exists() && fresh.exists() && other.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,149 @@
+//! The background worker that empties the mail outbox: woken after writes commit (and at
+//! least every `mail.poll_interval_ms`), it claims due messages, sends each, and records the
+//! outcome; failures are retried with exponential backoff and given up after
+//! `mail.max_attempts`. Once an hour it deletes what is older than `mail.retention_hours`.
+
+use super::outbox::{self, AfterFailure};
+use super::transport::{self, Transport};
+use crate::config::{Config, MailConfig};
+use crate::db::Db;
+use chrono::Duration as ChronoDuration;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{watch, Notify};
+use tracing::Instrument;
+
+/// Messages claimed per round trip.
+const BATCH: u64 = 20;
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// What the worker has done since the process started, for `/metrics`.
+#[derive(Debug, Default)]
+pub struct MailCounters {
+    pub sent: AtomicU64,
+    pub failed_attempts: AtomicU64,
+    pub given_up: AtomicU64,
+}
+
+pub struct MailWorker {
+    db: Db,
+    transport: Transport,
+    config: MailConfig,
+    outbox_dir: PathBuf,
+    wake: Arc<Notify>,
+    counters: Arc<MailCounters>,
+}
+
+impl MailWorker {
+    pub fn new(
+        config: &Config,
+        db: Db,
+        wake: Arc<Notify>,
+        counters: Arc<MailCounters>,
+    ) -> anyhow::Result<MailWorker> {
+        Ok(MailWorker {
+            db,
+            transport: Transport::from_config(config)?,
+            config: config.mail.clone(),
+            outbox_dir: config.outbox_dir(),
+            wake,
+            counters,
+        })
+    }
+
+    /// Works until `shutdown` turns true. A message being sent when it does is finished
+    /// first (bounded by the send timeout).
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let poll = Duration::from_millis(self.config.poll_interval_ms);
+        let mut last_prune: Option<Instant> = None;
+        loop {
+            if last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+                self.prune().await;
+                last_prune = Some(Instant::now());
+            }
+            if let Err(err) = self.drain().await {
+                tracing::warn!(error = %err, "mail worker could not read the outbox; retrying");
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(poll) => {}
+                _ = shutdown.changed() => break,
+            }
+        }
+    }
+
+    /// Sends everything due, batch by batch.
+    async fn drain(&self) -> Result<(), sea_orm::DbErr> {
+        if !outbox::any_due(self.db.reader()).await? {
+            return Ok(());
+        }
+        let lease = ChronoDuration::seconds(self.config.lease_secs as i64);
+        // A send must end well within its lease, or another instance could take the message
+        // over while it is still being sent.
+        let send_timeout = Duration::from_secs(self.config.lease_secs / 2);
+        loop {
+            let batch = outbox::claim(self.db.writer(), BATCH, lease).await?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            for row in batch {
+                let span = tracing::info_span!("mail_send", outbox_id = row.id, kind = %row.kind, attempt = row.attempts);
+                async {
+                    let sent = match tokio::time::timeout(send_timeout, self.transport.deliver(&row)).await {
+                        Ok(result) => result,
+                        Err(_) => Err(anyhow::anyhow!("timed out after {send_timeout:?}")),
+                    };
+                    match sent {
+                        Ok(()) => {
+                            crate::failpoint::hit("mail.after_send");
+                            outbox::mark_sent(self.db.writer(), row.id).await?;
+                            self.counters.sent.fetch_add(1, Ordering::Relaxed);
+                            tracing::info!("email sent");
+                        }
+                        Err(err) => {
+                            self.counters.failed_attempts.fetch_add(1, Ordering::Relaxed);
+                            let error = format!("{:?}", crate::error::ErrorChain(&err));
+                            match outbox::record_failure(self.db.writer(), &self.config, &row, &error).await? {
+                                AfterFailure::RetryAt(at) => {
+                                    tracing::warn!(error, retry_at = %at, "email not sent; will retry");
+                                }
+                                AfterFailure::GivenUp => {
+                                    self.counters.given_up.fetch_add(1, Ordering::Relaxed);
+                                    tracing::error!(error, "email not sent; given up (see `staffroom mail list --failed`)");
+                                }
+                            }
+                        }
+                    }
+                    Ok::<_, sea_orm::DbErr>(())
+                }
+                .instrument(span)
+                .await?;
+            }
+        }
+    }
+
+    async fn prune(&self) {
+        let retention = Duration::from_secs(self.config.retention_hours * 3600);
+        match outbox::prune(
+            self.db.writer(),
+            ChronoDuration::hours(self.config.retention_hours as i64),
+        )
+        .await
+        {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "pruned old messages from the mail outbox"),
+            Err(err) => tracing::warn!(error = %err, "could not prune the mail outbox"),
+        }
+        let dir = self.outbox_dir.clone();
+        match tokio::task::spawn_blocking(move || transport::prune_files(&dir, retention)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(removed)) => {
+                tracing::info!(removed, "pruned old .eml files from the file outbox")
+            }
+            Ok(Err(err)) => tracing::warn!(error = %err, "could not prune the file outbox"),
+            Err(_) => {}
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! The application state: what request handlers, the CLI and background workers share.
+//! Handlers take it whole; services below them take only the parts they use.
+
+use crate::auth::rate_limit::RateLimiter;
+use crate::auth::tokens::TokenKeys;
+use crate::config::Config;
+use crate::db::Db;
+use crate::files::FileStore;
+use crate::live::Hub;
+use crate::mail::Mailer;
+use crate::ops::metrics::Metrics;
+use std::sync::Arc;
+
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub tokens: TokenKeys,
+    pub mailer: Mailer,
+    pub limiter: RateLimiter,
+    pub hashing: crate::auth::passwords::HashingLimiter,
+    pub metrics: Metrics,
+    pub files: FileStore,
+    pub hub: Arc<Hub>,
+}
+
+impl AppState {
+    /// Opens the database (migrating it) and loads the secret: everything a command needs,
+    /// and nothing that runs in the background (see `Application::build`).
+    pub async fn open(config: Config) -> anyhow::Result<AppState> {
+        let db = Db::connect(&config).await?;
+        db.migrate_up().await?;
+        let secret = crate::auth::secret::load_or_create(&config)?;
+        Ok(AppState {
+            tokens: TokenKeys::new(&secret, config.auth.access_token_ttl_secs),
+            mailer: Mailer::from_config(&config)?,
+            limiter: RateLimiter::new(&config.rate_limit),
+            hashing: crate::auth::passwords::HashingLimiter::new(&config.auth),
+            metrics: Metrics::default(),
+            files: FileStore::new(config.files_dir()),
+            hub: Arc::new(Hub::new(config.live.buffer)),
+            db,
+            config: Arc::new(config),
+        })
+    }
+}
