@@ -138,6 +138,16 @@ pub enum DemoAction {
     },
 }
 
+/// The whole program: parses the command line, loads the configuration, sets up logging,
+/// runs the command.
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref())
+        .map_err(|err| anyhow::anyhow!("configuration: {err}"))?;
+    crate::ops::telemetry::init(config.log_format);
+    execute(cli.command, config).await
+}
+
 /// Runs a parsed command with an already loaded configuration.
 pub async fn execute(command: Option<Command>, config: Config) -> anyhow::Result<()> {
     match command.unwrap_or(Command::Serve) {

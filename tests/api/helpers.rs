@@ -138,12 +138,28 @@ impl Drop for TestDatabase {
     }
 }
 
+/// A server in this process, on its own fresh database; its HTTP helpers are `Api`'s.
 pub struct TestApp {
-    pub address: String,
-    pub client: reqwest::Client,
+    pub api: Api,
     pub state: actix_web::web::Data<staffroom::AppState>,
     handle: actix_web::dev::ServerHandle,
     pub database: std::sync::Arc<TestDatabase>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Api;
+
+    fn deref(&self) -> &Api {
+        &self.api
+    }
+}
+
+/// Talking to a server over HTTP, wherever it runs (this process or a child process).
+pub struct Api {
+    pub address: String,
+    pub client: reqwest::Client,
+    /// The server's data directory (its file outbox is `outbox/` in it).
+    pub data_dir: PathBuf,
 }
 
 /// A signed-in account.
@@ -226,15 +242,42 @@ impl TestApp {
         let handle = app.handle();
         tokio::spawn(app.run_until_stopped());
         TestApp {
+            api: Api::new(address, database.data_dir.clone()),
+            state,
+            handle,
+            database,
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        self.state.db.writer()
+    }
+
+    /// Every event in the log, oldest first: `(id, kind, topic, payload)`.
+    pub async fn events(&self) -> Vec<(i64, String, String, Value)> {
+        use sea_orm::{EntityTrait, QueryOrder};
+        use staffroom::entities::events;
+        events::Entity::find()
+            .order_by_asc(events::Column::Id)
+            .all(self.db())
+            .await
+            .expect("events readable")
+            .into_iter()
+            .map(|e| (e.id, e.kind, e.topic, e.payload))
+            .collect()
+    }
+}
+
+impl Api {
+    pub fn new(address: String, data_dir: PathBuf) -> Api {
+        Api {
             address,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(Duration::from_secs(60))
                 .build()
                 .unwrap(),
-            state,
-            handle,
-            database,
+            data_dir,
         }
     }
 
@@ -244,10 +287,6 @@ impl TestApp {
         } else {
             format!("{}{path}", self.address)
         }
-    }
-
-    pub fn db(&self) -> &DatabaseConnection {
-        self.state.db.writer()
     }
 
     pub async fn request(
@@ -373,8 +412,7 @@ impl TestApp {
 
     /// Reads the newest invitation token sent to `email` from the outbox.
     pub async fn wait_for_invitation_token(&self, email: &str) -> String {
-        let message =
-            wait_for_email(&self.database.data_dir.join("outbox"), email, "invited you").await;
+        let message = wait_for_email(&self.data_dir.join("outbox"), email, "invited you").await;
         token_after(&message, "Invitation code: ").expect("invitation code in the email")
     }
 
@@ -394,20 +432,6 @@ impl TestApp {
         .await
         .expect(201)
         .body
-    }
-
-    /// Every event in the log, oldest first: `(id, kind, topic, payload)`.
-    pub async fn events(&self) -> Vec<(i64, String, String, Value)> {
-        use sea_orm::{EntityTrait, QueryOrder};
-        use staffroom::entities::events;
-        events::Entity::find()
-            .order_by_asc(events::Column::Id)
-            .all(self.db())
-            .await
-            .expect("events readable")
-            .into_iter()
-            .map(|e| (e.id, e.kind, e.topic, e.payload))
-            .collect()
     }
 }
 

@@ -3,6 +3,7 @@
 //! drives it over HTTP with a real client.
 
 mod helpers;
+mod process;
 mod smtp;
 
 mod auth;
@@ -11,6 +12,7 @@ mod convenings;
 mod event_log;
 mod help_requests;
 mod live;
+mod mail;
 mod networks;
 mod notifications;
 mod operations;

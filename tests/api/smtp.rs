@@ -45,9 +45,20 @@ pub struct SmtpServer {
     received: Arc<Mutex<Vec<ReceivedMail>>>,
 }
 
+/// A loopback port where nothing listens yet: connections are refused until an
+/// `SmtpServer::start_on` it ("SMTP is down").
+pub fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    listener.local_addr().unwrap().port()
+}
+
 impl SmtpServer {
     pub fn start() -> SmtpServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind SMTP port");
+        SmtpServer::start_on(0)
+    }
+
+    pub fn start_on(port: u16) -> SmtpServer {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind SMTP port");
         let port = listener.local_addr().unwrap().port();
         let recorder = Recorder::default();
         let received = recorder.received.clone();
@@ -69,5 +80,36 @@ impl SmtpServer {
 
     pub fn received(&self) -> Vec<ReceivedMail> {
         self.received.lock().unwrap().clone()
+    }
+
+    /// What was received for `to`.
+    pub fn received_by(&self, to: &str) -> Vec<ReceivedMail> {
+        self.received()
+            .into_iter()
+            .filter(|mail| mail.recipients.iter().any(|r| r.contains(to)))
+            .collect()
+    }
+}
+
+impl ReceivedMail {
+    /// A header's value (unfolded), e.g. `Message-ID`.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let prefix = format!("{}:", name.to_ascii_lowercase());
+        let mut lines = self.data.split("\r\n").peekable();
+        while let Some(line) = lines.next() {
+            if line.is_empty() {
+                return None;
+            }
+            if line.to_ascii_lowercase().starts_with(&prefix) {
+                let mut value = line[prefix.len()..].trim().to_owned();
+                while let Some(next) = lines.peek().filter(|l| l.starts_with([' ', '\t'])) {
+                    value.push(' ');
+                    value.push_str(next.trim());
+                    lines.next();
+                }
+                return Some(value);
+            }
+        }
+        None
     }
 }
