@@ -2,7 +2,6 @@
 
 use super::model::ActionItemStatus;
 use super::queries;
-use super::service::convening_access;
 use super::views::ActionItemView;
 use crate::entities::{action_items, convenings};
 use crate::error::{ApiError, ApiResult};
@@ -115,7 +114,7 @@ pub async fn list(
     convening_id: i64,
     page: &PageQuery,
 ) -> ApiResult<Page<ActionItemView>> {
-    convening_access(db, viewer, convening_id).await?;
+    crate::networks::access::load::<convenings::Entity>(db, viewer, convening_id).await?;
     let limit = page.limit()?;
     let after: Option<ApiId> = page.cursor()?;
     let mut query =
@@ -145,7 +144,8 @@ pub async fn create(
     let title = parse_title(&input.title)?;
     let due_on = check_due_on(input.due_on)?;
     let txn = Tx::begin(db).await?;
-    let (convening, _) = convening_access(&txn, actor, convening_id).await?;
+    let (convening, _) =
+        crate::networks::access::load::<convenings::Entity>(&txn, actor, convening_id).await?;
     let owner = check_owner(&txn, convening.network_id, input.owner_id).await?;
     let now = crate::clock::now();
     let item = action_items::ActiveModel {

@@ -1,9 +1,7 @@
 //! `/networks/{id}/convenings`, `/convenings/*` and `/action-items/*`.
 
 use super::action_items::{self, CreateActionItem, UpdateActionItem};
-use super::service::{
-    self, convening_access, ConveningListQuery, CreateConvening, UpdateConvening,
-};
+use super::service::{self, ConveningListQuery, CreateConvening, UpdateConvening};
 use super::views::{ActionItemView, ConveningView};
 use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
@@ -96,7 +94,12 @@ pub async fn convening_calendar(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<HttpResponse> {
-    let (convening, access) = convening_access(state.db.reader(), auth.id, id.0).await?;
+    let (convening, access) = crate::networks::access::load::<crate::entities::convenings::Entity>(
+        state.db.reader(),
+        auth.id,
+        id.0,
+    )
+    .await?;
     let body =
         super::calendar::render(&convening, &access.network.name, &state.config.public_url());
     Ok(HttpResponse::Ok()

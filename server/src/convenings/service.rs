@@ -4,13 +4,14 @@ use super::model::{parse_location, parse_markdown, parse_virtual_url, TimeRange}
 use super::queries::{self, StartCursor, When};
 use super::views::ConveningView;
 use crate::entities::convenings;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::markdown;
 use crate::members::profile::Timezone;
 use crate::members::queries as member_queries;
-use crate::networks::{network_access, NetworkAccess};
+use crate::networks::access::load;
+use crate::networks::network_access;
 use crate::threads::model::parse_title;
 use crate::tx::Tx;
 use chrono::{DateTime, Utc};
@@ -59,20 +60,6 @@ pub struct ConveningListQuery {
     pub upcoming: Option<bool>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
-}
-
-/// A convening the caller may see, with their access to its network.
-pub async fn convening_access(
-    db: &impl ConnectionTrait,
-    member_id: i64,
-    id: i64,
-) -> ApiResult<(convenings::Model, NetworkAccess)> {
-    let convening = convenings::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let access = network_access(db, member_id, convening.network_id).await?;
-    Ok((convening, access))
 }
 
 async fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &ConveningView) -> ApiResult<()> {
@@ -144,7 +131,7 @@ pub async fn create(
 }
 
 pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<ConveningView> {
-    let (convening, _) = convening_access(db, viewer, id).await?;
+    let (convening, _) = load::<convenings::Entity>(db, viewer, id).await?;
     Ok(queries::view(db, &convening).await?)
 }
 
@@ -211,7 +198,7 @@ pub async fn update(
         .lock_exclusive()
         .one(&txn)
         .await?;
-    let (convening, access) = convening_access(&txn, actor, id).await?;
+    let (convening, access) = load::<convenings::Entity>(&txn, actor, id).await?;
     access.require_facilitator()?;
     let range = TimeRange::new(
         input.starts_at.unwrap_or(convening.starts_at),

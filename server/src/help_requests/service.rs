@@ -9,14 +9,15 @@ use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::markdown;
-use crate::networks::{network_access, NetworkAccess};
+use crate::networks::access::{load, load_for_update};
+use crate::networks::network_access;
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
 use crate::tags::Tag;
 use crate::threads::model::{parse_body, parse_title};
 use crate::tx::Tx;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Set,
+    Set,
 };
 use serde::Deserialize;
 
@@ -78,51 +79,6 @@ pub struct HelpRequestListQuery {
 impl From<IllegalTransition> for ApiError {
     fn from(refused: IllegalTransition) -> Self {
         ApiError::Conflict(refused.0.to_owned())
-    }
-}
-
-/// Like `help_request_access`, locking the row until the transaction ends (PostgreSQL
-/// `FOR UPDATE`; SQLite's single writer needs none): lifecycle changes read the status they
-/// change, so concurrent ones must take turns.
-async fn help_request_for_update(
-    txn: &impl ConnectionTrait,
-    member_id: i64,
-    id: i64,
-) -> ApiResult<(help_requests::Model, NetworkAccess)> {
-    let request = help_requests::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let access = network_access(txn, member_id, request.network_id).await?;
-    Ok((request, access))
-}
-
-/// A help request the caller may see, with their access to its network.
-pub async fn help_request_access(
-    db: &impl ConnectionTrait,
-    member_id: i64,
-    id: i64,
-) -> ApiResult<(help_requests::Model, NetworkAccess)> {
-    let request = help_requests::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let access = network_access(db, member_id, request.network_id).await?;
-    Ok((request, access))
-}
-
-fn require_asker_or_facilitator(
-    request: &help_requests::Model,
-    access: &NetworkAccess,
-    member_id: i64,
-) -> ApiResult<()> {
-    if request.author_id == member_id || access.is_facilitator() {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "Only the member who asked, or a facilitator, can do that.",
-        ))
     }
 }
 
@@ -213,7 +169,7 @@ pub async fn create(
 }
 
 pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<HelpRequestView> {
-    let (request, _) = help_request_access(db, viewer, id).await?;
+    let (request, _) = load::<help_requests::Entity>(db, viewer, id).await?;
     Ok(queries::view(db, viewer, &request).await?)
 }
 
@@ -300,8 +256,8 @@ pub async fn update(
         )),
     };
     let txn = Tx::begin(db).await?;
-    let (request, access) = help_request_for_update(&txn, actor, id).await?;
-    require_asker_or_facilitator(&request, &access, actor)?;
+    let (request, access) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
+    access.require_author_or_facilitator(request.author_id, actor)?;
     let now = crate::clock::now();
     let current = HelpRequestStatus::from_stored(&request.status);
     let mut active: help_requests::ActiveModel = request.clone().into();
@@ -347,7 +303,7 @@ pub async fn respond(
     let body = parse_body(&input.body)?;
     let body_html = markdown::render(&body);
     let txn = Tx::begin(db).await?;
-    let (request, _) = help_request_for_update(&txn, actor, id).await?;
+    let (request, _) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
     if request.author_id == actor {
         return Err(ApiError::Forbidden(
             "You asked this: edit your request, or accept a response.",
@@ -415,7 +371,7 @@ pub async fn list_responses(
     id: i64,
     page: &PageQuery,
 ) -> ApiResult<Page<ResponseView>> {
-    let (request, _) = help_request_access(db, viewer, id).await?;
+    let (request, _) = load::<help_requests::Entity>(db, viewer, id).await?;
     let limit = page.limit()?;
     let after: Option<ApiId> = page.cursor()?;
     let rows = queries::responses_page(db, &request, after.map(|a| a.0), limit).await?;
@@ -435,8 +391,8 @@ pub async fn accept(
     input: AcceptResponse,
 ) -> ApiResult<HelpRequestView> {
     let txn = Tx::begin(db).await?;
-    let (request, access) = help_request_for_update(&txn, actor, id).await?;
-    require_asker_or_facilitator(&request, &access, actor)?;
+    let (request, access) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
+    access.require_author_or_facilitator(request.author_id, actor)?;
     let response = help_responses::Entity::find_by_id(input.response_id.0)
         .one(&txn)
         .await?
@@ -493,7 +449,7 @@ pub async fn set_offer(
     offer: bool,
 ) -> ApiResult<HelpRequestView> {
     let txn = Tx::begin(db).await?;
-    let (request, _) = help_request_for_update(&txn, actor, id).await?;
+    let (request, _) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
     if request.author_id == actor {
         return Err(ApiError::Forbidden(
             "You cannot offer help on your own request.",

@@ -1,16 +1,28 @@
 //! Who may see and manage a network. Every read and write path that touches a network's
-//! content goes through `network_access`, so the visibility rule lives in one place:
-//! not allowed to see it → 404, never 403, so private networks do not leak their existence.
+//! content goes through here, so the visibility rule lives in one place: not allowed to see
+//! it → 404, never 403, so private networks do not leak their existence. Live
+//! subscriptions, notifications and (later) search hits and digest lines are decided here
+//! too, at the moment they happen.
 //!
 //! Effective role, strongest first:
 //! 1. instance admins act as facilitators everywhere;
 //! 2. a direct membership gives its role;
 //! 3. facilitators of an ancestor network facilitate its sub-networks too.
+//!
+//! One query decides it: the row asked for, its network, the caller's membership, whether
+//! they are an admin, and whether they facilitate one of the (at most four) ancestors,
+//! reached by joins since nesting is bounded by `MAX_DEPTH`.
 
 use super::model::{Role, Visibility};
-use crate::entities::{members, network_members, networks};
+use crate::entities::{
+    convenings, help_requests, members, network_members, networks, resources, threads,
+};
 use crate::error::{ApiError, ApiResult};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic,
+    Iterable, QueryFilter, QueryResult, QuerySelect, Statement, Value,
+};
+use std::collections::HashSet;
 
 /// Sub-networks nest at most this deep (checked when creating one).
 pub const MAX_DEPTH: usize = 5;
@@ -38,6 +50,219 @@ impl NetworkAccess {
     pub fn is_facilitator(&self) -> bool {
         self.role == Role::Facilitator
     }
+
+    /// Authors change their own content; facilitators change anyone's.
+    pub fn require_author_or_facilitator(&self, author_id: i64, member_id: i64) -> ApiResult<()> {
+        if author_id == member_id || self.is_facilitator() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "Only its author or a facilitator can do that.",
+            ))
+        }
+    }
+}
+
+/// A row that lives in a network (a thread, a resource, a help request, a convening).
+pub trait InNetwork {
+    fn network_id(&self) -> i64;
+
+    /// Soft-deleted rows are gone for every reader: 404.
+    fn is_deleted(&self) -> bool {
+        false
+    }
+}
+
+/// What the one access query says about the caller and a network.
+struct Standing {
+    direct_role: Option<Role>,
+    is_admin: bool,
+    facilitates_ancestor: bool,
+}
+
+impl Standing {
+    fn from_row(row: &QueryResult) -> Result<Standing, DbErr> {
+        let direct_role: Option<String> = row.try_get("", "direct_role")?;
+        Ok(Standing {
+            direct_role: direct_role.as_deref().map(Role::from_stored),
+            is_admin: row
+                .try_get::<Option<bool>>("", "is_admin")?
+                .unwrap_or(false),
+            facilitates_ancestor: row.try_get("", "facilitates_ancestor")?,
+        })
+    }
+
+    fn effective_role(&self) -> Option<Role> {
+        if self.direct_role == Some(Role::Facilitator) || self.is_admin || self.facilitates_ancestor
+        {
+            Some(Role::Facilitator)
+        } else {
+            self.direct_role
+        }
+    }
+
+    fn into_access(self, network: networks::Model) -> Option<NetworkAccess> {
+        let role = self.effective_role()?;
+        Some(NetworkAccess {
+            network,
+            role,
+            is_direct_member: self.direct_role.is_some(),
+        })
+    }
+}
+
+/// `SELECT <row columns>, <network columns>, <standing> FROM …`: the one access query. With
+/// `row_table`, the row is that table's (joined to its network by `network_id`); without,
+/// the row is the network itself. Placeholders, in order: member ×3, row id.
+fn access_sql<E: EntityTrait>(
+    backend: DbBackend,
+    row_table: Option<&E>,
+    for_update: bool,
+) -> String {
+    let mut columns: Vec<String> = networks::Column::iter()
+        .map(|c| format!("n.\"{0}\" AS \"n_{0}\"", c.as_str()))
+        .collect();
+    if row_table.is_some() {
+        columns.extend(E::Column::iter().map(|c| format!("r.\"{0}\" AS \"r_{0}\"", c.as_str())));
+    }
+    let from = match row_table {
+        Some(entity) => format!(
+            "\"{}\" r JOIN networks n ON n.id = r.network_id",
+            entity.table_name()
+        ),
+        None => "networks n".to_owned(),
+    };
+    let row_id = if row_table.is_some() { "r.id" } else { "n.id" };
+    // Row locks for writers that read what they change; only the row itself, never its
+    // network (PostgreSQL; SQLite's single writer needs none).
+    let lock = match (for_update, backend, row_table.is_some()) {
+        (true, DbBackend::Postgres, true) => " FOR UPDATE OF r",
+        (true, DbBackend::Postgres, false) => " FOR UPDATE OF n",
+        _ => "",
+    };
+    positional(
+        backend,
+        &format!(
+            "SELECT {columns}, \
+               (SELECT nm.role FROM network_members nm WHERE nm.network_id = n.id AND nm.member_id = ?) AS direct_role, \
+               (SELECT m.is_admin FROM members m WHERE m.id = ?) AS is_admin, \
+               EXISTS (SELECT 1 FROM network_members f WHERE f.member_id = ? AND f.role = 'facilitator' \
+                       AND f.network_id IN (n.parent_id, a1.parent_id, a2.parent_id, a3.parent_id)) AS facilitates_ancestor \
+             FROM {from} \
+             LEFT JOIN networks a1 ON a1.id = n.parent_id \
+             LEFT JOIN networks a2 ON a2.id = a1.parent_id \
+             LEFT JOIN networks a3 ON a3.id = a2.parent_id \
+             WHERE {row_id} = ?{lock}",
+            columns = columns.join(", "),
+        ),
+    )
+}
+
+/// Our SQL uses `?`; PostgreSQL wants `$1`, `$2`, …
+fn positional(backend: DbBackend, sql: &str) -> String {
+    if backend != DbBackend::Postgres {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+async fn query_standing<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    row_table: Option<&E>,
+    id: i64,
+    for_update: bool,
+) -> Result<Option<QueryResult>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = access_sql(backend, row_table, for_update);
+    let values: [Value; 4] = [
+        member_id.into(),
+        member_id.into(),
+        member_id.into(),
+        id.into(),
+    ];
+    db.query_one(Statement::from_sql_and_values(backend, sql, values))
+        .await
+}
+
+/// Loads row `id` of `E` with the caller's access to its network, in one query: 404 when
+/// the row does not exist, is deleted, or sits in a network the caller may not see.
+pub async fn load<E>(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    id: i64,
+) -> ApiResult<(E::Model, NetworkAccess)>
+where
+    E: EntityTrait + Default,
+    E::Model: InNetwork,
+{
+    load_with::<E>(db, member_id, id, false).await
+}
+
+/// Like `load`, locking the row until the transaction ends (PostgreSQL `FOR UPDATE`): for
+/// writes that decide on what they read (a help request's status), so that concurrent ones
+/// take turns.
+pub async fn load_for_update<E>(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    id: i64,
+) -> ApiResult<(E::Model, NetworkAccess)>
+where
+    E: EntityTrait + Default,
+    E::Model: InNetwork,
+{
+    load_with::<E>(db, member_id, id, true).await
+}
+
+async fn load_with<E>(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    id: i64,
+    for_update: bool,
+) -> ApiResult<(E::Model, NetworkAccess)>
+where
+    E: EntityTrait + Default,
+    E::Model: InNetwork,
+{
+    let row = query_standing(db, member_id, Some(&E::default()), id, for_update)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let model = E::Model::from_query_result(&row, "r_")?;
+    if model.is_deleted() {
+        return Err(ApiError::NotFound);
+    }
+    let network = networks::Model::from_query_result(&row, "n_")?;
+    let access = Standing::from_row(&row)?
+        .into_access(network)
+        .ok_or(ApiError::NotFound)?;
+    Ok((model, access))
+}
+
+/// The network and the caller's standing in it, whatever it is (`None` role: no access).
+async fn standing_in(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    network_id: i64,
+) -> Result<Option<(networks::Model, Standing)>, DbErr> {
+    let Some(row) =
+        query_standing::<networks::Entity>(db, member_id, None, network_id, false).await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some((
+        networks::Model::from_query_result(&row, "n_")?,
+        Standing::from_row(&row)?,
+    )))
 }
 
 /// The caller's access to a network whose content they want: 404 unless they have a role.
@@ -46,19 +271,10 @@ pub async fn network_access(
     member_id: i64,
     network_id: i64,
 ) -> ApiResult<NetworkAccess> {
-    let network = networks::Entity::find_by_id(network_id)
-        .one(db)
+    let (network, standing) = standing_in(db, member_id, network_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let (role, is_direct_member) = effective_role(db, member_id, &network).await?;
-    match role {
-        Some(role) => Ok(NetworkAccess {
-            network,
-            role,
-            is_direct_member,
-        }),
-        None => Err(ApiError::NotFound),
-    }
+    standing.into_access(network).ok_or(ApiError::NotFound)
 }
 
 /// A network's description as the caller may see it: members see everything; anyone may see
@@ -68,15 +284,14 @@ pub async fn network_summary_access(
     member_id: i64,
     network_id: i64,
 ) -> ApiResult<(networks::Model, Option<Role>, bool)> {
-    let network = networks::Entity::find_by_id(network_id)
-        .one(db)
+    let (network, standing) = standing_in(db, member_id, network_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let (role, is_direct_member) = effective_role(db, member_id, &network).await?;
+    let role = standing.effective_role();
     if role.is_none() && Visibility::from_stored(&network.visibility) == Visibility::Private {
         return Err(ApiError::NotFound);
     }
-    Ok((network, role, is_direct_member))
+    Ok((network, role, standing.direct_role.is_some()))
 }
 
 /// `(effective role, has a membership row)`.
@@ -85,25 +300,10 @@ pub async fn effective_role(
     member_id: i64,
     network: &networks::Model,
 ) -> Result<(Option<Role>, bool), DbErr> {
-    let direct = direct_role(db, member_id, network.id).await?;
-    if direct == Some(Role::Facilitator) {
-        return Ok((direct, true));
-    }
-    if is_admin(db, member_id).await? {
-        return Ok((Some(Role::Facilitator), direct.is_some()));
-    }
-    let mut parent_id = network.parent_id;
-    for _ in 0..MAX_DEPTH {
-        let Some(ancestor_id) = parent_id else { break };
-        if direct_role(db, member_id, ancestor_id).await? == Some(Role::Facilitator) {
-            return Ok((Some(Role::Facilitator), direct.is_some()));
-        }
-        parent_id = networks::Entity::find_by_id(ancestor_id)
-            .one(db)
-            .await?
-            .and_then(|ancestor| ancestor.parent_id);
-    }
-    Ok((direct, direct.is_some()))
+    Ok(match standing_in(db, member_id, network.id).await? {
+        Some((_, standing)) => (standing.effective_role(), standing.direct_role.is_some()),
+        None => (None, false),
+    })
 }
 
 pub async fn direct_role(
@@ -127,20 +327,81 @@ pub async fn is_admin(db: &impl ConnectionTrait, member_id: i64) -> Result<bool,
         .unwrap_or(false))
 }
 
-/// Ids of the networks whose content the member may read: direct memberships, their
-/// sub-networks where they facilitate an ancestor, or everything for admins. Later consumers
-/// (search, live updates, digests) filter by this.
-pub async fn visible_network_ids(
+/// Which of `candidates` may see network `network_id` right now, in one query. Every
+/// notification is checked against this when it is created.
+pub async fn members_who_can_see(
+    db: &impl ConnectionTrait,
+    network_id: i64,
+    candidates: &[i64],
+) -> Result<HashSet<i64>, DbErr> {
+    if candidates.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let backend = db.get_database_backend();
+    let placeholders = vec!["?"; candidates.len()].join(", ");
+    let sql = positional(
+        backend,
+        &format!(
+            "SELECT m.id FROM members m \
+             JOIN networks n ON n.id = ? \
+             LEFT JOIN networks a1 ON a1.id = n.parent_id \
+             LEFT JOIN networks a2 ON a2.id = a1.parent_id \
+             LEFT JOIN networks a3 ON a3.id = a2.parent_id \
+             WHERE m.id IN ({placeholders}) AND ( \
+               m.is_admin \
+               OR EXISTS (SELECT 1 FROM network_members d WHERE d.member_id = m.id AND d.network_id = n.id) \
+               OR EXISTS (SELECT 1 FROM network_members f WHERE f.member_id = m.id AND f.role = 'facilitator' \
+                          AND f.network_id IN (n.parent_id, a1.parent_id, a2.parent_id, a3.parent_id)))"
+        ),
+    );
+    let mut values: Vec<Value> = vec![network_id.into()];
+    values.extend(candidates.iter().map(|id| Value::from(*id)));
+    let rows = db
+        .query_all(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    rows.iter()
+        .map(|row| row.try_get::<i64>("", "id"))
+        .collect()
+}
+
+/// Whether `member_id` may see network `network_id` right now.
+pub async fn can_see(
     db: &impl ConnectionTrait,
     member_id: i64,
-) -> Result<Vec<i64>, DbErr> {
+    network_id: i64,
+) -> Result<bool, DbErr> {
+    Ok(members_who_can_see(db, network_id, &[member_id])
+        .await?
+        .contains(&member_id))
+}
+
+/// The networks whose content a member may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VisibleNetworks {
+    /// Instance admins see every network, including those created later.
+    All,
+    /// Sorted ids.
+    Only(Vec<i64>),
+}
+
+impl VisibleNetworks {
+    pub fn contains(&self, network_id: i64) -> bool {
+        match self {
+            VisibleNetworks::All => true,
+            VisibleNetworks::Only(ids) => ids.binary_search(&network_id).is_ok(),
+        }
+    }
+}
+
+/// What a member may read: direct memberships, their sub-networks where they facilitate an
+/// ancestor, or everything for admins. Live updates, notifications, search and digests
+/// filter by this.
+pub async fn visible_networks(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+) -> Result<VisibleNetworks, DbErr> {
     if is_admin(db, member_id).await? {
-        return networks::Entity::find()
-            .select_only()
-            .column(networks::Column::Id)
-            .into_tuple()
-            .all(db)
-            .await;
+        return Ok(VisibleNetworks::All);
     }
     let memberships = network_members::Entity::find()
         .filter(network_members::Column::MemberId.eq(member_id))
@@ -169,7 +430,27 @@ pub async fn visible_network_ids(
             .collect();
         visible.extend(&frontier);
     }
-    Ok(visible)
+    visible.sort_unstable();
+    visible.dedup();
+    Ok(VisibleNetworks::Only(visible))
+}
+
+/// Ids of the networks whose content the member may read (every network, for admins).
+pub async fn visible_network_ids(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+) -> Result<Vec<i64>, DbErr> {
+    match visible_networks(db, member_id).await? {
+        VisibleNetworks::Only(ids) => Ok(ids),
+        VisibleNetworks::All => {
+            networks::Entity::find()
+                .select_only()
+                .column(networks::Column::Id)
+                .into_tuple()
+                .all(db)
+                .await
+        }
+    }
 }
 
 /// How deep `network_id` sits (a top-level network is at depth 1).
@@ -199,14 +480,46 @@ pub async fn visible_parent_id(
     let Some(parent_id) = network.parent_id else {
         return Ok(None);
     };
-    let Some(parent) = networks::Entity::find_by_id(parent_id).one(db).await? else {
+    let Some((parent, standing)) = standing_in(db, member_id, parent_id).await? else {
         return Ok(None);
     };
-    if Visibility::from_stored(&parent.visibility) == Visibility::Listed {
-        return Ok(Some(parent_id));
+    let is_listed = Visibility::from_stored(&parent.visibility) == Visibility::Listed;
+    Ok((is_listed || standing.effective_role().is_some()).then_some(parent_id))
+}
+
+/// Whether a parent network may be named to someone who sees `visible`.
+pub fn parent_visible_to(parent: &networks::Model, visible: &VisibleNetworks) -> bool {
+    Visibility::from_stored(&parent.visibility) == Visibility::Listed || visible.contains(parent.id)
+}
+
+impl InNetwork for threads::Model {
+    fn network_id(&self) -> i64 {
+        self.network_id
     }
-    Ok(effective_role(db, member_id, &parent)
-        .await?
-        .0
-        .map(|_| parent_id))
+
+    fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}
+
+impl InNetwork for resources::Model {
+    fn network_id(&self) -> i64 {
+        self.network_id
+    }
+
+    fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}
+
+impl InNetwork for help_requests::Model {
+    fn network_id(&self) -> i64 {
+        self.network_id
+    }
+}
+
+impl InNetwork for convenings::Model {
+    fn network_id(&self) -> i64 {
+        self.network_id
+    }
 }

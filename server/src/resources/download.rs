@@ -2,7 +2,6 @@
 //! detected type, an `ETag` (the content hash), conditional requests and byte ranges.
 
 use super::queries;
-use super::service::resource_access;
 use crate::entities::resources;
 use crate::error::{ApiError, ApiResult};
 use crate::files::media_type::content_disposition;
@@ -33,7 +32,7 @@ pub async fn download(
     req: &HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let db = state.db.reader();
-    let (resource, _) = resource_access(db, actor, id).await?;
+    let (resource, _) = crate::networks::access::load::<resources::Entity>(db, actor, id).await?;
     let number = query
         .version
         .or(resource.current_version)

@@ -202,8 +202,13 @@ pub async fn add_version(
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     // Who may add a version is settled before the upload is read.
-    let (resource, access) = service::resource_access(state.db.reader(), auth.id, id.0).await?;
-    service::require_author_or_facilitator(&resource, &access, auth.id)?;
+    let (resource, access) = crate::networks::access::load::<crate::entities::resources::Entity>(
+        state.db.reader(),
+        auth.id,
+        id.0,
+    )
+    .await?;
+    access.require_author_or_facilitator(resource.author_id, auth.id)?;
     if !matches!(body_kind(&req)?, Body::Multipart) {
         return Err(ApiError::UnsupportedMediaType(
             "Send multipart/form-data with a `file` part.".into(),

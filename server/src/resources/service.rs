@@ -11,7 +11,8 @@ use crate::extract::{split_page, Page, PageQuery};
 use crate::files::media_type;
 use crate::ids::ApiId;
 use crate::markdown;
-use crate::networks::{network_access, NetworkAccess};
+use crate::networks::access::load;
+use crate::networks::network_access;
 use crate::tags::Tag;
 use crate::threads::model::parse_title;
 use crate::tx::Tx;
@@ -34,35 +35,6 @@ pub struct ResourceListQuery {
     pub sort: Option<String>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
-}
-
-/// A live resource the caller may see, with their access to its network.
-pub async fn resource_access(
-    db: &impl ConnectionTrait,
-    member_id: i64,
-    id: i64,
-) -> ApiResult<(resources::Model, NetworkAccess)> {
-    let resource = resources::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|r| r.deleted_at.is_none())
-        .ok_or(ApiError::NotFound)?;
-    let access = network_access(db, member_id, resource.network_id).await?;
-    Ok((resource, access))
-}
-
-pub fn require_author_or_facilitator(
-    resource: &resources::Model,
-    access: &NetworkAccess,
-    actor: i64,
-) -> ApiResult<()> {
-    if resource.author_id == actor || access.is_facilitator() {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "Only whoever shared it, or a facilitator, can change this resource.",
-        ))
-    }
 }
 
 fn parse_url(raw: &str) -> ApiResult<Option<String>> {
@@ -278,7 +250,7 @@ pub async fn create(
 }
 
 pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<ResourceView> {
-    let (resource, _) = resource_access(db, viewer, id).await?;
+    let (resource, _) = load::<resources::Entity>(db, viewer, id).await?;
     Ok(queries::view(db, viewer, &resource).await?)
 }
 
@@ -365,8 +337,8 @@ pub async fn update(
         return Err(ApiError::Validation(errors));
     }
     let txn = Tx::begin(db).await?;
-    let (resource, access) = resource_access(&txn, actor, id).await?;
-    require_author_or_facilitator(&resource, &access, actor)?;
+    let (resource, access) = load::<resources::Entity>(&txn, actor, id).await?;
+    access.require_author_or_facilitator(resource.author_id, actor)?;
     if ResourceKind::from_stored(&resource.kind) == ResourceKind::Link && url == Some(None) {
         return Err(ApiError::invalid("url", "is required for a link"));
     }
@@ -418,8 +390,8 @@ pub async fn add_version(
     }
     let note = note_of(&fields)?;
     let txn = Tx::begin(state.db.writer()).await?;
-    let (resource, access) = resource_access(&txn, actor, id).await?;
-    require_author_or_facilitator(&resource, &access, actor)?;
+    let (resource, access) = load::<resources::Entity>(&txn, actor, id).await?;
+    access.require_author_or_facilitator(resource.author_id, actor)?;
     if ResourceKind::from_stored(&resource.kind) == ResourceKind::Link {
         return Err(ApiError::invalid("file", "a link has no file"));
     }
@@ -465,8 +437,8 @@ pub async fn add_version(
 /// sake until an operator prunes them.
 pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
-    let (resource, access) = resource_access(&txn, actor, id).await?;
-    require_author_or_facilitator(&resource, &access, actor)?;
+    let (resource, access) = load::<resources::Entity>(&txn, actor, id).await?;
+    access.require_author_or_facilitator(resource.author_id, actor)?;
     let network_id = resource.network_id;
     let mut active: resources::ActiveModel = resource.into();
     let now = crate::clock::now();
@@ -494,7 +466,7 @@ pub async fn set_helpful(
     vote: bool,
 ) -> ApiResult<ResourceView> {
     let txn = Tx::begin(db).await?;
-    let (resource, _) = resource_access(&txn, actor, id).await?;
+    let (resource, _) = load::<resources::Entity>(&txn, actor, id).await?;
     if resource.author_id == actor {
         return Err(ApiError::Forbidden("You cannot vote for what you shared."));
     }

@@ -1,6 +1,6 @@
 //! Replying in a thread, editing and deleting posts.
 
-use super::access::{post_access, require_author_or_facilitator, thread_access};
+use super::access::{post_access, thread_access};
 use super::following::{advance_read_marker, set_level_if_unset};
 use super::mentions;
 use super::model::parse_body;
@@ -227,7 +227,7 @@ pub async fn update(
     if post.deleted_at.is_some() {
         return Err(ApiError::NotFound);
     }
-    require_author_or_facilitator(&access, post.author_id, actor)?;
+    access.require_author_or_facilitator(post.author_id, actor)?;
     let post = rewrite_body(&txn, post, body, crate::clock::now()).await?;
     let view = queries::post_view(&txn, actor, &post).await?;
     append_post_event(&txn, EventKind::PostUpdated, &thread, actor, &view, post.id).await?;
@@ -242,7 +242,7 @@ pub async fn delete(db: &DatabaseConnection, actor: i64, post_id: i64) -> ApiRes
     if post.deleted_at.is_some() {
         return Err(ApiError::NotFound);
     }
-    require_author_or_facilitator(&access, post.author_id, actor)?;
+    access.require_author_or_facilitator(post.author_id, actor)?;
     if post.post_number == 1 {
         return Err(ApiError::Conflict(
             "The opening post is deleted with its thread: delete the thread instead.".into(),

@@ -1,6 +1,6 @@
 //! Starting, listing, editing and deleting threads.
 
-use super::access::{require_author_or_facilitator, thread_access};
+use super::access::thread_access;
 use super::following::{advance_read_marker, set_level_in};
 use super::model::{parse_body, parse_title};
 use super::posts::insert_post;
@@ -228,7 +228,7 @@ pub async fn update(
         access.require_facilitator()?;
     }
     if title.is_some() || body.is_some() || tags.is_some() {
-        require_author_or_facilitator(&access, thread.author_id, actor)?;
+        access.require_author_or_facilitator(thread.author_id, actor)?;
     }
     let now = crate::clock::now();
     if let Some(body) = body {
@@ -272,7 +272,7 @@ pub async fn update(
 pub async fn delete(db: &DatabaseConnection, actor: i64, thread_id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     let (thread, access) = thread_access(&txn, actor, thread_id).await?;
-    require_author_or_facilitator(&access, thread.author_id, actor)?;
+    access.require_author_or_facilitator(thread.author_id, actor)?;
     let network_id = thread.network_id;
     let mut active: threads::ActiveModel = thread.into();
     let now = crate::clock::now();
