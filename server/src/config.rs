@@ -53,6 +53,8 @@ pub struct LiveConfig {
     pub heartbeat_secs: u64,
     /// Upper bound on how long an event from another instance waits to be noticed.
     pub poll_interval_ms: u64,
+    /// Longest a client may take to accept one frame before it is dropped as not reading.
+    pub send_timeout_secs: u64,
 }
 
 /// How the mail outbox is worked off (see `mail/`).
@@ -175,6 +177,7 @@ impl Default for Config {
                 replay_window: 1000,
                 heartbeat_secs: 20,
                 poll_interval_ms: 1000,
+                send_timeout_secs: 10,
             },
         }
     }

@@ -1,12 +1,19 @@
 //! The hub: one task tails the event log and fans each event out to the connections
 //! subscribed to its topics. Each event is read from the database once, serialized once per
-//! topic it is shown under, and handed to every subscriber through a bounded queue; a
-//! connection whose queue is full is disconnected rather than buffered without limit.
+//! way it is shown, and handed to every subscriber through a bounded queue; a connection
+//! whose queue is full is disconnected rather than buffered without limit.
+//!
+//! Access is re-decided as it changes: before an event after which someone may see less
+//! (`EventKind::may_narrow_access`) is fanned out, the subscriptions of everyone it may
+//! concern are re-authorized against the database (see `reauthorize.rs`), so no later
+//! event reaches a member who can no longer see its network.
 
 use super::protocol::TopicName;
+use super::render::{parent_for, parent_id_of, render_event, Parent};
 use crate::db::Db;
-use crate::entities::events;
-use crate::ids::ApiId;
+use crate::entities::{events, networks};
+use crate::events::EventKind;
+use crate::networks::access::VisibleNetworks;
 use bytestring::ByteString;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{HashMap, HashSet};
@@ -52,26 +59,37 @@ impl Kick {
     }
 }
 
-/// An authorized subscription; thread topics remember their network so that removal from
-/// the network ends them too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Subscription {
+/// An authorized topic: thread topics remember their network, so that losing sight of the
+/// network ends them too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
     pub topic: TopicName,
     pub network_id: Option<i64>,
 }
 
-struct Connection {
-    member_id: i64,
+#[derive(Debug, Clone, Copy)]
+struct Subscribed {
+    network_id: Option<i64>,
+    /// Events up to this id are the replay's business, not live delivery's.
+    since: i64,
+}
+
+pub(super) struct Connection {
+    pub(super) member_id: i64,
     queue: mpsc::Sender<Delivery>,
-    subscriptions: HashSet<Subscription>,
+    subscriptions: HashMap<TopicName, Subscribed>,
+    /// What the member could see when last authorized; `me` events from other networks are
+    /// not delivered.
+    pub(super) visible: VisibleNetworks,
     kick: Arc<Kick>,
 }
 
 #[derive(Default)]
-struct Registry {
-    connections: HashMap<ConnectionId, Connection>,
+pub(super) struct Registry {
+    pub(super) connections: HashMap<ConnectionId, Connection>,
     /// Subscribers per topic key: `network:N`, `thread:T`, and `member:M` for `me`.
     by_key: HashMap<TopicKey, HashSet<ConnectionId>>,
+    pub(super) by_member: HashMap<i64, Vec<ConnectionId>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,14 +107,94 @@ fn key_of(topic: TopicName, member_id: i64) -> TopicKey {
     }
 }
 
+/// Authorization was decided before an access change the hub has since applied: decide
+/// again.
+#[derive(Debug)]
+pub struct Stale;
+
 pub struct Hub {
     registry: Mutex<Registry>,
     wake: Notify,
     /// Id of the last event fanned out.
     position: AtomicI64,
+    /// Bumped (under the registry lock) whenever the hub applies an access change.
+    access_generation: AtomicU64,
     next_id: AtomicU64,
     queue_capacity: usize,
     shutdown: watch::Sender<bool>,
+}
+
+impl Registry {
+    fn remove_subscription(&mut self, connection: ConnectionId, topic: TopicName) {
+        let Some(entry) = self.connections.get_mut(&connection) else {
+            return;
+        };
+        entry.subscriptions.remove(&topic);
+        let key = key_of(topic, entry.member_id);
+        if let Some(set) = self.by_key.get_mut(&key) {
+            set.remove(&connection);
+            if set.is_empty() {
+                self.by_key.remove(&key);
+            }
+        }
+    }
+
+    /// Applies what `member_id` may now see to each of their connections: subscriptions in
+    /// networks they lost are ended, with an `access_revoked` notice naming them.
+    pub(super) fn apply_visibility(&mut self, member_id: i64, visible: &VisibleNetworks) {
+        let connections = self.by_member.get(&member_id).cloned().unwrap_or_default();
+        for connection in connections {
+            let Some(entry) = self.connections.get_mut(&connection) else {
+                continue;
+            };
+            entry.visible = visible.clone();
+            let lost: Vec<TopicName> = entry
+                .subscriptions
+                .iter()
+                .filter(|(_, s)| s.network_id.is_some_and(|n| !visible.contains(n)))
+                .map(|(topic, _)| *topic)
+                .collect();
+            if lost.is_empty() {
+                continue;
+            }
+            let notice = access_revoked(&lost);
+            let _ = entry.queue.try_send(Delivery::Notice(notice));
+            for topic in lost {
+                self.remove_subscription(connection, topic);
+            }
+        }
+    }
+
+    /// Members with a subscription in one of `networks`.
+    pub(super) fn members_subscribed_in(&self, networks: &[i64]) -> Vec<i64> {
+        let mut members: Vec<i64> = self
+            .connections
+            .values()
+            .filter(|c| {
+                c.subscriptions
+                    .values()
+                    .any(|s| s.network_id.is_some_and(|n| networks.contains(&n)))
+            })
+            .map(|c| c.member_id)
+            .collect();
+        members.sort_unstable();
+        members.dedup();
+        members
+    }
+}
+
+/// The notice telling a client which topics it lost, and why.
+pub fn access_revoked(topics: &[TopicName]) -> ByteString {
+    let names: Vec<String> = topics.iter().map(|t| t.to_string()).collect();
+    ByteString::from(
+        serde_json::json!({
+            "type": "error",
+            "code": "access_revoked",
+            "message": "You can no longer see what these topics carry; their events stop.",
+            "topics": names,
+        })
+        .to_string(),
+    )
 }
 
 impl Hub {
@@ -105,86 +203,118 @@ impl Hub {
             registry: Mutex::default(),
             wake: Notify::new(),
             position: AtomicI64::new(0),
+            access_generation: AtomicU64::new(0),
             next_id: AtomicU64::new(1),
             queue_capacity: queue_capacity.max(1),
             shutdown: watch::channel(false).0,
         }
     }
 
-    fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {
+    pub(super) fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {
         self.registry.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Adds a connection; its deliveries arrive on the returned receiver.
+    /// Adds a connection; its deliveries arrive on the returned receiver. It sees nothing
+    /// until its first subscription is authorized.
     pub fn register(&self, member_id: i64) -> (ConnectionId, mpsc::Receiver<Delivery>, Arc<Kick>) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (queue, receiver) = mpsc::channel(self.queue_capacity);
         let kick = Arc::new(Kick::default());
-        self.registry().connections.insert(
+        let mut registry = self.registry();
+        registry.connections.insert(
             id,
             Connection {
                 member_id,
                 queue,
-                subscriptions: HashSet::new(),
+                subscriptions: HashMap::new(),
+                visible: VisibleNetworks::Only(Vec::new()),
                 kick: kick.clone(),
             },
         );
+        registry.by_member.entry(member_id).or_default().push(id);
         (id, receiver, kick)
     }
 
     pub fn unregister(&self, connection: ConnectionId) {
         let mut registry = self.registry();
-        if let Some(gone) = registry.connections.remove(&connection) {
-            for subscription in gone.subscriptions {
-                let key = key_of(subscription.topic, gone.member_id);
-                if let Some(set) = registry.by_key.get_mut(&key) {
-                    set.remove(&connection);
-                    if set.is_empty() {
-                        registry.by_key.remove(&key);
-                    }
+        let Some(gone) = registry.connections.remove(&connection) else {
+            return;
+        };
+        for topic in gone.subscriptions.keys() {
+            let key = key_of(*topic, gone.member_id);
+            if let Some(set) = registry.by_key.get_mut(&key) {
+                set.remove(&connection);
+                if set.is_empty() {
+                    registry.by_key.remove(&key);
                 }
+            }
+        }
+        if let Some(list) = registry.by_member.get_mut(&gone.member_id) {
+            list.retain(|c| *c != connection);
+            if list.is_empty() {
+                registry.by_member.remove(&gone.member_id);
             }
         }
     }
 
-    /// Starts delivering events of `subscriptions` (already authorized) to `connection`.
-    pub fn subscribe(&self, connection: ConnectionId, subscriptions: &[Subscription]) {
+    /// The access generation to read before authorizing (see `subscribe`).
+    pub fn access_generation(&self) -> u64 {
+        self.access_generation.load(Ordering::SeqCst)
+    }
+
+    /// Starts delivering events of `grants` after `since` to `connection`, with `visible`
+    /// as what its member may see. All of it was decided at `generation`: if the hub has
+    /// applied an access change since, nothing is registered and the caller decides again,
+    /// so a revocation landing between authorizing and registering still applies.
+    pub fn subscribe(
+        &self,
+        connection: ConnectionId,
+        grants: &[Grant],
+        since: i64,
+        visible: VisibleNetworks,
+        generation: u64,
+    ) -> Result<(), Stale> {
         let mut registry = self.registry();
-        let Some(member_id) = registry.connections.get(&connection).map(|c| c.member_id) else {
-            return;
+        if self.access_generation.load(Ordering::SeqCst) != generation {
+            return Err(Stale);
+        }
+        let Some(entry) = registry.connections.get_mut(&connection) else {
+            return Ok(());
         };
-        for subscription in subscriptions {
+        let member_id = entry.member_id;
+        entry.visible = visible;
+        for grant in grants {
+            entry.subscriptions.insert(
+                grant.topic,
+                Subscribed {
+                    network_id: grant.network_id,
+                    since,
+                },
+            );
+        }
+        for grant in grants {
             registry
                 .by_key
-                .entry(key_of(subscription.topic, member_id))
+                .entry(key_of(grant.topic, member_id))
                 .or_default()
                 .insert(connection);
-            if let Some(entry) = registry.connections.get_mut(&connection) {
-                entry.subscriptions.insert(*subscription);
-            }
         }
+        Ok(())
     }
 
     pub fn unsubscribe(&self, connection: ConnectionId, topics: &[TopicName]) {
         let mut registry = self.registry();
-        let Some(entry) = registry.connections.get_mut(&connection) else {
-            return;
-        };
-        let member_id = entry.member_id;
-        entry.subscriptions.retain(|s| !topics.contains(&s.topic));
         for topic in topics {
-            if let Some(set) = registry.by_key.get_mut(&key_of(*topic, member_id)) {
-                set.remove(&connection);
-            }
+            registry.remove_subscription(connection, *topic);
         }
     }
 
-    /// The connection's current subscriptions.
-    pub fn subscriptions(&self, connection: ConnectionId) -> Vec<Subscription> {
+    /// The connection's current topics.
+    pub fn topics(&self, connection: ConnectionId) -> Vec<TopicName> {
         self.registry()
             .connections
             .get(&connection)
-            .map(|c| c.subscriptions.iter().copied().collect())
+            .map(|c| c.subscriptions.keys().copied().collect())
             .unwrap_or_default()
     }
 
@@ -206,6 +336,12 @@ impl Hub {
     /// Tells every connection to close with "going away", and stops the pump.
     pub fn shut_down(&self) {
         let _ = self.shutdown.send(true);
+    }
+
+    /// Marks an access change as applied from now on (see `subscribe`). Takes the registry
+    /// to be sure it happens under its lock, as `subscribe`'s comparison does.
+    pub(super) fn bump_generation(&self, _locked: &mut Registry) {
+        self.access_generation.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Tails the event log until shutdown: wakes on `wake()`, on PostgreSQL notifications
@@ -248,7 +384,20 @@ impl Hub {
                 return Ok(());
             };
             for event in &batch {
-                self.fan_out(event);
+                let kind = EventKind::parse(&event.kind);
+                if kind.is_some_and(EventKind::may_narrow_access) {
+                    super::reauthorize::after(self, db, event, kind).await;
+                }
+                let parent = match parent_id_of(event, kind) {
+                    Some(parent_id) => {
+                        networks::Entity::find_by_id(parent_id)
+                            .one(db.reader())
+                            .await?
+                    }
+                    None => None,
+                };
+                self.fan_out(event, parent.as_ref());
+                self.position.store(event.id, Ordering::SeqCst);
             }
             self.position.store(last, Ordering::SeqCst);
             if (batch.len() as u64) < BATCH {
@@ -257,11 +406,10 @@ impl Hub {
         }
     }
 
-    fn fan_out(&self, event: &events::Model) {
-        let mut registry = self.registry();
-        if event.kind == "member.removed" {
-            revoke_removed_member(&mut registry, event);
-        }
+    /// Hands `event` to every connection that may have it. `parent`: the parent network a
+    /// `network.*` event names, whose id only some receivers may see.
+    fn fan_out(&self, event: &events::Model, parent: Option<&networks::Model>) {
+        let registry = self.registry();
         // (connection, topic shown) for every subscriber, the most specific topic first.
         let mut targets: HashMap<ConnectionId, TopicName> = HashMap::new();
         if let Some(recipient) = event.recipient_id {
@@ -300,16 +448,30 @@ impl Hub {
         if targets.is_empty() {
             return;
         }
-        let mut rendered: HashMap<TopicName, ByteString> = HashMap::new();
+        let mut rendered: HashMap<(TopicName, Parent), ByteString> = HashMap::new();
         let mut dropped = Vec::new();
         for (connection, topic) in targets {
-            let text = rendered
-                .entry(topic)
-                .or_insert_with(|| render_event(event, topic))
-                .clone();
             let Some(entry) = registry.connections.get(&connection) else {
                 continue;
             };
+            let since = entry
+                .subscriptions
+                .get(&topic)
+                .map_or(i64::MAX, |s| s.since);
+            if event.id <= since {
+                continue;
+            }
+            // `me` carries nothing from networks its member can no longer see.
+            if topic == TopicName::Me
+                && event.network_id.is_some_and(|n| !entry.visible.contains(n))
+            {
+                continue;
+            }
+            let shown = parent_for(parent, &entry.visible);
+            let text = rendered
+                .entry((topic, shown))
+                .or_insert_with(|| render_event(event, topic, shown))
+                .clone();
             match entry.queue.try_send(Delivery::Event { id: event.id, text }) {
                 Ok(()) => {}
                 Err(mpsc::error::TrySendError::Full(_)) => {
@@ -326,65 +488,6 @@ impl Hub {
             self.unregister(connection);
         }
     }
-}
-
-/// Ends a removed member's subscriptions to the network and its threads, telling them why.
-fn revoke_removed_member(registry: &mut Registry, event: &events::Model) {
-    let member: Option<i64> = event
-        .payload
-        .get("member_id")
-        .and_then(|v| v.as_str())
-        .and_then(|v| v.parse().ok());
-    let (Some(member), Some(network)) = (member, event.network_id) else {
-        return;
-    };
-    let notice = ByteString::from(
-        serde_json::json!({
-            "type": "error",
-            "code": "access_revoked",
-            "message": format!("You are no longer a member of network {network}; its events stop."),
-        })
-        .to_string(),
-    );
-    let mut revoked: Vec<(ConnectionId, Subscription)> = Vec::new();
-    for (id, connection) in registry.connections.iter_mut() {
-        if connection.member_id != member {
-            continue;
-        }
-        let lost: Vec<Subscription> = connection
-            .subscriptions
-            .iter()
-            .filter(|s| s.network_id == Some(network) || s.topic == TopicName::Network(network))
-            .copied()
-            .collect();
-        for subscription in &lost {
-            connection.subscriptions.remove(subscription);
-            revoked.push((*id, *subscription));
-        }
-        if !lost.is_empty() {
-            let _ = connection.queue.try_send(Delivery::Notice(notice.clone()));
-        }
-    }
-    for (id, subscription) in revoked {
-        if let Some(set) = registry.by_key.get_mut(&key_of(subscription.topic, member)) {
-            set.remove(&id);
-        }
-    }
-}
-
-/// The `{"type":"event",…}` frame of an event shown under `topic`.
-pub fn render_event(event: &events::Model, topic: TopicName) -> ByteString {
-    ByteString::from(
-        serde_json::json!({
-            "type": "event",
-            "id": ApiId(event.id),
-            "topic": topic.to_string(),
-            "kind": event.kind,
-            "at": event.created_at,
-            "data": event.payload,
-        })
-        .to_string(),
-    )
 }
 
 #[cfg(test)]
@@ -406,19 +509,30 @@ mod tests {
         }
     }
 
+    fn subscribe(hub: &Hub, connection: ConnectionId, network: i64) {
+        let grant = Grant {
+            topic: TopicName::Network(network),
+            network_id: Some(network),
+        };
+        hub.subscribe(
+            connection,
+            &[grant],
+            0,
+            VisibleNetworks::Only(vec![network]),
+            hub.access_generation(),
+        )
+        .unwrap();
+    }
+
     #[tokio::test]
     async fn a_connection_that_does_not_keep_up_is_dropped_not_buffered() {
         let hub = Hub::new(2);
         let (slow, _never_read, kick) = hub.register(7);
         let (fast, mut fast_queue, _) = hub.register(8);
-        let subscription = Subscription {
-            topic: TopicName::Network(1),
-            network_id: Some(1),
-        };
-        hub.subscribe(slow, &[subscription]);
-        hub.subscribe(fast, &[subscription]);
+        subscribe(&hub, slow, 1);
+        subscribe(&hub, fast, 1);
         for id in 1..=3 {
-            hub.fan_out(&event(id, 1));
+            hub.fan_out(&event(id, 1), None);
             assert!(fast_queue.recv().await.is_some());
         }
         assert_eq!(
@@ -436,15 +550,9 @@ mod tests {
     async fn events_go_only_to_subscribers_of_their_topics() {
         let hub = Hub::new(8);
         let (here, mut queue, _) = hub.register(7);
-        hub.subscribe(
-            here,
-            &[Subscription {
-                topic: TopicName::Network(1),
-                network_id: Some(1),
-            }],
-        );
-        hub.fan_out(&event(1, 2));
-        hub.fan_out(&event(2, 1));
+        subscribe(&hub, here, 1);
+        hub.fan_out(&event(1, 2), None);
+        hub.fan_out(&event(2, 1), None);
         match queue.recv().await {
             Some(Delivery::Event { id, text }) => {
                 assert_eq!(id, 2);
@@ -452,5 +560,43 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn an_authorization_decided_before_an_access_change_is_not_registered() {
+        let hub = Hub::new(8);
+        let (connection, _queue, _) = hub.register(7);
+        let generation = hub.access_generation();
+        hub.bump_generation(&mut hub.registry());
+        let grant = Grant {
+            topic: TopicName::Network(1),
+            network_id: Some(1),
+        };
+        assert!(hub
+            .subscribe(
+                connection,
+                &[grant],
+                0,
+                VisibleNetworks::Only(vec![1]),
+                generation
+            )
+            .is_err());
+        assert!(hub.topics(connection).is_empty());
+    }
+
+    #[tokio::test]
+    async fn losing_sight_of_a_network_ends_its_topics_with_a_notice() {
+        let hub = Hub::new(8);
+        let (connection, mut queue, _) = hub.register(7);
+        subscribe(&hub, connection, 1);
+        hub.registry()
+            .apply_visibility(7, &VisibleNetworks::Only(vec![2]));
+        match queue.recv().await {
+            Some(Delivery::Notice(text)) => assert!(text.contains("access_revoked")),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(hub.topics(connection).is_empty());
+        hub.fan_out(&event(5, 1), None);
+        assert!(queue.try_recv().is_err());
     }
 }

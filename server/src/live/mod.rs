@@ -5,6 +5,8 @@
 pub mod hub;
 pub mod listen;
 pub mod protocol;
+mod reauthorize;
+pub mod render;
 pub mod routes;
 pub mod session;
 pub mod watch;

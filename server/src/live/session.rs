@@ -1,15 +1,26 @@
 //! One WebSocket connection: authentication, subscriptions (authorized one by one), replay
 //! of missed events, live delivery, heartbeats, token expiry and orderly closing.
+//!
+//! Every frame the server sends goes through `Live::send`, bounded by
+//! `live.send_timeout_secs`: a client that stops reading is dropped within it, whatever is
+//! being sent (events, a replay, notices, replies), and the loop's other duties
+//! (heartbeat, expiry, being kicked, shutdown) are never held up for longer.
 
-use super::hub::{render_event, Delivery, Subscription};
+use super::hub::{access_revoked, ConnectionId, Delivery, Grant, Kick, Stale};
 use super::protocol::{ClientMessage, ServerMessage, TopicName};
-use crate::entities::events;
+use super::render::{parent_for, parent_id_of, render_event};
+use crate::entities::{events, networks, threads};
+use crate::events::EventKind;
 use crate::ids::ApiId;
+use crate::networks::access::{self, VisibleNetworks};
 use crate::AppState;
 use actix_web::web;
 use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
+use bytestring::ByteString;
+use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long a client may take to authenticate after connecting.
@@ -18,19 +29,38 @@ const AUTH_DEADLINE: Duration = Duration::from_secs(10);
 /// Close code for authentication problems (application range, RFC 6455 §7.4.2).
 const UNAUTHORIZED: u16 = 4401;
 
-/// A frame the peer does not take within this time marks it as a slow consumer.
-const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most topics one `subscribe` may name.
+const MAX_TOPICS: usize = 100;
+
+/// Authorizing and registering is retried this often when access changes meanwhile.
+const AUTHORIZE_ATTEMPTS: usize = 10;
+
+fn close(code: u16, description: &str) -> Option<CloseReason> {
+    Some(CloseReason {
+        code: CloseCode::Other(code),
+        description: Some(description.to_owned()),
+    })
+}
+
+fn policy(description: &str) -> Option<CloseReason> {
+    Some(CloseReason {
+        code: CloseCode::Policy,
+        description: Some(description.to_owned()),
+    })
+}
 
 /// Sends a close frame if the peer takes it promptly; a stuck peer is simply dropped.
 async fn close_with(session: &Session, reason: Option<CloseReason>) {
     let _ = tokio::time::timeout(Duration::from_secs(1), session.clone().close(reason)).await;
 }
 
-fn slow_consumer() -> Option<CloseReason> {
-    Some(CloseReason {
-        code: CloseCode::Policy,
-        description: Some("slow consumer: events were not read in time".to_owned()),
-    })
+/// Why a connection ends.
+#[derive(Debug)]
+enum End {
+    /// The client went away or the socket failed: nothing more to say.
+    Gone,
+    /// A frame was not taken within the send timeout.
+    SlowConsumer,
 }
 
 struct Live {
@@ -39,16 +69,10 @@ struct Live {
     member_id: i64,
     /// When the access token expires (Unix seconds); renewed by `auth` messages.
     expires_at: i64,
-    connection: super::hub::ConnectionId,
+    connection: ConnectionId,
     /// Ids replayed ahead of the live queue, skipped when they arrive live.
     replayed: BTreeSet<i64>,
-}
-
-fn close(code: u16, description: &str) -> Option<CloseReason> {
-    Some(CloseReason {
-        code: CloseCode::Other(code),
-        description: Some(description.to_owned()),
-    })
+    send_timeout: Duration,
 }
 
 /// Runs a connection to its end. `authenticated` is `(member_id, expires_at)` when the
@@ -59,9 +83,10 @@ pub async fn run(
     mut stream: MessageStream,
     authenticated: Option<(i64, i64)>,
 ) {
+    let send_timeout = Duration::from_secs(state.config.live.send_timeout_secs.max(1));
     let Some((member_id, expires_at)) = (match authenticated {
         Some(auth) => Some(auth),
-        None => await_auth(&state, &mut session, &mut stream).await,
+        None => await_auth(&state, &mut session, &mut stream, send_timeout).await,
     }) else {
         return;
     };
@@ -74,75 +99,433 @@ pub async fn run(
         expires_at,
         connection,
         replayed: BTreeSet::new(),
+        send_timeout,
     };
     let greeting = ServerMessage::Authenticated {
         member_id: ApiId(member_id),
         expires_at,
     };
-    let mut outcome = live.send(greeting.to_json()).await.then_some(()).ok_or(());
+    let outcome = match live.send(greeting.to_json().into()).await {
+        Ok(()) => live.serve(&mut stream, &mut queue, &kick).await,
+        Err(end) => end,
+    };
+    if let End::SlowConsumer = outcome {
+        close_with(
+            &live.session,
+            policy("slow consumer: events were not read in time"),
+        )
+        .await;
+    }
+    hub.unregister(connection);
+}
 
-    let heartbeat_every = Duration::from_secs(state.config.live.heartbeat_secs.max(1));
-    let mut heartbeat = tokio::time::interval(heartbeat_every);
-    let mut last_heard = Instant::now();
-    let mut shutdown = hub.shutdown_signal();
-    while outcome.is_ok() {
-        let until_expiry = Duration::from_secs(
-            u64::try_from(live.expires_at - chrono::Utc::now().timestamp()).unwrap_or(0),
-        );
-        tokio::select! {
-            message = stream.recv() => {
-                last_heard = Instant::now();
-                match message {
-                    Some(Ok(Message::Text(text))) => outcome = live.handle_text(&text).await,
-                    Some(Ok(Message::Ping(bytes))) => outcome = live.session.pong(&bytes).await.map_err(|_| ()),
-                    Some(Ok(Message::Pong(_))) => {}
-                    Some(Ok(Message::Binary(_))) => {
-                        outcome = live.error("unsupported", "Send JSON text frames.").await;
-                    }
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-                    Some(Ok(_)) => {}
-                }
-            }
-            delivery = queue.recv() => match delivery {
-                Some(Delivery::Event { id, text }) => {
-                    // Everything replayed below a live id has been passed: forget it.
-                    live.replayed = live.replayed.split_off(&id);
-                    if !live.replayed.remove(&id) {
-                        outcome = match tokio::time::timeout(SEND_TIMEOUT, live.session.text(text)).await {
-                            Ok(sent) => sent.map_err(|_| ()),
-                            Err(_) => {
-                                close_with(&live.session, slow_consumer()).await;
-                                Err(())
-                            }
-                        };
+impl Live {
+    /// The connection's loop, until it ends. Closing frames for the endings it decides on
+    /// (expiry, heartbeat, kick, shutdown) are sent here.
+    async fn serve(
+        &mut self,
+        stream: &mut MessageStream,
+        queue: &mut tokio::sync::mpsc::Receiver<Delivery>,
+        kick: &Arc<Kick>,
+    ) -> End {
+        let heartbeat_every = Duration::from_secs(self.state.config.live.heartbeat_secs.max(1));
+        let mut heartbeat = tokio::time::interval(heartbeat_every);
+        let mut last_heard = Instant::now();
+        let mut shutdown = self.state.hub.shutdown_signal();
+        loop {
+            let until_expiry = Duration::from_secs(
+                u64::try_from(self.expires_at - chrono::Utc::now().timestamp()).unwrap_or(0),
+            );
+            let step = tokio::select! {
+                message = stream.recv() => {
+                    last_heard = Instant::now();
+                    match message {
+                        Some(Ok(Message::Text(text))) => self.handle_text(&text).await,
+                        Some(Ok(Message::Ping(bytes))) => self.bounded(self.session.clone().pong(&bytes)).await,
+                        Some(Ok(Message::Binary(_))) => self.error("unsupported", "Send JSON text frames.").await,
+                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => Err(End::Gone),
+                        Some(Ok(_)) => Ok(()),
                     }
                 }
-                Some(Delivery::Notice(text)) => outcome = live.session.text(text).await.map_err(|_| ()),
-                None => break,
-            },
-            _ = heartbeat.tick() => {
-                if last_heard.elapsed() > heartbeat_every * 3 {
-                    close_with(&live.session, close(4408, "heartbeat timeout")).await;
-                    outcome = Err(());
-                } else {
-                    outcome = live.session.ping(b"staffroom").await.map_err(|_| ());
+                delivery = queue.recv() => match delivery {
+                    Some(Delivery::Event { id, text }) => {
+                        // Everything replayed below a live id has been passed: forget it.
+                        self.replayed = self.replayed.split_off(&id);
+                        if self.replayed.remove(&id) {
+                            Ok(())
+                        } else {
+                            self.send(text).await
+                        }
+                    }
+                    Some(Delivery::Notice(text)) => self.send(text).await,
+                    None => Err(End::Gone),
+                },
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > heartbeat_every * 3 {
+                        close_with(&self.session, close(4408, "heartbeat timeout")).await;
+                        Err(End::Gone)
+                    } else {
+                        self.bounded(self.session.clone().ping(b"staffroom")).await
+                    }
                 }
-            }
-            _ = tokio::time::sleep(until_expiry) => {
-                close_with(&live.session, close(UNAUTHORIZED, "access token expired; reconnect with a fresh one")).await;
-                outcome = Err(());
-            }
-            reason = kick.fired() => {
-                close_with(&live.session, Some(CloseReason { code: CloseCode::Policy, description: Some(reason.to_owned()) })).await;
-                outcome = Err(());
-            }
-            _ = shutdown.changed() => {
-                close_with(&live.session, Some(CloseReason { code: CloseCode::Away, description: Some("server shutting down".to_owned()) })).await;
-                outcome = Err(());
+                _ = tokio::time::sleep(until_expiry) => {
+                    close_with(&self.session, close(UNAUTHORIZED, "access token expired; reconnect with a fresh one")).await;
+                    Err(End::Gone)
+                }
+                reason = kick.fired() => {
+                    close_with(&self.session, policy(reason)).await;
+                    Err(End::Gone)
+                }
+                _ = shutdown.changed() => {
+                    close_with(&self.session, Some(CloseReason { code: CloseCode::Away, description: Some("server shutting down".to_owned()) })).await;
+                    Err(End::Gone)
+                }
+            };
+            if let Err(end) = step {
+                return end;
             }
         }
     }
-    hub.unregister(connection);
+
+    /// Runs a send, bounded by the send timeout.
+    async fn bounded<E>(
+        &self,
+        send: impl std::future::Future<Output = Result<(), E>>,
+    ) -> Result<(), End> {
+        match tokio::time::timeout(self.send_timeout, send).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(End::Gone),
+            Err(_) => Err(End::SlowConsumer),
+        }
+    }
+
+    async fn send(&self, text: ByteString) -> Result<(), End> {
+        self.bounded(self.session.clone().text(text)).await
+    }
+
+    async fn error(&self, code: &str, message: &str) -> Result<(), End> {
+        let text = ServerMessage::Error {
+            code,
+            message: message.to_owned(),
+        }
+        .to_json();
+        self.send(text.into()).await
+    }
+
+    async fn handle_text(&mut self, text: &str) -> Result<(), End> {
+        let message = match serde_json::from_str::<ClientMessage>(text) {
+            Ok(message) => message,
+            Err(err) => {
+                return self
+                    .error(
+                        "bad_message",
+                        &format!("Not a message of this protocol: {err}"),
+                    )
+                    .await
+            }
+        };
+        match message {
+            ClientMessage::Ping => self.send(ServerMessage::Pong.to_json().into()).await,
+            ClientMessage::Auth { access_token } => self.renew(&access_token).await,
+            ClientMessage::Unsubscribe { topics } => {
+                let parsed: Vec<TopicName> =
+                    topics.iter().filter_map(|t| TopicName::parse(t)).collect();
+                self.state.hub.unsubscribe(self.connection, &parsed);
+                let text = ServerMessage::Unsubscribed {
+                    topics: parsed.iter().map(|t| t.to_string()).collect(),
+                }
+                .to_json();
+                self.send(text.into()).await
+            }
+            ClientMessage::Subscribe {
+                topics,
+                last_event_id,
+            } => self.subscribe(topics, last_event_id).await,
+        }
+    }
+
+    /// A fresh token for the same member extends the session, and everything subscribed is
+    /// authorized again: a connection never outlives its member's access by more than a
+    /// token's lifetime, even if a change went unnoticed.
+    async fn renew(&mut self, access_token: &str) -> Result<(), End> {
+        match self.state.tokens.verify_access_until(access_token) {
+            Some((member_id, expires_at)) if member_id == self.member_id => {
+                self.expires_at = expires_at;
+                self.reauthorize().await?;
+                let text = ServerMessage::Authenticated {
+                    member_id: ApiId(member_id),
+                    expires_at,
+                }
+                .to_json();
+                self.send(text.into()).await
+            }
+            Some(_) => {
+                self.error(
+                    "unauthorized",
+                    "A connection stays with the member who opened it.",
+                )
+                .await
+            }
+            None => {
+                self.error("unauthorized", "That access token is invalid or expired.")
+                    .await
+            }
+        }
+    }
+
+    /// Checks every current topic again; those no longer allowed end with `access_revoked`.
+    async fn reauthorize(&mut self) -> Result<(), End> {
+        let topics = self.state.hub.topics(self.connection);
+        for _ in 0..AUTHORIZE_ATTEMPTS {
+            let generation = self.state.hub.access_generation();
+            let Some(visible) = self.visible().await else {
+                return self
+                    .error("unavailable", "Access could not be checked; reconnect.")
+                    .await;
+            };
+            let mut lost = Vec::new();
+            for topic in &topics {
+                if self.authorize(*topic).await.is_none() {
+                    lost.push(*topic);
+                }
+            }
+            self.state.hub.unsubscribe(self.connection, &lost);
+            // Registering nothing new records the fresh view of what the member sees (their
+            // `me` topic is filtered by it).
+            match self
+                .state
+                .hub
+                .subscribe(self.connection, &[], i64::MAX, visible, generation)
+            {
+                Ok(()) => {
+                    if !lost.is_empty() {
+                        self.send(access_revoked(&lost)).await?;
+                    }
+                    return Ok(());
+                }
+                Err(Stale) => continue,
+            }
+        }
+        self.error("unavailable", "Access kept changing; reconnect.")
+            .await
+    }
+
+    /// What the member may see now; `None` if the database cannot say.
+    async fn visible(&self) -> Option<VisibleNetworks> {
+        access::visible_networks(self.state.db.reader(), self.member_id)
+            .await
+            .ok()
+    }
+
+    /// Authorizes each topic (refusals are errors, never events), starts live delivery, then
+    /// replays what was missed: everything after `last_event_id`, or, without one,
+    /// whatever committed while the subscription was being set up.
+    async fn subscribe(
+        &mut self,
+        topics: Vec<String>,
+        last_event_id: Option<ApiId>,
+    ) -> Result<(), End> {
+        let before = self.state.hub.topics(self.connection);
+        let parsed: Vec<(String, Option<TopicName>)> = topics
+            .into_iter()
+            .take(MAX_TOPICS)
+            .map(|raw| {
+                let topic = TopicName::parse(&raw);
+                (raw, topic)
+            })
+            .collect();
+        let mut outcome = None;
+        for _ in 0..AUTHORIZE_ATTEMPTS {
+            let generation = self.state.hub.access_generation();
+            let Some(visible) = self.visible().await else {
+                break;
+            };
+            let since = match last_event_id {
+                Some(ApiId(after)) => after,
+                None => match latest_event_id(&self.state).await {
+                    Some(latest) => latest,
+                    None => break,
+                },
+            };
+            let mut granted = Vec::new();
+            let mut refused = Vec::new();
+            for (raw, topic) in &parsed {
+                match topic {
+                    Some(topic) => match self.authorize(*topic).await {
+                        Some(grant) => granted.push(grant),
+                        None => refused.push(raw.clone()),
+                    },
+                    None => refused.push(raw.clone()),
+                }
+            }
+            let registered = self.state.hub.subscribe(
+                self.connection,
+                &granted,
+                since,
+                visible.clone(),
+                generation,
+            );
+            if registered.is_ok() {
+                outcome = Some((granted, refused, since, visible));
+                break;
+            }
+        }
+        let Some((granted, refused, since, visible)) = outcome else {
+            return self
+                .error(
+                    "unavailable",
+                    "Subscriptions could not be checked; try again.",
+                )
+                .await;
+        };
+        for raw in refused {
+            self.error(
+                "forbidden_topic",
+                &format!("`{raw}` is not a topic you can subscribe to."),
+            )
+            .await?;
+        }
+        if granted.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<String> = granted.iter().map(|g| g.topic.to_string()).collect();
+        self.send(ServerMessage::Subscribed { topics: names }.to_json().into())
+            .await?;
+        let granted: Vec<TopicName> = granted.iter().map(|g| g.topic).collect();
+        self.replay(since, &granted, &before, &visible).await
+    }
+
+    async fn authorize(&self, topic: TopicName) -> Option<Grant> {
+        let db = self.state.db.reader();
+        match topic {
+            TopicName::Me => Some(Grant {
+                topic,
+                network_id: None,
+            }),
+            TopicName::Network(id) => crate::networks::network_access(db, self.member_id, id)
+                .await
+                .ok()
+                .map(|_| Grant {
+                    topic,
+                    network_id: Some(id),
+                }),
+            TopicName::Thread(id) => access::load::<threads::Entity>(db, self.member_id, id)
+                .await
+                .ok()
+                .map(|(thread, _)| Grant {
+                    topic,
+                    network_id: Some(thread.network_id),
+                }),
+        }
+    }
+
+    /// Sends what `granted` carried after `after`, as the API shows it now: nothing of
+    /// deleted threads, nothing on `me` from networks out of sight, parents only where
+    /// they may be named.
+    async fn replay(
+        &mut self,
+        after: i64,
+        granted: &[TopicName],
+        before: &[TopicName],
+        visible: &VisibleNetworks,
+    ) -> Result<(), End> {
+        let window = self.state.config.live.replay_window;
+        let mut condition = Condition::any();
+        for topic in granted {
+            condition = condition.add(match *topic {
+                TopicName::Me => {
+                    let mut mine =
+                        Condition::all().add(events::Column::RecipientId.eq(self.member_id));
+                    if let VisibleNetworks::Only(ids) = visible {
+                        mine = mine.add(
+                            Condition::any()
+                                .add(events::Column::NetworkId.is_null())
+                                .add(events::Column::NetworkId.is_in(ids.iter().copied())),
+                        );
+                    }
+                    mine
+                }
+                TopicName::Network(id) => Condition::all()
+                    .add(events::Column::RecipientId.is_null())
+                    .add(events::Column::NetworkId.eq(id)),
+                TopicName::Thread(id) => Condition::all()
+                    .add(events::Column::RecipientId.is_null())
+                    .add(events::Column::ThreadId.eq(id)),
+            });
+        }
+        let deleted_threads = Query::select()
+            .column(threads::Column::Id)
+            .from(threads::Entity)
+            .and_where(threads::Column::DeletedAt.is_not_null())
+            .to_owned();
+        let not_of_deleted_threads = Condition::any()
+            .add(events::Column::ThreadId.is_null())
+            .add(events::Column::Kind.eq(EventKind::ThreadDeleted.as_str()))
+            .add(events::Column::ThreadId.not_in_subquery(deleted_threads));
+        let missed = events::Entity::find()
+            .filter(events::Column::Id.gt(after))
+            .filter(condition)
+            .filter(not_of_deleted_threads)
+            .order_by_asc(events::Column::Id)
+            .limit(window + 1)
+            .all(self.state.db.reader())
+            .await;
+        let Ok(missed) = missed else {
+            return self
+                .error("replay_failed", "Missed events could not be read; reload.")
+                .await;
+        };
+        if missed.len() as u64 > window {
+            return self.send(ServerMessage::Reset.to_json().into()).await;
+        }
+        let parents = self.parents_of(&missed).await;
+        for event in missed {
+            // Events of topics subscribed before this request were delivered live already.
+            if shown_as(&event, before, self.member_id).is_some() {
+                continue;
+            }
+            let Some(topic) = shown_as(&event, granted, self.member_id) else {
+                continue;
+            };
+            let parent =
+                parent_id_of(&event, EventKind::parse(&event.kind)).and_then(|id| parents.get(&id));
+            self.replayed.insert(event.id);
+            self.send(render_event(&event, topic, parent_for(parent, visible)))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The parent networks named by `network.*` events among `missed`.
+    async fn parents_of(&self, missed: &[events::Model]) -> HashMap<i64, networks::Model> {
+        let ids: Vec<i64> = missed
+            .iter()
+            .filter_map(|e| parent_id_of(e, EventKind::parse(&e.kind)))
+            .collect();
+        if ids.is_empty() {
+            return HashMap::new();
+        }
+        networks::Entity::find()
+            .filter(networks::Column::Id.is_in(ids))
+            .all(self.state.db.reader())
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|n| (n.id, n))
+            .collect()
+    }
+}
+
+/// The newest event id committed (0 for an empty log).
+async fn latest_event_id(state: &AppState) -> Option<i64> {
+    events::Entity::find()
+        .select_only()
+        .column_as(events::Column::Id.max(), "max")
+        .into_tuple::<Option<i64>>()
+        .one(state.db.reader())
+        .await
+        .ok()
+        .map(|max| max.flatten().unwrap_or(0))
 }
 
 /// Waits for `{"type":"auth"}` as the first message.
@@ -150,13 +533,14 @@ async fn await_auth(
     state: &AppState,
     session: &mut Session,
     stream: &mut MessageStream,
+    send_timeout: Duration,
 ) -> Option<(i64, i64)> {
     let first = tokio::time::timeout(AUTH_DEADLINE, async {
         loop {
             match stream.recv().await {
                 Some(Ok(Message::Text(text))) => return Some(text),
                 Some(Ok(Message::Ping(bytes))) => {
-                    let _ = session.pong(&bytes).await;
+                    let _ = tokio::time::timeout(send_timeout, session.pong(&bytes)).await;
                 }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
                 Some(Ok(_)) => {}
@@ -177,230 +561,25 @@ async fn await_auth(
             code: "unauthorized",
             message: "Authenticate first with a valid access token.".into(),
         };
-        let _ = session.text(error.to_json()).await;
+        let _ = tokio::time::timeout(send_timeout, session.text(error.to_json())).await;
         close_with(session, close(UNAUTHORIZED, "authentication required")).await;
     }
     verified
 }
 
-impl Live {
-    async fn send(&mut self, text: String) -> bool {
-        self.session.text(text).await.is_ok()
-    }
-
-    async fn error(&mut self, code: &str, message: &str) -> Result<(), ()> {
-        let text = ServerMessage::Error {
-            code,
-            message: message.to_owned(),
-        }
-        .to_json();
-        self.session.text(text).await.map_err(|_| ())
-    }
-
-    async fn handle_text(&mut self, text: &str) -> Result<(), ()> {
-        let message = match serde_json::from_str::<ClientMessage>(text) {
-            Ok(message) => message,
-            Err(err) => {
-                return self
-                    .error(
-                        "bad_message",
-                        &format!("Not a message of this protocol: {err}"),
-                    )
-                    .await
-            }
-        };
-        match message {
-            ClientMessage::Ping => self
-                .session
-                .text(ServerMessage::Pong.to_json())
-                .await
-                .map_err(|_| ()),
-            ClientMessage::Auth { access_token } => {
-                match self.state.tokens.verify_access_until(&access_token) {
-                    Some((member_id, expires_at)) if member_id == self.member_id => {
-                        self.expires_at = expires_at;
-                        let text = ServerMessage::Authenticated {
-                            member_id: ApiId(member_id),
-                            expires_at,
-                        }
-                        .to_json();
-                        self.session.text(text).await.map_err(|_| ())
-                    }
-                    Some(_) => {
-                        self.error(
-                            "unauthorized",
-                            "A connection stays with the member who opened it.",
-                        )
-                        .await
-                    }
-                    None => {
-                        self.error("unauthorized", "That access token is invalid or expired.")
-                            .await
-                    }
-                }
-            }
-            ClientMessage::Unsubscribe { topics } => {
-                let parsed: Vec<TopicName> =
-                    topics.iter().filter_map(|t| TopicName::parse(t)).collect();
-                self.state.hub.unsubscribe(self.connection, &parsed);
-                let text = ServerMessage::Unsubscribed {
-                    topics: parsed.iter().map(|t| t.to_string()).collect(),
-                }
-                .to_json();
-                self.session.text(text).await.map_err(|_| ())
-            }
-            ClientMessage::Subscribe {
-                topics,
-                last_event_id,
-            } => self.subscribe(topics, last_event_id).await,
-        }
-    }
-
-    /// Authorizes each topic (refusals are errors, never events), starts live delivery, then
-    /// replays what was missed.
-    async fn subscribe(
-        &mut self,
-        topics: Vec<String>,
-        last_event_id: Option<ApiId>,
-    ) -> Result<(), ()> {
-        let before = self.state.hub.subscriptions(self.connection);
-        let mut granted = Vec::new();
-        for raw in topics.iter().take(100) {
-            match self.authorize(raw).await {
-                Some(subscription) => granted.push(subscription),
-                None => {
-                    self.error(
-                        "forbidden_topic",
-                        &format!("`{raw}` is not a topic you can subscribe to."),
-                    )
-                    .await?;
-                }
-            }
-        }
-        if granted.is_empty() {
-            return Ok(());
-        }
-        // Live delivery starts before the replay is read, so nothing falls between the two;
-        // what arrives twice is recognised by its id.
-        self.state.hub.subscribe(self.connection, &granted);
-        let names: Vec<String> = granted.iter().map(|s| s.topic.to_string()).collect();
-        self.session
-            .text(ServerMessage::Subscribed { topics: names }.to_json())
-            .await
-            .map_err(|_| ())?;
-        if let Some(ApiId(after)) = last_event_id {
-            self.replay(after, &granted, &before).await?;
-        }
-        Ok(())
-    }
-
-    async fn authorize(&self, raw: &str) -> Option<Subscription> {
-        let topic = TopicName::parse(raw)?;
-        let db = self.state.db.reader();
-        match topic {
-            TopicName::Me => Some(Subscription {
-                topic,
-                network_id: None,
-            }),
-            TopicName::Network(id) => crate::networks::network_access(db, self.member_id, id)
-                .await
-                .ok()
-                .map(|_| Subscription {
-                    topic,
-                    network_id: Some(id),
-                }),
-            TopicName::Thread(id) => crate::threads::access::thread_access(db, self.member_id, id)
-                .await
-                .ok()
-                .map(|(thread, _)| Subscription {
-                    topic,
-                    network_id: Some(thread.network_id),
-                }),
-        }
-    }
-
-    async fn replay(
-        &mut self,
-        after: i64,
-        granted: &[Subscription],
-        before: &[Subscription],
-    ) -> Result<(), ()> {
-        let window = self.state.config.live.replay_window;
-        let mut condition = Condition::any();
-        for subscription in granted {
-            condition = match subscription.topic {
-                TopicName::Me => condition.add(events::Column::RecipientId.eq(self.member_id)),
-                TopicName::Network(id) => condition.add(
-                    Condition::all()
-                        .add(events::Column::RecipientId.is_null())
-                        .add(events::Column::NetworkId.eq(id)),
-                ),
-                TopicName::Thread(id) => condition.add(
-                    Condition::all()
-                        .add(events::Column::RecipientId.is_null())
-                        .add(events::Column::ThreadId.eq(id)),
-                ),
-            };
-        }
-        let missed = events::Entity::find()
-            .filter(events::Column::Id.gt(after))
-            .filter(condition)
-            .order_by_asc(events::Column::Id)
-            .limit(window + 1)
-            .all(self.state.db.reader())
-            .await;
-        let missed = match missed {
-            Ok(missed) => missed,
-            Err(_) => {
-                return self
-                    .error("replay_failed", "Missed events could not be read; reload.")
-                    .await
-            }
-        };
-        if missed.len() as u64 > window {
-            return self
-                .session
-                .text(ServerMessage::Reset.to_json())
-                .await
-                .map_err(|_| ());
-        }
-        for event in missed {
-            // Events of topics subscribed before this request were delivered live already.
-            if shown_as(&event, before, self.member_id).is_some() {
-                continue;
-            }
-            let Some(topic) = shown_as(&event, granted, self.member_id) else {
-                continue;
-            };
-            self.replayed.insert(event.id);
-            self.session
-                .text(render_event(&event, topic))
-                .await
-                .map_err(|_| ())?;
-        }
-        Ok(())
-    }
-}
-
-/// The topic an event is shown under for these subscriptions, if any.
-fn shown_as(
-    event: &events::Model,
-    subscriptions: &[Subscription],
-    member_id: i64,
-) -> Option<TopicName> {
+/// The topic an event is shown under for these topics, if any.
+fn shown_as(event: &events::Model, topics: &[TopicName], member_id: i64) -> Option<TopicName> {
     if event.recipient_id.is_some() {
-        return subscriptions
-            .iter()
-            .any(|s| s.topic == TopicName::Me && event.recipient_id == Some(member_id))
+        return (topics.contains(&TopicName::Me) && event.recipient_id == Some(member_id))
             .then_some(TopicName::Me);
     }
     let thread = event
         .thread_id
         .map(TopicName::Thread)
-        .filter(|t| subscriptions.iter().any(|s| s.topic == *t));
+        .filter(|t| topics.contains(t));
     let network = event
         .network_id
         .map(TopicName::Network)
-        .filter(|t| subscriptions.iter().any(|s| s.topic == *t));
+        .filter(|t| topics.contains(t));
     thread.or(network)
 }
