@@ -275,6 +275,27 @@ pub(crate) async fn append_all<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Rewrites the payloads of the earlier `kinds` events about `subject_id` to `payload`, in
+/// the caller's transaction: when a post is edited or deleted (a thread, a resource, a help
+/// request edited), a replay shows what the API shows now, never the removed or earlier
+/// text.
+pub async fn redact<C: ConnectionTrait>(
+    txn: &C,
+    kinds: &[EventKind],
+    subject_id: i64,
+    payload: serde_json::Value,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    events::Entity::update_many()
+        .col_expr(events::Column::Payload, Expr::value(payload))
+        .filter(events::Column::SubjectId.eq(subject_id))
+        .filter(events::Column::Kind.is_in(kinds.iter().map(|k| k.as_str())))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 impl From<events::Model> for Event {
     fn from(row: events::Model) -> Self {
         Event {

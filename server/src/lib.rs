@@ -70,6 +70,7 @@ impl Application {
             Ok(removed) => tracing::info!(removed, "removed abandoned uploads"),
             Err(err) => tracing::warn!(error = %err, "could not clean abandoned uploads"),
         }
+        state.hub.start_at_end(&state.db).await?;
         tokio::spawn(state.hub.clone().run(state.db.clone(), poll_interval));
         let mail_worker = mail::worker::MailWorker::new(
             &state.config,

@@ -35,7 +35,10 @@ backend_test! {
         assert!(log.windows(2).all(|pair| pair[0].0 < pair[1].0), "ids increase");
         let (_, _, topic, payload) = &log[3];
         assert_eq!(topic, &format!("thread:{thread_id}"));
-        assert_eq!(payload["body"], "Answer");
+        // The reply was deleted since: its earlier event now carries the tombstone, as the
+        // API shows it.
+        assert_eq!(payload["body"], "");
+        assert_eq!(payload["deleted"], true);
         assert_eq!(payload["network_id"], network.as_str());
         // A new thread's event belongs to the thread (subscribers of its network get it too).
         assert_eq!(log[2].2, format!("thread:{thread_id}"));

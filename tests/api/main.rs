@@ -3,6 +3,7 @@
 //! drives it over HTTP with a real client.
 
 mod helpers;
+mod live_client;
 mod process;
 mod smtp;
 
@@ -12,6 +13,7 @@ mod convenings;
 mod event_log;
 mod help_requests;
 mod live;
+mod losing_access;
 mod mail;
 mod networks;
 mod notifications;

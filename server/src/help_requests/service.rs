@@ -5,13 +5,13 @@ use super::queries::{self, ListFilter, NewestFirstCursor};
 use super::views::{HelpRequestView, ResponseView};
 use crate::entities::{help_offers, help_request_tags, help_requests, help_responses};
 use crate::error::{ApiError, ApiResult};
-use crate::events::{EventKind, NewEvent};
+use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::networks::network_access;
-use crate::notifications::records::{notify, NewNotification, NotificationKind};
+use crate::notifications::records::{notify, notify_all, NewNotification, NotificationKind};
 use crate::tags::Tag;
 use crate::threads::model::{parse_body, parse_title};
 use crate::tx::Tx;
@@ -105,7 +105,18 @@ async fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &HelpRequestView)
         offered_by_me: false,
         ..view.clone()
     };
-    txn.emit(NewEvent::in_network(kind, view.network_id.0, actor, &public).about(view.id.0));
+    let event = NewEvent::in_network(kind, view.network_id.0, actor, &public).about(view.id.0);
+    // Replays show it as it is now, never an earlier title or text.
+    if kind != EventKind::HelpRequestCreated {
+        events::redact(
+            txn,
+            &[EventKind::HelpRequestCreated, EventKind::HelpRequestUpdated],
+            view.id.0,
+            event.payload.clone(),
+        )
+        .await?;
+    }
+    txn.emit(event);
     Ok(())
 }
 
@@ -149,21 +160,25 @@ pub async fn create(
     let view = queries::view(&txn, actor, &request).await?;
     announce(&txn, EventKind::HelpRequestCreated, actor, &view).await?;
     let tag_names: Vec<String> = tags.iter().map(|t| t.as_str().to_owned()).collect();
-    for expert in queries::experts_for(&txn, network_id, &tag_names, actor).await? {
-        notify(
-            &txn,
-            NewNotification {
+    let experts = queries::experts_for(&txn, network_id, &tag_names, actor).await?;
+    let data =
+        serde_json::json!({ "title": view.title, "tags": view.tags, "urgency": view.urgency });
+    notify_all(
+        &txn,
+        experts
+            .into_iter()
+            .map(|expert| NewNotification {
                 recipient_id: expert,
                 kind: NotificationKind::ExpertiseRequested,
                 subject_type: "help_request",
                 subject_id: request.id,
                 network_id: Some(network_id),
                 actor_id: Some(actor),
-                data: serde_json::json!({ "title": view.title, "tags": view.tags, "urgency": view.urgency }),
-            },
-        )
-        .await?;
-    }
+                data: data.clone(),
+            })
+            .collect(),
+    )
+    .await?;
     txn.commit().await?;
     Ok(view)
 }

@@ -266,6 +266,10 @@ impl Hub {
     /// as what its member may see. All of it was decided at `generation`: if the hub has
     /// applied an access change since, nothing is registered and the caller decides again,
     /// so a revocation landing between authorizing and registering still applies.
+    ///
+    /// Returns the id of the last event fanned out before the registration: later events
+    /// come live (after any revocation they cause); a replay must stop there, or it could
+    /// send what a revocation the hub has yet to apply would have withheld.
     pub fn subscribe(
         &self,
         connection: ConnectionId,
@@ -273,13 +277,14 @@ impl Hub {
         since: i64,
         visible: VisibleNetworks,
         generation: u64,
-    ) -> Result<(), Stale> {
+    ) -> Result<i64, Stale> {
         let mut registry = self.registry();
         if self.access_generation.load(Ordering::SeqCst) != generation {
             return Err(Stale);
         }
+        let position = self.position.load(Ordering::SeqCst);
         let Some(entry) = registry.connections.get_mut(&connection) else {
-            return Ok(());
+            return Ok(position);
         };
         let member_id = entry.member_id;
         entry.visible = visible;
@@ -299,7 +304,7 @@ impl Hub {
                 .or_default()
                 .insert(connection);
         }
-        Ok(())
+        Ok(position)
     }
 
     pub fn unsubscribe(&self, connection: ConnectionId, topics: &[TopicName]) {
@@ -344,20 +349,24 @@ impl Hub {
         self.access_generation.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// Tails the event log until shutdown: wakes on `wake()`, on PostgreSQL notifications
-    /// (see `listen.rs`) and at least every `poll_interval`.
-    pub async fn run(self: Arc<Self>, db: Db, poll_interval: Duration) {
-        let start = events::Entity::find()
+    /// Starts the hub at the end of the log, before anyone can subscribe: what was written
+    /// earlier is for replays.
+    pub async fn start_at_end(&self, db: &Db) -> Result<(), sea_orm::DbErr> {
+        let end = events::Entity::find()
             .select_only()
             .column_as(events::Column::Id.max(), "max")
             .into_tuple::<Option<i64>>()
             .one(db.reader())
-            .await
-            .ok()
-            .flatten()
+            .await?
             .flatten()
             .unwrap_or(0);
-        self.position.store(start, Ordering::SeqCst);
+        self.position.store(end, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Tails the event log until shutdown: wakes on `wake()`, on PostgreSQL notifications
+    /// (see `listen.rs`) and at least every `poll_interval`.
+    pub async fn run(self: Arc<Self>, db: Db, poll_interval: Duration) {
         let mut shutdown = self.shutdown_signal();
         loop {
             tokio::select! {
@@ -397,7 +406,6 @@ impl Hub {
                     None => None,
                 };
                 self.fan_out(event, parent.as_ref());
-                self.position.store(event.id, Ordering::SeqCst);
             }
             self.position.store(last, Ordering::SeqCst);
             if (batch.len() as u64) < BATCH {
@@ -410,6 +418,9 @@ impl Hub {
     /// `network.*` event names, whose id only some receivers may see.
     fn fan_out(&self, event: &events::Model, parent: Option<&networks::Model>) {
         let registry = self.registry();
+        // Under the lock: a subscription registered from now on gets this event by replay,
+        // one registered before got it here (see `subscribe`).
+        self.position.store(event.id, Ordering::SeqCst);
         // (connection, topic shown) for every subscriber, the most specific topic first.
         let mut targets: HashMap<ConnectionId, TopicName> = HashMap::new();
         if let Some(recipient) = event.recipient_id {

@@ -297,7 +297,7 @@ impl Live {
                 .hub
                 .subscribe(self.connection, &[], i64::MAX, visible, generation)
             {
-                Ok(()) => {
+                Ok(_) => {
                     if !lost.is_empty() {
                         self.send(access_revoked(&lost)).await?;
                     }
@@ -365,12 +365,12 @@ impl Live {
                 visible.clone(),
                 generation,
             );
-            if registered.is_ok() {
-                outcome = Some((granted, refused, since, visible));
+            if let Ok(upto) = registered {
+                outcome = Some((granted, refused, since, upto, visible));
                 break;
             }
         }
-        let Some((granted, refused, since, visible)) = outcome else {
+        let Some((granted, refused, since, upto, visible)) = outcome else {
             return self
                 .error(
                     "unavailable",
@@ -392,7 +392,7 @@ impl Live {
         self.send(ServerMessage::Subscribed { topics: names }.to_json().into())
             .await?;
         let granted: Vec<TopicName> = granted.iter().map(|g| g.topic).collect();
-        self.replay(since, &granted, &before, &visible).await
+        self.replay(since, upto, &granted, &before, &visible).await
     }
 
     async fn authorize(&self, topic: TopicName) -> Option<Grant> {
@@ -419,12 +419,13 @@ impl Live {
         }
     }
 
-    /// Sends what `granted` carried after `after`, as the API shows it now: nothing of
-    /// deleted threads, nothing on `me` from networks out of sight, parents only where
-    /// they may be named.
+    /// Sends what `granted` carried after `after` and up to `upto` (the live queue has the
+    /// rest), as the API shows it now: nothing of deleted threads, nothing on `me` from
+    /// networks out of sight, parents only where they may be named.
     async fn replay(
         &mut self,
         after: i64,
+        upto: i64,
         granted: &[TopicName],
         before: &[TopicName],
         visible: &VisibleNetworks,
@@ -462,6 +463,8 @@ impl Live {
             .add(events::Column::ThreadId.is_null())
             .add(events::Column::Kind.eq(EventKind::ThreadDeleted.as_str()))
             .add(events::Column::ThreadId.not_in_subquery(deleted_threads));
+        // Read past `upto` too, so that whether too much was missed does not depend on how
+        // far the hub has got.
         let missed = events::Entity::find()
             .filter(events::Column::Id.gt(after))
             .filter(condition)
@@ -478,6 +481,7 @@ impl Live {
         if missed.len() as u64 > window {
             return self.send(ServerMessage::Reset.to_json().into()).await;
         }
+        let missed: Vec<events::Model> = missed.into_iter().filter(|e| e.id <= upto).collect();
         let parents = self.parents_of(&missed).await;
         for event in missed {
             // Events of topics subscribed before this request were delivered live already.

@@ -1,5 +1,6 @@
 //! Reads about networks and their members.
 
+use super::access::{visible_networks, VisibleNetworks};
 use crate::entities::{
     member_expertise, network_members, networks, read_markers, thread_subscriptions, threads,
 };
@@ -131,27 +132,30 @@ pub async fn lock_network(db: &impl ConnectionTrait, network_id: i64) -> Result<
     Ok(())
 }
 
-/// Forgets a member's follow levels and read positions in a network's threads (on removal).
-pub async fn forget_thread_state(
+/// Clears a member's follow levels and read markers on the threads of every network they can
+/// no longer see (sub-networks included), after a change that took some away.
+pub async fn forget_unseen_thread_state(
     db: &impl ConnectionTrait,
-    network_id: i64,
     member_id: i64,
 ) -> Result<(), DbErr> {
-    let in_network = || {
+    let VisibleNetworks::Only(visible) = visible_networks(db, member_id).await? else {
+        return Ok(());
+    };
+    let unseen = || {
         Query::select()
             .column(threads::Column::Id)
             .from(threads::Entity)
-            .and_where(threads::Column::NetworkId.eq(network_id))
+            .and_where(threads::Column::NetworkId.is_not_in(visible.iter().copied()))
             .to_owned()
     };
     thread_subscriptions::Entity::delete_many()
         .filter(thread_subscriptions::Column::MemberId.eq(member_id))
-        .filter(thread_subscriptions::Column::ThreadId.in_subquery(in_network()))
+        .filter(thread_subscriptions::Column::ThreadId.in_subquery(unseen()))
         .exec(db)
         .await?;
     read_markers::Entity::delete_many()
         .filter(read_markers::Column::MemberId.eq(member_id))
-        .filter(read_markers::Column::ThreadId.in_subquery(in_network()))
+        .filter(read_markers::Column::ThreadId.in_subquery(unseen()))
         .exec(db)
         .await?;
     Ok(())

@@ -416,6 +416,10 @@ pub async fn change_role(
     let mut active: network_members::ActiveModel = membership.into();
     active.role = Set(input.role.as_str().to_owned());
     let membership = active.update(&txn).await?;
+    // A demoted facilitator may have seen private sub-networks only through the role.
+    if input.role == Role::Member {
+        queries::forget_unseen_thread_state(&txn, member_id).await?;
+    }
     let person = member_queries::find(&txn, member_id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -452,7 +456,7 @@ pub async fn remove_member(
     network_members::Entity::delete_by_id((network_id, member_id))
         .exec(&txn)
         .await?;
-    queries::forget_thread_state(&txn, network_id, member_id).await?;
+    queries::forget_unseen_thread_state(&txn, member_id).await?;
     txn.emit(
         NewEvent::in_network(
             EventKind::MemberRemoved,

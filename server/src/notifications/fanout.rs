@@ -3,7 +3,7 @@
 //! one notification, the most specific; muted threads and the author get none.
 
 use super::level::NotificationLevel;
-use super::records::{notify, NewNotification, NotificationKind};
+use super::records::{notify_all, NewNotification, NotificationKind};
 use crate::entities::{network_members, posts, thread_subscriptions, threads};
 use crate::ids::ApiId;
 use crate::tx::Tx;
@@ -80,30 +80,27 @@ async fn deliver(
     recipients: BTreeMap<i64, NotificationKind>,
     muted: &HashSet<i64>,
 ) -> Result<(), DbErr> {
-    for (recipient, kind) in recipients {
-        if recipient == post.author_id
-            || (muted.contains(&recipient) && kind == NotificationKind::Posted)
-        {
-            continue;
-        }
-        notify(
-            txn,
-            NewNotification {
-                recipient_id: recipient,
-                kind,
-                subject_type: "post",
-                subject_id: post.id,
-                network_id: Some(thread.network_id),
-                actor_id: Some(post.author_id),
-                data: serde_json::json!({
-                    "thread_id": ApiId(thread.id),
-                    "thread_title": thread.title,
-                    "post_number": post.post_number,
-                    "excerpt": post.body.chars().take(200).collect::<String>(),
-                }),
-            },
-        )
-        .await?;
-    }
+    let notifications = recipients
+        .into_iter()
+        .filter(|(recipient, kind)| {
+            *recipient != post.author_id
+                && !(muted.contains(recipient) && *kind == NotificationKind::Posted)
+        })
+        .map(|(recipient, kind)| NewNotification {
+            recipient_id: recipient,
+            kind,
+            subject_type: "post",
+            subject_id: post.id,
+            network_id: Some(thread.network_id),
+            actor_id: Some(post.author_id),
+            data: serde_json::json!({
+                "thread_id": ApiId(thread.id),
+                "thread_title": thread.title,
+                "post_number": post.post_number,
+                "excerpt": post.body.chars().take(200).collect::<String>(),
+            }),
+        })
+        .collect();
+    notify_all(txn, notifications).await?;
     Ok(())
 }

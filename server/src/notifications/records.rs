@@ -3,9 +3,11 @@
 use crate::entities::notifications;
 use crate::events::{EventKind, NewEvent, Topic};
 use crate::ids::ApiId;
+use crate::networks::access;
 use crate::tx::Tx;
 use sea_orm::{ActiveModelTrait, DbErr, Set};
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 
 /// Why someone is notified. The string forms are part of the public contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -59,11 +61,48 @@ pub struct NewNotification {
 }
 
 /// Stores a notification and announces it on the recipient's topic, in the caller's
-/// transaction. Nobody is notified of their own actions.
+/// transaction, if the recipient may see the network it is about at this moment (a former
+/// member gets no record and no event). Nobody is notified of their own actions.
 pub async fn notify(txn: &Tx, new: NewNotification) -> Result<Option<i64>, DbErr> {
-    if new.actor_id == Some(new.recipient_id) {
-        return Ok(None);
+    Ok(notify_all(txn, vec![new]).await?.pop().flatten())
+}
+
+/// `notify` for many at once: the recipients' access is checked with one query per network.
+pub async fn notify_all(
+    txn: &Tx,
+    notifications: Vec<NewNotification>,
+) -> Result<Vec<Option<i64>>, DbErr> {
+    let mut allowed: HashMap<i64, HashSet<i64>> = HashMap::new();
+    for network in notifications.iter().filter_map(|n| n.network_id) {
+        if allowed.contains_key(&network) {
+            continue;
+        }
+        let candidates: Vec<i64> = notifications
+            .iter()
+            .filter(|n| n.network_id == Some(network))
+            .map(|n| n.recipient_id)
+            .collect();
+        let can_see = access::members_who_can_see(txn, network, &candidates).await?;
+        allowed.insert(network, can_see);
     }
+    let mut ids = Vec::with_capacity(notifications.len());
+    for new in notifications {
+        let may_see = match new.network_id {
+            None => true,
+            Some(network) => allowed
+                .get(&network)
+                .is_some_and(|members| members.contains(&new.recipient_id)),
+        };
+        if !may_see || new.actor_id == Some(new.recipient_id) {
+            ids.push(None);
+            continue;
+        }
+        ids.push(Some(store(txn, new).await?));
+    }
+    Ok(ids)
+}
+
+async fn store(txn: &Tx, new: NewNotification) -> Result<i64, DbErr> {
     let row = notifications::ActiveModel {
         recipient_id: Set(new.recipient_id),
         kind: Set(new.kind.as_str().to_owned()),
@@ -95,5 +134,5 @@ pub async fn notify(txn: &Tx, new: NewNotification) -> Result<Option<i64>, DbErr
             "data": new.data,
         }),
     });
-    Ok(Some(row.id))
+    Ok(row.id)
 }

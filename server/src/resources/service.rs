@@ -6,7 +6,7 @@ use super::queries::{self, ResourceCursor, ResourceFilter};
 use super::views::ResourceView;
 use crate::entities::{resource_labels, resource_versions, resource_votes, resources};
 use crate::error::{ApiError, ApiResult, FieldCollector, FieldErrors};
-use crate::events::{EventKind, NewEvent};
+use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::files::media_type;
 use crate::ids::ApiId;
@@ -138,7 +138,18 @@ async fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &ResourceView) ->
         helpful_by_me: false,
         ..view.clone()
     };
-    txn.emit(NewEvent::in_network(kind, view.network_id.0, actor, &public).about(view.id.0));
+    let event = NewEvent::in_network(kind, view.network_id.0, actor, &public).about(view.id.0);
+    // Replays show it as it is now, never an earlier title or text.
+    if kind != EventKind::ResourceCreated {
+        events::redact(
+            txn,
+            &[EventKind::ResourceCreated, EventKind::ResourceUpdated],
+            view.id.0,
+            event.payload.clone(),
+        )
+        .await?;
+    }
+    txn.emit(event);
     Ok(())
 }
 
@@ -445,6 +456,14 @@ pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<(
     active.deleted_at = Set(Some(now));
     active.updated_at = Set(now);
     active.update(&txn).await?;
+    // Replays no longer carry what was shared: only that it existed and is gone.
+    events::redact(
+        &txn,
+        &[EventKind::ResourceCreated, EventKind::ResourceUpdated],
+        id,
+        serde_json::json!({ "id": ApiId(id), "network_id": ApiId(network_id), "deleted": true }),
+    )
+    .await?;
     txn.emit(
         NewEvent::in_network(
             EventKind::ResourceDeleted,

@@ -8,7 +8,7 @@ use super::queries;
 use super::views::PostView;
 use crate::entities::{posts, threads};
 use crate::error::{ApiError, ApiResult};
-use crate::events::{EventKind, NewEvent};
+use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::markdown;
@@ -161,14 +161,13 @@ pub async fn create(
     Ok(view)
 }
 
-async fn append_post_event(
+/// The payload of `post.created` / `post.updated`: the post as anyone sees it.
+async fn post_payload(
     txn: &Tx,
-    kind: EventKind,
     thread: &threads::Model,
-    actor: i64,
     view: &PostView,
     post_id: i64,
-) -> ApiResult<()> {
+) -> ApiResult<serde_json::Value> {
     let mentioned: Vec<ApiId> = crate::entities::post_mentions::Entity::find()
         .filter(crate::entities::post_mentions::Column::PostId.eq(post_id))
         .all(txn)
@@ -185,6 +184,29 @@ async fn append_post_event(
         network_id: ApiId(thread.network_id),
         mentioned_member_ids: mentioned,
     };
+    Ok(serde_json::to_value(payload).unwrap_or_default())
+}
+
+/// Emits `kind` about the post; an edit also makes every earlier event about it say the
+/// same (see `events::redact`), so a replay never shows the earlier text.
+async fn append_post_event(
+    txn: &Tx,
+    kind: EventKind,
+    thread: &threads::Model,
+    actor: i64,
+    view: &PostView,
+    post_id: i64,
+) -> ApiResult<()> {
+    let payload = post_payload(txn, thread, view, post_id).await?;
+    if kind != EventKind::PostCreated {
+        events::redact(
+            txn,
+            &[EventKind::PostCreated, EventKind::PostUpdated],
+            post_id,
+            payload.clone(),
+        )
+        .await?;
+    }
     txn.emit(
         NewEvent::in_thread(kind, thread.network_id, thread.id, actor, &payload).about(post_id),
     );
@@ -252,7 +274,17 @@ pub async fn delete(db: &DatabaseConnection, actor: i64, post_id: i64) -> ApiRes
     let mut active: posts::ActiveModel = post.into();
     active.deleted_at = Set(Some(now));
     active.updated_at = Set(now);
-    active.update(&txn).await?;
+    let tombstone = active.update(&txn).await?;
+    // Replays of the post's earlier events show the tombstone, as the API does.
+    let view = queries::post_view(&txn, actor, &tombstone).await?;
+    let payload = post_payload(&txn, &thread, &view, post_id).await?;
+    events::redact(
+        &txn,
+        &[EventKind::PostCreated, EventKind::PostUpdated],
+        post_id,
+        payload,
+    )
+    .await?;
     threads::Entity::update_many()
         .col_expr(
             threads::Column::ReplyCount,

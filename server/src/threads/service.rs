@@ -8,7 +8,7 @@ use super::queries::{self, ThreadCursor};
 use super::views::{ThreadSummary, ThreadView};
 use crate::entities::{thread_tags, threads};
 use crate::error::{ApiError, ApiResult};
-use crate::events::{EventKind, NewEvent};
+use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::markdown;
@@ -253,16 +253,23 @@ pub async fn update(
     active.updated_at = Set(now);
     let thread = active.update(&txn).await?;
     let view = thread_view(&txn, actor, &thread).await?;
-    txn.emit(
-        NewEvent::in_thread(
-            EventKind::ThreadUpdated,
-            thread.network_id,
-            thread.id,
-            actor,
-            &public_view(view.clone()),
-        )
-        .about(thread.id),
-    );
+    let event = NewEvent::in_thread(
+        EventKind::ThreadUpdated,
+        thread.network_id,
+        thread.id,
+        actor,
+        &public_view(view.clone()),
+    )
+    .about(thread.id);
+    // Replays show the thread as it is now, never an earlier title or opening post.
+    events::redact(
+        &txn,
+        &[EventKind::ThreadCreated, EventKind::ThreadUpdated],
+        thread.id,
+        event.payload.clone(),
+    )
+    .await?;
+    txn.emit(event);
     txn.commit().await?;
     Ok(view)
 }
