@@ -393,6 +393,7 @@ async fn serve_staffroom(dir: String) -> anyhow::Result<()> {
     .map_err(fail)?;
     let thread = staffroom::threads::service::create(
         state.db.writer(),
+        &state.markdown,
         member.id,
         network.id.0,
         staffroom::threads::service::CreateThread {

@@ -179,6 +179,7 @@ async fn seed(state: &staffroom::AppState, post_count: usize) -> anyhow::Result<
     .map_err(fail)?;
     let thread = staffroom::threads::service::create(
         db,
+        &state.markdown,
         member.id,
         network.id.0,
         staffroom::threads::service::CreateThread {
@@ -192,6 +193,7 @@ async fn seed(state: &staffroom::AppState, post_count: usize) -> anyhow::Result<
     for n in 1..post_count {
         staffroom::threads::posts::create(
             db,
+            &state.markdown,
             member.id,
             thread.summary.id.0,
             staffroom::threads::posts::CreatePost {

@@ -40,6 +40,15 @@ pub struct Config {
     /// Largest accepted resource upload, in bytes.
     pub max_upload_bytes: u64,
     pub live: LiveConfig,
+    pub markdown: MarkdownConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownConfig {
+    /// Hosts images in posts may load from (`images.example.org`, `*.example.org`); images
+    /// elsewhere are shown as links, so that a post cannot tell a third party who reads it.
+    pub image_hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -178,6 +187,9 @@ impl Default for Config {
                 heartbeat_secs: 20,
                 poll_interval_ms: 1000,
                 send_timeout_secs: 10,
+            },
+            markdown: MarkdownConfig {
+                image_hosts: Vec::new(),
             },
         }
     }

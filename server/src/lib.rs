@@ -30,6 +30,7 @@ pub mod ops;
 pub mod resources;
 pub mod state;
 pub mod tags;
+pub mod text;
 pub mod threads;
 pub mod tx;
 pub mod web_client;

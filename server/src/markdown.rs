@@ -1,37 +1,147 @@
 //! Markdown bodies rendered to HTML on the server, then sanitized: clients can insert
 //! `body_html` into a page as it is.
+//!
+//! Images are loaded by every reader's browser, so an image on someone else's host tells
+//! that host who read a post and when. Only images on this instance (relative paths) and on
+//! `markdown.image_hosts` stay images; any other becomes a link to it, and raw `<img>` tags
+//! pointing elsewhere lose their source.
 
 use ammonia::Builder;
-use pulldown_cmark::{html, Options, Parser};
+use pulldown_cmark::{html, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use std::borrow::Cow;
 use std::collections::HashSet;
-use std::sync::LazyLock;
+use std::sync::Arc;
 
-static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
-    let mut builder = Builder::default();
-    builder
-        .url_schemes(HashSet::from(["http", "https", "mailto"]))
-        .link_rel(Some("noopener noreferrer nofollow ugc"))
-        .add_tags(["input"])
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
-        .add_generic_attributes(["align"]);
-    builder
-});
+/// The renderer, configured once per instance.
+#[derive(Clone)]
+pub struct Markdown {
+    sanitizer: Arc<Builder<'static>>,
+    image_hosts: Arc<ImageHosts>,
+}
 
-/// Renders member-written markdown into safe HTML: no scripts, no event handlers, no
-/// `javascript:` URLs, raw HTML reduced to the allowed subset.
-pub fn render(source: &str) -> String {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_FOOTNOTES;
-    let mut unsafe_html = String::with_capacity(source.len() * 3 / 2);
-    html::push_html(&mut unsafe_html, Parser::new_ext(source, options));
-    SANITIZER.clean(&unsafe_html).to_string()
+/// Hosts images may come from: `images.example.org`, or `*.example.org` for its subdomains.
+#[derive(Debug, Default)]
+struct ImageHosts(Vec<String>);
+
+impl ImageHosts {
+    /// Whether `src` may be loaded by readers: relative to this instance, or on an allowed
+    /// host over http(s).
+    fn allow(&self, src: &str) -> bool {
+        match url::Url::parse(src) {
+            Err(url::ParseError::RelativeUrlWithoutBase) => !src.starts_with("//"),
+            Err(_) => false,
+            Ok(url) => {
+                let Some(host) = url.host_str().map(str::to_ascii_lowercase) else {
+                    return false;
+                };
+                matches!(url.scheme(), "http" | "https")
+                    && self
+                        .0
+                        .iter()
+                        .any(|allowed| match allowed.strip_prefix("*.") {
+                            Some(domain) => host.ends_with(&format!(".{domain}")),
+                            None => host == *allowed,
+                        })
+            }
+        }
+    }
+}
+
+impl Default for Markdown {
+    fn default() -> Self {
+        Markdown::new(&[])
+    }
+}
+
+impl Markdown {
+    pub fn new(image_hosts: &[String]) -> Markdown {
+        let hosts = Arc::new(ImageHosts(
+            image_hosts
+                .iter()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .collect(),
+        ));
+        let filter_hosts = hosts.clone();
+        let mut builder = Builder::default();
+        builder
+            .url_schemes(HashSet::from(["http", "https", "mailto"]))
+            .link_rel(Some("noopener noreferrer nofollow ugc"))
+            .add_tags(["input"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_generic_attributes(["align"])
+            .attribute_filter(move |element, attribute, value| {
+                if element == "img" && attribute == "src" && !filter_hosts.allow(value) {
+                    None
+                } else {
+                    Some(Cow::Borrowed(value))
+                }
+            });
+        Markdown {
+            sanitizer: Arc::new(builder),
+            image_hosts: hosts,
+        }
+    }
+
+    /// Renders member-written markdown into safe HTML: no scripts, no event handlers, no
+    /// `javascript:` URLs, raw HTML reduced to the allowed subset, no images from
+    /// elsewhere.
+    pub fn render(&self, source: &str) -> String {
+        let options = Options::ENABLE_TABLES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_FOOTNOTES;
+        // Images that may not load stay visible as links, marked as images.
+        let mut converted: Vec<bool> = Vec::new();
+        let events = Parser::new_ext(source, options).flat_map(|event| match event {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let keep = self.image_hosts.allow(&dest_url);
+                converted.push(!keep);
+                if keep {
+                    vec![Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    })]
+                } else {
+                    vec![
+                        Event::Start(Tag::Link {
+                            link_type: LinkType::Inline,
+                            dest_url,
+                            title,
+                            id,
+                        }),
+                        Event::Text(CowStr::Borrowed("image: ")),
+                    ]
+                }
+            }
+            Event::End(TagEnd::Image) => {
+                if converted.pop().unwrap_or(false) {
+                    vec![Event::End(TagEnd::Link)]
+                } else {
+                    vec![Event::End(TagEnd::Image)]
+                }
+            }
+            other => vec![other],
+        });
+        let mut unsafe_html = String::with_capacity(source.len() * 3 / 2);
+        html::push_html(&mut unsafe_html, events);
+        self.sanitizer.clean(&unsafe_html).to_string()
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::Markdown;
+
+    fn render(source: &str) -> String {
+        Markdown::default().render(source)
+    }
 
     #[test]
     fn renders_common_markdown() {
@@ -54,5 +164,41 @@ mod tests {
             html.contains(">x</a>"),
             "the markdown link survives without its URL: {html}"
         );
+    }
+
+    #[test]
+    fn images_from_other_hosts_become_links() {
+        let html = render("![attendance chart](https://tracker.example.com/pixel.png)");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(
+            html.contains("href=\"https://tracker.example.com/pixel.png\""),
+            "{html}"
+        );
+        assert!(html.contains("image: attendance chart"), "{html}");
+        let raw = render("<img src=\"https://tracker.example.com/p.gif\" alt=\"x\">");
+        assert!(!raw.contains("tracker.example.com"), "{raw}");
+    }
+
+    #[test]
+    fn images_here_and_on_allowed_hosts_stay_images() {
+        let markdown = Markdown::new(&[
+            "images.example.org".to_owned(),
+            "*.cdn.example.net".to_owned(),
+        ]);
+        for src in [
+            "https://images.example.org/a.png",
+            "https://eu.cdn.example.net/b.png",
+            "/files/c.png",
+        ] {
+            let html = markdown.render(&format!("![chart]({src})"));
+            assert!(
+                html.contains(&format!("<img src=\"{src}\"")),
+                "{src}: {html}"
+            );
+        }
+        let html = markdown.render("![x](https://cdn.example.net.evil.org/a.png)");
+        assert!(!html.contains("<img"), "{html}");
+        let html = markdown.render("![x](//images.elsewhere.org/a.png)");
+        assert!(!html.contains("<img"), "{html}");
     }
 }

@@ -20,6 +20,7 @@ pub struct AppState {
     pub hashing: crate::auth::passwords::HashingLimiter,
     pub metrics: Metrics,
     pub files: FileStore,
+    pub markdown: crate::markdown::Markdown,
     pub hub: Arc<Hub>,
 }
 
@@ -37,6 +38,7 @@ impl AppState {
             hashing: crate::auth::passwords::HashingLimiter::new(&config.auth),
             metrics: Metrics::default(),
             files: FileStore::new(config.files_dir()),
+            markdown: crate::markdown::Markdown::new(&config.markdown.image_hosts),
             hub: Arc::new(Hub::new(config.live.buffer)),
             db,
             config: Arc::new(config),

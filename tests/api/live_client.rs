@@ -26,7 +26,15 @@ impl LiveClient {
         app: &TestApp,
         token: Option<&str>,
     ) -> Result<LiveClient, tokio_tungstenite::tungstenite::Error> {
-        let base = app.address.replace("http://", "ws://");
+        LiveClient::connect_to(&app.address, token).await
+    }
+
+    /// Connects to the server at `address` (`http://host:port`).
+    pub async fn connect_to(
+        address: &str,
+        token: Option<&str>,
+    ) -> Result<LiveClient, tokio_tungstenite::tungstenite::Error> {
+        let base = address.replace("http://", "ws://");
         let url = match token {
             Some(token) => format!("{base}/api/v1/live?access_token={token}"),
             None => format!("{base}/api/v1/live"),

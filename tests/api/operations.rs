@@ -150,3 +150,40 @@ backend_test! {
         assert_eq!(app.get(&ops, "/me").await.body["is_admin"], true);
     }
 }
+
+backend_test! {
+    async fn secrets_in_paths_and_queries_stay_out_of_the_logs(backend: Backend) {
+        use crate::live_client::LiveClient;
+        use crate::process::ServerProcess;
+        let database = TestDatabase::create(&backend).await;
+        let server = ServerProcess::start(&database, &[("STAFFROOM_LOG", "debug")]);
+        let (admin, network) = server.admin_with_network("Attendance PLN").await;
+        server
+            .post(&admin, &format!("/networks/{network}/invitations"), serde_json::json!({"email": "new@example.org"}))
+            .await
+            .expect(201);
+        let token = server.wait_for_invitation_token("new@example.org").await;
+        server.request(Method::GET, &format!("/invitations/{token}"), None, None).await.expect(200);
+        server
+            .request(
+                Method::POST,
+                &format!("/invitations/{token}/accept"),
+                None,
+                Some(serde_json::json!({"display_name": "New Person", "password": "correct horse battery"})),
+            )
+            .await
+            .expect(201);
+        let mut client = LiveClient::connect_to(&server.address, Some(&admin.access_token)).await.expect("connected");
+        client.expect("authenticated").await;
+        server.request(Method::GET, "/api/v1/unsubscribe?token=unsubscribe-secret-value", None, None).await;
+        let logs = eventually(std::time::Duration::from_secs(10), "the requests logged", || async {
+            let logs = server.logs().join("\n");
+            logs.contains("/api/v1/live").then_some(logs)
+        })
+        .await;
+        assert!(logs.contains("[redacted]"), "the requests were logged: {logs}");
+        for secret in [token.as_str(), admin.access_token.as_str(), "unsubscribe-secret-value"] {
+            assert!(!logs.contains(secret), "a secret reached the logs: {secret}");
+        }
+    }
+}

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 pub struct ServerProcess {
     child: Child,
     pub api: Api,
+    logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl std::ops::Deref for ServerProcess {
@@ -30,6 +31,7 @@ impl ServerProcess {
             .env("STAFFROOM_WORKERS", "1")
             .env("STAFFROOM_DATABASE_MAX_CONNECTIONS", "5")
             .env("STAFFROOM_LOG", "info,sqlx=warn,sea_orm=warn")
+            .env("STAFFROOM_LOG_FORMAT", "pretty")
             .env_remove("STAFFROOM_FAILPOINTS")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -43,12 +45,16 @@ impl ServerProcess {
         let mut child = command.spawn().expect("the server process starts");
         let stdout = child.stdout.take().expect("piped stdout");
         let (found, address) = std::sync::mpsc::channel();
+        let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         // Reads the log until the server says where it listens, then keeps draining it (a
-        // full pipe would block the server) and echoes it for failing tests' output.
+        // full pipe would block the server), keeping it for the test and echoing it for
+        // failing tests' output.
+        let kept = logs.clone();
         std::thread::spawn(move || {
             let mut found = Some(found);
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 println!("[server] {line}");
+                kept.lock().unwrap().push(line.clone());
                 if let Some(url) = line.split("url=").nth(1) {
                     if let Some(sender) = found.take() {
                         let url = url.split_whitespace().next().unwrap_or_default().to_owned();
@@ -63,7 +69,13 @@ impl ServerProcess {
         ServerProcess {
             child,
             api: Api::new(address, database.data_dir.clone()),
+            logs,
         }
+    }
+
+    /// Everything the server has logged so far.
+    pub fn logs(&self) -> Vec<String> {
+        self.logs.lock().unwrap().clone()
     }
 
     /// SIGKILL: no shutdown, no flushing, nothing but what the database already has.

@@ -256,3 +256,24 @@ backend_test! {
         assert_eq!(payload["mentioned_member_ids"], json!([roxy.id]));
     }
 }
+
+backend_test! {
+    async fn images_from_other_hosts_are_shown_as_links_so_posts_cannot_track_readers(backend: Backend) {
+        let app = TestApp::spawn_with(&backend, |c| c.markdown.image_hosts = vec!["images.staffroom.example".to_owned()]).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let thread = app.create_thread(&admin, &network, "Charts").await;
+        let thread_id = thread["id"].as_str().unwrap();
+        let post = app
+            .reply(
+                &admin,
+                thread_id,
+                "Our chart: ![attendance](https://images.staffroom.example/chart.png)\n\nTheirs: ![pixel](https://tracker.example.com/p.gif)\n\n<img src=\"https://tracker.example.com/raw.gif\">",
+            )
+            .await;
+        let html = post["body_html"].as_str().unwrap();
+        assert!(html.contains("<img src=\"https://images.staffroom.example/chart.png\""), "{html}");
+        assert!(!html.contains("<img src=\"https://tracker.example.com"), "{html}");
+        assert!(html.contains("<a href=\"https://tracker.example.com/p.gif\""), "{html}");
+        assert!(!html.contains("raw.gif"), "{html}");
+    }
+}

@@ -11,7 +11,7 @@ use crate::ids::ApiId;
 use crate::networks::access::direct_role;
 use crate::networks::{network_access, NetworkAccess};
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
-use crate::threads::model::parse_title;
+use crate::text::Title;
 use crate::tx::Tx;
 use chrono::NaiveDate;
 use sea_orm::{
@@ -141,7 +141,7 @@ pub async fn create(
     convening_id: i64,
     input: CreateActionItem,
 ) -> ApiResult<ActionItemView> {
-    let title = parse_title(&input.title)?;
+    let title = Title::parse(&input.title)?.into_string();
     let due_on = check_due_on(input.due_on)?;
     let txn = Tx::begin(db).await?;
     let (convening, _) =
@@ -195,7 +195,11 @@ pub async fn update(
     id: i64,
     input: UpdateActionItem,
 ) -> ApiResult<ActionItemView> {
-    let title = input.title.as_deref().map(parse_title).transpose()?;
+    let title = input
+        .title
+        .as_deref()
+        .map(|t| Title::parse(t).map(Title::into_string))
+        .transpose()?;
     let due_on = input.due_on.map(check_due_on).transpose()?;
     let txn = Tx::begin(db).await?;
     let item = action_items::Entity::find_by_id(id)

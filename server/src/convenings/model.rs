@@ -1,6 +1,7 @@
 //! Parsed convening and action-item input.
 
 use crate::error::ApiError;
+use crate::text::{BoundedText, HttpUrl};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -34,40 +35,15 @@ impl TimeRange {
 }
 
 /// An `http(s)` link for joining online.
+/// A meeting link: optional, http(s).
 pub fn parse_virtual_url(raw: &str) -> Result<Option<String>, ApiError> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
-        return Ok(None);
-    }
-    match url::Url::parse(trimmed) {
-        Ok(url)
-            if matches!(url.scheme(), "http" | "https")
-                && url.host().is_some()
-                && trimmed.len() <= 2000 =>
-        {
-            Ok(Some(url.to_string()))
-        }
-        _ => Err(ApiError::invalid(
-            "virtual_url",
-            "must be an http or https link",
-        )),
-    }
+    Ok(HttpUrl::parse_optional("virtual_url", raw)?.map(HttpUrl::into_string))
 }
 
+/// A place: optional, bounded.
 pub fn parse_location(raw: &str) -> Result<Option<String>, ApiError> {
-    let location = crate::members::profile::bounded_text("location", raw, 300)?;
-    Ok((!location.is_empty()).then_some(location))
-}
-
-/// Optional markdown (agenda, notes): may be empty, bounded.
-pub fn parse_markdown(field: &str, raw: &str) -> Result<String, ApiError> {
-    if raw.contains('\0') {
-        return Err(ApiError::invalid(field, "must not contain NUL characters"));
-    }
-    if raw.chars().count() > 50_000 {
-        return Err(ApiError::invalid(field, "must be at most 50000 characters"));
-    }
-    Ok(raw.trim_end().to_owned())
+    let location = BoundedText::parse("location", raw, 300)?;
+    Ok((!location.is_empty()).then(|| location.into_string()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

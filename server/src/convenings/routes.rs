@@ -54,7 +54,7 @@ pub async fn create_convening(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreateConvening>,
 ) -> ApiResult<HttpResponse> {
-    let view = service::create(state.db.writer(), auth.id, id.0, input).await?;
+    let view = service::create(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -81,7 +81,7 @@ pub async fn update_convening(
     ApiJson(input): ApiJson<UpdateConvening>,
 ) -> ApiResult<web::Json<ConveningView>> {
     Ok(web::Json(
-        service::update(state.db.writer(), auth.id, id.0, input).await?,
+        service::update(state.db.writer(), &state.markdown, auth.id, id.0, input).await?,
     ))
 }
 

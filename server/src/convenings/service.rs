@@ -1,18 +1,18 @@
 //! Scheduling convenings and recording what happened at them.
 
-use super::model::{parse_location, parse_markdown, parse_virtual_url, TimeRange};
+use super::model::{parse_location, parse_virtual_url, TimeRange};
 use super::queries::{self, StartCursor, When};
 use super::views::ConveningView;
 use crate::entities::convenings;
 use crate::error::ApiResult;
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::markdown;
+use crate::markdown::Markdown;
 use crate::members::profile::Timezone;
 use crate::members::queries as member_queries;
 use crate::networks::access::load;
 use crate::networks::network_access;
-use crate::threads::model::parse_title;
+use crate::text::{MarkdownBody, Title};
 use crate::tx::Tx;
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -69,11 +69,12 @@ async fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &ConveningView) -
 
 pub async fn create(
     db: &DatabaseConnection,
+    markdown: &Markdown,
     actor: i64,
     network_id: i64,
     input: CreateConvening,
 ) -> ApiResult<ConveningView> {
-    let title = parse_title(&input.title);
+    let title = Title::parse(&input.title).map(Title::into_string);
     let range = TimeRange::new(input.starts_at, input.ends_at);
     let timezone = input.timezone.as_deref().map(Timezone::parse).transpose();
     let (title, range, timezone) = crate::error::collect_errors3(title, range, timezone)?;
@@ -89,7 +90,7 @@ pub async fn create(
         .map(parse_virtual_url)
         .transpose()?
         .flatten();
-    let agenda = parse_markdown("agenda", &input.agenda)?;
+    let agenda = MarkdownBody::optional("agenda", &input.agenda)?;
 
     let txn = Tx::begin(db).await?;
     network_access(&txn, actor, network_id)
@@ -112,8 +113,8 @@ pub async fn create(
         timezone: Set(timezone),
         location: Set(location),
         virtual_url: Set(virtual_url),
-        agenda_html: Set(markdown::render(&agenda)),
-        agenda: Set(agenda),
+        agenda_html: Set(agenda.render(markdown)),
+        agenda: Set(agenda.into_string()),
         notes: Set(String::new()),
         notes_html: Set(String::new()),
         sequence: Set(0),
@@ -169,11 +170,12 @@ pub async fn list(
 
 pub async fn update(
     db: &DatabaseConnection,
+    markdown: &Markdown,
     actor: i64,
     id: i64,
     input: UpdateConvening,
 ) -> ApiResult<ConveningView> {
-    let title = input.title.as_deref().map(parse_title).transpose()?;
+    let title = input.title.as_deref().map(Title::parse).transpose()?;
     let timezone = input.timezone.as_deref().map(Timezone::parse).transpose()?;
     let location = input.location.as_deref().map(parse_location).transpose()?;
     let virtual_url = input
@@ -184,12 +186,12 @@ pub async fn update(
     let agenda = input
         .agenda
         .as_deref()
-        .map(|a| parse_markdown("agenda", a))
+        .map(|a| MarkdownBody::optional("agenda", a))
         .transpose()?;
     let notes = input
         .notes
         .as_deref()
-        .map(|n| parse_markdown("notes", n))
+        .map(|n| MarkdownBody::optional("notes", n))
         .transpose()?;
 
     let txn = Tx::begin(db).await?;
@@ -227,7 +229,7 @@ pub async fn update(
     active.sequence = Set(sequence);
     active.cancelled_at = Set(cancelled_at);
     if let Some(title) = title {
-        active.title = Set(title);
+        active.title = Set(title.into_string());
     }
     if let Some(timezone) = timezone {
         active.timezone = Set(timezone.as_str().to_owned());
@@ -239,12 +241,12 @@ pub async fn update(
         active.virtual_url = Set(virtual_url);
     }
     if let Some(agenda) = agenda {
-        active.agenda_html = Set(markdown::render(&agenda));
-        active.agenda = Set(agenda);
+        active.agenda_html = Set(agenda.render(markdown));
+        active.agenda = Set(agenda.into_string());
     }
     if let Some(notes) = notes {
-        active.notes_html = Set(markdown::render(&notes));
-        active.notes = Set(notes);
+        active.notes_html = Set(notes.render(markdown));
+        active.notes = Set(notes.into_string());
     }
     active.updated_at = Set(now);
     let convening = active.update(&txn).await?;

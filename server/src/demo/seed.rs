@@ -325,6 +325,7 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
     for conversation in CONVERSATIONS {
         let thread = thread_service::create(
             db,
+            &state.markdown,
             people[conversation.author].id,
             network.id.0,
             CreateThread {
@@ -339,6 +340,7 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
         for (author, body) in conversation.replies {
             let post = posts::create(
                 db,
+                &state.markdown,
                 people[*author].id,
                 thread.summary.id.0,
                 CreatePost {
@@ -362,8 +364,8 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
     }
 
     let library = seed_library(state, &people, network.id.0).await?;
-    let help = seed_help_requests(db, &people, network.id.0).await?;
-    let convenings = seed_convenings(db, &people, network.id.0).await?;
+    let help = seed_help_requests(state, &people, network.id.0).await?;
+    let convenings = seed_convenings(state, &people, network.id.0).await?;
 
     Ok(format!(
         "{library} resources, {help} help requests and {convenings} convenings added.\n\
@@ -495,10 +497,11 @@ async fn seed_library(
 
 /// One help request in each state of its lifecycle.
 async fn seed_help_requests(
-    db: &sea_orm::DatabaseConnection,
+    state: &AppState,
     people: &[members::Model],
     network_id: i64,
 ) -> anyhow::Result<usize> {
+    let db = state.db.writer();
     use crate::help_requests::model::{HelpRequestStatus, Urgency};
     use crate::help_requests::service::{
         self as help, AcceptResponse, CreateHelpRequest, CreateResponse, UpdateHelpRequest,
@@ -524,7 +527,7 @@ async fn seed_help_requests(
     for (author, request) in requests {
         ids.push((
             author,
-            help::create(db, people[author].id, network_id, request)
+            help::create(db, &state.markdown, people[author].id, network_id, request)
                 .await
                 .map_err(err)?
                 .id
@@ -532,12 +535,13 @@ async fn seed_help_requests(
         ));
     }
     // answered
-    help::respond(db, people[3].id, ids[1].1, CreateResponse { body: "We pair each student with a second adult from the start, so a change is never a cliff.".to_owned() })
+    help::respond(db, &state.markdown, people[3].id, ids[1].1, CreateResponse { body: "We pair each student with a second adult from the start, so a change is never a cliff.".to_owned() })
         .await
         .map_err(err)?;
     // resolved
     let answer = help::respond(
         db,
+        &state.markdown,
         people[7].id,
         ids[2].1,
         CreateResponse {
@@ -560,6 +564,7 @@ async fn seed_help_requests(
     // closed
     help::update(
         db,
+        &state.markdown,
         people[ids[3].0].id,
         ids[3].1,
         UpdateHelpRequest {
@@ -577,10 +582,11 @@ async fn seed_help_requests(
 
 /// A past convening with notes and action items, and an upcoming one with an agenda.
 async fn seed_convenings(
-    db: &sea_orm::DatabaseConnection,
+    state: &AppState,
     people: &[members::Model],
     network_id: i64,
 ) -> anyhow::Result<usize> {
+    let db = state.db.writer();
     use crate::convenings::action_items::{self, CreateActionItem, UpdateActionItem};
     use crate::convenings::model::ActionItemStatus;
     use crate::convenings::service::{self as convenings, CreateConvening, UpdateConvening};
@@ -590,7 +596,7 @@ async fn seed_convenings(
         date.and_hms_opt(hour, 0, 0).expect("valid hour").and_utc()
     };
     let past = convenings::create(
-        db,
+        db, &state.markdown,
         facilitator,
         network_id,
         CreateConvening {
@@ -606,7 +612,7 @@ async fn seed_convenings(
     .await
     .map_err(err)?;
     convenings::update(
-        db,
+        db, &state.markdown,
         facilitator,
         past.id.0,
         UpdateConvening {
@@ -659,6 +665,7 @@ async fn seed_convenings(
     }
     convenings::create(
         db,
+        &state.markdown,
         facilitator,
         network_id,
         CreateConvening {

@@ -62,7 +62,7 @@ pub async fn create_help_request(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreateHelpRequest>,
 ) -> ApiResult<HttpResponse> {
-    let view = service::create(state.db.writer(), auth.id, id.0, input).await?;
+    let view = service::create(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -90,7 +90,7 @@ pub async fn update_help_request(
     ApiJson(input): ApiJson<UpdateHelpRequest>,
 ) -> ApiResult<web::Json<HelpRequestView>> {
     Ok(web::Json(
-        service::update(state.db.writer(), auth.id, id.0, input).await?,
+        service::update(state.db.writer(), &state.markdown, auth.id, id.0, input).await?,
     ))
 }
 
@@ -119,7 +119,7 @@ pub async fn respond(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreateResponse>,
 ) -> ApiResult<HttpResponse> {
-    let view = service::respond(state.db.writer(), auth.id, id.0, input).await?;
+    let view = service::respond(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
     Ok(HttpResponse::Created().json(view))
 }
 

@@ -8,12 +8,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
-use crate::markdown;
+use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::networks::network_access;
 use crate::notifications::records::{notify, notify_all, NewNotification, NotificationKind};
 use crate::tags::Tag;
-use crate::threads::model::{parse_body, parse_title};
+use crate::text::{MarkdownBody, Title};
 use crate::tx::Tx;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -124,16 +124,18 @@ async fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &HelpRequestView)
 /// transaction ("someone needs your expertise").
 pub async fn create(
     db: &DatabaseConnection,
+    markdown: &Markdown,
     actor: i64,
     network_id: i64,
     input: CreateHelpRequest,
 ) -> ApiResult<HelpRequestView> {
     let (title, body, tags) = crate::error::collect_errors3(
-        parse_title(&input.title),
-        parse_body(&input.body),
+        Title::parse(&input.title).map(Title::into_string),
+        MarkdownBody::required("body", &input.body),
         Tag::parse_list("tags", &input.tags),
     )?;
-    let body_html = markdown::render(&body);
+    let body_html = body.render(markdown);
+    let body = body.into_string();
     let txn = Tx::begin(db).await?;
     network_access(&txn, actor, network_id).await?;
     let now = crate::clock::now();
@@ -250,12 +252,17 @@ pub async fn list(
 
 pub async fn update(
     db: &DatabaseConnection,
+    markdown: &Markdown,
     actor: i64,
     id: i64,
     input: UpdateHelpRequest,
 ) -> ApiResult<HelpRequestView> {
-    let title = input.title.as_deref().map(parse_title).transpose()?;
-    let body = input.body.as_deref().map(parse_body).transpose()?;
+    let title = input.title.as_deref().map(Title::parse).transpose()?;
+    let body = input
+        .body
+        .as_deref()
+        .map(|raw| MarkdownBody::required("body", raw))
+        .transpose()?;
     let tags = input
         .tags
         .as_deref()
@@ -289,11 +296,11 @@ pub async fn update(
         }
     }
     if let Some(title) = title {
-        active.title = Set(title);
+        active.title = Set(title.into_string());
     }
     if let Some(body) = body {
-        active.body_html = Set(markdown::render(&body));
-        active.body = Set(body);
+        active.body_html = Set(body.render(markdown));
+        active.body = Set(body.into_string());
     }
     if let Some(urgency) = input.urgency {
         active.urgency = Set(urgency.as_str().to_owned());
@@ -311,12 +318,14 @@ pub async fn update(
 
 pub async fn respond(
     db: &DatabaseConnection,
+    markdown: &Markdown,
     actor: i64,
     id: i64,
     input: CreateResponse,
 ) -> ApiResult<ResponseView> {
-    let body = parse_body(&input.body)?;
-    let body_html = markdown::render(&body);
+    let body = MarkdownBody::required("body", &input.body)?;
+    let body_html = body.render(markdown);
+    let body = body.into_string();
     let txn = Tx::begin(db).await?;
     let (request, _) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
     if request.author_id == actor {

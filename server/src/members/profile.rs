@@ -145,22 +145,6 @@ impl DigestPreferences {
     }
 }
 
-/// Free-text profile fields with a length limit each.
-pub fn bounded_text(field: &str, raw: &str, max_chars: usize) -> Result<String, ApiError> {
-    let trimmed = raw.trim();
-    // PostgreSQL text cannot hold NUL; refuse it for every backend alike.
-    if trimmed.contains('\0') {
-        return Err(ApiError::invalid(field, "must not contain NUL characters"));
-    }
-    if trimmed.chars().count() > max_chars {
-        return Err(ApiError::invalid(
-            field,
-            format!("must be at most {max_chars} characters"),
-        ));
-    }
-    Ok(trimmed.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

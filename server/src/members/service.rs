@@ -1,12 +1,13 @@
 //! Creating members and changing their profiles.
 
-use super::profile::{bounded_text, DigestPreferences, DisplayName, Email, Timezone};
+use super::profile::{DigestPreferences, DisplayName, Email, Timezone};
 use super::queries;
 use crate::entities::{member_expertise, members};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent, Topic};
 use crate::ids::ApiId;
 use crate::tags::Tag;
+use crate::text::BoundedText;
 use crate::tx::Tx;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Set,
@@ -138,17 +139,17 @@ pub async fn update_profile(
     let title = update
         .title
         .as_deref()
-        .map(|t| bounded_text("title", t, 120))
+        .map(|t| BoundedText::parse("title", t, 120).map(BoundedText::into_string))
         .transpose()?;
     let organization = update
         .organization
         .as_deref()
-        .map(|t| bounded_text("organization", t, 120))
+        .map(|t| BoundedText::parse("organization", t, 120).map(BoundedText::into_string))
         .transpose()?;
     let bio = update
         .bio
         .as_deref()
-        .map(|t| bounded_text("bio", t, 2000))
+        .map(|t| BoundedText::parse("bio", t, 2000).map(BoundedText::into_string))
         .transpose()?;
     let expertise = update
         .expertise

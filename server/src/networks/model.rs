@@ -1,6 +1,7 @@
 //! The vocabulary of networks: roles, visibility, joining policy, and parsed names.
 
 use crate::error::ApiError;
+use crate::text::{BoundedText, Title};
 use serde::{Deserialize, Serialize};
 
 #[derive(
@@ -82,16 +83,9 @@ impl JoinPolicy {
 }
 
 pub fn parse_network_name(raw: &str) -> Result<String, ApiError> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(ApiError::invalid("name", "is required"));
-    }
-    if name.chars().count() > 120 {
-        return Err(ApiError::invalid("name", "must be at most 120 characters"));
-    }
-    Ok(name.to_owned())
+    Ok(Title::parse_as("name", raw, 120)?.into_string())
 }
 
 pub fn parse_network_description(raw: &str) -> Result<String, ApiError> {
-    crate::members::profile::bounded_text("description", raw, 5000)
+    Ok(BoundedText::parse("description", raw, 5000)?.into_string())
 }

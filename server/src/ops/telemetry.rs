@@ -6,6 +6,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
+use std::borrow::Cow;
 use std::time::Instant;
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
@@ -37,7 +38,8 @@ pub async fn observe(
     let span = tracing::info_span!(
         "http_request",
         http.method = %method,
-        http.path = %req.path(),
+        http.path = %redacted_path(req.path()),
+        http.query = %redacted_query(req.query_string()),
         request_id = %request_id,
     );
     let response = next.call(req).instrument(span.clone()).await?;
@@ -64,4 +66,80 @@ pub async fn observe(
         }
     });
     Ok(response)
+}
+
+/// Stands in for a secret in logs.
+const REDACTED: &str = "[redacted]";
+
+/// Query parameters that carry secrets (`access_token` on `/live`, `token` on sign-in and
+/// unsubscribe links).
+const SECRET_PARAMETERS: [&str; 2] = ["access_token", "token"];
+
+/// `path` as it may be logged: the segment after `invitations` (an invitation link's token)
+/// is replaced.
+pub fn redacted_path(path: &str) -> Cow<'_, str> {
+    if !path.contains("/invitations/") {
+        return Cow::Borrowed(path);
+    }
+    let mut after_invitations = false;
+    let segments: Vec<&str> = path
+        .split('/')
+        .map(|segment| {
+            let secret = after_invitations && !segment.is_empty();
+            after_invitations = segment == "invitations";
+            if secret {
+                REDACTED
+            } else {
+                segment
+            }
+        })
+        .collect();
+    Cow::Owned(segments.join("/"))
+}
+
+/// `query` as it may be logged: values of secret parameters are replaced.
+pub fn redacted_query(query: &str) -> Cow<'_, str> {
+    let is_secret = |pair: &str| {
+        let name = pair.split('=').next().unwrap_or_default();
+        SECRET_PARAMETERS.contains(&name)
+    };
+    if !query.split('&').any(is_secret) {
+        return Cow::Borrowed(query);
+    }
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| {
+            if is_secret(pair) {
+                format!("{}={REDACTED}", pair.split('=').next().unwrap_or_default())
+            } else {
+                pair.to_owned()
+            }
+        })
+        .collect();
+    Cow::Owned(pairs.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invitation_tokens_are_redacted_from_paths() {
+        assert_eq!(
+            redacted_path("/api/v1/invitations/abc-DEF_123/accept"),
+            "/api/v1/invitations/[redacted]/accept"
+        );
+        assert_eq!(redacted_path("/invitations/abc"), "/invitations/[redacted]");
+        assert_eq!(redacted_path("/api/v1/threads/12"), "/api/v1/threads/12");
+    }
+
+    #[test]
+    fn secret_parameters_are_redacted_from_queries() {
+        assert_eq!(
+            redacted_query("access_token=eyJ.secret&x=1"),
+            "access_token=[redacted]&x=1"
+        );
+        assert_eq!(redacted_query("token=abc"), "token=[redacted]");
+        assert_eq!(redacted_query("limit=20&cursor=abc"), "limit=20&cursor=abc");
+    }
 }

@@ -157,7 +157,7 @@ pub async fn update_resource(
     ApiJson(fields): ApiJson<ResourceFields>,
 ) -> ApiResult<web::Json<ResourceView>> {
     Ok(web::Json(
-        service::update(state.db.writer(), auth.id, id.0, fields).await?,
+        service::update(state.db.writer(), &state.markdown, auth.id, id.0, fields).await?,
     ))
 }
 

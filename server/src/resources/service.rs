@@ -10,11 +10,11 @@ use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::files::media_type;
 use crate::ids::ApiId;
-use crate::markdown;
+use crate::markdown::Markdown;
 use crate::networks::access::load;
 use crate::networks::network_access;
 use crate::tags::Tag;
-use crate::threads::model::parse_title;
+use crate::text::{BoundedText, HttpUrl, MarkdownBody, Title};
 use crate::tx::Tx;
 use crate::AppState;
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -38,12 +38,7 @@ pub struct ResourceListQuery {
 }
 
 fn parse_url(raw: &str) -> ApiResult<Option<String>> {
-    crate::convenings::model::parse_virtual_url(raw)
-        .map_err(|_| ApiError::invalid("url", "must be an http or https link"))
-}
-
-fn parse_description(raw: &str) -> ApiResult<String> {
-    crate::convenings::model::parse_markdown("description", raw)
+    Ok(HttpUrl::parse_optional("url", raw)?.map(HttpUrl::into_string))
 }
 
 /// Labels of every facet, parsed; `None` for facets the client did not send.
@@ -94,7 +89,7 @@ impl Labels {
 }
 
 fn note_of(fields: &ResourceFields) -> ApiResult<String> {
-    crate::members::profile::bounded_text("note", fields.note.as_deref().unwrap_or_default(), 2000)
+    Ok(BoundedText::parse("note", fields.note.as_deref().unwrap_or_default(), 2000)?.into_string())
 }
 
 /// Stores the file (before the transaction commits, so a committed version always has its
@@ -163,14 +158,16 @@ pub async fn create(
     file: Option<ReceivedFile>,
 ) -> ApiResult<ResourceView> {
     let mut collect = FieldCollector::default();
-    let title = collect.take(parse_title(fields.title.as_deref().unwrap_or_default()));
+    let title = collect
+        .take(Title::parse(fields.title.as_deref().unwrap_or_default()).map(Title::into_string));
     let kind = collect.take(match fields.kind.as_deref() {
         None => Err(ApiError::invalid("kind", "is required")),
         Some(raw) => ResourceKind::parse(raw).ok_or_else(|| {
             ApiError::invalid("kind", "must be file, link, lesson_plan, tool or template")
         }),
     });
-    let description = collect.take(parse_description(
+    let description = collect.take(MarkdownBody::optional(
+        "description",
         fields.description.as_deref().unwrap_or_default(),
     ));
     let url = collect.take(parse_url(fields.url.as_deref().unwrap_or_default()));
@@ -206,8 +203,8 @@ pub async fn create(
         author_id: Set(actor),
         kind: Set(kind.as_str().to_owned()),
         title: Set(title.clone()),
-        description_html: Set(markdown::render(&description)),
-        description: Set(description.clone()),
+        description_html: Set(description.render(&state.markdown)),
+        description: Set(description.as_str().to_owned()),
         url: Set(url.clone()),
         discussion_thread_id: Set(None),
         current_version: Set(file.as_ref().map(|_| 1)),
@@ -232,7 +229,7 @@ pub async fn create(
         if description.is_empty() {
             String::new()
         } else {
-            format!("\n\n{description}")
+            format!("\n\n{}", description.as_str())
         }
     );
     let resource_tags: Vec<Tag> = labels
@@ -247,7 +244,7 @@ pub async fn create(
         network_id,
         title.chars().take(186).collect::<String>() + " (discussion)",
         opening.clone(),
-        markdown::render(&opening),
+        state.markdown.render(&opening),
         &resource_tags,
     )
     .await?;
@@ -321,6 +318,7 @@ pub async fn list(
 /// Edits by whoever shared it or a facilitator: title, description, url, labels.
 pub async fn update(
     db: &DatabaseConnection,
+    markdown: &Markdown,
     actor: i64,
     id: i64,
     fields: ResourceFields,
@@ -335,11 +333,11 @@ pub async fn update(
             "cannot be changed; notes belong to uploaded versions",
         ));
     }
-    let title = fields.title.as_deref().map(parse_title).transpose()?;
+    let title = fields.title.as_deref().map(Title::parse).transpose()?;
     let description = fields
         .description
         .as_deref()
-        .map(parse_description)
+        .map(|raw| MarkdownBody::optional("description", raw))
         .transpose()?;
     let url = fields.url.as_deref().map(parse_url).transpose()?;
     let mut errors = FieldErrors::new();
@@ -355,11 +353,11 @@ pub async fn update(
     }
     let mut active: resources::ActiveModel = resource.into();
     if let Some(title) = title {
-        active.title = Set(title);
+        active.title = Set(title.into_string());
     }
     if let Some(description) = description {
-        active.description_html = Set(markdown::render(&description));
-        active.description = Set(description);
+        active.description_html = Set(description.render(markdown));
+        active.description = Set(description.into_string());
     }
     if let Some(url) = url {
         active.url = Set(url);

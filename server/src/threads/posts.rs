@@ -3,7 +3,6 @@
 use super::access::{post_access, thread_access};
 use super::following::{advance_read_marker, set_level_if_unset};
 use super::mentions;
-use super::model::parse_body;
 use super::queries;
 use super::views::PostView;
 use crate::entities::{posts, threads};
@@ -11,8 +10,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
-use crate::markdown;
+use crate::markdown::Markdown;
 use crate::notifications::NotificationLevel;
+use crate::text::MarkdownBody;
 use crate::tx::Tx;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -95,12 +95,14 @@ pub async fn list(
 
 pub async fn create(
     db: &DatabaseConnection,
+    markdown: &Markdown,
     actor: i64,
     thread_id: i64,
     input: CreatePost,
 ) -> ApiResult<PostView> {
-    let body = parse_body(&input.body)?;
-    let body_html = markdown::render(&body);
+    let body = MarkdownBody::required("body", &input.body)?;
+    let body_html = body.render(markdown);
+    let body = body.into_string();
 
     let txn = Tx::begin(db).await?;
     let (thread, access) = thread_access(&txn, actor, thread_id).await?;
@@ -216,16 +218,19 @@ async fn append_post_event(
 /// Replaces a post's body (re-rendered, mentions re-resolved) and marks it edited.
 pub async fn rewrite_body(
     txn: &Tx,
+    markdown: &Markdown,
     post: posts::Model,
-    body: String,
+    body: MarkdownBody,
     now: DateTime<Utc>,
 ) -> ApiResult<posts::Model> {
     let thread = threads::Entity::find_by_id(post.thread_id)
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let mentioned = mentions::resolve(txn, thread.network_id, post.author_id, &body).await?;
-    let body_html = markdown::render(&body);
+    let mentioned =
+        mentions::resolve(txn, thread.network_id, post.author_id, body.as_str()).await?;
+    let body_html = body.render(markdown);
+    let body = body.into_string();
     let mut active: posts::ActiveModel = post.into();
     active.body = Set(body);
     active.body_html = Set(body_html);
@@ -239,18 +244,19 @@ pub async fn rewrite_body(
 
 pub async fn update(
     db: &DatabaseConnection,
+    markdown: &Markdown,
     actor: i64,
     post_id: i64,
     input: UpdatePost,
 ) -> ApiResult<PostView> {
-    let body = parse_body(&input.body)?;
+    let body = MarkdownBody::required("body", &input.body)?;
     let txn = Tx::begin(db).await?;
     let (post, thread, access) = post_access(&txn, actor, post_id).await?;
     if post.deleted_at.is_some() {
         return Err(ApiError::NotFound);
     }
     access.require_author_or_facilitator(post.author_id, actor)?;
-    let post = rewrite_body(&txn, post, body, crate::clock::now()).await?;
+    let post = rewrite_body(&txn, markdown, post, body, crate::clock::now()).await?;
     let view = queries::post_view(&txn, actor, &post).await?;
     append_post_event(&txn, EventKind::PostUpdated, &thread, actor, &view, post.id).await?;
     txn.commit().await?;

@@ -75,7 +75,7 @@ pub async fn create_thread(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreateThread>,
 ) -> ApiResult<HttpResponse> {
-    let view = service::create(state.db.writer(), auth.id, id.0, input).await?;
+    let view = service::create(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -102,7 +102,7 @@ pub async fn update_thread(
     ApiJson(input): ApiJson<UpdateThread>,
 ) -> ApiResult<web::Json<ThreadView>> {
     Ok(web::Json(
-        service::update(state.db.writer(), auth.id, id.0, input).await?,
+        service::update(state.db.writer(), &state.markdown, auth.id, id.0, input).await?,
     ))
 }
 
@@ -142,7 +142,7 @@ pub async fn create_post(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreatePost>,
 ) -> ApiResult<HttpResponse> {
-    let view = posts::create(state.db.writer(), auth.id, id.0, input).await?;
+    let view = posts::create(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -156,7 +156,7 @@ pub async fn update_post(
     ApiJson(input): ApiJson<UpdatePost>,
 ) -> ApiResult<web::Json<PostView>> {
     Ok(web::Json(
-        posts::update(state.db.writer(), auth.id, id.0, input).await?,
+        posts::update(state.db.writer(), &state.markdown, auth.id, id.0, input).await?,
     ))
 }
 

@@ -2,7 +2,6 @@
 
 use super::access::thread_access;
 use super::following::{advance_read_marker, set_level_in};
-use super::model::{parse_body, parse_title};
 use super::posts::insert_post;
 use super::queries::{self, ThreadCursor};
 use super::views::{ThreadSummary, ThreadView};
@@ -11,10 +10,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
-use crate::markdown;
+use crate::markdown::Markdown;
 use crate::networks::network_access;
 use crate::notifications::NotificationLevel;
 use crate::tags::Tag;
+use crate::text::{MarkdownBody, Title};
 use crate::tx::Tx;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -54,15 +54,17 @@ pub struct ThreadListQuery {
 
 pub async fn create(
     db: &DatabaseConnection,
+    markdown: &Markdown,
     actor: i64,
     network_id: i64,
     input: CreateThread,
 ) -> ApiResult<ThreadView> {
-    let title = parse_title(&input.title);
-    let body = parse_body(&input.body);
+    let title = Title::parse(&input.title).map(Title::into_string);
+    let body = MarkdownBody::required("body", &input.body);
     let tags = Tag::parse_list("tags", &input.tags);
     let (title, body, tags) = crate::error::collect_errors3(title, body, tags)?;
-    let body_html = markdown::render(&body);
+    let body_html = body.render(markdown);
+    let body = body.into_string();
 
     let txn = Tx::begin(db).await?;
     network_access(&txn, actor, network_id).await?;
@@ -210,12 +212,17 @@ pub async fn list(
 
 pub async fn update(
     db: &DatabaseConnection,
+    markdown: &Markdown,
     actor: i64,
     thread_id: i64,
     input: UpdateThread,
 ) -> ApiResult<ThreadView> {
-    let title = input.title.as_deref().map(parse_title).transpose()?;
-    let body = input.body.as_deref().map(parse_body).transpose()?;
+    let title = input.title.as_deref().map(Title::parse).transpose()?;
+    let body = input
+        .body
+        .as_deref()
+        .map(|raw| MarkdownBody::required("body", raw))
+        .transpose()?;
     let tags = input
         .tags
         .as_deref()
@@ -235,14 +242,14 @@ pub async fn update(
         let first = queries::first_post(&txn, thread.id)
             .await?
             .ok_or(ApiError::NotFound)?;
-        super::posts::rewrite_body(&txn, first, body, now).await?;
+        super::posts::rewrite_body(&txn, markdown, first, body, now).await?;
     }
     if let Some(tags) = &tags {
         replace_tags(&txn, thread.id, tags).await?;
     }
     let mut active: threads::ActiveModel = thread.into();
     if let Some(title) = title {
-        active.title = Set(title);
+        active.title = Set(title.into_string());
     }
     if let Some(pinned) = input.pinned {
         active.is_pinned = Set(pinned);
