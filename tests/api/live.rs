@@ -326,3 +326,40 @@ backend_test! {
         assert_eq!(lines[0]["type"], "authenticated");
     }
 }
+
+backend_test! {
+    async fn a_client_that_stops_reading_during_a_replay_is_dropped_within_the_send_timeout(backend: Backend) {
+        let app = TestApp::spawn_with(&backend, |c| {
+            c.live.send_timeout_secs = 1;
+            c.live.replay_window = 5000;
+        })
+        .await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let thread = app.create_thread(&admin, &network, "Long posts").await["id"].as_str().unwrap().to_owned();
+        let since = app.events().await.last().unwrap().0.to_string();
+        let body = "Long reflection on attendance data. ".repeat(1200);
+        for _ in 0..120 {
+            app.reply(&admin, &thread, &body).await;
+        }
+
+        // A client with a tiny receive window asks for everything it missed, then stops
+        // reading: the replay, not the live queue, is what blocks.
+        let address: std::net::SocketAddr = app.address.trim_start_matches("http://").parse().unwrap();
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let stream = socket.connect(address).await.unwrap();
+        let url = format!("ws://{address}/api/v1/live?access_token={}", admin.access_token);
+        let (socket, _) = tokio_tungstenite::client_async(url, tokio_tungstenite::MaybeTlsStream::Plain(stream))
+            .await
+            .unwrap();
+        let mut client = LiveClient { socket };
+        client.expect("authenticated").await;
+        client.send(json!({"type": "subscribe", "topics": [format!("thread:{thread}")], "last_event_id": since})).await;
+        let started = Instant::now();
+        eventually(Duration::from_secs(20), "the stalled connection to be dropped", || async {
+            (app.state.hub.connection_count() == 0).then_some(())
+        })
+        .await;
+        assert!(started.elapsed() < Duration::from_secs(15), "dropped within the timeout, not after the whole replay");
+    }
+}

@@ -262,3 +262,42 @@ async fn two_instances_share_the_outbox(backend: Backend) {
         );
     }
 }
+
+backend_test! {
+    async fn sent_mail_and_outbox_files_are_pruned_after_the_retention_period(backend: Backend) {
+        let first = TestApp::spawn(&backend).await;
+        let (admin, network) = first.admin_with_network("Attendance PLN").await;
+        first.post(&admin, &format!("/networks/{network}/invitations"), json!({"email": "old@example.org"})).await.expect(201);
+        first.wait_for_invitation_token("old@example.org").await;
+        eventually(Duration::from_secs(10), "the row marked sent", || async {
+            is_sent(&first.database, "old@example.org").await.then_some(())
+        })
+        .await;
+        // Make the message and its file eight days old, and add a fresh file.
+        let eight_days_ago = chrono::Utc::now() - chrono::Duration::days(8);
+        use sea_orm::sea_query::Expr;
+        mail_outbox::Entity::update_many()
+            .col_expr(mail_outbox::Column::SentAt, Expr::value(eight_days_ago))
+            .exec(first.db())
+            .await
+            .unwrap();
+        let outbox_dir = first.data_dir.join("outbox");
+        let old_file = std::fs::read_dir(&outbox_dir).unwrap().flatten().find(|e| e.path().extension().is_some_and(|x| x == "eml")).unwrap().path();
+        std::fs::File::options()
+            .write(true)
+            .open(&old_file)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(8 * 24 * 3600))
+            .unwrap();
+        let fresh_file = outbox_dir.join("fresh.eml");
+        std::fs::write(&fresh_file, b"To: someone@example.org\r\n\r\nfresh").unwrap();
+
+        // Pruning runs when a worker starts (and hourly after).
+        let _second = TestApp::spawn_on(first.database.clone(), |c| c.mail.retention_hours = 168).await;
+        eventually(Duration::from_secs(10), "old mail pruned", || async {
+            (outbox(&first.database).await.is_empty() && !old_file.exists()).then_some(())
+        })
+        .await;
+        assert!(fresh_file.exists(), "recent files stay");
+    }
+}

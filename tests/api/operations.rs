@@ -187,3 +187,26 @@ backend_test! {
         }
     }
 }
+
+backend_test! {
+    async fn only_a_serving_instance_cleans_temporary_uploads_and_only_abandoned_ones(backend: Backend) {
+        use crate::process::run_command;
+        let database = TestDatabase::create(&backend).await;
+        let tmp = database.data_dir.join("files").join("tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        let in_flight = tmp.join("in-flight.part");
+        let abandoned = tmp.join("abandoned.part");
+        std::fs::write(&in_flight, b"an upload being received right now").unwrap();
+        std::fs::write(&abandoned, b"left by a crash").unwrap();
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 3600);
+        std::fs::File::options().write(true).open(&abandoned).unwrap().set_modified(two_hours_ago).unwrap();
+
+        run_command(&database, &["admin", "create", "--email", "ops@example.org", "--password", "correct horse battery"]);
+        run_command(&database, &["demo", "seed"]);
+        assert!(in_flight.exists() && abandoned.exists(), "commands leave a running server's uploads alone");
+
+        let _app = TestApp::spawn_on(std::sync::Arc::new(database), |_| {}).await;
+        assert!(!abandoned.exists(), "serve removes what a crash left");
+        assert!(in_flight.exists(), "serve keeps what may still be written");
+    }
+}
