@@ -15,6 +15,7 @@ mod m20261123_000007_create_convenings;
 mod m20261123_000008_create_resources;
 mod m20261125_000009_add_event_subjects;
 mod m20261125_000010_create_mail_outbox;
+mod m20261125_000011_add_post_reaction_counts;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_create_resources::Migration),
             Box::new(m20261125_000009_add_event_subjects::Migration),
             Box::new(m20261125_000010_create_mail_outbox::Migration),
+            Box::new(m20261125_000011_add_post_reaction_counts::Migration),
         ]
     }
 }

@@ -1,44 +1,38 @@
-//! Load benchmark: `GET /api/v1/threads/{id}/posts` on Staffroom against a bare actix-web
-//! handler doing the same SQLite read (posts of the thread, first page, as JSON), measured
-//! in one run with the same load generator, and reported as ratios.
+//! Load benchmark of the thread page, `GET /api/v1/threads/{id}/posts`, against a bare
+//! actix-web + sqlx handler doing one joined read of the same 20 posts with their authors,
+//! on the same SQLite file, measured in one run with the same load generator, in
+//! alternating rounds, reported as ratios of the medians.
 //!
-//! Run: `cargo bench -p staffroom --bench thread_posts` (options: `-- --seconds 5
-//! --connections 32 --posts 50`).
+//! The posts table holds `--posts` posts (default 100,000) across many threads, so that the
+//! figures show whether the page stays flat in table size.
+//!
+//! Run: `cargo bench -p staffroom --bench thread_posts` (options: `-- --posts 1000000
+//! --seconds 3 --rounds 3 --connections 16`).
+
+#[path = "common/http_load.rs"]
+mod http_load;
 
 use actix_web::{web, App, HttpResponse, HttpServer};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use http_load::{load, median, once, option, Request};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sea_orm::sqlx::{Row, SqlitePool};
+use sea_orm::{ActiveValue::Set, EntityTrait};
 use staffroom::config::Config;
-use staffroom::entities::posts;
-use std::net::{SocketAddr, TcpListener};
-use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use staffroom::entities::{posts, reactions, threads};
+use std::net::TcpListener;
+use std::time::Duration;
 
-struct Options {
-    seconds: u64,
-    connections: usize,
-    posts: usize,
-}
-
-fn options() -> Options {
-    let args: Vec<String> = std::env::args().collect();
-    let value = |name: &str, default: u64| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    Options {
-        seconds: value("--seconds", 5),
-        connections: value("--connections", 32) as usize,
-        posts: value("--posts", 50) as usize,
-    }
-}
+/// Posts of the thread whose page is read (the rest of the table is other threads').
+const PAGE_THREAD_POSTS: usize = 50;
+/// Posts per filler thread.
+const FILLER_THREAD_POSTS: usize = 100;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let options = options();
+    let table_posts = option("--posts", 100_000) as usize;
+    let seconds = option("--seconds", 3);
+    let rounds = option("--rounds", 3).max(1);
+    let connections = option("--connections", 16) as usize;
     let data_dir = std::env::temp_dir().join(format!("staffroom-bench-{}", std::process::id()));
     let config = Config {
         bind: "127.0.0.1:0".parse()?,
@@ -47,23 +41,30 @@ async fn main() -> anyhow::Result<()> {
         ..Config::default()
     };
 
-    // Staffroom itself, with a thread of `posts` posts written through the API's services.
     let app = staffroom::Application::build(config.clone()).await?;
     let staffroom_addr = app.address();
     let state = app.state();
-    let (token, thread_id) = seed(&state, options.posts).await?;
+    eprintln!("seeding {table_posts} posts…");
+    let (token, thread_id) = seed(&state, table_posts).await?;
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
 
-    // The baseline: the same database file, one handler, one query, no auth or extras.
-    let baseline_db = staffroom::db::Db::connect(&config).await?;
-    let reader = baseline_db.reader().clone();
+    // The baseline: the same file through a plain sqlx pool of the same size as Staffroom's
+    // read pool, one handler, one joined query, no authentication, no middleware.
+    let pool = SqlitePoolOptions::new()
+        .max_connections(config.database_max_connections)
+        .connect_with(
+            SqliteConnectOptions::new()
+                .filename(data_dir.join("staffroom.db"))
+                .journal_mode(SqliteJournalMode::Wal),
+        )
+        .await?;
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let baseline_addr = listener.local_addr()?;
     let baseline = HttpServer::new(move || {
         App::new()
-            .app_data(web::Data::new(reader.clone()))
-            .route("/threads/{id}/posts", web::get().to(bare_posts))
+            .app_data(web::Data::new(pool.clone()))
+            .route("/threads/{id}/posts", web::get().to(bare_page))
     })
     .workers(1)
     .listen(listener)?
@@ -71,72 +72,71 @@ async fn main() -> anyhow::Result<()> {
     let baseline_handle = baseline.handle();
     tokio::spawn(baseline);
 
-    let staffroom_path = format!("/api/v1/threads/{thread_id}/posts");
-    let baseline_path = format!("/threads/{thread_id}/posts");
-    // Both answer before measuring, and both return the same number of posts.
-    let check = |addr, path: &str, auth: Option<&str>| {
-        request_once(addr, path.to_owned(), auth.map(str::to_owned))
+    let ours = Request::get(
+        staffroom_addr,
+        &format!("/api/v1/threads/{thread_id}/posts"),
+        Some(&token),
+    );
+    let bare = Request::get(baseline_addr, &format!("/threads/{thread_id}/posts"), None);
+    // Both answer, with the same posts.
+    let ids_of = |body: &str, items: bool| -> anyhow::Result<Vec<String>> {
+        let value: serde_json::Value = serde_json::from_str(body)?;
+        let list = if items { &value["items"] } else { &value };
+        Ok(list
+            .as_array()
+            .ok_or_else(|| anyhow::anyhow!("not a list: {body}"))?
+            .iter()
+            .map(|p| p["id"].as_str().unwrap_or_default().to_owned())
+            .collect())
     };
-    let ours = check(staffroom_addr, &staffroom_path, Some(&token)).await?;
-    let bare = check(baseline_addr, &baseline_path, None).await?;
+    let ours_ids = ids_of(&once(staffroom_addr, &ours).await?, true)?;
+    let bare_ids = ids_of(&once(baseline_addr, &bare).await?, false)?;
     anyhow::ensure!(
-        ours.contains("\"items\"") && bare.starts_with('['),
-        "unexpected responses"
+        ours_ids == bare_ids && ours_ids.len() == 20,
+        "the two pages differ"
     );
 
     println!(
-        "GET threads/{{id}}/posts, first page (20 of {} posts), {} connections, {} s each, 1 server worker, SQLite",
-        options.posts, options.connections, options.seconds
+        "GET threads/{{id}}/posts: first page (20 posts with authors) of a thread, {table_posts} posts in the table, \
+         {connections} connections, {rounds} alternating rounds of {seconds} s, 1 server worker, SQLite"
     );
-    let warmup = Duration::from_secs(1);
-    load(
-        baseline_addr,
-        &baseline_path,
-        None,
-        options.connections,
-        warmup,
-    )
-    .await;
-    let base = load(
-        baseline_addr,
-        &baseline_path,
-        None,
-        options.connections,
-        Duration::from_secs(options.seconds),
-    )
-    .await;
-    load(
-        staffroom_addr,
-        &staffroom_path,
-        Some(&token),
-        options.connections,
-        warmup,
-    )
-    .await;
-    let ours = load(
-        staffroom_addr,
-        &staffroom_path,
-        Some(&token),
-        options.connections,
-        Duration::from_secs(options.seconds),
-    )
-    .await;
-
-    println!(
-        "{:<26} {:>10} {:>10} {:>10}",
-        "", "req/s", "p50 ms", "p99 ms"
-    );
-    for (name, r) in [("bare actix-web + SQLite", &base), ("staffroom", &ours)] {
-        println!(
-            "{:<26} {:>10.0} {:>10.2} {:>10.2}",
-            name, r.per_second, r.p50_ms, r.p99_ms
-        );
+    let duration = Duration::from_secs(seconds);
+    // `--profile staffroom` (or `bare`) loads one side only, for a profiler.
+    if let Some(side) = std::env::args().skip_while(|a| a != "--profile").nth(1) {
+        let (addr, request) = if side == "bare" { (baseline_addr, &bare) } else { (staffroom_addr, &ours) };
+        let r = load(addr, request, connections, duration).await;
+        println!("{side}: {:.0} req/s (p50 {:.2} ms, p99 {:.2} ms)", r.per_second, r.p50_ms, r.p99_ms);
+        return Ok(());
     }
+    load(baseline_addr, &bare, connections, Duration::from_secs(1)).await;
+    load(staffroom_addr, &ours, connections, Duration::from_secs(1)).await;
+    let (mut base_rps, mut base_p50, mut base_p99) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut our_rps, mut our_p50, mut our_p99) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 1..=rounds {
+        let b = load(baseline_addr, &bare, connections, duration).await;
+        let o = load(staffroom_addr, &ours, connections, duration).await;
+        println!(
+            "  round {round}: bare {:.0} req/s (p50 {:.2} ms, p99 {:.2} ms), staffroom {:.0} req/s (p50 {:.2} ms, p99 {:.2} ms){}",
+            b.per_second, b.p50_ms, b.p99_ms, o.per_second, o.p50_ms, o.p99_ms,
+            if b.errors + o.errors > 0 { format!(", {} errors", b.errors + o.errors) } else { String::new() }
+        );
+        base_rps.push(b.per_second);
+        base_p50.push(b.p50_ms);
+        base_p99.push(b.p99_ms);
+        our_rps.push(o.per_second);
+        our_p50.push(o.p50_ms);
+        our_p99.push(o.p99_ms);
+    }
+    let (b_rps, b_p50, b_p99) = (median(&mut base_rps), median(&mut base_p50), median(&mut base_p99));
+    let (o_rps, o_p50, o_p99) = (median(&mut our_rps), median(&mut our_p50), median(&mut our_p99));
+    println!("{:<32} {:>10} {:>10} {:>10}", "median of rounds", "req/s", "p50 ms", "p99 ms");
+    println!("{:<32} {:>10.0} {:>10.2} {:>10.2}", "bare actix-web + sqlx join", b_rps, b_p50, b_p99);
+    println!("{:<32} {:>10.0} {:>10.2} {:>10.2}", "staffroom", o_rps, o_p50, o_p99);
     println!(
         "ratio staffroom/bare: throughput {:.2}, p50 latency {:.2}, p99 latency {:.2}",
-        ours.per_second / base.per_second,
-        ours.p50_ms / base.p50_ms,
-        ours.p99_ms / base.p99_ms
+        o_rps / b_rps,
+        o_p50 / b_p50,
+        o_p99 / b_p99
     );
 
     handle.stop(true).await;
@@ -145,28 +145,70 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn seed(state: &staffroom::AppState, post_count: usize) -> anyhow::Result<(String, i64)> {
-    use sea_orm::TransactionTrait;
+/// The baseline handler: one joined read of the first 20 posts with their authors, to JSON.
+async fn bare_page(pool: web::Data<SqlitePool>, id: web::Path<i64>) -> HttpResponse {
+    let rows = sea_orm::sqlx::query(
+        "SELECT p.id, p.post_number, p.body, p.body_html, p.created_at, \
+                m.id AS author_id, m.handle, m.display_name \
+         FROM posts p JOIN members m ON m.id = p.author_id \
+         WHERE p.thread_id = ? ORDER BY p.id LIMIT 20",
+    )
+    .bind(id.into_inner())
+    .fetch_all(pool.get_ref())
+    .await;
+    match rows {
+        Ok(rows) => HttpResponse::Ok().json(
+            rows.iter()
+                .map(|row| {
+                    serde_json::json!({
+                        "id": row.get::<i64, _>("id").to_string(),
+                        "post_number": row.get::<i64, _>("post_number"),
+                        "body": row.get::<String, _>("body"),
+                        "body_html": row.get::<String, _>("body_html"),
+                        "created_at": row.get::<String, _>("created_at"),
+                        "author": {
+                            "id": row.get::<i64, _>("author_id").to_string(),
+                            "handle": row.get::<String, _>("handle"),
+                            "display_name": row.get::<String, _>("display_name"),
+                        },
+                    })
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Err(_) => HttpResponse::InternalServerError().finish(),
+    }
+}
+
+/// An admin, twelve members, a network; the page's thread written through the services
+/// (rendered bodies, events, reactions), and the rest of the table filled in bulk.
+async fn seed(state: &staffroom::AppState, table_posts: usize) -> anyhow::Result<(String, i64)> {
     use staffroom::members::profile::{DisplayName, Email};
     use staffroom::members::service::{create_member, NewMember};
-    let db = state.db.writer();
-    let txn = db.begin().await?;
-    let member = create_member(
-        &txn,
-        NewMember {
-            email: Email::parse("bench@example.org").map_err(|e| anyhow::anyhow!("{e}"))?,
-            display_name: DisplayName::parse("Bench Mark").map_err(|e| anyhow::anyhow!("{e}"))?,
-            password_hash: None,
-            is_admin: true,
-        },
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    txn.commit().await?;
+    use staffroom::tx::Tx;
     let fail = |e: staffroom::error::ApiError| anyhow::anyhow!("{e}");
+    let db = state.db.writer();
+    let txn = Tx::begin(db).await?;
+    let mut people = Vec::new();
+    for n in 0..13 {
+        people.push(
+            create_member(
+                &txn,
+                NewMember {
+                    email: Email::parse(&format!("bench{n}@example.org")).map_err(fail)?,
+                    display_name: DisplayName::parse(&format!("Bench Member {n}")).map_err(fail)?,
+                    password_hash: None,
+                    is_admin: n == 0,
+                },
+            )
+            .await
+            .map_err(fail)?,
+        );
+    }
+    txn.commit().await?;
+    let admin = &people[0];
     let network = staffroom::networks::service::create(
         db,
-        member.id,
+        admin.id,
         staffroom::networks::service::CreateNetwork {
             name: "Bench".into(),
             description: String::new(),
@@ -180,7 +222,7 @@ async fn seed(state: &staffroom::AppState, post_count: usize) -> anyhow::Result<
     let thread = staffroom::threads::service::create(
         db,
         &state.markdown,
-        member.id,
+        admin.id,
         network.id.0,
         staffroom::threads::service::CreateThread {
             title: "A busy thread".into(),
@@ -190,12 +232,14 @@ async fn seed(state: &staffroom::AppState, post_count: usize) -> anyhow::Result<
     )
     .await
     .map_err(fail)?;
-    for n in 1..post_count {
-        staffroom::threads::posts::create(
+    let thread_id = thread.summary.id.0;
+    let mut page_posts = Vec::new();
+    for n in 1..PAGE_THREAD_POSTS {
+        let post = staffroom::threads::posts::create(
             db,
             &state.markdown,
-            member.id,
-            thread.summary.id.0,
+            admin.id,
+            thread_id,
             staffroom::threads::posts::CreatePost {
                 body: format!(
                     "Reply {n}: we tried *daily check-ins* and a call home on the first absence."
@@ -205,141 +249,77 @@ async fn seed(state: &staffroom::AppState, post_count: usize) -> anyhow::Result<
         )
         .await
         .map_err(fail)?;
+        page_posts.push(post.id.0);
     }
-    Ok((state.tokens.issue_access(member.id), thread.summary.id.0))
-}
-
-/// The baseline handler: the same first-page read of the posts table, straight to JSON.
-async fn bare_posts(db: web::Data<DatabaseConnection>, id: web::Path<i64>) -> HttpResponse {
-    let rows = posts::Entity::find()
-        .filter(posts::Column::ThreadId.eq(id.into_inner()))
-        .order_by_asc(posts::Column::Id)
-        .limit(21)
-        .all(db.get_ref())
-        .await;
-    match rows {
-        Ok(rows) => HttpResponse::Ok().json(
-            rows.into_iter()
-                .take(20)
-                .map(|p| serde_json::json!({"id": p.id.to_string(), "body": p.body, "body_html": p.body_html, "created_at": p.created_at}))
-                .collect::<Vec<_>>(),
-        ),
-        Err(_) => HttpResponse::InternalServerError().finish(),
-    }
-}
-
-struct LoadResult {
-    per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-}
-
-/// Keeps `connections` keep-alive HTTP/1.1 connections busy for `duration`.
-async fn load(
-    addr: SocketAddr,
-    path: &str,
-    token: Option<&str>,
-    connections: usize,
-    duration: Duration,
-) -> LoadResult {
-    let request = build_request(addr, path, token);
-    let deadline = Instant::now() + duration;
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..connections {
-        let request = request.clone();
-        tasks.spawn(async move {
-            let mut latencies = Vec::new();
-            let Ok(mut stream) = TcpStream::connect(addr).await else {
-                return latencies;
-            };
-            let _ = stream.set_nodelay(true);
-            let mut buffer = Vec::with_capacity(64 * 1024);
-            while Instant::now() < deadline {
-                let started = Instant::now();
-                if stream.write_all(&request).await.is_err()
-                    || read_response(&mut stream, &mut buffer).await.is_err()
-                {
-                    break;
-                }
-                latencies.push(started.elapsed());
-            }
-            latencies
-        });
-    }
-    let mut latencies = Vec::new();
-    while let Some(Ok(mut part)) = tasks.join_next().await {
-        latencies.append(&mut part);
-    }
-    latencies.sort();
-    let percentile = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-            .map(|d| d.as_secs_f64() * 1000.0)
-            .unwrap_or(f64::NAN)
-    };
-    LoadResult {
-        per_second: latencies.len() as f64 / duration.as_secs_f64(),
-        p50_ms: percentile(0.50),
-        p99_ms: percentile(0.99),
-    }
-}
-
-fn build_request(addr: SocketAddr, path: &str, token: Option<&str>) -> Vec<u8> {
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: keep-alive\r\n\r\n")
-        .into_bytes()
-}
-
-/// Reads one response with a `Content-Length` body; errors on anything but 200.
-async fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> std::io::Result<String> {
-    buffer.clear();
-    let mut chunk = [0u8; 16 * 1024];
-    loop {
-        if let Some(end) = find(buffer, b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buffer[..end]).to_string();
-            if !head.starts_with("HTTP/1.1 200") {
-                return Err(std::io::Error::other(head));
-            }
-            let length: usize = head
-                .lines()
-                .find_map(|l| {
-                    l.to_ascii_lowercase()
-                        .strip_prefix("content-length:")
-                        .map(|v| v.trim().parse().unwrap_or(0))
-                })
-                .unwrap_or(0);
-            while buffer.len() < end + 4 + length {
-                let n = stream.read(&mut chunk).await?;
-                if n == 0 {
-                    return Err(std::io::ErrorKind::UnexpectedEof.into());
-                }
-                buffer.extend_from_slice(&chunk[..n]);
-            }
-            return Ok(String::from_utf8_lossy(&buffer[end + 4..end + 4 + length]).into_owned());
+    // Reactions on the page's posts, from several members, of every kind.
+    let now = chrono::Utc::now();
+    let mut rows = Vec::new();
+    for (n, post_id) in page_posts.iter().take(20).enumerate() {
+        for (m, member) in people.iter().skip(1).take(1 + n % 6).enumerate() {
+            rows.push(reactions::ActiveModel {
+                post_id: Set(*post_id),
+                member_id: Set(member.id),
+                kind: Set(["helpful", "thanks", "agree"][m % 3].to_owned()),
+                created_at: Set(now),
+            });
         }
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        buffer.extend_from_slice(&chunk[..n]);
     }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-async fn request_once(
-    addr: SocketAddr,
-    path: String,
-    token: Option<String>,
-) -> anyhow::Result<String> {
-    let mut stream = TcpStream::connect(addr).await?;
-    stream
-        .write_all(&build_request(addr, &path, token.as_deref()))
+    reactions::Entity::insert_many(rows).exec(db).await?;
+    // Reactions inserted directly: keep the posts' counts true, as the service would.
+    use sea_orm::ConnectionTrait;
+    for (column, kind) in [("helpful_count", "helpful"), ("thanks_count", "thanks"), ("agree_count", "agree")] {
+        db.execute_unprepared(&format!(
+            "UPDATE posts SET {column} = (SELECT COUNT(*) FROM reactions r WHERE r.post_id = posts.id AND r.kind = '{kind}') \
+             WHERE thread_id = {thread_id}"
+        ))
         .await?;
-    let mut buffer = Vec::new();
-    Ok(read_response(&mut stream, &mut buffer).await?)
+    }
+
+    // The rest of the table: other threads' posts, inserted directly.
+    let mut remaining = table_posts.saturating_sub(PAGE_THREAD_POSTS);
+    let mut filler = 0;
+    while remaining > 0 {
+        filler += 1;
+        let count = remaining.min(FILLER_THREAD_POSTS);
+        let other = threads::Entity::insert(threads::ActiveModel {
+            network_id: Set(network.id.0),
+            author_id: Set(admin.id),
+            title: Set(format!("Filler thread {filler}")),
+            is_pinned: Set(false),
+            is_locked: Set(false),
+            reply_count: Set(count as i32 - 1),
+            last_post_id: Set(None),
+            last_activity_at: Set(now),
+            created_at: Set(now),
+            updated_at: Set(now),
+            deleted_at: Set(None),
+            ..Default::default()
+        })
+        .exec(db)
+        .await?
+        .last_insert_id;
+        let body = "Filler post about attendance data, with **some** markdown.";
+        let html = "<p>Filler post about attendance data, with <strong>some</strong> markdown.</p>";
+        let batch: Vec<posts::ActiveModel> = (0..count)
+            .map(|n| posts::ActiveModel {
+                thread_id: Set(other),
+                author_id: Set(people[1 + n % 12].id),
+                reply_to_post_id: Set(None),
+                post_number: Set(n as i32 + 1),
+                body: Set(body.to_owned()),
+                body_html: Set(html.to_owned()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                edited_at: Set(None),
+                deleted_at: Set(None),
+                helpful_count: Set(0),
+                thanks_count: Set(0),
+                agree_count: Set(0),
+                ..Default::default()
+            })
+            .collect();
+        posts::Entity::insert_many(batch).exec(db).await?;
+        remaining -= count;
+    }
+    Ok((state.tokens.issue_access(admin.id), thread_id))
 }

@@ -35,6 +35,10 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     /// Database connection pool size.
     pub database_max_connections: u32,
+    /// SQLite's `synchronous` setting: `full` (every commit is on disk before it is
+    /// acknowledged, surviving power loss) or `normal` (WAL's cheaper default: a power
+    /// cut may lose the last commits). For benchmarks and disposable instances only.
+    pub sqlite_synchronous: SqliteSync,
     /// HTTP worker threads; defaults to the number of CPUs.
     pub workers: Option<usize>,
     /// Largest accepted resource upload, in bytes.
@@ -133,6 +137,13 @@ pub enum Registration {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+pub enum SqliteSync {
+    Full,
+    Normal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LogFormat {
     Pretty,
     Json,
@@ -179,6 +190,7 @@ impl Default for Config {
                 max_tracked_keys: 100_000,
             },
             database_max_connections: 10,
+            sqlite_synchronous: SqliteSync::Full,
             workers: None,
             max_upload_bytes: 25 * 1024 * 1024,
             live: LiveConfig {

@@ -6,7 +6,7 @@
 //! reads use their own pool and never block under WAL. On PostgreSQL both handles share one
 //! pool.
 
-use crate::config::Config;
+use crate::config::{Config, SqliteSync};
 use anyhow::Context;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
@@ -26,8 +26,9 @@ impl Db {
             std::fs::create_dir_all(&config.data_dir).with_context(|| {
                 format!("creating data directory {}", config.data_dir.display())
             })?;
-            let reader = connect_sqlite(&url, config.database_max_connections).await?;
-            let writer = connect_sqlite(&url, 1).await?;
+            let sync = config.sqlite_synchronous;
+            let reader = connect_sqlite(&url, config.database_max_connections, sync).await?;
+            let writer = connect_sqlite(&url, 1, sync).await?;
             Ok(Db { reader, writer })
         } else {
             let mut options = ConnectOptions::new(url);
@@ -75,16 +76,44 @@ impl Db {
     }
 }
 
-async fn connect_sqlite(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+/// Raw SQL written with `?` placeholders, as `backend` wants them (PostgreSQL: `$1`, `$2`…).
+pub fn placeholders(backend: DatabaseBackend, sql: &str) -> String {
+    if backend != DatabaseBackend::Postgres {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `synchronous=FULL` by default: with WAL, `NORMAL` may lose the last commits to a power
+/// cut, and an acknowledged write must survive one.
+async fn connect_sqlite(
+    url: &str,
+    max_connections: u32,
+    sync: SqliteSync,
+) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(30))
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|opts| {
+        .map_sqlx_sqlite_opts(move |opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(match sync {
+                    SqliteSync::Full => SqliteSynchronous::Full,
+                    SqliteSync::Normal => SqliteSynchronous::Normal,
+                })
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
         });

@@ -32,7 +32,7 @@ impl From<i64> for ApiId {
 
 impl Serialize for ApiId {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
+        crate::serialize::id(&self.0, serializer)
     }
 }
 

@@ -28,6 +28,7 @@ pub mod networks;
 pub mod notifications;
 pub mod ops;
 pub mod resources;
+pub mod serialize;
 pub mod state;
 pub mod tags;
 pub mod text;

@@ -17,6 +17,9 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub edited_at: Option<DateTimeUtc>,
     pub deleted_at: Option<DateTimeUtc>,
+    pub helpful_count: i32,
+    pub thanks_count: i32,
+    pub agree_count: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

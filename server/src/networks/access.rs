@@ -14,6 +14,7 @@
 //! reached by joins since nesting is bounded by `MAX_DEPTH`.
 
 use super::model::{Role, Visibility};
+use crate::db::placeholders;
 use crate::entities::{
     convenings, help_requests, members, network_members, networks, resources, threads,
 };
@@ -22,7 +23,8 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic,
     Iterable, QueryFilter, QueryResult, QuerySelect, Statement, Value,
 };
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// Sub-networks nest at most this deep (checked when creating one).
 pub const MAX_DEPTH: usize = 5;
@@ -111,10 +113,105 @@ impl Standing {
     }
 }
 
+/// The caller's standing in network `n` (whose ancestors are `a1`…`a3`): three columns,
+/// read back with `role_from_columns`. Placeholders: member ×3. Public for the few reads
+/// that fold the access check into their own single query (the thread page).
+pub const STANDING_COLUMNS: &str = "\
+    (SELECT nm.role FROM network_members nm WHERE nm.network_id = n.id AND nm.member_id = ?) AS direct_role, \
+    (SELECT m.is_admin FROM members m WHERE m.id = ?) AS is_admin, \
+    EXISTS (SELECT 1 FROM network_members f WHERE f.member_id = ? AND f.role = 'facilitator' \
+            AND f.network_id IN (n.parent_id, a1.parent_id, a2.parent_id, a3.parent_id)) AS facilitates_ancestor";
+
+/// Joins network `n`'s ancestors (nesting is bounded by `MAX_DEPTH`).
+pub const ANCESTOR_JOINS: &str = "\
+    LEFT JOIN networks a1 ON a1.id = n.parent_id \
+    LEFT JOIN networks a2 ON a2.id = a1.parent_id \
+    LEFT JOIN networks a3 ON a3.id = a2.parent_id";
+
+/// Built SQL, by shape: the statements are the same for every request.
+fn cached_sql(key: (&'static str, &str, bool, bool), build: impl FnOnce() -> String) -> Arc<str> {
+    static CACHE: LazyLock<Mutex<HashMap<(&'static str, String, bool, bool), Arc<str>>>> =
+        LazyLock::new(Mutex::default);
+    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    cache
+        .entry((key.0, key.1.to_owned(), key.2, key.3))
+        .or_insert_with(|| Arc::from(build()))
+        .clone()
+}
+
+/// The caller's effective role for row `id` of `E` (in one query, reading nothing else):
+/// 404 when the row does not exist, is deleted, or sits in a network the caller may not see.
+pub async fn role_for<E>(db: &impl ConnectionTrait, member_id: i64, id: i64) -> ApiResult<Role>
+where
+    E: EntityTrait + Default,
+{
+    let backend = db.get_database_backend();
+    let entity = E::default();
+    let soft_deleted = <E::Column as std::str::FromStr>::from_str("deleted_at").is_ok();
+    let sql = cached_sql(("role", entity.table_name(), soft_deleted, backend == DbBackend::Postgres), || {
+        placeholders(
+            backend,
+            &format!(
+                "SELECT {STANDING_COLUMNS}, {deleted} \
+                 FROM \"{table}\" r JOIN networks n ON n.id = r.network_id {ANCESTOR_JOINS} \
+                 WHERE r.id = ?",
+                table = entity.table_name(),
+                deleted = if soft_deleted { "r.deleted_at IS NOT NULL" } else { "FALSE" },
+            ),
+        )
+    });
+    let values: [Value; 4] = [member_id.into(), member_id.into(), member_id.into(), id.into()];
+    let row = db
+        .query_one(Statement::from_sql_and_values(backend, sql.as_ref(), values))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let is_deleted: bool = row.try_get_by(3)?;
+    match role_from_columns(&row, 0)? {
+        Some(role) if !is_deleted => Ok(role),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+/// A condition true when the caller may read row `id` of `table` (which has `network_id`
+/// and `deleted_at`): the access rule as a scalar subquery, for a read that guards itself
+/// with it in the same query (the thread page). Placeholders: member ×3, row id.
+pub fn readable_condition(table: &str) -> String {
+    format!(
+        "COALESCE((SELECT t.deleted_at IS NULL AND ( \
+            EXISTS (SELECT 1 FROM network_members nm WHERE nm.network_id = n.id AND nm.member_id = ?) \
+            OR COALESCE((SELECT m.is_admin FROM members m WHERE m.id = ?), FALSE) \
+            OR EXISTS (SELECT 1 FROM network_members f WHERE f.member_id = ? AND f.role = 'facilitator' \
+                       AND f.network_id IN (n.parent_id, a1.parent_id, a2.parent_id, a3.parent_id))) \
+          FROM \"{table}\" t JOIN networks n ON n.id = t.network_id {ANCESTOR_JOINS} WHERE t.id = ?), FALSE)"
+    )
+}
+
+/// The effective role in the `STANDING_COLUMNS` of `row` starting at column `first`.
+pub fn role_from_columns(row: &QueryResult, first: usize) -> Result<Option<Role>, DbErr> {
+    let direct_role: Option<String> = row.try_get_by(first)?;
+    let standing = Standing {
+        direct_role: direct_role.as_deref().map(Role::from_stored),
+        is_admin: row.try_get_by::<Option<bool>, _>(first + 1)?.unwrap_or(false),
+        facilitates_ancestor: row.try_get_by(first + 2)?,
+    };
+    Ok(standing.effective_role())
+}
+
 /// `SELECT <row columns>, <network columns>, <standing> FROM …`: the one access query. With
 /// `row_table`, the row is that table's (joined to its network by `network_id`); without,
 /// the row is the network itself. Placeholders, in order: member ×3, row id.
 fn access_sql<E: EntityTrait>(
+    backend: DbBackend,
+    row_table: Option<&E>,
+    for_update: bool,
+) -> Arc<str> {
+    let table = row_table.map(|e| e.table_name()).unwrap_or("networks");
+    let postgres = backend == DbBackend::Postgres;
+    let key = if for_update { "load-for-update" } else { "load" };
+    cached_sql((key, table, row_table.is_some(), postgres), || access_sql_text(backend, row_table, for_update))
+}
+
+fn access_sql_text<E: EntityTrait>(
     backend: DbBackend,
     row_table: Option<&E>,
     for_update: bool,
@@ -140,40 +237,13 @@ fn access_sql<E: EntityTrait>(
         (true, DbBackend::Postgres, false) => " FOR UPDATE OF n",
         _ => "",
     };
-    positional(
+    placeholders(
         backend,
         &format!(
-            "SELECT {columns}, \
-               (SELECT nm.role FROM network_members nm WHERE nm.network_id = n.id AND nm.member_id = ?) AS direct_role, \
-               (SELECT m.is_admin FROM members m WHERE m.id = ?) AS is_admin, \
-               EXISTS (SELECT 1 FROM network_members f WHERE f.member_id = ? AND f.role = 'facilitator' \
-                       AND f.network_id IN (n.parent_id, a1.parent_id, a2.parent_id, a3.parent_id)) AS facilitates_ancestor \
-             FROM {from} \
-             LEFT JOIN networks a1 ON a1.id = n.parent_id \
-             LEFT JOIN networks a2 ON a2.id = a1.parent_id \
-             LEFT JOIN networks a3 ON a3.id = a2.parent_id \
-             WHERE {row_id} = ?{lock}",
+            "SELECT {columns}, {STANDING_COLUMNS} FROM {from} {ANCESTOR_JOINS} WHERE {row_id} = ?{lock}",
             columns = columns.join(", "),
         ),
     )
-}
-
-/// Our SQL uses `?`; PostgreSQL wants `$1`, `$2`, …
-fn positional(backend: DbBackend, sql: &str) -> String {
-    if backend != DbBackend::Postgres {
-        return sql.to_owned();
-    }
-    let mut out = String::with_capacity(sql.len() + 8);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 async fn query_standing<E: EntityTrait>(
@@ -191,7 +261,7 @@ async fn query_standing<E: EntityTrait>(
         member_id.into(),
         id.into(),
     ];
-    db.query_one(Statement::from_sql_and_values(backend, sql, values))
+    db.query_one(Statement::from_sql_and_values(backend, sql.as_ref(), values))
         .await
 }
 
@@ -338,8 +408,8 @@ pub async fn members_who_can_see(
         return Ok(HashSet::new());
     }
     let backend = db.get_database_backend();
-    let placeholders = vec!["?"; candidates.len()].join(", ");
-    let sql = positional(
+    let slots = vec!["?"; candidates.len()].join(", ");
+    let sql = placeholders(
         backend,
         &format!(
             "SELECT m.id FROM members m \
@@ -347,7 +417,7 @@ pub async fn members_who_can_see(
              LEFT JOIN networks a1 ON a1.id = n.parent_id \
              LEFT JOIN networks a2 ON a2.id = a1.parent_id \
              LEFT JOIN networks a3 ON a3.id = a2.parent_id \
-             WHERE m.id IN ({placeholders}) AND ( \
+             WHERE m.id IN ({slots}) AND ( \
                m.is_admin \
                OR EXISTS (SELECT 1 FROM network_members d WHERE d.member_id = m.id AND d.network_id = n.id) \
                OR EXISTS (SELECT 1 FROM network_members f WHERE f.member_id = m.id AND f.role = 'facilitator' \

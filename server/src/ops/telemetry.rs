@@ -7,6 +7,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::LazyLock;
 use std::time::Instant;
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
@@ -25,6 +27,15 @@ pub fn init(format: LogFormat) {
     };
 }
 
+/// A request id unique across instances and cheap to make: a random prefix per process and
+/// a counter.
+fn next_request_id() -> String {
+    static PREFIX: LazyLock<String> =
+        LazyLock::new(|| crate::auth::tokens::random_token()[..6].to_owned());
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    format!("{}{:06x}", *PREFIX, COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
 /// Wraps every request in a span (method, route, request id), logs its outcome and records
 /// it in the metrics.
 pub async fn observe(
@@ -33,7 +44,7 @@ pub async fn observe(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().clone();
-    let request_id = crate::auth::tokens::random_token()[..12].to_owned();
+    let request_id = next_request_id();
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let span = tracing::info_span!(
         "http_request",

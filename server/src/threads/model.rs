@@ -25,6 +25,16 @@ impl ReactionKind {
         }
     }
 
+    /// The `posts` column that counts this kind.
+    pub fn count_column(self) -> crate::entities::posts::Column {
+        use crate::entities::posts::Column;
+        match self {
+            ReactionKind::Helpful => Column::HelpfulCount,
+            ReactionKind::Thanks => Column::ThanksCount,
+            ReactionKind::Agree => Column::AgreeCount,
+        }
+    }
+
     pub fn parse(raw: &str) -> Option<ReactionKind> {
         ReactionKind::ALL
             .into_iter()

@@ -2,19 +2,24 @@
 //! whatever its length.
 
 use super::model::ReactionKind;
-use super::views::{PostView, ReactionCounts, ThreadExtras, ThreadSummary};
+use super::views::{PostView, ThreadExtras, ThreadSummary};
+use crate::db::placeholders;
+use crate::networks::access::readable_condition;
+use sea_orm::DbBackend;
+use std::sync::{Arc, LazyLock, Mutex};
 use crate::entities::{
-    network_members, posts, reactions, read_markers, thread_subscriptions, thread_tags, threads,
+    network_members, posts, read_markers, thread_subscriptions, thread_tags, threads,
 };
 use crate::grouping::group_by_key;
+use crate::ids::ApiId;
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
 use crate::notifications::NotificationLevel;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement, Value,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -242,66 +247,143 @@ pub async fn first_post(
         .await
 }
 
+/// One post of a page, as read with its author and the viewer's own reactions.
+pub struct PagePost {
+    pub post: posts::Model,
+    pub author: Option<MemberRef>,
+    pub mine: Vec<ReactionKind>,
+}
+
+/// A page of a thread's posts, oldest first, each with its author, its reaction counts (kept
+/// on the post) and the kinds `viewer` gave, in one query read by position. The query is
+/// guarded by the access rule: nobody who may not read the thread gets a row out of it.
 pub async fn posts_page(
     db: &impl ConnectionTrait,
+    viewer: i64,
     thread_id: i64,
     after_id: Option<i64>,
     limit: u64,
-) -> Result<Vec<posts::Model>, DbErr> {
-    let mut query = posts::Entity::find().filter(posts::Column::ThreadId.eq(thread_id));
-    if let Some(after) = after_id {
-        query = query.filter(posts::Column::Id.gt(after));
-    }
-    query
-        .order_by_asc(posts::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await
-}
-
-pub async fn reaction_counts(
-    db: &impl ConnectionTrait,
-    post_ids: &[i64],
-) -> Result<HashMap<i64, ReactionCounts>, DbErr> {
-    let rows: Vec<(i64, String, i64)> = reactions::Entity::find()
-        .select_only()
-        .column(reactions::Column::PostId)
-        .column(reactions::Column::Kind)
-        .column_as(reactions::Column::MemberId.count(), "count")
-        .filter(reactions::Column::PostId.is_in(post_ids.iter().copied()))
-        .group_by(reactions::Column::PostId)
-        .group_by(reactions::Column::Kind)
-        .into_tuple()
-        .all(db)
+) -> Result<Vec<PagePost>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = page_sql(backend, after_id.is_some());
+    let mut values: Vec<Value> = vec![viewer.into(), thread_id.into()];
+    values.extend(after_id.map(Value::from));
+    values.extend([viewer, viewer, viewer, thread_id].map(Value::from));
+    values.push(i64::try_from(limit + 1).unwrap_or(i64::MAX).into());
+    let rows = db
+        .query_all(Statement::from_sql_and_values(backend, sql.as_ref(), values))
         .await?;
-    let mut counts: HashMap<i64, ReactionCounts> = HashMap::new();
-    for (post_id, kind, count) in rows {
-        if let Some(kind) = ReactionKind::parse(&kind) {
-            counts
-                .entry(post_id)
-                .or_default()
-                .add(kind, count.max(0) as u64);
-        }
-    }
-    Ok(counts)
+    rows.iter()
+        .map(|row| {
+            let post = posts::Model {
+                id: row.try_get_by(0)?,
+                thread_id,
+                author_id: row.try_get_by(1)?,
+                reply_to_post_id: row.try_get_by(2)?,
+                post_number: row.try_get_by(3)?,
+                body: row.try_get_by(4)?,
+                body_html: row.try_get_by(5)?,
+                created_at: row.try_get_by(6)?,
+                updated_at: row.try_get_by(7)?,
+                edited_at: row.try_get_by(8)?,
+                deleted_at: row.try_get_by(9)?,
+                helpful_count: row.try_get_by(10)?,
+                thanks_count: row.try_get_by(11)?,
+                agree_count: row.try_get_by(12)?,
+            };
+            let handle: Option<String> = row.try_get_by(13)?;
+            let display_name: Option<String> = row.try_get_by(14)?;
+            let author = handle.zip(display_name).map(|(handle, display_name)| MemberRef {
+                id: ApiId(post.author_id),
+                handle,
+                display_name,
+            });
+            let mine_bits: Option<i64> = row.try_get_by(15)?;
+            Ok(PagePost {
+                post,
+                author,
+                mine: kinds_in(mine_bits.unwrap_or(0)),
+            })
+        })
+        .collect()
 }
 
-pub async fn reactions_by(
+/// The reaction kinds in a bit set where bit i stands for `ReactionKind::ALL[i]`.
+fn kinds_in(bits: i64) -> Vec<ReactionKind> {
+    ReactionKind::ALL
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| bits & (1 << i) != 0)
+        .map(|(_, kind)| kind)
+        .collect()
+}
+
+/// `SUM(CASE kind …)`: the bit set of the kinds in a group of reaction rows.
+fn kind_bits_sum() -> String {
+    let cases: Vec<String> = ReactionKind::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, kind)| format!("WHEN '{}' THEN {}", kind.as_str(), 1 << i))
+        .collect();
+    format!("SUM(CASE kind {} ELSE 0 END)", cases.join(" "))
+}
+
+/// The page query, built once per shape. Placeholders: viewer, thread, [after], the access
+/// guard's (viewer ×3, thread), limit.
+fn page_sql(backend: DbBackend, has_cursor: bool) -> Arc<str> {
+    type Built = HashMap<(bool, bool), Arc<str>>;
+    static BUILT: LazyLock<Mutex<Built>> = LazyLock::new(Mutex::default);
+    let key = (backend == DbBackend::Postgres, has_cursor);
+    let mut built = BUILT.lock().unwrap_or_else(|p| p.into_inner());
+    built
+        .entry(key)
+        .or_insert_with(|| {
+            Arc::from(placeholders(
+                backend,
+                &format!(
+                    "SELECT p.id, p.author_id, p.reply_to_post_id, p.post_number, p.body, p.body_html, \
+                            p.created_at, p.updated_at, p.edited_at, p.deleted_at, \
+                            p.helpful_count, p.thanks_count, p.agree_count, \
+                            m.handle, m.display_name, \
+                            (SELECT {bits} FROM reactions r WHERE r.post_id = p.id AND r.member_id = ?) AS mine \
+                     FROM posts p LEFT JOIN members m ON m.id = p.author_id \
+                     WHERE p.thread_id = ?{after} AND {readable} ORDER BY p.id LIMIT ?",
+                    bits = kind_bits_sum(),
+                    after = if has_cursor { " AND p.id > ?" } else { "" },
+                    readable = readable_condition("threads"),
+                ),
+            ))
+        })
+        .clone()
+}
+
+/// The kinds `viewer` gave each of `post_ids`, in one query.
+pub async fn my_reactions(
     db: &impl ConnectionTrait,
     viewer: i64,
     post_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<ReactionKind>>, DbErr> {
-    let rows = reactions::Entity::find()
-        .filter(reactions::Column::MemberId.eq(viewer))
-        .filter(reactions::Column::PostId.is_in(post_ids.iter().copied()))
-        .order_by_asc(reactions::Column::Kind)
-        .all(db)
+    if post_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let backend = db.get_database_backend();
+    let sql = placeholders(
+        backend,
+        &format!(
+            "SELECT post_id, {bits} AS mine FROM reactions \
+             WHERE member_id = ? AND post_id IN ({ids}) GROUP BY post_id",
+            bits = kind_bits_sum(),
+            ids = vec!["?"; post_ids.len()].join(", "),
+        ),
+    );
+    let mut values: Vec<Value> = vec![viewer.into()];
+    values.extend(post_ids.iter().map(|id| Value::from(*id)));
+    let rows = db
+        .query_all(Statement::from_sql_and_values(backend, sql, values))
         .await?;
-    Ok(group_by_key(
-        rows.into_iter()
-            .filter_map(|r| ReactionKind::parse(&r.kind).map(|k| (r.post_id, k))),
-        |pair| pair,
-    ))
+    rows.iter()
+        .map(|row| Ok((row.try_get_by(0)?, kinds_in(row.try_get_by(1)?))))
+        .collect()
 }
 
 /// Post rows into views for `viewer`.
@@ -313,15 +395,13 @@ pub async fn post_views(
     let ids: Vec<i64> = posts.iter().map(|p| p.id).collect();
     let author_ids: Vec<i64> = posts.iter().map(|p| p.author_id).collect();
     let authors = member_queries::find_many(db, &author_ids).await?;
-    let counts = reaction_counts(db, &ids).await?;
-    let mut mine = reactions_by(db, viewer, &ids).await?;
+    let mut mine = my_reactions(db, viewer, &ids).await?;
     Ok(posts
         .iter()
         .map(|post| {
             PostView::new(
                 post,
                 authors.get(&post.author_id).map(MemberRef::from),
-                counts.get(&post.id).copied().unwrap_or_default(),
                 mine.remove(&post.id).unwrap_or_default(),
             )
         })

@@ -4,13 +4,13 @@ use super::access::post_access;
 use super::model::ReactionKind;
 use super::queries;
 use super::views::ReactionCounts;
-use crate::entities::reactions;
+use crate::entities::{posts, reactions};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
 use crate::ids::ApiId;
 use crate::tx::Tx;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{DatabaseConnection, EntityTrait, Set};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -62,11 +62,23 @@ pub async fn set(
             .rows_affected
             == 1
     };
-    let counts = queries::reaction_counts(&txn, &[post_id])
+    if changed {
+        // The post's row lock (PostgreSQL) orders concurrent reactions to it.
+        posts::Entity::update_many()
+            .col_expr(
+                kind.count_column(),
+                Expr::col(kind.count_column()).add(if react { 1 } else { -1 }),
+            )
+            .filter(posts::Column::Id.eq(post_id))
+            .exec(&txn)
+            .await?;
+    }
+    let post = posts::Entity::find_by_id(post_id)
+        .one(&txn)
         .await?
-        .remove(&post_id)
-        .unwrap_or_default();
-    let mine = queries::reactions_by(&txn, actor, &[post_id])
+        .ok_or(ApiError::NotFound)?;
+    let counts = ReactionCounts::of(&post);
+    let mine = queries::my_reactions(&txn, actor, &[post_id])
         .await?
         .remove(&post_id)
         .unwrap_or_default();

@@ -50,6 +50,16 @@ pub struct ReactionCounts {
 }
 
 impl ReactionCounts {
+    /// The counts kept on the post.
+    pub fn of(post: &posts::Model) -> ReactionCounts {
+        let count = |n: i32| u64::try_from(n).unwrap_or(0);
+        ReactionCounts {
+            helpful: count(post.helpful_count),
+            thanks: count(post.thanks_count),
+            agree: count(post.agree_count),
+        }
+    }
+
     pub fn add(&mut self, kind: ReactionKind, count: u64) {
         match kind {
             ReactionKind::Helpful => self.helpful += count,
@@ -73,8 +83,11 @@ pub struct PostView {
     pub reactions: ReactionCounts,
     /// The caller's own reactions.
     pub my_reactions: Vec<ReactionKind>,
+    #[serde(serialize_with = "crate::serialize::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::serialize::timestamp")]
     pub updated_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::serialize::optional_timestamp")]
     pub edited_at: Option<DateTime<Utc>>,
     /// A tombstone: the post was deleted; its place in the thread stays.
     pub deleted: bool,
@@ -84,9 +97,9 @@ impl PostView {
     pub fn new(
         post: &posts::Model,
         author: Option<MemberRef>,
-        reactions: ReactionCounts,
         my_reactions: Vec<ReactionKind>,
     ) -> PostView {
+        let reactions = ReactionCounts::of(post);
         let deleted = post.deleted_at.is_some();
         PostView {
             id: ApiId(post.id),

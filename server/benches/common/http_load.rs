@@ -1,0 +1,158 @@
+#![allow(dead_code)] // Each benchmark uses part of it.
+
+//! A small closed-loop HTTP/1.1 load generator shared by the benchmarks: `connections`
+//! keep-alive connections each send one request, read its response, and repeat until the
+//! time is up. Latencies are measured per request.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+pub struct LoadResult {
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub errors: usize,
+}
+
+/// One request, ready to write.
+#[derive(Clone)]
+pub struct Request(Vec<u8>);
+
+impl Request {
+    pub fn get(addr: SocketAddr, path: &str, token: Option<&str>) -> Request {
+        Request(head("GET", addr, path, token, None).into_bytes())
+    }
+
+    pub fn post_json(addr: SocketAddr, path: &str, token: Option<&str>, body: &str) -> Request {
+        let mut bytes = head("POST", addr, path, token, Some(body.len())).into_bytes();
+        bytes.extend_from_slice(body.as_bytes());
+        Request(bytes)
+    }
+}
+
+fn head(method: &str, addr: SocketAddr, path: &str, token: Option<&str>, body: Option<usize>) -> String {
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let content = body
+        .map(|len| format!("Content-Type: application/json\r\nContent-Length: {len}\r\n"))
+        .unwrap_or_default();
+    format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}{content}Connection: keep-alive\r\n\r\n")
+}
+
+/// Keeps `connections` connections busy with `request` for `duration`.
+pub async fn load(addr: SocketAddr, request: &Request, connections: usize, duration: Duration) -> LoadResult {
+    let deadline = Instant::now() + duration;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..connections {
+        let request = request.clone();
+        tasks.spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            let Ok(mut stream) = TcpStream::connect(addr).await else {
+                return (latencies, 1);
+            };
+            let _ = stream.set_nodelay(true);
+            let mut buffer = Vec::with_capacity(64 * 1024);
+            while Instant::now() < deadline {
+                let started = Instant::now();
+                if stream.write_all(&request.0).await.is_err() {
+                    errors += 1;
+                    break;
+                }
+                match read_response(&mut stream, &mut buffer).await {
+                    Ok(_) => latencies.push(started.elapsed()),
+                    Err(_) => {
+                        errors += 1;
+                        break;
+                    }
+                }
+            }
+            (latencies, errors)
+        });
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    while let Some(Ok((mut part, failed))) = tasks.join_next().await {
+        latencies.append(&mut part);
+        errors += failed;
+    }
+    latencies.sort();
+    let percentile = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or(f64::NAN)
+    };
+    LoadResult {
+        per_second: latencies.len() as f64 / duration.as_secs_f64(),
+        p50_ms: percentile(0.50),
+        p99_ms: percentile(0.99),
+        errors,
+    }
+}
+
+/// Sends `request` once and returns the response body.
+pub async fn once(addr: SocketAddr, request: &Request) -> std::io::Result<String> {
+    let mut stream = TcpStream::connect(addr).await?;
+    stream.write_all(&request.0).await?;
+    let mut buffer = Vec::new();
+    read_response(&mut stream, &mut buffer).await
+}
+
+/// Reads one response with a `Content-Length` body; errors on anything but 2xx.
+async fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> std::io::Result<String> {
+    buffer.clear();
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if let Some(end) = find(buffer, b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buffer[..end]).to_string();
+            if !head.starts_with("HTTP/1.1 2") {
+                return Err(std::io::Error::other(head));
+            }
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap_or(0))
+                })
+                .unwrap_or(0);
+            while buffer.len() < end + 4 + length {
+                let n = stream.read(&mut chunk).await?;
+                if n == 0 {
+                    return Err(std::io::ErrorKind::UnexpectedEof.into());
+                }
+                buffer.extend_from_slice(&chunk[..n]);
+            }
+            return Ok(String::from_utf8_lossy(&buffer[end + 4..end + 4 + length]).into_owned());
+        }
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The median of `values` (they are few: one per round).
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values[values.len() / 2]
+}
+
+/// `--name value` from the command line, or `default`.
+pub fn option(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

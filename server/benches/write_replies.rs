@@ -1,0 +1,153 @@
+//! Write benchmark: replies posted over HTTP by concurrent clients, with SQLite at
+//! `synchronous=FULL` (Staffroom's setting: an acknowledged write survives power loss)
+//! against `synchronous=NORMAL` (WAL's cheaper default), measured in alternating rounds of
+//! one run and reported as ratios of the medians: the price of durability.
+//!
+//! Run: `cargo bench -p staffroom --bench write_replies` (options: `-- --seconds 3
+//! --rounds 3 --connections 16`).
+
+#[path = "common/http_load.rs"]
+mod http_load;
+
+use http_load::{load, median, once, option, Request};
+use staffroom::config::{Config, SqliteSync};
+use std::time::Duration;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let seconds = option("--seconds", 3);
+    let rounds = option("--rounds", 3).max(1);
+    let connections = option("--connections", 16) as usize;
+    let data_dir = std::env::temp_dir().join(format!("staffroom-write-bench-{}", std::process::id()));
+    let config = |sync| Config {
+        bind: "127.0.0.1:0".parse().expect("an address"),
+        data_dir: data_dir.clone(),
+        workers: Some(1),
+        sqlite_synchronous: sync,
+        ..Config::default()
+    };
+    let (token, thread) = {
+        let state = staffroom::AppState::open(config(SqliteSync::Full)).await?;
+        let seeded = seed(&state).await?;
+        state.db.clone().close().await;
+        seeded
+    };
+    let body = serde_json::json!({
+        "body": "We tried *daily check-ins* with one trusted adult and a call home on the first absence."
+    })
+    .to_string();
+
+    println!(
+        "POST threads/{{id}}/posts: {connections} clients replying, {rounds} alternating rounds of {seconds} s, 1 server worker, SQLite WAL"
+    );
+    let mut results: Vec<(SqliteSync, Vec<f64>, Vec<f64>, Vec<f64>)> = vec![
+        (SqliteSync::Full, Vec::new(), Vec::new(), Vec::new()),
+        (SqliteSync::Normal, Vec::new(), Vec::new(), Vec::new()),
+    ];
+    for round in 0..=rounds {
+        for (sync, rps, p50, p99) in results.iter_mut() {
+            let app = staffroom::Application::build(config(*sync)).await?;
+            let address = app.address();
+            let handle = app.handle();
+            tokio::spawn(app.run_until_stopped());
+            let request = Request::post_json(
+                address,
+                &format!("/api/v1/threads/{thread}/posts"),
+                Some(&token),
+                &body,
+            );
+            once(address, &request).await?;
+            // Round 0 warms both up and is not counted.
+            let duration = if round == 0 { Duration::from_secs(1) } else { Duration::from_secs(seconds) };
+            let result = load(address, &request, connections, duration).await;
+            handle.stop(true).await;
+            if round == 0 {
+                continue;
+            }
+            println!(
+                "  round {round} {:<6}: {:.0} replies/s (p50 {:.2} ms, p99 {:.2} ms){}",
+                name(*sync),
+                result.per_second,
+                result.p50_ms,
+                result.p99_ms,
+                if result.errors > 0 { format!(", {} errors", result.errors) } else { String::new() }
+            );
+            rps.push(result.per_second);
+            p50.push(result.p50_ms);
+            p99.push(result.p99_ms);
+        }
+    }
+    let medians: Vec<(SqliteSync, f64, f64, f64)> = results
+        .iter_mut()
+        .map(|(sync, rps, p50, p99)| (*sync, median(rps), median(p50), median(p99)))
+        .collect();
+    println!("{:<24} {:>12} {:>10} {:>10}", "median of rounds", "replies/s", "p50 ms", "p99 ms");
+    for (sync, rps, p50, p99) in &medians {
+        println!("{:<24} {:>12.0} {:>10.2} {:>10.2}", format!("synchronous={}", name(*sync)), rps, p50, p99);
+    }
+    let (full, normal) = (&medians[0], &medians[1]);
+    println!(
+        "ratio FULL/NORMAL: throughput {:.2}, p50 latency {:.2}, p99 latency {:.2}",
+        full.1 / normal.1,
+        full.2 / normal.2,
+        full.3 / normal.3
+    );
+    let _ = std::fs::remove_dir_all(data_dir);
+    Ok(())
+}
+
+fn name(sync: SqliteSync) -> &'static str {
+    match sync {
+        SqliteSync::Full => "FULL",
+        SqliteSync::Normal => "NORMAL",
+    }
+}
+
+/// An admin, a network and a thread to reply in.
+async fn seed(state: &staffroom::AppState) -> anyhow::Result<(String, i64)> {
+    use staffroom::members::profile::{DisplayName, Email};
+    use staffroom::members::service::{create_member, NewMember};
+    use staffroom::tx::Tx;
+    let fail = |e: staffroom::error::ApiError| anyhow::anyhow!("{e}");
+    let db = state.db.writer();
+    let txn = Tx::begin(db).await?;
+    let admin = create_member(
+        &txn,
+        NewMember {
+            email: Email::parse("bench@example.org").map_err(fail)?,
+            display_name: DisplayName::parse("Bench Mark").map_err(fail)?,
+            password_hash: None,
+            is_admin: true,
+        },
+    )
+    .await
+    .map_err(fail)?;
+    txn.commit().await?;
+    let network = staffroom::networks::service::create(
+        db,
+        admin.id,
+        staffroom::networks::service::CreateNetwork {
+            name: "Bench".into(),
+            description: String::new(),
+            visibility: staffroom::networks::model::Visibility::Private,
+            join_policy: None,
+            parent_id: None,
+        },
+    )
+    .await
+    .map_err(fail)?;
+    let thread = staffroom::threads::service::create(
+        db,
+        &state.markdown,
+        admin.id,
+        network.id.0,
+        staffroom::threads::service::CreateThread {
+            title: "Busy".into(),
+            body: "Replies go here.".into(),
+            tags: Vec::new(),
+        },
+    )
+    .await
+    .map_err(fail)?;
+    Ok((state.tokens.issue_access(admin.id), thread.summary.id.0))
+}
