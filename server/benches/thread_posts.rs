@@ -110,6 +110,7 @@ async fn main() -> anyhow::Result<()> {
     }
     load(baseline_addr, &bare, connections, Duration::from_secs(1)).await;
     load(staffroom_addr, &ours, connections, Duration::from_secs(1)).await;
+    let mut round_ratios = Vec::new();
     let (mut base_rps, mut base_p50, mut base_p99) = (Vec::new(), Vec::new(), Vec::new());
     let (mut our_rps, mut our_p50, mut our_p99) = (Vec::new(), Vec::new(), Vec::new());
     for round in 1..=rounds {
@@ -120,6 +121,7 @@ async fn main() -> anyhow::Result<()> {
             b.per_second, b.p50_ms, b.p99_ms, o.per_second, o.p50_ms, o.p99_ms,
             if b.errors + o.errors > 0 { format!(", {} errors", b.errors + o.errors) } else { String::new() }
         );
+        round_ratios.push((o.per_second / b.per_second, o.p50_ms / b.p50_ms));
         base_rps.push(b.per_second);
         base_p50.push(b.p50_ms);
         base_p99.push(b.p99_ms);
@@ -133,10 +135,19 @@ async fn main() -> anyhow::Result<()> {
     println!("{:<32} {:>10.0} {:>10.2} {:>10.2}", "bare actix-web + sqlx join", b_rps, b_p50, b_p99);
     println!("{:<32} {:>10.0} {:>10.2} {:>10.2}", "staffroom", o_rps, o_p50, o_p99);
     println!(
-        "ratio staffroom/bare: throughput {:.2}, p50 latency {:.2}, p99 latency {:.2}",
+        "ratio of the medians staffroom/bare: throughput {:.2}, p50 latency {:.2}, p99 latency {:.2}",
         o_rps / b_rps,
         o_p50 / b_p50,
         o_p99 / b_p99
+    );
+    // Each round measures both sides back to back: its ratio is the least exposed to the
+    // machine's drift over the run.
+    let mut throughput: Vec<f64> = round_ratios.iter().map(|r| r.0).collect();
+    let mut p50: Vec<f64> = round_ratios.iter().map(|r| r.1).collect();
+    println!(
+        "median of the rounds' ratios: throughput {:.2}, p50 latency {:.2}",
+        median(&mut throughput),
+        median(&mut p50)
     );
 
     handle.stop(true).await;

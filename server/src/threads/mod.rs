@@ -5,6 +5,7 @@ pub mod access;
 pub mod following;
 pub mod mentions;
 pub mod model;
+pub mod page;
 pub mod posts;
 pub mod queries;
 pub mod reactions;

@@ -93,14 +93,14 @@ pub async fn list(
 ) -> ApiResult<Page<PostView>> {
     let limit = page.limit()?;
     let after: Option<ApiId> = page.cursor()?;
-    let rows = queries::posts_page(db, viewer, thread_id, after.map(|id| id.0), limit).await?;
+    let rows = super::page::posts_page(db, viewer, thread_id, after.map(|id| id.0), limit).await?;
     if rows.is_empty() {
         role_for::<threads::Entity>(db, viewer, thread_id).await?;
     }
     let (rows, next_cursor) = split_page(rows, limit, |row| ApiId(row.post.id));
     let items = rows
         .into_iter()
-        .map(|row| PostView::new(&row.post, row.author, row.mine))
+        .map(|row| PostView::from_model(row.post, row.author, row.mine))
         .collect();
     Ok(Page { items, next_cursor })
 }

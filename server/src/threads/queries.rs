@@ -4,14 +4,10 @@
 use super::model::ReactionKind;
 use super::views::{PostView, ThreadExtras, ThreadSummary};
 use crate::db::placeholders;
-use crate::networks::access::readable_condition;
-use sea_orm::DbBackend;
-use std::sync::{Arc, LazyLock, Mutex};
 use crate::entities::{
     network_members, posts, read_markers, thread_subscriptions, thread_tags, threads,
 };
 use crate::grouping::group_by_key;
-use crate::ids::ApiId;
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
 use crate::notifications::NotificationLevel;
@@ -247,69 +243,8 @@ pub async fn first_post(
         .await
 }
 
-/// One post of a page, as read with its author and the viewer's own reactions.
-pub struct PagePost {
-    pub post: posts::Model,
-    pub author: Option<MemberRef>,
-    pub mine: Vec<ReactionKind>,
-}
-
-/// A page of a thread's posts, oldest first, each with its author, its reaction counts (kept
-/// on the post) and the kinds `viewer` gave, in one query read by position. The query is
-/// guarded by the access rule: nobody who may not read the thread gets a row out of it.
-pub async fn posts_page(
-    db: &impl ConnectionTrait,
-    viewer: i64,
-    thread_id: i64,
-    after_id: Option<i64>,
-    limit: u64,
-) -> Result<Vec<PagePost>, DbErr> {
-    let backend = db.get_database_backend();
-    let sql = page_sql(backend, after_id.is_some());
-    let mut values: Vec<Value> = vec![viewer.into(), thread_id.into()];
-    values.extend(after_id.map(Value::from));
-    values.extend([viewer, viewer, viewer, thread_id].map(Value::from));
-    values.push(i64::try_from(limit + 1).unwrap_or(i64::MAX).into());
-    let rows = db
-        .query_all(Statement::from_sql_and_values(backend, sql.as_ref(), values))
-        .await?;
-    rows.iter()
-        .map(|row| {
-            let post = posts::Model {
-                id: row.try_get_by(0)?,
-                thread_id,
-                author_id: row.try_get_by(1)?,
-                reply_to_post_id: row.try_get_by(2)?,
-                post_number: row.try_get_by(3)?,
-                body: row.try_get_by(4)?,
-                body_html: row.try_get_by(5)?,
-                created_at: row.try_get_by(6)?,
-                updated_at: row.try_get_by(7)?,
-                edited_at: row.try_get_by(8)?,
-                deleted_at: row.try_get_by(9)?,
-                helpful_count: row.try_get_by(10)?,
-                thanks_count: row.try_get_by(11)?,
-                agree_count: row.try_get_by(12)?,
-            };
-            let handle: Option<String> = row.try_get_by(13)?;
-            let display_name: Option<String> = row.try_get_by(14)?;
-            let author = handle.zip(display_name).map(|(handle, display_name)| MemberRef {
-                id: ApiId(post.author_id),
-                handle,
-                display_name,
-            });
-            let mine_bits: Option<i64> = row.try_get_by(15)?;
-            Ok(PagePost {
-                post,
-                author,
-                mine: kinds_in(mine_bits.unwrap_or(0)),
-            })
-        })
-        .collect()
-}
-
 /// The reaction kinds in a bit set where bit i stands for `ReactionKind::ALL[i]`.
-fn kinds_in(bits: i64) -> Vec<ReactionKind> {
+pub(super) fn kinds_in(bits: i64) -> Vec<ReactionKind> {
     ReactionKind::ALL
         .into_iter()
         .enumerate()
@@ -319,42 +254,13 @@ fn kinds_in(bits: i64) -> Vec<ReactionKind> {
 }
 
 /// `SUM(CASE kind …)`: the bit set of the kinds in a group of reaction rows.
-fn kind_bits_sum() -> String {
+pub(super) fn kind_bits_sum() -> String {
     let cases: Vec<String> = ReactionKind::ALL
         .iter()
         .enumerate()
         .map(|(i, kind)| format!("WHEN '{}' THEN {}", kind.as_str(), 1 << i))
         .collect();
     format!("SUM(CASE kind {} ELSE 0 END)", cases.join(" "))
-}
-
-/// The page query, built once per shape. Placeholders: viewer, thread, [after], the access
-/// guard's (viewer ×3, thread), limit.
-fn page_sql(backend: DbBackend, has_cursor: bool) -> Arc<str> {
-    type Built = HashMap<(bool, bool), Arc<str>>;
-    static BUILT: LazyLock<Mutex<Built>> = LazyLock::new(Mutex::default);
-    let key = (backend == DbBackend::Postgres, has_cursor);
-    let mut built = BUILT.lock().unwrap_or_else(|p| p.into_inner());
-    built
-        .entry(key)
-        .or_insert_with(|| {
-            Arc::from(placeholders(
-                backend,
-                &format!(
-                    "SELECT p.id, p.author_id, p.reply_to_post_id, p.post_number, p.body, p.body_html, \
-                            p.created_at, p.updated_at, p.edited_at, p.deleted_at, \
-                            p.helpful_count, p.thanks_count, p.agree_count, \
-                            m.handle, m.display_name, \
-                            (SELECT {bits} FROM reactions r WHERE r.post_id = p.id AND r.member_id = ?) AS mine \
-                     FROM posts p LEFT JOIN members m ON m.id = p.author_id \
-                     WHERE p.thread_id = ?{after} AND {readable} ORDER BY p.id LIMIT ?",
-                    bits = kind_bits_sum(),
-                    after = if has_cursor { " AND p.id > ?" } else { "" },
-                    readable = readable_condition("threads"),
-                ),
-            ))
-        })
-        .clone()
 }
 
 /// The kinds `viewer` gave each of `post_ids`, in one query.

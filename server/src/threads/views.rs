@@ -99,24 +99,30 @@ impl PostView {
         author: Option<MemberRef>,
         my_reactions: Vec<ReactionKind>,
     ) -> PostView {
-        let reactions = ReactionCounts::of(post);
+        PostView::from_model(post.clone(), author, my_reactions)
+    }
+
+    /// Like `new`, taking the row (its texts move instead of being copied).
+    pub fn from_model(
+        post: posts::Model,
+        author: Option<MemberRef>,
+        my_reactions: Vec<ReactionKind>,
+    ) -> PostView {
+        let reactions = ReactionCounts::of(&post);
         let deleted = post.deleted_at.is_some();
+        let (body, body_html) = if deleted {
+            (String::new(), String::new())
+        } else {
+            (post.body, post.body_html)
+        };
         PostView {
             id: ApiId(post.id),
             thread_id: ApiId(post.thread_id),
             post_number: post.post_number,
             author,
             reply_to_post_id: post.reply_to_post_id.map(ApiId),
-            body: if deleted {
-                String::new()
-            } else {
-                post.body.clone()
-            },
-            body_html: if deleted {
-                String::new()
-            } else {
-                post.body_html.clone()
-            },
+            body,
+            body_html,
             reactions,
             my_reactions,
             created_at: post.created_at,
