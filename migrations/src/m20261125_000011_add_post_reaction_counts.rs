@@ -43,7 +43,10 @@ impl MigrationTrait for Migration {
                 .exec_stmt(
                     Query::update()
                         .table(Posts::Table)
-                        .value(column, SimpleExpr::SubQuery(None, Box::new(count.into_sub_query_statement())))
+                        .value(
+                            column,
+                            SimpleExpr::SubQuery(None, Box::new(count.into_sub_query_statement())),
+                        )
                         .to_owned(),
                 )
                 .await?;

@@ -18,7 +18,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
 fn arg(name: &str) -> Option<String> {
@@ -441,14 +440,8 @@ async fn serve_baseline() -> anyhow::Result<()> {
                 let _ = publish(stream, sender).await;
                 return;
             }
-            // Small buffers, as a lean production server would use (tungstenite's defaults
-            // reserve 128 KiB per socket).
-            let config = WebSocketConfig::default()
-                .read_buffer_size(4096)
-                .write_buffer_size(0);
-            let Ok(mut socket) =
-                tokio_tungstenite::accept_async_with_config(stream, Some(config)).await
-            else {
+            // tokio-tungstenite as it comes: default settings.
+            let Ok(mut socket) = tokio_tungstenite::accept_async(stream).await else {
                 return;
             };
             // The subscribe message, then confirmation, as the clients expect.

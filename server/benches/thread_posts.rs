@@ -13,7 +13,7 @@
 mod http_load;
 
 use actix_web::{web, App, HttpResponse, HttpServer};
-use http_load::{load, median, once, option, Request};
+use http_load::{load, median, once, option, Request, Samples};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sea_orm::sqlx::{Row, SqlitePool};
 use sea_orm::{ActiveValue::Set, EntityTrait};
@@ -103,16 +103,22 @@ async fn main() -> anyhow::Result<()> {
     let duration = Duration::from_secs(seconds);
     // `--profile staffroom` (or `bare`) loads one side only, for a profiler.
     if let Some(side) = std::env::args().skip_while(|a| a != "--profile").nth(1) {
-        let (addr, request) = if side == "bare" { (baseline_addr, &bare) } else { (staffroom_addr, &ours) };
+        let (addr, request) = if side == "bare" {
+            (baseline_addr, &bare)
+        } else {
+            (staffroom_addr, &ours)
+        };
         let r = load(addr, request, connections, duration).await;
-        println!("{side}: {:.0} req/s (p50 {:.2} ms, p99 {:.2} ms)", r.per_second, r.p50_ms, r.p99_ms);
+        println!(
+            "{side}: {:.0} req/s (p50 {:.2} ms, p99 {:.2} ms)",
+            r.per_second, r.p50_ms, r.p99_ms
+        );
         return Ok(());
     }
     load(baseline_addr, &bare, connections, Duration::from_secs(1)).await;
     load(staffroom_addr, &ours, connections, Duration::from_secs(1)).await;
     let mut round_ratios = Vec::new();
-    let (mut base_rps, mut base_p50, mut base_p99) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut our_rps, mut our_p50, mut our_p99) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut base, mut staffroom) = (Samples::default(), Samples::default());
     for round in 1..=rounds {
         let b = load(baseline_addr, &bare, connections, duration).await;
         let o = load(staffroom_addr, &ours, connections, duration).await;
@@ -122,23 +128,19 @@ async fn main() -> anyhow::Result<()> {
             if b.errors + o.errors > 0 { format!(", {} errors", b.errors + o.errors) } else { String::new() }
         );
         round_ratios.push((o.per_second / b.per_second, o.p50_ms / b.p50_ms));
-        base_rps.push(b.per_second);
-        base_p50.push(b.p50_ms);
-        base_p99.push(b.p99_ms);
-        our_rps.push(o.per_second);
-        our_p50.push(o.p50_ms);
-        our_p99.push(o.p99_ms);
+        base.push(&b);
+        staffroom.push(&o);
     }
-    let (b_rps, b_p50, b_p99) = (median(&mut base_rps), median(&mut base_p50), median(&mut base_p99));
-    let (o_rps, o_p50, o_p99) = (median(&mut our_rps), median(&mut our_p50), median(&mut our_p99));
-    println!("{:<32} {:>10} {:>10} {:>10}", "median of rounds", "req/s", "p50 ms", "p99 ms");
-    println!("{:<32} {:>10.0} {:>10.2} {:>10.2}", "bare actix-web + sqlx join", b_rps, b_p50, b_p99);
-    println!("{:<32} {:>10.0} {:>10.2} {:>10.2}", "staffroom", o_rps, o_p50, o_p99);
+    let (base, staffroom) = (base.medians(), staffroom.medians());
     println!(
-        "ratio of the medians staffroom/bare: throughput {:.2}, p50 latency {:.2}, p99 latency {:.2}",
-        o_rps / b_rps,
-        o_p50 / b_p50,
-        o_p99 / b_p99
+        "{:<32} {:>10} {:>10} {:>10}",
+        "median of rounds", "req/s", "p50 ms", "p99 ms"
+    );
+    println!("{}", base.row("bare actix-web + sqlx join"));
+    println!("{}", staffroom.row("staffroom"));
+    println!(
+        "ratio of the medians staffroom/bare: {}",
+        staffroom.ratios_to(&base)
     );
     // Each round measures both sides back to back: its ratio is the least exposed to the
     // machine's drift over the run.
@@ -278,7 +280,11 @@ async fn seed(state: &staffroom::AppState, table_posts: usize) -> anyhow::Result
     reactions::Entity::insert_many(rows).exec(db).await?;
     // Reactions inserted directly: keep the posts' counts true, as the service would.
     use sea_orm::ConnectionTrait;
-    for (column, kind) in [("helpful_count", "helpful"), ("thanks_count", "thanks"), ("agree_count", "agree")] {
+    for (column, kind) in [
+        ("helpful_count", "helpful"),
+        ("thanks_count", "thanks"),
+        ("agree_count", "agree"),
+    ] {
         db.execute_unprepared(&format!(
             "UPDATE posts SET {column} = (SELECT COUNT(*) FROM reactions r WHERE r.post_id = posts.id AND r.kind = '{kind}') \
              WHERE thread_id = {thread_id}"

@@ -9,7 +9,7 @@
 #[path = "common/http_load.rs"]
 mod http_load;
 
-use http_load::{load, median, once, option, Request};
+use http_load::{load, once, option, Request, Samples};
 use staffroom::config::{Config, SqliteSync};
 use std::time::Duration;
 
@@ -18,7 +18,8 @@ async fn main() -> anyhow::Result<()> {
     let seconds = option("--seconds", 3);
     let rounds = option("--rounds", 3).max(1);
     let connections = option("--connections", 16) as usize;
-    let data_dir = std::env::temp_dir().join(format!("staffroom-write-bench-{}", std::process::id()));
+    let data_dir =
+        std::env::temp_dir().join(format!("staffroom-write-bench-{}", std::process::id()));
     let config = |sync| Config {
         bind: "127.0.0.1:0".parse().expect("an address"),
         data_dir: data_dir.clone(),
@@ -40,12 +41,12 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "POST threads/{{id}}/posts: {connections} clients replying, {rounds} alternating rounds of {seconds} s, 1 server worker, SQLite WAL"
     );
-    let mut results: Vec<(SqliteSync, Vec<f64>, Vec<f64>, Vec<f64>)> = vec![
-        (SqliteSync::Full, Vec::new(), Vec::new(), Vec::new()),
-        (SqliteSync::Normal, Vec::new(), Vec::new(), Vec::new()),
+    let mut results = [
+        (SqliteSync::Full, Samples::default()),
+        (SqliteSync::Normal, Samples::default()),
     ];
     for round in 0..=rounds {
-        for (sync, rps, p50, p99) in results.iter_mut() {
+        for (sync, samples) in results.iter_mut() {
             let app = staffroom::Application::build(config(*sync)).await?;
             let address = app.address();
             let handle = app.handle();
@@ -58,7 +59,11 @@ async fn main() -> anyhow::Result<()> {
             );
             once(address, &request).await?;
             // Round 0 warms both up and is not counted.
-            let duration = if round == 0 { Duration::from_secs(1) } else { Duration::from_secs(seconds) };
+            let duration = if round == 0 {
+                Duration::from_secs(1)
+            } else {
+                Duration::from_secs(seconds)
+            };
             let result = load(address, &request, connections, duration).await;
             handle.stop(true).await;
             if round == 0 {
@@ -70,28 +75,23 @@ async fn main() -> anyhow::Result<()> {
                 result.per_second,
                 result.p50_ms,
                 result.p99_ms,
-                if result.errors > 0 { format!(", {} errors", result.errors) } else { String::new() }
+                if result.errors > 0 {
+                    format!(", {} errors", result.errors)
+                } else {
+                    String::new()
+                }
             );
-            rps.push(result.per_second);
-            p50.push(result.p50_ms);
-            p99.push(result.p99_ms);
+            samples.push(&result);
         }
     }
-    let medians: Vec<(SqliteSync, f64, f64, f64)> = results
-        .iter_mut()
-        .map(|(sync, rps, p50, p99)| (*sync, median(rps), median(p50), median(p99)))
-        .collect();
-    println!("{:<24} {:>12} {:>10} {:>10}", "median of rounds", "replies/s", "p50 ms", "p99 ms");
-    for (sync, rps, p50, p99) in &medians {
-        println!("{:<24} {:>12.0} {:>10.2} {:>10.2}", format!("synchronous={}", name(*sync)), rps, p50, p99);
-    }
-    let (full, normal) = (&medians[0], &medians[1]);
+    let [(_, full), (_, normal)] = results.map(|(sync, mut samples)| (sync, samples.medians()));
     println!(
-        "ratio FULL/NORMAL: throughput {:.2}, p50 latency {:.2}, p99 latency {:.2}",
-        full.1 / normal.1,
-        full.2 / normal.2,
-        full.3 / normal.3
+        "{:<32} {:>10} {:>10} {:>10}",
+        "median of rounds", "replies/s", "p50 ms", "p99 ms"
     );
+    println!("{}", full.row("synchronous=FULL"));
+    println!("{}", normal.row("synchronous=NORMAL"));
+    println!("ratio FULL/NORMAL: {}", full.ratios_to(&normal));
     let _ = std::fs::remove_dir_all(data_dir);
     Ok(())
 }

@@ -15,7 +15,9 @@ pub fn id<S: Serializer>(id: &i64, serializer: S) -> Result<S::Ok, S::Error> {
 pub fn timestamp<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
     let mut buffer = [0u8; 40];
     match write_rfc3339(at, &mut buffer) {
-        Some(len) => serializer.serialize_str(std::str::from_utf8(&buffer[..len]).unwrap_or_default()),
+        Some(len) => {
+            serializer.serialize_str(std::str::from_utf8(&buffer[..len]).unwrap_or_default())
+        }
         None => serializer.collect_str(&at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
     }
 }
@@ -97,6 +99,9 @@ mod tests {
     fn ids_are_strings() {
         #[derive(serde::Serialize)]
         struct Id(#[serde(serialize_with = "id")] i64);
-        assert_eq!(serde_json::to_string(&Id(9_007_199_254_740_993)).unwrap(), "\"9007199254740993\"");
+        assert_eq!(
+            serde_json::to_string(&Id(9_007_199_254_740_993)).unwrap(),
+            "\"9007199254740993\""
+        );
     }
 }

@@ -32,18 +32,31 @@ impl Request {
     }
 }
 
-fn head(method: &str, addr: SocketAddr, path: &str, token: Option<&str>, body: Option<usize>) -> String {
+fn head(
+    method: &str,
+    addr: SocketAddr,
+    path: &str,
+    token: Option<&str>,
+    body: Option<usize>,
+) -> String {
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
     let content = body
         .map(|len| format!("Content-Type: application/json\r\nContent-Length: {len}\r\n"))
         .unwrap_or_default();
-    format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}{content}Connection: keep-alive\r\n\r\n")
+    format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}{content}Connection: keep-alive\r\n\r\n"
+    )
 }
 
 /// Keeps `connections` connections busy with `request` for `duration`.
-pub async fn load(addr: SocketAddr, request: &Request, connections: usize, duration: Duration) -> LoadResult {
+pub async fn load(
+    addr: SocketAddr,
+    request: &Request,
+    connections: usize,
+    duration: Duration,
+) -> LoadResult {
     let deadline = Instant::now() + duration;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..connections {
@@ -139,6 +152,58 @@ async fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> std::io:
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The results of one side over the rounds of a benchmark.
+#[derive(Default)]
+pub struct Samples {
+    per_second: Vec<f64>,
+    p50_ms: Vec<f64>,
+    p99_ms: Vec<f64>,
+}
+
+impl Samples {
+    pub fn push(&mut self, result: &LoadResult) {
+        self.per_second.push(result.per_second);
+        self.p50_ms.push(result.p50_ms);
+        self.p99_ms.push(result.p99_ms);
+    }
+
+    /// The medians of the rounds: throughput, p50 and p99 latency.
+    pub fn medians(&mut self) -> Medians {
+        Medians {
+            per_second: median(&mut self.per_second),
+            p50_ms: median(&mut self.p50_ms),
+            p99_ms: median(&mut self.p99_ms),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct Medians {
+    pub per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+impl Medians {
+    /// One table row: `label`, requests per second, p50 and p99 in ms.
+    pub fn row(&self, label: &str) -> String {
+        format!(
+            "{label:<32} {:>10.0} {:>10.2} {:>10.2}",
+            self.per_second, self.p50_ms, self.p99_ms
+        )
+    }
+
+    /// `self` relative to `baseline`: throughput, p50 latency and p99 latency ratios.
+    pub fn ratios_to(&self, baseline: &Medians) -> String {
+        format!(
+            "throughput {:.2}, p50 latency {:.2}, p99 latency {:.2}",
+            self.per_second / baseline.per_second,
+            self.p50_ms / baseline.p50_ms,
+            self.p99_ms / baseline.p99_ms
+        )
+    }
 }
 
 /// The median of `values` (they are few: one per round).

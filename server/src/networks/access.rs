@@ -128,10 +128,13 @@ pub const ANCESTOR_JOINS: &str = "\
     LEFT JOIN networks a2 ON a2.id = a1.parent_id \
     LEFT JOIN networks a3 ON a3.id = a2.parent_id";
 
+/// What a built statement depends on: its purpose, the table, whether the table is
+/// soft-deleted or joined, and whether the backend is PostgreSQL.
+type SqlShape = (&'static str, String, bool, bool);
+
 /// Built SQL, by shape: the statements are the same for every request.
 fn cached_sql(key: (&'static str, &str, bool, bool), build: impl FnOnce() -> String) -> Arc<str> {
-    static CACHE: LazyLock<Mutex<HashMap<(&'static str, String, bool, bool), Arc<str>>>> =
-        LazyLock::new(Mutex::default);
+    static CACHE: LazyLock<Mutex<HashMap<SqlShape, Arc<str>>>> = LazyLock::new(Mutex::default);
     let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
     cache
         .entry((key.0, key.1.to_owned(), key.2, key.3))
@@ -148,21 +151,42 @@ where
     let backend = db.get_database_backend();
     let entity = E::default();
     let soft_deleted = <E::Column as std::str::FromStr>::from_str("deleted_at").is_ok();
-    let sql = cached_sql(("role", entity.table_name(), soft_deleted, backend == DbBackend::Postgres), || {
-        placeholders(
-            backend,
-            &format!(
-                "SELECT {STANDING_COLUMNS}, {deleted} \
+    let sql = cached_sql(
+        (
+            "role",
+            entity.table_name(),
+            soft_deleted,
+            backend == DbBackend::Postgres,
+        ),
+        || {
+            placeholders(
+                backend,
+                &format!(
+                    "SELECT {STANDING_COLUMNS}, {deleted} \
                  FROM \"{table}\" r JOIN networks n ON n.id = r.network_id {ANCESTOR_JOINS} \
                  WHERE r.id = ?",
-                table = entity.table_name(),
-                deleted = if soft_deleted { "r.deleted_at IS NOT NULL" } else { "FALSE" },
-            ),
-        )
-    });
-    let values: [Value; 4] = [member_id.into(), member_id.into(), member_id.into(), id.into()];
+                    table = entity.table_name(),
+                    deleted = if soft_deleted {
+                        "r.deleted_at IS NOT NULL"
+                    } else {
+                        "FALSE"
+                    },
+                ),
+            )
+        },
+    );
+    let values: [Value; 4] = [
+        member_id.into(),
+        member_id.into(),
+        member_id.into(),
+        id.into(),
+    ];
     let row = db
-        .query_one(Statement::from_sql_and_values(backend, sql.as_ref(), values))
+        .query_one(Statement::from_sql_and_values(
+            backend,
+            sql.as_ref(),
+            values,
+        ))
         .await?
         .ok_or(ApiError::NotFound)?;
     let is_deleted: bool = row.try_get_by(3)?;
@@ -191,7 +215,9 @@ pub fn role_from_columns(row: &QueryResult, first: usize) -> Result<Option<Role>
     let direct_role: Option<String> = row.try_get_by(first)?;
     let standing = Standing {
         direct_role: direct_role.as_deref().map(Role::from_stored),
-        is_admin: row.try_get_by::<Option<bool>, _>(first + 1)?.unwrap_or(false),
+        is_admin: row
+            .try_get_by::<Option<bool>, _>(first + 1)?
+            .unwrap_or(false),
         facilitates_ancestor: row.try_get_by(first + 2)?,
     };
     Ok(standing.effective_role())
@@ -207,8 +233,14 @@ fn access_sql<E: EntityTrait>(
 ) -> Arc<str> {
     let table = row_table.map(|e| e.table_name()).unwrap_or("networks");
     let postgres = backend == DbBackend::Postgres;
-    let key = if for_update { "load-for-update" } else { "load" };
-    cached_sql((key, table, row_table.is_some(), postgres), || access_sql_text(backend, row_table, for_update))
+    let key = if for_update {
+        "load-for-update"
+    } else {
+        "load"
+    };
+    cached_sql((key, table, row_table.is_some(), postgres), || {
+        access_sql_text(backend, row_table, for_update)
+    })
 }
 
 fn access_sql_text<E: EntityTrait>(
@@ -261,8 +293,12 @@ async fn query_standing<E: EntityTrait>(
         member_id.into(),
         id.into(),
     ];
-    db.query_one(Statement::from_sql_and_values(backend, sql.as_ref(), values))
-        .await
+    db.query_one(Statement::from_sql_and_values(
+        backend,
+        sql.as_ref(),
+        values,
+    ))
+    .await
 }
 
 /// Loads row `id` of `E` with the caller's access to its network, in one query: 404 when

@@ -62,7 +62,11 @@ pub async fn posts_page(
     values.extend([viewer, viewer, viewer, thread_id].map(Value::from));
     values.push(i64::try_from(limit + 1).unwrap_or(i64::MAX).into());
     let rows = db
-        .query_all(Statement::from_sql_and_values(backend, sql.as_ref(), values))
+        .query_all(Statement::from_sql_and_values(
+            backend,
+            sql.as_ref(),
+            values,
+        ))
         .await?;
     rows.iter()
         .map(|row| {

@@ -1,7 +1,6 @@
 //! Replying in a thread, editing and deleting posts.
 
 use super::access::{post_access, thread_access};
-use crate::networks::access::role_for;
 use super::following::{advance_read_marker, set_level_if_unset};
 use super::mentions;
 use super::queries;
@@ -12,6 +11,7 @@ use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::markdown::Markdown;
+use crate::networks::access::role_for;
 use crate::notifications::NotificationLevel;
 use crate::text::MarkdownBody;
 use crate::tx::Tx;
@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -144,14 +144,16 @@ pub async fn create(
         .filter(threads::Column::Id.eq(thread.id))
         .exec(&txn)
         .await?;
+    // Post numbers grow with ids, so the newest post has the highest: one step down the
+    // (thread_id, id) index, however long the thread.
     let last_number: Option<i32> = posts::Entity::find()
         .select_only()
-        .column_as(posts::Column::PostNumber.max(), "max")
+        .column(posts::Column::PostNumber)
         .filter(posts::Column::ThreadId.eq(thread.id))
+        .order_by_desc(posts::Column::Id)
         .into_tuple()
         .one(&txn)
-        .await?
-        .flatten();
+        .await?;
     let post = insert_post(
         &txn,
         &thread,

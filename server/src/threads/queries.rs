@@ -14,8 +14,8 @@ use crate::notifications::NotificationLevel;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement, Value,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
