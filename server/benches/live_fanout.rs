@@ -1,14 +1,15 @@
 //! Live-update fan-out benchmark: N WebSocket clients (tokio-tungstenite) subscribed to one
 //! network, M replies posted over HTTP; reports p50/p99 latency from each POST's response to
 //! receipt at every client, messages delivered per second, and server memory per idle
-//! connection, next to a baseline measured in the same run: a bare tokio-tungstenite server
-//! broadcasting the same payload (a tokio broadcast channel) to the same number of sockets.
+//! connection, next to baselines measured in the same run: a bare tokio-tungstenite server
+//! broadcasting the same payload (a tokio broadcast channel) to the same number of sockets,
+//! once with tokio-tungstenite's default settings and once with 4 KiB buffers.
 //!
 //! The servers run as child processes (this binary re-executed), so that N = 10,000 fits
 //! the open-file limit: the clients live in this process, the sockets' other ends in the
 //! child.
 //!
-//! Run: `cargo bench -p staffroom --bench live_fanout -- --clients 1000 --posts 20`
+//! Run: `cargo bench -p staffroom --bench live_fanout -- --clients 10000 --posts 20`
 
 use futures_util::{SinkExt, StreamExt};
 use std::io::{BufRead, BufReader};
@@ -18,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
 fn arg(name: &str) -> Option<String> {
@@ -66,8 +68,8 @@ async fn main() -> anyhow::Result<()> {
     if let Some(dir) = arg("--serve-staffroom") {
         return serve_staffroom(dir).await;
     }
-    if arg("--serve-baseline").is_some() {
-        return serve_baseline().await;
+    if let Some(settings) = arg("--serve-baseline") {
+        return serve_baseline(settings == "small-buffers").await;
     }
     let clients = number("--clients", 1000);
     let posts = number("--posts", 20);
@@ -103,49 +105,60 @@ async fn main() -> anyhow::Result<()> {
     let _ = staffroom.wait();
     let _ = std::fs::remove_dir_all(&data_dir);
 
-    let (mut baseline, ready) = spawn_child(&["--serve-baseline", "1"])?;
-    let address: SocketAddr = ready[0].parse()?;
-    let base = run(
-        "baseline",
-        baseline.id(),
-        clients,
-        posts,
-        &format!("ws://{address}/"),
-        &subscribe,
-        address,
-        "/publish",
-        None,
-        &sample_event,
-    )
-    .await?;
-    let _ = baseline.kill();
-    let _ = baseline.wait();
+    // The baseline as tokio-tungstenite comes (it reserves a 128 KiB read buffer per
+    // socket), and the same with 4 KiB buffers, as a lean server would be tuned.
+    let mut baselines = Vec::new();
+    for settings in ["default", "small-buffers"] {
+        let (mut baseline, ready) = spawn_child(&["--serve-baseline", settings])?;
+        let address: SocketAddr = ready[0].parse()?;
+        let outcome = run(
+            &format!("baseline ({settings})"),
+            baseline.id(),
+            clients,
+            posts,
+            &format!("ws://{address}/"),
+            &subscribe,
+            address,
+            "/publish",
+            None,
+            &sample_event,
+        )
+        .await?;
+        let _ = baseline.kill();
+        let _ = baseline.wait();
+        baselines.push(outcome);
+    }
+    let [base, small] =
+        <[Outcome; 2]>::try_from(baselines).map_err(|_| anyhow::anyhow!("two baselines"))?;
 
     println!("\n{clients} clients subscribed to one network, {posts} posts, loopback, SQLite, same payload");
     println!(
-        "{:<34} {:>10} {:>10} {:>14} {:>16}",
+        "{:<44} {:>10} {:>10} {:>14} {:>16}",
         "", "p50 ms", "p99 ms", "messages/s", "KiB/idle conn"
     );
     for (name, r) in [
-        ("bare tokio broadcast (baseline)", &base),
+        ("bare tokio-tungstenite broadcast (default)", &base),
+        ("bare broadcast, 4 KiB buffers", &small),
         ("staffroom", &ours),
     ] {
         println!(
-            "{:<34} {:>10.2} {:>10.2} {:>14.0} {:>16.1}",
+            "{:<44} {:>10.2} {:>10.2} {:>14.0} {:>16.1}",
             name, r.p50_ms, r.p99_ms, r.per_second, r.kib_per_connection
         );
     }
-    println!(
-        "ratio staffroom/baseline: p50 {:.2}, p99 {:.2}, throughput {:.2}, memory per connection {:.2}",
-        ours.p50_ms / base.p50_ms,
-        ours.p99_ms / base.p99_ms,
-        ours.per_second / base.per_second,
-        ours.kib_per_connection / base.kib_per_connection
-    );
-    if ours.missing > 0 || base.missing > 0 {
+    for (name, base) in [("default", &base), ("4 KiB buffers", &small)] {
         println!(
-            "WARNING: undelivered messages: staffroom {}, baseline {}",
-            ours.missing, base.missing
+            "ratio staffroom/bare broadcast ({name}): memory per idle connection {:.2}, p99 last receipt {:.2}, p50 {:.2}, throughput {:.2}",
+            ours.kib_per_connection / base.kib_per_connection,
+            ours.p99_ms / base.p99_ms,
+            ours.p50_ms / base.p50_ms,
+            ours.per_second / base.per_second,
+        );
+    }
+    if ours.missing + base.missing + small.missing > 0 {
+        println!(
+            "WARNING: undelivered messages: staffroom {}, baselines {} and {}",
+            ours.missing, base.missing, small.missing
         );
     }
     Ok(())
@@ -423,7 +436,7 @@ async fn serve_staffroom(dir: String) -> anyhow::Result<()> {
 
 /// Child mode: the baseline. Every WebSocket client gets every message published through
 /// `POST /publish` from one tokio broadcast channel; nothing else.
-async fn serve_baseline() -> anyhow::Result<()> {
+async fn serve_baseline(small_buffers: bool) -> anyhow::Result<()> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     let (sender, _) = tokio::sync::broadcast::channel::<Arc<str>>(1024);
@@ -440,8 +453,13 @@ async fn serve_baseline() -> anyhow::Result<()> {
                 let _ = publish(stream, sender).await;
                 return;
             }
-            // tokio-tungstenite as it comes: default settings.
-            let Ok(mut socket) = tokio_tungstenite::accept_async(stream).await else {
+            let config = small_buffers.then(|| {
+                WebSocketConfig::default()
+                    .read_buffer_size(4096)
+                    .write_buffer_size(0)
+            });
+            let Ok(mut socket) = tokio_tungstenite::accept_async_with_config(stream, config).await
+            else {
                 return;
             };
             // The subscribe message, then confirmation, as the clients expect.
