@@ -210,3 +210,42 @@ backend_test! {
         assert!(in_flight.exists(), "serve keeps what may still be written");
     }
 }
+
+/// An acknowledged write must survive power loss, not just a crash: every SQLite connection,
+/// readers included (a checkpoint may run on any of them), uses `synchronous=FULL` unless
+/// the operator chose otherwise.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_commits_are_durable_unless_configured_otherwise() {
+    use sea_orm::{ConnectionTrait, Statement};
+    use staffroom::config::SqliteSync;
+    async fn synchronous(db: &sea_orm::DatabaseConnection) -> i64 {
+        let row = db
+            .query_one(Statement::from_string(
+                db.get_database_backend(),
+                "PRAGMA synchronous",
+            ))
+            .await
+            .expect("pragma readable")
+            .expect("one row");
+        row.try_get_by_index(0).expect("a number")
+    }
+    // SQLite's numbering: 1 = NORMAL, 2 = FULL.
+    for (setting, expected) in [(None, 2), (Some(SqliteSync::Normal), 1)] {
+        let app = TestApp::spawn_with(&Backend::Sqlite, |config| {
+            if let Some(setting) = setting {
+                config.sqlite_synchronous = setting;
+            }
+        })
+        .await;
+        assert_eq!(
+            synchronous(app.state.db.writer()).await,
+            expected,
+            "writer, {setting:?}"
+        );
+        // Every pooled reader, not just the first one handed out.
+        let readers: Vec<_> = (0..4).map(|_| synchronous(app.state.db.reader())).collect();
+        for value in futures_util::future::join_all(readers).await {
+            assert_eq!(value, expected, "reader, {setting:?}");
+        }
+    }
+}

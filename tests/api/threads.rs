@@ -146,6 +146,10 @@ backend_test! {
         app.delete(&peer, &path).await.expect(403);
         app.delete(&author, &path).await.expect(204);
         app.get(&author, &path).await.expect(404);
+        for who in [&author, &admin] {
+            app.get(who, &format!("{path}/posts")).await.expect(404);
+            app.get(who, &format!("{path}/posts?limit=1")).await.expect(404);
+        }
         let listed = app.get(&admin, &format!("/networks/{network}/threads")).await.expect(200);
         assert!(ids(&listed.body).is_empty());
         app.post(&admin, &format!("{path}/posts"), json!({"body": "into the void"})).await.expect(404);
