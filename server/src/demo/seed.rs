@@ -471,9 +471,14 @@ async fn seed_library(
             .map_err(err)?;
         for voter in [2, 4, 8] {
             if people[voter].id != people[author].id {
-                resources::set_helpful(state.db.writer(), people[voter].id, resource.id.0, true)
-                    .await
-                    .map_err(err)?;
+                crate::resources::votes::set_helpful(
+                    state.db.writer(),
+                    people[voter].id,
+                    resource.id.0,
+                    true,
+                )
+                .await
+                .map_err(err)?;
             }
         }
         count += 1;
@@ -503,9 +508,8 @@ async fn seed_help_requests(
 ) -> anyhow::Result<usize> {
     let db = state.db.writer();
     use crate::help_requests::model::{HelpRequestStatus, Urgency};
-    use crate::help_requests::service::{
-        self as help, AcceptResponse, CreateHelpRequest, CreateResponse, UpdateHelpRequest,
-    };
+    use crate::help_requests::responses::{self, AcceptResponse, CreateResponse};
+    use crate::help_requests::service::{self as help, CreateHelpRequest, UpdateHelpRequest};
     let ask = |author: usize, title: &str, body: &str, tags: &[&str], urgency: Urgency| {
         (
             author,
@@ -535,11 +539,11 @@ async fn seed_help_requests(
         ));
     }
     // answered
-    help::respond(db, &state.markdown, people[3].id, ids[1].1, CreateResponse { body: "We pair each student with a second adult from the start, so a change is never a cliff.".to_owned() })
+    responses::respond(db, &state.markdown, people[3].id, ids[1].1, CreateResponse { body: "We pair each student with a second adult from the start, so a change is never a cliff.".to_owned() })
         .await
         .map_err(err)?;
     // resolved
-    let answer = help::respond(
+    let answer = responses::respond(
         db,
         &state.markdown,
         people[7].id,
@@ -551,7 +555,7 @@ async fn seed_help_requests(
     )
     .await
     .map_err(err)?;
-    help::accept(
+    responses::accept(
         db,
         people[ids[2].0].id,
         ids[2].1,

@@ -3,7 +3,9 @@
 //! `model.rs` holds the lifecycle (`open → answered → resolved`, and `closed`).
 
 pub mod model;
+pub mod offers;
 pub mod queries;
+pub mod responses;
 pub mod routes;
 pub mod service;
 pub mod views;

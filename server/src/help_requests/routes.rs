@@ -1,9 +1,8 @@
 //! `/networks/{id}/help-requests` and `/help-requests/*`.
 
-use super::service::{
-    self, AcceptResponse, CreateHelpRequest, CreateResponse, HelpRequestListQuery,
-    UpdateHelpRequest,
-};
+use super::offers;
+use super::responses::{self, AcceptResponse, CreateResponse};
+use super::service::{self, CreateHelpRequest, HelpRequestListQuery, UpdateHelpRequest};
 use super::views::{HelpRequestView, ResponseView};
 use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
@@ -104,7 +103,7 @@ pub async fn list_responses(
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<ResponseView>>> {
     Ok(web::Json(
-        service::list_responses(state.db.reader(), auth.id, id.0, &page).await?,
+        responses::list_responses(state.db.reader(), auth.id, id.0, &page).await?,
     ))
 }
 
@@ -119,7 +118,7 @@ pub async fn respond(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreateResponse>,
 ) -> ApiResult<HttpResponse> {
-    let view = service::respond(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
+    let view = responses::respond(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -134,7 +133,7 @@ pub async fn accept_response(
     ApiJson(input): ApiJson<AcceptResponse>,
 ) -> ApiResult<web::Json<HelpRequestView>> {
     Ok(web::Json(
-        service::accept(state.db.writer(), auth.id, id.0, input).await?,
+        responses::accept(state.db.writer(), auth.id, id.0, input).await?,
     ))
 }
 
@@ -148,7 +147,7 @@ pub async fn offer_help(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<HelpRequestView>> {
     Ok(web::Json(
-        service::set_offer(state.db.writer(), auth.id, id.0, true).await?,
+        offers::set_offer(state.db.writer(), auth.id, id.0, true).await?,
     ))
 }
 
@@ -160,6 +159,6 @@ pub async fn withdraw_offer(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<HelpRequestView>> {
     Ok(web::Json(
-        service::set_offer(state.db.writer(), auth.id, id.0, false).await?,
+        offers::set_offer(state.db.writer(), auth.id, id.0, false).await?,
     ))
 }

@@ -1,17 +1,17 @@
-//! Asking for help, responding, offering, accepting, closing and reopening.
+//! Asking for help, reading and listing requests, editing, closing and reopening them.
+//! Responses and acceptance are in `responses.rs`, offers of help in `offers.rs`.
 
 use super::model::{HelpRequestStatus, IllegalTransition, Transition, Urgency};
 use super::queries::{self, ListFilter, NewestFirstCursor};
-use super::views::{HelpRequestView, ResponseView};
-use crate::entities::{help_offers, help_request_tags, help_requests, help_responses};
+use super::views::HelpRequestView;
+use crate::entities::{help_request_tags, help_requests};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::networks::network_access;
-use crate::notifications::records::{notify, notify_all, NewNotification, NotificationKind};
+use crate::notifications::records::{notify_all, NewNotification, NotificationKind};
 use crate::tags::Tag;
 use crate::text::{MarkdownBody, Title};
 use crate::tx::Tx;
@@ -48,18 +48,6 @@ pub struct UpdateHelpRequest {
     pub tags: Option<Vec<String>>,
     pub urgency: Option<Urgency>,
     pub status: Option<HelpRequestStatus>,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateResponse {
-    pub body: String,
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AcceptResponse {
-    pub response_id: ApiId,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -312,232 +300,6 @@ pub async fn update(
     let request = active.update(&txn).await?;
     let view = queries::view(&txn, actor, &request).await?;
     announce(&txn, EventKind::HelpRequestUpdated, actor, &view).await?;
-    txn.commit().await?;
-    Ok(view)
-}
-
-pub async fn respond(
-    db: &DatabaseConnection,
-    markdown: &Markdown,
-    actor: i64,
-    id: i64,
-    input: CreateResponse,
-) -> ApiResult<ResponseView> {
-    let body = MarkdownBody::required("body", &input.body)?;
-    let body_html = body.render(markdown);
-    let body = body.into_string();
-    let txn = Tx::begin(db).await?;
-    let (request, _) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
-    if request.author_id == actor {
-        return Err(ApiError::Forbidden(
-            "You asked this: edit your request, or accept a response.",
-        ));
-    }
-    let current = HelpRequestStatus::from_stored(&request.status);
-    let next = current.apply(Transition::Respond, true)?;
-    let now = crate::clock::now();
-    let response = help_responses::ActiveModel {
-        help_request_id: Set(id),
-        author_id: Set(actor),
-        body: Set(body),
-        body_html: Set(body_html),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let mut active: help_requests::ActiveModel = request.clone().into();
-    active.status = Set(next.as_str().to_owned());
-    active.response_count = Set(request.response_count + 1);
-    if request.answered_at.is_none() {
-        active.answered_at = Set(Some(now));
-    }
-    active.updated_at = Set(now);
-    let request = active.update(&txn).await?;
-    let view = queries::response_views(&txn, &request, std::slice::from_ref(&response))
-        .await?
-        .remove(0);
-    txn.emit(
-        NewEvent::in_network(
-            EventKind::HelpRequestResponded,
-            request.network_id,
-            actor,
-            &serde_json::json!({
-                "help_request_id": ApiId(request.id),
-                "asker_id": ApiId(request.author_id),
-                "status": next,
-                "response": view,
-            }),
-        )
-        .about(request.id),
-    );
-    notify(
-        &txn,
-        NewNotification {
-            recipient_id: request.author_id,
-            kind: NotificationKind::HelpResponded,
-            subject_type: "help_request",
-            subject_id: request.id,
-            network_id: Some(request.network_id),
-            actor_id: Some(actor),
-            data: serde_json::json!({ "title": request.title, "response_id": view.id }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(view)
-}
-
-pub async fn list_responses(
-    db: &impl ConnectionTrait,
-    viewer: i64,
-    id: i64,
-    page: &PageQuery,
-) -> ApiResult<Page<ResponseView>> {
-    let (request, _) = load::<help_requests::Entity>(db, viewer, id).await?;
-    let limit = page.limit()?;
-    let after: Option<ApiId> = page.cursor()?;
-    let rows = queries::responses_page(db, &request, after.map(|a| a.0), limit).await?;
-    let (rows, next_cursor) = split_page(rows, limit, |r| ApiId(r.id));
-    Ok(Page {
-        items: queries::response_views(db, &request, &rows).await?,
-        next_cursor,
-    })
-}
-
-/// The asker (or a facilitator) accepts a response: the request is resolved and the
-/// responder credited.
-pub async fn accept(
-    db: &DatabaseConnection,
-    actor: i64,
-    id: i64,
-    input: AcceptResponse,
-) -> ApiResult<HelpRequestView> {
-    let txn = Tx::begin(db).await?;
-    let (request, access) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
-    access.require_author_or_facilitator(request.author_id, actor)?;
-    let response = help_responses::Entity::find_by_id(input.response_id.0)
-        .one(&txn)
-        .await?
-        .filter(|r| r.help_request_id == id)
-        .ok_or_else(|| ApiError::invalid("response_id", "is not a response to this request"))?;
-    if response.author_id == actor {
-        return Err(ApiError::Forbidden("You cannot accept your own response."));
-    }
-    let next = HelpRequestStatus::from_stored(&request.status).apply(Transition::Accept, true)?;
-    let now = crate::clock::now();
-    let mut active: help_requests::ActiveModel = request.into();
-    active.status = Set(next.as_str().to_owned());
-    active.accepted_response_id = Set(Some(response.id));
-    active.resolved_at = Set(Some(now));
-    active.updated_at = Set(now);
-    let request = active.update(&txn).await?;
-    let view = queries::view(&txn, actor, &request).await?;
-    txn.emit(
-        NewEvent::in_network(
-            EventKind::HelpRequestResolved,
-            request.network_id,
-            actor,
-            &serde_json::json!({
-                "help_request_id": ApiId(request.id),
-                "accepted_response_id": ApiId(response.id),
-                "responder_id": ApiId(response.author_id),
-                "title": view.title,
-            }),
-        )
-        .about(request.id),
-    );
-    notify(
-        &txn,
-        NewNotification {
-            recipient_id: response.author_id,
-            kind: NotificationKind::AnswerAccepted,
-            subject_type: "help_request",
-            subject_id: request.id,
-            network_id: Some(request.network_id),
-            actor_id: Some(actor),
-            data: serde_json::json!({ "title": view.title, "response_id": ApiId(response.id) }),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(view)
-}
-
-/// "I can help" (`offer = true`) or taking it back.
-pub async fn set_offer(
-    db: &DatabaseConnection,
-    actor: i64,
-    id: i64,
-    offer: bool,
-) -> ApiResult<HelpRequestView> {
-    let txn = Tx::begin(db).await?;
-    let (request, _) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
-    if request.author_id == actor {
-        return Err(ApiError::Forbidden(
-            "You cannot offer help on your own request.",
-        ));
-    }
-    let existing = help_offers::Entity::find_by_id((id, actor))
-        .one(&txn)
-        .await?;
-    let changed = match (existing, offer) {
-        (None, true) => {
-            if !HelpRequestStatus::from_stored(&request.status).takes_offers() {
-                return Err(ApiError::Conflict(
-                    "This request is no longer looking for help.".into(),
-                ));
-            }
-            help_offers::ActiveModel {
-                help_request_id: Set(id),
-                member_id: Set(actor),
-                created_at: Set(crate::clock::now()),
-            }
-            .insert(&txn)
-            .await?;
-            true
-        }
-        (Some(_), false) => {
-            help_offers::Entity::delete_by_id((id, actor))
-                .exec(&txn)
-                .await?;
-            true
-        }
-        _ => false,
-    };
-    let view = queries::view(&txn, actor, &request).await?;
-    if changed {
-        txn.emit(
-            NewEvent::in_network(
-                EventKind::HelpRequestOffered,
-                request.network_id,
-                actor,
-                &serde_json::json!({
-                    "help_request_id": ApiId(request.id),
-                    "asker_id": ApiId(request.author_id),
-                    "member_id": ApiId(actor),
-                    "offered": offer,
-                }),
-            )
-            .about(request.id),
-        );
-    }
-    if changed && offer {
-        notify(
-            &txn,
-            NewNotification {
-                recipient_id: request.author_id,
-                kind: NotificationKind::HelpOffered,
-                subject_type: "help_request",
-                subject_id: request.id,
-                network_id: Some(request.network_id),
-                actor_id: Some(actor),
-                data: serde_json::json!({ "title": request.title }),
-            },
-        )
-        .await?;
-    }
     txn.commit().await?;
     Ok(view)
 }

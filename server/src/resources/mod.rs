@@ -8,4 +8,6 @@ pub mod model;
 pub mod queries;
 pub mod routes;
 pub mod service;
+pub mod versions;
 pub mod views;
+pub mod votes;

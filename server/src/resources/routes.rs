@@ -4,6 +4,7 @@ use super::download::{self, DownloadQuery};
 use super::form::{read_multipart, ResourceFields};
 use super::service::{self, ResourceListQuery};
 use super::views::ResourceView;
+use super::{versions, votes};
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{parse_json, ApiJson, Page, JSON_LIMIT_BYTES};
@@ -221,7 +222,7 @@ pub async fn add_version(
         Multipart::new(req.headers(), payload),
     )
     .await?;
-    let view = service::add_version(&state, auth.id, id.0, form.fields, form.file).await?;
+    let view = versions::add_version(&state, auth.id, id.0, form.fields, form.file).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -233,7 +234,7 @@ pub async fn mark_helpful(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ResourceView>> {
     Ok(web::Json(
-        service::set_helpful(state.db.writer(), auth.id, id.0, true).await?,
+        votes::set_helpful(state.db.writer(), auth.id, id.0, true).await?,
     ))
 }
 
@@ -245,6 +246,6 @@ pub async fn unmark_helpful(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ResourceView>> {
     Ok(web::Json(
-        service::set_helpful(state.db.writer(), auth.id, id.0, false).await?,
+        votes::set_helpful(state.db.writer(), auth.id, id.0, false).await?,
     ))
 }

@@ -1,26 +1,26 @@
-//! Sharing, listing, editing, versioning and voting on resources.
+//! Sharing, reading, listing, editing and deleting resources. New file versions are in
+//! `versions.rs`, "this was helpful" votes in `votes.rs`.
 
 use super::form::{ReceivedFile, ResourceFields};
 use super::model::{Facet, ResourceKind, Sort};
 use super::queries::{self, ResourceCursor, ResourceFilter};
+use super::versions::{add_file_version, note_of};
 use super::views::ResourceView;
-use crate::entities::{resource_labels, resource_versions, resource_votes, resources};
+use crate::entities::{resource_labels, resources};
 use crate::error::{ApiError, ApiResult, FieldCollector, FieldErrors};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::files::media_type;
 use crate::ids::ApiId;
 use crate::markdown::Markdown;
 use crate::networks::access::load;
 use crate::networks::network_access;
 use crate::tags::Tag;
-use crate::text::{BoundedText, HttpUrl, MarkdownBody, Title};
+use crate::text::{HttpUrl, MarkdownBody, Title};
 use crate::tx::Tx;
 use crate::AppState;
-use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Set,
+    Set,
 };
 use serde::Deserialize;
 
@@ -88,47 +88,12 @@ impl Labels {
     }
 }
 
-fn note_of(fields: &ResourceFields) -> ApiResult<String> {
-    Ok(BoundedText::parse("note", fields.note.as_deref().unwrap_or_default(), 2000)?.into_string())
-}
-
-/// Stores the file (before the transaction commits, so a committed version always has its
-/// bytes) and records it as version `number`.
-async fn add_file_version(
-    state: &AppState,
-    txn: &impl ConnectionTrait,
-    resource_id: i64,
-    number: i32,
+pub(super) async fn announce(
+    txn: &Tx,
+    kind: EventKind,
     actor: i64,
-    file: ReceivedFile,
-    note: String,
+    view: &ResourceView,
 ) -> ApiResult<()> {
-    let media_type = media_type::detect(&file.upload.head, &file.file_name);
-    let sha256 = file.upload.sha256.clone();
-    let size = i64::try_from(file.upload.size).unwrap_or(i64::MAX);
-    state
-        .files
-        .keep(file.upload)
-        .await
-        .map_err(|err| ApiError::Internal(anyhow::Error::new(err).context("keeping an upload")))?;
-    resource_versions::ActiveModel {
-        resource_id: Set(resource_id),
-        version: Set(number),
-        sha256: Set(sha256),
-        file_name: Set(file.file_name),
-        media_type: Set(media_type),
-        size_bytes: Set(size),
-        note: Set(note),
-        uploaded_by: Set(actor),
-        created_at: Set(crate::clock::now()),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
-}
-
-async fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &ResourceView) -> ApiResult<()> {
     let public = ResourceView {
         helpful_by_me: false,
         ..view.clone()
@@ -371,77 +336,6 @@ pub async fn update(
     Ok(view)
 }
 
-/// Uploads a new version; earlier ones stay downloadable with `?version=`.
-pub async fn add_version(
-    state: &AppState,
-    actor: i64,
-    id: i64,
-    fields: ResourceFields,
-    file: Option<ReceivedFile>,
-) -> ApiResult<ResourceView> {
-    let Some(file) = file else {
-        return Err(ApiError::invalid("file", "is required"));
-    };
-    let other_fields = [
-        ("title", fields.title.is_some()),
-        ("kind", fields.kind.is_some()),
-        ("url", fields.url.is_some()),
-        ("description", fields.description.is_some()),
-        ("tags", fields.tags.is_some()),
-        ("grade_levels", fields.grade_levels.is_some()),
-        ("subjects", fields.subjects.is_some()),
-    ];
-    if let Some((field, _)) = other_fields.iter().find(|(_, present)| *present) {
-        return Err(ApiError::invalid(
-            field,
-            "a new version takes a file and a note only; edit the resource for the rest",
-        ));
-    }
-    let note = note_of(&fields)?;
-    let txn = Tx::begin(state.db.writer()).await?;
-    let (resource, access) = load::<resources::Entity>(&txn, actor, id).await?;
-    access.require_author_or_facilitator(resource.author_id, actor)?;
-    if ResourceKind::from_stored(&resource.kind) == ResourceKind::Link {
-        return Err(ApiError::invalid("file", "a link has no file"));
-    }
-    // Touching the row first serializes concurrent uploads (PostgreSQL row lock).
-    let touched = resources::Entity::update_many()
-        .col_expr(
-            resources::Column::UpdatedAt,
-            Expr::value(crate::clock::now()),
-        )
-        .filter(resources::Column::Id.eq(id))
-        .filter(resources::Column::DeletedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if touched.rows_affected == 0 {
-        return Err(ApiError::NotFound);
-    }
-    let latest: Option<i32> = resource_versions::Entity::find()
-        .select_only()
-        .column_as(resource_versions::Column::Version.max(), "max")
-        .filter(resource_versions::Column::ResourceId.eq(id))
-        .into_tuple()
-        .one(&txn)
-        .await?
-        .flatten();
-    let number = latest.unwrap_or(0) + 1;
-    add_file_version(state, &txn, id, number, actor, file, note).await?;
-    resources::Entity::update_many()
-        .col_expr(resources::Column::CurrentVersion, Expr::value(number))
-        .filter(resources::Column::Id.eq(id))
-        .exec(&txn)
-        .await?;
-    let resource = resources::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let view = queries::view(&txn, actor, &resource).await?;
-    announce(&txn, EventKind::ResourceUpdated, actor, &view).await?;
-    txn.commit().await?;
-    Ok(view)
-}
-
 /// Soft delete by whoever shared it or a facilitator; files stay for earlier downloads'
 /// sake until an operator prunes them.
 pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<()> {
@@ -473,63 +367,4 @@ pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<(
     );
     txn.commit().await?;
     Ok(())
-}
-
-/// "This was helpful" (`vote = true`) or taking it back; idempotent; not on your own.
-pub async fn set_helpful(
-    db: &DatabaseConnection,
-    actor: i64,
-    id: i64,
-    vote: bool,
-) -> ApiResult<ResourceView> {
-    let txn = Tx::begin(db).await?;
-    let (resource, _) = load::<resources::Entity>(&txn, actor, id).await?;
-    if resource.author_id == actor {
-        return Err(ApiError::Forbidden("You cannot vote for what you shared."));
-    }
-    let changed = if vote {
-        resource_votes::Entity::insert(resource_votes::ActiveModel {
-            resource_id: Set(id),
-            member_id: Set(actor),
-            created_at: Set(crate::clock::now()),
-        })
-        .on_conflict(
-            OnConflict::columns([
-                resource_votes::Column::ResourceId,
-                resource_votes::Column::MemberId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await?
-            == 1
-    } else {
-        resource_votes::Entity::delete_by_id((id, actor))
-            .exec(&txn)
-            .await?
-            .rows_affected
-            == 1
-    };
-    if changed {
-        let delta = if vote { 1 } else { -1 };
-        resources::Entity::update_many()
-            .col_expr(
-                resources::Column::HelpfulCount,
-                Expr::col(resources::Column::HelpfulCount).add(delta),
-            )
-            .filter(resources::Column::Id.eq(id))
-            .exec(&txn)
-            .await?;
-    }
-    let resource = resources::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let view = queries::view(&txn, actor, &resource).await?;
-    if changed {
-        announce(&txn, EventKind::ResourceUpdated, actor, &view).await?;
-    }
-    txn.commit().await?;
-    Ok(view)
 }
