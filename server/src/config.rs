@@ -26,7 +26,7 @@ pub struct Config {
     /// Sender of every email.
     pub mail_from: String,
     pub mail: MailConfig,
-    /// Reserved for the search issue: set means Meilisearch, unset means the embedded engine.
+    /// Reserved for the search issue; nothing reads them yet.
     pub meilisearch_url: Option<String>,
     pub meilisearch_key: Option<String>,
     /// `pretty` for people, `json` for log collectors.
