@@ -38,6 +38,13 @@ pub enum ApiError {
     /// Too busy right now (bounded work queues are full); try again shortly.
     #[error("overloaded")]
     Overloaded { retry_after_secs: u64 },
+    /// A service this request needs (the search engine) cannot be reached; everything else
+    /// still works.
+    #[error("{service} unavailable")]
+    Unavailable {
+        service: &'static str,
+        retry_after_secs: u64,
+    },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -66,6 +73,7 @@ impl ApiError {
             ApiError::Validation(_) => "validation_failed",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Overloaded { .. } => "overloaded",
+            ApiError::Unavailable { .. } => "unavailable",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -83,6 +91,7 @@ impl ApiError {
             ApiError::Validation(_) => "Validation failed",
             ApiError::RateLimited { .. } => "Too many requests",
             ApiError::Overloaded { .. } => "Service busy",
+            ApiError::Unavailable { .. } => "Temporarily unavailable",
             ApiError::Internal(_) => "Internal server error",
         }
     }
@@ -102,6 +111,12 @@ impl ApiError {
             ApiError::Overloaded { retry_after_secs } => {
                 format!("The server is busy; try again in {retry_after_secs} seconds.")
             }
+            ApiError::Unavailable {
+                service,
+                retry_after_secs,
+            } => format!(
+                "{service} is unavailable right now; try again in {retry_after_secs} seconds."
+            ),
             ApiError::Internal(_) => "Something went wrong on our side.".into(),
         }
     }
@@ -209,7 +224,9 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Overloaded { .. } | ApiError::Unavailable { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -233,7 +250,10 @@ impl ResponseError for ApiError {
         response.content_type("application/problem+json");
         match self {
             ApiError::RateLimited { retry_after_secs }
-            | ApiError::Overloaded { retry_after_secs } => {
+            | ApiError::Overloaded { retry_after_secs }
+            | ApiError::Unavailable {
+                retry_after_secs, ..
+            } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             ApiError::Unauthorized(_) => {

@@ -28,6 +28,7 @@ pub mod networks;
 pub mod notifications;
 pub mod ops;
 pub mod resources;
+pub mod search;
 pub mod serialize;
 pub mod state;
 pub mod tags;
@@ -81,6 +82,23 @@ impl Application {
             state.metrics.mail.clone(),
         )?;
         tokio::spawn(mail_worker.run(state.hub.shutdown_signal()));
+        // Without its search index (another instance holds the embedded one) an instance
+        // still serves everything else; `/readyz` says search is degraded.
+        match state.search.start(&state.config) {
+            Ok(engine) => {
+                let indexer = search::indexer::Indexer {
+                    engine,
+                    db: state.db.clone(),
+                    wake: state.search.wake_signal(),
+                    counters: state.search.counters.clone(),
+                };
+                tokio::spawn(indexer.run(state.hub.shutdown_signal()));
+            }
+            Err(err) => tracing::error!(
+                error = format!("{err:#}"),
+                "search is unavailable on this instance (several instances need Meilisearch)"
+            ),
+        }
         if state.db.backend() == sea_orm::DatabaseBackend::Postgres {
             tokio::spawn(live::listen::listen(
                 state.hub.clone(),
@@ -168,6 +186,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                         .configure(resources::routes::configure)
                         .configure(live::routes::configure)
                         .configure(notifications::routes::configure)
+                        .configure(search::routes::configure)
                         .default_service(web::to(not_found)),
                 )
                 .configure(web_client::configure)

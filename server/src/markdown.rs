@@ -135,8 +135,38 @@ impl Markdown {
     }
 }
 
+/// The words of a markdown body without its markup, for search: text, code and link
+/// texts, blocks separated by newlines. Raw HTML tags are left out (text between them
+/// stays, as readers see it).
+pub fn plain_text(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    for event in Parser::new_ext(source, Options::all()) {
+        match event {
+            Event::Text(text) | Event::Code(text) => out.push_str(&text),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock,
+            )
+            | Event::End(TagEnd::TableCell) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out.trim().to_owned()
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn plain_text_keeps_words_and_drops_markup() {
+        let text = super::plain_text(
+            "# Attendance *incentives*\n\nTry `daily check-ins` and [the letter](https://example.org).\n\n<b>raw</b>",
+        );
+        assert_eq!(
+            text,
+            "Attendance incentives\nTry daily check-ins and the letter.\nraw"
+        );
+    }
     use super::Markdown;
 
     fn render(source: &str) -> String {

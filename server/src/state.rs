@@ -22,6 +22,8 @@ pub struct AppState {
     pub files: FileStore,
     pub markdown: crate::markdown::Markdown,
     pub hub: Arc<Hub>,
+    /// Opened by a serving instance only (see `Search::start`).
+    pub search: crate::search::Search,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
             files: FileStore::new(config.files_dir()),
             markdown: crate::markdown::Markdown::new(&config.markdown.image_hosts),
             hub: Arc::new(Hub::new(config.live.buffer)),
+            search: crate::search::Search::default(),
             db,
             config: Arc::new(config),
         })

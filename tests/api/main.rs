@@ -19,4 +19,5 @@ mod networks;
 mod notifications;
 mod operations;
 mod resources;
+mod search;
 mod threads;

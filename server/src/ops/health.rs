@@ -14,6 +14,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct Readiness {
     /// `ok` or `unreachable`.
     pub database: &'static str,
+    /// `ok`, or `degraded` while the search engine cannot answer (everything else still
+    /// works, so the instance stays ready).
+    pub search: &'static str,
 }
 
 /// The process is up.
@@ -22,13 +25,19 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
-/// The database answers; 503 otherwise.
+/// The database answers; 503 otherwise. Search being down does not make an instance
+/// unready (a load balancer would take every instance out at once): it shows as `degraded`.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let database_ok = state.db.ping().await;
+    let search_ok = match state.search.engine() {
+        Some(engine) => engine.healthy().await,
+        None => false,
+    };
     let readiness = Readiness {
         database: if database_ok { "ok" } else { "unreachable" },
+        search: if search_ok { "ok" } else { "degraded" },
     };
     if database_ok {
         HttpResponse::Ok().json(readiness)
@@ -46,5 +55,5 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let outbox = crate::mail::outbox::counts(state.db.reader()).await.ok();
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render(outbox))
+        .body(state.metrics.render(outbox) + &state.search.counters.render())
 }

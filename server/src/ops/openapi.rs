@@ -1,7 +1,8 @@
 //! The OpenAPI document, generated from the handlers' annotations and the types they use.
 
 use crate::{
-    auth, convenings, help_requests, members, networks, notifications, ops, resources, threads,
+    auth, convenings, help_requests, members, networks, notifications, ops, resources, search,
+    threads,
 };
 use actix_web::{web, HttpResponse};
 use std::sync::LazyLock;
@@ -45,7 +46,8 @@ use utoipa::{Modify, OpenApi};
         resources::routes::delete_resource, resources::routes::download_resource,
         resources::routes::add_version, resources::routes::mark_helpful,
         resources::routes::unmark_helpful,
-                notifications::routes::list_notifications, notifications::routes::mark_read,
+        notifications::routes::list_notifications, notifications::routes::mark_read,
+        search::routes::search,
         ops::health::healthz, ops::health::readyz, ops::health::metrics,
     ),
     components(schemas(crate::error::Problem)),
@@ -58,7 +60,8 @@ use utoipa::{Modify, OpenApi};
         (name = "help requests", description = "Asking peers for help, offers, responses, accepted answers"),
         (name = "convenings", description = "Meetings, their notes, action items and calendar files"),
         (name = "resources", description = "The resource library: files, links, lesson plans, tools, templates"),
-                (name = "notifications", description = "What a member should hear about, and marking it read"),
+        (name = "notifications", description = "What a member should hear about, and marking it read"),
+        (name = "search", description = "Full-text search across the networks you can see"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -1,0 +1,469 @@
+//! The embedded engine: a tantivy index under `<data_dir>/search/`, so that `cargo run` has
+//! search with no other service. It behaves as the Meilisearch settings describe: every
+//! query word must match (or a synonym of it), words of five letters tolerate one typo and
+//! of nine two, the last word also matches as a prefix, and fields weigh in the order of
+//! `searchableAttributes`. Ranking is BM25 on exact words, with typo and prefix matches
+//! counting less.
+//!
+//! The index position (the last event applied) is stored in tantivy's commit payload, in the
+//! same commit as the documents: the two can never disagree, and a deleted index folder
+//! simply starts again from the first event. tantivy allows one writer per folder, so an
+//! embedded index belongs to one running instance.
+
+use super::document::{Change, DocType, SearchDocument};
+use super::engine::{EngineError, EngineHit, EngineResults, Facets, Scope};
+use super::highlight::{snippet, Matcher};
+use super::query::SearchQuery;
+use super::settings::IndexSettings;
+use anyhow::Context;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::AggregationCollector;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery, TermSetQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, FAST,
+    STORED, STRING,
+};
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+const TOKENIZER: &str = "staffroom";
+/// Memory for the writer's buffers (tantivy's minimum is 15 MB).
+const WRITER_MEMORY: usize = 32 * 1024 * 1024;
+const SNIPPET_CHARS: usize = 180;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    doc_type: Field,
+    network_id: Field,
+    network_ids: Field,
+    thread_id: Field,
+    title: Field,
+    tags_text: Field,
+    body: Field,
+    details: Field,
+    tags: Field,
+    status: Field,
+    url: Field,
+    created_at: Field,
+    updated_at: Field,
+}
+
+pub struct EmbeddedEngine {
+    reader: IndexReader,
+    writer: Mutex<IndexWriter<TantivyDocument>>,
+    index: Index,
+    fields: Fields,
+    settings: Arc<IndexSettings>,
+    /// Searchable text fields with their weights, most important first.
+    weighted: Vec<(Field, f32)>,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let stored_text = text.clone().set_stored();
+    let number = NumericOptions::default()
+        .set_indexed()
+        .set_stored()
+        .set_fast();
+    let fields = Fields {
+        id: builder.add_text_field("id", STRING | STORED),
+        doc_type: builder.add_text_field("type", STRING | STORED | FAST),
+        network_id: builder.add_u64_field("network_id", STORED),
+        network_ids: builder.add_u64_field("network_ids", number.clone()),
+        thread_id: builder.add_u64_field("thread_id", number.clone()),
+        title: builder.add_text_field("title", stored_text.clone()),
+        tags_text: builder.add_text_field("tags_text", text),
+        body: builder.add_text_field("body", stored_text.clone()),
+        details: builder.add_text_field("details", stored_text),
+        tags: builder.add_text_field("tags", STRING | STORED | FAST),
+        status: builder.add_text_field("status", STRING | STORED | FAST),
+        url: builder.add_text_field("url", STORED),
+        created_at: builder.add_i64_field("created_at", number.clone()),
+        updated_at: builder.add_i64_field("updated_at", number),
+    };
+    (builder.build(), fields)
+}
+
+impl EmbeddedEngine {
+    /// Opens the index in `dir`, creating it, or rebuilding it from scratch when it was
+    /// written with another layout.
+    pub fn open(dir: &Path, settings: Arc<IndexSettings>) -> anyhow::Result<EmbeddedEngine> {
+        let (schema, fields) = schema();
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the search index folder {}", dir.display()))?;
+        let open = || -> tantivy::Result<Index> {
+            Index::open_or_create(MmapDirectory::open(dir)?, schema.clone())
+        };
+        let index = match open() {
+            Ok(index) => index,
+            Err(tantivy::TantivyError::SchemaError(_)) => {
+                tracing::warn!(dir = %dir.display(), "the search index has another layout; rebuilding it from the event log");
+                std::fs::remove_dir_all(dir)?;
+                std::fs::create_dir_all(dir)?;
+                open()?
+            }
+            Err(err) => return Err(err).context("opening the search index"),
+        };
+        index.tokenizers().register(
+            TOKENIZER,
+            TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(RemoveLongFilter::limit(40))
+                .filter(LowerCaser)
+                .build(),
+        );
+        let writer = index
+            .writer_with_num_threads(1, WRITER_MEMORY)
+            .context("locking the search index (is another Staffroom using this data folder?)")?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .context("reading the search index")?;
+        let by_name = |name: &str| match name {
+            "title" => Some(fields.title),
+            "tags" => Some(fields.tags_text),
+            "body" => Some(fields.body),
+            "details" => Some(fields.details),
+            _ => None,
+        };
+        let count = settings.searchable.len();
+        let weighted = settings
+            .searchable
+            .iter()
+            .enumerate()
+            .filter_map(|(rank, name)| by_name(name).map(|f| (f, (count - rank) as f32)))
+            .collect();
+        Ok(EmbeddedEngine {
+            reader,
+            writer: Mutex::new(writer),
+            index,
+            fields,
+            settings,
+            weighted,
+        })
+    }
+
+    pub fn position(&self) -> Result<i64, EngineError> {
+        let metas = self.index.load_metas().map_err(internal)?;
+        Ok(metas.payload.and_then(|p| p.parse().ok()).unwrap_or(0))
+    }
+
+    pub fn apply(&self, changes: Vec<Change>, position: i64) -> Result<(), EngineError> {
+        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        for change in &changes {
+            writer.delete_term(Term::from_field_text(self.fields.id, change.key()));
+        }
+        for change in changes {
+            if let Change::Upsert(doc) = change {
+                writer.add_document(self.document(&doc)).map_err(internal)?;
+            }
+        }
+        let mut commit = writer.prepare_commit().map_err(internal)?;
+        commit.set_payload(&position.to_string());
+        commit.commit().map_err(internal)?;
+        drop(writer);
+        self.reader.reload().map_err(internal)?;
+        Ok(())
+    }
+
+    fn document(&self, doc: &SearchDocument) -> TantivyDocument {
+        let f = self.fields;
+        let mut out = TantivyDocument::default();
+        out.add_text(f.id, &doc.id);
+        out.add_text(f.doc_type, doc.doc_type.as_str());
+        if let Some(network) = doc.network_id {
+            out.add_u64(f.network_id, network as u64);
+        }
+        for network in &doc.network_ids {
+            out.add_u64(f.network_ids, *network as u64);
+        }
+        if let Some(thread) = doc.thread_id {
+            out.add_u64(f.thread_id, thread as u64);
+        }
+        out.add_text(f.title, &doc.title);
+        out.add_text(f.body, &doc.body);
+        out.add_text(f.details, &doc.details);
+        for tag in &doc.tags {
+            out.add_text(f.tags, tag);
+            out.add_text(f.tags_text, tag);
+        }
+        if let Some(status) = &doc.status {
+            out.add_text(f.status, status);
+        }
+        out.add_text(f.url, &doc.url);
+        out.add_i64(f.created_at, doc.created_at);
+        out.add_i64(f.updated_at, doc.updated_at);
+        out
+    }
+
+    pub fn search(&self, query: &SearchQuery, scope: &Scope) -> Result<EngineResults, EngineError> {
+        let searcher = self.reader.searcher();
+        let full = self.query(query, scope);
+        let aggregations: Aggregations = serde_json::from_value(serde_json::json!({
+            "type": { "terms": { "field": "type", "size": 20 } },
+            "tags": { "terms": { "field": "tags", "size": 50 } },
+            "network_id": { "terms": { "field": "network_ids", "size": 200 } },
+            "status": { "terms": { "field": "status", "size": 20 } },
+        }))
+        .map_err(|err| internal(anyhow::anyhow!(err)))?;
+        let (top, total, aggregated) = searcher
+            .search(
+                &full,
+                &(
+                    TopDocs::with_limit(query.limit)
+                        .and_offset(query.offset)
+                        .order_by_score(),
+                    Count,
+                    AggregationCollector::from_aggs(aggregations, Default::default()),
+                ),
+            )
+            .map_err(internal)?;
+        let matcher = Matcher::new(&query.words, &self.settings);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address).map_err(internal)?;
+            hits.push(self.hit(&doc, score, &matcher));
+        }
+        let facets =
+            facets(&serde_json::to_value(aggregated).map_err(|e| internal(anyhow::anyhow!(e)))?);
+        Ok(EngineResults {
+            hits,
+            total: total as u64,
+            facets,
+        })
+    }
+
+    fn hit(&self, doc: &TantivyDocument, score: f32, matcher: &Matcher) -> EngineHit {
+        let f = self.fields;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let number = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_u64())
+                .map(|n| n as i64)
+        };
+        let (title, body, details) = (text(f.title), text(f.body), text(f.details));
+        let snippet_html = [&body, &details, &title]
+            .into_iter()
+            .find_map(|t| snippet(t, matcher, SNIPPET_CHARS))
+            .unwrap_or_else(|| {
+                super::highlight::escape_marked(
+                    &body.chars().take(SNIPPET_CHARS).collect::<String>(),
+                    "\u{1}",
+                    "\u{2}",
+                )
+            });
+        EngineHit {
+            key: text(f.id),
+            doc_type: DocType::parse(&text(f.doc_type)).unwrap_or(DocType::Thread),
+            network_id: number(f.network_id),
+            network_ids: doc
+                .get_all(f.network_ids)
+                .filter_map(|v| v.as_u64())
+                .map(|n| n as i64)
+                .collect(),
+            thread_id: number(f.thread_id),
+            title,
+            snippet_html,
+            url: text(f.url),
+            score,
+        }
+    }
+
+    /// The whole query: every word (or a synonym of it) and every filter must match.
+    fn query(&self, query: &SearchQuery, scope: &Scope) -> BooleanQuery {
+        let f = self.fields;
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let words = &query.words;
+        let mut i = 0;
+        while i < words.len() {
+            let last = i + 1 == words.len();
+            // A phrase with synonyms ("chronic absence" ~ "absenteeism") matches as itself
+            // or as any of them.
+            let span = (2..=3).rev().find_map(|len| {
+                let end = i + len;
+                (end <= words.len())
+                    .then(|| words[i..end].join(" "))
+                    .and_then(|phrase| self.settings.synonyms.get(&phrase).map(|eq| (end, eq)))
+            });
+            match span {
+                Some((end, equivalents)) => {
+                    let own: Vec<(Occur, Box<dyn Query>)> = (i..end)
+                        .map(|j| {
+                            (
+                                Occur::Must,
+                                self.word(&words[j], j + 1 == words.len(), false),
+                            )
+                        })
+                        .collect();
+                    let mut options: Vec<(Occur, Box<dyn Query>)> =
+                        vec![(Occur::Should, Box::new(BooleanQuery::new(own)))];
+                    for equivalent in equivalents {
+                        options.push((Occur::Should, self.phrase(equivalent)));
+                    }
+                    must.push((Occur::Must, Box::new(BooleanQuery::new(options))));
+                    i = end;
+                }
+                None => {
+                    must.push((Occur::Must, self.word(&words[i], last, true)));
+                    i += 1;
+                }
+            }
+        }
+        if let Scope::Only(networks) = scope {
+            must.push((
+                Occur::Must,
+                Box::new(TermSetQuery::new(
+                    networks
+                        .iter()
+                        .map(|n| Term::from_field_u64(f.network_ids, *n as u64)),
+                )),
+            ));
+        }
+        if !query.types.is_empty() {
+            must.push((
+                Occur::Must,
+                Box::new(TermSetQuery::new(
+                    query
+                        .types
+                        .iter()
+                        .map(|t| Term::from_field_text(f.doc_type, t.as_str())),
+                )),
+            ));
+        }
+        if let Some(network) = query.network_id {
+            must.push((
+                Occur::Must,
+                exact(Term::from_field_u64(f.network_ids, network as u64)),
+            ));
+        }
+        for tag in &query.tags {
+            must.push((Occur::Must, exact(Term::from_field_text(f.tags, tag))));
+        }
+        if let Some(status) = &query.status {
+            must.push((Occur::Must, exact(Term::from_field_text(f.status, status))));
+        }
+        BooleanQuery::new(must)
+    }
+
+    /// One query word in any searchable field: exactly (scored by BM25), within its typos,
+    /// as a prefix when it is the last word, or as one of its one-word synonyms.
+    fn word(&self, word: &str, last: bool, with_synonyms: bool) -> Box<dyn Query> {
+        let typos = self.settings.typos_for(word.chars().count());
+        let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for &(field, weight) in &self.weighted {
+            let term = Term::from_field_text(field, word);
+            options.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                    weight * 2.0,
+                )),
+            ));
+            let loose: Option<Box<dyn Query>> = if last {
+                Some(Box::new(FuzzyTermQuery::new_prefix(term, typos, true)))
+            } else if typos > 0 {
+                Some(Box::new(FuzzyTermQuery::new(term, typos, true)))
+            } else {
+                None
+            };
+            if let Some(loose) = loose {
+                options.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(loose, weight * 0.5)),
+                ));
+            }
+        }
+        if with_synonyms {
+            if let Some(equivalents) = self.settings.synonyms.get(word) {
+                for equivalent in equivalents {
+                    options.push((Occur::Should, self.phrase(equivalent)));
+                }
+            }
+        }
+        Box::new(BooleanQuery::new(options))
+    }
+
+    /// `text` (one word or several in a row) in any searchable field.
+    fn phrase(&self, text: &str) -> Box<dyn Query> {
+        let words: Vec<String> = super::query::words_of(text)
+            .map(|(_, w)| w.to_lowercase())
+            .collect();
+        let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for &(field, weight) in &self.weighted {
+            let terms: Vec<Term> = words
+                .iter()
+                .map(|w| Term::from_field_text(field, w))
+                .collect();
+            let query: Box<dyn Query> = if terms.len() == 1 {
+                Box::new(TermQuery::new(
+                    terms[0].clone(),
+                    IndexRecordOption::WithFreqs,
+                ))
+            } else {
+                Box::new(PhraseQuery::new(terms))
+            };
+            options.push((Occur::Should, Box::new(BoostQuery::new(query, weight))));
+        }
+        Box::new(BooleanQuery::new(options))
+    }
+}
+
+fn exact(term: Term) -> Box<dyn Query> {
+    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+}
+
+fn internal(err: impl Into<anyhow::Error>) -> EngineError {
+    EngineError::Internal(err.into())
+}
+
+/// Facet counts out of tantivy's aggregation results (`{"type": {"buckets": [{"key",
+/// "doc_count"}]}}`).
+fn facets(results: &serde_json::Value) -> Facets {
+    let buckets = |name: &str| -> Vec<(String, u64)> {
+        results[name]["buckets"]
+            .as_array()
+            .map(|buckets| {
+                buckets
+                    .iter()
+                    .filter_map(|b| {
+                        let key = match &b["key"] {
+                            serde_json::Value::String(s) => s.clone(),
+                            serde_json::Value::Number(n) => n
+                                .as_u64()
+                                .or_else(|| n.as_f64().map(|f| f as u64))?
+                                .to_string(),
+                            _ => return None,
+                        };
+                        Some((key, b["doc_count"].as_u64()?))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    Facets {
+        doc_type: buckets("type").into_iter().collect(),
+        tags: buckets("tags").into_iter().collect(),
+        network_id: buckets("network_id")
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.parse().ok()?, v)))
+            .collect(),
+        status: buckets("status").into_iter().collect(),
+    }
+}

@@ -1,0 +1,222 @@
+//! Snippets: a short piece of a hit's text around what matched, HTML-escaped, with the
+//! matching words in `<mark>`. The embedded engine uses this; Meilisearch's own highlights
+//! go through `escape_marked` so that both return the same safe markup.
+
+use super::query::words_of;
+use super::settings::IndexSettings;
+use std::collections::HashSet;
+
+/// Decides whether a word of a document matches the query the way the engines do: exactly,
+/// within the typos its length allows, as a prefix for the last query word, or as a word of
+/// a synonym.
+pub struct Matcher {
+    words: Vec<(String, u8)>,
+    last_is_prefix: bool,
+    synonyms: HashSet<String>,
+}
+
+impl Matcher {
+    pub fn new(words: &[String], settings: &IndexSettings) -> Matcher {
+        let mut synonyms = HashSet::new();
+        for start in 0..words.len() {
+            for end in start + 1..=words.len().min(start + 3) {
+                if let Some(equivalents) = settings.synonyms.get(&words[start..end].join(" ")) {
+                    for equivalent in equivalents {
+                        synonyms.extend(words_of(equivalent).map(|(_, w)| w.to_lowercase()));
+                    }
+                }
+            }
+        }
+        Matcher {
+            words: words
+                .iter()
+                .map(|w| (w.clone(), settings.typos_for(w.chars().count())))
+                .collect(),
+            last_is_prefix: true,
+            synonyms,
+        }
+    }
+
+    pub fn matches(&self, word: &str) -> bool {
+        let word = word.to_lowercase();
+        if self.synonyms.contains(&word) {
+            return true;
+        }
+        let last = self.words.len().saturating_sub(1);
+        self.words.iter().enumerate().any(|(i, (query, typos))| {
+            *query == word
+                || (i == last && self.last_is_prefix && word.starts_with(query.as_str()))
+                || (*typos > 0 && within(query, &word, *typos))
+                || (i == last
+                    && self.last_is_prefix
+                    && *typos > 0
+                    && word.chars().count() > query.chars().count()
+                    && within(
+                        query,
+                        &word.chars().take(query.chars().count()).collect::<String>(),
+                        *typos,
+                    ))
+        })
+    }
+}
+
+/// Whether `a` and `b` are at most `max` edits apart (insertions, deletions, substitutions,
+/// and swaps of neighbours).
+fn within(a: &str, b: &str, max: u8) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let max = usize::from(max);
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    // Optimal string alignment distance, three rows.
+    let mut before = vec![0usize; b.len() + 1];
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        current[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(before[j - 2] + 1);
+            }
+            current[j] = best;
+        }
+        std::mem::swap(&mut before, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()] <= max
+}
+
+/// Up to `max_chars` of `text` around its first match, escaped, matches marked; `None` when
+/// nothing in `text` matches.
+pub fn snippet(text: &str, matcher: &Matcher, max_chars: usize) -> Option<String> {
+    let matched: Vec<(usize, usize)> = words_of(text)
+        .filter(|(_, w)| matcher.matches(w))
+        .map(|(at, w)| (at, at + w.len()))
+        .collect();
+    let &(first, _) = matched.first()?;
+    // Some context before the first match, starting at a word.
+    let lead = max_chars / 4;
+    let mut start = text[..first]
+        .char_indices()
+        .rev()
+        .take(lead)
+        .last()
+        .map(|(at, _)| at)
+        .unwrap_or(first);
+    if start > 0 {
+        start = text[start..first]
+            .find(|c: char| c.is_whitespace())
+            .map(|space| start + space + 1)
+            .filter(|s| *s <= first)
+            .unwrap_or(start);
+    }
+    let end = text[start..]
+        .char_indices()
+        .nth(max_chars)
+        .map(|(at, _)| start + at)
+        .unwrap_or(text.len());
+    let mut out = String::with_capacity(end - start + 32);
+    if start > 0 {
+        out.push('…');
+    }
+    let mut at = start;
+    for &(from, to) in matched
+        .iter()
+        .filter(|(from, to)| *from >= start && *to <= end)
+    {
+        out.push_str(&escape(&text[at..from]));
+        out.push_str("<mark>");
+        out.push_str(&escape(&text[from..to]));
+        out.push_str("</mark>");
+        at = to;
+    }
+    out.push_str(&escape(&text[at..end]));
+    if end < text.len() {
+        out.push('…');
+    }
+    Some(out)
+}
+
+/// Text with matches between `open` and `close` markers (as Meilisearch returns it) as
+/// escaped HTML with `<mark>`: nothing of the document's own markup survives.
+pub fn escape_marked(text: &str, open: &str, close: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, part) in text.split(open).enumerate() {
+        match (i, part.split_once(close)) {
+            (0, _) | (_, None) => out.push_str(&escape(&part.replace(close, ""))),
+            (_, Some((marked, rest))) => {
+                out.push_str("<mark>");
+                out.push_str(&escape(marked));
+                out.push_str("</mark>");
+                out.push_str(&escape(&rest.replace(close, "")));
+            }
+        }
+    }
+    out
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matcher(query: &str) -> Matcher {
+        let words: Vec<String> = words_of(query).map(|(_, w)| w.to_lowercase()).collect();
+        Matcher::new(&words, &IndexSettings::shipped())
+    }
+
+    #[test]
+    fn typos_prefixes_and_synonyms_are_marked() {
+        let m = matcher("attendence incent");
+        assert!(m.matches("Attendance"));
+        assert!(m.matches("incentives"));
+        assert!(!m.matches("attend"));
+        let m = matcher("ell students");
+        assert!(m.matches("bilingual"));
+        assert!(m.matches("emergent"));
+        assert!(within("absense", "absence", 1));
+        assert!(within("recieve", "receive", 1));
+        assert!(!within("cat", "dog", 2));
+    }
+
+    #[test]
+    fn snippets_are_escaped_and_cut_around_the_match() {
+        let text = format!(
+            "{} We tried <b>daily</b> attendance incentives & calls home.",
+            "Intro words. ".repeat(30)
+        );
+        let html = snippet(&text, &matcher("attendence"), 80).unwrap();
+        assert!(html.starts_with('…'), "{html}");
+        assert!(html.contains("<mark>attendance</mark>"), "{html}");
+        assert!(html.contains("&lt;b&gt;daily&lt;/b&gt;"), "{html}");
+        assert!(!html.contains("<b>"));
+        assert!(snippet("nothing here", &matcher("attendance"), 80).is_none());
+    }
+
+    #[test]
+    fn engine_markers_become_marks_and_markup_is_escaped() {
+        assert_eq!(
+            escape_marked("a <i>\u{1}x\u{2}</i> b", "\u{1}", "\u{2}"),
+            "a &lt;i&gt;<mark>x</mark>&lt;/i&gt; b"
+        );
+    }
+}

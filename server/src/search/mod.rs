@@ -1,0 +1,105 @@
+//! Full-text search: one index of threads, posts, resources, help requests, convenings and
+//! members, kept up to date from the event log by `indexer.rs`, queried through `/search`
+//! with every query restricted on the server to the networks the caller can see now.
+//!
+//! `engine.rs` is the interface; `embedded.rs` is the in-process engine (tantivy) that
+//! `cargo run` uses. `sources.rs` turns rows into documents, `query.rs` parses requests,
+//! `highlight.rs` makes snippets, `settings.rs` reads `search-config/`.
+
+pub mod document;
+pub mod embedded;
+pub mod engine;
+pub mod highlight;
+pub mod indexer;
+pub mod query;
+pub mod routes;
+pub mod settings;
+pub mod sources;
+
+use crate::config::Config;
+use engine::Engine;
+use settings::IndexSettings;
+use std::sync::atomic::{AtomicI64, AtomicU64};
+use std::sync::{Arc, OnceLock};
+use tokio::sync::Notify;
+
+/// What the indexer has done, for `/metrics`.
+#[derive(Debug, Default)]
+pub struct SearchCounters {
+    /// Documents written or deleted.
+    pub applied: AtomicU64,
+    /// Batches that failed and will be retried.
+    pub failures: AtomicU64,
+    /// The last event id applied.
+    pub position: AtomicI64,
+    /// Commit-to-searchable time of the newest event of the last batch, in milliseconds.
+    pub lag_ms: AtomicU64,
+}
+
+impl SearchCounters {
+    /// Prometheus text for `/metrics`.
+    pub fn render(&self) -> String {
+        use std::sync::atomic::Ordering::Relaxed;
+        format!(
+            "# HELP staffroom_search_lag_seconds Time from commit to searchable of the newest event in the last indexed batch.\n\
+             # TYPE staffroom_search_lag_seconds gauge\nstaffroom_search_lag_seconds {:.3}\n\
+             # HELP staffroom_search_position The last event id the search index holds.\n\
+             # TYPE staffroom_search_position gauge\nstaffroom_search_position {}\n\
+             # HELP staffroom_search_documents_applied_total Documents written to or deleted from the index by this instance.\n\
+             # TYPE staffroom_search_documents_applied_total counter\nstaffroom_search_documents_applied_total {}\n\
+             # HELP staffroom_search_index_failures_total Indexing rounds that failed and were retried.\n\
+             # TYPE staffroom_search_index_failures_total counter\nstaffroom_search_index_failures_total {}\n",
+            self.lag_ms.load(Relaxed) as f64 / 1000.0,
+            self.position.load(Relaxed),
+            self.applied.load(Relaxed),
+            self.failures.load(Relaxed),
+        )
+    }
+}
+
+/// Search as the application holds it. The engine is opened only by a serving instance
+/// (`start`): the commands (`admin create`, `demo seed`, …) never touch the index, which an
+/// embedded engine lets only one process write.
+pub struct Search {
+    engine: OnceLock<Engine>,
+    pub settings: Arc<IndexSettings>,
+    pub counters: Arc<SearchCounters>,
+    wake: Arc<Notify>,
+}
+
+impl Default for Search {
+    fn default() -> Self {
+        Search {
+            engine: OnceLock::new(),
+            settings: Arc::new(IndexSettings::shipped()),
+            counters: Arc::default(),
+            wake: Arc::new(Notify::new()),
+        }
+    }
+}
+
+impl Search {
+    /// Opens the configured engine.
+    pub fn start(&self, config: &Config) -> anyhow::Result<Engine> {
+        let engine = Engine::Embedded(Arc::new(embedded::EmbeddedEngine::open(
+            &config.data_dir.join("search"),
+            self.settings.clone(),
+        )?));
+        let _ = self.engine.set(engine.clone());
+        Ok(engine)
+    }
+
+    /// The engine, once started.
+    pub fn engine(&self) -> Option<&Engine> {
+        self.engine.get()
+    }
+
+    /// Tells the indexer that events were committed.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn wake_signal(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+}

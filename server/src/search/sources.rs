@@ -1,0 +1,334 @@
+//! From the database to the index: which documents an event touches, and what each of them
+//! is now. A document is always rebuilt from the current rows, never from an event's
+//! payload, so applying an event twice, late or out of order still leaves the index true;
+//! anything deleted or missing becomes a deletion.
+
+use super::document::{Change, DocRef, DocType, SearchDocument};
+use crate::entities::{
+    convenings, help_request_tags, help_requests, help_responses, member_expertise, members,
+    network_members, posts, resource_labels, resources, thread_tags, threads,
+};
+use crate::events::EventKind;
+use crate::markdown::plain_text;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+/// The documents an event of `kind` about row `subject` may have changed.
+pub fn refs_for(kind: EventKind, subject: Option<i64>) -> Option<DocRef> {
+    use EventKind::*;
+    let doc_type = match kind {
+        ThreadCreated | ThreadUpdated | ThreadDeleted => DocType::Thread,
+        PostCreated | PostUpdated | PostDeleted => DocType::Post,
+        ResourceCreated | ResourceUpdated | ResourceDeleted => DocType::Resource,
+        HelpRequestCreated | HelpRequestUpdated | HelpRequestResponded | HelpRequestResolved => {
+            DocType::HelpRequest
+        }
+        ConveningCreated | ConveningUpdated => DocType::Convening,
+        MemberJoined | MemberUpdated | MemberRemoved | ProfileUpdated => DocType::Member,
+        // Nothing searchable changes: names of networks, reactions, offers, action items and
+        // notifications are not in any document.
+        NetworkCreated | NetworkUpdated | ReactionChanged | HelpRequestOffered
+        | ActionItemCreated | ActionItemUpdated | NotificationCreated => return None,
+    };
+    subject.map(|id| DocRef::new(doc_type, id))
+}
+
+/// What the index should hold for `doc` now.
+pub async fn changes_for(db: &impl ConnectionTrait, doc: DocRef) -> Result<Vec<Change>, DbErr> {
+    let current = match doc.doc_type {
+        DocType::Thread => return thread(db, doc.id).await,
+        DocType::Post => return post(db, doc.id).await,
+        DocType::Resource => resource(db, doc.id).await?,
+        DocType::HelpRequest => help_request(db, doc.id).await?,
+        DocType::Convening => convening(db, doc.id).await?,
+        DocType::Member => member(db, doc.id).await?,
+    };
+    Ok(vec![match current {
+        Some(found) => Change::Upsert(Box::new(found)),
+        None => Change::Delete(doc.key()),
+    }])
+}
+
+/// Every document of `doc_type`, in id order, `batch` rows at a time after `after`: for
+/// rebuilding an index from the database.
+pub async fn ids_after(
+    db: &impl ConnectionTrait,
+    doc_type: DocType,
+    after: i64,
+    batch: u64,
+) -> Result<Vec<i64>, DbErr> {
+    macro_rules! ids {
+        ($entity:ident) => {
+            $entity::Entity::find()
+                .select_only()
+                .column($entity::Column::Id)
+                .filter($entity::Column::Id.gt(after))
+                .order_by_asc($entity::Column::Id)
+                .limit(batch)
+                .into_tuple()
+                .all(db)
+                .await
+        };
+    }
+    match doc_type {
+        DocType::Thread => ids!(threads),
+        DocType::Post => ids!(posts),
+        DocType::Resource => ids!(resources),
+        DocType::HelpRequest => ids!(help_requests),
+        DocType::Convening => ids!(convenings),
+        DocType::Member => ids!(members),
+    }
+}
+
+fn seconds(at: DateTime<Utc>) -> i64 {
+    at.timestamp()
+}
+
+fn joined<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    parts
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn thread(db: &impl ConnectionTrait, id: i64) -> Result<Vec<Change>, DbErr> {
+    let key = DocRef::new(DocType::Thread, id).key();
+    let found = threads::Entity::find_by_id(id)
+        .filter(threads::Column::DeletedAt.is_null())
+        .one(db)
+        .await?;
+    let Some(thread) = found else {
+        // Its replies go with it.
+        let replies: Vec<i64> = posts::Entity::find()
+            .select_only()
+            .column(posts::Column::Id)
+            .filter(posts::Column::ThreadId.eq(id))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut changes = vec![Change::Delete(key)];
+        changes.extend(
+            replies
+                .into_iter()
+                .map(|post| Change::Delete(DocRef::new(DocType::Post, post).key())),
+        );
+        return Ok(changes);
+    };
+    let opening = posts::Entity::find()
+        .filter(posts::Column::ThreadId.eq(id))
+        .filter(posts::Column::PostNumber.eq(1))
+        .one(db)
+        .await?;
+    let tags: Vec<String> = thread_tags::Entity::find()
+        .select_only()
+        .column(thread_tags::Column::Tag)
+        .filter(thread_tags::Column::ThreadId.eq(id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut changes = vec![Change::Upsert(Box::new(SearchDocument {
+        id: key,
+        doc_type: DocType::Thread,
+        network_id: Some(thread.network_id),
+        network_ids: vec![thread.network_id],
+        thread_id: Some(thread.id),
+        title: thread.title,
+        body: opening
+            .as_ref()
+            .map(|p| plain_text(&p.body))
+            .unwrap_or_default(),
+        details: String::new(),
+        tags,
+        status: None,
+        url: format!("/threads/{id}"),
+        created_at: seconds(thread.created_at),
+        updated_at: seconds(thread.updated_at),
+    }))];
+    // The opening post is the thread's document, never one of its own.
+    if let Some(opening) = opening {
+        changes.push(Change::Delete(DocRef::new(DocType::Post, opening.id).key()));
+    }
+    Ok(changes)
+}
+
+async fn post(db: &impl ConnectionTrait, id: i64) -> Result<Vec<Change>, DbErr> {
+    let key = DocRef::new(DocType::Post, id).key();
+    let Some(post) = posts::Entity::find_by_id(id).one(db).await? else {
+        return Ok(vec![Change::Delete(key)]);
+    };
+    let Some(thread) = threads::Entity::find_by_id(post.thread_id).one(db).await? else {
+        return Ok(vec![Change::Delete(key)]);
+    };
+    if post.post_number == 1 {
+        return self::thread(db, thread.id).await;
+    }
+    if post.deleted_at.is_some() || thread.deleted_at.is_some() {
+        return Ok(vec![Change::Delete(key)]);
+    }
+    Ok(vec![Change::Upsert(Box::new(SearchDocument {
+        id: key,
+        doc_type: DocType::Post,
+        network_id: Some(thread.network_id),
+        network_ids: vec![thread.network_id],
+        thread_id: Some(thread.id),
+        // Shown with its thread's current title, looked up when a search returns it; the
+        // index holds only what the post itself says.
+        title: String::new(),
+        body: plain_text(&post.body),
+        details: String::new(),
+        tags: Vec::new(),
+        status: None,
+        url: format!("/threads/{}#post-{}", thread.id, post.post_number),
+        created_at: seconds(post.created_at),
+        updated_at: seconds(post.updated_at),
+    }))])
+}
+
+async fn resource(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocument>, DbErr> {
+    let Some(resource) = resources::Entity::find_by_id(id)
+        .filter(resources::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let labels = resource_labels::Entity::find()
+        .filter(resource_labels::Column::ResourceId.eq(id))
+        .all(db)
+        .await?;
+    let (tags, other): (Vec<_>, Vec<_>) = labels.into_iter().partition(|l| l.facet == "tag");
+    let details = joined(
+        other
+            .iter()
+            .map(|l| l.value.as_str())
+            .chain([resource.kind.as_str()])
+            .chain(resource.url.as_deref()),
+    );
+    Ok(Some(SearchDocument {
+        id: DocRef::new(DocType::Resource, id).key(),
+        doc_type: DocType::Resource,
+        network_id: Some(resource.network_id),
+        network_ids: vec![resource.network_id],
+        thread_id: None,
+        title: resource.title,
+        body: plain_text(&resource.description),
+        details,
+        tags: tags.into_iter().map(|l| l.value).collect(),
+        status: None,
+        url: format!("/resources/{id}"),
+        created_at: seconds(resource.created_at),
+        updated_at: seconds(resource.updated_at),
+    }))
+}
+
+async fn help_request(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocument>, DbErr> {
+    let Some(request) = help_requests::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let responses: Vec<String> = help_responses::Entity::find()
+        .select_only()
+        .column(help_responses::Column::Body)
+        .filter(help_responses::Column::HelpRequestId.eq(id))
+        .order_by_asc(help_responses::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let tags: Vec<String> = help_request_tags::Entity::find()
+        .select_only()
+        .column(help_request_tags::Column::Tag)
+        .filter(help_request_tags::Column::HelpRequestId.eq(id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let responses: Vec<String> = responses.iter().map(|r| plain_text(r)).collect();
+    Ok(Some(SearchDocument {
+        id: DocRef::new(DocType::HelpRequest, id).key(),
+        doc_type: DocType::HelpRequest,
+        network_id: Some(request.network_id),
+        network_ids: vec![request.network_id],
+        thread_id: None,
+        title: request.title,
+        body: plain_text(&request.body),
+        details: joined(responses.iter().map(String::as_str)),
+        tags,
+        status: Some(request.status),
+        url: format!("/help-requests/{id}"),
+        created_at: seconds(request.created_at),
+        updated_at: seconds(request.updated_at),
+    }))
+}
+
+async fn convening(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocument>, DbErr> {
+    let Some(convening) = convenings::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let notes = plain_text(&convening.notes);
+    let status = if convening.cancelled_at.is_some() {
+        "cancelled"
+    } else {
+        "scheduled"
+    };
+    Ok(Some(SearchDocument {
+        id: DocRef::new(DocType::Convening, id).key(),
+        doc_type: DocType::Convening,
+        network_id: Some(convening.network_id),
+        network_ids: vec![convening.network_id],
+        thread_id: None,
+        title: convening.title,
+        body: plain_text(&convening.agenda),
+        details: joined([notes.as_str(), convening.location.as_deref().unwrap_or("")]),
+        tags: Vec::new(),
+        status: Some(status.to_owned()),
+        url: format!("/convenings/{id}"),
+        created_at: seconds(convening.created_at),
+        updated_at: seconds(convening.updated_at),
+    }))
+}
+
+async fn member(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocument>, DbErr> {
+    let Some(member) = members::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let networks: Vec<i64> = network_members::Entity::find()
+        .select_only()
+        .column(network_members::Column::NetworkId)
+        .filter(network_members::Column::MemberId.eq(id))
+        .order_by_asc(network_members::Column::NetworkId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if networks.is_empty() {
+        // Found only by those who share a network with them: nobody, for now.
+        return Ok(None);
+    }
+    let expertise: Vec<String> = member_expertise::Entity::find()
+        .select_only()
+        .column(member_expertise::Column::Tag)
+        .filter(member_expertise::Column::MemberId.eq(id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(Some(SearchDocument {
+        id: DocRef::new(DocType::Member, id).key(),
+        doc_type: DocType::Member,
+        network_id: None,
+        network_ids: networks,
+        thread_id: None,
+        title: member.display_name,
+        body: member.bio,
+        details: joined([
+            member.title.as_str(),
+            member.organization.as_str(),
+            member.handle.as_str(),
+        ]),
+        tags: expertise,
+        status: None,
+        url: format!("/members/{id}"),
+        created_at: seconds(member.created_at),
+        updated_at: seconds(member.updated_at),
+    }))
+}
