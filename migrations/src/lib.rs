@@ -16,6 +16,7 @@ mod m20261123_000008_create_resources;
 mod m20261125_000009_add_event_subjects;
 mod m20261125_000010_create_mail_outbox;
 mod m20261125_000011_add_post_reaction_counts;
+mod m20261125_000012_create_search_positions;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_add_event_subjects::Migration),
             Box::new(m20261125_000010_create_mail_outbox::Migration),
             Box::new(m20261125_000011_add_post_reaction_counts::Migration),
+            Box::new(m20261125_000012_create_search_positions::Migration),
         ]
     }
 }

@@ -26,9 +26,12 @@ pub struct Config {
     /// Sender of every email.
     pub mail_from: String,
     pub mail: MailConfig,
-    /// Reserved for the search issue; nothing reads them yet.
+    /// Set: search goes to this Meilisearch server; unset: the embedded engine in
+    /// `data_dir/search/`.
     pub meilisearch_url: Option<String>,
     pub meilisearch_key: Option<String>,
+    /// The Meilisearch index (instances sharing one database share it too).
+    pub meilisearch_index: String,
     /// `pretty` for people, `json` for log collectors.
     pub log_format: LogFormat,
     pub auth: AuthConfig,
@@ -169,6 +172,7 @@ impl Default for Config {
             },
             meilisearch_url: None,
             meilisearch_key: None,
+            meilisearch_index: "staffroom".to_owned(),
             log_format: LogFormat::Pretty,
             auth: AuthConfig {
                 jwt_secret: None,

@@ -84,7 +84,7 @@ impl Application {
         tokio::spawn(mail_worker.run(state.hub.shutdown_signal()));
         // Without its search index (another instance holds the embedded one) an instance
         // still serves everything else; `/readyz` says search is degraded.
-        match state.search.start(&state.config) {
+        match state.search.start(&state.config, &state.db) {
             Ok(engine) => {
                 let indexer = search::indexer::Indexer {
                     engine,

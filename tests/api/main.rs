@@ -5,6 +5,7 @@
 mod helpers;
 mod live_client;
 mod process;
+mod proxy;
 mod smtp;
 
 mod auth;

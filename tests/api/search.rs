@@ -6,6 +6,84 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
 
+/// The search engines a test runs against: the embedded one always, Meilisearch when
+/// `STAFFROOM_TEST_MEILI_URL` (and `STAFFROOM_TEST_MEILI_KEY`) name a running server.
+#[derive(Clone, Debug)]
+pub enum SearchEngine {
+    Embedded,
+    Meilisearch { url: String, key: Option<String> },
+}
+
+impl SearchEngine {
+    pub fn meilisearch() -> Option<SearchEngine> {
+        let url = std::env::var("STAFFROOM_TEST_MEILI_URL")
+            .ok()
+            .filter(|u| !u.is_empty());
+        if url.is_none() {
+            eprintln!("SKIPPED: Meilisearch variant, STAFFROOM_TEST_MEILI_URL is not set (the embedded engine was tested)");
+        }
+        url.map(|url| SearchEngine::Meilisearch {
+            url,
+            key: std::env::var("STAFFROOM_TEST_MEILI_KEY")
+                .ok()
+                .filter(|k| !k.is_empty()),
+        })
+    }
+
+    /// Points `config` at this engine; a Meilisearch test gets an index of its own.
+    pub fn configure(&self, config: &mut staffroom::config::Config) {
+        if let SearchEngine::Meilisearch { url, key } = self {
+            config.meilisearch_url = Some(url.clone());
+            config.meilisearch_key = key.clone();
+            config.meilisearch_index = unique("test_");
+        }
+    }
+
+    pub async fn spawn(&self, backend: &Backend) -> TestApp {
+        TestApp::spawn_with(backend, |config| self.configure(config)).await
+    }
+}
+
+/// A search test, once per database and search engine available.
+macro_rules! search_test {
+    (async fn $name:ident($backend:ident: Backend, $engine:ident: SearchEngine) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($backend: Backend, $engine: SearchEngine) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embedded_sqlite() {
+                within_limit(run(Backend::Sqlite, SearchEngine::Embedded)).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embedded_postgres() {
+                match Backend::postgres() {
+                    Some(backend) => within_limit(run(backend, SearchEngine::Embedded)).await,
+                    None => eprintln!("skipped: STAFFROOM_TEST_POSTGRES_URL is not set"),
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn meilisearch_sqlite() {
+                if let Some(engine) = SearchEngine::meilisearch() {
+                    within_limit(run(Backend::Sqlite, engine)).await
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn meilisearch_postgres() {
+                match (Backend::postgres(), SearchEngine::meilisearch()) {
+                    (Some(backend), Some(engine)) => within_limit(run(backend, engine)).await,
+                    _ => eprintln!("skipped: needs STAFFROOM_TEST_POSTGRES_URL and STAFFROOM_TEST_MEILI_URL"),
+                }
+            }
+        }
+    };
+}
+
 /// Searches as `who` until `ready` holds for the results (the index follows the event log
 /// within moments), then returns them.
 async fn search_until(
@@ -67,9 +145,9 @@ async fn indexed(app: &TestApp) {
     .await
 }
 
-backend_test! {
-    async fn members_find_threads_posts_resources_help_and_people_despite_typos(backend: Backend) {
-        let app = TestApp::spawn(&backend).await;
+search_test! {
+    async fn members_find_threads_posts_resources_help_and_people_despite_typos(backend: Backend, engine: SearchEngine) {
+        let app = engine.spawn(&backend).await;
         let (admin, network) = app.admin_with_network("Attendance PLN").await;
         let member = app.add_member(&admin, &network, "Roxy Heiser", "member").await;
         app.patch(&member, "/me", json!({"title": "Counselor", "organization": "Manor ISD", "expertise": ["mentoring", "family-engagement"]})).await.expect(200);
@@ -150,9 +228,9 @@ backend_test! {
     }
 }
 
-backend_test! {
-    async fn edits_and_deletes_are_reflected(backend: Backend) {
-        let app = TestApp::spawn(&backend).await;
+search_test! {
+    async fn edits_and_deletes_are_reflected(backend: Backend, engine: SearchEngine) {
+        let app = engine.spawn(&backend).await;
         let (admin, network) = app.admin_with_network("Attendance PLN").await;
         let thread = app.create_thread(&admin, &network, "Home visits").await["id"].as_str().unwrap().to_owned();
         let post = app.reply(&admin, &thread, "We visit with a translator from the zephyrine district.").await["id"].as_str().unwrap().to_owned();
@@ -175,9 +253,9 @@ backend_test! {
     }
 }
 
-backend_test! {
-    async fn outsiders_and_members_removed_a_moment_ago_find_nothing(backend: Backend) {
-        let app = TestApp::spawn(&backend).await;
+search_test! {
+    async fn outsiders_and_members_removed_a_moment_ago_find_nothing(backend: Backend, engine: SearchEngine) {
+        let app = engine.spawn(&backend).await;
         let (admin, network) = app.admin_with_network("Attendance PLN").await;
         let other_network = app
             .post(&admin, "/networks", json!({"name": "Math PLN", "visibility": "listed"}))
@@ -221,9 +299,9 @@ backend_test! {
     }
 }
 
-backend_test! {
-    async fn bad_searches_are_refused_clearly(backend: Backend) {
-        let app = TestApp::spawn(&backend).await;
+search_test! {
+    async fn bad_searches_are_refused_clearly(backend: Backend, engine: SearchEngine) {
+        let app = engine.spawn(&backend).await;
         let (admin, _) = app.admin_with_network("Attendance PLN").await;
         for (query, field) in [
             ("q=", "q"),
@@ -263,4 +341,141 @@ backend_test! {
         let ready = first.request(Method::GET, "/readyz", None, None).await.expect(200);
         assert_eq!(ready.body["search"], "ok");
     }
+}
+
+/// Meilisearch, when the environment names one.
+fn meilisearch_or_skip() -> Option<(String, Option<String>)> {
+    match SearchEngine::meilisearch()? {
+        SearchEngine::Meilisearch { url, key } => Some((url, key)),
+        SearchEngine::Embedded => None,
+    }
+}
+
+backend_test! {
+    async fn meilisearch_down_for_a_while_catches_up_with_nothing_missing(backend: Backend) {
+        let Some((url, key)) = meilisearch_or_skip() else { return };
+        let target = url.trim_start_matches("http://").parse().expect("STAFFROOM_TEST_MEILI_URL is http://host:port");
+        let proxy = crate::proxy::Proxy::start(target).await;
+        let app = SearchEngine::Meilisearch { url: proxy.url(), key }.spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let first = app.create_thread(&admin, &network, "Quokkalike routines").await["id"].as_str().unwrap().to_owned();
+        search_until(&app, &admin, "q=quokkalike", |r| has(r, "thread", &first)).await;
+
+        proxy.down();
+        // Everything else serves; the instance stays ready; search says when to come back.
+        let ready = app.request(Method::GET, "/readyz", None, None).await.expect(200);
+        assert_eq!(ready.body["search"], "degraded");
+        let refused = app.get(&admin, "/search?q=quokkalike").await.expect(503);
+        assert!(refused.headers.get("retry-after").is_some());
+        assert_eq!(refused.body["type"], "https://staffroom.dev/problems/unavailable");
+        let mut written = Vec::new();
+        for n in 0..5 {
+            written.push(app.create_thread(&admin, &network, &format!("Quokkalike plan {n}")).await["id"].as_str().unwrap().to_owned());
+        }
+        app.patch(&admin, &format!("/threads/{first}"), json!({"title": "Wombatish routines"})).await.expect(200);
+
+        proxy.up();
+        search_until(&app, &admin, "q=quokkalike&limit=50", |r| written.iter().all(|t| has(r, "thread", t))).await;
+        // The edit made while it was down is there too.
+        let renamed = search_until(&app, &admin, "q=wombatish", |r| has(r, "thread", &first)).await;
+        assert_eq!(renamed["hits"][0]["title"], "Wombatish routines");
+        let ready = app.request(Method::GET, "/readyz", None, None).await.expect(200);
+        assert_eq!(ready.body["search"], "ok");
+    }
+}
+
+/// Reads one number from `/metrics`.
+async fn metric(app: &TestApp, name: &str) -> u64 {
+    let metrics = app
+        .request(Method::GET, "/metrics", None, None)
+        .await
+        .expect(200);
+    metrics
+        .text
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_sharing_meilisearch_index_each_event_once_and_take_over() {
+    let (Some(backend), Some((url, key))) = (Backend::postgres(), meilisearch_or_skip()) else {
+        eprintln!("skipped: needs STAFFROOM_TEST_POSTGRES_URL and STAFFROOM_TEST_MEILI_URL");
+        return;
+    };
+    within_limit(async move {
+        let index = unique("shared_");
+        let configure = |config: &mut staffroom::config::Config| {
+            config.meilisearch_url = Some(url.clone());
+            config.meilisearch_key = key.clone();
+            config.meilisearch_index = index.clone();
+        };
+        let first = TestApp::spawn_with(&backend, configure).await;
+        let second = TestApp::spawn_on(first.database.clone(), configure).await;
+        let (admin, network) = first.admin_with_network("Attendance PLN").await;
+        let thread = first.create_thread(&admin, &network, "Shared index").await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut posts = Vec::new();
+        for n in 0..10 {
+            let app = if n % 2 == 0 { &first } else { &second };
+            posts.push(
+                app.reply(&admin, &thread, &format!("Numbatty note {n}"))
+                    .await["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        for app in [&first, &second] {
+            search_until(app, &admin, "q=numbatty&limit=50", |r| {
+                posts.iter().all(|p| has(r, "post", p))
+            })
+            .await;
+        }
+        // One instance did all the indexing.
+        let applied = [
+            metric(&first, "staffroom_search_documents_applied_total").await,
+            metric(&second, "staffroom_search_documents_applied_total").await,
+        ];
+        assert!(
+            applied.contains(&0) && applied.iter().sum::<u64>() > 0,
+            "both indexed: {applied:?}"
+        );
+        // The indexing instance stops; the other takes over.
+        let (indexing, other) = if applied[0] > 0 {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        let holder = || async {
+            use sea_orm::EntityTrait;
+            staffroom::entities::search_positions::Entity::find_by_id(index.clone())
+                .one(other.db())
+                .await
+                .expect("lease readable")
+                .and_then(|row| row.holder)
+        };
+        let before = holder().await;
+        assert!(before.is_some());
+        drop(indexing);
+        eventually(
+            Duration::from_secs(20),
+            "the other instance to take over",
+            || async {
+                let now = holder().await;
+                (now.is_some() && now != before).then_some(())
+            },
+        )
+        .await;
+        let late = other.reply(&admin, &thread, "Numbatty afterthought").await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        search_until(&other, &admin, "q=afterthought", |r| has(r, "post", &late)).await;
+        assert!(metric(&other, "staffroom_search_documents_applied_total").await > 0);
+    })
+    .await
 }

@@ -25,6 +25,7 @@ pub mod resource_labels;
 pub mod resource_versions;
 pub mod resource_votes;
 pub mod resources;
+pub mod search_positions;
 pub mod thread_subscriptions;
 pub mod thread_tags;
 pub mod threads;

@@ -3,6 +3,7 @@
 
 use super::document::{Change, DocType};
 use super::embedded::EmbeddedEngine;
+use super::meili::MeiliEngine;
 use super::query::SearchQuery;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -59,12 +60,30 @@ pub enum EngineError {
 #[derive(Clone)]
 pub enum Engine {
     Embedded(Arc<EmbeddedEngine>),
+    Meilisearch(Arc<MeiliEngine>),
 }
 
 impl Engine {
     pub fn name(&self) -> &'static str {
         match self {
             Engine::Embedded(_) => "embedded",
+            Engine::Meilisearch(_) => "meilisearch",
+        }
+    }
+
+    /// Whether this instance may feed the index now: always for an embedded index (it is
+    /// this instance's own); for Meilisearch, while it holds the lease.
+    pub async fn claim(&self) -> Result<bool, EngineError> {
+        match self {
+            Engine::Embedded(_) => Ok(true),
+            Engine::Meilisearch(engine) => engine.claim().await,
+        }
+    }
+
+    /// Lets another instance take over indexing at once.
+    pub async fn release(&self) {
+        if let Engine::Meilisearch(engine) = self {
+            engine.release().await;
         }
     }
 
@@ -75,16 +94,24 @@ impl Engine {
                 let engine = engine.clone();
                 blocking(move || engine.position()).await
             }
+            Engine::Meilisearch(engine) => engine.position().await,
         }
     }
 
     /// Applies `changes` and records `position`, together.
     pub async fn apply(&self, changes: Vec<Change>, position: i64) -> Result<(), EngineError> {
+        // One change per document, the last one decided.
+        let mut last: std::collections::HashMap<String, Change> = std::collections::HashMap::new();
+        for change in changes {
+            last.insert(change.key().to_owned(), change);
+        }
+        let changes: Vec<Change> = last.into_values().collect();
         match self {
             Engine::Embedded(engine) => {
                 let engine = engine.clone();
                 blocking(move || engine.apply(changes, position)).await
             }
+            Engine::Meilisearch(engine) => engine.apply(changes, position).await,
         }
     }
 
@@ -101,6 +128,7 @@ impl Engine {
                 let engine = engine.clone();
                 blocking(move || engine.search(&query, &scope)).await
             }
+            Engine::Meilisearch(engine) => engine.search(&query, &scope).await,
         }
     }
 
@@ -108,6 +136,7 @@ impl Engine {
     pub async fn healthy(&self) -> bool {
         match self {
             Engine::Embedded(_) => true,
+            Engine::Meilisearch(engine) => engine.healthy().await,
         }
     }
 }

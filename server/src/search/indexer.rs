@@ -37,6 +37,7 @@ impl Indexer {
         let mut retry = RETRY_FIRST;
         loop {
             if *shutdown.borrow() {
+                self.engine.release().await;
                 return;
             }
             let span = tracing::info_span!("search_index", engine = self.engine.name());
@@ -70,6 +71,10 @@ impl Indexer {
 
     /// Applies the next batch of events; returns how many events it covered.
     pub async fn round(&self) -> anyhow::Result<usize> {
+        if !self.engine.claim().await? {
+            // Another instance feeds the shared index.
+            return Ok(0);
+        }
         let position = self.engine.position().await?;
         let batch = events::Entity::find()
             .filter(events::Column::Id.gt(position))

@@ -11,6 +11,8 @@ pub mod embedded;
 pub mod engine;
 pub mod highlight;
 pub mod indexer;
+pub mod lease;
+pub mod meili;
 pub mod query;
 pub mod routes;
 pub mod settings;
@@ -22,6 +24,10 @@ use settings::IndexSettings;
 use std::sync::atomic::{AtomicI64, AtomicU64};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::Notify;
+
+/// How long an instance may go without renewing its claim on a shared index before another
+/// takes over (it renews every round, at least every second).
+const LEASE: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// What the indexer has done, for `/metrics`.
 #[derive(Debug, Default)]
@@ -79,12 +85,22 @@ impl Default for Search {
 }
 
 impl Search {
-    /// Opens the configured engine.
-    pub fn start(&self, config: &Config) -> anyhow::Result<Engine> {
-        let engine = Engine::Embedded(Arc::new(embedded::EmbeddedEngine::open(
-            &config.data_dir.join("search"),
-            self.settings.clone(),
-        )?));
+    /// Opens the configured engine: Meilisearch when `meilisearch_url` is set (reaching it is
+    /// the indexer's business, with retries), otherwise the embedded index in `data_dir`.
+    pub fn start(&self, config: &Config, db: &crate::db::Db) -> anyhow::Result<Engine> {
+        let engine = match &config.meilisearch_url {
+            Some(url) => Engine::Meilisearch(Arc::new(meili::MeiliEngine::new(
+                url,
+                config.meilisearch_key.as_deref(),
+                &config.meilisearch_index,
+                self.settings.clone(),
+                lease::Lease::new(db.clone(), &config.meilisearch_index, LEASE),
+            )?)),
+            None => Engine::Embedded(Arc::new(embedded::EmbeddedEngine::open(
+                &config.data_dir.join("search"),
+                self.settings.clone(),
+            )?)),
+        };
         let _ = self.engine.set(engine.clone());
         Ok(engine)
     }
