@@ -45,6 +45,11 @@ pub enum Command {
         #[command(subcommand)]
         action: MailAction,
     },
+    /// The search index.
+    Search {
+        #[command(subcommand)]
+        action: SearchAction,
+    },
     /// Print live events of some topics, one JSON message per line (reconnects and resumes).
     Watch {
         /// Topics: `network:<id>`, `thread:<id>` or `me`; repeat for several.
@@ -99,6 +104,14 @@ pub enum AdminAction {
         #[arg(long, env = "STAFFROOM_ADMIN_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+pub enum SearchAction {
+    /// Rebuild the index from the database beside the one being served, then swap it in
+    /// (searches answer throughout). A running server does the work; with none running,
+    /// this command does it.
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -201,6 +214,9 @@ pub async fn execute(command: Option<Command>, config: Config) -> anyhow::Result
             crate::live::watch::watch(options, std::io::stdout()).await
         }
         Command::Mail { action } => mail(config, action).await,
+        Command::Search {
+            action: SearchAction::Reindex,
+        } => crate::search::command::reindex(config).await,
         Command::Demo {
             action: DemoAction::Seed { password },
         } => {

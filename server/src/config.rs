@@ -226,7 +226,14 @@ impl Config {
             // STAFFROOM_TEST_* belong to the test suite: none of them is a setting.
             .merge(
                 Env::prefixed("STAFFROOM_")
-                    .ignore(&["config", "log", "failpoints", "test_postgres_url"])
+                    .ignore(&[
+                        "config",
+                        "log",
+                        "failpoints",
+                        "test_postgres_url",
+                        "test_meili_url",
+                        "test_meili_key",
+                    ])
                     .split("__"),
             )
             .extract()

@@ -60,6 +60,7 @@ fn the_cli_documents_every_command() {
         &["staffroom", "watch", "--help"],
         &["staffroom", "mail", "list", "--help"],
         &["staffroom", "mail", "retry", "--help"],
+        &["staffroom", "search", "reindex", "--help"],
     ] {
         let help = Cli::try_parse_from(args)
             .err()

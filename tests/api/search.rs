@@ -479,3 +479,85 @@ async fn instances_sharing_meilisearch_index_each_event_once_and_take_over() {
     })
     .await
 }
+
+search_test! {
+    async fn a_rebuild_swaps_in_a_new_index_while_searches_answer(backend: Backend, engine: SearchEngine) {
+        let app = engine.spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let member = app.add_member(&admin, &network, "Mo Member", "member").await;
+        let thread = app.create_thread(&admin, &network, "Capybaresque check-ins").await["id"].as_str().unwrap().to_owned();
+        for n in 0..30 {
+            app.reply(&member, &thread, &format!("Capybaresque note {n}")).await;
+        }
+        search_until(&app, &member, "q=capybaresque&limit=50", |r| r["total"] == 31).await;
+
+        app.post(&member, "/admin/search/reindex", json!({})).await.expect(403);
+        app.get(&member, "/admin/search/reindex").await.expect(403);
+        let asked = app.post(&admin, "/admin/search/reindex", json!({})).await.expect(202);
+        assert!(matches!(asked.body["state"].as_str(), Some("requested" | "running" | "done")), "{}", asked.body);
+        // Searches answer, complete, all the way through.
+        let mut searches = 0;
+        loop {
+            let found = app.get(&member, "/search?q=capybaresque&limit=50").await.expect(200).body;
+            assert_eq!(found["total"], 31, "a search during the rebuild: {found}");
+            searches += 1;
+            let status = app.get(&admin, "/admin/search/reindex").await.expect(200).body;
+            if status["state"] == "done" {
+                assert_eq!(status["documents_done"], status["documents_total"], "{status}");
+                assert!(status["documents_total"].as_i64().unwrap() >= 31);
+                break;
+            }
+            assert_ne!(status["state"], "failed", "{status}");
+            assert!(searches < 400, "the rebuild did not finish: {status}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Writes after the rebuild started are not lost.
+        let late = app.reply(&member, &thread, "Capybaresque postscript").await["id"].as_str().unwrap().to_owned();
+        search_until(&app, &member, "q=postscript", |r| has(r, "post", &late)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_rebuilds_the_embedded_index_of_a_stopped_server() {
+    within_limit(async {
+        let app = TestApp::spawn(&Backend::Sqlite).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let thread = app
+            .create_thread(&admin, &network, "Axolotlish mentoring")
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        indexed(&app).await;
+        let database = app.database.clone();
+        let data_dir = database.data_dir.clone();
+        let state = app.state.clone();
+        drop(app);
+        // Wait until the stopped server let go of its index (its indexer has ended).
+        eventually(
+            Duration::from_secs(20),
+            "the index to be released",
+            || async { (std::sync::Arc::strong_count(&state) == 1).then_some(()) },
+        )
+        .await;
+        drop(state);
+        std::fs::remove_dir_all(data_dir.join("search")).expect("the index folder");
+
+        let printed = crate::process::run_command(&database, &["search", "reindex"]);
+        assert!(printed.contains("Rebuilt the search index"), "{printed}");
+
+        // A new server finds it at once without applying a single event: the rebuild did it.
+        let again = TestApp::spawn_on(database, |_| {}).await;
+        let found = again
+            .get(&admin, "/search?q=axolotlish")
+            .await
+            .expect(200)
+            .body;
+        assert!(has(&found, "thread", &thread), "{found}");
+        assert_eq!(
+            metric(&again, "staffroom_search_documents_applied_total").await,
+            0
+        );
+    })
+    .await
+}

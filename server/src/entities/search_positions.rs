@@ -9,6 +9,12 @@ pub struct Model {
     pub holder: Option<String>,
     pub lease_until: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    pub rebuild_requested_at: Option<DateTimeUtc>,
+    pub rebuild_started_at: Option<DateTimeUtc>,
+    pub rebuild_finished_at: Option<DateTimeUtc>,
+    pub rebuild_done: i64,
+    pub rebuild_total: i64,
+    pub rebuild_error: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

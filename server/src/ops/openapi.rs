@@ -47,7 +47,7 @@ use utoipa::{Modify, OpenApi};
         resources::routes::add_version, resources::routes::mark_helpful,
         resources::routes::unmark_helpful,
         notifications::routes::list_notifications, notifications::routes::mark_read,
-        search::routes::search,
+        search::routes::search, search::routes::reindex, search::routes::reindex_status,
         ops::health::healthz, ops::health::readyz, ops::health::metrics,
     ),
     components(schemas(crate::error::Problem)),

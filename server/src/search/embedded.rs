@@ -16,8 +16,8 @@ use super::highlight::{snippet, Matcher};
 use super::query::SearchQuery;
 use super::settings::IndexSettings;
 use anyhow::Context;
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::AggregationCollector;
 use tantivy::collector::{Count, TopDocs};
@@ -33,6 +33,8 @@ use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnal
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 const TOKENIZER: &str = "staffroom";
+/// The file naming the generation folder in use.
+const CURRENT: &str = "CURRENT";
 /// Memory for the writer's buffers (tantivy's minimum is 15 MB).
 const WRITER_MEMORY: usize = 32 * 1024 * 1024;
 const SNIPPET_CHARS: usize = 180;
@@ -55,7 +57,9 @@ struct Fields {
     updated_at: Field,
 }
 
-pub struct EmbeddedEngine {
+/// One index folder: the engine serves one generation and builds the next when rebuilt.
+pub struct Generation {
+    path: PathBuf,
     reader: IndexReader,
     writer: Mutex<IndexWriter<TantivyDocument>>,
     index: Index,
@@ -96,10 +100,95 @@ fn schema() -> (Schema, Fields) {
     (builder.build(), fields)
 }
 
+/// The embedded engine: `<dir>/CURRENT` names the generation folder being served.
+pub struct EmbeddedEngine {
+    dir: PathBuf,
+    settings: Arc<IndexSettings>,
+    current: RwLock<Arc<Generation>>,
+}
+
 impl EmbeddedEngine {
+    pub fn open(dir: &Path, settings: Arc<IndexSettings>) -> anyhow::Result<EmbeddedEngine> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the search index folder {}", dir.display()))?;
+        let name = std::fs::read_to_string(dir.join(CURRENT))
+            .map(|n| n.trim().to_owned())
+            .unwrap_or_else(|_| "g1".to_owned());
+        let generation = Generation::open(&dir.join(&name), settings.clone())?;
+        Ok(EmbeddedEngine {
+            dir: dir.to_owned(),
+            settings,
+            current: RwLock::new(Arc::new(generation)),
+        })
+    }
+
+    fn current(&self) -> Arc<Generation> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn position(&self) -> Result<i64, EngineError> {
+        self.current().position()
+    }
+
+    pub fn apply(&self, changes: Vec<Change>, position: i64) -> Result<(), EngineError> {
+        self.current().apply(changes, position)
+    }
+
+    pub fn search(&self, query: &SearchQuery, scope: &Scope) -> Result<EngineResults, EngineError> {
+        self.current().search(query, scope)
+    }
+
+    /// A new, empty generation beside the one being served.
+    pub fn begin_rebuild(&self) -> Result<Generation, EngineError> {
+        let next = generation_number(&self.current().path) + 1;
+        let path = self.dir.join(format!("g{next}"));
+        if path.exists() {
+            std::fs::remove_dir_all(&path).map_err(internal)?;
+        }
+        Generation::open(&path, self.settings.clone()).map_err(EngineError::Internal)
+    }
+
+    /// Serves `next` from now on (its documents committed at `position`), and removes the
+    /// generation it replaces. Searches never wait: they use whichever one they started with.
+    pub fn finish_rebuild(&self, next: Generation, position: i64) -> Result<(), EngineError> {
+        next.apply(Vec::new(), position)?;
+        let name = next
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("g1")
+            .to_owned();
+        let pointer = self.dir.join(CURRENT);
+        let temporary = self.dir.join(format!("{CURRENT}.tmp"));
+        std::fs::write(&temporary, &name).map_err(internal)?;
+        std::fs::rename(&temporary, &pointer).map_err(internal)?;
+        let old = std::mem::replace(
+            &mut *self.current.write().unwrap_or_else(|p| p.into_inner()),
+            Arc::new(next),
+        );
+        let old_path = old.path.clone();
+        drop(old);
+        // Open mappings stay valid after the files go (searches still on it finish).
+        std::fs::remove_dir_all(&old_path).map_err(internal)?;
+        Ok(())
+    }
+}
+
+fn generation_number(path: &Path) -> u64 {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix('g'))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1)
+}
+
+impl Generation {
     /// Opens the index in `dir`, creating it, or rebuilding it from scratch when it was
     /// written with another layout.
-    pub fn open(dir: &Path, settings: Arc<IndexSettings>) -> anyhow::Result<EmbeddedEngine> {
+    fn open(dir: &Path, settings: Arc<IndexSettings>) -> anyhow::Result<Generation> {
         let (schema, fields) = schema();
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating the search index folder {}", dir.display()))?;
@@ -145,7 +234,8 @@ impl EmbeddedEngine {
             .enumerate()
             .filter_map(|(rank, name)| by_name(name).map(|f| (f, (count - rank) as f32)))
             .collect();
-        Ok(EmbeddedEngine {
+        Ok(Generation {
+            path: dir.to_owned(),
             reader,
             writer: Mutex::new(writer),
             index,
@@ -155,9 +245,20 @@ impl EmbeddedEngine {
         })
     }
 
-    pub fn position(&self) -> Result<i64, EngineError> {
+    fn position(&self) -> Result<i64, EngineError> {
         let metas = self.index.load_metas().map_err(internal)?;
         Ok(metas.payload.and_then(|p| p.parse().ok()).unwrap_or(0))
+    }
+
+    /// Adds documents to a generation being built, without committing them yet.
+    pub fn add(&self, changes: Vec<Change>) -> Result<(), EngineError> {
+        let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        for change in changes {
+            if let Change::Upsert(doc) = change {
+                writer.add_document(self.document(&doc)).map_err(internal)?;
+            }
+        }
+        Ok(())
     }
 
     pub fn apply(&self, changes: Vec<Change>, position: i64) -> Result<(), EngineError> {

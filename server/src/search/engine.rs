@@ -1,8 +1,9 @@
 //! One interface over the search engines: apply changes with the event-log position they
 //! bring the index to, and run a query restricted to the networks the caller may see.
 
-use super::document::{Change, DocType};
+use super::document::{Change, DocType, SearchDocument};
 use super::embedded::EmbeddedEngine;
+use super::embedded::Generation;
 use super::meili::MeiliEngine;
 use super::query::SearchQuery;
 use std::collections::BTreeMap;
@@ -137,6 +138,81 @@ impl Engine {
         match self {
             Engine::Embedded(_) => true,
             Engine::Meilisearch(engine) => engine.healthy().await,
+        }
+    }
+}
+
+/// An index being rebuilt beside the one being served.
+pub enum Rebuild {
+    Embedded(Arc<Generation>),
+    Meilisearch(String),
+}
+
+impl Engine {
+    /// The `search_positions` row that carries this index's rebuild requests (and, for
+    /// Meilisearch, its position and lease): see `search::row_key`.
+    pub fn row_key(&self) -> String {
+        match self {
+            Engine::Embedded(_) => "embedded".to_owned(),
+            Engine::Meilisearch(engine) => engine.index_uid().to_owned(),
+        }
+    }
+
+    pub async fn begin_rebuild(&self) -> Result<Rebuild, EngineError> {
+        match self {
+            Engine::Embedded(engine) => {
+                let engine = engine.clone();
+                blocking(move || {
+                    engine
+                        .begin_rebuild()
+                        .map(|g| Rebuild::Embedded(Arc::new(g)))
+                })
+                .await
+            }
+            Engine::Meilisearch(engine) => engine.begin_rebuild().await.map(Rebuild::Meilisearch),
+        }
+    }
+
+    pub async fn add_to_rebuild(
+        &self,
+        rebuild: &Rebuild,
+        documents: Vec<SearchDocument>,
+    ) -> Result<(), EngineError> {
+        match (self, rebuild) {
+            (Engine::Embedded(_), Rebuild::Embedded(generation)) => {
+                let generation = generation.clone();
+                let changes = documents
+                    .into_iter()
+                    .map(|d| Change::Upsert(Box::new(d)))
+                    .collect();
+                // Uncommitted position 0 until finished: a crash leaves it unused.
+                blocking(move || generation.add(changes)).await
+            }
+            (Engine::Meilisearch(engine), Rebuild::Meilisearch(uid)) => {
+                engine.add_to_rebuild(uid, documents).await
+            }
+            _ => Err(EngineError::Internal(anyhow::anyhow!(
+                "a rebuild of another engine"
+            ))),
+        }
+    }
+
+    /// Serves the rebuilt index from now on, resuming the event log after `position`.
+    pub async fn finish_rebuild(&self, rebuild: Rebuild, position: i64) -> Result<(), EngineError> {
+        match (self, rebuild) {
+            (Engine::Embedded(engine), Rebuild::Embedded(generation)) => {
+                let engine = engine.clone();
+                let generation = Arc::try_unwrap(generation).map_err(|_| {
+                    EngineError::Internal(anyhow::anyhow!("the new index is still being written"))
+                })?;
+                blocking(move || engine.finish_rebuild(generation, position)).await
+            }
+            (Engine::Meilisearch(engine), Rebuild::Meilisearch(uid)) => {
+                engine.finish_rebuild(uid, position).await
+            }
+            _ => Err(EngineError::Internal(anyhow::anyhow!(
+                "a rebuild of another engine"
+            ))),
         }
     }
 }

@@ -75,6 +75,9 @@ impl Indexer {
             // Another instance feeds the shared index.
             return Ok(0);
         }
+        if super::rebuild::run_if_requested(&self.engine, &self.db).await? {
+            return Ok(1);
+        }
         let position = self.engine.position().await?;
         let batch = events::Entity::find()
             .filter(events::Column::Id.gt(position))

@@ -43,6 +43,7 @@ impl Lease {
             holder: Set(None),
             lease_until: Set(None),
             updated_at: Set(now),
+            ..Default::default()
         })
         .on_conflict(
             OnConflict::column(search_positions::Column::IndexUid)

@@ -54,6 +54,10 @@ impl MeiliEngine {
         })
     }
 
+    pub fn index_uid(&self) -> &str {
+        &self.index_uid
+    }
+
     pub async fn claim(&self) -> Result<bool, EngineError> {
         self.lease.claim().await.map_err(internal)
     }
@@ -71,36 +75,100 @@ impl MeiliEngine {
         if self.configured.load(Ordering::Acquire) {
             return Ok(());
         }
+        self.configure_index(&self.index_uid).await?;
+        self.configured.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    async fn configure_index(&self, uid: &str) -> Result<(), EngineError> {
         let settings: Settings = serde_json::from_value(self.settings.raw.clone())
             .map_err(|e| internal(anyhow::anyhow!("search-config/documents.json: {e}")))?;
-        let created = deadline(
-            INDEXING_DEADLINE,
-            self.client.create_index(&self.index_uid, Some("id")),
-        )
-        .await?;
+        let created =
+            deadline(INDEXING_DEADLINE, self.client.create_index(uid, Some("id"))).await?;
         // Already there is fine: creation is idempotent for us.
-        let _ = deadline(
-            INDEXING_DEADLINE,
-            created.wait_for_completion(&self.client, None, None),
-        )
-        .await?;
+        self.wait(created).await?;
         let task = deadline(
             INDEXING_DEADLINE,
-            self.client.index(&self.index_uid).set_settings(&settings),
+            self.client.index(uid).set_settings(&settings),
         )
         .await?;
-        let done = deadline(
-            INDEXING_DEADLINE,
-            task.wait_for_completion(&self.client, None, None),
-        )
-        .await?;
+        let done = self.wait(task).await?;
         if done.is_failure() {
             return Err(internal(anyhow::anyhow!(
                 "Meilisearch refused the index settings: {done:?}"
             )));
         }
-        self.configured.store(true, Ordering::Release);
         Ok(())
+    }
+
+    async fn wait(
+        &self,
+        task: meilisearch_sdk::task_info::TaskInfo,
+    ) -> Result<meilisearch_sdk::tasks::Task, EngineError> {
+        deadline(
+            INDEXING_DEADLINE,
+            task.wait_for_completion(
+                &self.client,
+                Some(Duration::from_millis(20)),
+                Some(INDEXING_DEADLINE),
+            ),
+        )
+        .await
+    }
+
+    /// A new index beside the one being served, configured, empty: its name.
+    pub async fn begin_rebuild(&self) -> Result<String, EngineError> {
+        let uid = format!("{}_rebuild", self.index_uid);
+        // What an interrupted rebuild left.
+        if let Ok(task) = deadline(INDEXING_DEADLINE, self.client.delete_index(&uid)).await {
+            self.wait(task).await?;
+        }
+        self.configure().await?;
+        self.configure_index(&uid).await?;
+        Ok(uid)
+    }
+
+    pub async fn add_to_rebuild(
+        &self,
+        uid: &str,
+        documents: Vec<SearchDocument>,
+    ) -> Result<(), EngineError> {
+        if documents.is_empty() {
+            return Ok(());
+        }
+        let task = deadline(
+            INDEXING_DEADLINE,
+            self.client
+                .index(uid)
+                .add_or_replace(&documents, Some("id")),
+        )
+        .await?;
+        let done = self.wait(task).await?;
+        if done.is_failure() {
+            return Err(internal(anyhow::anyhow!(
+                "Meilisearch failed a task: {done:?}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Swaps the rebuilt index in (one atomic operation in Meilisearch: searches see the old
+    /// or the new one, never neither), drops the old one, and resumes from `position`.
+    pub async fn finish_rebuild(&self, uid: String, position: i64) -> Result<(), EngineError> {
+        let swap = meilisearch_sdk::client::SwapIndexes {
+            indexes: (self.index_uid.clone(), uid.clone()),
+            rename: None,
+        };
+        let task = deadline(INDEXING_DEADLINE, self.client.swap_indexes([&swap])).await?;
+        let done = self.wait(task).await?;
+        if done.is_failure() {
+            return Err(internal(anyhow::anyhow!(
+                "Meilisearch could not swap the indexes: {done:?}"
+            )));
+        }
+        let task = deadline(INDEXING_DEADLINE, self.client.delete_index(&uid)).await?;
+        self.wait(task).await?;
+        self.lease.reset_to(position).await.map_err(internal)
     }
 
     pub async fn apply(&self, changes: Vec<Change>, position: i64) -> Result<(), EngineError> {
@@ -129,15 +197,7 @@ impl MeiliEngine {
         }
         // Tasks of one index run in order: when the last is done, all are.
         if let Some(task) = last {
-            let done = deadline(
-                INDEXING_DEADLINE,
-                task.wait_for_completion(
-                    &self.client,
-                    Some(Duration::from_millis(20)),
-                    Some(INDEXING_DEADLINE),
-                ),
-            )
-            .await?;
+            let done = self.wait(task).await?;
             if done.is_failure() {
                 return Err(internal(anyhow::anyhow!(
                     "Meilisearch failed a task: {done:?}"
@@ -245,22 +305,6 @@ impl MeiliEngine {
 
     pub async fn healthy(&self) -> bool {
         matches!(deadline(HEALTH_DEADLINE, self.client.health()).await, Ok(h) if h.status == "available")
-    }
-
-    /// Empties the index and starts again from the first event.
-    pub async fn clear(&self) -> Result<(), EngineError> {
-        self.configure().await?;
-        let task = deadline(
-            INDEXING_DEADLINE,
-            self.client.index(&self.index_uid).delete_all_documents(),
-        )
-        .await?;
-        deadline(
-            INDEXING_DEADLINE,
-            task.wait_for_completion(&self.client, None, None),
-        )
-        .await?;
-        self.lease.reset_to(0).await.map_err(internal)
     }
 }
 

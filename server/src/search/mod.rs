@@ -6,6 +6,7 @@
 //! `cargo run` uses. `sources.rs` turns rows into documents, `query.rs` parses requests,
 //! `highlight.rs` makes snippets, `settings.rs` reads `search-config/`.
 
+pub mod command;
 pub mod document;
 pub mod embedded;
 pub mod engine;
@@ -14,6 +15,7 @@ pub mod indexer;
 pub mod lease;
 pub mod meili;
 pub mod query;
+pub mod rebuild;
 pub mod routes;
 pub mod settings;
 pub mod sources;
@@ -28,6 +30,15 @@ use tokio::sync::Notify;
 /// How long an instance may go without renewing its claim on a shared index before another
 /// takes over (it renews every round, at least every second).
 const LEASE: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The `search_positions` row of the configured index: the Meilisearch index's name, or
+/// `embedded` for the embedded engine.
+pub fn row_key(config: &Config) -> String {
+    match config.meilisearch_url {
+        Some(_) => config.meilisearch_index.clone(),
+        None => "embedded".to_owned(),
+    }
+}
 
 /// What the indexer has done, for `/metrics`.
 #[derive(Debug, Default)]

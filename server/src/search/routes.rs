@@ -3,6 +3,7 @@
 use super::document::DocType;
 use super::engine::{EngineError, EngineHit, Scope};
 use super::query::{SearchParams, SearchQuery};
+use super::rebuild::{self, RebuildStatus};
 use crate::auth::AuthMember;
 use crate::entities::{network_members, threads};
 use crate::error::{ApiError, ApiResult, Problem};
@@ -16,7 +17,52 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/search").get(search));
+    cfg.service(web::resource("/search").get(search)).service(
+        web::resource("/admin/search/reindex")
+            .get(reindex_status)
+            .post(reindex),
+    );
+}
+
+async fn require_admin(state: &AppState, auth: &AuthMember) -> ApiResult<()> {
+    if crate::networks::access::is_admin(state.db.reader(), auth.id).await? {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "Only instance admins manage the search index.",
+        ))
+    }
+}
+
+/// Rebuilds the search index from the database beside the one being served, then swaps it
+/// in: searches answer throughout. Instance admins only. `staffroom search reindex` does the
+/// same from the command line.
+#[utoipa::path(post, path = "/api/v1/admin/search/reindex", tag = "search",
+    responses((status = 202, body = RebuildStatus), (status = 401, body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn reindex(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+) -> ApiResult<actix_web::HttpResponse> {
+    require_admin(&state, &auth).await?;
+    let status = rebuild::request(state.db.writer(), &super::row_key(&state.config)).await?;
+    state.search.wake();
+    Ok(actix_web::HttpResponse::Accepted().json(status))
+}
+
+/// Where the last rebuild stands: `idle`, `requested`, `running` (with documents done of
+/// total), `done` or `failed` (with the error). Instance admins only.
+#[utoipa::path(get, path = "/api/v1/admin/search/reindex", tag = "search",
+    responses((status = 200, body = RebuildStatus), (status = 401, body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn reindex_status(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+) -> ApiResult<web::Json<RebuildStatus>> {
+    require_admin(&state, &auth).await?;
+    Ok(web::Json(
+        rebuild::status(state.db.reader(), &super::row_key(&state.config)).await?,
+    ))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
