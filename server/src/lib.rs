@@ -89,6 +89,7 @@ impl Application {
                 let indexer = search::indexer::Indexer {
                     engine,
                     db: state.db.clone(),
+                    files: state.files.clone(),
                     wake: state.search.wake_signal(),
                     counters: state.search.counters.clone(),
                 };

@@ -31,7 +31,8 @@ pub async fn reindex(config: Config) -> anyhow::Result<()> {
             eprintln!("No server is feeding the index: rebuilding it here.");
             let progress = watch_progress(&db, &key, asked_at);
             tokio::pin!(progress);
-            let work = rebuild::run_if_requested(engine, &db);
+            let files = crate::files::FileStore::new(config.files_dir());
+            let work = rebuild::run_if_requested(engine, &db, &files);
             tokio::select! {
                 outcome = work => { outcome?; }
                 _ = &mut progress => {}

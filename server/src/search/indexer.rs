@@ -27,6 +27,7 @@ const RETRY_MAX: Duration = Duration::from_secs(30);
 pub struct Indexer {
     pub engine: Engine,
     pub db: Db,
+    pub files: crate::files::FileStore,
     pub wake: Arc<Notify>,
     pub counters: Arc<SearchCounters>,
 }
@@ -75,7 +76,7 @@ impl Indexer {
             // Another instance feeds the shared index.
             return Ok(0);
         }
-        if super::rebuild::run_if_requested(&self.engine, &self.db).await? {
+        if super::rebuild::run_if_requested(&self.engine, &self.db, &self.files).await? {
             return Ok(1);
         }
         let position = self.engine.position().await?;
@@ -95,7 +96,7 @@ impl Indexer {
             .collect();
         let mut changes = Vec::new();
         for doc in touched {
-            changes.extend(changes_for(self.db.reader(), doc).await?);
+            changes.extend(changes_for(self.db.reader(), &self.files, doc).await?);
         }
         let applied = changes.len() as u64;
         self.engine.apply(changes, last_id).await?;

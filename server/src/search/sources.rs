@@ -4,11 +4,13 @@
 //! anything deleted or missing becomes a deletion.
 
 use super::document::{Change, DocRef, DocType, SearchDocument};
+use super::file_text;
 use crate::entities::{
     convenings, help_request_tags, help_requests, help_responses, member_expertise, members,
-    network_members, posts, resource_labels, resources, thread_tags, threads,
+    network_members, posts, resource_labels, resource_versions, resources, thread_tags, threads,
 };
 use crate::events::EventKind;
+use crate::files::FileStore;
 use crate::markdown::plain_text;
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -35,12 +37,16 @@ pub fn refs_for(kind: EventKind, subject: Option<i64>) -> Option<DocRef> {
     subject.map(|id| DocRef::new(doc_type, id))
 }
 
-/// What the index should hold for `doc` now.
-pub async fn changes_for(db: &impl ConnectionTrait, doc: DocRef) -> Result<Vec<Change>, DbErr> {
+/// What the index should hold for `doc` now (`files` holds uploads, whose text is searched).
+pub async fn changes_for(
+    db: &impl ConnectionTrait,
+    files: &FileStore,
+    doc: DocRef,
+) -> Result<Vec<Change>, DbErr> {
     let current = match doc.doc_type {
         DocType::Thread => return thread(db, doc.id).await,
         DocType::Post => return post(db, doc.id).await,
-        DocType::Resource => resource(db, doc.id).await?,
+        DocType::Resource => resource(db, files, doc.id).await?,
         DocType::HelpRequest => help_request(db, doc.id).await?,
         DocType::Convening => convening(db, doc.id).await?,
         DocType::Member => member(db, doc.id).await?,
@@ -188,7 +194,11 @@ async fn post(db: &impl ConnectionTrait, id: i64) -> Result<Vec<Change>, DbErr> 
     }))])
 }
 
-async fn resource(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocument>, DbErr> {
+async fn resource(
+    db: &impl ConnectionTrait,
+    files: &FileStore,
+    id: i64,
+) -> Result<Option<SearchDocument>, DbErr> {
     let Some(resource) = resources::Entity::find_by_id(id)
         .filter(resources::Column::DeletedAt.is_null())
         .one(db)
@@ -201,12 +211,31 @@ async fn resource(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDoc
         .all(db)
         .await?;
     let (tags, other): (Vec<_>, Vec<_>) = labels.into_iter().partition(|l| l.facet == "tag");
+    // The words of its current file, where there are any to read.
+    let current_file = match resource.current_version {
+        Some(version) => {
+            resource_versions::Entity::find()
+                .filter(resource_versions::Column::ResourceId.eq(id))
+                .filter(resource_versions::Column::Version.eq(version))
+                .one(db)
+                .await?
+        }
+        None => None,
+    };
+    let file_text = match &current_file {
+        Some(file) => {
+            file_text::extract(files, &file.sha256, &file.media_type, file.size_bytes).await
+        }
+        None => None,
+    };
     let details = joined(
         other
             .iter()
             .map(|l| l.value.as_str())
             .chain([resource.kind.as_str()])
-            .chain(resource.url.as_deref()),
+            .chain(resource.url.as_deref())
+            .chain(current_file.as_ref().map(|f| f.file_name.as_str()))
+            .chain(file_text.as_deref()),
     );
     Ok(Some(SearchDocument {
         id: DocRef::new(DocType::Resource, id).key(),
