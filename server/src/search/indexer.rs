@@ -100,7 +100,12 @@ impl Indexer {
         }
         let applied = changes.len() as u64;
         self.engine.apply(changes, last_id).await?;
-        let lag = (crate::clock::now() - last_at).num_milliseconds().max(0) as u64;
+        let applied_at = crate::clock::now();
+        for event in &batch {
+            let lag = (applied_at - event.created_at).num_milliseconds().max(0) as u64;
+            self.counters.observe_lag(lag);
+        }
+        let lag = (applied_at - last_at).num_milliseconds().max(0) as u64;
         self.counters.applied.fetch_add(applied, Ordering::Relaxed);
         self.counters.position.store(last_id, Ordering::Relaxed);
         self.counters.lag_ms.store(lag, Ordering::Relaxed);

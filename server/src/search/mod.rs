@@ -41,6 +41,11 @@ pub fn row_key(config: &Config) -> String {
     }
 }
 
+/// Upper bounds, in milliseconds, of the commit-to-searchable histogram's buckets.
+pub const LAG_BUCKETS_MS: [u64; 14] = [
+    10, 25, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2500, 5000, 10000,
+];
+
 /// What the indexer has done, for `/metrics`.
 #[derive(Debug, Default)]
 pub struct SearchCounters {
@@ -52,26 +57,70 @@ pub struct SearchCounters {
     pub position: AtomicI64,
     /// Commit-to-searchable time of the newest event of the last batch, in milliseconds.
     pub lag_ms: AtomicU64,
+    /// Events per commit-to-searchable bucket (`LAG_BUCKETS_MS`, then one for longer).
+    lag_buckets: [AtomicU64; LAG_BUCKETS_MS.len() + 1],
+    lag_sum_ms: AtomicU64,
 }
 
 impl SearchCounters {
+    /// Counts one event that became searchable `lag_ms` after it was committed.
+    pub fn observe_lag(&self, lag_ms: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let bucket = LAG_BUCKETS_MS
+            .iter()
+            .position(|bound| lag_ms <= *bound)
+            .unwrap_or(LAG_BUCKETS_MS.len());
+        self.lag_buckets[bucket].fetch_add(1, Relaxed);
+        self.lag_sum_ms.fetch_add(lag_ms, Relaxed);
+    }
+
+    /// Events per bucket so far (the last bucket: longer than every bound).
+    pub fn lag_counts(&self) -> Vec<u64> {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.lag_buckets.iter().map(|b| b.load(Relaxed)).collect()
+    }
+
     /// Prometheus text for `/metrics`.
     pub fn render(&self) -> String {
+        use std::fmt::Write;
         use std::sync::atomic::Ordering::Relaxed;
-        format!(
-            "# HELP staffroom_search_lag_seconds Time from commit to searchable of the newest event in the last indexed batch.\n\
-             # TYPE staffroom_search_lag_seconds gauge\nstaffroom_search_lag_seconds {:.3}\n\
+        let mut out = format!(
+            "# HELP staffroom_search_last_lag_seconds Time from commit to searchable of the newest event in the last indexed batch.\n\
+             # TYPE staffroom_search_last_lag_seconds gauge\nstaffroom_search_last_lag_seconds {:.3}\n\
              # HELP staffroom_search_position The last event id the search index holds.\n\
              # TYPE staffroom_search_position gauge\nstaffroom_search_position {}\n\
              # HELP staffroom_search_documents_applied_total Documents written to or deleted from the index by this instance.\n\
              # TYPE staffroom_search_documents_applied_total counter\nstaffroom_search_documents_applied_total {}\n\
              # HELP staffroom_search_index_failures_total Indexing rounds that failed and were retried.\n\
-             # TYPE staffroom_search_index_failures_total counter\nstaffroom_search_index_failures_total {}\n",
+             # TYPE staffroom_search_index_failures_total counter\nstaffroom_search_index_failures_total {}\n\
+             # HELP staffroom_search_lag_seconds Time from an event's commit to its changes being searchable.\n\
+             # TYPE staffroom_search_lag_seconds histogram\n",
             self.lag_ms.load(Relaxed) as f64 / 1000.0,
             self.position.load(Relaxed),
             self.applied.load(Relaxed),
             self.failures.load(Relaxed),
-        )
+        );
+        let counts = self.lag_counts();
+        let mut cumulative = 0;
+        for (bound, count) in LAG_BUCKETS_MS.iter().zip(&counts) {
+            cumulative += count;
+            let _ = writeln!(
+                out,
+                "staffroom_search_lag_seconds_bucket{{le=\"{}\"}} {cumulative}",
+                *bound as f64 / 1000.0
+            );
+        }
+        cumulative += counts.last().copied().unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "staffroom_search_lag_seconds_bucket{{le=\"+Inf\"}} {cumulative}"
+        );
+        let _ = writeln!(
+            out,
+            "staffroom_search_lag_seconds_sum {:.3}\nstaffroom_search_lag_seconds_count {cumulative}",
+            self.lag_sum_ms.load(Relaxed) as f64 / 1000.0
+        );
+        out
     }
 }
 

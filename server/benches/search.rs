@@ -1,0 +1,497 @@
+//! Search benchmark, for each engine (the embedded one always; Meilisearch when
+//! `STAFFROOM_BENCH_MEILI_URL` or `STAFFROOM_TEST_MEILI_URL`, with its `…_KEY`, name one):
+//! - indexing throughput: a corpus of plausible education text (`--posts`, default 100,000
+//!   posts in 1,000 threads across 20 networks) rebuilt into a fresh index, documents/s;
+//! - indexing lag: replies posted over HTTP at a steady `--rate` (default 50/s) for
+//!   `--seconds`, commit to searchable per event (the indexer's histogram), p50/p99;
+//! - search latency through `GET /api/v1/search` (a member of all 20 networks, 16
+//!   connections) next to the engine queried directly in the same run: a bare actix-web
+//!   handler running the same tantivy query with no authentication, or Meilisearch's own
+//!   HTTP search with the same parameters; alternating rounds, ratios of the medians.
+//!
+//! Run: `cargo bench -p staffroom --bench search -- [--posts 100000] [--rounds 3]`
+
+#[path = "common/http_load.rs"]
+mod http_load;
+
+use actix_web::{web, App, HttpResponse, HttpServer};
+use http_load::{load, once, option, Request, Samples};
+use sea_orm::{ActiveValue::Set, EntityTrait};
+use staffroom::config::Config;
+use staffroom::entities::{network_members, posts, threads};
+use staffroom::search::engine::{Engine, Scope};
+use staffroom::search::query::{SearchParams, SearchQuery};
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+const NETWORKS: usize = 20;
+const POSTS_PER_THREAD: usize = 100;
+const CONNECTIONS: usize = 16;
+/// A typo, a second word, a prefix: what members type.
+const QUERY: &str = "attendence incentiv";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let posts = option("--posts", 100_000) as usize;
+    let rounds = option("--rounds", 3).max(1);
+    let seconds = option("--seconds", 10);
+    let rate = option("--rate", 50);
+    let meili = ["STAFFROOM_BENCH_MEILI", "STAFFROOM_TEST_MEILI"]
+        .iter()
+        .find_map(|prefix| {
+            let url = std::env::var(format!("{prefix}_URL"))
+                .ok()
+                .filter(|u| !u.is_empty())?;
+            Some((url, std::env::var(format!("{prefix}_KEY")).ok()))
+        });
+    let mut engines = vec![None];
+    match meili {
+        Some(meili) => engines.push(Some(meili)),
+        None => {
+            println!("Meilisearch: SKIPPED (set STAFFROOM_BENCH_MEILI_URL and _KEY to include it)")
+        }
+    }
+    for meili in engines {
+        run(posts, rounds, seconds, rate, meili).await?;
+    }
+    Ok(())
+}
+
+async fn run(
+    posts: usize,
+    rounds: u64,
+    seconds: u64,
+    rate: u64,
+    meili: Option<(String, Option<String>)>,
+) -> anyhow::Result<()> {
+    let data_dir = std::env::temp_dir().join(format!(
+        "staffroom-search-bench-{}-{}",
+        std::process::id(),
+        meili.is_some()
+    ));
+    let index = format!("bench_{}", std::process::id());
+    let config = Config {
+        bind: "127.0.0.1:0".parse()?,
+        data_dir: data_dir.clone(),
+        workers: Some(1),
+        meilisearch_url: meili.as_ref().map(|m| m.0.clone()),
+        meilisearch_key: meili.as_ref().and_then(|m| m.1.clone()),
+        meilisearch_index: index.clone(),
+        ..Config::default()
+    };
+    let app = staffroom::Application::build(config).await?;
+    let address = app.address();
+    let state = app.state();
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    let engine = state
+        .search
+        .engine()
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("no search engine"))?;
+    println!("\n== {} engine, {posts} posts ==", engine.name());
+
+    eprintln!("seeding…");
+    let (admin, member, first_thread) = seed(&state, posts).await?;
+
+    // Indexing throughput: rebuild everything from the database.
+    let started = Instant::now();
+    let asked = Request::post_json(address, "/api/v1/admin/search/reindex", Some(&admin), "{}");
+    once(address, &asked).await?;
+    let status = Request::get(address, "/api/v1/admin/search/reindex", Some(&admin));
+    let documents = loop {
+        let body: serde_json::Value = serde_json::from_str(&once(address, &status).await?)?;
+        match body["state"].as_str() {
+            Some("done") => break body["documents_done"].as_i64().unwrap_or(0),
+            Some("failed") => anyhow::bail!("the rebuild failed: {body}"),
+            _ => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    };
+    let took = started.elapsed().as_secs_f64();
+    println!(
+        "indexing: {documents} documents in {took:.1} s: {:.0} documents/s",
+        documents as f64 / took
+    );
+
+    // Lag under steady writes.
+    let before = state.search.counters.lag_counts();
+    let path = format!("/api/v1/threads/{first_thread}/posts");
+    let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let mut ticker = tokio::time::interval(interval);
+    let writes = rate * seconds;
+    for n in 0..writes {
+        ticker.tick().await;
+        let body = serde_json::json!({ "body": format!("Steady write {n}: mentoring check-ins for chronic absence.") })
+            .to_string();
+        let request = Request::post_json(address, &path, Some(&admin), &body);
+        tokio::spawn(async move { once(address, &request).await });
+    }
+    // Let the last writes become searchable.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let observed = loop {
+        let after = state.search.counters.lag_counts();
+        let delta: Vec<u64> = after.iter().zip(&before).map(|(a, b)| a - b).collect();
+        if delta.iter().sum::<u64>() >= writes || Instant::now() > deadline {
+            break delta;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    println!(
+        "lag under {rate} writes/s for {seconds} s ({} events): p50 ≤ {}, p99 ≤ {}",
+        observed.iter().sum::<u64>(),
+        quantile(&observed, 0.5),
+        quantile(&observed, 0.99)
+    );
+
+    // Search latency: through the API, and the engine directly.
+    let query = QUERY.replace(' ', "+");
+    let ours = Request::get(
+        address,
+        &format!("/api/v1/search?q={query}&limit=20"),
+        Some(&member),
+    );
+    let (direct_address, direct, direct_name) = match &engine {
+        Engine::Embedded(_) => {
+            let (address, request) = bare_tantivy(engine.clone(), &state).await?;
+            (address, request, "bare actix-web + the same tantivy query")
+        }
+        Engine::Meilisearch(_) => {
+            let (url, key) = meili.clone().unwrap_or_default();
+            let address = url.trim_start_matches("http://").parse()?;
+            let body = meili_body(NETWORKS);
+            let request = Request::post_json(
+                address,
+                &format!("/indexes/{index}/search"),
+                key.as_deref(),
+                &body,
+            );
+            (address, request, "Meilisearch directly over HTTP")
+        }
+    };
+    let found: serde_json::Value = serde_json::from_str(&once(address, &ours).await?)?;
+    anyhow::ensure!(found["total"].as_u64().unwrap_or(0) > 0, "no hits: {found}");
+    once(direct_address, &direct).await?;
+    load(address, &ours, CONNECTIONS, Duration::from_secs(1)).await;
+    load(direct_address, &direct, CONNECTIONS, Duration::from_secs(1)).await;
+    let (mut api, mut bare) = (Samples::default(), Samples::default());
+    for round in 1..=rounds {
+        let b = load(direct_address, &direct, CONNECTIONS, Duration::from_secs(3)).await;
+        let o = load(address, &ours, CONNECTIONS, Duration::from_secs(3)).await;
+        println!(
+            "  round {round}: direct p50 {:.2} ms p99 {:.2} ms; API p50 {:.2} ms p99 {:.2} ms",
+            b.p50_ms, b.p99_ms, o.p50_ms, o.p99_ms
+        );
+        bare.push(&b);
+        api.push(&o);
+    }
+    let (bare, api) = (bare.medians(), api.medians());
+    println!(
+        "{:<32} {:>10} {:>10} {:>10}",
+        "search, median of rounds", "req/s", "p50 ms", "p99 ms"
+    );
+    println!("{}", bare.row(direct_name));
+    println!("{}", api.row("GET /api/v1/search"));
+    println!("ratio API/direct: {}", api.ratios_to(&bare));
+
+    handle.stop(true).await;
+    let _ = std::fs::remove_dir_all(&data_dir);
+    if let Some((url, key)) = meili {
+        // The benchmark's index goes with it.
+        let client = reqwest_free_delete(&url, key.as_deref(), &index).await;
+        if let Err(err) = client {
+            eprintln!("could not delete the benchmark index {index}: {err}");
+        }
+    }
+    Ok(())
+}
+
+/// The upper bound of the bucket holding quantile `q` of the lag histogram.
+fn quantile(counts: &[u64], q: f64) -> String {
+    let total: u64 = counts.iter().sum();
+    let target = (total as f64 * q).ceil() as u64;
+    let mut seen = 0;
+    for (i, count) in counts.iter().enumerate() {
+        seen += count;
+        if seen >= target.max(1) {
+            return match staffroom::search::LAG_BUCKETS_MS.get(i) {
+                Some(ms) => format!("{ms} ms"),
+                None => "longer than 10 s".to_owned(),
+            };
+        }
+    }
+    "n/a".to_owned()
+}
+
+/// What `MeiliEngine::search` asks Meilisearch for this query and scope.
+fn meili_body(networks: usize) -> String {
+    let ids: Vec<String> = (1..=networks).map(|n| n.to_string()).collect();
+    serde_json::json!({
+        "q": "attendence incentiv",
+        "limit": 20,
+        "offset": 0,
+        "matchingStrategy": "all",
+        "filter": format!("network_ids IN [{}]", ids.join(", ")),
+        "facets": ["type", "tags", "network_ids", "status"],
+        "attributesToHighlight": ["title", "body", "details"],
+        "attributesToCrop": ["body:30", "details:30"],
+        "cropMarker": "…",
+        "highlightPreTag": "\u{E000}",
+        "highlightPostTag": "\u{E001}",
+        "showRankingScore": true,
+    })
+    .to_string()
+}
+
+/// A bare actix-web server answering `GET /search?q=` with the embedded engine's query,
+/// scope "everything", no authentication, no database.
+async fn bare_tantivy(
+    engine: Engine,
+    state: &staffroom::AppState,
+) -> anyhow::Result<(std::net::SocketAddr, Request)> {
+    let settings = state.search.settings.clone();
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let address = listener.local_addr()?;
+    let server = HttpServer::new(move || {
+        let engine = engine.clone();
+        let settings = settings.clone();
+        App::new().route(
+            "/search",
+            web::get().to(move |params: web::Query<SearchParams>| {
+                let engine = engine.clone();
+                let settings = settings.clone();
+                async move {
+                    let Ok(query) = SearchQuery::parse(params.into_inner(), &settings) else {
+                        return HttpResponse::BadRequest().finish();
+                    };
+                    match engine.search(query, Scope::All).await {
+                        Ok(results) => HttpResponse::Ok().json(serde_json::json!({
+                            "total": results.total,
+                            "hits": results.hits.iter().map(|h| serde_json::json!({
+                                "id": h.key, "title": h.title, "snippet_html": h.snippet_html, "url": h.url,
+                            })).collect::<Vec<_>>(),
+                        })),
+                        Err(_) => HttpResponse::InternalServerError().finish(),
+                    }
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .listen(listener)?
+    .run();
+    tokio::spawn(server);
+    let query = QUERY.replace(' ', "+");
+    Ok((
+        address,
+        Request::get(address, &format!("/search?q={query}&limit=20"), None),
+    ))
+}
+
+/// Deletes the benchmark's Meilisearch index (plain HTTP, as the load generator speaks).
+async fn reqwest_free_delete(url: &str, key: Option<&str>, index: &str) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await?;
+    let auth = key
+        .map(|k| format!("Authorization: Bearer {k}\r\n"))
+        .unwrap_or_default();
+    stream
+        .write_all(format!("DELETE /indexes/{index} HTTP/1.1\r\nHost: {address}\r\n{auth}Connection: close\r\n\r\n").as_bytes())
+        .await?;
+    let mut reply = Vec::new();
+    stream.read_to_end(&mut reply).await?;
+    Ok(())
+}
+
+/// Words educators write; posts are sentences drawn from them (deterministically).
+const WORDS: &[&str] = &[
+    "attendance",
+    "incentives",
+    "chronic",
+    "absence",
+    "mentoring",
+    "counselor",
+    "family",
+    "engagement",
+    "ninth",
+    "graders",
+    "check-ins",
+    "data",
+    "dashboard",
+    "tardies",
+    "intervention",
+    "tier",
+    "supports",
+    "letter",
+    "home",
+    "visit",
+    "principal",
+    "campus",
+    "students",
+    "teachers",
+    "schedule",
+    "transportation",
+    "bus",
+    "route",
+    "wellness",
+    "belonging",
+    "advisory",
+    "period",
+    "emergent",
+    "bilingual",
+    "newcomers",
+    "translation",
+    "phone",
+    "calls",
+    "rewards",
+    "raffle",
+    "recognition",
+    "assembly",
+    "truancy",
+    "court",
+    "policy",
+    "coding",
+    "reports",
+    "weekly",
+    "meeting",
+    "team",
+    "plan",
+    "study",
+    "act",
+    "cycle",
+    "run",
+    "chart",
+    "baseline",
+    "median",
+];
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) as usize
+    }
+
+    fn sentence(&mut self, words: usize) -> String {
+        let mut out = Vec::with_capacity(words);
+        for _ in 0..words {
+            out.push(WORDS[self.next() % WORDS.len()]);
+        }
+        out.join(" ")
+    }
+}
+
+/// An admin (its token), a member of all twenty networks (its token), and the first thread;
+/// threads and posts inserted in bulk (the rebuild indexes them).
+async fn seed(
+    state: &staffroom::AppState,
+    table_posts: usize,
+) -> anyhow::Result<(String, String, i64)> {
+    use staffroom::members::profile::{DisplayName, Email};
+    use staffroom::members::service::{create_member, NewMember};
+    use staffroom::tx::Tx;
+    let fail = |e: staffroom::error::ApiError| anyhow::anyhow!("{e}");
+    let db = state.db.writer();
+    let txn = Tx::begin(db).await?;
+    let mut people = Vec::new();
+    for n in 0..2 {
+        people.push(
+            create_member(
+                &txn,
+                NewMember {
+                    email: Email::parse(&format!("search{n}@example.org")).map_err(fail)?,
+                    display_name: DisplayName::parse(&format!("Search Member {n}"))
+                        .map_err(fail)?,
+                    password_hash: None,
+                    is_admin: n == 0,
+                },
+            )
+            .await
+            .map_err(fail)?,
+        );
+    }
+    txn.commit().await?;
+    let (admin, member) = (&people[0], &people[1]);
+    let mut networks = Vec::new();
+    for n in 0..NETWORKS {
+        let network = staffroom::networks::service::create(
+            db,
+            admin.id,
+            staffroom::networks::service::CreateNetwork {
+                name: format!("Network {n}"),
+                description: String::new(),
+                visibility: staffroom::networks::model::Visibility::Private,
+                join_policy: None,
+                parent_id: None,
+            },
+        )
+        .await
+        .map_err(fail)?;
+        network_members::Entity::insert(network_members::ActiveModel {
+            network_id: Set(network.id.0),
+            member_id: Set(member.id),
+            role: Set("member".to_owned()),
+            notification_level: Set("normal".to_owned()),
+            joined_at: Set(chrono::Utc::now()),
+        })
+        .exec(db)
+        .await?;
+        networks.push(network.id.0);
+    }
+    let mut rng = Rng(7);
+    let now = chrono::Utc::now();
+    let mut first_thread = 0;
+    for t in 0..table_posts.div_ceil(POSTS_PER_THREAD) {
+        let thread = threads::Entity::insert(threads::ActiveModel {
+            network_id: Set(networks[t % NETWORKS]),
+            author_id: Set(admin.id),
+            title: Set(format!("{} {}", rng.sentence(4), t)),
+            is_pinned: Set(false),
+            is_locked: Set(false),
+            reply_count: Set(POSTS_PER_THREAD as i32 - 1),
+            last_post_id: Set(None),
+            last_activity_at: Set(now),
+            created_at: Set(now),
+            updated_at: Set(now),
+            deleted_at: Set(None),
+            ..Default::default()
+        })
+        .exec(db)
+        .await?
+        .last_insert_id;
+        if first_thread == 0 {
+            first_thread = thread;
+        }
+        let batch: Vec<posts::ActiveModel> = (0..POSTS_PER_THREAD)
+            .map(|n| {
+                let body = format!("{}. {}.", rng.sentence(14), rng.sentence(10));
+                posts::ActiveModel {
+                    thread_id: Set(thread),
+                    author_id: Set(people[n % 2].id),
+                    reply_to_post_id: Set(None),
+                    post_number: Set(n as i32 + 1),
+                    body_html: Set(format!("<p>{body}</p>")),
+                    body: Set(body),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    edited_at: Set(None),
+                    deleted_at: Set(None),
+                    helpful_count: Set(0),
+                    thanks_count: Set(0),
+                    agree_count: Set(0),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        posts::Entity::insert_many(batch).exec(db).await?;
+    }
+    Ok((
+        state.tokens.issue_access(admin.id),
+        state.tokens.issue_access(member.id),
+        first_thread,
+    ))
+}
