@@ -263,6 +263,26 @@ impl Generation {
 
     pub fn apply(&self, changes: Vec<Change>, position: i64) -> Result<(), EngineError> {
         let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let outcome = self.write(&mut writer, changes, position);
+        if outcome.is_err() {
+            // A failed writer (a full disk, say) refuses everything after; the uncommitted
+            // changes are dropped with it and come again from the event log.
+            if let Err(err) = writer.rollback() {
+                tracing::warn!(error = %err, "could not reset the search index writer");
+            }
+        }
+        drop(writer);
+        outcome?;
+        self.reader.reload().map_err(internal)?;
+        Ok(())
+    }
+
+    fn write(
+        &self,
+        writer: &mut IndexWriter<TantivyDocument>,
+        changes: Vec<Change>,
+        position: i64,
+    ) -> Result<(), EngineError> {
         for change in &changes {
             writer.delete_term(Term::from_field_text(self.fields.id, change.key()));
         }
@@ -274,8 +294,6 @@ impl Generation {
         let mut commit = writer.prepare_commit().map_err(internal)?;
         commit.set_payload(&position.to_string());
         commit.commit().map_err(internal)?;
-        drop(writer);
-        self.reader.reload().map_err(internal)?;
         Ok(())
     }
 
