@@ -11,6 +11,9 @@
 //!
 //! Run: `cargo bench -p staffroom --bench live_fanout -- --clients 10000 --posts 20`
 
+#[path = "common/seed.rs"]
+mod seed;
+
 use futures_util::{SinkExt, StreamExt};
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -363,7 +366,6 @@ async fn read_response(stream: &mut TcpStream) -> anyhow::Result<()> {
 
 /// Child mode: Staffroom on SQLite with one network and thread, ready for the clients.
 async fn serve_staffroom(dir: String) -> anyhow::Result<()> {
-    use sea_orm::TransactionTrait;
     let config = staffroom::config::Config {
         bind: "127.0.0.1:0".parse()?,
         data_dir: dir.into(),
@@ -375,47 +377,9 @@ async fn serve_staffroom(dir: String) -> anyhow::Result<()> {
     };
     let app = staffroom::Application::build(config).await?;
     let state = app.state();
-    let fail = |e: staffroom::error::ApiError| anyhow::anyhow!("{e}");
-    let txn = state.db.writer().begin().await?;
-    let member = staffroom::members::service::create_member(
-        &txn,
-        staffroom::members::service::NewMember {
-            email: staffroom::members::profile::Email::parse("bench@example.org").map_err(fail)?,
-            display_name: staffroom::members::profile::DisplayName::parse("Bench Mark")
-                .map_err(fail)?,
-            password_hash: None,
-            is_admin: true,
-        },
-    )
-    .await
-    .map_err(fail)?;
-    txn.commit().await?;
-    let network = staffroom::networks::service::create(
-        state.db.writer(),
-        member.id,
-        staffroom::networks::service::CreateNetwork {
-            name: "Bench".into(),
-            description: String::new(),
-            visibility: staffroom::networks::model::Visibility::Private,
-            join_policy: None,
-            parent_id: None,
-        },
-    )
-    .await
-    .map_err(fail)?;
-    let thread = staffroom::threads::service::create(
-        state.db.writer(),
-        &state.markdown,
-        member.id,
-        network.id.0,
-        staffroom::threads::service::CreateThread {
-            title: "Busy".into(),
-            body: "Go".into(),
-            tags: vec![],
-        },
-    )
-    .await
-    .map_err(fail)?;
+    let member = seed::members(&state, "bench", 1).await?.remove(0);
+    let network = seed::private_network(&state, member.id, "Bench").await?;
+    let thread = seed::thread(&state, member.id, network, "Busy", "Go").await?;
     // Long enough for any benchmark run.
     let token = {
         let keys = staffroom::auth::tokens::TokenKeys::new(
@@ -424,12 +388,7 @@ async fn serve_staffroom(dir: String) -> anyhow::Result<()> {
         );
         keys.issue_access(member.id)
     };
-    println!(
-        "READY {} {token} {} {}",
-        app.address(),
-        network.id,
-        thread.summary.id
-    );
+    println!("READY {} {token} {network} {thread}", app.address());
     app.run_until_stopped().await?;
     Ok(())
 }

@@ -13,12 +13,14 @@
 
 #[path = "common/http_load.rs"]
 mod http_load;
+#[path = "common/seed.rs"]
+mod seed;
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 use http_load::{load, once, option, Request, Samples};
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use staffroom::config::Config;
-use staffroom::entities::{network_members, posts, threads};
+use staffroom::entities::network_members;
 use staffroom::search::engine::{Engine, Scope};
 use staffroom::search::query::{SearchParams, SearchQuery};
 use std::net::TcpListener;
@@ -391,48 +393,15 @@ async fn seed(
     state: &staffroom::AppState,
     table_posts: usize,
 ) -> anyhow::Result<(String, String, i64)> {
-    use staffroom::members::profile::{DisplayName, Email};
-    use staffroom::members::service::{create_member, NewMember};
-    use staffroom::tx::Tx;
-    let fail = |e: staffroom::error::ApiError| anyhow::anyhow!("{e}");
     let db = state.db.writer();
-    let txn = Tx::begin(db).await?;
-    let mut people = Vec::new();
-    for n in 0..2 {
-        people.push(
-            create_member(
-                &txn,
-                NewMember {
-                    email: Email::parse(&format!("search{n}@example.org")).map_err(fail)?,
-                    display_name: DisplayName::parse(&format!("Search Member {n}"))
-                        .map_err(fail)?,
-                    password_hash: None,
-                    is_admin: n == 0,
-                },
-            )
-            .await
-            .map_err(fail)?,
-        );
-    }
-    txn.commit().await?;
+    let people = seed::members(state, "search", 2).await?;
     let (admin, member) = (&people[0], &people[1]);
+    let authors = [admin.id, member.id];
     let mut networks = Vec::new();
     for n in 0..NETWORKS {
-        let network = staffroom::networks::service::create(
-            db,
-            admin.id,
-            staffroom::networks::service::CreateNetwork {
-                name: format!("Network {n}"),
-                description: String::new(),
-                visibility: staffroom::networks::model::Visibility::Private,
-                join_policy: None,
-                parent_id: None,
-            },
-        )
-        .await
-        .map_err(fail)?;
+        let network = seed::private_network(state, admin.id, &format!("Network {n}")).await?;
         network_members::Entity::insert(network_members::ActiveModel {
-            network_id: Set(network.id.0),
+            network_id: Set(network),
             member_id: Set(member.id),
             role: Set("member".to_owned()),
             notification_level: Set("normal".to_owned()),
@@ -440,54 +409,24 @@ async fn seed(
         })
         .exec(db)
         .await?;
-        networks.push(network.id.0);
+        networks.push(network);
     }
     let mut rng = Rng(7);
-    let now = chrono::Utc::now();
     let mut first_thread = 0;
     for t in 0..table_posts.div_ceil(POSTS_PER_THREAD) {
-        let thread = threads::Entity::insert(threads::ActiveModel {
-            network_id: Set(networks[t % NETWORKS]),
-            author_id: Set(admin.id),
-            title: Set(format!("{} {}", rng.sentence(4), t)),
-            is_pinned: Set(false),
-            is_locked: Set(false),
-            reply_count: Set(POSTS_PER_THREAD as i32 - 1),
-            last_post_id: Set(None),
-            last_activity_at: Set(now),
-            created_at: Set(now),
-            updated_at: Set(now),
-            deleted_at: Set(None),
-            ..Default::default()
-        })
-        .exec(db)
-        .await?
-        .last_insert_id;
+        let title = format!("{} {}", rng.sentence(4), t);
+        let bodies: Vec<(String, String)> = (0..POSTS_PER_THREAD)
+            .map(|_| {
+                let body = format!("{}. {}.", rng.sentence(14), rng.sentence(10));
+                let html = format!("<p>{body}</p>");
+                (body, html)
+            })
+            .collect();
+        let thread =
+            seed::bulk_thread(state, networks[t % NETWORKS], title, &authors, bodies).await?;
         if first_thread == 0 {
             first_thread = thread;
         }
-        let batch: Vec<posts::ActiveModel> = (0..POSTS_PER_THREAD)
-            .map(|n| {
-                let body = format!("{}. {}.", rng.sentence(14), rng.sentence(10));
-                posts::ActiveModel {
-                    thread_id: Set(thread),
-                    author_id: Set(people[n % 2].id),
-                    reply_to_post_id: Set(None),
-                    post_number: Set(n as i32 + 1),
-                    body_html: Set(format!("<p>{body}</p>")),
-                    body: Set(body),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    edited_at: Set(None),
-                    deleted_at: Set(None),
-                    helpful_count: Set(0),
-                    thanks_count: Set(0),
-                    agree_count: Set(0),
-                    ..Default::default()
-                }
-            })
-            .collect();
-        posts::Entity::insert_many(batch).exec(db).await?;
     }
     Ok((
         state.tokens.issue_access(admin.id),

@@ -11,6 +11,8 @@
 
 #[path = "common/http_load.rs"]
 mod http_load;
+#[path = "common/seed.rs"]
+mod seed;
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 use http_load::{load, median, once, option, Request, Samples};
@@ -18,7 +20,7 @@ use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolO
 use sea_orm::sqlx::{Row, SqlitePool};
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use staffroom::config::Config;
-use staffroom::entities::{posts, reactions, threads};
+use staffroom::entities::reactions;
 use std::net::TcpListener;
 use std::time::Duration;
 
@@ -195,48 +197,16 @@ async fn bare_page(pool: web::Data<SqlitePool>, id: web::Path<i64>) -> HttpRespo
 /// An admin, twelve members, a network; the page's thread written through the services
 /// (rendered bodies, events, reactions), and the rest of the table filled in bulk.
 async fn seed(state: &staffroom::AppState, table_posts: usize) -> anyhow::Result<(String, i64)> {
-    use staffroom::members::profile::{DisplayName, Email};
-    use staffroom::members::service::{create_member, NewMember};
-    use staffroom::tx::Tx;
     let fail = |e: staffroom::error::ApiError| anyhow::anyhow!("{e}");
     let db = state.db.writer();
-    let txn = Tx::begin(db).await?;
-    let mut people = Vec::new();
-    for n in 0..13 {
-        people.push(
-            create_member(
-                &txn,
-                NewMember {
-                    email: Email::parse(&format!("bench{n}@example.org")).map_err(fail)?,
-                    display_name: DisplayName::parse(&format!("Bench Member {n}")).map_err(fail)?,
-                    password_hash: None,
-                    is_admin: n == 0,
-                },
-            )
-            .await
-            .map_err(fail)?,
-        );
-    }
-    txn.commit().await?;
+    let people = seed::members(state, "bench", 13).await?;
     let admin = &people[0];
-    let network = staffroom::networks::service::create(
-        db,
-        admin.id,
-        staffroom::networks::service::CreateNetwork {
-            name: "Bench".into(),
-            description: String::new(),
-            visibility: staffroom::networks::model::Visibility::Private,
-            join_policy: None,
-            parent_id: None,
-        },
-    )
-    .await
-    .map_err(fail)?;
+    let network = seed::private_network(state, admin.id, "Bench").await?;
     let thread = staffroom::threads::service::create(
         db,
         &state.markdown,
         admin.id,
-        network.id.0,
+        network,
         staffroom::threads::service::CreateThread {
             title: "A busy thread".into(),
             body: "What moved the needle for your **chronically absent** 9th graders?".into(),
@@ -295,47 +265,20 @@ async fn seed(state: &staffroom::AppState, table_posts: usize) -> anyhow::Result
     // The rest of the table: other threads' posts, inserted directly.
     let mut remaining = table_posts.saturating_sub(PAGE_THREAD_POSTS);
     let mut filler = 0;
+    let authors: Vec<i64> = people[1..].iter().map(|p| p.id).collect();
     while remaining > 0 {
         filler += 1;
         let count = remaining.min(FILLER_THREAD_POSTS);
-        let other = threads::Entity::insert(threads::ActiveModel {
-            network_id: Set(network.id.0),
-            author_id: Set(admin.id),
-            title: Set(format!("Filler thread {filler}")),
-            is_pinned: Set(false),
-            is_locked: Set(false),
-            reply_count: Set(count as i32 - 1),
-            last_post_id: Set(None),
-            last_activity_at: Set(now),
-            created_at: Set(now),
-            updated_at: Set(now),
-            deleted_at: Set(None),
-            ..Default::default()
-        })
-        .exec(db)
-        .await?
-        .last_insert_id;
         let body = "Filler post about attendance data, with **some** markdown.";
         let html = "<p>Filler post about attendance data, with <strong>some</strong> markdown.</p>";
-        let batch: Vec<posts::ActiveModel> = (0..count)
-            .map(|n| posts::ActiveModel {
-                thread_id: Set(other),
-                author_id: Set(people[1 + n % 12].id),
-                reply_to_post_id: Set(None),
-                post_number: Set(n as i32 + 1),
-                body: Set(body.to_owned()),
-                body_html: Set(html.to_owned()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                edited_at: Set(None),
-                deleted_at: Set(None),
-                helpful_count: Set(0),
-                thanks_count: Set(0),
-                agree_count: Set(0),
-                ..Default::default()
-            })
-            .collect();
-        posts::Entity::insert_many(batch).exec(db).await?;
+        seed::bulk_thread(
+            state,
+            network,
+            format!("Filler thread {filler}"),
+            &authors,
+            (0..count).map(|_| (body.to_owned(), html.to_owned())),
+        )
+        .await?;
         remaining -= count;
     }
     Ok((state.tokens.issue_access(admin.id), thread_id))

@@ -8,6 +8,8 @@
 
 #[path = "common/http_load.rs"]
 mod http_load;
+#[path = "common/seed.rs"]
+mod seed;
 
 use http_load::{load, once, option, Request, Samples};
 use staffroom::config::{Config, SqliteSync};
@@ -105,49 +107,8 @@ fn name(sync: SqliteSync) -> &'static str {
 
 /// An admin, a network and a thread to reply in.
 async fn seed(state: &staffroom::AppState) -> anyhow::Result<(String, i64)> {
-    use staffroom::members::profile::{DisplayName, Email};
-    use staffroom::members::service::{create_member, NewMember};
-    use staffroom::tx::Tx;
-    let fail = |e: staffroom::error::ApiError| anyhow::anyhow!("{e}");
-    let db = state.db.writer();
-    let txn = Tx::begin(db).await?;
-    let admin = create_member(
-        &txn,
-        NewMember {
-            email: Email::parse("bench@example.org").map_err(fail)?,
-            display_name: DisplayName::parse("Bench Mark").map_err(fail)?,
-            password_hash: None,
-            is_admin: true,
-        },
-    )
-    .await
-    .map_err(fail)?;
-    txn.commit().await?;
-    let network = staffroom::networks::service::create(
-        db,
-        admin.id,
-        staffroom::networks::service::CreateNetwork {
-            name: "Bench".into(),
-            description: String::new(),
-            visibility: staffroom::networks::model::Visibility::Private,
-            join_policy: None,
-            parent_id: None,
-        },
-    )
-    .await
-    .map_err(fail)?;
-    let thread = staffroom::threads::service::create(
-        db,
-        &state.markdown,
-        admin.id,
-        network.id.0,
-        staffroom::threads::service::CreateThread {
-            title: "Busy".into(),
-            body: "Replies go here.".into(),
-            tags: Vec::new(),
-        },
-    )
-    .await
-    .map_err(fail)?;
-    Ok((state.tokens.issue_access(admin.id), thread.summary.id.0))
+    let admin = seed::members(state, "bench", 1).await?.remove(0);
+    let network = seed::private_network(state, admin.id, "Bench").await?;
+    let thread = seed::thread(state, admin.id, network, "Busy", "Replies go here.").await?;
+    Ok((state.tokens.issue_access(admin.id), thread))
 }

@@ -392,11 +392,6 @@ impl Generation {
             key: text(f.id),
             doc_type: DocType::parse(&text(f.doc_type)).unwrap_or(DocType::Thread),
             network_id: number(f.network_id),
-            network_ids: doc
-                .get_all(f.network_ids)
-                .filter_map(|v| v.as_u64())
-                .map(|n| n as i64)
-                .collect(),
             thread_id: number(f.thread_id),
             title,
             snippet_html,

@@ -24,7 +24,6 @@ pub struct EngineHit {
     pub key: String,
     pub doc_type: DocType,
     pub network_id: Option<i64>,
-    pub network_ids: Vec<i64>,
     pub thread_id: Option<i64>,
     pub title: String,
     pub snippet_html: String,

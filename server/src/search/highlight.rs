@@ -11,7 +11,6 @@ use std::collections::HashSet;
 /// a synonym.
 pub struct Matcher {
     words: Vec<(String, u8)>,
-    last_is_prefix: bool,
     synonyms: HashSet<String>,
 }
 
@@ -32,7 +31,6 @@ impl Matcher {
                 .iter()
                 .map(|w| (w.clone(), settings.typos_for(w.chars().count())))
                 .collect(),
-            last_is_prefix: true,
             synonyms,
         }
     }
@@ -45,10 +43,9 @@ impl Matcher {
         let last = self.words.len().saturating_sub(1);
         self.words.iter().enumerate().any(|(i, (query, typos))| {
             *query == word
-                || (i == last && self.last_is_prefix && word.starts_with(query.as_str()))
+                || (i == last && word.starts_with(query.as_str()))
                 || (*typos > 0 && within(query, &word, *typos))
                 || (i == last
-                    && self.last_is_prefix
                     && *typos > 0
                     && word.chars().count() > query.chars().count()
                     && within(

@@ -272,7 +272,6 @@ impl MeiliEngine {
                     key: doc.id,
                     doc_type: doc.doc_type,
                     network_id: doc.network_id,
-                    network_ids: doc.network_ids,
                     thread_id: doc.thread_id,
                     title: doc.title,
                     snippet_html: escape_marked(snippet, OPEN, CLOSE),
