@@ -9,7 +9,8 @@
 //!   handler running the same tantivy query with no authentication, or Meilisearch's own
 //!   HTTP search with the same parameters; alternating rounds, ratios of the medians.
 //!
-//! Run: `cargo bench -p staffroom --bench search -- [--posts 100000] [--rounds 3]`
+//! Run: `cargo bench -p staffroom --bench search -- [--posts 100000] [--rounds 3]
+//! [--only embedded|meilisearch]`
 
 #[path = "common/http_load.rs"]
 mod http_load;
@@ -46,9 +47,20 @@ async fn main() -> anyhow::Result<()> {
                 .filter(|u| !u.is_empty())?;
             Some((url, std::env::var(format!("{prefix}_KEY")).ok()))
         });
-    let mut engines = vec![None];
+    // `--only meilisearch` or `--only embedded`: one engine.
+    let args: Vec<String> = std::env::args().collect();
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let mut engines = Vec::new();
+    if only.as_deref() != Some("meilisearch") {
+        engines.push(None);
+    }
     match meili {
-        Some(meili) => engines.push(Some(meili)),
+        Some(meili) if only.as_deref() != Some("embedded") => engines.push(Some(meili)),
+        Some(_) => {}
         None => {
             println!("Meilisearch: SKIPPED (set STAFFROOM_BENCH_MEILI_URL and _KEY to include it)")
         }
@@ -75,7 +87,8 @@ async fn run(
     let config = Config {
         bind: "127.0.0.1:0".parse()?,
         data_dir: data_dir.clone(),
-        workers: Some(1),
+        // As deployed: one worker per core (the engine queried directly uses them all too).
+        workers: None,
         meilisearch_url: meili.as_ref().map(|m| m.0.clone()),
         meilisearch_key: meili.as_ref().and_then(|m| m.1.clone()),
         meilisearch_index: index.clone(),
@@ -234,6 +247,7 @@ fn meili_body(networks: usize) -> String {
         "matchingStrategy": "all",
         "filter": format!("network_ids IN [{}]", ids.join(", ")),
         "facets": ["type", "tags", "network_ids", "status"],
+        "attributesToRetrieve": ["id", "type", "network_id", "thread_id", "title", "url"],
         "attributesToHighlight": ["title", "body", "details"],
         "attributesToCrop": ["body:30", "details:30"],
         "cropMarker": "…",
@@ -278,7 +292,6 @@ async fn bare_tantivy(
             }),
         )
     })
-    .workers(1)
     .listen(listener)?
     .run();
     tokio::spawn(server);

@@ -506,18 +506,55 @@ pub async fn visible_networks(
     db: &impl ConnectionTrait,
     member_id: i64,
 ) -> Result<VisibleNetworks, DbErr> {
-    if is_admin(db, member_id).await? {
-        return Ok(VisibleNetworks::All);
+    networks_of(db, member_id, true).await
+}
+
+/// The networks a member takes part in: direct memberships and the sub-networks of those
+/// they facilitate, whether or not they are an admin (digests follow what a member joined,
+/// not everything an admin may read).
+pub async fn member_networks(db: &impl ConnectionTrait, member_id: i64) -> Result<Vec<i64>, DbErr> {
+    match networks_of(db, member_id, false).await? {
+        VisibleNetworks::Only(ids) => Ok(ids),
+        VisibleNetworks::All => Ok(Vec::new()),
     }
-    let memberships = network_members::Entity::find()
-        .filter(network_members::Column::MemberId.eq(member_id))
-        .all(db)
+}
+
+async fn networks_of(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    admins_see_all: bool,
+) -> Result<VisibleNetworks, DbErr> {
+    // Admin flag and memberships in one query: this runs on every search and socket.
+    let backend = db.get_database_backend();
+    let sql = placeholders(
+        backend,
+        "SELECT m.is_admin AS is_admin, nm.network_id AS network_id, nm.role AS role \
+         FROM members m LEFT JOIN network_members nm ON nm.member_id = m.id WHERE m.id = ?",
+    );
+    let rows = db
+        .query_all(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [member_id.into()],
+        ))
         .await?;
-    let mut visible: Vec<i64> = memberships.iter().map(|m| m.network_id).collect();
+    let mut memberships = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if admins_see_all && row.try_get::<bool>("", "is_admin")? {
+            return Ok(VisibleNetworks::All);
+        }
+        if let (Some(network_id), Some(role)) = (
+            row.try_get::<Option<i64>>("", "network_id")?,
+            row.try_get::<Option<String>>("", "role")?,
+        ) {
+            memberships.push((network_id, Role::from_stored(&role)));
+        }
+    }
+    let mut visible: Vec<i64> = memberships.iter().map(|(network, _)| *network).collect();
     let mut frontier: Vec<i64> = memberships
         .iter()
-        .filter(|m| Role::from_stored(&m.role) == Role::Facilitator)
-        .map(|m| m.network_id)
+        .filter(|(_, role)| *role == Role::Facilitator)
+        .map(|(network, _)| *network)
         .collect();
     for _ in 0..MAX_DEPTH {
         if frontier.is_empty() {

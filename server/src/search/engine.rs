@@ -98,7 +98,8 @@ impl Engine {
         }
     }
 
-    /// Applies `changes` and records `position`, together.
+    /// Applies `changes` and records `position`, together: at once for the embedded engine;
+    /// for Meilisearch, sent now and recorded by `settle` once Meilisearch has them.
     pub async fn apply(&self, changes: Vec<Change>, position: i64) -> Result<(), EngineError> {
         // One change per document, the last one decided.
         let mut last: std::collections::HashMap<String, Change> = std::collections::HashMap::new();
@@ -112,6 +113,23 @@ impl Engine {
                 blocking(move || engine.apply(changes, position)).await
             }
             Engine::Meilisearch(engine) => engine.apply(changes, position).await,
+        }
+    }
+
+    /// The position now searchable, when it moved since the last call (the embedded engine
+    /// applies synchronously: its position).
+    pub async fn settle(&self) -> Result<Option<i64>, EngineError> {
+        match self {
+            Engine::Embedded(_) => self.position().await.map(Some),
+            Engine::Meilisearch(engine) => engine.settle().await,
+        }
+    }
+
+    /// Applies sent but not yet searchable.
+    pub async fn in_flight(&self) -> usize {
+        match self {
+            Engine::Embedded(_) => 0,
+            Engine::Meilisearch(engine) => engine.in_flight().await,
         }
     }
 

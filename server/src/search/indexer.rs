@@ -1,7 +1,9 @@
 //! Keeps the index up to date from the event log. Each round reads the events after the
 //! index's position, rebuilds the documents they touch from the database (`sources.rs`),
 //! and applies them together with the new position, so a crash or an engine outage only
-//! means the same events are applied again later. Failures are retried with exponential
+//! means the same events are applied again later. With Meilisearch, the next batches are
+//! read and sent while it indexes the previous ones; the position is recorded once they are
+//! searchable. Failures are retried with exponential
 //! backoff; nothing is skipped.
 
 use super::engine::Engine;
@@ -10,8 +12,9 @@ use super::SearchCounters;
 use crate::db::Db;
 use crate::entities::events;
 use crate::events::EventKind;
+use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +24,11 @@ use tracing::Instrument;
 /// Events read per round.
 const BATCH: u64 = 256;
 const POLL: Duration = Duration::from_secs(1);
+/// How often to ask Meilisearch whether what was sent is searchable.
+const SETTLE_POLL: Duration = Duration::from_millis(10);
+/// Applies sent ahead of what is searchable, at most: Meilisearch merges every queued one
+/// into its next batch, so this only bounds what an outage makes send again.
+const MAX_IN_FLIGHT: usize = 256;
 const RETRY_FIRST: Duration = Duration::from_millis(250);
 const RETRY_MAX: Duration = Duration::from_secs(30);
 
@@ -32,9 +40,23 @@ pub struct Indexer {
     pub counters: Arc<SearchCounters>,
 }
 
+/// Events applied (or sent) and not yet searchable, for the lag they will have taken.
+struct Pending {
+    position: i64,
+    committed: Vec<DateTime<Utc>>,
+    documents: u64,
+}
+
+/// What a round did.
+struct Round {
+    events: usize,
+    in_flight: usize,
+}
+
 impl Indexer {
     /// Indexes until `shutdown` turns true.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let mut pending = VecDeque::new();
         let mut retry = RETRY_FIRST;
         loop {
             if *shutdown.borrow() {
@@ -42,17 +64,25 @@ impl Indexer {
                 return;
             }
             let span = tracing::info_span!("search_index", engine = self.engine.name());
-            let wait = match self.round().instrument(span.clone()).await {
-                // More may be waiting: go on at once.
-                Ok(applied) if applied > 0 => {
+            let outcome = self.round(&mut pending).instrument(span.clone()).await;
+            // Backing off, writes must not cut the wait short: each would be a retry.
+            let wakeable = outcome.is_ok();
+            let wait = match outcome {
+                Ok(round) => {
                     retry = RETRY_FIRST;
-                    continue;
-                }
-                Ok(_) => {
-                    retry = RETRY_FIRST;
-                    POLL
+                    if round.events > 0 && round.in_flight < MAX_IN_FLIGHT {
+                        // More may be waiting: go on at once.
+                        continue;
+                    }
+                    if round.in_flight > 0 {
+                        SETTLE_POLL
+                    } else {
+                        POLL
+                    }
                 }
                 Err(err) => {
+                    // The engine drops what was in flight; the same events come again.
+                    pending.clear();
                     self.counters.failures.fetch_add(1, Ordering::Relaxed);
                     span.in_scope(|| {
                         tracing::warn!(error = %err, retry_in_ms = retry.as_millis() as u64, "search indexing failed; retrying")
@@ -63,21 +93,38 @@ impl Indexer {
                 }
             };
             tokio::select! {
-                _ = self.wake.notified() => {}
+                _ = self.wake.notified(), if wakeable => {}
                 _ = tokio::time::sleep(wait) => {}
                 _ = shutdown.changed() => {}
             }
         }
     }
 
-    /// Applies the next batch of events; returns how many events it covered.
-    pub async fn round(&self) -> anyhow::Result<usize> {
+    /// Sends the next batch of events to the engine, and accounts for what became
+    /// searchable.
+    async fn round(&self, pending: &mut VecDeque<Pending>) -> anyhow::Result<Round> {
         if !self.engine.claim().await? {
             // Another instance feeds the shared index.
-            return Ok(0);
+            pending.clear();
+            return Ok(Round {
+                events: 0,
+                in_flight: 0,
+            });
         }
         if super::rebuild::run_if_requested(&self.engine, &self.db, &self.files).await? {
-            return Ok(1);
+            pending.clear();
+            return Ok(Round {
+                events: 1,
+                in_flight: 0,
+            });
+        }
+        self.settle(pending).await?;
+        let in_flight = self.engine.in_flight().await;
+        if in_flight >= MAX_IN_FLIGHT {
+            return Ok(Round {
+                events: 0,
+                in_flight,
+            });
         }
         let position = self.engine.position().await?;
         let batch = events::Entity::find()
@@ -87,9 +134,12 @@ impl Indexer {
             .all(self.db.reader())
             .await?;
         let Some(last) = batch.last() else {
-            return Ok(0);
+            return Ok(Round {
+                events: 0,
+                in_flight,
+            });
         };
-        let (last_id, last_at) = (last.id, last.created_at);
+        let last_id = last.id;
         let touched: BTreeSet<_> = batch
             .iter()
             .filter_map(|e| EventKind::parse(&e.kind).and_then(|k| refs_for(k, e.subject_id)))
@@ -98,24 +148,49 @@ impl Indexer {
         for doc in touched {
             changes.extend(changes_for(self.db.reader(), &self.files, doc).await?);
         }
-        let applied = changes.len() as u64;
+        let documents = changes.len() as u64;
         self.engine.apply(changes, last_id).await?;
-        let applied_at = crate::clock::now();
-        for event in &batch {
-            let lag = (applied_at - event.created_at).num_milliseconds().max(0) as u64;
-            self.counters.observe_lag(lag);
-        }
-        let lag = (applied_at - last_at).num_milliseconds().max(0) as u64;
-        self.counters.applied.fetch_add(applied, Ordering::Relaxed);
-        self.counters.position.store(last_id, Ordering::Relaxed);
-        self.counters.lag_ms.store(lag, Ordering::Relaxed);
+        pending.push_back(Pending {
+            position: last_id,
+            committed: batch.iter().map(|e| e.created_at).collect(),
+            documents,
+        });
         tracing::debug!(
             events = batch.len(),
-            documents = applied,
+            documents,
             position = last_id,
-            lag_ms = lag,
-            "indexed"
+            "sent to the index"
         );
-        Ok(batch.len())
+        self.settle(pending).await?;
+        Ok(Round {
+            events: batch.len(),
+            in_flight: self.engine.in_flight().await,
+        })
+    }
+
+    /// Counts what the engine reports searchable: documents, position, and the lag of each
+    /// event from its commit.
+    async fn settle(&self, pending: &mut VecDeque<Pending>) -> anyhow::Result<()> {
+        let Some(position) = self.engine.settle().await? else {
+            return Ok(());
+        };
+        let now = crate::clock::now();
+        while let Some(done) = pending.front().filter(|p| p.position <= position) {
+            for committed in &done.committed {
+                self.counters
+                    .observe_lag((now - *committed).num_milliseconds().max(0) as u64);
+            }
+            let lag = done
+                .committed
+                .last()
+                .map_or(0, |c| (now - *c).num_milliseconds().max(0) as u64);
+            self.counters
+                .applied
+                .fetch_add(done.documents, Ordering::Relaxed);
+            self.counters.lag_ms.store(lag, Ordering::Relaxed);
+            pending.pop_front();
+        }
+        self.counters.position.store(position, Ordering::Relaxed);
+        Ok(())
     }
 }

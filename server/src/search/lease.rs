@@ -8,7 +8,8 @@ use crate::entities::search_positions;
 use chrono::Duration as ChronoDuration;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, Set};
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 pub struct Lease {
     db: Db,
@@ -16,6 +17,9 @@ pub struct Lease {
     /// This instance, for the lifetime of the process.
     holder: String,
     ttl: Duration,
+    /// Until when this instance surely holds the lease (measured from before the write that
+    /// took it, so never later than what the row says); `None` when it does not.
+    held_until: Mutex<Option<Instant>>,
 }
 
 impl Lease {
@@ -27,15 +31,33 @@ impl Lease {
             index_uid: index_uid.to_owned(),
             holder: format!("{holder:016x}"),
             ttl,
+            held_until: Mutex::new(None),
         }
+    }
+
+    fn held_until(&self) -> Option<Instant> {
+        *self.held_until.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set_held_until(&self, until: Option<Instant>) {
+        *self.held_until.lock().unwrap_or_else(|e| e.into_inner()) = until;
     }
 
     fn until(&self) -> chrono::DateTime<chrono::Utc> {
         crate::clock::now() + ChronoDuration::from_std(self.ttl).unwrap_or(ChronoDuration::zero())
     }
 
-    /// Takes the lease, or renews it; `true` while this instance may index.
+    /// Takes the lease, or renews it; `true` while this instance may index. The row is
+    /// written only when the lease is not held or half of it has run out, so an indexer
+    /// polling often costs the database nothing.
     pub async fn claim(&self) -> Result<bool, DbErr> {
+        let asked = Instant::now();
+        if self
+            .held_until()
+            .is_some_and(|until| until > asked + self.ttl / 2)
+        {
+            return Ok(true);
+        }
         let now = crate::clock::now();
         search_positions::Entity::insert(search_positions::ActiveModel {
             index_uid: Set(self.index_uid.clone()),
@@ -70,7 +92,9 @@ impl Lease {
             )
             .exec(self.db.writer())
             .await?;
-        Ok(taken.rows_affected == 1)
+        let held = taken.rows_affected == 1;
+        self.set_held_until(held.then(|| asked + self.ttl));
+        Ok(held)
     }
 
     pub async fn position(&self) -> Result<i64, DbErr> {
@@ -84,6 +108,7 @@ impl Lease {
     /// Records `position` if this instance still holds the lease; `false` if it lost it
     /// (another instance will apply the same events again, which changes nothing).
     pub async fn record(&self, position: i64) -> Result<bool, DbErr> {
+        let asked = Instant::now();
         let updated = search_positions::Entity::update_many()
             .col_expr(search_positions::Column::Position, Expr::value(position))
             .col_expr(
@@ -98,7 +123,9 @@ impl Lease {
             .filter(search_positions::Column::Holder.eq(&self.holder))
             .exec(self.db.writer())
             .await?;
-        Ok(updated.rows_affected == 1)
+        let held = updated.rows_affected == 1;
+        self.set_held_until(held.then(|| asked + self.ttl));
+        Ok(held)
     }
 
     /// Starts the index again from the first event (after it was rebuilt or replaced).
@@ -117,6 +144,7 @@ impl Lease {
 
     /// Lets another instance take over at once (on shutdown).
     pub async fn release(&self) -> Result<(), DbErr> {
+        self.set_held_until(None);
         search_positions::Entity::update_many()
             .col_expr(
                 search_positions::Column::Holder,

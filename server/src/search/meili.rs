@@ -14,7 +14,8 @@ use super::settings::IndexSettings;
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::search::{MatchingStrategies, Selectors};
 use meilisearch_sdk::settings::Settings;
-use std::collections::BTreeMap;
+use meilisearch_sdk::task_info::TaskInfo;
+use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -23,6 +24,8 @@ use std::time::Duration;
 const SEARCH_DEADLINE: Duration = Duration::from_secs(5);
 const INDEXING_DEADLINE: Duration = Duration::from_secs(60);
 const HEALTH_DEADLINE: Duration = Duration::from_secs(2);
+/// The fields of `HitFields`.
+const RETRIEVED: &[&str] = &["id", "type", "network_id", "thread_id", "title", "url"];
 /// Marks Meilisearch puts around matches; characters from Unicode's private use area, so no
 /// document text can contain them by accident, and escaped away afterwards.
 const OPEN: &str = "\u{E000}";
@@ -35,6 +38,34 @@ pub struct MeiliEngine {
     lease: Lease,
     /// Settings applied (once per process, idempotently).
     configured: AtomicBool,
+    pipeline: tokio::sync::Mutex<Pipeline>,
+    /// A rebuild's tasks not yet seen done, oldest first.
+    rebuilding: tokio::sync::Mutex<VecDeque<TaskInfo>>,
+}
+
+/// A rebuild's tasks that may wait in Meilisearch's queue at once: enough for reading the
+/// next batch from the database while Meilisearch indexes, few enough to fail fast.
+const REBUILD_IN_FLIGHT: usize = 4;
+
+/// Changes sent to Meilisearch whose tasks have not been seen done. The indexer goes on
+/// reading the event log while Meilisearch works, and Meilisearch merges the queued
+/// document tasks into one batch: the lag is one batch, not a batch plus a round trip per
+/// round. The position in the database moves only once the tasks have succeeded.
+#[derive(Default)]
+struct Pipeline {
+    /// The position the sent tasks bring the index to; `None` when nothing is in flight
+    /// (or after a failure): reading resumes from the recorded position.
+    sent: Option<i64>,
+    /// Oldest first: the last task of each apply (tasks of one index run in order), or
+    /// none when it changed no document, and the position it completes.
+    in_flight: VecDeque<(Option<TaskInfo>, i64)>,
+}
+
+impl Pipeline {
+    fn clear(&mut self) {
+        self.sent = None;
+        self.in_flight.clear();
+    }
 }
 
 impl MeiliEngine {
@@ -51,6 +82,8 @@ impl MeiliEngine {
             settings,
             lease,
             configured: AtomicBool::new(false),
+            pipeline: tokio::sync::Mutex::default(),
+            rebuilding: tokio::sync::Mutex::default(),
         })
     }
 
@@ -59,11 +92,26 @@ impl MeiliEngine {
     }
 
     pub async fn claim(&self) -> Result<bool, EngineError> {
-        self.lease.claim().await.map_err(internal)
+        let held = self.lease.claim().await.map_err(internal)?;
+        if !held {
+            // Whoever holds it now goes on from the recorded position; so do we, if we get
+            // it back.
+            self.pipeline.lock().await.clear();
+        }
+        Ok(held)
     }
 
+    /// Where the next changes start: after what was sent, or after what was recorded.
     pub async fn position(&self) -> Result<i64, EngineError> {
+        if let Some(sent) = self.pipeline.lock().await.sent {
+            return Ok(sent);
+        }
         self.lease.position().await.map_err(internal)
+    }
+
+    /// Applies not yet seen done.
+    pub async fn in_flight(&self) -> usize {
+        self.pipeline.lock().await.in_flight.len()
     }
 
     pub async fn release(&self) {
@@ -101,10 +149,7 @@ impl MeiliEngine {
         Ok(())
     }
 
-    async fn wait(
-        &self,
-        task: meilisearch_sdk::task_info::TaskInfo,
-    ) -> Result<meilisearch_sdk::tasks::Task, EngineError> {
+    async fn wait(&self, task: TaskInfo) -> Result<meilisearch_sdk::tasks::Task, EngineError> {
         deadline(
             INDEXING_DEADLINE,
             task.wait_for_completion(
@@ -119,6 +164,9 @@ impl MeiliEngine {
     /// A new index beside the one being served, configured, empty: its name.
     pub async fn begin_rebuild(&self) -> Result<String, EngineError> {
         let uid = format!("{}_rebuild", self.index_uid);
+        // The rebuild covers what is in flight; the events after it are sent again.
+        self.pipeline.lock().await.clear();
+        self.rebuilding.lock().await.clear();
         // What an interrupted rebuild left.
         if let Ok(task) = deadline(INDEXING_DEADLINE, self.client.delete_index(&uid)).await {
             self.wait(task).await?;
@@ -143,6 +191,18 @@ impl MeiliEngine {
                 .add_or_replace(&documents, Some("id")),
         )
         .await?;
+        let mut rebuilding = self.rebuilding.lock().await;
+        rebuilding.push_back(task);
+        while rebuilding.len() > REBUILD_IN_FLIGHT {
+            if let Some(task) = rebuilding.pop_front() {
+                self.succeeded(task).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits for `task`; an error unless it succeeded.
+    async fn succeeded(&self, task: TaskInfo) -> Result<(), EngineError> {
         let done = self.wait(task).await?;
         if done.is_failure() {
             return Err(internal(anyhow::anyhow!(
@@ -155,6 +215,10 @@ impl MeiliEngine {
     /// Swaps the rebuilt index in (one atomic operation in Meilisearch: searches see the old
     /// or the new one, never neither), drops the old one, and resumes from `position`.
     pub async fn finish_rebuild(&self, uid: String, position: i64) -> Result<(), EngineError> {
+        let sent: Vec<TaskInfo> = self.rebuilding.lock().await.drain(..).collect();
+        for task in sent {
+            self.succeeded(task).await?;
+        }
         let swap = meilisearch_sdk::client::SwapIndexes {
             indexes: (self.index_uid.clone(), uid.clone()),
             rename: None,
@@ -168,11 +232,33 @@ impl MeiliEngine {
         }
         let task = deadline(INDEXING_DEADLINE, self.client.delete_index(&uid)).await?;
         self.wait(task).await?;
+        let mut pipeline = self.pipeline.lock().await;
+        pipeline.clear();
         self.lease.reset_to(position).await.map_err(internal)
     }
 
+    /// Sends `changes` as Meilisearch tasks, without waiting for them: `settle` records
+    /// `position` once they have succeeded.
     pub async fn apply(&self, changes: Vec<Change>, position: i64) -> Result<(), EngineError> {
         self.configure().await?;
+        let mut pipeline = self.pipeline.lock().await;
+        let sent = self.send(changes).await;
+        match sent {
+            Ok(task) => {
+                pipeline.in_flight.push_back((task, position));
+                pipeline.sent = Some(position);
+                Ok(())
+            }
+            Err(err) => {
+                // What was sent before may or may not be done: start again from the record.
+                pipeline.clear();
+                Err(err)
+            }
+        }
+    }
+
+    /// The last task sent for `changes`, if any.
+    async fn send(&self, changes: Vec<Change>) -> Result<Option<TaskInfo>, EngineError> {
         let index = self.client.index(&self.index_uid);
         let mut deletes = Vec::new();
         let mut upserts = Vec::new();
@@ -184,32 +270,77 @@ impl MeiliEngine {
         }
         let mut last = None;
         if !deletes.is_empty() {
-            last = Some(deadline(INDEXING_DEADLINE, index.delete_documents(&deletes)).await?);
+            let task = deadline(INDEXING_DEADLINE, index.delete_documents(&deletes)).await?;
+            last = Some(task);
         }
         if !upserts.is_empty() {
-            last = Some(
-                deadline(
-                    INDEXING_DEADLINE,
-                    index.add_or_replace(&upserts, Some("id")),
-                )
-                .await?,
-            );
+            let task = deadline(
+                INDEXING_DEADLINE,
+                index.add_or_replace(&upserts, Some("id")),
+            )
+            .await?;
+            last = Some(task);
         }
-        // Tasks of one index run in order: when the last is done, all are.
-        if let Some(task) = last {
-            let done = self.wait(task).await?;
-            if done.is_failure() {
-                return Err(internal(anyhow::anyhow!(
-                    "Meilisearch failed a task: {done:?}"
-                )));
+        Ok(last)
+    }
+
+    /// Records the position of the applies whose tasks have succeeded, and returns it
+    /// (`None`: none finished since last time). A failed task, an unreachable Meilisearch or
+    /// a lost lease drops what is in flight, so the same events are sent again.
+    pub async fn settle(&self) -> Result<Option<i64>, EngineError> {
+        let mut pipeline = self.pipeline.lock().await;
+        let outcome = self.settle_in(&mut pipeline).await;
+        if outcome.is_err() {
+            pipeline.clear();
+        }
+        outcome
+    }
+
+    async fn settle_in(&self, pipeline: &mut Pipeline) -> Result<Option<i64>, EngineError> {
+        use meilisearch_sdk::tasks::{Task, TasksSearchQuery};
+        // Every task in flight, in one request.
+        let uids: Vec<u32> = pipeline
+            .in_flight
+            .iter()
+            .filter_map(|(task, _)| task.as_ref().map(|t| t.task_uid))
+            .collect();
+        let mut statuses = std::collections::HashMap::new();
+        if !uids.is_empty() {
+            let mut query = TasksSearchQuery::new(&self.client);
+            query.with_uids(&uids).with_limit(uids.len() as u32);
+            let found = deadline(INDEXING_DEADLINE, query.execute()).await?;
+            statuses.extend(found.results.into_iter().map(|t| (t.get_uid(), t)));
+        }
+        let mut done = None;
+        while let Some((task, position)) = pipeline.in_flight.front() {
+            if let Some(task) = task {
+                match statuses.get(&task.task_uid) {
+                    Some(Task::Succeeded { .. }) => {}
+                    Some(Task::Failed { content }) => {
+                        return Err(internal(anyhow::anyhow!(
+                            "Meilisearch failed a task: {:?}",
+                            content.error
+                        )))
+                    }
+                    // Enqueued, processing, or not listed yet.
+                    _ => break,
+                }
             }
+            done = Some(*position);
+            pipeline.in_flight.pop_front();
         }
+        if pipeline.in_flight.is_empty() {
+            pipeline.sent = None;
+        }
+        let Some(position) = done else {
+            return Ok(None);
+        };
         if !self.lease.record(position).await.map_err(internal)? {
             return Err(EngineError::Unavailable(
                 "another instance took over indexing".into(),
             ));
         }
-        Ok(())
+        Ok(Some(position))
     }
 
     pub async fn search(
@@ -227,6 +358,8 @@ impl MeiliEngine {
             .with_offset(query.offset)
             .with_matching_strategy(MatchingStrategies::ALL)
             .with_facets(Selectors::Some(&["type", "tags", "network_ids", "status"]))
+            // Only what a hit shows: the texts come back cropped in `_formatted`, not whole.
+            .with_attributes_to_retrieve(Selectors::Some(RETRIEVED))
             .with_attributes_to_highlight(Selectors::Some(&["title", "body", "details"]))
             .with_attributes_to_crop(Selectors::Some(&[
                 ("body", Some(30)),
@@ -239,18 +372,17 @@ impl MeiliEngine {
         if !filter.is_empty() {
             request.with_filter(&filter);
         }
-        let found = match tokio::time::timeout(SEARCH_DEADLINE, request.execute::<SearchDocument>())
-            .await
-        {
-            // Nothing indexed yet: the indexer creates and configures the index with its
-            // first batch; until its settings are in, filters are refused.
-            Ok(Err(meilisearch_sdk::errors::Error::Meilisearch(err)))
-                if not_ready_yet(&err.error_code) =>
-            {
-                return Ok(EngineResults::default());
-            }
-            other => deadline_result(other, SEARCH_DEADLINE)?,
-        };
+        let found =
+            match tokio::time::timeout(SEARCH_DEADLINE, request.execute::<HitFields>()).await {
+                // Nothing indexed yet: the indexer creates and configures the index with its
+                // first batch; until its settings are in, filters are refused.
+                Ok(Err(meilisearch_sdk::errors::Error::Meilisearch(err)))
+                    if not_ready_yet(&err.error_code) =>
+                {
+                    return Ok(EngineResults::default());
+                }
+                other => deadline_result(other, SEARCH_DEADLINE)?,
+            };
         let hits = found
             .hits
             .into_iter()
@@ -329,6 +461,18 @@ fn filter(query: &SearchQuery, scope: &Scope) -> String {
         parts.push(format!("status = \"{status}\""));
     }
     parts.join(" AND ")
+}
+
+/// What a search takes from each document (see `RETRIEVED`).
+#[derive(serde::Deserialize)]
+struct HitFields {
+    id: String,
+    #[serde(rename = "type")]
+    doc_type: DocType,
+    network_id: Option<i64>,
+    thread_id: Option<i64>,
+    title: String,
+    url: String,
 }
 
 fn not_ready_yet(code: &meilisearch_sdk::errors::ErrorCode) -> bool {

@@ -42,8 +42,8 @@ pub fn row_key(config: &Config) -> String {
 }
 
 /// Upper bounds, in milliseconds, of the commit-to-searchable histogram's buckets.
-pub const LAG_BUCKETS_MS: [u64; 14] = [
-    10, 25, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 2500, 5000, 10000,
+pub const LAG_BUCKETS_MS: [u64; 17] = [
+    10, 25, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1250, 1500, 2000, 2500, 5000, 10000,
 ];
 
 /// What the indexer has done, for `/metrics`.
