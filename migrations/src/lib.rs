@@ -17,6 +17,7 @@ mod m20261125_000009_add_event_subjects;
 mod m20261125_000010_create_mail_outbox;
 mod m20261125_000011_add_post_reaction_counts;
 mod m20261125_000012_create_search_positions;
+mod m20261125_000013_create_digests;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_create_mail_outbox::Migration),
             Box::new(m20261125_000011_add_post_reaction_counts::Migration),
             Box::new(m20261125_000012_create_search_positions::Migration),
+            Box::new(m20261125_000013_create_digests::Migration),
         ]
     }
 }

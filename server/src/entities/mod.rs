@@ -3,6 +3,8 @@
 
 pub mod action_items;
 pub mod convenings;
+pub mod digest_deliveries;
+pub mod email_opt_outs;
 pub mod events;
 pub mod help_offers;
 pub mod help_request_tags;
@@ -21,6 +23,7 @@ pub mod posts;
 pub mod reactions;
 pub mod read_markers;
 pub mod refresh_tokens;
+pub mod resource_downloads;
 pub mod resource_labels;
 pub mod resource_versions;
 pub mod resource_votes;
