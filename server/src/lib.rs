@@ -11,6 +11,7 @@ pub mod config;
 pub mod convenings;
 pub mod db;
 pub mod demo;
+pub mod digests;
 pub mod entities;
 pub mod error;
 pub mod events;
@@ -188,8 +189,10 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                         .configure(live::routes::configure)
                         .configure(notifications::routes::configure)
                         .configure(search::routes::configure)
+                        .configure(digests::routes::configure_api)
                         .default_service(web::to(not_found)),
                 )
+                .configure(digests::routes::configure_pages)
                 .configure(web_client::configure)
                 .default_service(web::to(not_found)),
         );

@@ -15,6 +15,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub tokens: TokenKeys,
+    /// Signs the one-click unsubscribe links of digests and notification emails.
+    pub unsubscribe: crate::mail::unsubscribe::UnsubscribeKeys,
     pub mailer: Mailer,
     pub limiter: RateLimiter,
     pub hashing: crate::auth::passwords::HashingLimiter,
@@ -35,6 +37,7 @@ impl AppState {
         let secret = crate::auth::secret::load_or_create(&config)?;
         Ok(AppState {
             tokens: TokenKeys::new(&secret, config.auth.access_token_ttl_secs),
+            unsubscribe: crate::mail::unsubscribe::UnsubscribeKeys::new(&secret),
             mailer: Mailer::from_config(&config)?,
             limiter: RateLimiter::new(&config.rate_limit),
             hashing: crate::auth::passwords::HashingLimiter::new(&config.auth),

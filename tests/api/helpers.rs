@@ -443,7 +443,7 @@ impl Drop for TestApp {
 }
 
 fn is_top_level(path: &str) -> bool {
-    ["/healthz", "/readyz", "/metrics", "/docs"]
+    ["/healthz", "/readyz", "/metrics", "/docs", "/unsubscribe"]
         .iter()
         .any(|p| path.starts_with(p))
         || path == "/"

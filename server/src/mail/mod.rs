@@ -15,6 +15,7 @@
 pub mod outbox;
 pub mod templates;
 pub mod transport;
+pub mod unsubscribe;
 pub mod worker;
 
 use crate::config::Config;
@@ -32,11 +33,57 @@ pub struct OutgoingEmail {
     pub html: String,
 }
 
+/// Text (or an attribute value) made safe inside HTML: `&`, `<`, `>`, and both quotes.
+/// Spaces stay spaces, so messages stay readable as source.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The headers of mail a member can leave; none for one-off mail (sign-in links,
+/// invitations).
+#[derive(Debug, Clone, Default)]
+pub struct ListHeaders {
+    /// `List-Id`.
+    pub list_id: Option<String>,
+    /// The one-click unsubscribe URL (`List-Unsubscribe`, with `List-Unsubscribe-Post`).
+    pub unsubscribe_url: Option<String>,
+}
+
+impl ListHeaders {
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut headers = serde_json::Map::new();
+        if let Some(id) = &self.list_id {
+            headers.insert("List-Id".into(), id.clone().into());
+        }
+        if let Some(url) = &self.unsubscribe_url {
+            headers.insert("List-Unsubscribe".into(), format!("<{url}>").into());
+            headers.insert(
+                "List-Unsubscribe-Post".into(),
+                "List-Unsubscribe=One-Click".into(),
+            );
+        }
+        serde_json::Value::Object(headers)
+    }
+}
+
 /// Why a message is sent. Stored with it, shown to operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MailKind {
     Invitation,
     MagicLink,
+    Digest,
+    Notification,
 }
 
 impl MailKind {
@@ -44,6 +91,8 @@ impl MailKind {
         match self {
             MailKind::Invitation => "invitation",
             MailKind::MagicLink => "magic_link",
+            MailKind::Digest => "digest",
+            MailKind::Notification => "notification",
         }
     }
 }
@@ -76,7 +125,25 @@ impl Mailer {
         to: &str,
         email: OutgoingEmail,
     ) -> Result<(), DbErr> {
-        outbox::insert(txn, kind, to, email, &self.domain).await
+        outbox::insert(txn, kind, to, email, &ListHeaders::default(), &self.domain).await
+    }
+
+    /// Queues mail sent to a list a member can leave: with `List-Id` and RFC 8058 one-click
+    /// `List-Unsubscribe` headers.
+    pub async fn queue_list(
+        &self,
+        txn: &impl ConnectionTrait,
+        kind: MailKind,
+        to: &str,
+        email: OutgoingEmail,
+        list: &ListHeaders,
+    ) -> Result<(), DbErr> {
+        outbox::insert(txn, kind, to, email, list, &self.domain).await
+    }
+
+    /// `<name>.<domain of mail_from>`: the `List-Id` of a kind of mail.
+    pub fn list_id(&self, name: &str, label: &str) -> String {
+        format!("{label} <{name}.{}>", self.domain)
     }
 
     /// Asks the worker to look at the outbox now (called after writes commit).

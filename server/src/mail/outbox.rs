@@ -1,7 +1,7 @@
 //! The `mail_outbox` table: queueing, claiming, recording outcomes, pruning, and what
 //! operators see of it.
 
-use super::{MailKind, OutgoingEmail};
+use super::{ListHeaders, MailKind, OutgoingEmail};
 use crate::config::MailConfig;
 use crate::entities::mail_outbox::{self, Column, Entity};
 use chrono::{DateTime, Duration, Utc};
@@ -19,6 +19,7 @@ pub(super) async fn insert(
     kind: MailKind,
     to: &str,
     email: OutgoingEmail,
+    list: &ListHeaders,
     domain: &str,
 ) -> Result<(), DbErr> {
     let now = crate::clock::now();
@@ -34,7 +35,7 @@ pub(super) async fn insert(
             crate::auth::tokens::random_token(),
             domain
         )),
-        headers: Set(serde_json::json!({})),
+        headers: Set(list.to_json()),
         attempts: Set(0),
         next_attempt_at: Set(now),
         claimed_until: Set(None),

@@ -1,8 +1,8 @@
 //! The OpenAPI document, generated from the handlers' annotations and the types they use.
 
 use crate::{
-    auth, convenings, help_requests, members, networks, notifications, ops, resources, search,
-    threads,
+    auth, convenings, digests, help_requests, members, networks, notifications, ops, resources,
+    search, threads,
 };
 use actix_web::{web, HttpResponse};
 use std::sync::LazyLock;
@@ -48,6 +48,8 @@ use utoipa::{Modify, OpenApi};
         resources::routes::unmark_helpful,
         notifications::routes::list_notifications, notifications::routes::mark_read,
         search::routes::search, search::routes::reindex, search::routes::reindex_status,
+        digests::routes::preview, digests::routes::describe_unsubscribe,
+        digests::routes::unsubscribe_api,
         ops::health::healthz, ops::health::readyz, ops::health::metrics,
     ),
     components(schemas(crate::error::Problem)),
@@ -62,6 +64,7 @@ use utoipa::{Modify, OpenApi};
         (name = "resources", description = "The resource library: files, links, lesson plans, tools, templates"),
         (name = "notifications", description = "What a member should hear about, and marking it read"),
         (name = "search", description = "Full-text search across the networks you can see"),
+        (name = "digests", description = "Digest previews and one-click unsubscribe from emails"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]

@@ -2,7 +2,7 @@
 //! detected type, an `ETag` (the content hash), conditional requests and byte ranges.
 
 use super::queries;
-use crate::entities::resources;
+use crate::entities::{resource_downloads, resources};
 use crate::error::{ApiError, ApiResult};
 use crate::files::media_type::content_disposition;
 use crate::files::range::{self, RangeRequest};
@@ -10,8 +10,8 @@ use crate::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use bytes::Bytes;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
@@ -84,7 +84,7 @@ pub async fn download(
         }
     };
     if start == 0 {
-        count_download(state, id).await?;
+        count_download(state, id, actor).await?;
     }
     file.seek(std::io::SeekFrom::Start(start))
         .await
@@ -126,14 +126,33 @@ pub async fn download(
 }
 
 /// Counts a download: a full one, or the first range of a resumable one.
-async fn count_download(state: &AppState, id: i64) -> ApiResult<()> {
+/// Counts the download, and remembers who downloaded (digests do not recommend a resource
+/// to someone who already has it).
+async fn count_download(state: &AppState, id: i64, member: i64) -> ApiResult<()> {
+    let txn = state.db.writer().begin().await?;
     resources::Entity::update_many()
         .col_expr(
             resources::Column::DownloadCount,
             Expr::col(resources::Column::DownloadCount).add(1),
         )
         .filter(resources::Column::Id.eq(id))
-        .exec(state.db.writer())
+        .exec(&txn)
         .await?;
+    resource_downloads::Entity::insert(resource_downloads::ActiveModel {
+        resource_id: Set(id),
+        member_id: Set(member),
+        first_at: Set(crate::clock::now()),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            resource_downloads::Column::ResourceId,
+            resource_downloads::Column::MemberId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    txn.commit().await?;
     Ok(())
 }

@@ -1,0 +1,15 @@
+//! Digests: a daily or weekly email per member of what happened in their networks, sent at
+//! their chosen weekday and hour in their timezone, once per period whatever happens.
+//!
+//! - `schedule.rs`: when a digest is due and the key of its period (pure, DST-safe);
+//! - `compose.rs`: what goes in it, read at sending time under the member's access;
+//! - `render.rs`: the email (subject, text, inline-styled HTML);
+//! - `send.rs`: one member, one period: the delivery record and the mail outbox row in one
+//!   transaction;
+//! - `routes.rs`: the preview, and one-click unsubscribe.
+
+pub mod compose;
+pub mod render;
+pub mod routes;
+pub mod schedule;
+pub mod send;

@@ -1,0 +1,236 @@
+//! A digest as an email: a subject that says why to open it, a plain-text part that reads
+//! well on its own, and an HTML part with inline styles only (mail clients drop `<style>`
+//! blocks and external sheets), laid out in a single table column that narrows on phones.
+
+use super::compose::{Digest, Section, SectionKind};
+use super::schedule::Cadence;
+use crate::mail::OutgoingEmail;
+
+/// Links the email needs besides the items: all absolute.
+pub struct Links {
+    pub public_url: String,
+    pub unsubscribe: String,
+    pub settings: String,
+}
+
+pub fn subject(digest: &Digest, cadence: Cadence) -> String {
+    let label = match cadence {
+        Cadence::Daily => "Staffroom daily",
+        Cadence::Weekly => "Staffroom weekly",
+    };
+    format!("{} · {label}", headline(digest))
+}
+
+/// The most pressing reason to open it, in a few words.
+fn headline(digest: &Digest) -> String {
+    let count = |kind| digest.section(kind).map_or(0, |s: &Section| s.total);
+    let help = count(SectionKind::HelpWanted);
+    if help > 0 {
+        let topic = digest
+            .section(SectionKind::HelpWanted)
+            .and_then(|s| s.items.first())
+            .and_then(|item| item.context.split(" · ").nth(1))
+            .filter(|t| !t.contains("answer"))
+            .map(|t| format!(" on {t}"))
+            .unwrap_or_default();
+        return match help {
+            1 => format!("A colleague needs your help{topic}"),
+            n => format!("{n} colleagues need your help{topic}"),
+        };
+    }
+    let answers = count(SectionKind::AnswersForYou);
+    if answers > 0 {
+        return plural(answers, "new answer", "new answers") + " to your help request";
+    }
+    let mentions = count(SectionKind::Mentions);
+    if mentions > 0 {
+        return plural(mentions, "colleague is", "colleagues are") + " waiting for your reply";
+    }
+    let threads = count(SectionKind::NewThreads);
+    if threads > 0 {
+        return plural(threads, "new discussion", "new discussions") + " in your networks";
+    }
+    let resources = count(SectionKind::NewResources);
+    if resources > 0 {
+        return plural(resources, "new resource", "new resources") + " shared with you";
+    }
+    if count(SectionKind::Convenings) > 0 {
+        return "Your next convening is coming up".to_owned();
+    }
+    "What's new in your networks".to_owned()
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+pub fn email(digest: &Digest, cadence: Cadence, links: &Links) -> OutgoingEmail {
+    OutgoingEmail {
+        subject: subject(digest, cadence),
+        text: text(digest, cadence, links),
+        html: html(digest, cadence, links),
+    }
+}
+
+fn period_words(cadence: Cadence) -> &'static str {
+    match cadence {
+        Cadence::Daily => "since yesterday",
+        Cadence::Weekly => "this week",
+    }
+}
+
+fn text(digest: &Digest, cadence: Cadence, links: &Links) -> String {
+    let mut out = format!(
+        "Hello {},\n\nHere is what happened in your Staffroom networks {}.\n",
+        digest.display_name,
+        period_words(cadence)
+    );
+    for section in &digest.sections {
+        out.push_str(&format!("\n{}\n", section.kind.heading().to_uppercase()));
+        for item in &section.items {
+            out.push_str(&format!(
+                "\n- {}\n  {}\n  {}{}\n",
+                item.title, item.context, links.public_url, item.path
+            ));
+        }
+        if let Some(all) = section.see_all() {
+            out.push_str(&format!(
+                "\n  See all {}: {}{}\n",
+                section.total, links.public_url, all
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "\n--\nYou get this {} digest because you are a member of these networks on Staffroom.\nChange when it comes: {}\nUnsubscribe from digests: {}\n",
+        cadence.as_str(),
+        links.settings,
+        links.unsubscribe
+    ));
+    out
+}
+
+use crate::mail::escape_html as escape;
+
+const FONT: &str =
+    "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
+
+fn html(digest: &Digest, cadence: Cadence, links: &Links) -> String {
+    let mut body = String::new();
+    for section in &digest.sections {
+        body.push_str(&format!(
+            "<tr><td style=\"padding:24px 24px 4px 24px;{FONT};font-size:13px;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:#5b6470\">{}</td></tr>",
+            escape(section.kind.heading())
+        ));
+        for item in &section.items {
+            body.push_str(&format!(
+                "<tr><td style=\"padding:8px 24px;{FONT}\"><a href=\"{href}\" style=\"font-size:16px;line-height:22px;color:#1d4ed8;text-decoration:none;font-weight:600\">{title}</a><div style=\"font-size:13px;line-height:19px;color:#5b6470\">{context}</div></td></tr>",
+                href = escape(&format!("{}{}", links.public_url, item.path)),
+                title = escape(&item.title),
+                context = escape(&item.context),
+            ));
+        }
+        if let Some(all) = section.see_all() {
+            body.push_str(&format!(
+                "<tr><td style=\"padding:4px 24px 8px 24px;{FONT};font-size:13px\"><a href=\"{href}\" style=\"color:#1d4ed8\">See all {total}</a></td></tr>",
+                href = escape(&format!("{}{}", links.public_url, all)),
+                total = section.total,
+            ));
+        }
+    }
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"color-scheme\" content=\"light dark\"><title>{title}</title></head>\
+<body style=\"margin:0;padding:0;background:#f4f5f7\">\
+<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f4f5f7\"><tr><td align=\"center\" style=\"padding:16px 8px\">\
+<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:600px;background:#ffffff;border-radius:8px\">\
+<tr><td style=\"padding:24px 24px 0 24px;{FONT};font-size:20px;font-weight:700;color:#111827\">Staffroom</td></tr>\
+<tr><td style=\"padding:8px 24px 0 24px;{FONT};font-size:15px;line-height:22px;color:#111827\">Hello {name}, here is what happened in your networks {period}.</td></tr>\
+{body}\
+<tr><td style=\"padding:24px;{FONT};font-size:12px;line-height:18px;color:#5b6470;border-top:1px solid #e5e7eb\">You get this {cadence} digest because you are a member of these networks on Staffroom. <a href=\"{settings}\" style=\"color:#5b6470\">Change when it comes</a> · <a href=\"{unsubscribe}\" style=\"color:#5b6470\">Unsubscribe</a></td></tr>\
+</table></td></tr></table></body></html>",
+        title = escape(&subject(digest, cadence)),
+        name = escape(&digest.display_name),
+        period = period_words(cadence),
+        cadence = cadence.as_str(),
+        settings = escape(&links.settings),
+        unsubscribe = escape(&links.unsubscribe),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::compose::Item;
+    use super::*;
+
+    fn digest(sections: Vec<Section>) -> Digest {
+        Digest {
+            member_id: 1,
+            display_name: "Dana <Principal>".into(),
+            email: "dana@example.org".into(),
+            timezone: chrono_tz::Tz::UTC,
+            since: crate::clock::now(),
+            sections,
+        }
+    }
+
+    fn section(kind: SectionKind, n: usize, total: usize) -> Section {
+        Section {
+            kind,
+            items: (0..n)
+                .map(|i| Item {
+                    title: format!("Item {i} & <b>more</b>"),
+                    path: format!("/threads/{i}"),
+                    context: "Attendance PLN · attendance · no answers yet".into(),
+                })
+                .collect(),
+            total,
+        }
+    }
+
+    fn links() -> Links {
+        Links {
+            public_url: "https://staffroom.example".into(),
+            unsubscribe: "https://staffroom.example/unsubscribe?token=t".into(),
+            settings: "https://staffroom.example/settings".into(),
+        }
+    }
+
+    #[test]
+    fn the_subject_leads_with_who_needs_help() {
+        let d = digest(vec![
+            section(SectionKind::HelpWanted, 3, 3),
+            section(SectionKind::NewThreads, 2, 2),
+        ]);
+        assert_eq!(
+            subject(&d, Cadence::Weekly),
+            "3 colleagues need your help on attendance · Staffroom weekly"
+        );
+        let d = digest(vec![section(SectionKind::NewThreads, 1, 1)]);
+        assert_eq!(
+            subject(&d, Cadence::Daily),
+            "1 new discussion in your networks · Staffroom daily"
+        );
+    }
+
+    #[test]
+    fn html_escapes_everything_and_text_carries_every_link() {
+        let d = digest(vec![section(SectionKind::NewThreads, 5, 9)]);
+        let email = email(&d, Cadence::Weekly, &links());
+        assert!(!email.html.contains("<b>more</b>"));
+        assert!(email.html.contains("Item 0 &amp; &lt;b&gt;more&lt;/b&gt;"));
+        assert!(email.html.contains("Dana &lt;Principal&gt;"));
+        for i in 0..5 {
+            assert!(email
+                .text
+                .contains(&format!("https://staffroom.example/threads/{i}\n")));
+        }
+        assert!(email.text.contains("See all 9: https://staffroom.example/"));
+        assert!(email
+            .text
+            .contains("https://staffroom.example/unsubscribe?token=t"));
+        assert!(!email.html.contains("<style"));
+    }
+}

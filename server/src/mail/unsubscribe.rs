@@ -1,0 +1,196 @@
+//! One-click unsubscribe tokens (RFC 8058): each names one member and one kind of email (the
+//! digest, or one kind of notification email), expires, and is signed with a key derived
+//! from the instance secret for this purpose only, so no access token is ever an
+//! unsubscribe token and no unsubscribe token signs anyone in.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// How long a link in an email keeps working: mail is read late.
+const TTL_DAYS: i64 = 90;
+
+/// What a token turns off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unsubscribe {
+    Digest,
+    Notification(EmailKind),
+}
+
+impl Unsubscribe {
+    fn as_str(self) -> &'static str {
+        match self {
+            Unsubscribe::Digest => "digest",
+            Unsubscribe::Notification(kind) => kind.as_str(),
+        }
+    }
+
+    fn parse(scope: &str) -> Option<Unsubscribe> {
+        if scope == "digest" {
+            return Some(Unsubscribe::Digest);
+        }
+        EmailKind::parse(scope).map(Unsubscribe::Notification)
+    }
+
+    /// How the confirmation page names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Unsubscribe::Digest => "the Staffroom digest",
+            Unsubscribe::Notification(kind) => kind.describe(),
+        }
+    }
+}
+
+/// The kinds of notification email a member can turn on or off. The names are part of the
+/// API (`email_notifications` on the profile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EmailKind {
+    Mentioned,
+    HelpResponded,
+    AnswerAccepted,
+    ExpertiseRequested,
+    ActionItemAssigned,
+    DirectMessage,
+}
+
+impl EmailKind {
+    pub const ALL: [EmailKind; 6] = [
+        EmailKind::Mentioned,
+        EmailKind::HelpResponded,
+        EmailKind::AnswerAccepted,
+        EmailKind::ExpertiseRequested,
+        EmailKind::ActionItemAssigned,
+        EmailKind::DirectMessage,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailKind::Mentioned => "mentioned",
+            EmailKind::HelpResponded => "help_responded",
+            EmailKind::AnswerAccepted => "answer_accepted",
+            EmailKind::ExpertiseRequested => "expertise_requested",
+            EmailKind::ActionItemAssigned => "action_item_assigned",
+            EmailKind::DirectMessage => "direct_message",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<EmailKind> {
+        EmailKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            EmailKind::Mentioned => "emails when someone mentions you",
+            EmailKind::HelpResponded => "emails when someone answers your help request",
+            EmailKind::AnswerAccepted => "emails when your answer is accepted",
+            EmailKind::ExpertiseRequested => "emails when someone needs your expertise",
+            EmailKind::ActionItemAssigned => "emails when an action item is assigned to you",
+            EmailKind::DirectMessage => "emails about direct messages",
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    /// Always "unsubscribe": a second guard beside the derived key.
+    purpose: String,
+    scope: String,
+    exp: i64,
+}
+
+const PURPOSE: &str = "unsubscribe";
+
+pub struct UnsubscribeKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl UnsubscribeKeys {
+    pub fn new(secret: &[u8]) -> UnsubscribeKeys {
+        let mut hasher = Sha256::new();
+        hasher.update(b"staffroom unsubscribe tokens v1\0");
+        hasher.update(secret);
+        let key = hasher.finalize();
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        validation.leeway = 0;
+        UnsubscribeKeys {
+            encoding: EncodingKey::from_secret(&key),
+            decoding: DecodingKey::from_secret(&key),
+            validation,
+        }
+    }
+
+    pub fn issue(&self, member_id: i64, what: Unsubscribe) -> String {
+        let claims = Claims {
+            sub: member_id.to_string(),
+            purpose: PURPOSE.to_owned(),
+            scope: what.as_str().to_owned(),
+            exp: (crate::clock::now() + chrono::Duration::days(TTL_DAYS)).timestamp(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 signing of plain claims cannot fail")
+    }
+
+    /// The member and what to turn off, for a valid, unexpired token.
+    pub fn verify(&self, token: &str) -> Option<(i64, Unsubscribe)> {
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()?
+            .claims;
+        if claims.purpose != PURPOSE || claims.exp <= crate::clock::now().timestamp() {
+            return None;
+        }
+        let member = claims.sub.parse().ok().filter(|id: &i64| *id > 0)?;
+        Some((member, Unsubscribe::parse(&claims.scope)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::tokens::TokenKeys;
+
+    #[test]
+    fn tokens_name_one_member_and_one_kind() {
+        let keys = UnsubscribeKeys::new(b"secret");
+        let token = keys.issue(7, Unsubscribe::Notification(EmailKind::Mentioned));
+        assert_eq!(
+            keys.verify(&token),
+            Some((7, Unsubscribe::Notification(EmailKind::Mentioned)))
+        );
+        assert_eq!(
+            keys.verify(&keys.issue(7, Unsubscribe::Digest)),
+            Some((7, Unsubscribe::Digest))
+        );
+        assert_eq!(UnsubscribeKeys::new(b"other").verify(&token), None);
+        let mut tampered = token.clone();
+        tampered.insert(tampered.len() - 2, 'x');
+        assert_eq!(keys.verify(&tampered), None);
+    }
+
+    #[test]
+    fn access_tokens_and_unsubscribe_tokens_do_not_mix() {
+        let access = TokenKeys::new(b"secret", 60);
+        let unsubscribe = UnsubscribeKeys::new(b"secret");
+        assert_eq!(unsubscribe.verify(&access.issue_access(7)), None);
+        assert_eq!(
+            access.verify_access(&unsubscribe.issue(7, Unsubscribe::Digest)),
+            None
+        );
+    }
+
+    #[test]
+    fn expired_tokens_are_refused() {
+        let keys = UnsubscribeKeys::new(b"secret");
+        let claims = Claims {
+            sub: "7".into(),
+            purpose: PURPOSE.into(),
+            scope: "digest".into(),
+            exp: crate::clock::now().timestamp() - 1,
+        };
+        let token = jsonwebtoken::encode(&Header::default(), &claims, &keys.encoding).unwrap();
+        assert_eq!(keys.verify(&token), None);
+    }
+}

@@ -1,0 +1,132 @@
+//! Digests through the public interface: the preview a member sees, what it leaves out, and
+//! one-click unsubscribe from the link in it.
+
+use crate::backend_test;
+use crate::helpers::*;
+use reqwest::Method;
+use serde_json::json;
+
+/// The unsubscribe token in a digest's link (a signed token: base64url parts and dots).
+fn unsubscribe_token(text: &str) -> String {
+    let marker = "/unsubscribe?token=";
+    let start = text
+        .find(marker)
+        .expect("an unsubscribe link in the digest")
+        + marker.len();
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect()
+}
+
+backend_test! {
+    async fn a_digest_shows_what_the_member_can_see_and_leaves_out_the_rest(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let reader = app.add_member(&admin, &network, "Rita Reader", "member").await;
+        let colleague = app.add_member(&admin, &network, "Cal Colleague", "member").await;
+        app.patch(&reader, "/me", json!({"expertise": ["attendance"]})).await.expect(200);
+        // Elsewhere: a network the reader is not in.
+        let other = app.post(&admin, "/networks", json!({"name": "Math leads", "visibility": "private"})).await.expect(201).id();
+        app.create_thread(&admin, &other, "Secret fractions pilot").await;
+
+        let fresh = app.create_thread(&colleague, &network, "Mentoring for chronic absence").await;
+        let fresh_id = fresh["id"].as_str().unwrap().to_owned();
+        let read = app.create_thread(&colleague, &network, "Already read thread").await;
+        let read_id = read["id"].as_str().unwrap().to_owned();
+        app.create_thread(&reader, &network, "My own thread").await;
+        app.post(&colleague, &format!("/networks/{network}/help-requests"), json!({
+            "title": "First-week attendance incentives?", "body": "What works?", "tags": ["attendance"]
+        })).await.expect(201);
+        app.post(&colleague, &format!("/networks/{network}/help-requests"), json!({
+            "title": "Bus routes in winter", "body": "Any tips?", "tags": ["transport"]
+        })).await.expect(201);
+        app.post(&colleague, &format!("/networks/{network}/resources"), json!({
+            "kind": "link", "title": "Attendance toolkit", "url": "https://example.org/toolkit"
+        })).await.expect(201);
+        // Reading a thread to its end takes it out.
+        let last = app.get(&reader, &format!("/threads/{read_id}/posts")).await.expect(200);
+        let last_post = last.body["items"].as_array().and_then(|a| a.last()).map(|p| p["id"].clone()).expect("a post");
+        app.post(&reader, &format!("/threads/{read_id}/read"), json!({"last_read_post_id": last_post})).await.expect(200);
+
+        let preview = app.get(&reader, "/me/digest/preview?frequency=weekly").await.expect(200);
+        let text = preview.body["text"].as_str().unwrap();
+        let html = preview.body["html"].as_str().unwrap();
+        assert_eq!(preview.body["subject"], "A colleague needs your help on attendance · Staffroom weekly");
+        assert!(text.contains("First-week attendance incentives?"), "{text}");
+        assert!(text.contains("Mentoring for chronic absence"), "{text}");
+        assert!(text.contains(&format!("/threads/{fresh_id}")), "{text}");
+        assert!(text.contains("Attendance toolkit"), "{text}");
+        for absent in ["Secret fractions pilot", "My own thread", "Bus routes in winter", "Already read thread"] {
+            assert!(!text.contains(absent) && !html.contains(absent), "{absent} in {text}");
+        }
+        assert!(html.contains("First-week attendance incentives?"));
+        assert!(!html.contains("<script"));
+
+        // Muting the network silences it.
+        app.put(&reader, &format!("/networks/{network}/notification-level"), Some(json!({"level": "muted"}))).await.expect(200);
+        let muted = app.get(&reader, "/me/digest/preview").await.expect(200);
+        assert_eq!(muted.body["items"], 0, "{}", muted.body["text"]);
+    }
+}
+
+backend_test! {
+    async fn a_removed_member_gets_nothing_of_that_network(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Counselors").await;
+        let member = app.add_member(&admin, &network, "Mo Member", "member").await;
+        app.create_thread(&admin, &network, "Caseload planning").await;
+        let before = app.get(&member, "/me/digest/preview").await.expect(200);
+        assert!(before.body["text"].as_str().unwrap().contains("Caseload planning"));
+        app.delete(&admin, &format!("/networks/{network}/members/{}", member.id)).await.expect(204);
+        let after = app.get(&member, "/me/digest/preview").await.expect(200);
+        assert_eq!(after.body["items"], 0);
+        assert!(!after.body["text"].as_str().unwrap().contains("Caseload planning"));
+        assert!(!after.body["html"].as_str().unwrap().contains("Caseload planning"));
+    }
+}
+
+backend_test! {
+    async fn one_click_unsubscribe_needs_no_sign_in_and_get_changes_nothing(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Principals").await;
+        let member = app.add_member(&admin, &network, "Pat Principal", "member").await;
+        app.create_thread(&admin, &network, "Budget season").await;
+        let preview = app.get(&member, "/me/digest/preview").await.expect(200);
+        let token = unsubscribe_token(preview.body["text"].as_str().unwrap());
+
+        // A mail scanner opening the link changes nothing.
+        let page = app.request(Method::GET, &format!("/unsubscribe?token={token}"), None, None).await.expect(200);
+        assert!(page.content_type().starts_with("text/html"));
+        assert!(page.text.contains("<form method=\"post\""));
+        assert_eq!(app.get(&member, "/me").await.expect(200).body["digest"]["frequency"], "weekly");
+        let described = app.request(Method::GET, &format!("/api/v1/unsubscribe?token={token}"), None, None).await.expect(200);
+        assert_eq!(described.body["scope"], "digest");
+
+        // One-click POST, as a mail client sends it: no sign-in.
+        let done = app.request(Method::POST, &format!("/unsubscribe?token={token}"), None, None).await.expect(200);
+        assert!(done.text.contains("unsubscribed"));
+        assert_eq!(app.get(&member, "/me").await.expect(200).body["digest"]["frequency"], "off");
+        // Twice is harmless.
+        app.request(Method::POST, &format!("/api/v1/unsubscribe?token={token}"), None, None).await.expect(200);
+
+        // A forged or mangled token does nothing and says so.
+        let forged = format!("{}x", &token[..token.len() - 1]);
+        app.request(Method::POST, &format!("/unsubscribe?token={forged}"), None, None).await.expect(400);
+        let problem = app.request(Method::POST, &format!("/api/v1/unsubscribe?token={forged}"), None, None).await.expect(422);
+        assert_eq!(problem.content_type(), "application/problem+json");
+        // An access token is not an unsubscribe token.
+        app.request(Method::POST, &format!("/api/v1/unsubscribe?token={}", member.access_token), None, None).await.expect(422);
+    }
+}
+
+backend_test! {
+    async fn preview_rejects_unknown_frequencies(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let member = app.register("Una Known").await;
+        let problem = app.get(&member, "/me/digest/preview?frequency=hourly").await.expect(422);
+        assert_eq!(problem.body["errors"]["frequency"], "must be daily or weekly");
+        app.get(&member, "/me/digest/preview?frequncy=daily").await.expect(422);
+        app.request(Method::GET, "/api/v1/me/digest/preview", None, None).await.expect(401);
+    }
+}
