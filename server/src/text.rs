@@ -7,6 +7,23 @@
 use crate::error::ApiError;
 use crate::markdown::Markdown;
 
+/// Text (or an attribute value) made safe inside HTML: `&`, `<`, `>`, and both quotes.
+/// Spaces stay spaces, so generated pages and emails stay readable as source.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A required one-line text: trimmed, not blank, bounded, no control characters (titles,
 /// names).
 #[derive(Debug, Clone, PartialEq, Eq)]

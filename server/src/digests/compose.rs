@@ -127,9 +127,8 @@ pub async fn compose(
         sections.push(q.help_wanted().await?);
         sections.push(q.answers_for_you().await?);
         sections.push(q.mentions().await?);
-        let new_threads = q.new_threads().await?;
+        sections.push(q.new_threads().await?);
         sections.push(q.active_threads().await?);
-        sections.insert(3, new_threads);
         sections.push(q.new_resources().await?);
         sections.push(q.helpful_resources().await?);
         sections.push(q.convenings(timezone).await?);
@@ -190,7 +189,8 @@ const THREAD_NOT_READ: &str = "NOT EXISTS (SELECT 1 FROM read_markers rm \
      AND rm.last_read_post_id >= COALESCE(t.last_post_id, 0))";
 
 impl<C: ConnectionTrait> Queries<'_, C> {
-    /// Runs `sql` with `:me`, `:since`, `:now` and `:networks` (an `IN` list) bound.
+    /// Runs `sql` with `:me`, `:since`, `:now`, `:networks` (an `IN` list) and `:p0`, `:p1`…
+    /// (from `extra`) bound.
     async fn rows(&self, sql: &str, extra: Vec<Value>) -> Result<Vec<QueryResult>, DbErr> {
         let backend = self.db.get_database_backend();
         let mut values = Vec::new();
@@ -214,9 +214,8 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                     rest = &tail[name_len..];
                     continue;
                 }
-                extra_name if extra_name.starts_with('p') => {
-                    let n: usize = extra_name[1..].parse().unwrap_or(0);
-                    values.push(extra.get(n).cloned().unwrap_or(Value::from(0i64)));
+                _ if extra_value(name, &extra).is_some() => {
+                    values.extend(extra_value(name, &extra));
                 }
                 _ => {
                     // Not a parameter (a literal colon): keep it.
@@ -238,8 +237,8 @@ impl<C: ConnectionTrait> Queries<'_, C> {
             .await
     }
 
-    /// Runs a query whose rows have `title`, `path`, `context` and a window-function-free
-    /// total: the first `SECTION_CAP` rows become items, the count the total.
+    /// Runs a query whose rows have `title`, `path` and `context`: the first `SECTION_CAP`
+    /// rows become items, the number of rows the total.
     async fn section(
         &self,
         kind: SectionKind,
@@ -529,6 +528,12 @@ impl<C: ConnectionTrait> Queries<'_, C> {
             total,
         })
     }
+}
+
+/// The value of `:pN`, if `name` is `pN` and `extra` has it.
+fn extra_value(name: &str, extra: &[Value]) -> Option<Value> {
+    let n: usize = name.strip_prefix('p')?.parse().ok()?;
+    extra.get(n).cloned()
 }
 
 /// Resources the member marked helpful or downloaded are not recommended to them.

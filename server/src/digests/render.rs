@@ -113,7 +113,7 @@ fn text(digest: &Digest, cadence: Cadence, links: &Links) -> String {
     out
 }
 
-use crate::mail::escape_html as escape;
+use crate::text::escape_html as escape;
 
 const FONT: &str =
     "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";

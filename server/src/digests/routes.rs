@@ -99,10 +99,6 @@ pub struct UnsubscribeView {
     pub description: String,
 }
 
-fn parse_token(state: &AppState, token: &str) -> Option<(i64, Unsubscribe)> {
-    state.unsubscribe.verify(token)
-}
-
 fn view(what: Unsubscribe) -> UnsubscribeView {
     UnsubscribeView {
         scope: match what {
@@ -127,7 +123,10 @@ pub async fn describe_unsubscribe(
     state: web::Data<AppState>,
     params: web::Query<TokenParams>,
 ) -> ApiResult<web::Json<UnsubscribeView>> {
-    let (_, what) = parse_token(&state, &params.token).ok_or_else(bad_token)?;
+    let (_, what) = state
+        .unsubscribe
+        .verify(&params.token)
+        .ok_or_else(bad_token)?;
     Ok(web::Json(view(what)))
 }
 
@@ -139,7 +138,10 @@ pub async fn unsubscribe_api(
     state: web::Data<AppState>,
     params: web::Query<TokenParams>,
 ) -> ApiResult<web::Json<UnsubscribeView>> {
-    let (member, what) = parse_token(&state, &params.token).ok_or_else(bad_token)?;
+    let (member, what) = state
+        .unsubscribe
+        .verify(&params.token)
+        .ok_or_else(bad_token)?;
     apply(state.db.writer(), member, what).await?;
     Ok(web::Json(view(what)))
 }
@@ -186,7 +188,7 @@ async fn unsubscribe_page(
     state: web::Data<AppState>,
     params: web::Query<TokenParams>,
 ) -> HttpResponse {
-    let Some((_, what)) = parse_token(&state, &params.token) else {
+    let Some((_, what)) = state.unsubscribe.verify(&params.token) else {
         return page(StatusCode::BAD_REQUEST, &invalid_link(&state));
     };
     let action = format!("/unsubscribe?token={}", url_escape(&params.token));
@@ -205,7 +207,7 @@ async fn unsubscribe_now(
     state: web::Data<AppState>,
     params: web::Query<TokenParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let Some((member, what)) = parse_token(&state, &params.token) else {
+    let Some((member, what)) = state.unsubscribe.verify(&params.token) else {
         return Ok(page(StatusCode::BAD_REQUEST, &invalid_link(&state)));
     };
     apply(state.db.writer(), member, what).await?;
@@ -238,7 +240,7 @@ fn page(status: StatusCode, body: &str) -> HttpResponse {
         ))
 }
 
-use crate::mail::escape_html as escape;
+use crate::text::escape_html as escape;
 
 /// Tokens are URL-safe base64 with dots; anything else is percent-encoded.
 fn url_escape(token: &str) -> String {

@@ -33,23 +33,6 @@ pub struct OutgoingEmail {
     pub html: String,
 }
 
-/// Text (or an attribute value) made safe inside HTML: `&`, `<`, `>`, and both quotes.
-/// Spaces stay spaces, so messages stay readable as source.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The headers of mail a member can leave; none for one-off mail (sign-in links,
 /// invitations).
 #[derive(Debug, Clone, Default)]

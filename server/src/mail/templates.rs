@@ -2,9 +2,7 @@
 
 use super::OutgoingEmail;
 
-fn escape(text: &str) -> String {
-    ammonia::clean_text(text)
-}
+use crate::text::escape_html as escape;
 
 pub fn magic_link(display_name: &str, link: &str, token: &str, ttl_minutes: u64) -> OutgoingEmail {
     OutgoingEmail {

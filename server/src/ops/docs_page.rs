@@ -2,6 +2,7 @@
 //! can never drift from the code and needs no JavaScript or CDN.
 
 use super::openapi::DOCUMENT;
+use crate::text::escape_html as esc;
 use actix_web::HttpResponse;
 use std::fmt::Write;
 use std::sync::LazyLock;
@@ -14,13 +15,6 @@ pub async fn docs() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(PAGE.as_str())
-}
-
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn method_name(method: &HttpMethod) -> &'static str {

@@ -125,9 +125,8 @@ pub async fn download(
     Ok(response.streaming(body))
 }
 
-/// Counts a download: a full one, or the first range of a resumable one.
-/// Counts the download, and remembers who downloaded (digests do not recommend a resource
-/// to someone who already has it).
+/// Counts a download (a full one, or the first range of a resumable one) and remembers
+/// who downloaded: digests do not recommend a resource to someone who already has it.
 async fn count_download(state: &AppState, id: i64, member: i64) -> ApiResult<()> {
     let txn = state.db.writer().begin().await?;
     resources::Entity::update_many()

@@ -125,14 +125,6 @@ impl Engine {
         }
     }
 
-    /// Applies sent but not yet searchable.
-    pub async fn in_flight(&self) -> usize {
-        match self {
-            Engine::Embedded(_) => 0,
-            Engine::Meilisearch(engine) => engine.in_flight().await,
-        }
-    }
-
     pub async fn search(
         &self,
         query: SearchQuery,

@@ -4,6 +4,7 @@
 
 use super::query::words_of;
 use super::settings::IndexSettings;
+use crate::text::escape_html as escape;
 use std::collections::HashSet;
 
 /// Decides whether a word of a document matches the query the way the engines do: exactly,
@@ -152,21 +153,6 @@ pub fn escape_marked(text: &str, open: &str, close: &str) -> String {
                 out.push_str("</mark>");
                 out.push_str(&escape(&rest.replace(close, "")));
             }
-        }
-    }
-    out
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
         }
     }
     out

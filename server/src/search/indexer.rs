@@ -3,8 +3,7 @@
 //! and applies them together with the new position, so a crash or an engine outage only
 //! means the same events are applied again later. With Meilisearch, the next batches are
 //! read and sent while it indexes the previous ones; the position is recorded once they are
-//! searchable. Failures are retried with exponential
-//! backoff; nothing is skipped.
+//! searchable. Failures are retried with exponential backoff; nothing is skipped.
 
 use super::engine::Engine;
 use super::sources::{changes_for, refs_for};
@@ -119,7 +118,8 @@ impl Indexer {
             });
         }
         self.settle(pending).await?;
-        let in_flight = self.engine.in_flight().await;
+        // Each apply not yet searchable is one entry of `pending`, in the engine's order.
+        let in_flight = pending.len();
         if in_flight >= MAX_IN_FLIGHT {
             return Ok(Round {
                 events: 0,
@@ -164,13 +164,16 @@ impl Indexer {
         self.settle(pending).await?;
         Ok(Round {
             events: batch.len(),
-            in_flight: self.engine.in_flight().await,
+            in_flight: pending.len(),
         })
     }
 
     /// Counts what the engine reports searchable: documents, position, and the lag of each
     /// event from its commit.
     async fn settle(&self, pending: &mut VecDeque<Pending>) -> anyhow::Result<()> {
+        if pending.is_empty() {
+            return Ok(());
+        }
         let Some(position) = self.engine.settle().await? else {
             return Ok(());
         };

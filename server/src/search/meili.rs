@@ -109,11 +109,6 @@ impl MeiliEngine {
         self.lease.position().await.map_err(internal)
     }
 
-    /// Applies not yet seen done.
-    pub async fn in_flight(&self) -> usize {
-        self.pipeline.lock().await.in_flight.len()
-    }
-
     pub async fn release(&self) {
         let _ = self.lease.release().await;
     }
