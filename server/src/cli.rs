@@ -50,6 +50,11 @@ pub enum Command {
         #[command(subcommand)]
         action: SearchAction,
     },
+    /// Email digests: look at one, or send a period's.
+    Digest {
+        #[command(subcommand)]
+        action: DigestAction,
+    },
     /// Print live events of some topics, one JSON message per line (reconnects and resumes).
     Watch {
         /// Topics: `network:<id>`, `thread:<id>` or `me`; repeat for several.
@@ -112,6 +117,36 @@ pub enum SearchAction {
     /// (searches answer throughout). A running server does the work; with none running,
     /// this command does it.
     Reindex,
+}
+
+#[derive(Subcommand)]
+pub enum DigestAction {
+    /// Print the text of the digest a member would get now, and write its HTML to a file.
+    /// Nothing is recorded or sent.
+    Preview {
+        /// The member's email address.
+        #[arg(long)]
+        member: String,
+        /// Default: the member's own frequency (weekly when their digests are off).
+        #[arg(long, value_enum)]
+        frequency: Option<crate::digests::schedule::Cadence>,
+        /// Where the HTML goes.
+        #[arg(long, default_value = "digest-preview.html")]
+        html: PathBuf,
+    },
+    /// Send the digests that are due (as the scheduler would), or with --now the current
+    /// period's to every member of a frequency whatever their hour. Never sends a member
+    /// a second digest for a period; safe beside a running server.
+    Send {
+        #[arg(long, value_enum)]
+        frequency: Option<crate::digests::schedule::Cadence>,
+        /// Ignore the members' chosen weekday and hour (needs --frequency).
+        #[arg(long, requires = "frequency")]
+        now: bool,
+        /// Count what would be sent; record and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -214,6 +249,29 @@ pub async fn execute(command: Option<Command>, config: Config) -> anyhow::Result
             crate::live::watch::watch(options, std::io::stdout()).await
         }
         Command::Mail { action } => mail(config, action).await,
+        Command::Digest {
+            action:
+                DigestAction::Preview {
+                    member,
+                    frequency,
+                    html,
+                },
+        } => crate::digests::command::preview(config, &member, frequency, &html).await,
+        Command::Digest {
+            action:
+                DigestAction::Send {
+                    frequency,
+                    now,
+                    dry_run,
+                },
+        } => {
+            let options = crate::digests::command::SendOptions {
+                frequency,
+                now,
+                dry_run,
+            };
+            crate::digests::command::send(config, options).await
+        }
         Command::Search {
             action: SearchAction::Reindex,
         } => crate::search::command::reindex(config).await,

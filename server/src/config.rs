@@ -48,6 +48,31 @@ pub struct Config {
     pub max_upload_bytes: u64,
     pub live: LiveConfig,
     pub markdown: MarkdownConfig,
+    pub digests: DigestsConfig,
+    pub notification_emails: NotificationEmailsConfig,
+}
+
+/// When digests go out (see `digests/`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DigestsConfig {
+    /// Whether this instance looks for due digests and sends them. Several instances may:
+    /// they share the work without sending anything twice.
+    pub scheduler: bool,
+    /// Seconds between two looks for due digests.
+    pub interval_secs: u64,
+}
+
+/// Emails about notifications (see `notifications/email.rs`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationEmailsConfig {
+    /// Whether this instance sends them.
+    pub enabled: bool,
+    /// A notification waits this long before it is emailed, so that a burst (replies
+    /// coming in one after another) becomes one email, and what the member reads on the
+    /// site in the meantime is not emailed at all.
+    pub batch_window_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -207,6 +232,14 @@ impl Default for Config {
             markdown: MarkdownConfig {
                 image_hosts: Vec::new(),
             },
+            digests: DigestsConfig {
+                scheduler: true,
+                interval_secs: 60,
+            },
+            notification_emails: NotificationEmailsConfig {
+                enabled: true,
+                batch_window_secs: 600,
+            },
         }
     }
 }
@@ -297,6 +330,13 @@ impl Config {
                 self.mail.retention_hours,
                 1,
                 24 * 365,
+            ),
+            ("digests.interval_secs", self.digests.interval_secs, 1, 3600),
+            (
+                "notification_emails.batch_window_secs",
+                self.notification_emails.batch_window_secs,
+                0,
+                24 * 3600,
             ),
             (
                 "mail.poll_interval_ms",

@@ -28,6 +28,7 @@ pub mod members;
 pub mod networks;
 pub mod notifications;
 pub mod ops;
+pub mod progress;
 pub mod resources;
 pub mod search;
 pub mod serialize;
@@ -83,6 +84,12 @@ impl Application {
             state.metrics.mail.clone(),
         )?;
         tokio::spawn(mail_worker.run(state.hub.shutdown_signal()));
+        if state.config.digests.scheduler {
+            tokio::spawn(digests::scheduler::run(
+                state.clone(),
+                state.hub.shutdown_signal(),
+            ));
+        }
         // Without its search index (another instance holds the embedded one) an instance
         // still serves everything else; `/readyz` says search is degraded.
         match state.search.start(&state.config, &state.db) {

@@ -160,6 +160,8 @@ pub struct Api {
     pub client: reqwest::Client,
     /// The server's data directory (its file outbox is `outbox/` in it).
     pub data_dir: PathBuf,
+    /// Where the server's mail goes when it sends through SMTP (otherwise the file outbox).
+    pub mailbox: Option<crate::smtp::Mailbox>,
 }
 
 /// A signed-in account.
@@ -212,6 +214,15 @@ pub fn test_config(database: &TestDatabase) -> Config {
         database_url: database.url.clone(),
         workers: Some(1),
         database_max_connections: 5,
+        // Tests that want digests or notification emails turn them on (and say when).
+        digests: staffroom::config::DigestsConfig {
+            scheduler: false,
+            ..Config::default().digests
+        },
+        notification_emails: staffroom::config::NotificationEmailsConfig {
+            enabled: false,
+            ..Config::default().notification_emails
+        },
         ..Config::default()
     }
 }
@@ -219,6 +230,22 @@ pub fn test_config(database: &TestDatabase) -> Config {
 impl TestApp {
     pub async fn spawn(backend: &Backend) -> TestApp {
         TestApp::spawn_with(backend, |_| {}).await
+    }
+
+    /// A server that sends its mail to `smtp` (invitations included).
+    pub async fn spawn_with_smtp(
+        backend: &Backend,
+        smtp: &crate::smtp::SmtpServer,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let mut app = TestApp::spawn_with(backend, |c| {
+            c.smtp_url = Some(smtp.url());
+            c.mail.poll_interval_ms = 50;
+            adjust(c);
+        })
+        .await;
+        app.api.mailbox = Some(smtp.mailbox());
+        app
     }
 
     pub async fn spawn_with(backend: &Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
@@ -278,6 +305,7 @@ impl Api {
                 .build()
                 .unwrap(),
             data_dir,
+            mailbox: None,
         }
     }
 
@@ -412,7 +440,15 @@ impl Api {
 
     /// Reads the newest invitation token sent to `email` from the outbox.
     pub async fn wait_for_invitation_token(&self, email: &str) -> String {
-        let message = wait_for_email(&self.data_dir.join("outbox"), email, "invited you").await;
+        let message = match &self.mailbox {
+            Some(mailbox) => {
+                eventually(Duration::from_secs(10), "the invitation", || async {
+                    mailbox.find_text(email, "invited you")
+                })
+                .await
+            }
+            None => wait_for_email(&self.data_dir.join("outbox"), email, "invited you").await,
+        };
         token_after(&message, "Invitation code: ").expect("invitation code in the email")
     }
 

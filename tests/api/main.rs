@@ -11,6 +11,7 @@ mod smtp;
 mod auth;
 mod authorization;
 mod convenings;
+mod digest_sending;
 mod digests;
 mod event_log;
 mod help_requests;

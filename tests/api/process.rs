@@ -32,6 +32,8 @@ impl ServerProcess {
             .env("STAFFROOM_DATABASE_MAX_CONNECTIONS", "5")
             .env("STAFFROOM_LOG", "info,sqlx=warn,sea_orm=warn")
             .env("STAFFROOM_LOG_FORMAT", "pretty")
+            .env("STAFFROOM_DIGESTS__SCHEDULER", "false")
+            .env("STAFFROOM_NOTIFICATION_EMAILS__ENABLED", "false")
             .env_remove("STAFFROOM_FAILPOINTS")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -106,6 +108,21 @@ impl Drop for ServerProcess {
 
 /// Runs a `staffroom` command (not `serve`) on `database` and returns what it printed.
 pub fn run_command(database: &TestDatabase, args: &[&str]) -> String {
+    let output = run_command_with(database, args, &[]);
+    assert!(
+        output.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Runs a `staffroom` command with extra `STAFFROOM_*` settings, whatever its exit status.
+pub fn run_command_with(
+    database: &TestDatabase,
+    args: &[&str],
+    settings: &[(&str, &str)],
+) -> std::process::Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_staffroom-under-test"));
     command
         .args(args)
@@ -115,11 +132,8 @@ pub fn run_command(database: &TestDatabase, args: &[&str]) -> String {
     if let Some(url) = &database.url {
         command.env("STAFFROOM_DATABASE_URL", url);
     }
-    let output = command.output().expect("the command runs");
-    assert!(
-        output.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    for (key, value) in settings {
+        command.env(key, value);
+    }
+    command.output().expect("the command runs")
 }

@@ -39,6 +39,25 @@ impl Handler for Recorder {
     }
 }
 
+/// What an SMTP server received, shareable with the helpers that read invitations.
+#[derive(Clone)]
+pub struct Mailbox(Arc<Mutex<Vec<ReceivedMail>>>);
+
+impl Mailbox {
+    /// The decoded text part of the newest message to `to` whose text contains `needle`.
+    pub fn find_text(&self, to: &str, needle: &str) -> Option<String> {
+        let received = self.0.lock().unwrap().clone();
+        received.iter().rev().find_map(|mail| {
+            if !mail.recipients.iter().any(|r| r.contains(to)) {
+                return None;
+            }
+            let parsed = mail_parser::MessageParser::default().parse(mail.data.as_bytes())?;
+            let text = parsed.body_text(0)?.into_owned();
+            text.contains(needle).then_some(text)
+        })
+    }
+}
+
 /// A running SMTP server on a random loopback port.
 pub struct SmtpServer {
     pub port: u16,
@@ -76,6 +95,10 @@ impl SmtpServer {
 
     pub fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    pub fn mailbox(&self) -> Mailbox {
+        Mailbox(self.received.clone())
     }
 
     pub fn received(&self) -> Vec<ReceivedMail> {

@@ -4,12 +4,15 @@
 //! - `schedule.rs`: when a digest is due and the key of its period (pure, DST-safe);
 //! - `compose.rs`: what goes in it, read at sending time under the member's access;
 //! - `render.rs`: the email (subject, text, inline-styled HTML);
+//! - `scheduler.rs`: which digests are due, and sending them (the scheduler, `digest send`);
 //! - `send.rs`: one member, one period: the delivery record and the mail outbox row in one
 //!   transaction;
 //! - `routes.rs`: the preview, and one-click unsubscribe.
 
+pub mod command;
 pub mod compose;
 pub mod render;
 pub mod routes;
 pub mod schedule;
+pub mod scheduler;
 pub mod send;

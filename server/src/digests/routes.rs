@@ -67,16 +67,12 @@ pub async fn preview(
         .await?
         .ok_or(ApiError::NotFound)?;
     let cadence = match params.frequency.as_deref() {
-        Some("daily") => Cadence::Daily,
-        Some("weekly") => Cadence::Weekly,
-        Some(_) => return Err(ApiError::invalid("frequency", "must be daily or weekly")),
+        Some(frequency) => Cadence::parse(frequency)
+            .ok_or_else(|| ApiError::invalid("frequency", "must be daily or weekly"))?,
         None => Cadence::of(DigestFrequency::from_stored(&member.digest_frequency))
             .unwrap_or(Cadence::Weekly),
     };
-    let now = crate::clock::now();
-    let since = send::since(db, member.id, cadence, now).await?;
-    let digest = super::compose::compose(db, &member, since, now).await?;
-    let (email, _) = send::email(&state, &digest, cadence);
+    let (digest, email) = send::preview(&state, &member, cadence, crate::clock::now()).await?;
     Ok(web::Json(DigestPreview {
         subject: email.subject,
         text: email.text,

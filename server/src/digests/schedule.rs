@@ -14,7 +14,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 
 /// A digest that can be sent: daily or weekly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Cadence {
     Daily,
     Weekly,
@@ -26,6 +26,14 @@ impl Cadence {
             DigestFrequency::Off => None,
             DigestFrequency::Daily => Some(Cadence::Daily),
             DigestFrequency::Weekly => Some(Cadence::Weekly),
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Cadence> {
+        match text {
+            "daily" => Some(Cadence::Daily),
+            "weekly" => Some(Cadence::Weekly),
+            _ => None,
         }
     }
 

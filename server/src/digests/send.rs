@@ -74,6 +74,20 @@ pub fn email(state: &AppState, digest: &Digest, cadence: Cadence) -> (OutgoingEm
     (render::email(digest, cadence, &links), list)
 }
 
+/// The digest `member` would get now, and its email: for previews, which record nothing.
+pub async fn preview(
+    state: &AppState,
+    member: &members::Model,
+    cadence: Cadence,
+    now: DateTime<Utc>,
+) -> Result<(Digest, OutgoingEmail), DbErr> {
+    let db = state.db.reader();
+    let since = since(db, member.id, cadence, now).await?;
+    let digest = compose(db, member, since, now).await?;
+    let (email, _) = email(state, &digest, cadence);
+    Ok((digest, email))
+}
+
 /// Composes and queues `member`'s digest for period `key`, unless it already went.
 pub async fn deliver(
     state: &AppState,

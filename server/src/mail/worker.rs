@@ -74,8 +74,8 @@ impl MailWorker {
         }
     }
 
-    /// Sends everything due, batch by batch.
-    async fn drain(&self) -> Result<(), sea_orm::DbErr> {
+    /// Sends everything due, batch by batch (what fails waits for its retry).
+    pub async fn drain(&self) -> Result<(), sea_orm::DbErr> {
         if !outbox::any_due(self.db.reader()).await? {
             return Ok(());
         }

@@ -4,7 +4,7 @@ use crate::mail::worker::MailCounters;
 use actix_web::http::Method;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::sync::Mutex;
 
@@ -18,6 +18,17 @@ pub struct Metrics {
     series: Mutex<BTreeMap<SeriesKey, Series>>,
     /// Shared with the mail worker, which counts what it sends.
     pub mail: Arc<MailCounters>,
+    /// Counted by the digest scheduler.
+    pub digests: DigestCounters,
+}
+
+/// What this instance's digest scheduler has done since the process started.
+#[derive(Debug, Default)]
+pub struct DigestCounters {
+    pub passes: AtomicU64,
+    pub sent: AtomicU64,
+    pub empty: AtomicU64,
+    pub failed: AtomicU64,
 }
 
 /// The mail outbox as it stands: `(waiting to be sent, given up)`.
@@ -62,6 +73,7 @@ impl Metrics {
     pub fn render(&self, outbox: Option<OutboxCounts>) -> String {
         let mut out = String::new();
         self.render_mail(&mut out, outbox);
+        self.render_digests(&mut out);
         let series = self.series.lock().unwrap_or_else(|p| p.into_inner());
         out.push_str(
             "# HELP staffroom_http_requests_total HTTP requests by method, route and status.\n",
@@ -122,6 +134,38 @@ fn method_label(method: &Method) -> &'static str {
 }
 
 impl Metrics {
+    fn render_digests(&self, out: &mut String) {
+        let counters = [
+            (
+                "staffroom_digest_passes_total",
+                "Looks for due digests by this instance's scheduler.",
+                &self.digests.passes,
+            ),
+            (
+                "staffroom_digests_sent_total",
+                "Digests queued for sending by this instance's scheduler.",
+                &self.digests.sent,
+            ),
+            (
+                "staffroom_digests_empty_total",
+                "Digests with nothing to tell (recorded, not sent).",
+                &self.digests.empty,
+            ),
+            (
+                "staffroom_digests_failed_total",
+                "Digests that failed to compose or queue (retried at the next pass).",
+                &self.digests.failed,
+            ),
+        ];
+        for (name, help, value) in counters {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                value.load(Ordering::Relaxed)
+            );
+        }
+    }
+
     fn render_mail(&self, out: &mut String, outbox: Option<OutboxCounts>) {
         let counters = [
             (

@@ -7,7 +7,6 @@ use super::rebuild::{self, RebuildState, RebuildStatus};
 use super::Search;
 use crate::config::Config;
 use crate::db::Db;
-use std::io::Write;
 use std::time::Duration;
 
 pub async fn reindex(config: Config) -> anyhow::Result<()> {
@@ -81,18 +80,10 @@ async fn watch_progress(
 }
 
 fn draw(status: &RebuildStatus) {
-    const WIDTH: i64 = 30;
-    let total = status.documents_total.max(1);
-    let filled = (status.documents_done.min(total) * WIDTH / total) as usize;
-    let mut err = std::io::stderr();
-    let _ = write!(
-        err,
-        "\r[{}{}] {}/{} rows ({:?})   ",
-        "#".repeat(filled),
-        ".".repeat(WIDTH as usize - filled),
-        status.documents_done,
-        status.documents_total,
-        status.state
+    crate::progress::draw(
+        status.documents_done.max(0) as u64,
+        status.documents_total.max(0) as u64,
+        "rows",
+        &format!("{:?}", status.state),
     );
-    let _ = err.flush();
 }
