@@ -90,6 +90,12 @@ impl Application {
                 state.hub.shutdown_signal(),
             ));
         }
+        if state.config.notification_emails.enabled {
+            tokio::spawn(notifications::email::run(
+                state.clone(),
+                state.hub.shutdown_signal(),
+            ));
+        }
         // Without its search index (another instance holds the embedded one) an instance
         // still serves everything else; `/readyz` says search is degraded.
         match state.search.start(&state.config, &state.db) {

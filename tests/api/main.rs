@@ -19,6 +19,7 @@ mod live;
 mod losing_access;
 mod mail;
 mod networks;
+mod notification_emails;
 mod notifications;
 mod operations;
 mod resources;

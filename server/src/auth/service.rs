@@ -80,9 +80,8 @@ pub async fn issue_session(
     }
     .insert(txn)
     .await?;
-    let expertise = member_queries::expertise_of(txn, member.id).await?;
     Ok(Session {
-        member: MemberView::new(member, expertise),
+        member: MemberView::load(txn, member).await?,
         access_token: state.tokens.issue_access(member.id),
         refresh_token,
         token_type: "Bearer",

@@ -231,6 +231,7 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
                     weekday: 1,
                     hour: 7,
                 }),
+                email_notifications: None,
             },
         )
         .await

@@ -4,7 +4,7 @@
 
 use super::compose::{Digest, Section, SectionKind};
 use super::schedule::Cadence;
-use crate::mail::OutgoingEmail;
+use crate::mail::{layout, OutgoingEmail};
 
 /// Links the email needs besides the items: all absolute.
 pub struct Links {
@@ -113,51 +113,34 @@ fn text(digest: &Digest, cadence: Cadence, links: &Links) -> String {
     out
 }
 
-use crate::text::escape_html as escape;
-
-const FONT: &str =
-    "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
-
 fn html(digest: &Digest, cadence: Cadence, links: &Links) -> String {
-    let mut body = String::new();
+    let mut rows = String::new();
     for section in &digest.sections {
-        body.push_str(&format!(
-            "<tr><td style=\"padding:24px 24px 4px 24px;{FONT};font-size:13px;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:#5b6470\">{}</td></tr>",
-            escape(section.kind.heading())
-        ));
+        rows.push_str(&layout::heading_row(section.kind.heading()));
         for item in &section.items {
-            body.push_str(&format!(
-                "<tr><td style=\"padding:8px 24px;{FONT}\"><a href=\"{href}\" style=\"font-size:16px;line-height:22px;color:#1d4ed8;text-decoration:none;font-weight:600\">{title}</a><div style=\"font-size:13px;line-height:19px;color:#5b6470\">{context}</div></td></tr>",
-                href = escape(&format!("{}{}", links.public_url, item.path)),
-                title = escape(&item.title),
-                context = escape(&item.context),
-            ));
+            let href = format!("{}{}", links.public_url, item.path);
+            rows.push_str(&layout::item_row(&href, &item.title, &item.context));
         }
         if let Some(all) = section.see_all() {
-            body.push_str(&format!(
-                "<tr><td style=\"padding:4px 24px 8px 24px;{FONT};font-size:13px\"><a href=\"{href}\" style=\"color:#1d4ed8\">See all {total}</a></td></tr>",
-                href = escape(&format!("{}{}", links.public_url, all)),
-                total = section.total,
+            let href = format!("{}{}", links.public_url, all);
+            rows.push_str(&layout::link_row(
+                &href,
+                &format!("See all {}", section.total),
             ));
         }
     }
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"color-scheme\" content=\"light dark\"><title>{title}</title></head>\
-<body style=\"margin:0;padding:0;background:#f4f5f7\">\
-<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f4f5f7\"><tr><td align=\"center\" style=\"padding:16px 8px\">\
-<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:600px;background:#ffffff;border-radius:8px\">\
-<tr><td style=\"padding:24px 24px 0 24px;{FONT};font-size:20px;font-weight:700;color:#111827\">Staffroom</td></tr>\
-<tr><td style=\"padding:8px 24px 0 24px;{FONT};font-size:15px;line-height:22px;color:#111827\">Hello {name}, here is what happened in your networks {period}.</td></tr>\
-{body}\
-<tr><td style=\"padding:24px;{FONT};font-size:12px;line-height:18px;color:#5b6470;border-top:1px solid #e5e7eb\">You get this {cadence} digest because you are a member of these networks on Staffroom. <a href=\"{settings}\" style=\"color:#5b6470\">Change when it comes</a> · <a href=\"{unsubscribe}\" style=\"color:#5b6470\">Unsubscribe</a></td></tr>\
-</table></td></tr></table></body></html>",
-        title = escape(&subject(digest, cadence)),
-        name = escape(&digest.display_name),
-        period = period_words(cadence),
-        cadence = cadence.as_str(),
-        settings = escape(&links.settings),
-        unsubscribe = escape(&links.unsubscribe),
-    )
+    let footer = format!(
+        "You get this {} digest because you are a member of these networks on Staffroom. {} · {}",
+        cadence.as_str(),
+        layout::footer_link(&links.settings, "Change when it comes"),
+        layout::footer_link(&links.unsubscribe, "Unsubscribe"),
+    );
+    let intro = format!(
+        "Hello {}, here is what happened in your networks {}.",
+        digest.display_name,
+        period_words(cadence)
+    );
+    layout::page(&subject(digest, cadence), &intro, &rows, &footer)
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! being marked sent resends the same message, with the same `Message-ID`, so mail clients
 //! fold the two.
 
+pub mod layout;
 pub mod outbox;
 pub mod templates;
 pub mod transport;

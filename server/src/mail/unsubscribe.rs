@@ -80,8 +80,10 @@ impl EmailKind {
 
     pub fn describe(self) -> &'static str {
         match self {
-            EmailKind::Mentioned => "emails when someone mentions you",
-            EmailKind::HelpResponded => "emails when someone answers your help request",
+            EmailKind::Mentioned => "emails when someone mentions you or replies to you",
+            EmailKind::HelpResponded => {
+                "emails when someone answers or offers help on your help request"
+            }
             EmailKind::AnswerAccepted => "emails when your answer is accepted",
             EmailKind::ExpertiseRequested => "emails when someone needs your expertise",
             EmailKind::ActionItemAssigned => "emails when an action item is assigned to you",

@@ -64,7 +64,6 @@ pub async fn export_member(db: &impl ConnectionTrait, member_id: i64) -> ApiResu
     let member = queries::find(db, member_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let expertise = queries::expertise_of(db, member_id).await?;
     let memberships = network_members::Entity::find()
         .filter(network_members::Column::MemberId.eq(member_id))
         .all(db)
@@ -90,7 +89,7 @@ pub async fn export_member(db: &impl ConnectionTrait, member_id: i64) -> ApiResu
         .await?;
     Ok(MemberExport {
         exported_at: crate::clock::now(),
-        profile: MemberView::new(&member, expertise),
+        profile: MemberView::load(db, &member).await?,
         memberships: memberships
             .into_iter()
             .map(|m| ExportedMembership {

@@ -2,6 +2,7 @@
 //! profile is always valid.
 
 use crate::error::ApiError;
+use crate::mail::unsubscribe::EmailKind;
 use serde::{Deserialize, Serialize};
 
 /// A lowercased, syntactically valid email address.
@@ -142,6 +143,86 @@ impl DigestPreferences {
             return Err(ApiError::invalid("digest.hour", "must be 0 to 23"));
         }
         Ok(self)
+    }
+}
+
+/// Which kinds of notification email a member gets (`email_notifications` on the profile);
+/// all on unless turned off. Stored as opt-outs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct EmailNotifications {
+    /// Someone mentions you or replies to your post.
+    pub mentioned: bool,
+    /// Someone answers (or offers help on) your help request.
+    pub help_responded: bool,
+    /// Your answer is accepted.
+    pub answer_accepted: bool,
+    /// A help request matches your expertise.
+    pub expertise_requested: bool,
+    /// An action item is assigned to you.
+    pub action_item_assigned: bool,
+    /// A direct message.
+    pub direct_message: bool,
+}
+
+impl EmailNotifications {
+    /// Everything on except `opted_out`.
+    pub fn without(opted_out: impl IntoIterator<Item = EmailKind>) -> EmailNotifications {
+        let mut prefs = EmailNotifications {
+            mentioned: true,
+            help_responded: true,
+            answer_accepted: true,
+            expertise_requested: true,
+            action_item_assigned: true,
+            direct_message: true,
+        };
+        for kind in opted_out {
+            *prefs.slot(kind) = false;
+        }
+        prefs
+    }
+
+    pub fn is_on(mut self, kind: EmailKind) -> bool {
+        *self.slot(kind)
+    }
+
+    fn slot(&mut self, kind: EmailKind) -> &mut bool {
+        match kind {
+            EmailKind::Mentioned => &mut self.mentioned,
+            EmailKind::HelpResponded => &mut self.help_responded,
+            EmailKind::AnswerAccepted => &mut self.answer_accepted,
+            EmailKind::ExpertiseRequested => &mut self.expertise_requested,
+            EmailKind::ActionItemAssigned => &mut self.action_item_assigned,
+            EmailKind::DirectMessage => &mut self.direct_message,
+        }
+    }
+}
+
+/// `PATCH /me` `email_notifications`: the kinds named are turned on or off, the others stay.
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailNotificationsUpdate {
+    pub mentioned: Option<bool>,
+    pub help_responded: Option<bool>,
+    pub answer_accepted: Option<bool>,
+    pub expertise_requested: Option<bool>,
+    pub action_item_assigned: Option<bool>,
+    pub direct_message: Option<bool>,
+}
+
+impl EmailNotificationsUpdate {
+    /// `(kind, on)` for each kind named.
+    pub fn changes(self) -> Vec<(EmailKind, bool)> {
+        [
+            (EmailKind::Mentioned, self.mentioned),
+            (EmailKind::HelpResponded, self.help_responded),
+            (EmailKind::AnswerAccepted, self.answer_accepted),
+            (EmailKind::ExpertiseRequested, self.expertise_requested),
+            (EmailKind::ActionItemAssigned, self.action_item_assigned),
+            (EmailKind::DirectMessage, self.direct_message),
+        ]
+        .into_iter()
+        .filter_map(|(kind, on)| Some((kind, on?)))
+        .collect()
     }
 }
 

@@ -1,7 +1,8 @@
 //! Reads about members.
 
-use crate::entities::{member_expertise, members, network_members};
+use crate::entities::{email_opt_outs, member_expertise, members, network_members};
 use crate::grouping::group_by_key;
+use crate::mail::unsubscribe::EmailKind;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -56,6 +57,21 @@ pub async fn expertise_of_many(
         .all(db)
         .await?;
     Ok(group_by_key(rows, |row| (row.member_id, row.tag)))
+}
+
+/// The kinds of notification email `member_id` turned off.
+pub async fn email_opt_outs(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+) -> Result<Vec<EmailKind>, DbErr> {
+    let rows = email_opt_outs::Entity::find()
+        .filter(email_opt_outs::Column::MemberId.eq(member_id))
+        .all(db)
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| EmailKind::parse(&row.kind))
+        .collect())
 }
 
 /// Whether two members belong to at least one common network.

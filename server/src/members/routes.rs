@@ -27,8 +27,7 @@ pub async fn get_me(
     let member = queries::find(db, auth.id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let expertise = queries::expertise_of(db, auth.id).await?;
-    Ok(web::Json(MemberView::new(&member, expertise)))
+    Ok(web::Json(MemberView::load(db, &member).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/me", tag = "members", request_body = ProfileUpdate,
@@ -40,8 +39,9 @@ pub async fn update_me(
     ApiJson(update): ApiJson<ProfileUpdate>,
 ) -> ApiResult<web::Json<MemberView>> {
     let member = service::update_profile(state.db.writer(), auth.id, update).await?;
-    let expertise = queries::expertise_of(state.db.writer(), auth.id).await?;
-    Ok(web::Json(MemberView::new(&member, expertise)))
+    Ok(web::Json(
+        MemberView::load(state.db.writer(), &member).await?,
+    ))
 }
 
 /// A member's profile, visible to members who share a network with them, to themselves and

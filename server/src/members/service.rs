@@ -1,8 +1,8 @@
 //! Creating members and changing their profiles.
 
-use super::profile::{DigestPreferences, DisplayName, Email, Timezone};
+use super::profile::{DigestPreferences, DisplayName, Email, EmailNotificationsUpdate, Timezone};
 use super::queries;
-use crate::entities::{member_expertise, members};
+use crate::entities::{email_opt_outs, member_expertise, members};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent, Topic};
 use crate::ids::ApiId;
@@ -123,6 +123,8 @@ pub struct ProfileUpdate {
     /// IANA name, e.g. `America/Chicago`.
     pub timezone: Option<String>,
     pub digest: Option<DigestPreferences>,
+    /// Kinds of notification email to turn on or off; kinds not named stay as they are.
+    pub email_notifications: Option<EmailNotificationsUpdate>,
 }
 
 pub async fn update_profile(
@@ -190,6 +192,26 @@ pub async fn update_profile(
     }
     active.updated_at = Set(crate::clock::now());
     let member = active.update(&txn).await?;
+    for (kind, on) in update
+        .email_notifications
+        .map(EmailNotificationsUpdate::changes)
+        .unwrap_or_default()
+    {
+        email_opt_outs::Entity::delete_many()
+            .filter(email_opt_outs::Column::MemberId.eq(member_id))
+            .filter(email_opt_outs::Column::Kind.eq(kind.as_str()))
+            .exec(&txn)
+            .await?;
+        if !on {
+            email_opt_outs::Entity::insert(email_opt_outs::ActiveModel {
+                member_id: Set(member_id),
+                kind: Set(kind.as_str().to_owned()),
+                created_at: Set(crate::clock::now()),
+            })
+            .exec_without_returning(&txn)
+            .await?;
+        }
+    }
     if let Some(tags) = expertise {
         member_expertise::Entity::delete_many()
             .filter(member_expertise::Column::MemberId.eq(member_id))

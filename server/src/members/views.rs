@@ -1,6 +1,6 @@
 //! How members appear in responses.
 
-use super::profile::{DigestFrequency, DigestPreferences};
+use super::profile::{DigestFrequency, DigestPreferences, EmailNotifications};
 use crate::entities::members;
 use crate::ids::ApiId;
 use chrono::{DateTime, Utc};
@@ -43,12 +43,31 @@ pub struct MemberView {
     pub expertise: Vec<String>,
     pub timezone: String,
     pub digest: DigestPreferences,
+    pub email_notifications: EmailNotifications,
     pub is_admin: bool,
     pub created_at: DateTime<Utc>,
 }
 
 impl MemberView {
-    pub fn new(member: &members::Model, expertise: Vec<String>) -> MemberView {
+    /// The view of `member`, with their expertise and email preferences read from `db`.
+    pub async fn load(
+        db: &impl sea_orm::ConnectionTrait,
+        member: &members::Model,
+    ) -> Result<MemberView, sea_orm::DbErr> {
+        let expertise = super::queries::expertise_of(db, member.id).await?;
+        let opted_out = super::queries::email_opt_outs(db, member.id).await?;
+        Ok(MemberView::new(
+            member,
+            expertise,
+            EmailNotifications::without(opted_out),
+        ))
+    }
+
+    fn new(
+        member: &members::Model,
+        expertise: Vec<String>,
+        email_notifications: EmailNotifications,
+    ) -> MemberView {
         MemberView {
             id: ApiId(member.id),
             email: member.email.clone(),
@@ -64,6 +83,7 @@ impl MemberView {
                 weekday: u8::try_from(member.digest_weekday).unwrap_or(1),
                 hour: u8::try_from(member.digest_hour).unwrap_or(7),
             },
+            email_notifications,
             is_admin: member.is_admin,
             created_at: member.created_at,
         }

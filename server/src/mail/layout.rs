@@ -1,0 +1,61 @@
+//! The frame every member-facing HTML email shares: inline styles only (mail clients drop
+//! `<style>` blocks and external sheets), one table column that narrows on phones, light
+//! and dark friendly, and a footer saying why it came and how to stop it.
+
+use crate::text::escape_html as escape;
+
+pub const FONT: &str =
+    "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
+
+/// A row for one item: a link as its title, and a line of context under it.
+pub fn item_row(href: &str, title: &str, context: &str) -> String {
+    format!(
+        "<tr><td style=\"padding:8px 24px;{FONT}\"><a href=\"{href}\" style=\"font-size:16px;line-height:22px;color:#1d4ed8;text-decoration:none;font-weight:600\">{title}</a><div style=\"font-size:13px;line-height:19px;color:#5b6470\">{context}</div></td></tr>",
+        href = escape(href),
+        title = escape(title),
+        context = escape(context),
+    )
+}
+
+/// A section heading row.
+pub fn heading_row(heading: &str) -> String {
+    format!(
+        "<tr><td style=\"padding:24px 24px 4px 24px;{FONT};font-size:13px;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:#5b6470\">{}</td></tr>",
+        escape(heading)
+    )
+}
+
+/// A small link row (e.g. "See all").
+pub fn link_row(href: &str, label: &str) -> String {
+    format!(
+        "<tr><td style=\"padding:4px 24px 8px 24px;{FONT};font-size:13px\"><a href=\"{href}\" style=\"color:#1d4ed8\">{label}</a></td></tr>",
+        href = escape(href),
+        label = escape(label),
+    )
+}
+
+/// The whole page. `intro` is plain text; `rows` and `footer_html` are already escaped HTML.
+pub fn page(title: &str, intro: &str, rows: &str, footer_html: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"color-scheme\" content=\"light dark\"><title>{title}</title></head>\
+<body style=\"margin:0;padding:0;background:#f4f5f7\">\
+<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f4f5f7\"><tr><td align=\"center\" style=\"padding:16px 8px\">\
+<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:600px;background:#ffffff;border-radius:8px\">\
+<tr><td style=\"padding:24px 24px 0 24px;{FONT};font-size:20px;font-weight:700;color:#111827\">Staffroom</td></tr>\
+<tr><td style=\"padding:8px 24px 0 24px;{FONT};font-size:15px;line-height:22px;color:#111827\">{intro}</td></tr>\
+{rows}\
+<tr><td style=\"padding:24px;{FONT};font-size:12px;line-height:18px;color:#5b6470;border-top:1px solid #e5e7eb\">{footer_html}</td></tr>\
+</table></td></tr></table></body></html>",
+        title = escape(title),
+        intro = escape(intro),
+    )
+}
+
+/// A footer link, escaped.
+pub fn footer_link(href: &str, label: &str) -> String {
+    format!(
+        "<a href=\"{}\" style=\"color:#5b6470\">{}</a>",
+        escape(href),
+        escape(label)
+    )
+}
