@@ -380,3 +380,39 @@ async fn instances_share_a_digest_run_without_duplicates() {
     })
     .await;
 }
+
+backend_test! {
+    /// What operators type: a preview prints the text and writes the HTML; a dry run counts
+    /// and records nothing, so the real run after it still sends everything.
+    async fn the_command_line_previews_and_dry_runs_without_recording(backend: Backend) {
+        let database = TestDatabase::create(&backend).await;
+        let server = ServerProcess::start(&database, &[]);
+        let (admin, network) = server.admin_with_network("Math leads").await;
+        let member = server.add_member(&admin, &network, "Pia Preview", "member").await;
+        server.create_thread(&admin, &network, "Fraction talks that work").await;
+        server.kill();
+
+        let html = database.data_dir.join("preview.html");
+        let html_arg = html.to_str().unwrap();
+        let preview = run_command_with(&database, &["digest", "preview", "--member", &member.email, "--html", html_arg], &[]);
+        assert!(preview.status.success(), "{}", String::from_utf8_lossy(&preview.stderr));
+        let text = String::from_utf8_lossy(&preview.stdout);
+        assert!(text.starts_with("Subject: 1 new discussion in your networks · Staffroom weekly"), "{text}");
+        assert!(text.contains("Fraction talks that work"), "{text}");
+        let page = std::fs::read_to_string(&html).expect("the HTML written");
+        assert!(page.starts_with("<!DOCTYPE html>") && page.contains("Fraction talks that work"));
+        let unknown = run_command_with(&database, &["digest", "preview", "--member", "nobody@example.org"], &[]);
+        assert!(!unknown.status.success());
+        assert!(String::from_utf8_lossy(&unknown.stderr).contains("no member with email nobody@example.org"));
+
+        let send = ["digest", "send", "--now", "--frequency", "weekly"];
+        let dry = run_command_with(&database, &[&send[..], &["--dry-run"]].concat(), &[]);
+        assert!(dry.status.success());
+        assert!(String::from_utf8_lossy(&dry.stdout).contains("dry run: 1 would be sent, 1 with nothing to tell"), "{}", String::from_utf8_lossy(&dry.stdout));
+        assert!(outbox_rows(&database).await.is_empty(), "a dry run queues nothing");
+        let real = run_command_with(&database, &send, &[]);
+        assert!(String::from_utf8_lossy(&real.stdout).contains("1 sent, 1 with nothing to tell"), "{}", String::from_utf8_lossy(&real.stdout));
+        let now_needs_frequency = run_command_with(&database, &["digest", "send", "--now"], &[]);
+        assert!(!now_needs_frequency.status.success());
+    }
+}
