@@ -72,11 +72,25 @@ pub struct Item {
 pub struct Section {
     pub kind: SectionKind,
     pub items: Vec<Item>,
-    /// All that would qualify; more than `items.len()` shows "see all".
+    /// All that would qualify, counted up to `TOTAL_CAP + 1`; more than `items.len()` shows
+    /// "see all".
     pub total: usize,
 }
 
+/// Sections count what qualifies up to here: "100+" says enough, and a busy network's
+/// week does not make every member's digest read thousands of rows.
+pub const TOTAL_CAP: usize = 100;
+
 impl Section {
+    /// The total as the email says it: `7`, or `100+`.
+    pub fn total_label(&self) -> String {
+        if self.total > TOTAL_CAP {
+            format!("{TOTAL_CAP}+")
+        } else {
+            self.total.to_string()
+        }
+    }
+
     pub fn see_all(&self) -> Option<&'static str> {
         (self.total > self.items.len()).then(|| self.kind.see_all())
     }
@@ -228,6 +242,7 @@ impl<C: ConnectionTrait> Queries<'_, C> {
             rest = &tail[name_len..];
         }
         out.push_str(rest);
+        out.push_str(&format!(" LIMIT {}", TOTAL_CAP + 1));
         self.db
             .query_all(Statement::from_sql_and_values(
                 backend,

@@ -2,7 +2,7 @@
 //! well on its own, and an HTML part with inline styles only (mail clients drop `<style>`
 //! blocks and external sheets), laid out in a single table column that narrows on phones.
 
-use super::compose::{Digest, Section, SectionKind};
+use super::compose::{Digest, Section, SectionKind, TOTAL_CAP};
 use super::schedule::Cadence;
 use crate::mail::{layout, OutgoingEmail};
 
@@ -35,7 +35,7 @@ fn headline(digest: &Digest) -> String {
             .unwrap_or_default();
         return match help {
             1 => format!("A colleague needs your help{topic}"),
-            n => format!("{n} colleagues need your help{topic}"),
+            n => format!("{} colleagues need your help{topic}", count_label(n)),
         };
     }
     let answers = count(SectionKind::AnswersForYou);
@@ -64,7 +64,16 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
     } else {
-        format!("{n} {many}")
+        format!("{} {many}", count_label(n))
+    }
+}
+
+/// Totals are counted up to `TOTAL_CAP + 1`.
+fn count_label(n: usize) -> String {
+    if n > TOTAL_CAP {
+        format!("{TOTAL_CAP}+")
+    } else {
+        n.to_string()
     }
 }
 
@@ -100,7 +109,9 @@ fn text(digest: &Digest, cadence: Cadence, links: &Links) -> String {
         if let Some(all) = section.see_all() {
             out.push_str(&format!(
                 "\n  See all {}: {}{}\n",
-                section.total, links.public_url, all
+                section.total_label(),
+                links.public_url,
+                all
             ));
         }
     }
@@ -125,7 +136,7 @@ fn html(digest: &Digest, cadence: Cadence, links: &Links) -> String {
             let href = format!("{}{}", links.public_url, all);
             rows.push_str(&layout::link_row(
                 &href,
-                &format!("See all {}", section.total),
+                &format!("See all {}", section.total_label()),
             ));
         }
     }
@@ -196,6 +207,14 @@ mod tests {
             subject(&d, Cadence::Daily),
             "1 new discussion in your networks · Staffroom daily"
         );
+        let d = digest(vec![section(SectionKind::NewThreads, 5, TOTAL_CAP + 1)]);
+        assert_eq!(
+            subject(&d, Cadence::Daily),
+            "100+ new discussions in your networks · Staffroom daily"
+        );
+        assert!(email(&d, Cadence::Daily, &links())
+            .text
+            .contains("See all 100+: "));
     }
 
     #[test]
