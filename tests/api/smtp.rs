@@ -84,7 +84,7 @@ impl SmtpServer {
         let mut server = Server::new(recorder);
         server
             .with_name("smtp.test")
-            .with_num_threads(2)
+            .with_num_threads(16)
             .with_tcp_listener(listener);
         // Runs until the test process exits.
         std::thread::spawn(move || {

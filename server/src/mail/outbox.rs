@@ -111,7 +111,10 @@ pub async fn claim(
     Ok(rows)
 }
 
-pub async fn mark_sent(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
+pub async fn mark_sent(db: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     Entity::update_many()
         .col_expr(Column::SentAt, Expr::value(crate::clock::now()))
         .col_expr(
@@ -119,7 +122,7 @@ pub async fn mark_sent(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> 
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(Column::LastError, Expr::value(Option::<String>::None))
-        .filter(Column::Id.eq(id))
+        .filter(Column::Id.is_in(ids.iter().copied()))
         .exec(db)
         .await?;
     Ok(())

@@ -7,7 +7,9 @@ use super::outbox::{self, AfterFailure};
 use super::transport::{self, Transport};
 use crate::config::{Config, MailConfig};
 use crate::db::Db;
+use crate::entities::mail_outbox;
 use chrono::Duration as ChronoDuration;
+use futures_util::StreamExt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -16,7 +18,9 @@ use tokio::sync::{watch, Notify};
 use tracing::Instrument;
 
 /// Messages claimed per round trip.
-const BATCH: u64 = 20;
+const BATCH: u64 = 16;
+/// Messages being handed to the transport at once (two rounds per batch; see `drain`).
+const SENDS_IN_FLIGHT: usize = 8;
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// What the worker has done since the process started, for `/metrics`.
@@ -74,54 +78,86 @@ impl MailWorker {
         }
     }
 
-    /// Sends everything due, batch by batch (what fails waits for its retry).
+    /// Sends everything due, batch by batch (what fails waits for its retry). A batch's
+    /// messages go out a few at a time over the transport's pooled connections, and those
+    /// accepted are marked sent together: one write per batch instead of one per message.
+    /// A crash before that write re-sends them with their `Message-ID`, as the outbox
+    /// promises for a crash after any hand-off.
     pub async fn drain(&self) -> Result<(), sea_orm::DbErr> {
         if !outbox::any_due(self.db.reader()).await? {
             return Ok(());
         }
         let lease = ChronoDuration::seconds(self.config.lease_secs as i64);
-        // A send must end well within its lease, or another instance could take the message
-        // over while it is still being sent.
-        let send_timeout = Duration::from_secs(self.config.lease_secs / 2);
+        // The whole batch must end well within its lease, or another instance could take a
+        // message over while it is still being sent: each send gets a quarter of it, and
+        // a batch is at most two rounds of sends.
+        let send_timeout = Duration::from_millis(self.config.lease_secs * 1000 / 4);
         loop {
             let batch = outbox::claim(self.db.writer(), BATCH, lease).await?;
             if batch.is_empty() {
                 return Ok(());
             }
-            for row in batch {
-                let span = tracing::info_span!("mail_send", outbox_id = row.id, kind = %row.kind, attempt = row.attempts);
-                async {
-                    let sent = match tokio::time::timeout(send_timeout, self.transport.deliver(&row)).await {
-                        Ok(result) => result,
-                        Err(_) => Err(anyhow::anyhow!("timed out after {send_timeout:?}")),
-                    };
-                    match sent {
-                        Ok(()) => {
-                            crate::failpoint::hit("mail.after_send");
-                            outbox::mark_sent(self.db.writer(), row.id).await?;
-                            self.counters.sent.fetch_add(1, Ordering::Relaxed);
-                            tracing::info!("email sent");
-                        }
-                        Err(err) => {
-                            self.counters.failed_attempts.fetch_add(1, Ordering::Relaxed);
-                            let error = format!("{:?}", crate::error::ErrorChain(&err));
-                            match outbox::record_failure(self.db.writer(), &self.config, &row, &error).await? {
-                                AfterFailure::RetryAt(at) => {
-                                    tracing::warn!(error, retry_at = %at, "email not sent; will retry");
-                                }
-                                AfterFailure::GivenUp => {
-                                    self.counters.given_up.fetch_add(1, Ordering::Relaxed);
-                                    tracing::error!(error, "email not sent; given up (see `staffroom mail list --failed`)");
-                                }
-                            }
-                        }
+            let results: Vec<(mail_outbox::Model, anyhow::Result<()>)> =
+                futures_util::stream::iter(batch)
+                    .map(|row| async move {
+                        let span = tracing::info_span!("mail_send", outbox_id = row.id, kind = %row.kind, attempt = row.attempts);
+                        let sent = match tokio::time::timeout(send_timeout, self.transport.deliver(&row))
+                            .instrument(span)
+                            .await
+                        {
+                            Ok(result) => result,
+                            Err(_) => Err(anyhow::anyhow!("timed out after {send_timeout:?}")),
+                        };
+                        (row, sent)
+                    })
+                    .buffer_unordered(SENDS_IN_FLIGHT)
+                    .collect()
+                    .await;
+            let mut sent_ids = Vec::new();
+            for (row, sent) in results {
+                match sent {
+                    Ok(()) => {
+                        crate::failpoint::hit("mail.after_send");
+                        sent_ids.push(row.id);
                     }
-                    Ok::<_, sea_orm::DbErr>(())
+                    Err(err) => self.failed(&row, &err).await?,
                 }
-                .instrument(span)
-                .await?;
             }
+            outbox::mark_sent(self.db.writer(), &sent_ids).await?;
+            self.counters
+                .sent
+                .fetch_add(sent_ids.len() as u64, Ordering::Relaxed);
+            tracing::info!(count = sent_ids.len(), "emails sent");
         }
+    }
+
+    async fn failed(
+        &self,
+        row: &mail_outbox::Model,
+        err: &anyhow::Error,
+    ) -> Result<(), sea_orm::DbErr> {
+        let span = tracing::info_span!("mail_send", outbox_id = row.id, kind = %row.kind, attempt = row.attempts);
+        async {
+            self.counters
+                .failed_attempts
+                .fetch_add(1, Ordering::Relaxed);
+            let error = format!("{:?}", crate::error::ErrorChain(err));
+            match outbox::record_failure(self.db.writer(), &self.config, row, &error).await? {
+                AfterFailure::RetryAt(at) => {
+                    tracing::warn!(error, retry_at = %at, "email not sent; will retry");
+                }
+                AfterFailure::GivenUp => {
+                    self.counters.given_up.fetch_add(1, Ordering::Relaxed);
+                    tracing::error!(
+                        error,
+                        "email not sent; given up (see `staffroom mail list --failed`)"
+                    );
+                }
+            }
+            Ok(())
+        }
+        .instrument(span)
+        .await
     }
 
     async fn prune(&self) {
