@@ -84,7 +84,8 @@ impl SmtpServer {
         let mut server = Server::new(recorder);
         server
             .with_name("smtp.test")
-            .with_num_threads(16)
+            // One thread per connection, and pooled senders keep theirs open.
+            .with_num_threads(64)
             .with_tcp_listener(listener);
         // Runs until the test process exits.
         std::thread::spawn(move || {

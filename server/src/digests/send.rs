@@ -13,8 +13,8 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set, Statement, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,19 +97,10 @@ pub async fn deliver(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Outcome> {
     let txn = state.db.writer().begin().await?;
-    if txn.get_database_backend() == DatabaseBackend::Postgres {
-        // Instances share the run: whoever holds the member's row composes; the others
-        // move on rather than wait.
-        let locked = txn
-            .query_one(Statement::from_sql_and_values(
-                DatabaseBackend::Postgres,
-                "SELECT id FROM members WHERE id = $1 FOR UPDATE SKIP LOCKED",
-                [member.id.into()],
-            ))
-            .await?;
-        if locked.is_none() {
-            return Ok(Outcome::Busy);
-        }
+    // Instances share the run: whoever holds the member's row composes; the others move
+    // on rather than wait.
+    if !crate::members::queries::lock_for_mail(&txn, member.id).await? {
+        return Ok(Outcome::Busy);
     }
     if already_sent(&txn, member.id, cadence, key).await? {
         return Ok(Outcome::AlreadySent);

@@ -5,7 +5,8 @@ use crate::grouping::group_by_key;
 use crate::mail::unsubscribe::EmailKind;
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
 };
 use std::collections::HashMap;
 
@@ -57,6 +58,27 @@ pub async fn expertise_of_many(
         .all(db)
         .await?;
     Ok(group_by_key(rows, |row| (row.member_id, row.tag)))
+}
+
+/// Takes `member_id`'s row for composing their mail in `txn`, first thing in it: `false`
+/// when another PostgreSQL transaction holds it (the caller moves on rather than wait). On
+/// SQLite it takes the write lock at once, waiting its turn: a transaction that read first
+/// and wrote later would fail outright if another process (`digest send` beside a server)
+/// wrote in between.
+pub async fn lock_for_mail(txn: &impl ConnectionTrait, member_id: i64) -> Result<bool, DbErr> {
+    let backend = txn.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => "SELECT id FROM members WHERE id = $1 FOR UPDATE SKIP LOCKED",
+        _ => "UPDATE members SET id = id WHERE id = ? RETURNING id",
+    };
+    let row = txn
+        .query_one(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [member_id.into()],
+        ))
+        .await?;
+    Ok(row.is_some() || backend != DatabaseBackend::Postgres)
 }
 
 /// The kinds of notification email `member_id` turned off.

@@ -18,8 +18,8 @@ use crate::state::AppState;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Statement, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -82,17 +82,10 @@ pub async fn deliver(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Outcome> {
     let txn = state.db.writer().begin().await?;
-    if txn.get_database_backend() == DatabaseBackend::Postgres {
-        let locked = txn
-            .query_one(Statement::from_sql_and_values(
-                DatabaseBackend::Postgres,
-                "SELECT id FROM members WHERE id = $1 FOR UPDATE SKIP LOCKED",
-                [member_id.into()],
-            ))
-            .await?;
-        if locked.is_none() {
-            return Ok(Outcome::Busy);
-        }
+    // Instances share the run: whoever holds the member's row composes; the others move
+    // on rather than wait.
+    if !crate::members::queries::lock_for_mail(&txn, member_id).await? {
+        return Ok(Outcome::Busy);
     }
     let Some(member) = members::Entity::find_by_id(member_id).one(&txn).await? else {
         return Ok(Outcome::Settled);
