@@ -130,3 +130,64 @@ backend_test! {
         app.request(Method::GET, "/api/v1/me/digest/preview", None, None).await.expect(401);
     }
 }
+
+backend_test! {
+    /// Every section of a digest, each from its own kind of activity: answers to my
+    /// request, mentions, an older thread come alive, an older resource found helpful, and
+    /// my open action item; none of it reaches a member of another network.
+    async fn each_section_shows_its_own_activity(backend: Backend) {
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use staffroom::entities::{posts, resources, threads};
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let rita = app.add_member(&admin, &network, "Rita Reader", "member").await;
+        let cal = app.add_member(&admin, &network, "Cal Colleague", "member").await;
+        let other = app.post(&admin, "/networks", json!({"name": "Elsewhere", "visibility": "private"})).await.expect(201).id();
+        let outsider = app.add_member(&admin, &other, "Otto Outside", "member").await;
+
+        // Older things, from before the digest's window.
+        let old_thread = app.create_thread(&admin, &network, "Tardy policy review").await["id"].as_str().unwrap().to_owned();
+        let old_resource = app.post(&admin, &format!("/networks/{network}/resources"), json!({
+            "kind": "link", "title": "Truancy letter template", "url": "https://example.org/letter"
+        })).await.expect(201).id();
+        let long_ago = chrono::Utc::now() - chrono::Duration::days(10);
+        threads::Entity::update_many().col_expr(threads::Column::CreatedAt, Expr::value(long_ago))
+            .filter(threads::Column::Id.eq(old_thread.parse::<i64>().unwrap())).exec(app.db()).await.unwrap();
+        posts::Entity::update_many().col_expr(posts::Column::CreatedAt, Expr::value(long_ago))
+            .filter(posts::Column::ThreadId.eq(old_thread.parse::<i64>().unwrap())).exec(app.db()).await.unwrap();
+        resources::Entity::update_many().col_expr(resources::Column::CreatedAt, Expr::value(long_ago))
+            .filter(resources::Column::Id.eq(old_resource.parse::<i64>().unwrap())).exec(app.db()).await.unwrap();
+
+        let request = app.post(&rita, &format!("/networks/{network}/help-requests"), json!({
+            "title": "Bus routes in winter", "body": "Any tips?", "tags": ["transport"]
+        })).await.expect(201).id();
+        app.post(&cal, &format!("/help-requests/{request}/responses"), json!({"body": "Stagger the pickups."})).await.expect(201);
+        app.reply(&cal, &old_thread, &format!("@{} the policy has a gap here", rita.handle)).await;
+        app.put(&cal, &format!("/resources/{old_resource}/helpful"), None).await.expect(200);
+        let convening = app.post(&admin, &format!("/networks/{network}/convenings"), json!({
+            "title": "Winter convening", "starts_at": "2027-06-01T15:00:00Z", "ends_at": "2027-06-01T20:00:00Z", "agenda": "Buses"
+        })).await.expect(201).id();
+        let due = (chrono::Utc::now() + chrono::Duration::days(3)).format("%Y-%m-%d").to_string();
+        app.post(&admin, &format!("/convenings/{convening}/action-items"), json!({
+            "title": "Map the winter routes", "owner_id": rita.id, "due_on": due
+        })).await.expect(201);
+
+        let preview = app.get(&rita, "/me/digest/preview").await.expect(200);
+        let text = preview.body["text"].as_str().unwrap();
+        for (heading, line) in [
+            ("ANSWERS TO YOUR HELP REQUESTS", "Cal Colleague answered"),
+            ("MENTIONS AND REPLIES TO YOU", "Cal Colleague mentioned you"),
+            ("MOST ACTIVE DISCUSSIONS", "Attendance PLN · 1 new post\n"),
+            ("RESOURCES COLLEAGUES FOUND HELPFUL", "marked helpful once this period"),
+            ("YOUR OPEN ACTION ITEMS", "Map the winter routes"),
+        ] {
+            assert!(text.contains(heading), "{heading} missing from {text}");
+            assert!(text.contains(line), "{line} missing from {text}");
+        }
+        assert!(text.contains(&format!("/threads/{old_thread}#post-2")), "{text}");
+        assert!(text.contains("Truancy letter template"));
+        let elsewhere = app.get(&outsider, "/me/digest/preview").await.expect(200);
+        assert_eq!(elsewhere.body["items"], 0, "{}", elsewhere.body["text"]);
+    }
+}

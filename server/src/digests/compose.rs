@@ -1,7 +1,7 @@
-//! What goes into one member's digest: read at sending time, from the networks the member
+//! What goes into a member's digest: read at sending time, from the networks the member
 //! can see at that moment (minus those they muted), leaving out what they already read,
-//! wrote or acted on. Each section is one query, capped; its total says how many more
-//! "see all" leads to.
+//! wrote or acted on. Each section is one query for a whole batch of members, ranked and
+//! capped per member; its total says how many more "see all" leads to.
 
 use crate::db::placeholders;
 use crate::entities::members;
@@ -9,6 +9,7 @@ use crate::networks::access::member_networks;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
+use std::collections::{HashMap, HashSet};
 
 /// Items shown per section.
 pub const SECTION_CAP: usize = 5;
@@ -72,13 +73,12 @@ pub struct Item {
 pub struct Section {
     pub kind: SectionKind,
     pub items: Vec<Item>,
-    /// All that would qualify, counted up to `TOTAL_CAP + 1`; more than `items.len()` shows
-    /// "see all".
+    /// All that would qualify (at most `TOTAL_CAP + 1`, shown as "100+"); more than
+    /// `items.len()` shows "see all".
     pub total: usize,
 }
 
-/// Sections count what qualifies up to here: "100+" says enough, and a busy network's
-/// week does not make every member's digest read thousands of rows.
+/// Totals above this read "100+": nobody needs the exact count of a busy week.
 pub const TOTAL_CAP: usize = 100;
 
 impl Section {
@@ -127,177 +127,231 @@ pub async fn compose(
     since: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Digest, DbErr> {
-    let networks = unmuted(db, member.id, member_networks(db, member.id).await?).await?;
-    let q = Queries {
-        db,
-        me: member.id,
-        networks,
-        since,
-        now,
-    };
-    let timezone: Tz = member.timezone.parse().unwrap_or(Tz::UTC);
-    let mut sections = Vec::new();
-    if !q.networks.is_empty() {
-        sections.push(q.help_wanted().await?);
-        sections.push(q.answers_for_you().await?);
-        sections.push(q.mentions().await?);
-        sections.push(q.new_threads().await?);
-        sections.push(q.active_threads().await?);
-        sections.push(q.new_resources().await?);
-        sections.push(q.helpful_resources().await?);
-        sections.push(q.convenings(timezone).await?);
-        sections.push(q.action_items().await?);
-    }
-    sections.retain(|s| !s.items.is_empty());
-    Ok(Digest {
-        member_id: member.id,
-        display_name: member.display_name.clone(),
-        email: member.email.clone(),
-        timezone,
-        since,
-        sections,
-    })
+    let mut digests = compose_many(db, &[(member, since)], now).await?;
+    Ok(digests.remove(0))
 }
 
-/// `networks` without those the member muted.
-async fn unmuted(
+/// The digests of several members at once, each covering its own `since..now`, in the
+/// order given. Every section is one query for all of them (a member's rows ranked and
+/// counted within the query), so a run of thousands costs a few queries per hundred
+/// members instead of ten per member.
+pub async fn compose_many(
     db: &impl ConnectionTrait,
-    me: i64,
-    networks: Vec<i64>,
-) -> Result<Vec<i64>, DbErr> {
+    readers: &[(&members::Model, DateTime<Utc>)],
+    now: DateTime<Utc>,
+) -> Result<Vec<Digest>, DbErr> {
+    let ids: Vec<i64> = readers.iter().map(|(m, _)| m.id).collect();
+    let muted = muted_networks(db, &ids).await?;
+    let mut pairs = Vec::new();
+    let mut with_networks = Vec::new();
+    for (member, since) in readers {
+        let networks: Vec<i64> = member_networks(db, member.id)
+            .await?
+            .into_iter()
+            .filter(|n| !muted.contains(&(member.id, *n)))
+            .collect();
+        if !networks.is_empty() {
+            with_networks.push((member.id, *since));
+            pairs.extend(networks.into_iter().map(|n| (member.id, n)));
+        }
+    }
+    let mut sections: HashMap<i64, Vec<Section>> = HashMap::new();
+    if !with_networks.is_empty() {
+        let q = Queries {
+            db,
+            readers: with_networks,
+            pairs,
+            now,
+        };
+        let timezones: HashMap<i64, Tz> = readers
+            .iter()
+            .map(|(m, _)| (m.id, m.timezone.parse().unwrap_or(Tz::UTC)))
+            .collect();
+        let all = [
+            q.help_wanted().await?,
+            q.answers_for_you().await?,
+            q.mentions().await?,
+            q.new_threads().await?,
+            q.active_threads().await?,
+            q.new_resources().await?,
+            q.helpful_resources().await?,
+            q.convenings(&timezones).await?,
+            q.action_items().await?,
+        ];
+        for by_reader in all {
+            for (reader, section) in by_reader {
+                sections.entry(reader).or_default().push(section);
+            }
+        }
+    }
+    Ok(readers
+        .iter()
+        .map(|(member, since)| Digest {
+            member_id: member.id,
+            display_name: member.display_name.clone(),
+            email: member.email.clone(),
+            timezone: member.timezone.parse().unwrap_or(Tz::UTC),
+            since: *since,
+            sections: sections.remove(&member.id).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// `(member, network)` for the networks these members muted.
+async fn muted_networks(
+    db: &impl ConnectionTrait,
+    members: &[i64],
+) -> Result<HashSet<(i64, i64)>, DbErr> {
     let backend = db.get_database_backend();
+    let slots = vec!["?"; members.len()].join(", ");
     let rows = db
         .query_all(Statement::from_sql_and_values(
             backend,
             placeholders(
                 backend,
-                "SELECT network_id FROM network_members \
-                 WHERE member_id = ? AND notification_level = 'muted'",
+                &format!(
+                    "SELECT member_id, network_id FROM network_members \
+                     WHERE notification_level = 'muted' AND member_id IN ({slots})"
+                ),
             ),
-            [me.into()],
+            members.iter().map(|m| Value::from(*m)),
         ))
         .await?;
-    let muted: Vec<i64> = rows
-        .iter()
-        .map(|r| r.try_get::<i64>("", "network_id"))
-        .collect::<Result<_, _>>()?;
-    Ok(networks
-        .into_iter()
-        .filter(|n| !muted.contains(n))
-        .collect())
+    rows.iter()
+        .map(|r| Ok((r.try_get("", "member_id")?, r.try_get("", "network_id")?)))
+        .collect()
 }
 
+/// The members a query is for, as two tables every query starts from: `rd(member_id,
+/// since)`, and `rn(member_id, network_id)` for the networks each may read (muted ones
+/// left out).
 struct Queries<'a, C> {
     db: &'a C,
-    me: i64,
-    networks: Vec<i64>,
-    since: DateTime<Utc>,
+    readers: Vec<(i64, DateTime<Utc>)>,
+    pairs: Vec<(i64, i64)>,
     now: DateTime<Utc>,
 }
 
-/// Threads the member muted, and threads whose last post they have read.
+/// Threads the reader muted, and threads whose last post they have read.
 const THREAD_NOT_MUTED: &str = "NOT EXISTS (SELECT 1 FROM thread_subscriptions ts \
-     WHERE ts.thread_id = t.id AND ts.member_id = :me AND ts.level = 'muted')";
+     WHERE ts.thread_id = t.id AND ts.member_id = rd.member_id AND ts.level = 'muted')";
 const THREAD_NOT_READ: &str = "NOT EXISTS (SELECT 1 FROM read_markers rm \
-     WHERE rm.thread_id = t.id AND rm.member_id = :me \
+     WHERE rm.thread_id = t.id AND rm.member_id = rd.member_id \
      AND rm.last_read_post_id >= COALESCE(t.last_post_id, 0))";
+/// Resources the reader marked helpful or downloaded are not recommended to them.
+const RESOURCE_NOT_ACTED: &str = "NOT EXISTS (SELECT 1 FROM resource_votes mv \
+     WHERE mv.resource_id = r.id AND mv.member_id = rd.member_id) \
+     AND NOT EXISTS (SELECT 1 FROM resource_downloads md \
+     WHERE md.resource_id = r.id AND md.member_id = rd.member_id)";
+/// The reader's networks, joined from `rd`.
+const READER_NETWORKS: &str = "rd JOIN rn ON rn.member_id = rd.member_id";
 
 impl<C: ConnectionTrait> Queries<'_, C> {
-    /// Runs `sql` with `:me`, `:since`, `:now`, `:networks` (an `IN` list) and `:p0`, `:p1`…
-    /// (from `extra`) bound.
-    async fn rows(&self, sql: &str, extra: Vec<Value>) -> Result<Vec<QueryResult>, DbErr> {
+    /// Runs a section query: `select` and `from_where` (which starts from `rd`, may group,
+    /// and binds `?` from `values` in order) give each reader's rows; the first
+    /// `SECTION_CAP` of each, by `order`, come back with the reader's total.
+    async fn ranked(
+        &self,
+        select: &str,
+        from_where: &str,
+        order: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<QueryResult>, DbErr> {
         let backend = self.db.get_database_backend();
-        let mut values = Vec::new();
-        let mut out = String::with_capacity(sql.len() + 64);
-        let mut rest = sql;
-        while let Some(at) = rest.find(':') {
-            out.push_str(&rest[..at]);
-            let tail = &rest[at + 1..];
-            let name_len = tail
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(tail.len());
-            let name = &tail[..name_len];
-            match name {
-                "me" => values.push(Value::from(self.me)),
-                "since" => values.push(Value::from(self.since)),
-                "now" => values.push(Value::from(self.now)),
-                "networks" => {
-                    let slots = vec!["?"; self.networks.len()].join(", ");
-                    out.push_str(&format!("({slots})"));
-                    values.extend(self.networks.iter().map(|n| Value::from(*n)));
-                    rest = &tail[name_len..];
-                    continue;
-                }
-                _ if extra_value(name, &extra).is_some() => {
-                    values.extend(extra_value(name, &extra));
-                }
-                _ => {
-                    // Not a parameter (a literal colon): keep it.
-                    out.push(':');
-                    rest = tail;
-                    continue;
-                }
-            }
-            out.push('?');
-            rest = &tail[name_len..];
+        let readers = vec!["(?, ?)"; self.readers.len()].join(", ");
+        let pairs = vec!["(?, ?)"; self.pairs.len()].join(", ");
+        let sql = format!(
+            "WITH rd(member_id, since) AS (VALUES {readers}), \
+                  rn(member_id, network_id) AS (VALUES {pairs}) \
+             SELECT * FROM (SELECT rd.member_id AS reader, {select}, \
+                 ROW_NUMBER() OVER (PARTITION BY rd.member_id ORDER BY {order}) AS rank_in, \
+                 COUNT(*) OVER (PARTITION BY rd.member_id) AS total_in \
+               FROM {from_where}) ranked \
+             WHERE rank_in <= {SECTION_CAP} ORDER BY reader, rank_in"
+        );
+        let mut all =
+            Vec::with_capacity(self.readers.len() * 2 + self.pairs.len() * 2 + values.len());
+        for (member, since) in &self.readers {
+            all.push(Value::from(*member));
+            all.push(Value::from(*since));
         }
-        out.push_str(rest);
-        out.push_str(&format!(" LIMIT {}", TOTAL_CAP + 1));
+        for (member, network) in &self.pairs {
+            all.push(Value::from(*member));
+            all.push(Value::from(*network));
+        }
+        all.extend(values);
         self.db
             .query_all(Statement::from_sql_and_values(
                 backend,
-                placeholders(backend, &out),
-                values,
+                placeholders(backend, &sql),
+                all,
             ))
             .await
     }
 
-    /// Runs a query whose rows have `title`, `path` and `context`: the first `SECTION_CAP`
-    /// rows become items, the number of rows the total.
-    async fn section(
-        &self,
+    /// Groups ranked rows by reader into sections, each row made an item by `item`.
+    fn sections(
         kind: SectionKind,
-        sql: &str,
-        extra: Vec<Value>,
-    ) -> Result<Section, DbErr> {
-        let rows = self.rows(sql, extra).await?;
-        let total = rows.len();
-        let items = rows
-            .iter()
-            .take(SECTION_CAP)
-            .map(|row| {
-                Ok(Item {
-                    title: row.try_get("", "title")?,
-                    path: row.try_get("", "path")?,
-                    context: row.try_get("", "context")?,
-                })
-            })
-            .collect::<Result<_, DbErr>>()?;
-        Ok(Section { kind, items, total })
+        rows: &[QueryResult],
+        mut item: impl FnMut(i64, &QueryResult) -> Result<Item, DbErr>,
+    ) -> Result<HashMap<i64, Section>, DbErr> {
+        let mut out: HashMap<i64, Section> = HashMap::new();
+        for row in rows {
+            let reader: i64 = row.try_get("", "reader")?;
+            let total: i64 = row.try_get("", "total_in")?;
+            let item = item(reader, row)?;
+            let section = out.entry(reader).or_insert_with(|| Section {
+                kind,
+                items: Vec::new(),
+                total: usize::try_from(total).unwrap_or(0).min(TOTAL_CAP + 1),
+            });
+            section.items.push(item);
+        }
+        Ok(out)
     }
 
-    async fn help_wanted(&self) -> Result<Section, DbErr> {
+    /// A section whose rows carry `title`, `path` and `context`.
+    async fn plain(
+        &self,
+        kind: SectionKind,
+        select: &str,
+        from_where: &str,
+        order: &str,
+        values: Vec<Value>,
+    ) -> Result<HashMap<i64, Section>, DbErr> {
+        let rows = self.ranked(select, from_where, order, values).await?;
+        Self::sections(kind, &rows, |_, row| {
+            Ok(Item {
+                title: row.try_get("", "title")?,
+                path: row.try_get("", "path")?,
+                context: row.try_get("", "context")?,
+            })
+        })
+    }
+
+    async fn help_wanted(&self) -> Result<HashMap<i64, Section>, DbErr> {
         let rows = self
-            .rows(
-                "SELECT h.id, h.title, n.name AS network, h.response_count, \
-                   (SELECT MIN(ht.tag) FROM help_request_tags ht JOIN member_expertise e \
-                      ON e.tag = ht.tag AND e.member_id = :me WHERE ht.help_request_id = h.id) AS tag \
-                 FROM help_requests h JOIN networks n ON n.id = h.network_id \
-                 WHERE h.network_id IN :networks AND h.status IN ('open', 'answered') \
-                   AND h.author_id <> :me AND h.created_at > :p0 \
-                   AND EXISTS (SELECT 1 FROM help_request_tags ht JOIN member_expertise e \
-                      ON e.tag = ht.tag AND e.member_id = :me WHERE ht.help_request_id = h.id) \
-                   AND NOT EXISTS (SELECT 1 FROM help_responses r \
-                      WHERE r.help_request_id = h.id AND r.author_id = :me) \
-                   AND NOT EXISTS (SELECT 1 FROM help_offers o \
-                      WHERE o.help_request_id = h.id AND o.member_id = :me) \
-                 ORDER BY h.response_count ASC, h.created_at DESC",
+            .ranked(
+                "h.id AS id, h.title AS title, n.name AS network, h.response_count AS response_count, \
+                 (SELECT MIN(ht.tag) FROM help_request_tags ht JOIN member_expertise e \
+                    ON e.tag = ht.tag AND e.member_id = rd.member_id WHERE ht.help_request_id = h.id) AS tag",
+                &format!(
+                    "{READER_NETWORKS} JOIN help_requests h ON h.network_id = rn.network_id \
+                     JOIN networks n ON n.id = h.network_id \
+                     WHERE h.status IN ('open', 'answered') \
+                       AND h.author_id <> rd.member_id AND h.created_at > ? \
+                       AND EXISTS (SELECT 1 FROM help_request_tags ht JOIN member_expertise e \
+                          ON e.tag = ht.tag AND e.member_id = rd.member_id WHERE ht.help_request_id = h.id) \
+                       AND NOT EXISTS (SELECT 1 FROM help_responses r \
+                          WHERE r.help_request_id = h.id AND r.author_id = rd.member_id) \
+                       AND NOT EXISTS (SELECT 1 FROM help_offers o \
+                          WHERE o.help_request_id = h.id AND o.member_id = rd.member_id)"
+                ),
+                "h.response_count ASC, h.created_at DESC",
                 vec![Value::from(self.now - chrono::Duration::days(HELP_WANTED_DAYS))],
             )
             .await?;
-        let total = rows.len();
-        let mut items = Vec::new();
-        for row in rows.iter().take(SECTION_CAP) {
+        Self::sections(SectionKind::HelpWanted, &rows, |_, row| {
             let id: i64 = row.try_get("", "id")?;
             let responses: i32 = row.try_get("", "response_count")?;
             let network: String = row.try_get("", "network")?;
@@ -311,38 +365,32 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                 Some(tag) => format!("{network} · {tag} · {answered}"),
                 None => format!("{network} · {answered}"),
             };
-            items.push(Item {
+            Ok(Item {
                 title: row.try_get("", "title")?,
                 path: format!("/help-requests/{id}"),
                 context,
-            });
-        }
-        Ok(Section {
-            kind: SectionKind::HelpWanted,
-            items,
-            total,
+            })
         })
     }
 
-    /// Responses to the member's own requests, unless the notification about them was read.
-    async fn answers_for_you(&self) -> Result<Section, DbErr> {
-        self.section(
+    /// Responses to the reader's own requests, unless the notification about them was read.
+    async fn answers_for_you(&self) -> Result<HashMap<i64, Section>, DbErr> {
+        self.plain(
             SectionKind::AnswersForYou,
             &format!(
-                "SELECT h.title AS title, {path} AS path, \
-                   {answer_line} AS context \
-                 FROM help_requests h \
-                 JOIN help_responses r ON r.help_request_id = h.id \
-                 JOIN members a ON a.id = r.author_id \
-                 WHERE h.author_id = :me AND h.network_id IN :networks \
-                   AND r.author_id <> :me AND r.created_at > :since \
-                   AND NOT EXISTS (SELECT 1 FROM notifications nt WHERE nt.recipient_id = :me \
-                      AND nt.kind = 'help_responded' AND nt.subject_id = h.id \
-                      AND nt.read_at IS NOT NULL AND nt.read_at >= r.created_at) \
-                 ORDER BY r.created_at DESC",
+                "h.title AS title, {path} AS path, {answer_line} AS context",
                 path = concat_sql(&["'/help-requests/'", &cast_text("h.id")]),
                 answer_line = concat_sql(&["a.display_name", "' answered'"]),
             ),
+            "rd JOIN help_requests h ON h.author_id = rd.member_id \
+             JOIN rn ON rn.member_id = rd.member_id AND rn.network_id = h.network_id \
+             JOIN help_responses r ON r.help_request_id = h.id \
+             JOIN members a ON a.id = r.author_id \
+             WHERE r.author_id <> rd.member_id AND r.created_at > rd.since \
+               AND NOT EXISTS (SELECT 1 FROM notifications nt WHERE nt.recipient_id = rd.member_id \
+                  AND nt.kind = 'help_responded' AND nt.subject_id = h.id \
+                  AND nt.read_at IS NOT NULL AND nt.read_at >= r.created_at)",
+            "r.created_at DESC",
             vec![],
         )
         .await
@@ -350,179 +398,186 @@ impl<C: ConnectionTrait> Queries<'_, C> {
 
     /// Unread mention and reply notifications about posts still there, in threads not muted
     /// and not read since.
-    async fn mentions(&self) -> Result<Section, DbErr> {
-        self.section(
+    async fn mentions(&self) -> Result<HashMap<i64, Section>, DbErr> {
+        self.plain(
             SectionKind::Mentions,
             &format!(
-                "SELECT t.title AS title, {path} AS path, {context} AS context \
-                 FROM notifications nt \
+                "t.title AS title, {path} AS path, {context} AS context",
+                path = concat_sql(&[
+                    "'/threads/'",
+                    &cast_text("t.id"),
+                    "'#post-'",
+                    &cast_text("p.post_number")
+                ]),
+                context = concat_sql(&[
+                    "a.display_name",
+                    "CASE WHEN nt.kind = 'mentioned' THEN ' mentioned you' ELSE ' replied to you' END"
+                ]),
+            ),
+            &format!(
+                "rd JOIN notifications nt ON nt.recipient_id = rd.member_id \
                  JOIN posts p ON p.id = nt.subject_id AND p.deleted_at IS NULL \
                  JOIN threads t ON t.id = p.thread_id AND t.deleted_at IS NULL \
+                 JOIN rn ON rn.member_id = rd.member_id AND rn.network_id = t.network_id \
                  JOIN members a ON a.id = p.author_id \
-                 WHERE nt.recipient_id = :me AND nt.kind IN ('mentioned', 'replied') \
-                   AND nt.subject_type = 'post' AND nt.read_at IS NULL AND nt.created_at > :since \
-                   AND t.network_id IN :networks AND {not_muted} \
+                 WHERE nt.kind IN ('mentioned', 'replied') AND nt.subject_type = 'post' \
+                   AND nt.read_at IS NULL AND nt.created_at > rd.since AND {THREAD_NOT_MUTED} \
                    AND NOT EXISTS (SELECT 1 FROM read_markers rm WHERE rm.thread_id = t.id \
-                      AND rm.member_id = :me AND rm.last_read_post_id >= p.id) \
-                 ORDER BY nt.created_at DESC",
-                path = concat_sql(&[
-                        "'/threads/'",
-                        &cast_text("t.id"),
-                        "'#post-'",
-                        &cast_text("p.post_number")
-                    ]
-                ),
-                context = concat_sql(&[
-                        "a.display_name",
-                        "CASE WHEN nt.kind = 'mentioned' THEN ' mentioned you' ELSE ' replied to you' END"
-                    ]
-                ),
-                not_muted = THREAD_NOT_MUTED,
+                      AND rm.member_id = rd.member_id AND rm.last_read_post_id >= p.id)"
             ),
+            "nt.created_at DESC",
             vec![],
         )
         .await
     }
 
-    async fn new_threads(&self) -> Result<Section, DbErr> {
-        self.section(
+    async fn new_threads(&self) -> Result<HashMap<i64, Section>, DbErr> {
+        self.plain(
             SectionKind::NewThreads,
             &format!(
-                "SELECT t.title AS title, {path} AS path, {context} AS context \
-                 FROM threads t JOIN networks n ON n.id = t.network_id \
-                 JOIN members a ON a.id = t.author_id \
-                 WHERE t.network_id IN :networks AND t.deleted_at IS NULL \
-                   AND t.created_at > :since AND t.author_id <> :me \
-                   AND {not_muted} AND {not_read} \
-                 ORDER BY t.reply_count DESC, t.created_at DESC",
+                "t.title AS title, {path} AS path, {context} AS context",
                 path = concat_sql(&["'/threads/'", &cast_text("t.id")]),
                 context = concat_sql(&["n.name", "' · started by '", "a.display_name"]),
-                not_muted = THREAD_NOT_MUTED,
-                not_read = THREAD_NOT_READ,
             ),
+            &format!(
+                "{READER_NETWORKS} JOIN threads t ON t.network_id = rn.network_id \
+                 JOIN networks n ON n.id = t.network_id \
+                 JOIN members a ON a.id = t.author_id \
+                 WHERE t.deleted_at IS NULL AND t.created_at > rd.since \
+                   AND t.author_id <> rd.member_id AND {THREAD_NOT_MUTED} AND {THREAD_NOT_READ}"
+            ),
+            "t.reply_count DESC, t.created_at DESC",
             vec![],
         )
         .await
     }
 
-    /// Older threads with the most new posts by others since the last digest.
-    async fn active_threads(&self) -> Result<Section, DbErr> {
-        self.section(
+    /// Older threads with the most new posts by others since the reader's last digest.
+    async fn active_threads(&self) -> Result<HashMap<i64, Section>, DbErr> {
+        self.plain(
             SectionKind::ActiveThreads,
             &format!(
-                "SELECT t.title AS title, {path} AS path, \
-                   {context} AS context \
-                 FROM threads t JOIN networks n ON n.id = t.network_id \
-                 JOIN (SELECT p.thread_id, COUNT(*) AS fresh FROM posts p \
-                       WHERE p.created_at > :since AND p.deleted_at IS NULL AND p.author_id <> :me \
-                       GROUP BY p.thread_id) f ON f.thread_id = t.id \
-                 WHERE t.network_id IN :networks AND t.deleted_at IS NULL \
-                   AND t.created_at <= :since AND {not_muted} AND {not_read} \
-                 ORDER BY f.fresh DESC, t.last_activity_at DESC",
+                "t.title AS title, {path} AS path, {context} AS context",
                 path = concat_sql(&["'/threads/'", &cast_text("t.id")]),
-                context = concat_sql(&["n.name", "' · '", &cast_text("f.fresh"), "' new posts'"]),
-                not_muted = THREAD_NOT_MUTED,
-                not_read = THREAD_NOT_READ,
+                context = concat_sql(&[
+                    "n.name",
+                    "' · '",
+                    &cast_text("COUNT(*)"),
+                    "CASE WHEN COUNT(*) = 1 THEN ' new post' ELSE ' new posts' END"
+                ]),
             ),
+            &format!(
+                "{READER_NETWORKS} JOIN threads t ON t.network_id = rn.network_id \
+                 JOIN networks n ON n.id = t.network_id \
+                 JOIN posts p ON p.thread_id = t.id AND p.created_at > rd.since \
+                   AND p.deleted_at IS NULL AND p.author_id <> rd.member_id \
+                 WHERE t.deleted_at IS NULL AND t.created_at <= rd.since \
+                   AND {THREAD_NOT_MUTED} AND {THREAD_NOT_READ} \
+                 GROUP BY rd.member_id, t.id, t.title, n.name, t.last_activity_at"
+            ),
+            "COUNT(*) DESC, t.last_activity_at DESC",
             vec![],
         )
         .await
     }
 
-    async fn new_resources(&self) -> Result<Section, DbErr> {
-        self.section(
+    async fn new_resources(&self) -> Result<HashMap<i64, Section>, DbErr> {
+        self.plain(
             SectionKind::NewResources,
             &format!(
-                "SELECT r.title AS title, {path} AS path, {context} AS context \
-                 FROM resources r JOIN networks n ON n.id = r.network_id \
-                 JOIN members a ON a.id = r.author_id \
-                 WHERE r.network_id IN :networks AND r.deleted_at IS NULL \
-                   AND r.created_at > :since AND r.author_id <> :me AND {not_acted} \
-                 ORDER BY r.helpful_count DESC, r.created_at DESC",
+                "r.title AS title, {path} AS path, {context} AS context",
                 path = concat_sql(&["'/resources/'", &cast_text("r.id")]),
                 context = concat_sql(&["n.name", "' · shared by '", "a.display_name"]),
-                not_acted = RESOURCE_NOT_ACTED,
             ),
+            &format!(
+                "{READER_NETWORKS} JOIN resources r ON r.network_id = rn.network_id \
+                 JOIN networks n ON n.id = r.network_id \
+                 JOIN members a ON a.id = r.author_id \
+                 WHERE r.deleted_at IS NULL AND r.created_at > rd.since \
+                   AND r.author_id <> rd.member_id AND {RESOURCE_NOT_ACTED}"
+            ),
+            "r.helpful_count DESC, r.created_at DESC",
             vec![],
         )
         .await
     }
 
-    /// Older resources marked helpful since the last digest, most marks first.
-    async fn helpful_resources(&self) -> Result<Section, DbErr> {
-        self.section(
+    /// Older resources marked helpful since the reader's last digest, most marks first.
+    async fn helpful_resources(&self) -> Result<HashMap<i64, Section>, DbErr> {
+        self.plain(
             SectionKind::HelpfulResources,
             &format!(
-                "SELECT r.title AS title, {path} AS path, {context} AS context \
-                 FROM resources r JOIN networks n ON n.id = r.network_id \
-                 JOIN (SELECT v.resource_id, COUNT(*) AS marks FROM resource_votes v \
-                       WHERE v.created_at > :since AND v.member_id <> :me \
-                       GROUP BY v.resource_id) f ON f.resource_id = r.id \
-                 WHERE r.network_id IN :networks AND r.deleted_at IS NULL \
-                   AND r.created_at <= :since AND r.author_id <> :me AND {not_acted} \
-                 ORDER BY f.marks DESC, r.helpful_count DESC",
+                "r.title AS title, {path} AS path, {context} AS context",
                 path = concat_sql(&["'/resources/'", &cast_text("r.id")]),
                 context = concat_sql(&[
                     "n.name",
                     "' · marked helpful '",
-                    &cast_text("f.marks"),
-                    "' times this period'"
+                    "CASE WHEN COUNT(*) = 1 THEN 'once' ELSE CAST(COUNT(*) AS TEXT) || ' times' END",
+                    "' this period'"
                 ]),
-                not_acted = RESOURCE_NOT_ACTED,
             ),
+            &format!(
+                "{READER_NETWORKS} JOIN resources r ON r.network_id = rn.network_id \
+                 JOIN networks n ON n.id = r.network_id \
+                 JOIN resource_votes v ON v.resource_id = r.id AND v.created_at > rd.since \
+                   AND v.member_id <> rd.member_id \
+                 WHERE r.deleted_at IS NULL AND r.created_at <= rd.since \
+                   AND r.author_id <> rd.member_id AND {RESOURCE_NOT_ACTED} \
+                 GROUP BY rd.member_id, r.id, r.title, n.name, r.helpful_count"
+            ),
+            "COUNT(*) DESC, r.helpful_count DESC",
             vec![],
         )
         .await
     }
 
-    async fn convenings(&self, timezone: Tz) -> Result<Section, DbErr> {
+    async fn convenings(
+        &self,
+        timezones: &HashMap<i64, Tz>,
+    ) -> Result<HashMap<i64, Section>, DbErr> {
         let rows = self
-            .rows(
-                "SELECT c.id, c.title, c.starts_at, n.name AS network FROM convenings c \
-                 JOIN networks n ON n.id = c.network_id \
-                 WHERE c.network_id IN :networks AND c.cancelled_at IS NULL \
-                   AND c.starts_at > :now AND c.starts_at <= :p0 \
-                 ORDER BY c.starts_at ASC",
-                vec![Value::from(
-                    self.now + chrono::Duration::days(UPCOMING_DAYS),
-                )],
+            .ranked(
+                "c.id AS id, c.title AS title, c.starts_at AS starts_at, n.name AS network",
+                &format!(
+                    "{READER_NETWORKS} JOIN convenings c ON c.network_id = rn.network_id \
+                     JOIN networks n ON n.id = c.network_id \
+                     WHERE c.cancelled_at IS NULL AND c.starts_at > ? AND c.starts_at <= ?"
+                ),
+                "c.starts_at ASC",
+                vec![
+                    Value::from(self.now),
+                    Value::from(self.now + chrono::Duration::days(UPCOMING_DAYS)),
+                ],
             )
             .await?;
-        let total = rows.len();
-        let mut items = Vec::new();
-        for row in rows.iter().take(SECTION_CAP) {
+        Self::sections(SectionKind::Convenings, &rows, |reader, row| {
             let id: i64 = row.try_get("", "id")?;
             let starts: DateTime<Utc> = row.try_get("", "starts_at")?;
             let network: String = row.try_get("", "network")?;
+            let timezone = timezones.get(&reader).copied().unwrap_or(Tz::UTC);
             let local = starts.with_timezone(&timezone);
-            items.push(Item {
+            Ok(Item {
                 title: row.try_get("", "title")?,
                 path: format!("/convenings/{id}"),
                 context: format!("{network} · {}", local.format("%A %-d %B, %H:%M %Z")),
-            });
-        }
-        Ok(Section {
-            kind: SectionKind::Convenings,
-            items,
-            total,
+            })
         })
     }
 
-    async fn action_items(&self) -> Result<Section, DbErr> {
+    async fn action_items(&self) -> Result<HashMap<i64, Section>, DbErr> {
         let rows = self
-            .rows(
-                "SELECT a.title, a.due_on, c.id AS convening_id, c.title AS convening \
-                 FROM action_items a JOIN convenings c ON c.id = a.convening_id \
-                 WHERE a.owner_id = :me AND a.status = 'open' AND a.due_on IS NOT NULL \
-                   AND c.network_id IN :networks \
-                 ORDER BY a.due_on ASC, a.id ASC",
+            .ranked(
+                "a.title AS title, a.due_on AS due_on, c.id AS convening_id, c.title AS convening",
+                "rd JOIN action_items a ON a.owner_id = rd.member_id \
+                 JOIN convenings c ON c.id = a.convening_id \
+                 JOIN rn ON rn.member_id = rd.member_id AND rn.network_id = c.network_id \
+                 WHERE a.status = 'open' AND a.due_on IS NOT NULL",
+                "a.due_on ASC, a.id ASC",
                 vec![],
             )
             .await?;
-        let total = rows.len();
-        let mut items = Vec::new();
         let today = self.now.date_naive();
-        for row in rows.iter().take(SECTION_CAP) {
+        Self::sections(SectionKind::ActionItems, &rows, |_, row| {
             let due: chrono::NaiveDate = row.try_get("", "due_on")?;
             let convening_id: i64 = row.try_get("", "convening_id")?;
             let convening: String = row.try_get("", "convening")?;
@@ -531,31 +586,14 @@ impl<C: ConnectionTrait> Queries<'_, C> {
             } else {
                 format!("due {}", due.format("%A %-d %B"))
             };
-            items.push(Item {
+            Ok(Item {
                 title: row.try_get("", "title")?,
                 path: format!("/convenings/{convening_id}"),
                 context: format!("{when} · from {convening}"),
-            });
-        }
-        Ok(Section {
-            kind: SectionKind::ActionItems,
-            items,
-            total,
+            })
         })
     }
 }
-
-/// The value of `:pN`, if `name` is `pN` and `extra` has it.
-fn extra_value(name: &str, extra: &[Value]) -> Option<Value> {
-    let n: usize = name.strip_prefix('p')?.parse().ok()?;
-    extra.get(n).cloned()
-}
-
-/// Resources the member marked helpful or downloaded are not recommended to them.
-const RESOURCE_NOT_ACTED: &str = "NOT EXISTS (SELECT 1 FROM resource_votes mv \
-     WHERE mv.resource_id = r.id AND mv.member_id = :me) \
-     AND NOT EXISTS (SELECT 1 FROM resource_downloads md \
-     WHERE md.resource_id = r.id AND md.member_id = :me)";
 
 /// String concatenation, as both databases write it.
 fn concat_sql(parts: &[&str]) -> String {
