@@ -61,6 +61,9 @@ pub struct DigestsConfig {
     pub scheduler: bool,
     /// Seconds between two looks for due digests.
     pub interval_secs: u64,
+    /// Members whose digests are composed and committed together: larger batches cost
+    /// fewer queries and commits; a crash re-composes at most one batch.
+    pub batch_size: u64,
 }
 
 /// Emails about notifications (see `notifications/email.rs`).
@@ -235,6 +238,7 @@ impl Default for Config {
             digests: DigestsConfig {
                 scheduler: true,
                 interval_secs: 60,
+                batch_size: 100,
             },
             notification_emails: NotificationEmailsConfig {
                 enabled: true,
@@ -332,6 +336,7 @@ impl Config {
                 24 * 365,
             ),
             ("digests.interval_secs", self.digests.interval_secs, 1, 3600),
+            ("digests.batch_size", self.digests.batch_size, 1, 1000),
             (
                 "notification_emails.batch_window_secs",
                 self.notification_emails.batch_window_secs,

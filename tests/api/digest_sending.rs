@@ -243,8 +243,8 @@ backend_test! {
 }
 
 backend_test! {
-    /// `digest send --now` dies (a failpoint aborts it, as kill -9 would) after two members'
-    /// digests are committed and while SMTP is down; it is run again; SMTP comes back: every
+    /// `digest send --now` dies (a failpoint aborts it, as kill -9 would) after a first
+    /// batch of two members' digests is committed and while SMTP is down; it is run again; SMTP comes back: every
     /// member gets exactly one digest, and a resend keeps its Message-ID.
     async fn a_sender_killed_mid_run_with_smtp_down_still_delivers_one_digest_each(backend: Backend) {
         let database = TestDatabase::create(&backend).await;
@@ -273,7 +273,9 @@ backend_test! {
 
         let send = ["digest", "send", "--now", "--frequency", "weekly"];
         let mut crashing: Vec<(&str, &str)> = settings.to_vec();
-        crashing.push(("STAFFROOM_FAILPOINTS", "digest.before_commit@3"));
+        // Batches of two: the first commits, the second dies before its commit.
+        crashing.push(("STAFFROOM_DIGESTS__BATCH_SIZE", "2"));
+        crashing.push(("STAFFROOM_FAILPOINTS", "digest.before_commit@2"));
         let crashed = run_command_with(&database, &send, &crashing);
         assert!(!crashed.status.success(), "the failpoint aborted the run");
         let committed = outbox_rows(&database).await;

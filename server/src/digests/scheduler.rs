@@ -2,7 +2,7 @@
 //! `digests.interval_secs` on each serving instance) and `staffroom digest send`.
 //!
 //! A pass lists candidates from two cheap reads (members with digests on, and the keys
-//! recorded lately) and leaves the decision that counts to `send::deliver`, which checks
+//! recorded lately) and leaves the decision that counts to `send::deliver_batch`, which checks
 //! the key again under the member's lock. So a pass can overlap another instance's, a CLI
 //! run or its own restart after a crash: each member still gets one digest per period.
 
@@ -34,13 +34,7 @@ pub enum Which {
     CurrentPeriod(Cadence),
 }
 
-/// One member's digest to send, for one period.
-#[derive(Debug, Clone)]
-pub struct Pending {
-    pub member: members::Model,
-    pub cadence: Cadence,
-    pub key: String,
-}
+pub use super::send::Pending;
 
 /// What a run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -53,13 +47,12 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, outcome: &anyhow::Result<Outcome>) {
+    fn add(&mut self, outcome: &Outcome) {
         match outcome {
-            Ok(Outcome::Sent(_)) => self.sent += 1,
-            Ok(Outcome::Empty) => self.empty += 1,
-            Ok(Outcome::AlreadySent) => self.already_sent += 1,
-            Ok(Outcome::Busy) => self.busy += 1,
-            Err(_) => self.failed += 1,
+            Outcome::Sent(_) => self.sent += 1,
+            Outcome::Empty => self.empty += 1,
+            Outcome::AlreadySent => self.already_sent += 1,
+            Outcome::Busy => self.busy += 1,
         }
     }
 }
@@ -138,8 +131,9 @@ async fn recorded_keys(
     Ok(rows.into_iter().collect())
 }
 
-/// Sends each pending digest, a few at a time on PostgreSQL (one at a time on SQLite,
-/// which has one writer), calling `progress(done, total)` after each.
+/// Sends each pending digest, `digests.batch_size` members per transaction, a few batches
+/// at a time on PostgreSQL (one at a time on SQLite, which has one writer), calling
+/// `progress(done, total)` after each batch.
 pub async fn send_all(
     state: &AppState,
     pending: Vec<Pending>,
@@ -150,30 +144,48 @@ pub async fn send_all(
         DatabaseBackend::Postgres => 4,
         _ => 1,
     };
+    let size = usize::try_from(state.config.digests.batch_size)
+        .unwrap_or(100)
+        .max(1);
     let total = pending.len();
+    let mut batches = Vec::new();
+    for cadence in [Cadence::Daily, Cadence::Weekly] {
+        let of_cadence: Vec<Pending> = pending
+            .iter()
+            .filter(|p| p.cadence == cadence)
+            .cloned()
+            .collect();
+        for chunk in of_cadence.chunks(size) {
+            batches.push((cadence, chunk.to_vec()));
+        }
+    }
     let mut tally = Tally::default();
-    let mut results = futures_util::stream::iter(pending)
-        .map(|digest| async move {
-            let outcome = send::deliver(state, &digest.member, digest.cadence, &digest.key, now)
-                .instrument(tracing::info_span!(
-                    "digest",
-                    member_id = digest.member.id,
-                    frequency = digest.cadence.as_str(),
-                    period = %digest.key
-                ))
+    let mut results = futures_util::stream::iter(batches)
+        .map(|(cadence, batch)| async move {
+            let span = tracing::info_span!(
+                "digest_batch",
+                frequency = cadence.as_str(),
+                members = batch.len(),
+                first_member = batch.first().map(|p| p.member.id)
+            );
+            let outcome = send::deliver_batch(state, &batch, cadence, now)
+                .instrument(span)
                 .await;
             if let Err(err) = &outcome {
                 tracing::error!(
-                    member_id = digest.member.id,
+                    members = batch.len(),
                     error = format!("{err:#}"),
-                    "digest not sent; the next pass tries again"
+                    "digests not sent; the next pass tries again"
                 );
             }
-            outcome
+            (batch.len(), outcome)
         })
         .buffer_unordered(concurrency);
-    while let Some(outcome) = results.next().await {
-        tally.add(&outcome);
+    while let Some((size, outcome)) = results.next().await {
+        match outcome {
+            Ok(outcomes) => outcomes.iter().for_each(|o| tally.add(o)),
+            Err(_) => tally.failed += size,
+        }
         progress(tally_done(&tally), total);
     }
     tally

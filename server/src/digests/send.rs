@@ -3,7 +3,7 @@
 //! (member, frequency, period key) stops any second attempt, whether it comes from a
 //! restart, another instance, `digest send --now` or a change of preferences.
 
-use super::compose::{compose, Digest};
+use super::compose::{compose, compose_many, Digest};
 use super::render::{self, Links};
 use super::schedule::Cadence;
 use crate::entities::{digest_deliveries, members};
@@ -13,9 +13,10 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     TransactionTrait,
 };
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -88,74 +89,135 @@ pub async fn preview(
     Ok((digest, email))
 }
 
-/// Composes and queues `member`'s digest for period `key`, unless it already went.
-pub async fn deliver(
-    state: &AppState,
-    member: &members::Model,
-    cadence: Cadence,
-    key: &str,
-    now: DateTime<Utc>,
-) -> anyhow::Result<Outcome> {
-    let txn = state.db.writer().begin().await?;
-    // Instances share the run: whoever holds the member's row composes; the others move
-    // on rather than wait.
-    if !crate::members::queries::lock_for_mail(&txn, member.id).await? {
-        return Ok(Outcome::Busy);
-    }
-    if already_sent(&txn, member.id, cadence, key).await? {
-        return Ok(Outcome::AlreadySent);
-    }
-    let since = since(&txn, member.id, cadence, now).await?;
-    let digest = compose(&txn, member, since, now).await?;
-    let items = digest.items();
-    let recorded = digest_deliveries::Entity::insert(digest_deliveries::ActiveModel {
-        member_id: Set(member.id),
-        frequency: Set(cadence.as_str().to_owned()),
-        period_key: Set(key.to_owned()),
-        items: Set(i32::try_from(items).unwrap_or(i32::MAX)),
-        created_at: Set(now),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::columns([
-            digest_deliveries::Column::MemberId,
-            digest_deliveries::Column::Frequency,
-            digest_deliveries::Column::PeriodKey,
-        ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await?;
-    if recorded == 0 {
-        return Ok(Outcome::AlreadySent);
-    }
-    if digest.is_empty() {
-        txn.commit().await?;
-        return Ok(Outcome::Empty);
-    }
-    let (email, list) = email(state, &digest, cadence);
-    state
-        .mailer
-        .queue_list(&txn, MailKind::Digest, &member.email, email, &list)
-        .await?;
-    crate::failpoint::hit("digest.before_commit");
-    txn.commit().await?;
-    state.mailer.wake();
-    Ok(Outcome::Sent(items))
+/// One member's digest to send, for one period.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub member: members::Model,
+    pub cadence: Cadence,
+    pub key: String,
 }
 
-async fn already_sent(
-    db: &impl ConnectionTrait,
-    member_id: i64,
+/// Composes and queues the digests of `batch` (one cadence), unless they already went:
+/// one transaction, so a crash loses or keeps the whole batch, and an outcome per member
+/// in the order given.
+pub async fn deliver_batch(
+    state: &AppState,
+    batch: &[Pending],
     cadence: Cadence,
-    key: &str,
-) -> Result<bool, DbErr> {
-    Ok(digest_deliveries::Entity::find()
-        .filter(digest_deliveries::Column::MemberId.eq(member_id))
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<Outcome>> {
+    let txn = state.db.writer().begin().await?;
+    let ids: Vec<i64> = batch.iter().map(|p| p.member.id).collect();
+    // Instances share a run: whoever holds a member's row composes for them; the others
+    // move on rather than wait.
+    let held = crate::members::queries::lock_many_for_mail(&txn, &ids).await?;
+    let sent = recorded(&txn, &ids, cadence).await?;
+    let mut outcomes = vec![Outcome::Busy; batch.len()];
+    let mut todo = Vec::new();
+    for (n, pending) in batch.iter().enumerate() {
+        if !held.contains(&pending.member.id) {
+            continue;
+        }
+        if sent.contains(&(pending.member.id, pending.key.clone())) {
+            outcomes[n] = Outcome::AlreadySent;
+            continue;
+        }
+        todo.push(n);
+    }
+    let last = last_sent(&txn, &ids, cadence).await?;
+    let earliest = now - cadence.span() * 2;
+    let readers: Vec<(&members::Model, DateTime<Utc>)> = todo
+        .iter()
+        .map(|n| {
+            let member = &batch[*n].member;
+            let since = match last.get(&member.id) {
+                Some(at) => (*at).max(earliest),
+                None => now - cadence.span(),
+            };
+            (member, since)
+        })
+        .collect();
+    let digests = compose_many(&txn, &readers, now).await?;
+    let mut queued = false;
+    for (n, digest) in todo.into_iter().zip(digests) {
+        let pending = &batch[n];
+        let recorded = digest_deliveries::Entity::insert(digest_deliveries::ActiveModel {
+            member_id: Set(pending.member.id),
+            frequency: Set(cadence.as_str().to_owned()),
+            period_key: Set(pending.key.clone()),
+            items: Set(i32::try_from(digest.items()).unwrap_or(i32::MAX)),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::columns([
+                digest_deliveries::Column::MemberId,
+                digest_deliveries::Column::Frequency,
+                digest_deliveries::Column::PeriodKey,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        outcomes[n] = if recorded == 0 {
+            Outcome::AlreadySent
+        } else if digest.is_empty() {
+            Outcome::Empty
+        } else {
+            let (email, list) = email(state, &digest, cadence);
+            state
+                .mailer
+                .queue_list(&txn, MailKind::Digest, &pending.member.email, email, &list)
+                .await?;
+            queued = true;
+            Outcome::Sent(digest.items())
+        };
+    }
+    crate::failpoint::hit("digest.before_commit");
+    txn.commit().await?;
+    if queued {
+        state.mailer.wake();
+    }
+    Ok(outcomes)
+}
+
+/// `(member, period key)` already recorded for `cadence` among `members`, lately.
+async fn recorded(
+    db: &impl ConnectionTrait,
+    members: &[i64],
+    cadence: Cadence,
+) -> Result<HashSet<(i64, String)>, DbErr> {
+    let rows: Vec<(i64, String)> = digest_deliveries::Entity::find()
+        .select_only()
+        .column(digest_deliveries::Column::MemberId)
+        .column(digest_deliveries::Column::PeriodKey)
+        .filter(digest_deliveries::Column::MemberId.is_in(members.iter().copied()))
         .filter(digest_deliveries::Column::Frequency.eq(cadence.as_str()))
-        .filter(digest_deliveries::Column::PeriodKey.eq(key))
-        .one(db)
-        .await?
-        .is_some())
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// When each of `members` last had a digest of `cadence`.
+async fn last_sent(
+    db: &impl ConnectionTrait,
+    members: &[i64],
+    cadence: Cadence,
+) -> Result<HashMap<i64, DateTime<Utc>>, DbErr> {
+    let rows: Vec<(i64, Option<DateTime<Utc>>)> = digest_deliveries::Entity::find()
+        .select_only()
+        .column(digest_deliveries::Column::MemberId)
+        .column_as(digest_deliveries::Column::CreatedAt.max(), "last")
+        .filter(digest_deliveries::Column::MemberId.is_in(members.iter().copied()))
+        .filter(digest_deliveries::Column::Frequency.eq(cadence.as_str()))
+        .group_by(digest_deliveries::Column::MemberId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(member, last)| Some((member, last?)))
+        .collect())
 }

@@ -8,7 +8,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Statement,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<members::Model>, DbErr> {
     members::Entity::find_by_id(id).one(db).await
@@ -61,24 +61,41 @@ pub async fn expertise_of_many(
 }
 
 /// Takes `member_id`'s row for composing their mail in `txn`, first thing in it: `false`
-/// when another PostgreSQL transaction holds it (the caller moves on rather than wait). On
-/// SQLite it takes the write lock at once, waiting its turn: a transaction that read first
-/// and wrote later would fail outright if another process (`digest send` beside a server)
-/// wrote in between.
+/// when another PostgreSQL transaction holds it (see `lock_many_for_mail`).
 pub async fn lock_for_mail(txn: &impl ConnectionTrait, member_id: i64) -> Result<bool, DbErr> {
+    Ok(lock_many_for_mail(txn, &[member_id])
+        .await?
+        .contains(&member_id))
+}
+
+/// Takes the rows of `members` for composing their mail in `txn`, first thing in it, and
+/// says which it holds: on PostgreSQL those no other transaction holds (the caller leaves
+/// the rest rather than wait); on SQLite all of them, with the write lock taken at once,
+/// waiting its turn, because a transaction that read first and wrote later would fail
+/// outright if another process (`digest send` beside a server) wrote in between.
+pub async fn lock_many_for_mail(
+    txn: &impl ConnectionTrait,
+    members: &[i64],
+) -> Result<HashSet<i64>, DbErr> {
+    if members.is_empty() {
+        return Ok(HashSet::new());
+    }
     let backend = txn.get_database_backend();
+    let slots = vec!["?"; members.len()].join(", ");
     let sql = match backend {
-        DatabaseBackend::Postgres => "SELECT id FROM members WHERE id = $1 FOR UPDATE SKIP LOCKED",
-        _ => "UPDATE members SET id = id WHERE id = ? RETURNING id",
+        DatabaseBackend::Postgres => {
+            format!("SELECT id FROM members WHERE id IN ({slots}) FOR UPDATE SKIP LOCKED")
+        }
+        _ => format!("UPDATE members SET id = id WHERE id IN ({slots}) RETURNING id"),
     };
-    let row = txn
-        .query_one(Statement::from_sql_and_values(
+    let rows = txn
+        .query_all(Statement::from_sql_and_values(
             backend,
-            sql,
-            [member_id.into()],
+            crate::db::placeholders(backend, &sql),
+            members.iter().map(|id| (*id).into()),
         ))
         .await?;
-    Ok(row.is_some() || backend != DatabaseBackend::Postgres)
+    rows.iter().map(|row| row.try_get("", "id")).collect()
 }
 
 /// The kinds of notification email `member_id` turned off.
