@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::{watch, Notify};
 use tracing::Instrument;
 
-/// Messages claimed per round trip.
-const BATCH: u64 = 16;
-/// Messages being handed to the transport at once (two rounds per batch; see `drain`).
+/// Messages claimed per round trip (and marked sent in one write).
+const BATCH: u64 = 64;
+/// Messages being handed to the transport at once.
 const SENDS_IN_FLIGHT: usize = 8;
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -88,31 +88,36 @@ impl MailWorker {
             return Ok(());
         }
         let lease = ChronoDuration::seconds(self.config.lease_secs as i64);
-        // The whole batch must end well within its lease, or another instance could take a
-        // message over while it is still being sent: each send gets a quarter of it, and
-        // a batch is at most two rounds of sends.
+        // A batch must end well within its lease, or another instance could take a message
+        // over while it is still being sent: results are taken until half the lease has
+        // gone (what is unfinished then is sent again once the lease runs out), and one
+        // stuck send gives up after a quarter of it.
         let send_timeout = Duration::from_millis(self.config.lease_secs * 1000 / 4);
+        let batch_time = Duration::from_millis(self.config.lease_secs * 1000 / 2);
         loop {
             let batch = outbox::claim(self.db.writer(), BATCH, lease).await?;
             if batch.is_empty() {
                 return Ok(());
             }
-            let results: Vec<(mail_outbox::Model, anyhow::Result<()>)> =
-                futures_util::stream::iter(batch)
-                    .map(|row| async move {
-                        let span = tracing::info_span!("mail_send", outbox_id = row.id, kind = %row.kind, attempt = row.attempts);
-                        let sent = match tokio::time::timeout(send_timeout, self.transport.deliver(&row))
-                            .instrument(span)
-                            .await
-                        {
-                            Ok(result) => result,
-                            Err(_) => Err(anyhow::anyhow!("timed out after {send_timeout:?}")),
-                        };
-                        (row, sent)
-                    })
-                    .buffer_unordered(SENDS_IN_FLIGHT)
-                    .collect()
-                    .await;
+            let deadline = tokio::time::Instant::now() + batch_time;
+            let mut sending = futures_util::stream::iter(batch)
+                .map(|row| async move {
+                    let span = tracing::info_span!("mail_send", outbox_id = row.id, kind = %row.kind, attempt = row.attempts);
+                    let sent = match tokio::time::timeout(send_timeout, self.transport.deliver(&row))
+                        .instrument(span)
+                        .await
+                    {
+                        Ok(result) => result,
+                        Err(_) => Err(anyhow::anyhow!("timed out after {send_timeout:?}")),
+                    };
+                    (row, sent)
+                })
+                .buffer_unordered(SENDS_IN_FLIGHT);
+            let mut results: Vec<(mail_outbox::Model, anyhow::Result<()>)> = Vec::new();
+            while let Ok(Some(result)) = tokio::time::timeout_at(deadline, sending.next()).await {
+                results.push(result);
+            }
+            drop(sending);
             let mut sent_ids = Vec::new();
             for (row, sent) in results {
                 match sent {

@@ -81,13 +81,14 @@ pub async fn lock_many_for_mail(
         return Ok(HashSet::new());
     }
     let backend = txn.get_database_backend();
+    if backend != DatabaseBackend::Postgres {
+        // Any write statement takes SQLite's write lock, even one that changes no row.
+        txn.execute_unprepared("UPDATE members SET id = id WHERE id < 0")
+            .await?;
+        return Ok(members.iter().copied().collect());
+    }
     let slots = vec!["?"; members.len()].join(", ");
-    let sql = match backend {
-        DatabaseBackend::Postgres => {
-            format!("SELECT id FROM members WHERE id IN ({slots}) FOR UPDATE SKIP LOCKED")
-        }
-        _ => format!("UPDATE members SET id = id WHERE id IN ({slots}) RETURNING id"),
-    };
+    let sql = format!("SELECT id FROM members WHERE id IN ({slots}) FOR UPDATE SKIP LOCKED");
     let rows = txn
         .query_all(Statement::from_sql_and_values(
             backend,
