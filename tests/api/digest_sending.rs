@@ -243,8 +243,8 @@ backend_test! {
 }
 
 backend_test! {
-    /// `digest send --now` dies (a failpoint aborts it, as kill -9 would) after a first
-    /// batch of two members' digests is committed and while SMTP is down; it is run again; SMTP comes back: every
+    /// `digest send --now` dies mid-run (a failpoint aborts it at a batch's commit, as
+    /// kill -9 would) while SMTP is down; it is run again; SMTP comes back: every
     /// member gets exactly one digest, and a resend keeps its Message-ID.
     async fn a_sender_killed_mid_run_with_smtp_down_still_delivers_one_digest_each(backend: Backend) {
         let database = TestDatabase::create(&backend).await;
@@ -273,18 +273,19 @@ backend_test! {
 
         let send = ["digest", "send", "--now", "--frequency", "weekly"];
         let mut crashing: Vec<(&str, &str)> = settings.to_vec();
-        // Batches of two: the first commits, the second dies before its commit.
+        // Batches of two; the second to reach its commit dies there.
         crashing.push(("STAFFROOM_DIGESTS__BATCH_SIZE", "2"));
         crashing.push(("STAFFROOM_FAILPOINTS", "digest.before_commit@2"));
         let crashed = run_command_with(&database, &send, &crashing);
         assert!(!crashed.status.success(), "the failpoint aborted the run");
-        let committed = outbox_rows(&database).await;
-        assert_eq!(committed.len(), 2, "two digests committed before the crash");
+        // Batches run side by side, so how many committed before the abort varies; never all.
+        let committed = outbox_rows(&database).await.len();
+        assert!(committed < 5, "the run was cut short ({committed} committed)");
 
         let rerun = run_command_with(&database, &send, &settings);
         assert!(rerun.status.success(), "{}", String::from_utf8_lossy(&rerun.stderr));
         let stdout = String::from_utf8_lossy(&rerun.stdout);
-        assert!(stdout.contains("3 sent"), "{stdout}");
+        assert!(stdout.contains(&format!("{} sent", 5 - committed)), "{stdout}");
         // A third run finds nothing left to do.
         let again = run_command_with(&database, &send, &settings);
         assert!(String::from_utf8_lossy(&again.stdout).contains("0 sent"));

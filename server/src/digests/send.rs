@@ -97,35 +97,25 @@ pub struct Pending {
     pub key: String,
 }
 
-/// Composes and queues the digests of `batch` (one cadence), unless they already went:
-/// one transaction, so a crash loses or keeps the whole batch, and an outcome per member
-/// in the order given.
+/// Composes and queues the digests of `batch` (one cadence), unless they already went,
+/// with an outcome per member in the order given. Composing reads from a reader
+/// connection; then one short transaction takes the members' rows, checks again that
+/// each period is unrecorded, and writes the records and outbox rows: a crash loses or
+/// keeps the whole batch, and the writer is held only for the writes.
 pub async fn deliver_batch(
     state: &AppState,
     batch: &[Pending],
     cadence: Cadence,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<Outcome>> {
-    let txn = state.db.writer().begin().await?;
     let ids: Vec<i64> = batch.iter().map(|p| p.member.id).collect();
-    // Instances share a run: whoever holds a member's row composes for them; the others
-    // move on rather than wait.
-    let held = crate::members::queries::lock_many_for_mail(&txn, &ids).await?;
-    let sent = recorded(&txn, &ids, cadence).await?;
-    let mut outcomes = vec![Outcome::Busy; batch.len()];
-    let mut todo = Vec::new();
-    for (n, pending) in batch.iter().enumerate() {
-        if !held.contains(&pending.member.id) {
-            continue;
-        }
-        if sent.contains(&(pending.member.id, pending.key.clone())) {
-            outcomes[n] = Outcome::AlreadySent;
-            continue;
-        }
-        todo.push(n);
-    }
-    let last = last_sent(&txn, &ids, cadence).await?;
+    let reader = state.db.reader();
+    let sent_before = recorded(reader, &ids, cadence).await?;
+    let last = last_sent(reader, &ids, cadence).await?;
     let earliest = now - cadence.span() * 2;
+    let todo: Vec<usize> = (0..batch.len())
+        .filter(|n| !sent_before.contains(&(batch[*n].member.id, batch[*n].key.clone())))
+        .collect();
     let readers: Vec<(&members::Model, DateTime<Utc>)> = todo
         .iter()
         .map(|n| {
@@ -137,15 +127,38 @@ pub async fn deliver_batch(
             (member, since)
         })
         .collect();
-    let digests = compose_many(&txn, &readers, now).await?;
+    let digests = compose_many(reader, &readers, now).await?;
+    // (index in the batch, items, the email unless the digest is empty)
+    let emails: Vec<(usize, usize, Option<Rendered>)> = todo
+        .into_iter()
+        .zip(digests)
+        .map(|(n, digest)| {
+            let email = (!digest.is_empty()).then(|| email(state, &digest, cadence));
+            (n, digest.items(), email)
+        })
+        .collect();
+
+    let txn = state.db.writer().begin().await?;
+    // Instances share a run: whoever holds a member's row records their digest; the
+    // others move on rather than wait.
+    let held = crate::members::queries::lock_many_for_mail(&txn, &ids).await?;
+    let sent = recorded(&txn, &ids, cadence).await?;
+    let mut outcomes = vec![Outcome::AlreadySent; batch.len()];
     let mut queued = false;
-    for (n, digest) in todo.into_iter().zip(digests) {
+    for (n, items, email) in emails {
         let pending = &batch[n];
+        if !held.contains(&pending.member.id) {
+            outcomes[n] = Outcome::Busy;
+            continue;
+        }
+        if sent.contains(&(pending.member.id, pending.key.clone())) {
+            continue;
+        }
         let recorded = digest_deliveries::Entity::insert(digest_deliveries::ActiveModel {
             member_id: Set(pending.member.id),
             frequency: Set(cadence.as_str().to_owned()),
             period_key: Set(pending.key.clone()),
-            items: Set(i32::try_from(digest.items()).unwrap_or(i32::MAX)),
+            items: Set(i32::try_from(items).unwrap_or(i32::MAX)),
             created_at: Set(now),
             ..Default::default()
         })
@@ -160,18 +173,17 @@ pub async fn deliver_batch(
         )
         .exec_without_returning(&txn)
         .await?;
-        outcomes[n] = if recorded == 0 {
-            Outcome::AlreadySent
-        } else if digest.is_empty() {
-            Outcome::Empty
-        } else {
-            let (email, list) = email(state, &digest, cadence);
-            state
-                .mailer
-                .queue_list(&txn, MailKind::Digest, &pending.member.email, email, &list)
-                .await?;
-            queued = true;
-            Outcome::Sent(digest.items())
+        outcomes[n] = match (recorded, email) {
+            (0, _) => Outcome::AlreadySent,
+            (_, None) => Outcome::Empty,
+            (_, Some((email, list))) => {
+                state
+                    .mailer
+                    .queue_list(&txn, MailKind::Digest, &pending.member.email, email, &list)
+                    .await?;
+                queued = true;
+                Outcome::Sent(items)
+            }
         };
     }
     crate::failpoint::hit("digest.before_commit");
@@ -181,6 +193,9 @@ pub async fn deliver_batch(
     }
     Ok(outcomes)
 }
+
+/// A digest's email and its list headers.
+type Rendered = (OutgoingEmail, ListHeaders);
 
 /// `(member, period key)` already recorded for `cadence` among `members`, lately.
 async fn recorded(
