@@ -71,6 +71,21 @@ const ACTIVE_THREADS: usize = 5;
 const HELP_REQUESTS: usize = 8;
 const RESOURCES: usize = 3;
 
+/// A fresh database on the PostgreSQL server at `server`: `(its url, server, name)`.
+async fn postgres_database(server: &str) -> anyhow::Result<(String, String, String)> {
+    let name = format!("staffroom_digest_bench_{}", std::process::id());
+    let admin = sea_orm::Database::connect(server).await?;
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await?;
+    admin.close().await?;
+    Ok((
+        format!("{}/{name}", server.trim_end_matches('/')),
+        server.to_owned(),
+        name,
+    ))
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let members = option("--members", 10_000).max(2) as usize;
@@ -80,13 +95,22 @@ async fn main() -> anyhow::Result<()> {
     let sink = smtp_sink::Sink::start(quick_ack).await?;
     let data_dir =
         std::env::temp_dir().join(format!("staffroom-digest-bench-{}", std::process::id()));
+    // PostgreSQL when `STAFFROOM_BENCH_POSTGRES_URL` names a server (a database of its own
+    // is created and dropped); SQLite otherwise.
+    let postgres = match std::env::var("STAFFROOM_BENCH_POSTGRES_URL") {
+        Ok(server) => Some(postgres_database(&server).await?),
+        Err(_) => None,
+    };
     let mut config = Config {
         bind: "127.0.0.1:0".parse()?,
         data_dir: data_dir.clone(),
+        database_url: postgres.as_ref().map(|(url, _, _)| url.clone()),
         workers: Some(1),
         smtp_url: Some(sink.url()),
         ..Config::default()
     };
+    config.digests.batch_size = option("--batch-size", config.digests.batch_size).clamp(1, 1000);
+    let batch_size = config.digests.batch_size;
     config.digests.scheduler = false;
     config.notification_emails.enabled = false;
     let mail_from: Mailbox = config.mail_from.parse()?;
@@ -158,7 +182,8 @@ async fn main() -> anyhow::Result<()> {
     let rate = |n: u64, secs: f64| n as f64 / secs;
     let digest_rate = rate(sent, digest_wall);
     println!(
-        "\nweekly digest run: {members} members in {networks} networks, SQLite (synchronous=FULL), SMTP sink on 127.0.0.1 ({})",
+        "\nweekly digest run: {members} members in {networks} networks, {}, batches of {batch_size}, SMTP sink on 127.0.0.1 ({})",
+        if postgres.is_some() { "PostgreSQL" } else { "SQLite (synchronous=FULL)" },
         if quick_ack { "quick ACK" } else { "delayed ACK" }
     );
     println!("tally: {tally}");
@@ -209,6 +234,12 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let _ = std::fs::remove_dir_all(&data_dir);
+    if let Some((_, server, name)) = postgres {
+        let admin = sea_orm::Database::connect(server).await?;
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await?;
+    }
     Ok(())
 }
 
