@@ -35,7 +35,7 @@ use staffroom::config::Config;
 use staffroom::digests::schedule::Cadence;
 use staffroom::digests::scheduler::{pending, send_all, Which};
 use staffroom::digests::send;
-use staffroom::entities::{mail_outbox, member_expertise, network_members, posts, threads};
+use staffroom::entities::{mail_outbox, member_expertise, network_members};
 use staffroom::{convenings, help_requests, resources, AppState};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -438,46 +438,17 @@ async fn thread_with_posts(
     title: String,
     posts: &[(DateTime<Utc>, i64)],
 ) -> anyhow::Result<()> {
-    let (created, author) = posts[0];
-    let last = posts.iter().map(|p| p.0).max().unwrap_or(created);
-    let thread = threads::Entity::insert(threads::ActiveModel {
-        network_id: Set(network),
-        author_id: Set(author),
-        title: Set(title),
-        is_pinned: Set(false),
-        is_locked: Set(false),
-        reply_count: Set(posts.len() as i32 - 1),
-        last_post_id: Set(None),
-        last_activity_at: Set(last),
-        created_at: Set(created),
-        updated_at: Set(last),
-        deleted_at: Set(None),
-        ..Default::default()
-    })
-    .exec(db)
-    .await?
-    .last_insert_id;
     let body =
         "We tried daily check-ins with one trusted adult and a call home on the first absence.";
-    posts::Entity::insert_many(posts.iter().enumerate().map(|(n, &(at, author))| {
-        posts::ActiveModel {
-            thread_id: Set(thread),
-            author_id: Set(author),
-            reply_to_post_id: Set(None),
-            post_number: Set(n as i32 + 1),
-            body: Set(body.to_owned()),
-            body_html: Set(format!("<p>{body}</p>")),
-            created_at: Set(at),
-            updated_at: Set(at),
-            edited_at: Set(None),
-            deleted_at: Set(None),
-            helpful_count: Set(0),
-            thanks_count: Set(0),
-            agree_count: Set(0),
-            ..Default::default()
-        }
-    }))
-    .exec(db)
-    .await?;
+    let posts = posts
+        .iter()
+        .map(|&(at, author)| seed::BulkPost {
+            author,
+            at,
+            body: body.to_owned(),
+            body_html: format!("<p>{body}</p>"),
+        })
+        .collect();
+    seed::bulk_thread_of(db, network, title, posts).await?;
     Ok(())
 }

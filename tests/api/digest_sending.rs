@@ -7,7 +7,6 @@ use crate::process::{run_command_with, ServerProcess};
 use crate::smtp::{closed_port, ReceivedMail, SmtpServer};
 use chrono::{DateTime, Duration as Days, TimeZone, Utc};
 use mail_parser::{MessageParser, MimeHeaders};
-use reqwest::Method;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Database, EntityTrait, QueryFilter};
 use serde_json::json;
@@ -40,13 +39,7 @@ async fn set_digest(
 
 /// The digests `to` received (invitations and other mail left out).
 fn digests_to(smtp: &SmtpServer, to: &str) -> Vec<ReceivedMail> {
-    smtp.received_by(to)
-        .into_iter()
-        .filter(|mail| {
-            mail.header("List-Id")
-                .is_some_and(|id| id.contains("digest"))
-        })
-        .collect()
+    smtp.received_on_list(to, "digest")
 }
 
 fn parse(mail: &ReceivedMail) -> mail_parser::Message<'_> {
@@ -60,16 +53,7 @@ fn text_of(mail: &ReceivedMail) -> String {
 }
 
 async fn passes(app: &TestApp) -> u64 {
-    let metrics = app
-        .request(Method::GET, "/metrics", None, None)
-        .await
-        .expect(200);
-    metrics
-        .text
-        .lines()
-        .find_map(|line| line.strip_prefix("staffroom_digest_passes_total "))
-        .and_then(|n| n.parse().ok())
-        .expect("the pass counter")
+    app.metric("staffroom_digest_passes_total").await
 }
 
 /// Waits for `passes` more scheduler passes, so that what has not arrived by then was

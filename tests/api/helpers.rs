@@ -296,6 +296,20 @@ impl TestApp {
 }
 
 impl Api {
+    /// One number from `/metrics` (0 when the series is not there yet).
+    pub async fn metric(&self, name: &str) -> u64 {
+        let metrics = self
+            .request(Method::GET, "/metrics", None, None)
+            .await
+            .expect(200);
+        metrics
+            .text
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
     pub fn new(address: String, data_dir: PathBuf) -> Api {
         Api {
             address,

@@ -22,13 +22,7 @@ async fn spawn(backend: &Backend, smtp: &SmtpServer) -> TestApp {
 
 /// The notification emails `to` received.
 fn notification_emails(smtp: &SmtpServer, to: &str) -> Vec<ReceivedMail> {
-    smtp.received_by(to)
-        .into_iter()
-        .filter(|m| {
-            m.header("List-Id")
-                .is_some_and(|id| id.contains("notifications"))
-        })
-        .collect()
+    smtp.received_on_list(to, "notifications")
 }
 
 fn subject_and_text(mail: &ReceivedMail) -> (String, String) {

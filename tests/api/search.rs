@@ -384,20 +384,6 @@ backend_test! {
     }
 }
 
-/// Reads one number from `/metrics`.
-async fn metric(app: &TestApp, name: &str) -> u64 {
-    let metrics = app
-        .request(Method::GET, "/metrics", None, None)
-        .await
-        .expect(200);
-    metrics
-        .text
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{name} ")))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_sharing_meilisearch_index_each_event_once_and_take_over() {
     let (Some(backend), Some((url, key))) = (Backend::postgres(), meilisearch_or_skip()) else {
@@ -437,8 +423,12 @@ async fn instances_sharing_meilisearch_index_each_event_once_and_take_over() {
         }
         // One instance did all the indexing.
         let applied = [
-            metric(&first, "staffroom_search_documents_applied_total").await,
-            metric(&second, "staffroom_search_documents_applied_total").await,
+            first
+                .metric("staffroom_search_documents_applied_total")
+                .await,
+            second
+                .metric("staffroom_search_documents_applied_total")
+                .await,
         ];
         assert!(
             applied.contains(&0) && applied.iter().sum::<u64>() > 0,
@@ -480,7 +470,11 @@ async fn instances_sharing_meilisearch_index_each_event_once_and_take_over() {
             Duration::from_secs(10),
             "the new holder to count its work",
             || async {
-                (metric(&other, "staffroom_search_documents_applied_total").await > 0).then_some(())
+                (other
+                    .metric("staffroom_search_documents_applied_total")
+                    .await
+                    > 0)
+                .then_some(())
             },
         )
         .await;
@@ -563,7 +557,9 @@ async fn the_cli_rebuilds_the_embedded_index_of_a_stopped_server() {
             .body;
         assert!(has(&found, "thread", &thread), "{found}");
         assert_eq!(
-            metric(&again, "staffroom_search_documents_applied_total").await,
+            again
+                .metric("staffroom_search_documents_applied_total")
+                .await,
             0
         );
     })

@@ -115,6 +115,17 @@ impl SmtpServer {
     }
 }
 
+impl SmtpServer {
+    /// What `to` received from a mailing list whose `List-Id` contains `list` (digests,
+    /// notification emails), one-off mail left out.
+    pub fn received_on_list(&self, to: &str, list: &str) -> Vec<ReceivedMail> {
+        self.received_by(to)
+            .into_iter()
+            .filter(|mail| mail.header("List-Id").is_some_and(|id| id.contains(list)))
+            .collect()
+    }
+}
+
 impl ReceivedMail {
     /// A header's value (unfolded), e.g. `Message-ID`.
     pub fn header(&self, name: &str) -> Option<String> {

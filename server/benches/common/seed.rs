@@ -83,7 +83,8 @@ pub async fn thread(
 }
 
 /// A thread and its posts inserted directly (no events, nothing rendered per post): for
-/// filling tables. `bodies` gives each post's markdown and HTML; authors take turns.
+/// filling tables. `bodies` gives each post's markdown and HTML; authors take turns; all
+/// written now.
 pub async fn bulk_thread(
     state: &AppState,
     network: i64,
@@ -91,38 +92,70 @@ pub async fn bulk_thread(
     authors: &[i64],
     bodies: impl IntoIterator<Item = (String, String)>,
 ) -> anyhow::Result<i64> {
-    let db = state.db.writer();
     let now = chrono::Utc::now();
-    let batch: Vec<(String, String)> = bodies.into_iter().collect();
+    let posts = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(n, (body, body_html))| BulkPost {
+            author: authors[n % authors.len()],
+            at: now,
+            body,
+            body_html,
+        })
+        .collect();
+    bulk_thread_of(state.db.writer(), network, title, posts).await
+}
+
+/// One post of `bulk_thread_of`.
+pub struct BulkPost {
+    pub author: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub body: String,
+    pub body_html: String,
+}
+
+/// A thread whose posts (the first is the opening post) were written when and by whom
+/// they say, inserted directly: its id.
+pub async fn bulk_thread_of(
+    db: &impl sea_orm::ConnectionTrait,
+    network: i64,
+    title: String,
+    posts: Vec<BulkPost>,
+) -> anyhow::Result<i64> {
+    let first = posts
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("a thread needs a post"))?;
+    let (created, author) = (first.at, first.author);
+    let last = posts.iter().map(|p| p.at).max().unwrap_or(created);
     let thread = threads::Entity::insert(threads::ActiveModel {
         network_id: Set(network),
-        author_id: Set(authors[0]),
+        author_id: Set(author),
         title: Set(title),
         is_pinned: Set(false),
         is_locked: Set(false),
-        reply_count: Set(batch.len().saturating_sub(1) as i32),
+        reply_count: Set(posts.len().saturating_sub(1) as i32),
         last_post_id: Set(None),
-        last_activity_at: Set(now),
-        created_at: Set(now),
-        updated_at: Set(now),
+        last_activity_at: Set(last),
+        created_at: Set(created),
+        updated_at: Set(last),
         deleted_at: Set(None),
         ..Default::default()
     })
     .exec(db)
     .await?
     .last_insert_id;
-    let rows: Vec<posts::ActiveModel> = batch
+    let rows: Vec<posts::ActiveModel> = posts
         .into_iter()
         .enumerate()
-        .map(|(n, (body, body_html))| posts::ActiveModel {
+        .map(|(n, post)| posts::ActiveModel {
             thread_id: Set(thread),
-            author_id: Set(authors[n % authors.len()]),
+            author_id: Set(post.author),
             reply_to_post_id: Set(None),
             post_number: Set(n as i32 + 1),
-            body: Set(body),
-            body_html: Set(body_html),
-            created_at: Set(now),
-            updated_at: Set(now),
+            body: Set(post.body),
+            body_html: Set(post.body_html),
+            created_at: Set(post.at),
+            updated_at: Set(post.at),
             edited_at: Set(None),
             deleted_at: Set(None),
             helpful_count: Set(0),
@@ -131,8 +164,6 @@ pub async fn bulk_thread(
             ..Default::default()
         })
         .collect();
-    if !rows.is_empty() {
-        posts::Entity::insert_many(rows).exec(db).await?;
-    }
+    posts::Entity::insert_many(rows).exec(db).await?;
     Ok(thread)
 }

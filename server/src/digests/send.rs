@@ -13,7 +13,7 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
     TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
@@ -30,26 +30,29 @@ pub enum Outcome {
     Busy,
 }
 
-/// Where the digest's window starts: the member's previous digest of this frequency, or
-/// one period back; never more than two periods back (a member who turns digests on again
-/// after months gets news, not an archive).
+/// Where `member_id`'s digest window starts now (see `window_start`).
 pub async fn since(
     db: &impl ConnectionTrait,
     member_id: i64,
     cadence: Cadence,
     now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, DbErr> {
-    let last = digest_deliveries::Entity::find()
-        .filter(digest_deliveries::Column::MemberId.eq(member_id))
-        .filter(digest_deliveries::Column::Frequency.eq(cadence.as_str()))
-        .order_by_desc(digest_deliveries::Column::CreatedAt)
-        .one(db)
-        .await?;
-    let earliest = now - cadence.span() * 2;
-    Ok(match last {
-        Some(row) => row.created_at.max(earliest),
+    let last = last_sent(db, &[member_id], cadence).await?;
+    Ok(window_start(last.get(&member_id).copied(), cadence, now))
+}
+
+/// Where a digest's window starts: the member's previous digest of this frequency, or one
+/// period back; never more than two periods back (a member who turns digests on again
+/// after months gets news, not an archive).
+fn window_start(
+    last: Option<DateTime<Utc>>,
+    cadence: Cadence,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    match last {
+        Some(at) => at.max(now - cadence.span() * 2),
         None => now - cadence.span(),
-    })
+    }
 }
 
 /// The email of a composed digest, with its one-click unsubscribe link.
@@ -112,7 +115,6 @@ pub async fn deliver_batch(
     let reader = state.db.reader();
     let sent_before = recorded(reader, &ids, cadence).await?;
     let last = last_sent(reader, &ids, cadence).await?;
-    let earliest = now - cadence.span() * 2;
     let todo: Vec<usize> = (0..batch.len())
         .filter(|n| !sent_before.contains(&(batch[*n].member.id, batch[*n].key.clone())))
         .collect();
@@ -120,11 +122,10 @@ pub async fn deliver_batch(
         .iter()
         .map(|n| {
             let member = &batch[*n].member;
-            let since = match last.get(&member.id) {
-                Some(at) => (*at).max(earliest),
-                None => now - cadence.span(),
-            };
-            (member, since)
+            (
+                member,
+                window_start(last.get(&member.id).copied(), cadence, now),
+            )
         })
         .collect();
     let digests = compose_many(reader, &readers, now).await?;

@@ -117,7 +117,6 @@ pub async fn deliver(
         .collect();
     let kinds: Vec<EmailKind> = {
         let mut kinds: Vec<EmailKind> = wanted.iter().filter_map(|n| email_kind(&n.kind)).collect();
-        kinds.dedup();
         kinds.sort();
         kinds.dedup();
         kinds
