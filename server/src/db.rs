@@ -35,6 +35,8 @@ impl Db {
             options
                 .max_connections(config.database_max_connections)
                 .acquire_timeout(Duration::from_secs(10))
+                .idle_timeout(MAINTENANCE_PERIOD)
+                .max_lifetime(MAINTENANCE_PERIOD)
                 .sqlx_logging(false);
             let pool = Database::connect(options)
                 .await
@@ -95,6 +97,12 @@ pub fn placeholders(backend: DatabaseBackend, sql: &str) -> String {
     out
 }
 
+/// sqlx 0.8's pool runs a maintenance pass every `min(idle_timeout, max_lifetime)` (10
+/// minutes by default), and a race in it can leave the pass spinning a core forever
+/// (launchbadge/sqlx#3645, fixed only in 0.9). Pools here are small and long-lived, so
+/// connections are kept: the pass runs once, when the pool is created and nothing races it.
+const MAINTENANCE_PERIOD: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// `synchronous=FULL` by default: with WAL, `NORMAL` may lose the last commits to a power
 /// cut, and an acknowledged write must survive one.
 async fn connect_sqlite(
@@ -107,6 +115,8 @@ async fn connect_sqlite(
         .max_connections(max_connections)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(30))
+        .idle_timeout(MAINTENANCE_PERIOD)
+        .max_lifetime(MAINTENANCE_PERIOD)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(move |opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
