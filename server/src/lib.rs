@@ -202,12 +202,13 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                         .configure(live::routes::configure)
                         .configure(notifications::routes::configure)
                         .configure(search::routes::configure)
+                        .configure(markdown::routes::configure)
                         .configure(digests::routes::configure_api)
                         .default_service(web::to(not_found)),
                 )
                 .configure(digests::routes::configure_pages)
                 .configure(web_client::configure)
-                .default_service(web::to(not_found)),
+                .default_service(web::to(web_client::page_or_not_found)),
         );
 }
 

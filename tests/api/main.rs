@@ -2,6 +2,7 @@
 //! database (SQLite, and PostgreSQL too when `STAFFROOM_TEST_POSTGRES_URL` is set), and
 //! drives it over HTTP with a real client.
 
+mod browser;
 mod helpers;
 mod live_client;
 mod process;
@@ -25,3 +26,4 @@ mod operations;
 mod resources;
 mod search;
 mod threads;
+mod web_client;

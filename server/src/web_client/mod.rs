@@ -1,0 +1,147 @@
+//! Serves the browser client from `web/`: its page for every web address (the client routes
+//! on the path, see "Web addresses" in `docs/api.md`) and its files under
+//! `/assets/<version>/`, with a Content-Security-Policy that allows no inline script.
+
+mod assets;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::Method;
+use actix_web::{web, HttpRequest, HttpResponse};
+use assets::{Asset, Source};
+use std::sync::{Arc, LazyLock};
+
+static SOURCE: LazyLock<Source> = LazyLock::new(Source::from_build);
+
+/// Scripts, styles, images and connections (the API and its WebSocket) from this origin
+/// only; nothing inline, no plugins, not framed.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Paths that belong to the server, never to the client's router.
+const SERVER_PREFIXES: [&str; 6] = [
+    "/api", "/docs", "/healthz", "/readyz", "/metrics", "/assets",
+];
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/assets/{version}/{path:.*}", web::get().to(asset));
+}
+
+/// The client's page for a web address; anything else the server does not know is a 404
+/// problem (an unknown `/api/...` path among them).
+pub async fn page_or_not_found(request: HttpRequest) -> HttpResponse {
+    let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
+    if !is_read || is_server_path(request.path()) {
+        return actix_web::ResponseError::error_response(&crate::error::ApiError::NotFound);
+    }
+    page(&request)
+}
+
+fn is_server_path(path: &str) -> bool {
+    SERVER_PREFIXES.iter().any(|prefix| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+fn page(request: &HttpRequest) -> HttpResponse {
+    let rendered = SOURCE.bundle().ok().and_then(|bundle| {
+        let template = bundle.get("index.html")?;
+        let html = String::from_utf8_lossy(&template.bytes)
+            .replace("{{assets}}", &format!("/assets/{}", bundle.version));
+        Some((bundle.version.clone(), html))
+    });
+    let Some((version, html)) = rendered else {
+        tracing::error!("the web client's index.html is missing");
+        return actix_web::ResponseError::error_response(&crate::error::ApiError::NotFound);
+    };
+    // The page names the current version of every module: always revalidate it.
+    let etag = format!("\"{version}\"");
+    if is_fresh(request, &etag) {
+        return secured(HttpResponse::NotModified())
+            .insert_header((header::ETAG, etag))
+            .finish();
+    }
+    secured(HttpResponse::Ok())
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::ETAG, etag))
+        .body(html)
+}
+
+async fn asset(request: HttpRequest, path: web::Path<(String, String)>) -> HttpResponse {
+    let (version, file) = path.into_inner();
+    let bundle = match SOURCE.bundle() {
+        Ok(bundle) => bundle,
+        Err(error) => {
+            tracing::error!(%error, "the web client's files cannot be read");
+            return actix_web::ResponseError::error_response(&crate::error::ApiError::NotFound);
+        }
+    };
+    let Some(found) = bundle.get(&file) else {
+        return actix_web::ResponseError::error_response(&crate::error::ApiError::NotFound);
+    };
+    // Files of the current version never change under their address; a page left open
+    // across an upgrade asks for an older version and gets today's file, revalidated.
+    let cache = if bundle.version == version {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    serve(&request, found, cache)
+}
+
+fn serve(request: &HttpRequest, asset: Arc<Asset>, cache: &'static str) -> HttpResponse {
+    if is_fresh(request, &asset.etag) {
+        return secured(HttpResponse::NotModified())
+            .insert_header((header::ETAG, asset.etag.clone()))
+            .insert_header((header::CACHE_CONTROL, cache))
+            .finish();
+    }
+    secured(HttpResponse::Ok())
+        .content_type(asset.content_type)
+        .insert_header((header::CACHE_CONTROL, cache))
+        .insert_header((header::ETAG, asset.etag.clone()))
+        .body(actix_web::web::Bytes::copy_from_slice(&asset.bytes))
+}
+
+fn is_fresh(request: &HttpRequest, etag: &str) -> bool {
+    request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag))
+}
+
+fn secured(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+    builder
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "same-origin"))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"));
+    builder
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_paths_are_not_the_clients() {
+        for path in [
+            "/api",
+            "/api/v1/nothing",
+            "/docs",
+            "/metrics",
+            "/assets/x/y.js",
+        ] {
+            assert!(is_server_path(path), "{path}");
+        }
+        for path in ["/", "/threads/12", "/apiary", "/docsearch", "/search"] {
+            assert!(!is_server_path(path), "{path}");
+        }
+    }
+}
