@@ -541,6 +541,13 @@ pub async fn wait_for_email(dir: &Path, to: &str, needle: &str) -> String {
     }
 }
 
+/// Undoes quoted-printable soft line breaks and `=3D`, enough to read links in emails.
+pub fn unfold_quoted_printable(text: &str) -> String {
+    text.replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
+}
+
 /// The token printed after `marker` in an email (tokens are URL-safe base64).
 pub fn token_after(message: &str, marker: &str) -> Option<String> {
     let start = message.find(marker)? + marker.len();

@@ -249,7 +249,7 @@ pub async fn request_magic_link(
     let token = random_token();
     let now = crate::clock::now();
     let ttl_minutes = state.config.auth.magic_link_ttl_minutes;
-    let link = format!("{}/#/magic-link?token={token}", state.config.public_url());
+    let link = format!("{}/sign-in/link?token={token}", state.config.public_url());
     let message = templates::magic_link(&member.display_name, &link, &token, ttl_minutes);
     // The link and its email commit together: an acknowledged request is never lost.
     let txn = Tx::begin(state.db.writer()).await?;

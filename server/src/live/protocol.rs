@@ -33,6 +33,9 @@ pub enum ServerMessage<'a> {
     },
     Subscribed {
         topics: Vec<String>,
+        /// Events after this id on these topics follow (replayed, then live): a client
+        /// that had no position yet resumes from here after a lost connection.
+        last_event_id: ApiId,
     },
     Unsubscribed {
         topics: Vec<String>,

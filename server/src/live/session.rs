@@ -389,8 +389,11 @@ impl Live {
             return Ok(());
         }
         let names: Vec<String> = granted.iter().map(|g| g.topic.to_string()).collect();
-        self.send(ServerMessage::Subscribed { topics: names }.to_json().into())
-            .await?;
+        let subscribed = ServerMessage::Subscribed {
+            topics: names,
+            last_event_id: ApiId(since),
+        };
+        self.send(subscribed.to_json().into()).await?;
         let granted: Vec<TopicName> = granted.iter().map(|g| g.topic).collect();
         self.replay(since, upto, &granted, &before, &visible).await
     }

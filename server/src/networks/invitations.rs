@@ -156,7 +156,7 @@ pub async fn create(
         )
         .await?;
     }
-    let link = format!("{}/#/invitations/{token}", state.config.public_url());
+    let link = format!("{}/invitations/{token}", state.config.public_url());
     let message = templates::invitation(
         &inviter.display_name,
         &access.network.name,

@@ -1,9 +1,10 @@
 //! Notifications: how much a member wants to hear (follow levels) and the records of what
 //! they should hear about. Records are created in the transaction of the write that causes
 //! them, each with a `notification.created` event on the recipient's own topic; listing and
-//! live delivery arrive with the live-updates issue. `email.rs` emails the ones a member
+//! delivered live on the `me` topic. `email.rs` emails the ones a member
 //! has not seen, in batches, by the kinds they chose.
 
+pub mod describe;
 pub mod email;
 pub mod email_render;
 pub mod fanout;

@@ -1,5 +1,6 @@
 //! Reading a member's notifications, hiding those from networks they can no longer see.
 
+use super::describe::Line;
 use crate::entities::notifications;
 use crate::ids::ApiId;
 use crate::members::queries as member_queries;
@@ -24,6 +25,13 @@ pub struct NotificationView {
     pub actor: Option<MemberRef>,
     /// Kind-specific details (titles, excerpts, related ids).
     pub data: serde_json::Value,
+    /// What happened, in words ("Cal Colleague mentioned you in “Bus routes”"), as
+    /// notification emails say it.
+    pub headline: String,
+    /// An excerpt or a detail; may be empty.
+    pub detail: String,
+    /// The web address it leads to (see "Web addresses"), relative to the instance.
+    pub url: String,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
 }
@@ -76,19 +84,23 @@ pub async fn views(
     let people = member_queries::find_many(db, &actors).await?;
     Ok(rows
         .into_iter()
-        .map(|n| NotificationView {
-            id: ApiId(n.id),
-            kind: n.kind,
-            subject_type: n.subject_type,
-            subject_id: ApiId(n.subject_id),
-            network_id: n.network_id.map(ApiId),
-            actor: n
-                .actor_id
-                .and_then(|id| people.get(&id))
-                .map(MemberRef::from),
-            data: n.data,
-            created_at: n.created_at,
-            read_at: n.read_at,
+        .map(|n| {
+            let actor = n.actor_id.and_then(|id| people.get(&id));
+            let line = Line::of(&n, actor.map(|a| a.display_name.as_str()));
+            NotificationView {
+                id: ApiId(n.id),
+                kind: n.kind,
+                subject_type: n.subject_type,
+                subject_id: ApiId(n.subject_id),
+                network_id: n.network_id.map(ApiId),
+                actor: actor.map(MemberRef::from),
+                data: n.data,
+                headline: line.headline,
+                detail: line.detail,
+                url: line.path,
+                created_at: n.created_at,
+                read_at: n.read_at,
+            }
         })
         .collect())
 }

@@ -6,6 +6,8 @@
 //! `markdown.image_hosts` stay images; any other becomes a link to it, and raw `<img>` tags
 //! pointing elsewhere lose their source.
 
+pub mod routes;
+
 use ammonia::Builder;
 use pulldown_cmark::{html, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::borrow::Cow;
