@@ -1,0 +1,157 @@
+// The API client: JSON in and out, problem+json errors as `ApiError`, and the session
+// (access and refresh tokens) kept in localStorage so every tab shares one sign-in.
+// Refresh tokens rotate and a reused one revokes its family, so tabs must never refresh
+// with the same token twice: a refresh runs under a Web Lock, and a tab that finds a newer
+// session stored meanwhile takes that one instead.
+
+const BASE = '/api/v1';
+const STORAGE_KEY = 'staffroom.session';
+const LOCK = 'staffroom-refresh';
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `Request failed (${status})`);
+    this.status = status;
+    this.problem = problem ?? {};
+  }
+
+  /** `{field: message}` of a 422, else {}. */
+  get fieldErrors() { return this.problem.errors ?? {}; }
+}
+
+export const sessionChanges = new EventTarget();
+let session = readStored();
+let refreshing = null;
+
+function readStored() {
+  try { return JSON.parse(localStorage.getItem(STORAGE_KEY)); } catch { return null; }
+}
+
+window.addEventListener('storage', (event) => {
+  if (event.key !== STORAGE_KEY) return;
+  const before = session?.member?.id;
+  session = readStored();
+  if (session?.member?.id !== before) sessionChanges.dispatchEvent(new Event('change'));
+});
+
+export function currentMember() { return session?.member ?? null; }
+export function isSignedIn() { return Boolean(session?.refresh_token); }
+
+/** Stores what /auth/login, /auth/register, /auth/refresh or a consumed link returned. */
+export function startSession(payload) {
+  session = {
+    member: payload.member,
+    access_token: payload.access_token,
+    refresh_token: payload.refresh_token,
+    expires_at: Date.now() + payload.expires_in * 1000,
+  };
+  localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
+  sessionChanges.dispatchEvent(new Event('change'));
+}
+
+export function updateMember(member) {
+  if (!session) return;
+  session = { ...session, member };
+  localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
+  sessionChanges.dispatchEvent(new Event('member'));
+}
+
+export async function signOut() {
+  const token = session?.refresh_token;
+  endSession();
+  if (token) {
+    await request('POST', '/auth/logout', { refresh_token: token }, { auth: false }).catch(() => {});
+  }
+}
+
+function endSession() {
+  session = null;
+  localStorage.removeItem(STORAGE_KEY);
+  sessionChanges.dispatchEvent(new Event('change'));
+}
+
+/** A valid access token, refreshed first when it is about to expire; null when signed out. */
+export async function accessToken() {
+  if (!session) return null;
+  if (session.expires_at - Date.now() < 30_000) await refresh(session.refresh_token);
+  return session?.access_token ?? null;
+}
+
+function refresh(used) {
+  refreshing ??= runRefresh(used).finally(() => { refreshing = null; });
+  return refreshing;
+}
+
+async function runRefresh(used) {
+  const work = async () => {
+    const stored = readStored();
+    if (stored && stored.refresh_token !== used) {
+      session = stored; // another tab refreshed already
+      return;
+    }
+    try {
+      startSession(await request('POST', '/auth/refresh', { refresh_token: used }, { auth: false }));
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) endSession();
+      else throw error;
+    }
+  };
+  if (navigator.locks?.request) await navigator.locks.request(LOCK, work);
+  else await work();
+}
+
+/**
+ * Calls the API. `body` is sent as JSON (or as is, for FormData). Resolves to the parsed
+ * JSON (null for 204), rejects with ApiError.
+ */
+export async function request(method, path, body, { auth = true, signal } = {}) {
+  const send = async () => {
+    const headers = { accept: 'application/json' };
+    let payload;
+    if (body instanceof FormData) payload = body;
+    else if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    const token = auth ? await accessToken() : null;
+    if (token) headers.authorization = `Bearer ${token}`;
+    return fetch(BASE + path, { method, headers, body: payload, signal });
+  };
+  let response = await send();
+  if (response.status === 401 && auth && session) {
+    await refresh(session.refresh_token);
+    if (!session) throw new ApiError(401, { title: 'Please sign in again.' });
+    response = await send();
+  }
+  return parse(response, auth);
+}
+
+async function parse(response, auth) {
+  if (response.status === 204) return null;
+  const type = response.headers.get('content-type') ?? '';
+  const data = type.includes('json') ? await response.json().catch(() => null) : null;
+  if (!response.ok) {
+    if (response.status === 401 && auth && session) endSession();
+    throw new ApiError(response.status, data ?? { title: response.statusText });
+  }
+  return data;
+}
+
+export const api = {
+  get: (path, options) => request('GET', path, undefined, options),
+  post: (path, body, options) => request('POST', path, body ?? {}, options),
+  patch: (path, body, options) => request('PATCH', path, body, options),
+  put: (path, body, options) => request('PUT', path, body, options),
+  delete: (path, options) => request('DELETE', path, undefined, options),
+};
+
+/** Builds a query string from an object, leaving out empty values. */
+export function query(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === '') continue;
+    search.set(key, Array.isArray(value) ? value.join(',') : String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}

@@ -1,0 +1,52 @@
+// <sr-bell>: the notifications link with a live unread count.
+
+import { api } from '../api.js';
+import { live } from '../live.js';
+import { h, announce, icon } from '../dom.js';
+
+class Bell extends HTMLElement {
+  #stop = null;
+  #count = 0;
+
+  connectedCallback() {
+    this.link = h('a', { href: '/notifications', class: 'bell' },
+      icon('bell'),
+      h('span', { class: 'bell-count', hidden: true }));
+    this.replaceChildren(this.link);
+    this.#show(0);
+    this.refresh();
+    this.#stop = live.subscribe(['me'], (event) => {
+      if (event.kind !== 'notification.created') return;
+      this.refresh();
+      const headline = event.data?.headline;
+      announce(headline ? `New notification: ${headline}` : 'New notification');
+    }).stop;
+    this.onRead = () => this.refresh();
+    document.addEventListener('staffroom:notifications-read', this.onRead);
+    live.addEventListener('reset', this.onRead);
+  }
+
+  disconnectedCallback() {
+    this.#stop?.();
+    document.removeEventListener('staffroom:notifications-read', this.onRead);
+    live.removeEventListener('reset', this.onRead);
+  }
+
+  async refresh() {
+    try {
+      const page = await api.get('/notifications?unread=true&limit=1');
+      this.#show(page.unread_count ?? 0);
+    } catch { /* keeps the last count; the page shows errors */ }
+  }
+
+  #show(count) {
+    this.#count = count;
+    const badge = this.link.querySelector('.bell-count');
+    badge.hidden = count === 0;
+    badge.textContent = count > 99 ? '99+' : String(count);
+    this.link.setAttribute('aria-label', count ? `Notifications, ${count} unread` : 'Notifications');
+    this.dataset.unread = String(count);
+  }
+}
+
+customElements.define('sr-bell', Bell);

@@ -1,0 +1,59 @@
+// <sr-composer name="body" label="Reply">: a markdown textarea with Write and Preview
+// tabs; the preview is the server's rendering (`POST /markdown/preview`), exactly what
+// will be stored. Light DOM, so the textarea belongs to the surrounding form.
+
+import { api } from '../api.js';
+import { h } from '../dom.js';
+import { field, textarea } from '../forms.js';
+
+let count = 0;
+
+class Composer extends HTMLElement {
+  connectedCallback() {
+    if (this.textarea) return;
+    const n = ++count;
+    const name = this.getAttribute('name') ?? 'body';
+    this.textarea = textarea({ rows: this.getAttribute('rows') ?? 6, required: this.hasAttribute('required') });
+    this.textarea.value = this.getAttribute('value') ?? '';
+    const wrapper = field(this.getAttribute('label') ?? 'Message', name, {
+      control: this.textarea,
+      hint: 'Markdown: **bold**, _italic_, lists, links, `@handle` to mention someone.',
+    });
+    this.preview = h('div', { class: 'composer-preview prose', id: `composer-preview-${n}`, role: 'tabpanel', hidden: true, tabindex: '0' });
+    this.writeTab = h('button', { type: 'button', role: 'tab', 'aria-selected': 'true', 'aria-controls': this.textarea.id, on: { click: () => this.show(false) } }, 'Write');
+    this.previewTab = h('button', { type: 'button', role: 'tab', 'aria-selected': 'false', 'aria-controls': this.preview.id, on: { click: () => this.show(true) } }, 'Preview');
+    const tabs = h('div', { class: 'composer-tabs', role: 'tablist', 'aria-label': 'Composer mode' }, this.writeTab, this.previewTab);
+    tabs.addEventListener('keydown', (event) => {
+      if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
+        const previewing = event.target === this.writeTab;
+        this.show(previewing);
+        (previewing ? this.previewTab : this.writeTab).focus();
+      }
+    });
+    wrapper.querySelector('label').after(tabs);
+    wrapper.append(this.preview);
+    this.replaceChildren(wrapper);
+  }
+
+  get value() { return this.textarea?.value ?? ''; }
+  set value(text) { this.textarea.value = text; this.show(false); }
+
+  async show(previewing) {
+    this.writeTab.setAttribute('aria-selected', String(!previewing));
+    this.previewTab.setAttribute('aria-selected', String(previewing));
+    this.writeTab.tabIndex = previewing ? -1 : 0;
+    this.previewTab.tabIndex = previewing ? 0 : -1;
+    this.textarea.hidden = previewing;
+    this.preview.hidden = !previewing;
+    if (!previewing) return;
+    this.preview.textContent = 'Rendering preview…';
+    try {
+      const { body_html: html } = await api.post('/markdown/preview', { body: this.textarea.value });
+      this.preview.innerHTML = html || '<p class="muted">Nothing to preview yet.</p>';
+    } catch (error) {
+      this.preview.textContent = `The preview could not be shown: ${error.message}`;
+    }
+  }
+}
+
+customElements.define('sr-composer', Composer);

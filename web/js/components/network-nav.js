@@ -1,0 +1,54 @@
+// <sr-network-nav>: the networks you belong to, sub-networks nested under their parents,
+// the current one marked. Refreshes when memberships change.
+
+import { api } from '../api.js';
+import { h, replace } from '../dom.js';
+
+class NetworkNav extends HTMLElement {
+  connectedCallback() {
+    this.refresh = () => this.load();
+    this.mark = () => this.#markCurrent();
+    document.addEventListener('staffroom:networks-changed', this.refresh);
+    document.addEventListener('staffroom:navigated', this.mark);
+    this.load();
+  }
+
+  disconnectedCallback() {
+    document.removeEventListener('staffroom:networks-changed', this.refresh);
+    document.removeEventListener('staffroom:navigated', this.mark);
+  }
+
+  async load() {
+    let page;
+    try { page = await api.get('/networks?limit=100'); } catch { return; }
+    const mine = page.items.filter((n) => n.is_member || n.role);
+    const ids = new Set(mine.map((n) => n.id));
+    const children = new Map();
+    for (const network of mine) {
+      const parent = ids.has(network.parent_id) ? network.parent_id : null;
+      if (!children.has(parent)) children.set(parent, []);
+      children.get(parent).push(network);
+    }
+    const tree = (parent) => {
+      const list = children.get(parent);
+      if (!list?.length) return null;
+      return h('ul', {}, list.map((n) => h('li', {},
+        h('a', { href: `/networks/${n.id}`, dataset: { network: n.id } }, n.name),
+        tree(n.id))));
+    };
+    replace(this,
+      h('h2', { class: 'sidebar-title' }, 'Your networks'),
+      tree(null) ?? h('p', { class: 'muted' }, 'No networks yet.'));
+    this.#markCurrent();
+  }
+
+  #markCurrent() {
+    const current = location.pathname.match(/^\/networks\/([^/]+)/)?.[1] ?? document.body.dataset.network;
+    for (const link of this.querySelectorAll('a[data-network]')) {
+      if (link.dataset.network === current) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+  }
+}
+
+customElements.define('sr-network-nav', NetworkNav);

@@ -1,0 +1,76 @@
+// Boots the client: the page's frame (top bar, networks, connection status), the live
+// connection, then the router, which renders the page for the current address.
+
+import { currentMember, isSignedIn, sessionChanges, signOut } from './api.js';
+import { live } from './live.js';
+import { router } from './router.js';
+import { h, replace, icon } from './dom.js';
+import './components/bell.js';
+import './components/network-nav.js';
+
+const tools = document.getElementById('topbar-tools');
+const sidebar = document.getElementById('sidebar');
+const connection = document.getElementById('connection');
+
+function renderFrame() {
+  const member = currentMember();
+  if (!member) {
+    sidebar.hidden = true;
+    replace(sidebar);
+    replace(tools,
+      h('a', { href: '/sign-in', class: 'button button-quiet' }, 'Sign in'),
+      h('a', { href: '/sign-up', class: 'button' }, 'Create an account'));
+    return;
+  }
+  const search = h('form', { class: 'topbar-search', role: 'search', action: '/search' },
+    h('label', { for: 'topbar-q', class: 'visually-hidden' }, 'Search Staffroom'),
+    h('input', { id: 'topbar-q', name: 'q', type: 'search', placeholder: 'Search threads, resources, people…', autocomplete: 'off' }),
+    h('button', { type: 'submit', class: 'icon-button', 'aria-label': 'Search' }, icon('search', 20)));
+  search.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const q = search.elements.q.value.trim();
+    if (q) router.navigate(`/search?q=${encodeURIComponent(q)}`);
+  });
+  const signOutButton = h('button', { type: 'button', class: 'button-quiet' }, 'Sign out');
+  signOutButton.addEventListener('click', () => signOut());
+  replace(tools, search, h('sr-bell'),
+    h('a', { href: '/settings', class: 'account' }, member.display_name),
+    signOutButton);
+  sidebar.hidden = false;
+  if (!sidebar.querySelector('sr-network-nav')) replace(sidebar, h('sr-network-nav'));
+}
+
+let wasOnline = false;
+let hideTimer = null;
+live.addEventListener('status', ({ detail: status }) => {
+  clearTimeout(hideTimer);
+  if (status === 'online') {
+    connection.textContent = wasOnline ? 'Connected again. Live updates are back.' : '';
+    connection.dataset.state = 'online';
+    wasOnline = true;
+    hideTimer = setTimeout(() => { connection.textContent = ''; delete connection.dataset.state; }, 4000);
+  } else if (status === 'reconnecting' && wasOnline) {
+    connection.textContent = 'Connection lost. Reconnecting…';
+    connection.dataset.state = 'lost';
+  }
+});
+live.addEventListener('reset', () => router.reload());
+
+sessionChanges.addEventListener('change', () => {
+  renderFrame();
+  if (isSignedIn()) {
+    live.connect();
+  } else {
+    live.disconnect();
+    wasOnline = false;
+    if (!/^\/(sign-in|sign-up|invitations)/.test(location.pathname)) router.navigate('/sign-in');
+  }
+});
+sessionChanges.addEventListener('member', renderFrame);
+
+renderFrame();
+if (isSignedIn()) live.connect();
+router.start(document.getElementById('main'));
+
+// Lets browser tests cut the connection the way a network failure would.
+window.staffroom = { live, router };

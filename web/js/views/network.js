@@ -1,0 +1,179 @@
+// `/networks/{id}` and its sections: discussions (default) and members. The page follows
+// the network live: new threads and replies refresh the list.
+
+import { api, query } from '../api.js';
+import { live } from '../live.js';
+import { h, append, replace, plural, timeAgo, tagList, announce } from '../dom.js';
+import { field, onSubmit, splitList } from '../forms.js';
+import { createNetworkForm } from './home.js';
+import '../components/composer.js';
+
+const SECTIONS = [
+  ['', 'Discussions'],
+  ['members', 'Members'],
+];
+
+export async function render(context) {
+  const { root, params } = context;
+  const network = await api.get(`/networks/${params.id}`);
+  const section = params.tab ?? '';
+  if (!SECTIONS.some(([key]) => key === section)) {
+    const error = new Error('Not found');
+    error.status = 404;
+    throw error;
+  }
+  document.body.dataset.network = network.id;
+  const base = `/networks/${network.id}`;
+  root.append(
+    h('header', { class: 'page-header' },
+      h('h1', {}, network.name),
+      network.description ? h('p', { class: 'muted' }, network.description) : null,
+      h('p', { class: 'meta' }, plural(network.member_count, 'member'),
+        network.role === 'facilitator' ? ' · you facilitate this network' : '',
+        network.visibility === 'private' ? ' · private' : ' · listed')),
+    h('nav', { class: 'tabs', 'aria-label': `${network.name} sections` },
+      SECTIONS.map(([key, label]) => h('a', {
+        href: key ? `${base}/${key}` : base,
+        'aria-current': key === section ? 'page' : null,
+      }, label))));
+  const body = h('div', { class: 'section' });
+  root.append(body);
+  const stop = section === 'members'
+    ? await renderMembers(body, network, context)
+    : await renderDiscussions(body, network, context);
+  return () => { stop?.(); delete document.body.dataset.network; };
+}
+
+async function renderDiscussions(body, network, { router, query: params }) {
+  const tag = params.get('tag') ?? '';
+  const list = h('ol', { class: 'thread-list', 'aria-label': 'Threads' });
+  const more = h('button', { type: 'button', class: 'button button-quiet', hidden: true }, 'Show more threads');
+  let cursor = null;
+
+  const row = (t) => h('li', { class: 'thread-row', dataset: { thread: t.id } },
+    h('div', { class: 'thread-main' },
+      h('a', { href: `/threads/${t.id}`, class: 'thread-title' }, t.pinned ? '📌 ' : '', t.title, t.locked ? ' (locked)' : ''),
+      h('p', { class: 'meta' }, `${t.author?.display_name ?? 'Someone'} · `, timeAgo(t.created_at)),
+      tagList(t.tags)),
+    h('div', { class: 'thread-stats' },
+      h('span', {}, plural(t.reply_count, 'reply', 'replies')),
+      t.unread_count > 0 && t.last_read_post_id
+        ? h('a', { class: 'badge', href: `/threads/${t.id}?unread=1` }, `${t.unread_count} new`)
+        : (t.unread_count > 0 ? h('span', { class: 'badge badge-new' }, 'new') : null),
+      h('span', { class: 'meta' }, 'active ', timeAgo(t.last_activity_at))));
+
+  const load = async (reset) => {
+    const page = await api.get(`/networks/${network.id}/threads${query({ limit: 30, tag, cursor: reset ? null : cursor })}`);
+    if (reset) replace(list);
+    list.append(...page.items.map(row));
+    cursor = page.next_cursor;
+    more.hidden = !cursor;
+    if (reset && !page.items.length) list.append(h('li', { class: 'empty muted' }, 'No threads yet. Start the first discussion.'));
+  };
+  more.addEventListener('click', () => load(false));
+
+  const form = h('form', { class: 'card stack', novalidate: true },
+    h('h2', {}, 'Start a discussion'),
+    field('Title', 'title', { required: true, maxlength: 200 }),
+    h('sr-composer', { name: 'body', label: 'What would you like to discuss?', required: true }),
+    field('Tags', 'tags', { hint: 'Comma-separated, e.g. attendance, 9th grade' }),
+    h('button', { type: 'submit', class: 'button' }, 'Post thread'));
+  onSubmit(form, async (f) => {
+    const thread = await api.post(`/networks/${network.id}/threads`, {
+      title: f.elements.title.value.trim(),
+      body: f.elements.body.value,
+      tags: splitList(f.elements.tags.value),
+    });
+    router.navigate(`/threads/${thread.id}`);
+  });
+
+  append(body,
+    tag ? h('p', {}, `Threads tagged “${tag}” · `, h('a', { href: `/networks/${network.id}` }, 'all threads')) : null,
+    list, more, form);
+  if (network.role === 'facilitator') body.append(createNetworkForm(router, network));
+
+  let pending = null;
+  const subscription = live.subscribe([`network:${network.id}`], (event) => {
+    if (!/^(thread|post)\./.test(event.kind)) return;
+    clearTimeout(pending);
+    pending = setTimeout(() => {
+      load(true).catch(() => {});
+      if (event.kind === 'thread.created') announce(`New thread: ${event.data?.title ?? ''}`);
+    }, 300);
+  });
+  await subscription.ready;
+  await load(true);
+  return () => { clearTimeout(pending); subscription.stop(); };
+}
+
+async function renderMembers(body, network) {
+  const isFacilitator = network.role === 'facilitator';
+  const list = h('ul', { class: 'member-list' });
+  const load = async () => {
+    const page = await api.get(`/networks/${network.id}/members?limit=100`);
+    replace(list, page.items.map((m) => h('li', { class: 'member-row' },
+      h('div', {},
+        h('a', { href: `/members/${m.member.id}` }, m.member.display_name),
+        m.role === 'facilitator' ? h('span', { class: 'badge' }, 'Facilitator') : null,
+        h('p', { class: 'meta' }, [m.member.title, m.member.organization].filter(Boolean).join(' · ') || `@${m.member.handle}`),
+        tagList(m.member.expertise)),
+      isFacilitator ? memberActions(network, m, load) : null)));
+  };
+  body.append(h('h2', {}, 'Members'), list);
+  await load();
+  if (isFacilitator) body.append(await invitations(network));
+  return null;
+}
+
+function memberActions(network, membership, reload) {
+  const toggle = h('button', { type: 'button', class: 'button button-quiet' },
+    membership.role === 'facilitator' ? 'Make member' : 'Make facilitator');
+  toggle.addEventListener('click', async () => {
+    try {
+      await api.patch(`/networks/${network.id}/members/${membership.member.id}`,
+        { role: membership.role === 'facilitator' ? 'member' : 'facilitator' });
+      await reload();
+    } catch (error) { announce(error.message); alert(error.message); }
+  });
+  const remove = h('button', { type: 'button', class: 'button button-quiet button-danger' }, 'Remove');
+  remove.addEventListener('click', async () => {
+    if (!confirm(`Remove ${membership.member.display_name} from ${network.name}?`)) return;
+    try {
+      await api.delete(`/networks/${network.id}/members/${membership.member.id}`);
+      await reload();
+      announce(`${membership.member.display_name} was removed.`);
+    } catch (error) { alert(error.message); }
+  });
+  return h('div', { class: 'actions' }, toggle, remove);
+}
+
+async function invitations(network) {
+  const pending = h('ul', { class: 'plain-list' });
+  const load = async () => {
+    const page = await api.get(`/networks/${network.id}/invitations`);
+    replace(pending, page.items.length
+      ? page.items.map((i) => {
+        const withdraw = h('button', { type: 'button', class: 'button button-quiet' }, 'Withdraw');
+        withdraw.addEventListener('click', async () => { await api.delete(`/networks/${network.id}/invitations/${i.id}`); await load(); });
+        return h('li', {}, `${i.email} (${i.role}), expires `, timeAgo(i.expires_at), ' ', withdraw);
+      })
+      : h('li', { class: 'muted' }, 'No invitations waiting.'));
+  };
+  const done = h('p', { class: 'notice', role: 'status', hidden: true });
+  const form = h('form', { class: 'card stack', novalidate: true },
+    h('h2', {}, 'Invite someone'),
+    field('Email', 'email', { type: 'email', required: true, autocomplete: 'off' }),
+    field('Role', 'role', { control: h('select', {}, h('option', { value: 'member' }, 'Member'), h('option', { value: 'facilitator' }, 'Facilitator')) }),
+    h('button', { type: 'submit', class: 'button' }, 'Send invitation'),
+    done);
+  onSubmit(form, async (f) => {
+    const email = f.elements.email.value.trim();
+    await api.post(`/networks/${network.id}/invitations`, { email, role: f.elements.role.value });
+    f.elements.email.value = '';
+    done.textContent = `Invitation sent to ${email}.`;
+    done.hidden = false;
+    await load();
+  });
+  await load();
+  return h('section', { class: 'stack' }, form, h('h2', {}, 'Pending invitations'), pending);
+}

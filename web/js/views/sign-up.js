@@ -1,0 +1,27 @@
+// Create an account (open registration, or with an invitation's code).
+
+import { api, startSession } from '../api.js';
+import { h } from '../dom.js';
+import { field, onSubmit } from '../forms.js';
+import { nextPath } from './sign-in.js';
+
+export async function render({ root, query, router }) {
+  const form = h('form', { class: 'card stack', novalidate: true },
+    field('Your name', 'display_name', { autocomplete: 'name', required: true, hint: 'As colleagues know you, e.g. “Lauren Thomas”.' }),
+    field('Email', 'email', { type: 'email', autocomplete: 'email', required: true }),
+    field('Password', 'password', { type: 'password', autocomplete: 'new-password', required: true, minlength: 10, hint: 'At least 10 characters.' }),
+    h('button', { type: 'submit', class: 'button' }, 'Create account'));
+  onSubmit(form, async (f) => {
+    const session = await api.post('/auth/register', {
+      display_name: f.elements.display_name.value.trim(),
+      email: f.elements.email.value.trim(),
+      password: f.elements.password.value,
+    }, { auth: false });
+    startSession(session);
+    router.navigate(nextPath(query), { replace: true });
+  });
+  root.append(h('div', { class: 'narrow stack' },
+    h('h1', {}, 'Create your Staffroom account'),
+    form,
+    h('p', {}, 'Already have one? ', h('a', { href: '/sign-in' }, 'Sign in'))));
+}

@@ -1,0 +1,221 @@
+// `/threads/{id}`: the posts of a thread, oldest first, with reactions, following, replying
+// (with a preview), and new posts arriving live. Opens at `#post-N`, or at the first unread
+// post; what has been on screen is marked read.
+
+import { api, currentMember, query } from '../api.js';
+import { live } from '../live.js';
+import { h, replace, timeAgo, tagList, avatar, announce } from '../dom.js';
+import { onSubmit } from '../forms.js';
+import '../components/composer.js';
+
+const REACTIONS = [['helpful', 'Helpful'], ['thanks', 'Thanks'], ['agree', 'Agree']];
+const MAX_PAGES = 20;
+
+export async function render({ root, params, query: search, hash }) {
+  const thread = await api.get(`/threads/${params.id}`);
+  document.body.dataset.network = thread.network_id;
+  const me = currentMember();
+  const posts = new Map(); // post id -> article
+  const list = h('div', { class: 'posts' });
+  let cursor = null;
+  let pages = 0;
+  const loadMore = h('button', { type: 'button', class: 'button button-quiet', hidden: true }, 'Show later posts');
+
+  const renderPost = (post) => {
+    const mine = post.author?.id === me?.id;
+    const reactions = h('div', { class: 'reactions', role: 'group', 'aria-label': 'Reactions' },
+      REACTIONS.map(([kind, label]) => {
+        const pressed = post.my_reactions?.includes(kind);
+        const button = h('button', {
+          type: 'button', class: 'reaction', 'aria-pressed': String(Boolean(pressed)), disabled: mine || post.deleted,
+          dataset: { kind }, title: mine ? 'You cannot react to your own post' : null,
+        }, label, ' ', h('span', { class: 'count' }, String(post.reactions?.[kind] ?? 0)));
+        button.addEventListener('click', () => react(post.id, kind, button));
+        return button;
+      }));
+    const reply = h('button', { type: 'button', class: 'button-quiet' }, 'Reply');
+    reply.addEventListener('click', () => replyTo(post));
+    const replied = post.reply_to_post_id ? posts.get(post.reply_to_post_id) : null;
+    const article = h('article', { class: 'post', id: `post-${post.post_number}`, dataset: { id: post.id }, 'aria-labelledby': `post-${post.post_number}-by` },
+      h('header', { class: 'post-header' },
+        avatar(post.author),
+        h('div', {},
+          h('a', { id: `post-${post.post_number}-by`, href: post.author ? `/members/${post.author.id}` : '#', class: 'post-author' }, post.author?.display_name ?? 'Someone'),
+          h('p', { class: 'meta' },
+            h('a', { href: `/threads/${thread.id}#post-${post.post_number}`, class: 'post-link' }, timeAgo(post.created_at)),
+            post.edited_at ? ' · edited' : '',
+            replied ? [' · in reply to ', h('a', { href: `#${replied.id}` }, replied.dataset.author ?? `#${replied.id}`)] : ''))),
+      post.deleted
+        ? h('p', { class: 'muted' }, 'This post was deleted.')
+        : h('div', { class: 'prose', trustedHtml: post.body_html }),
+      post.deleted ? null : h('footer', { class: 'post-footer' }, reactions, thread.locked ? null : reply));
+    article.dataset.author = post.author?.display_name ?? '';
+    return article;
+  };
+
+  const add = (post, { live: isLive = false } = {}) => {
+    const existing = posts.get(post.id);
+    const article = renderPost(post);
+    if (existing) { existing.replaceWith(article); posts.set(post.id, article); return false; }
+    posts.set(post.id, article);
+    list.append(article);
+    if (isLive) {
+      article.classList.add('post-arrived');
+      announce(`New reply from ${post.author?.display_name ?? 'someone'}`);
+    }
+    return true;
+  };
+
+  const loadPage = async () => {
+    const page = await api.get(`/threads/${thread.id}/posts${query({ limit: 100, cursor })}`);
+    page.items.forEach((p) => add(p));
+    cursor = page.next_cursor;
+    pages += 1;
+    loadMore.hidden = !cursor;
+  };
+  loadMore.addEventListener('click', () => loadPage());
+
+  async function react(postId, kind, button) {
+    const on = button.getAttribute('aria-pressed') !== 'true';
+    button.disabled = true;
+    try {
+      const result = on
+        ? await api.put(`/posts/${postId}/reactions/${kind}`)
+        : await api.delete(`/posts/${postId}/reactions/${kind}`);
+      showReactions(result.post_id, result.reactions, result.my_reactions);
+    } catch (error) {
+      announce(error.message);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function showReactions(postId, counts, mine) {
+    const article = posts.get(postId);
+    if (!article) return;
+    for (const button of article.querySelectorAll('.reaction')) {
+      button.querySelector('.count').textContent = String(counts?.[button.dataset.kind] ?? 0);
+      if (mine) button.setAttribute('aria-pressed', String(mine.includes(button.dataset.kind)));
+    }
+  }
+
+  // Following.
+  const follow = h('button', { type: 'button', class: 'button button-secondary' });
+  const showFollow = (level) => {
+    const watching = level === 'watching';
+    follow.setAttribute('aria-pressed', String(watching));
+    follow.textContent = watching ? 'Following' : 'Follow';
+    follow.title = watching ? 'You are notified of every new post. Press to stop.' : 'Be notified of every new post';
+  };
+  showFollow(thread.notification_level);
+  follow.addEventListener('click', async () => {
+    const watching = follow.getAttribute('aria-pressed') === 'true';
+    const result = watching ? await api.delete(`/threads/${thread.id}/follow`) : await api.put(`/threads/${thread.id}/follow`);
+    showFollow(result.level);
+    announce(result.level === 'watching' ? 'Following this thread' : 'No longer following this thread');
+  });
+
+  // Replying.
+  const replyingTo = h('p', { class: 'replying-to', hidden: true });
+  const composer = h('sr-composer', { name: 'body', label: 'Your reply', required: true, rows: 5 });
+  const form = h('form', { class: 'card stack reply-form', novalidate: true },
+    h('h2', { id: 'reply-heading' }, 'Reply'), replyingTo, composer,
+    h('button', { type: 'submit', class: 'button' }, 'Post reply'));
+  let replyToId = null;
+  function replyTo(post) {
+    replyToId = post.id;
+    replace(replyingTo, `Replying to ${post.author?.display_name ?? 'a post'} `,
+      h('button', { type: 'button', class: 'button-quiet', on: { click: () => { replyToId = null; replyingTo.hidden = true; } } }, 'Cancel'));
+    replyingTo.hidden = false;
+    form.querySelector('textarea').focus();
+  }
+  onSubmit(form, async (f) => {
+    const post = await api.post(`/threads/${thread.id}/posts`, {
+      body: f.elements.body.value,
+      ...(replyToId ? { reply_to_post_id: replyToId } : {}),
+    });
+    add(post);
+    composer.value = '';
+    replyToId = null;
+    replyingTo.hidden = true;
+    markRead(post.id);
+    announce('Your reply was posted.');
+  });
+
+  // Read markers: the newest post that has been on screen.
+  let readUpTo = thread.last_read_post_id;
+  let readTimer = null;
+  function markRead(postId) {
+    if (readUpTo && BigInt(postId) <= BigInt(readUpTo)) return;
+    readUpTo = postId;
+    clearTimeout(readTimer);
+    readTimer = setTimeout(() => api.post(`/threads/${thread.id}/read`, { last_read_post_id: readUpTo }).catch(() => {}), 500);
+  }
+  const seen = new IntersectionObserver((entries) => {
+    for (const entry of entries) if (entry.isIntersecting) markRead(entry.target.dataset.id);
+  }, { threshold: 0.5 });
+
+  const unread = thread.unread_count;
+  root.append(
+    h('header', { class: 'page-header' },
+      h('p', { class: 'breadcrumb' }, h('a', { href: `/networks/${thread.network_id}` }, 'Back to discussions')),
+      h('h1', {}, thread.title),
+      tagList(thread.tags),
+      h('div', { class: 'actions' }, follow,
+        unread > 0 && thread.last_read_post_id ? h('a', { href: '#first-unread', class: 'button button-quiet', id: 'jump-unread' }, `Jump to first unread (${unread})`) : null)),
+    list, loadMore,
+    thread.locked ? h('p', { class: 'notice' }, 'This thread is locked: only facilitators can reply.') : form);
+
+  // Follow the thread first, then load it: nothing written in between is missed. Events
+  // that arrive while it loads wait, then apply (each one is idempotent).
+  let loaded = false;
+  const early = [];
+  const onEvent = (event) => {
+    const data = event.data ?? {};
+    switch (event.kind) {
+      case 'post.created':
+        if (add(data, { live: loaded })) seen.observe(posts.get(data.id));
+        break;
+      case 'post.updated': {
+        if (posts.has(data.id)) add({ ...data, my_reactions: myReactions(posts.get(data.id)) });
+        break;
+      }
+      case 'post.deleted': {
+        const article = posts.get(data.id);
+        if (article) replace(article, h('p', { class: 'muted' }, 'This post was deleted.'));
+        break;
+      }
+      case 'reaction.changed':
+        showReactions(data.post_id, data.reactions, null);
+        break;
+      case 'thread.deleted':
+        replace(root, h('h1', {}, 'This thread was deleted'), h('p', {}, h('a', { href: `/networks/${thread.network_id}` }, 'Back to discussions')));
+        break;
+      default:
+        break;
+    }
+  };
+  const subscription = live.subscribe([`thread:${thread.id}`], (event) => (loaded ? onEvent(event) : early.push(event)));
+  await subscription.ready;
+  while (pages === 0 || (cursor && pages < MAX_PAGES)) await loadPage();
+  loaded = true;
+  early.forEach(onEvent);
+  for (const article of posts.values()) seen.observe(article);
+
+  // Mark where unread posts start, and open there unless the address names a post.
+  if (thread.last_read_post_id && unread > 0) {
+    const first = [...posts.values()].find((a) => BigInt(a.dataset.id) > BigInt(thread.last_read_post_id));
+    if (first) {
+      first.before(h('div', { class: 'unread-divider', id: 'first-unread', tabindex: '-1' }, h('span', {}, 'New since your last visit')));
+      if (!hash || search.get('unread')) {
+        requestAnimationFrame(() => document.getElementById('first-unread')?.scrollIntoView({ block: 'start' }));
+      }
+    }
+  }
+
+  return () => { subscription.stop(); seen.disconnect(); clearTimeout(readTimer); delete document.body.dataset.network; };
+}
+
+function myReactions(article) {
+  return [...article.querySelectorAll('.reaction[aria-pressed=true]')].map((b) => b.dataset.kind);
+}
