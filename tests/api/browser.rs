@@ -1,0 +1,132 @@
+//! The web client in a real browser: Debian's chromium, driven by playwright-core from npm
+//! (`tests/browser/`), walks the journeys of a new user against the real server on a fresh
+//! database, and axe-core checks every main page. Screenshots of each page land in
+//! `<target>/tmp/browser-artifacts/<backend>/`.
+//!
+//! Needs `/usr/bin/chromium` (or `STAFFROOM_TEST_CHROMIUM`), `node`, and
+//! `npm ci --prefix tests/browser`; without them this prints a loud SKIPPED line, except
+//! under CI (`CI` set), where a missing browser is a failure, not a skip.
+
+use crate::helpers::{Backend, TestDatabase};
+use crate::process::ServerProcess;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Generous: two browsers, a server and a database share two cores under CI.
+const RUN_LIMIT: Duration = Duration::from_secs(600);
+
+struct Runner {
+    dir: PathBuf,
+    chromium: PathBuf,
+}
+
+impl Runner {
+    fn find() -> Option<Runner> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("browser");
+        let chromium = std::env::var_os("STAFFROOM_TEST_CHROMIUM")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+        let mut missing = Vec::new();
+        if !chromium.exists() {
+            missing.push(format!("chromium at {}", chromium.display()));
+        }
+        let node = Command::new("node").arg("--version").output();
+        if !node.is_ok_and(|out| out.status.success()) {
+            missing.push("node".to_owned());
+        }
+        for package in ["playwright-core", "axe-core"] {
+            if !dir
+                .join("node_modules")
+                .join(package)
+                .join("package.json")
+                .exists()
+            {
+                missing.push(format!("the npm package {package}"));
+            }
+        }
+        if missing.is_empty() {
+            return Some(Runner { dir, chromium });
+        }
+        let how = "install them with `apt-get install chromium nodejs npm` and `npm ci --prefix tests/browser`";
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "browser tests cannot run under CI: missing {}; {how}",
+            missing.join(", ")
+        );
+        eprintln!(
+            "\n********************************************************************\n\
+             SKIPPED: browser journeys (missing {}); {how}\n\
+             ********************************************************************\n",
+            missing.join(", ")
+        );
+        None
+    }
+
+    /// Runs the journeys (those whose name contains `only`, if given) against `server`.
+    fn run(&self, server: &ServerProcess, artifacts: &Path, only: Option<&str>) {
+        std::fs::create_dir_all(artifacts).expect("artifacts directory");
+        let mut command = Command::new("node");
+        command
+            .arg("run.mjs")
+            .current_dir(&self.dir)
+            .env("STAFFROOM_URL", &server.api.address)
+            .env("STAFFROOM_OUTBOX", server.api.data_dir.join("outbox"))
+            .env("STAFFROOM_ARTIFACTS", artifacts)
+            .env("STAFFROOM_CHROMIUM", &self.chromium)
+            .stdin(Stdio::null());
+        if let Some(only) = only {
+            command.env("STAFFROOM_JOURNEY", only);
+        }
+        let mut child = command.spawn().expect("node starts");
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("runner status") {
+                break status;
+            }
+            if started.elapsed() > RUN_LIMIT {
+                let _ = child.kill();
+                panic!("the browser journeys did not finish within {RUN_LIMIT:?}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert!(
+            status.success(),
+            "browser journeys failed (output above; screenshots in {})",
+            artifacts.display()
+        );
+    }
+}
+
+async fn journeys(backend: Backend, name: &str, only: Option<&'static str>) {
+    let Some(runner) = Runner::find() else {
+        return;
+    };
+    let database = TestDatabase::create(&backend).await;
+    // Mail (invitations) is read from the file outbox: deliver it without waiting.
+    let server = ServerProcess::start(&database, &[("STAFFROOM_MAIL__POLL_INTERVAL_MS", "50")]);
+    let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("browser-artifacts")
+        .join(name);
+    tokio::task::spawn_blocking(move || {
+        runner.run(&server, &artifacts, only);
+        drop(server);
+    })
+    .await
+    .expect("the runner thread");
+}
+
+/// Every journey, the accessibility check and the screenshots, on SQLite.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journeys_on_sqlite() {
+    journeys(Backend::Sqlite, "sqlite", None).await;
+}
+
+/// The journeys again on PostgreSQL (the pages and their checks do not depend on it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journeys_on_postgres() {
+    match Backend::postgres() {
+        Some(backend) => journeys(backend, "postgres", Some("sign up")).await,
+        None => eprintln!("skipped: STAFFROOM_TEST_POSTGRES_URL is not set"),
+    }
+}

@@ -1,0 +1,71 @@
+// Keyboard only: no clicks. Signing in, moving to a network and a thread, replying; every
+// focused control shows a focus indicator.
+
+import { assertNoProblems, newContext } from '../harness.mjs';
+
+export async function keyboardOnly(browser, world) {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await page.goto('/sign-in');
+  await page.getByRole('heading', { level: 1, name: 'Sign in to Staffroom' }).waitFor();
+
+  // The skip link comes first and goes to the content.
+  await page.keyboard.press('Tab');
+  await expectFocus(page, 'Skip to content');
+
+  await tabTo(page, (el) => el.labels?.[0]?.textContent === 'Email');
+  await page.keyboard.type(world.member.email);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(world.member.password);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Welcome, Mia Rivera' }).waitFor();
+
+  await tabTo(page, (el) => el.tagName === 'A' && el.textContent === 'Attendance Leads' && el.closest('.sidebar'));
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Attendance Leads' }).waitFor();
+
+  await tabTo(page, (el) => el.tagName === 'A' && el.textContent.includes('Chronic absence in 9th grade'));
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Chronic absence in 9th grade' }).waitFor();
+
+  await tabTo(page, (el) => el.tagName === 'TEXTAREA');
+  await page.keyboard.type('Typed without a mouse.');
+  await tabTo(page, (el) => el.tagName === 'BUTTON' && el.textContent === 'Post reply');
+  await page.keyboard.press('Enter');
+  await page.locator('article.post', { hasText: 'Typed without a mouse.' }).waitFor();
+  assertNoProblems(context);
+  await context.close();
+}
+
+/** Presses Tab until the focused element satisfies `test` (at most 80 times). */
+async function tabTo(page, test) {
+  const source = `(${test.toString()})(document.activeElement)`;
+  for (let i = 0; i < 80; i += 1) {
+    await page.keyboard.press('Tab');
+    const found = await page.evaluate((code) => Boolean(eval(code)), source); // eslint-disable-line no-eval
+    if (found) {
+      await expectVisibleFocus(page);
+      return;
+    }
+  }
+  throw new Error(`Tab never reached ${test}`);
+}
+
+async function expectFocus(page, name) {
+  const text = await page.evaluate(() => document.activeElement?.textContent?.trim());
+  if (text !== name) throw new Error(`focus is on “${text}”, expected “${name}”`);
+  await expectVisibleFocus(page);
+}
+
+async function expectVisibleFocus(page) {
+  const visible = await page.evaluate(() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    const ringOnParent = el.parentElement && getComputedStyle(el.parentElement).outlineStyle !== 'none';
+    return style.outlineStyle !== 'none' && style.outlineWidth !== '0px' || style.boxShadow !== 'none' || ringOnParent;
+  });
+  if (!visible) {
+    const what = await page.evaluate(() => document.activeElement?.outerHTML?.slice(0, 120));
+    throw new Error(`no visible focus indicator on ${what}`);
+  }
+}

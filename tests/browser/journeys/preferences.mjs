@@ -1,0 +1,55 @@
+// Settings: profile and expertise, digest frequency, day and hour (kept after a reload),
+// a preview of the next digest, and notification emails.
+
+import { assertNoProblems, newContext, screenshot } from '../harness.mjs';
+
+export async function preferences(browser, world) {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await signIn(page, world.member);
+  await page.getByRole('link', { name: 'Mia Rivera' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+
+  await page.getByLabel('Title', { exact: true }).fill('Attendance lead');
+  await page.getByLabel('Expertise', { exact: true }).fill('Chronic Absence, mentoring');
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await page.getByText('Profile saved.').waitFor();
+  if ((await page.getByLabel('Expertise', { exact: true }).inputValue()) !== 'chronic-absence, mentoring') {
+    throw new Error('expertise was not shown as the server normalized it');
+  }
+
+  // An invalid timezone is refused next to its field (the API names it).
+  await page.getByLabel('How often').selectOption('daily');
+  await page.getByLabel('Hour').selectOption('7');
+  await page.getByRole('button', { name: 'Save digest settings' }).click();
+  await page.getByText('Digest saved: daily.').waitFor();
+  await page.getByRole('button', { name: 'Preview my next digest' }).click();
+  await page.locator('.digest-preview h3').waitFor();
+
+  await page.getByLabel('Someone mentions me or replies to me').uncheck();
+  await page.getByRole('button', { name: 'Save email settings' }).click();
+  await page.getByText('Email settings saved.').waitFor();
+
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+  const kept = {
+    frequency: await page.getByLabel('How often').inputValue(),
+    hour: await page.getByLabel('Hour').inputValue(),
+    mentioned: await page.getByLabel('Someone mentions me or replies to me').isChecked(),
+    title: await page.getByLabel('Title', { exact: true }).inputValue(),
+  };
+  if (kept.frequency !== 'daily' || kept.hour !== '7' || kept.mentioned || kept.title !== 'Attendance lead') {
+    throw new Error(`settings were not kept: ${JSON.stringify(kept)}`);
+  }
+  await screenshot(page, 'journey-settings');
+  assertNoProblems(context);
+  await context.close();
+}
+
+export async function signIn(page, { email, password }) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').first().fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: /^Welcome/ }).waitFor();
+}

@@ -1,0 +1,41 @@
+// The browser journeys of the Staffroom web client, as a new user walks them. Started by
+// the Rust test `browser::journeys` with the server already running; exits non-zero when a
+// journey fails. Screenshots go to $STAFFROOM_ARTIFACTS.
+
+import { launch, photographFailure, BASE_URL } from './harness.mjs';
+import { collaborate } from './journeys/collaborate.mjs';
+import { keyboardOnly } from './journeys/keyboard.mjs';
+import { preferences } from './journeys/preferences.mjs';
+import { accessibility } from './journeys/accessibility.mjs';
+
+if (!BASE_URL) {
+  console.error('STAFFROOM_URL is not set: run these through `cargo test` (browser::journeys).');
+  process.exit(2);
+}
+
+const JOURNEYS = [
+  ['sign up, create a network, invite, discuss live, recover a lost connection', collaborate],
+  ['keyboard only: sign in, open a thread, reply', keyboardOnly],
+  ['profile, digest and email preferences with a digest preview', preferences],
+  ['no serious accessibility violation on any main page, light and dark; screenshots', accessibility],
+];
+
+const only = process.env.STAFFROOM_JOURNEY;
+const browser = await launch();
+const world = {}; // what earlier journeys made (accounts, network, thread) for later ones
+let failed = 0;
+for (const [name, journey] of JOURNEYS) {
+  if (only && !name.includes(only)) continue;
+  const started = Date.now();
+  try {
+    await journey(browser, world);
+    console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    failed += 1;
+    console.log(`FAIL ${name}\n${error.stack ?? error}`);
+    await photographFailure(name);
+  }
+}
+await browser.close();
+console.log(failed ? `${failed} journey(s) failed` : 'all journeys passed');
+process.exit(failed ? 1 : 0);
