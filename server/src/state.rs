@@ -17,6 +17,8 @@ pub struct AppState {
     pub tokens: TokenKeys,
     /// Signs the one-click unsubscribe links of digests and notification emails.
     pub unsubscribe: crate::mail::unsubscribe::UnsubscribeKeys,
+    /// Signs the download and calendar links the API hands out.
+    pub links: crate::auth::links::LinkKeys,
     pub mailer: Mailer,
     pub limiter: RateLimiter,
     pub hashing: crate::auth::passwords::HashingLimiter,
@@ -38,6 +40,7 @@ impl AppState {
         Ok(AppState {
             tokens: TokenKeys::new(&secret, config.auth.access_token_ttl_secs),
             unsubscribe: crate::mail::unsubscribe::UnsubscribeKeys::new(&secret),
+            links: crate::auth::links::LinkKeys::new(&secret),
             mailer: Mailer::from_config(&config)?,
             limiter: RateLimiter::new(&config.rate_limit),
             hashing: crate::auth::passwords::HashingLimiter::new(&config.auth),

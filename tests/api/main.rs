@@ -25,5 +25,6 @@ mod notifications;
 mod operations;
 mod resources;
 mod search;
+mod signed_links;
 mod threads;
 mod web_client;

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod client_addr;
 pub mod extract;
+pub mod links;
 pub mod passwords;
 pub mod rate_limit;
 pub mod routes;

@@ -3,6 +3,7 @@
 use super::action_items::{self, CreateActionItem, UpdateActionItem};
 use super::service::{self, ConveningListQuery, CreateConvening, UpdateConvening};
 use super::views::{ActionItemView, ConveningView};
+use crate::auth::links::{fetcher, Linked};
 use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
@@ -39,9 +40,15 @@ pub async fn list_convenings(
     id: web::Path<ApiId>,
     query: web::Query<ConveningListQuery>,
 ) -> ApiResult<web::Json<Page<ConveningView>>> {
-    Ok(web::Json(
-        service::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?,
-    ))
+    let page = service::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?;
+    Ok(web::Json(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|view| view.with_signed_links(&state.links, auth.id))
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// Schedule a convening; facilitators only.
@@ -55,7 +62,7 @@ pub async fn create_convening(
     ApiJson(input): ApiJson<CreateConvening>,
 ) -> ApiResult<HttpResponse> {
     let view = service::create(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
-    Ok(HttpResponse::Created().json(view))
+    Ok(HttpResponse::Created().json(view.with_signed_links(&state.links, auth.id)))
 }
 
 #[utoipa::path(get, path = "/api/v1/convenings/{id}", tag = "convenings", params(("id" = String, Path)),
@@ -65,9 +72,8 @@ pub async fn get_convening(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ConveningView>> {
-    Ok(web::Json(
-        service::get(state.db.reader(), auth.id, id.0).await?,
-    ))
+    let view = service::get(state.db.reader(), auth.id, id.0).await?;
+    Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
 /// Reschedule, edit the agenda, record notes, cancel; facilitators only.
@@ -80,23 +86,38 @@ pub async fn update_convening(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<UpdateConvening>,
 ) -> ApiResult<web::Json<ConveningView>> {
-    Ok(web::Json(
-        service::update(state.db.writer(), &state.markdown, auth.id, id.0, input).await?,
-    ))
+    let view = service::update(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
+    Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
-/// The convening as an iCalendar (RFC 5545) event.
-#[utoipa::path(get, path = "/api/v1/convenings/{id}/calendar.ics", tag = "convenings", params(("id" = String, Path)),
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CalendarQuery {
+    /// The link token of a signed `calendar_url` (instead of a Bearer header).
+    pub token: Option<String>,
+}
+
+/// The convening as an iCalendar (RFC 5545) event: with a Bearer token, or through the
+/// signed `calendar_url` (no header needed), which works for its member while they may
+/// still see the convening.
+#[utoipa::path(get, path = "/api/v1/convenings/{id}/calendar.ics", tag = "convenings", params(("id" = String, Path), CalendarQuery),
     responses((status = 200, description = "text/calendar", content_type = "text/calendar"), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn convening_calendar(
     state: web::Data<AppState>,
-    auth: AuthMember,
+    auth: Option<AuthMember>,
     id: web::Path<ApiId>,
+    query: web::Query<CalendarQuery>,
 ) -> ApiResult<HttpResponse> {
+    let member = fetcher(
+        auth,
+        &state.links,
+        query.token.as_deref(),
+        Linked::Calendar { convening_id: id.0 },
+    )?;
     let (convening, access) = crate::networks::access::load::<crate::entities::convenings::Entity>(
         state.db.reader(),
-        auth.id,
+        member,
         id.0,
     )
     .await?;

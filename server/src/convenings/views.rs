@@ -1,6 +1,7 @@
 //! How convenings and action items appear in responses.
 
 use super::model::ActionItemStatus;
+use crate::auth::links::{LinkKeys, Linked};
 use crate::entities::{action_items, convenings};
 use crate::ids::ApiId;
 use crate::members::views::MemberRef;
@@ -50,6 +51,19 @@ fn local(at: DateTime<Utc>, timezone: &str) -> String {
 }
 
 impl ConveningView {
+    /// Gives `calendar_url` a link token for `member`, so a browser or calendar app can
+    /// fetch it without a Bearer header (see `auth::links`).
+    pub fn with_signed_links(mut self, keys: &LinkKeys, member: i64) -> ConveningView {
+        let token = keys.issue(
+            member,
+            Linked::Calendar {
+                convening_id: self.id.0,
+            },
+        );
+        self.calendar_url = format!("{}?token={token}", self.calendar_url);
+        self
+    }
+
     pub fn new(row: &convenings::Model, extras: ConveningExtras) -> ConveningView {
         ConveningView {
             id: ApiId(row.id),

@@ -22,6 +22,8 @@ const CHUNK_BYTES: usize = 64 * 1024;
 pub struct DownloadQuery {
     /// A version number; the current version when absent.
     pub version: Option<i32>,
+    /// The link token of a signed `download_url` (instead of a Bearer header).
+    pub token: Option<String>,
 }
 
 pub async fn download(

@@ -5,6 +5,7 @@ use super::form::{read_multipart, ResourceFields};
 use super::service::{self, ResourceListQuery};
 use super::views::ResourceView;
 use super::{versions, votes};
+use crate::auth::links::{fetcher, Linked};
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{parse_json, ApiJson, Page, JSON_LIMIT_BYTES};
@@ -97,9 +98,19 @@ pub async fn list_resources(
     id: web::Path<ApiId>,
     query: web::Query<ResourceListQuery>,
 ) -> ApiResult<web::Json<Page<ResourceView>>> {
-    Ok(web::Json(
-        service::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?,
-    ))
+    let page = service::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?;
+    Ok(web::Json(Page {
+        items: signed(&state, &auth, page.items),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// Views as `auth` receives them: with download links their browser can follow.
+fn signed(state: &AppState, auth: &AuthMember, views: Vec<ResourceView>) -> Vec<ResourceView> {
+    views
+        .into_iter()
+        .map(|view| view.with_signed_links(&state.links, auth.id))
+        .collect()
 }
 
 /// Share a resource: JSON for links and files-less resources, or `multipart/form-data` with a
@@ -133,7 +144,7 @@ pub async fn create_resource(
         }
     };
     let view = service::create(&state, auth.id, id.0, fields, file).await?;
-    Ok(HttpResponse::Created().json(view))
+    Ok(HttpResponse::Created().json(view.with_signed_links(&state.links, auth.id)))
 }
 
 #[utoipa::path(get, path = "/api/v1/resources/{id}", tag = "resources", params(("id" = String, Path)),
@@ -143,9 +154,8 @@ pub async fn get_resource(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ResourceView>> {
-    Ok(web::Json(
-        service::get(state.db.reader(), auth.id, id.0).await?,
-    ))
+    let view = service::get(state.db.reader(), auth.id, id.0).await?;
+    Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/resources/{id}", tag = "resources", params(("id" = String, Path)), request_body = ResourceFields,
@@ -157,9 +167,8 @@ pub async fn update_resource(
     id: web::Path<ApiId>,
     ApiJson(fields): ApiJson<ResourceFields>,
 ) -> ApiResult<web::Json<ResourceView>> {
-    Ok(web::Json(
-        service::update(state.db.writer(), &state.markdown, auth.id, id.0, fields).await?,
-    ))
+    let view = service::update(state.db.writer(), &state.markdown, auth.id, id.0, fields).await?;
+    Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/resources/{id}", tag = "resources", params(("id" = String, Path)),
@@ -175,18 +184,27 @@ pub async fn delete_resource(
 }
 
 /// The file, as an attachment; `Range` and `If-None-Match` supported; counts downloads.
+/// With a Bearer token, or through the signed `download_url` of a version (no header
+/// needed), which works for its member while they may still see the resource.
 #[utoipa::path(get, path = "/api/v1/resources/{id}/download", tag = "resources", params(("id" = String, Path), DownloadQuery),
     responses((status = 200, description = "The file"), (status = 206, description = "Part of the file"), (status = 304, description = "Not modified"),
         (status = 404, body = Problem), (status = 416, description = "Range not satisfiable")),
     security(("bearer" = [])))]
 pub async fn download_resource(
     state: web::Data<AppState>,
-    auth: AuthMember,
+    auth: Option<AuthMember>,
     id: web::Path<ApiId>,
     query: web::Query<DownloadQuery>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    download::download(&state, auth.id, id.0, query.into_inner(), &req).await
+    let query = query.into_inner();
+    let member = fetcher(
+        auth,
+        &state.links,
+        query.token.as_deref(),
+        Linked::Download { resource_id: id.0 },
+    )?;
+    download::download(&state, member, id.0, query, &req).await
 }
 
 /// Upload a new version (`multipart/form-data`: `file` and an optional `note`).
@@ -223,7 +241,7 @@ pub async fn add_version(
     )
     .await?;
     let view = versions::add_version(&state, auth.id, id.0, form.fields, form.file).await?;
-    Ok(HttpResponse::Created().json(view))
+    Ok(HttpResponse::Created().json(view.with_signed_links(&state.links, auth.id)))
 }
 
 #[utoipa::path(put, path = "/api/v1/resources/{id}/helpful", tag = "resources", params(("id" = String, Path)),
@@ -233,9 +251,8 @@ pub async fn mark_helpful(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ResourceView>> {
-    Ok(web::Json(
-        votes::set_helpful(state.db.writer(), auth.id, id.0, true).await?,
-    ))
+    let view = votes::set_helpful(state.db.writer(), auth.id, id.0, true).await?;
+    Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/resources/{id}/helpful", tag = "resources", params(("id" = String, Path)),
@@ -245,7 +262,6 @@ pub async fn unmark_helpful(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ResourceView>> {
-    Ok(web::Json(
-        votes::set_helpful(state.db.writer(), auth.id, id.0, false).await?,
-    ))
+    let view = votes::set_helpful(state.db.writer(), auth.id, id.0, false).await?;
+    Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }

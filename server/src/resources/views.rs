@@ -1,6 +1,7 @@
 //! How resources appear in responses.
 
 use super::model::ResourceKind;
+use crate::auth::links::{LinkKeys, Linked};
 use crate::entities::{resource_versions, resources};
 use crate::ids::ApiId;
 use crate::members::views::MemberRef;
@@ -78,6 +79,24 @@ impl ResourceView {
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
+    }
+
+    /// Gives each version's `download_url` a link token for `member`, so a browser can
+    /// follow it without a Bearer header (see `auth::links`).
+    pub fn with_signed_links(mut self, keys: &LinkKeys, member: i64) -> ResourceView {
+        if self.versions.is_empty() {
+            return self;
+        }
+        let token = keys.issue(
+            member,
+            Linked::Download {
+                resource_id: self.id.0,
+            },
+        );
+        for version in &mut self.versions {
+            version.download_url = format!("{}&token={token}", version.download_url);
+        }
+        self
     }
 }
 
