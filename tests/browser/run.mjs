@@ -6,6 +6,7 @@ import { launch, photographFailure, BASE_URL } from './harness.mjs';
 import { collaborate } from './journeys/collaborate.mjs';
 import { keyboardOnly } from './journeys/keyboard.mjs';
 import { preferences } from './journeys/preferences.mjs';
+import { library } from './journeys/library.mjs';
 import { accessibility } from './journeys/accessibility.mjs';
 
 if (!BASE_URL) {
@@ -17,6 +18,7 @@ const JOURNEYS = [
   ['sign up, create a network, invite, discuss live, recover a lost connection', collaborate],
   ['keyboard only: sign in, open a thread, reply', keyboardOnly],
   ['profile, digest and email preferences with a digest preview', preferences],
+  ['share and download a file, ask and accept help, search with a typo, add a convening to a calendar', library],
   ['no serious accessibility violation on any main page, light and dark; screenshots', accessibility],
 ];
 

@@ -155,3 +155,33 @@ export function query(params) {
   const text = search.toString();
   return text ? `?${text}` : '';
 }
+
+/**
+ * Sends multipart `form` to `path` with upload progress (`onProgress(fraction)`), which
+ * fetch cannot report. Resolves to the parsed JSON, rejects with ApiError.
+ */
+export async function upload(path, form, onProgress) {
+  const send = (token) => new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', BASE + path);
+    xhr.setRequestHeader('accept', 'application/json');
+    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    xhr.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) onProgress?.(event.loaded / event.total);
+    });
+    xhr.addEventListener('load', () => {
+      let data = null;
+      try { data = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
+      resolve({ status: xhr.status, data });
+    });
+    xhr.addEventListener('error', () => reject(new ApiError(0, { title: 'The upload was interrupted. Check your connection and try again.' })));
+    xhr.send(form);
+  });
+  let result = await send(await accessToken());
+  if (result.status === 401 && session) {
+    await refresh(session.refresh_token);
+    result = await send(await accessToken());
+  }
+  if (result.status < 200 || result.status >= 300) throw new ApiError(result.status, result.data);
+  return result.data;
+}

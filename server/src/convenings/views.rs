@@ -32,6 +32,8 @@ pub struct ConveningView {
     pub action_item_count: u64,
     /// Whether it has ended.
     pub is_past: bool,
+    /// When it was called off (`PATCH {cancelled: true}`); null while it stands.
+    pub cancelled_at: Option<DateTime<Utc>>,
     pub calendar_url: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -83,6 +85,7 @@ impl ConveningView {
             created_by: extras.created_by,
             open_action_items: extras.open_action_items,
             action_item_count: extras.action_item_count,
+            cancelled_at: row.cancelled_at,
             is_past: row.ends_at < crate::clock::now(),
             calendar_url: format!("/api/v1/convenings/{}/calendar.ics", row.id),
             created_at: row.created_at,

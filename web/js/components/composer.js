@@ -36,7 +36,11 @@ class Composer extends HTMLElement {
   }
 
   get value() { return this.textarea?.value ?? ''; }
-  set value(text) { this.textarea.value = text; this.show(false); }
+  set value(text) {
+    if (!this.textarea) { this.setAttribute('value', text); return; } // before it is on the page
+    this.textarea.value = text;
+    this.show(false);
+  }
 
   async show(previewing) {
     this.writeTab.setAttribute('aria-selected', String(!previewing));

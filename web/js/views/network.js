@@ -10,8 +10,20 @@ import '../components/composer.js';
 
 const SECTIONS = [
   ['', 'Discussions'],
+  ['resources', 'Resources'],
+  ['help', 'Help requests'],
+  ['convenings', 'Convenings'],
   ['members', 'Members'],
 ];
+
+/** Sections other than discussions load with their module, when first opened. */
+const LOADERS = {
+  resources: async () => (await import('./network-resources.js')).renderResources,
+  help: async () => (await import('./network-help.js')).renderHelp,
+  convenings: async () => (await import('./network-convenings.js')).renderConvenings,
+  members: async () => renderMembers,
+  '': async () => renderDiscussions,
+};
 
 export async function render(context) {
   const { root, params } = context;
@@ -38,9 +50,8 @@ export async function render(context) {
       }, label))));
   const body = h('div', { class: 'section' });
   root.append(body);
-  const stop = section === 'members'
-    ? await renderMembers(body, network, context)
-    : await renderDiscussions(body, network, context);
+  const renderSection = await LOADERS[section]();
+  const stop = await renderSection(body, network, context);
   return () => { stop?.(); delete document.body.dataset.network; };
 }
 

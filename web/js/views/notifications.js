@@ -4,6 +4,7 @@
 import { api, query } from '../api.js';
 import { live } from '../live.js';
 import { h, replace, timeAgo, avatar, announce } from '../dom.js';
+import { pagePath } from '../links.js';
 
 export async function render({ root, query: params }) {
   const onlyUnread = params.get('unread') === 'true';
@@ -20,7 +21,7 @@ export async function render({ root, query: params }) {
   };
 
   const item = (n) => {
-    const link = h('a', { href: n.url, class: 'notification-link' },
+    const link = h('a', { href: pagePath(n.url), class: 'notification-link' },
       h('span', { class: 'notification-headline' }, n.headline),
       n.detail ? h('span', { class: 'notification-detail' }, n.detail) : null);
     const li = h('li', { class: `notification${n.read_at ? '' : ' unread'}`, dataset: { id: n.id } },

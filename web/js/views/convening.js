@@ -1,0 +1,116 @@
+// `/convenings/{id}`: when and where, the agenda, notes after the meeting (facilitators
+// write them), follow-up action items, and "add to calendar" through the signed `.ics`
+// link.
+
+import { api, currentMember, query } from '../api.js';
+import { live } from '../live.js';
+import { h, replace, formatDateTime, announce } from '../dom.js';
+import { field, onSubmit, select, checkbox } from '../forms.js';
+import '../components/composer.js';
+
+export async function render({ root, params }) {
+  const page = h('div');
+  root.append(page);
+  let convening;
+  let items = [];
+  let members = [];
+  let isFacilitator = false;
+
+  const draw = () => {
+    const me = currentMember();
+    const itemRow = (item) => {
+      const done = checkbox(`${item.title}${item.owner ? ` (${item.owner.display_name})` : ''}${item.due_on ? `, due ${item.due_on}` : ''}`,
+        `item-${item.id}`, item.status === 'done');
+      const box = done.querySelector('input');
+      const mayChange = isFacilitator || item.owner?.id === me?.id;
+      box.disabled = !mayChange;
+      box.addEventListener('change', async () => {
+        box.disabled = true;
+        try {
+          await api.patch(`/action-items/${item.id}`, { status: box.checked ? 'done' : 'open' });
+          announce(box.checked ? `Done: ${item.title}` : `Reopened: ${item.title}`);
+        } catch (error) {
+          box.checked = !box.checked;
+          announce(error.message);
+        } finally { box.disabled = !mayChange; }
+      });
+      return h('li', {}, done);
+    };
+    replace(page,
+      h('header', { class: 'page-header' },
+        h('p', { class: 'breadcrumb' }, h('a', { href: `/networks/${convening.network_id}/convenings` }, 'Back to convenings')),
+        h('h1', {}, convening.title),
+        convening.cancelled_at ? h('p', { class: 'notice' }, 'This convening was cancelled.') : null,
+        h('p', {}, h('strong', {}, formatDateTime(convening.starts_at)), ' to ', formatDateTime(convening.ends_at),
+          h('span', { class: 'meta' }, ` (${convening.timezone.replaceAll('_', ' ')}: ${convening.starts_at_local.slice(11, 16)}–${convening.ends_at_local.slice(11, 16)})`)),
+        convening.location ? h('p', {}, 'Where: ', convening.location) : null,
+        h('div', { class: 'actions' },
+          h('a', { href: convening.calendar_url, class: 'button button-secondary', download: `convening-${convening.id}.ics` }, 'Add to calendar'),
+          convening.virtual_url ? h('a', { href: convening.virtual_url, class: 'button button-quiet', rel: 'noopener noreferrer', target: '_blank' }, 'Join online') : null)),
+      h('section', { 'aria-labelledby': 'agenda' }, h('h2', { id: 'agenda' }, 'Agenda'),
+        convening.agenda_html ? h('div', { class: 'prose card', trustedHtml: convening.agenda_html }) : h('p', { class: 'muted' }, 'No agenda yet.')),
+      h('section', { 'aria-labelledby': 'notes' }, h('h2', { id: 'notes' }, 'Notes'),
+        convening.notes_html ? h('div', { class: 'prose card', trustedHtml: convening.notes_html }) : h('p', { class: 'muted' }, convening.is_past ? 'No notes were recorded.' : 'Notes are added after the meeting.'),
+        isFacilitator ? notesForm() : null),
+      h('section', { 'aria-labelledby': 'items' }, h('h2', { id: 'items' }, 'Action items'),
+        items.length ? h('ul', { class: 'plain-list action-items' }, items.map(itemRow)) : h('p', { class: 'muted' }, 'No action items yet.'),
+        itemForm()));
+  };
+
+  const notesForm = () => {
+    const composer = h('sr-composer', { name: 'notes', label: 'Meeting notes', rows: 6, value: convening.notes });
+    const form = h('form', { class: 'card stack', novalidate: true }, composer,
+      h('button', { type: 'submit', class: 'button button-secondary' }, 'Save notes'));
+    onSubmit(form, async (f) => {
+      convening = await api.patch(`/convenings/${convening.id}`, { notes: f.elements.notes.value });
+      draw();
+      announce('Notes saved.');
+    });
+    return form;
+  };
+
+  const itemForm = () => {
+    const form = h('form', { class: 'card stack', novalidate: true },
+      h('h3', {}, 'Add an action item'),
+      field('What needs doing', 'title', { required: true, maxlength: 200 }),
+      field('Who', 'owner_id', { control: select([['', 'Nobody yet'], ...members.map((m) => [m.member.id, m.member.display_name])], '') }),
+      field('Due', 'due_on', { type: 'date' }),
+      h('button', { type: 'submit', class: 'button button-secondary' }, 'Add'));
+    onSubmit(form, async (f) => {
+      await api.post(`/convenings/${convening.id}/action-items`, {
+        title: f.elements.title.value.trim(),
+        ...(f.elements.owner_id.value ? { owner_id: f.elements.owner_id.value } : {}),
+        ...(f.elements.due_on.value ? { due_on: f.elements.due_on.value } : {}),
+      });
+      await reload();
+      announce('Action item added.');
+    });
+    return form;
+  };
+
+  const reload = async () => {
+    const [next, list] = await Promise.all([
+      api.get(`/convenings/${params.id}`),
+      api.get(`/convenings/${params.id}/action-items${query({ limit: 100 })}`),
+    ]);
+    convening = next;
+    items = list.items;
+    draw();
+  };
+
+  const first = await api.get(`/convenings/${params.id}`);
+  document.body.dataset.network = first.network_id;
+  const [network, roster] = await Promise.all([
+    api.get(`/networks/${first.network_id}`),
+    api.get(`/networks/${first.network_id}/members?limit=100`),
+  ]);
+  isFacilitator = network.role === 'facilitator';
+  members = roster.items;
+  const subscription = live.subscribe([`network:${first.network_id}`], (event) => {
+    const id = event.data?.convening_id ?? event.data?.id;
+    if ((event.kind.startsWith('convening.') || event.kind.startsWith('action_item.')) && id === params.id) reload().catch(() => {});
+  });
+  await subscription.ready;
+  await reload();
+  return () => { subscription.stop(); delete document.body.dataset.network; };
+}

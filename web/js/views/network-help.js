@@ -1,0 +1,72 @@
+// Help requests of a network: by status, asking for help, and for facilitators the
+// requests nobody has answered for days.
+
+import { api, query } from '../api.js';
+import { live } from '../live.js';
+import { h, replace, plural, timeAgo, tagList } from '../dom.js';
+import { field, onSubmit, select, splitList } from '../forms.js';
+import '../components/composer.js';
+
+export const STATUS_LABEL = { open: 'Open', answered: 'Answered', resolved: 'Resolved', closed: 'Closed' };
+const URGENCY_LABEL = { low: 'Low urgency', normal: '', high: 'Urgent' };
+
+export async function renderHelp(body, network, { router, query: params }) {
+  const status = params.get('status') ?? '';
+  const unanswered = params.get('unanswered_for_days') ?? '';
+  const base = `/networks/${network.id}/help`;
+  const filters = h('nav', { class: 'chips', 'aria-label': 'Filter help requests' },
+    [['', 'All'], ['open', 'Open'], ['answered', 'Answered'], ['resolved', 'Resolved'], ['closed', 'Closed']].map(([value, label]) =>
+      h('a', { href: base + query({ status: value }), 'aria-current': status === value && !unanswered ? 'page' : null }, label)),
+    network.role === 'facilitator'
+      ? h('a', { href: base + query({ unanswered_for_days: 3 }), 'aria-current': unanswered ? 'page' : null }, 'Unanswered for 3+ days')
+      : null);
+
+  const list = h('ul', { class: 'resource-list', 'aria-label': 'Help requests' });
+  const more = h('button', { type: 'button', class: 'button button-quiet', hidden: true }, 'Show more');
+  let cursor = null;
+  const row = (r) => h('li', { class: 'resource-row' },
+    h('div', {},
+      h('a', { href: `/help-requests/${r.id}`, class: 'thread-title' }, r.title),
+      h('p', { class: 'meta' }, r.author?.display_name ?? 'Someone', ' asked ', timeAgo(r.created_at),
+        URGENCY_LABEL[r.urgency] ? ` · ${URGENCY_LABEL[r.urgency]}` : ''),
+      tagList(r.tags)),
+    h('div', { class: 'thread-stats' },
+      h('span', { class: `status status-${r.status}` }, STATUS_LABEL[r.status] ?? r.status),
+      h('span', { class: 'meta' }, plural(r.response_count, 'response')),
+      r.offers?.length ? h('span', { class: 'meta' }, `${r.offers.length} can help`) : null));
+  const load = async (reset) => {
+    const page = await api.get(`/networks/${network.id}/help-requests${query({ status, unanswered_for_days: unanswered, limit: 30, cursor: reset ? null : cursor })}`);
+    if (reset) replace(list);
+    list.append(...page.items.map(row));
+    if (reset && !page.items.length) list.append(h('li', { class: 'empty muted' }, 'No help requests here.'));
+    cursor = page.next_cursor;
+    more.hidden = !cursor;
+  };
+  more.addEventListener('click', () => load(false));
+
+  const form = h('form', { class: 'card stack', novalidate: true },
+    h('h2', {}, 'Ask for help'),
+    h('p', { class: 'muted' }, 'Colleagues whose expertise matches your tags hear about it.'),
+    field('What do you need help with?', 'title', { required: true, maxlength: 200 }),
+    h('sr-composer', { name: 'body', label: 'Details', required: true, rows: 5 }),
+    field('Tags', 'tags', { hint: 'Comma-separated, e.g. chronic-absence, mentoring' }),
+    field('Urgency', 'urgency', { control: select([['normal', 'Normal'], ['low', 'Low'], ['high', 'High']], 'normal') }),
+    h('button', { type: 'submit', class: 'button' }, 'Ask'));
+  onSubmit(form, async (f) => {
+    const created = await api.post(`/networks/${network.id}/help-requests`, {
+      title: f.elements.title.value.trim(),
+      body: f.elements.body.value,
+      tags: splitList(f.elements.tags.value),
+      urgency: f.elements.urgency.value,
+    });
+    router.navigate(`/help-requests/${created.id}`);
+  });
+
+  body.append(filters, list, more, form);
+  const subscription = live.subscribe([`network:${network.id}`], (event) => {
+    if (event.kind.startsWith('help_request.')) load(true).catch(() => {});
+  });
+  await subscription.ready;
+  await load(true);
+  return subscription.stop;
+}

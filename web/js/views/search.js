@@ -1,0 +1,87 @@
+// `/search?q=`: everything you can see, typo tolerant, with highlighted snippets and facets
+// (type, network, tags, status) that narrow the results. The address holds the whole
+// search, so back, forward, reload and shared links give the same page.
+
+import { api, query } from '../api.js';
+import { h, replace, announce } from '../dom.js';
+import { pagePath } from '../links.js';
+
+const TYPES = {
+  thread: 'Threads', post: 'Posts', resource: 'Resources', help_request: 'Help requests',
+  convening: 'Convenings', member: 'People',
+};
+const TYPE_LABEL = {
+  thread: 'Thread', post: 'Post', resource: 'Resource', help_request: 'Help request',
+  convening: 'Convening', member: 'Person',
+};
+const PAGE = 20;
+
+export async function render({ root, query: params, router }) {
+  const q = params.get('q') ?? '';
+  const filters = {
+    types: params.get('types') ?? '',
+    network_id: params.get('network_id') ?? '',
+    tags: params.get('tags') ?? '',
+    status: params.get('status') ?? '',
+  };
+  const offset = Number(params.get('offset') ?? 0) || 0;
+
+  const input = h('input', { type: 'search', name: 'q', id: 'search-q', value: q, required: true, autocomplete: 'off' });
+  const form = h('form', { class: 'search-form', role: 'search' },
+    h('label', { for: 'search-q' }, 'Search everything in your networks'),
+    h('div', { class: 'search-row' }, input, h('button', { type: 'submit', class: 'button' }, 'Search')));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (text) router.navigate(`/search${query({ q: text, ...filters })}`);
+  });
+  root.append(h('h1', {}, q ? `Search: ${q}` : 'Search'), form);
+  if (!q) {
+    root.append(h('p', { class: 'muted' }, 'Threads, posts, resources, help requests, convenings and people: try “attendance incentives”.'));
+    return;
+  }
+
+  const [results, networks] = await Promise.all([
+    api.get(`/search${query({ q, ...filters, limit: PAGE, offset })}`),
+    api.get('/networks?limit=100').catch(() => ({ items: [] })),
+  ]);
+  const networkName = new Map(networks.items.map((n) => [n.id, n.name]));
+  const link = (change) => `/search${query({ q, ...filters, ...change, offset: null })}`;
+
+  const facet = (title, key, counts, label = (v) => v) => {
+    const entries = Object.entries(counts ?? {}).filter(([, n]) => n > 0);
+    if (!entries.length && !filters[key]) return null;
+    return h('section', { class: 'facet', 'aria-labelledby': `facet-${key}` },
+      h('h2', { id: `facet-${key}` }, title),
+      h('ul', {},
+        filters[key] ? h('li', {}, h('a', { href: link({ [key]: null }) }, `Any ${title.toLowerCase()}`)) : null,
+        entries.map(([value, n]) => h('li', {},
+          h('a', { href: link({ [key]: value }), 'aria-current': filters[key] === value ? 'true' : null },
+            label(value), ' ', h('span', { class: 'count' }, `(${n})`))))));
+  };
+
+  const hits = h('ol', { class: 'search-hits', start: String(offset + 1) },
+    results.hits.map((hit) => h('li', { class: 'search-hit' },
+      h('p', { class: 'meta' }, TYPE_LABEL[hit.type] ?? hit.type,
+        hit.network_id && networkName.has(hit.network_id) ? ` · ${networkName.get(hit.network_id)}` : ''),
+      h('a', { href: pagePath(hit.url), class: 'search-hit-title' }, hit.title),
+      h('p', { class: 'snippet', trustedHtml: hit.snippet_html }))));
+
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Result pages' },
+    offset > 0 ? h('a', { href: `/search${query({ q, ...filters, offset: Math.max(0, offset - PAGE) || null })}`, class: 'button button-secondary' }, 'Previous') : null,
+    offset + PAGE < Math.min(results.total, 1000) ? h('a', { href: `/search${query({ q, ...filters, offset: offset + PAGE })}`, class: 'button button-secondary' }, 'Next') : null);
+
+  const summary = results.total
+    ? `${results.total} result${results.total === 1 ? '' : 's'}${offset ? `, from ${offset + 1}` : ''}`
+    : 'No results. Check the spelling, or try fewer or other words.';
+  root.append(
+    h('p', { class: 'meta', role: 'status' }, summary),
+    h('div', { class: 'search-layout' },
+      h('div', { class: 'search-results' }, results.hits.length ? hits : null, pager),
+      h('aside', { class: 'facets', 'aria-label': 'Narrow the results' },
+        facet('Type', 'types', results.facets.type, (v) => TYPES[v] ?? v),
+        facet('Network', 'network_id', results.facets.network_id, (v) => networkName.get(v) ?? `Network ${v}`),
+        facet('Tags', 'tags', results.facets.tags),
+        facet('Status', 'status', results.facets.status))));
+  announce(summary);
+}
