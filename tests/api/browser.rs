@@ -103,8 +103,15 @@ async fn journeys(backend: Backend, name: &str, only: Option<&'static str>) {
         return;
     };
     let database = TestDatabase::create(&backend).await;
-    // Mail (invitations) is read from the file outbox: deliver it without waiting.
-    let server = ServerProcess::start(&database, &[("STAFFROOM_MAIL__POLL_INTERVAL_MS", "50")]);
+    // Mail (invitations, sign-in links) is read from the file outbox: deliver it without
+    // waiting. A small replay window lets a journey miss more than the server replays.
+    let server = ServerProcess::start(
+        &database,
+        &[
+            ("STAFFROOM_MAIL__POLL_INTERVAL_MS", "50"),
+            ("STAFFROOM_LIVE__REPLAY_WINDOW", "3"),
+        ],
+    );
     let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("browser-artifacts")
         .join(name);

@@ -68,14 +68,15 @@ export async function eventually(what, check, timeoutMs = 15_000) {
   }
 }
 
-/** The text of the newest email to `to` in the file outbox, quoted-printable undone. */
-export async function emailTo(to) {
+/** The text of the newest email to `to` (containing `needle`, if given) in the file outbox, quoted-printable undone. */
+export async function emailTo(to, needle = '') {
   return eventually(`an email to ${to}`, async () => {
     const names = (await readdir(OUTBOX).catch(() => [])).filter((n) => n.endsWith('.eml')).sort();
     for (const name of names.reverse()) {
       const raw = await readFile(join(OUTBOX, name), 'utf8');
       if (new RegExp(`^To:.*${to.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'mi').test(raw)) {
-        return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+        const text = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+        if (text.includes(needle)) return text;
       }
     }
     return null;

@@ -21,6 +21,8 @@ class Live extends EventTarget {
   #authenticated = false;
   #connectedBefore = false;
   status = 'offline';
+  /** How many times the server said too much was missed (the page reloaded instead). */
+  resets = 0;
 
   /**
    * Receives events of `topics` until `stop()`. `ready` resolves once the server follows
@@ -119,6 +121,7 @@ class Live extends EventTarget {
         break;
       }
       case 'reset':
+        this.resets += 1;
         this.#positions.clear();
         this.dispatchEvent(new Event('reset'));
         break;

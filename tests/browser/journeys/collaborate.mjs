@@ -81,6 +81,18 @@ export async function collaborate(browser, world) {
   await mia.getByText('Also: a phone call home on the second absence.').waitFor({ timeout: 40_000 });
   await mia.getByText('Connected again. Live updates are back.').waitFor({ timeout: 40_000 });
 
+  // Offline again while more is written than the server replays (the test server keeps a
+  // replay window of 3): on reconnect it says `reset` and the page reloads its posts.
+  const resetsBefore = await mia.evaluate(() => window.staffroom.live.resets);
+  await miaContext.setOffline(true);
+  await mia.evaluate(() => window.staffroom.live.drop());
+  await mia.getByText('Connection lost. Reconnecting…').waitFor();
+  for (let n = 1; n <= 5; n += 1) await reply(admin, `Catch-up note ${n} of 5.`);
+  await miaContext.setOffline(false);
+  for (let n = 1; n <= 5; n += 1) await mia.getByText(`Catch-up note ${n} of 5.`).waitFor({ timeout: 40_000 });
+  if ((await mia.evaluate(() => window.staffroom.live.resets)) <= resetsBefore) throw new Error('the server never said reset');
+  await mia.getByRole('heading', { level: 1, name: 'Chronic absence in 9th grade' }).waitFor();
+
   // Mia replies; Lauren (watching her own thread) sees the bell count it live.
   await reply(mia, 'Thank you! Do mentors meet weekly?');
   await admin.getByText('Thank you! Do mentors meet weekly?').waitFor();

@@ -1,12 +1,28 @@
 // Settings: profile and expertise, digest frequency, day and hour (kept after a reload),
 // a preview of the next digest, and notification emails.
 
-import { assertNoProblems, newContext, screenshot } from '../harness.mjs';
+import { assertNoProblems, emailTo, linkIn, newContext, screenshot } from '../harness.mjs';
 
 export async function preferences(browser, world) {
   const context = await newContext(browser);
   const page = await context.newPage();
-  await signIn(page, world.member);
+  // Signing in by an emailed link this time.
+  await page.goto('/sign-in');
+  await page.getByRole('heading', { name: 'No password at hand?' }).waitFor();
+  const linkForm = page.locator('form', { has: page.getByRole('heading', { name: 'No password at hand?' }) });
+  await linkForm.getByLabel('Email').fill(world.member.email);
+  await linkForm.getByRole('button', { name: 'Email me a sign-in link' }).click();
+  await page.getByText(`If ${world.member.email} has an account, a sign-in link is on its way.`).waitFor();
+  const link = linkIn(await emailTo(world.member.email, 'sign-in'), '/sign-in/link?token=');
+  await page.goto(link);
+  await page.getByRole('heading', { level: 1, name: 'Welcome, Mia Rivera' }).waitFor();
+  // A used link does not work twice.
+  const again = await newContext(browser);
+  const second = await again.newPage();
+  await second.goto(link);
+  await second.getByRole('heading', { level: 1, name: 'This sign-in link no longer works' }).waitFor();
+  await again.close();
+
   await page.getByRole('link', { name: 'Mia Rivera' }).click();
   await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
 
