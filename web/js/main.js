@@ -11,6 +11,12 @@ import './components/network-nav.js';
 const tools = document.getElementById('topbar-tools');
 const sidebar = document.getElementById('sidebar');
 const connection = document.getElementById('connection');
+let networksButton = null;
+
+document.addEventListener('staffroom:navigated', () => {
+  sidebar.classList.remove('open');
+  networksButton?.setAttribute('aria-expanded', 'false');
+});
 
 function renderFrame() {
   const member = currentMember();
@@ -33,7 +39,16 @@ function renderFrame() {
   });
   const signOutButton = h('button', { type: 'button', class: 'button-quiet' }, 'Sign out');
   signOutButton.addEventListener('click', () => signOut());
-  replace(tools, search, h('sr-bell'),
+  // On a phone the networks fold away behind this button.
+  networksButton = h('button', { type: 'button', class: 'icon-button networks-toggle', 'aria-controls': 'sidebar', 'aria-expanded': 'false' },
+    icon('menu', 22), h('span', { class: 'visually-hidden' }, 'Your networks'));
+  networksButton.addEventListener('click', () => {
+    const open = !sidebar.classList.contains('open');
+    sidebar.classList.toggle('open', open);
+    networksButton.setAttribute('aria-expanded', String(open));
+    if (open) sidebar.querySelector('a')?.focus();
+  });
+  replace(tools, networksButton, search, h('sr-bell'),
     h('a', { href: '/settings', class: 'account' }, member.display_name),
     signOutButton);
   sidebar.hidden = false;

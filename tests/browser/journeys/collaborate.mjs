@@ -114,6 +114,16 @@ export async function collaborate(browser, world) {
   await eventually('the count to reach Lauren', async () =>
     (await adminView.getByRole('button', { name: /Helpful/ }).textContent()).includes('1'));
 
+  // Mia edits her reply; Lauren sees the new text live. Lauren pins the thread.
+  const miasReply = mia.locator('article.post', { hasText: 'Thank you! Do mentors meet weekly?' });
+  await miasReply.getByRole('button', { name: 'Edit' }).click();
+  await mia.getByLabel('Edit post').fill('Thank you! Do mentors meet weekly or monthly?');
+  await mia.getByRole('button', { name: 'Save', exact: true }).click();
+  await mia.getByText('Thank you! Do mentors meet weekly or monthly?').waitFor();
+  await admin.getByText('Thank you! Do mentors meet weekly or monthly?').waitFor();
+  await admin.getByRole('button', { name: 'Pin', exact: true }).click();
+  await admin.getByRole('button', { name: 'Unpin', exact: true }).waitFor();
+
   // Back and forward work, and a reload keeps the page.
   await mia.goBack();
   await mia.getByRole('heading', { level: 1, name: 'Attendance Leads' }).waitFor();

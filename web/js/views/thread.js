@@ -12,9 +12,11 @@ const REACTIONS = [['helpful', 'Helpful'], ['thanks', 'Thanks'], ['agree', 'Agre
 const MAX_PAGES = 20;
 
 export async function render({ root, params, query: search, hash }) {
-  const thread = await api.get(`/threads/${params.id}`);
+  let thread = await api.get(`/threads/${params.id}`);
   document.body.dataset.network = thread.network_id;
   const me = currentMember();
+  const network = await api.get(`/networks/${thread.network_id}`);
+  const isFacilitator = network.role === 'facilitator';
   const posts = new Map(); // post id -> article
   const list = h('div', { class: 'posts' });
   let cursor = null;
@@ -35,6 +37,19 @@ export async function render({ root, params, query: search, hash }) {
       }));
     const reply = h('button', { type: 'button', class: 'button-quiet' }, 'Reply');
     reply.addEventListener('click', () => replyTo(post));
+    const mayEdit = !post.deleted && (mine || isFacilitator);
+    const edit = mayEdit ? h('button', { type: 'button', class: 'button-quiet' }, 'Edit') : null;
+    edit?.addEventListener('click', () => editPost(post));
+    // The opening post goes with its thread (deleting the thread is a separate action).
+    const remove = mayEdit && post.post_number > 1 ? h('button', { type: 'button', class: 'button-quiet button-danger' }, 'Delete') : null;
+    remove?.addEventListener('click', async () => {
+      if (!confirm('Delete this post? A note that it was deleted stays in its place.')) return;
+      try {
+        await api.delete(`/posts/${post.id}`);
+        add({ ...post, deleted: true, body: '', body_html: '' });
+        announce('Post deleted.');
+      } catch (error) { announce(error.message); }
+    });
     const replied = post.reply_to_post_id ? posts.get(post.reply_to_post_id) : null;
     const article = h('article', { class: 'post', id: `post-${post.post_number}`, dataset: { id: post.id }, 'aria-labelledby': `post-${post.post_number}-by` },
       h('header', { class: 'post-header' },
@@ -48,7 +63,8 @@ export async function render({ root, params, query: search, hash }) {
       post.deleted
         ? h('p', { class: 'muted' }, 'This post was deleted.')
         : h('div', { class: 'prose', trustedHtml: post.body_html }),
-      post.deleted ? null : h('footer', { class: 'post-footer' }, reactions, thread.locked ? null : reply));
+      post.deleted ? null : h('footer', { class: 'post-footer' }, reactions,
+        h('div', { class: 'actions' }, thread.locked && !isFacilitator ? null : reply, edit, remove)));
     article.dataset.author = post.author?.display_name ?? '';
     return article;
   };
@@ -74,6 +90,23 @@ export async function render({ root, params, query: search, hash }) {
     loadMore.hidden = !cursor;
   };
   loadMore.addEventListener('click', () => loadPage());
+
+  function editPost(post) {
+    const article = posts.get(post.id);
+    const composer = h('sr-composer', { name: 'body', label: 'Edit post', rows: 5, value: post.body });
+    const cancel = h('button', { type: 'button', class: 'button button-quiet' }, 'Cancel');
+    const form = h('form', { class: 'stack', novalidate: true }, composer,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Save'), cancel));
+    cancel.addEventListener('click', () => { add(post); posts.get(post.id).querySelector('.post-author')?.focus(); });
+    onSubmit(form, async (f) => {
+      const updated = await api.patch(`/posts/${post.id}`, { body: f.elements.body.value });
+      add({ ...updated, my_reactions: post.my_reactions });
+      announce('Post saved.');
+    });
+    article.querySelector('.prose')?.replaceWith(form);
+    article.querySelector('.post-footer')?.remove();
+    form.querySelector('textarea').focus();
+  }
 
   async function react(postId, kind, button) {
     const on = button.getAttribute('aria-pressed') !== 'true';
@@ -155,16 +188,33 @@ export async function render({ root, params, query: search, hash }) {
     for (const entry of entries) if (entry.isIntersecting) markRead(entry.target.dataset.id);
   }, { threshold: 0.5 });
 
+  const moderation = [];
+  if (isFacilitator) {
+    for (const [flag, on, off] of [['pinned', 'Unpin', 'Pin'], ['locked', 'Unlock', 'Lock']]) {
+      const button = h('button', { type: 'button', class: 'button button-quiet', 'aria-pressed': String(thread[flag]) }, thread[flag] ? on : off);
+      button.addEventListener('click', async () => {
+        button.disabled = true;
+        try {
+          thread = await api.patch(`/threads/${thread.id}`, { [flag]: !thread[flag] });
+          button.textContent = thread[flag] ? on : off;
+          button.setAttribute('aria-pressed', String(thread[flag]));
+          announce(`Thread ${thread[flag] ? flag : `un${flag}`}.`);
+        } catch (error) { announce(error.message); } finally { button.disabled = false; }
+      });
+      moderation.push(button);
+    }
+  }
   const unread = thread.unread_count;
   root.append(
     h('header', { class: 'page-header' },
       h('p', { class: 'breadcrumb' }, h('a', { href: `/networks/${thread.network_id}` }, 'Back to discussions')),
       h('h1', {}, thread.title),
       tagList(thread.tags),
-      h('div', { class: 'actions' }, follow,
+      h('div', { class: 'actions' }, follow, moderation,
         unread > 0 && thread.last_read_post_id ? h('a', { href: '#first-unread', class: 'button button-quiet', id: 'jump-unread' }, `Jump to first unread (${unread})`) : null)),
     list, loadMore,
-    thread.locked ? h('p', { class: 'notice' }, 'This thread is locked: only facilitators can reply.') : form);
+    thread.locked ? h('p', { class: 'notice' }, 'This thread is locked: only facilitators can reply.') : null,
+    thread.locked && !isFacilitator ? null : form);
 
   // Follow the thread first, then load it: nothing written in between is missed. Events
   // that arrive while it loads wait, then apply (each one is idempotent).
