@@ -104,12 +104,14 @@ async fn journeys(backend: Backend, name: &str, only: Option<&'static str>) {
     };
     let database = TestDatabase::create(&backend).await;
     // Mail (invitations, sign-in links) is read from the file outbox: deliver it without
-    // waiting. A small replay window lets a journey miss more than the server replays.
+    // waiting. A small replay window lets a journey miss more than the server replays;
+    // short-lived access tokens make every journey live through refreshes.
     let server = ServerProcess::start(
         &database,
         &[
             ("STAFFROOM_MAIL__POLL_INTERVAL_MS", "50"),
             ("STAFFROOM_LIVE__REPLAY_WINDOW", "3"),
+            ("STAFFROOM_AUTH__ACCESS_TOKEN_TTL_SECS", "35"),
         ],
     );
     let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR"))

@@ -7,6 +7,7 @@ import { collaborate } from './journeys/collaborate.mjs';
 import { keyboardOnly } from './journeys/keyboard.mjs';
 import { preferences } from './journeys/preferences.mjs';
 import { library } from './journeys/library.mjs';
+import { tabs } from './journeys/tabs.mjs';
 import { accessibility } from './journeys/accessibility.mjs';
 
 if (!BASE_URL) {
@@ -19,6 +20,7 @@ const JOURNEYS = [
   ['keyboard only: sign in, open a thread, reply', keyboardOnly],
   ['profile, digest and email preferences with a digest preview', preferences],
   ['share and download a file, ask and accept help, search with a typo, add a convening to a calendar', library],
+  ['two tabs share one sign-in through several token refreshes', tabs],
   ['no serious accessibility violation on any main page, light and dark; screenshots', accessibility],
 ];
 

@@ -170,11 +170,12 @@ class Live extends EventTarget {
 
   #scheduleRenewal(expiresAt) {
     clearTimeout(this.#renewTimer);
-    const due = expiresAt * 1000 - Date.now() - 60_000;
+    // Inside the API client's refresh margin (30 s), so the token sent is a fresh one.
+    const due = expiresAt * 1000 - Date.now() - 25_000;
     this.#renewTimer = setTimeout(async () => {
       const token = await accessToken().catch(() => null);
       if (token) this.#send({ type: 'auth', access_token: token });
-    }, Math.max(due, 5_000));
+    }, Math.max(due, 1_000));
   }
 
   #send(message) {

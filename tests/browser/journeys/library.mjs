@@ -27,13 +27,26 @@ export async function library(browser, world) {
   await lauren.getByRole('heading', { level: 1, name: 'Attendance tracker' }).waitFor();
   world.resourcePath = new URL(lauren.url()).pathname;
 
+  // A second version, dropped on the upload area.
+  const dataTransfer = await lauren.evaluateHandle(() => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File(['week,absences\n1,12\n2,9\n3,7\n'], 'tracker-v2.csv', { type: 'text/csv' }));
+    return transfer;
+  });
+  await lauren.locator('.drop-zone').dispatchEvent('drop', { dataTransfer });
+  await lauren.getByText('tracker-v2.csv (').waitFor();
+  await lauren.getByLabel('What changed').fill('Week 3 added');
+  await lauren.getByRole('button', { name: 'Upload version' }).click();
+  await lauren.getByRole('link', { name: 'Download tracker-v2.csv' }).waitFor();
+  await lauren.getByRole('link', { name: 'Version 1: tracker.csv' }).waitFor();
+
   // Mia finds it in the library (live), downloads it through the link, finds it helpful.
   await mia.goto(`${world.networkPath}/resources`);
   await mia.getByRole('link', { name: 'Attendance tracker' }).click();
   await mia.getByRole('heading', { level: 1, name: 'Attendance tracker' }).waitFor();
   const [download] = await Promise.all([
     mia.waitForEvent('download'),
-    mia.getByRole('link', { name: 'Download tracker.csv' }).click(),
+    mia.getByRole('link', { name: 'Version 1: tracker.csv' }).click(),
   ]);
   const saved = await download.path();
   const { readFile } = await import('node:fs/promises');
@@ -51,6 +64,9 @@ export async function library(browser, world) {
   world.helpPath = new URL(mia.url()).pathname;
   await lauren.goto(`${world.networkPath}/help`);
   await lauren.getByRole('link', { name: 'How do you run attendance teams?' }).click();
+  await lauren.getByRole('button', { name: 'I can help' }).click();
+  await lauren.getByRole('button', { name: 'You offered to help' }).waitFor();
+  await mia.getByText('Offered to help: Lauren Thomas').waitFor();
   await lauren.getByLabel('Answer', { exact: true }).fill('Weekly, with a data review every time.');
   await lauren.getByRole('button', { name: 'Post answer' }).click();
   await lauren.getByRole('heading', { name: '1 answer' }).waitFor();
@@ -66,6 +82,8 @@ export async function library(browser, world) {
   }, 20_000);
   await mia.locator('.search-hit mark').first().waitFor();
   world.searchPath = '/search?q=attendence%20trackr';
+  await mia.getByRole('complementary', { name: 'Narrow the results' }).getByRole('link', { name: /^Resources/ }).click();
+  await mia.getByText('1 result', { exact: true }).waitFor();
   await mia.getByRole('link', { name: 'Attendance tracker' }).first().click();
   await mia.getByRole('heading', { level: 1, name: 'Attendance tracker' }).waitFor();
 
