@@ -37,8 +37,15 @@ window.addEventListener('storage', (event) => {
 export function currentMember() { return session?.member ?? null; }
 export function isSignedIn() { return Boolean(session?.refresh_token); }
 
-/** Stores what /auth/login, /auth/register, /auth/refresh or a consumed link returned. */
+/** Stores what /auth/login, /auth/register or a consumed link returned. */
 export function startSession(payload) {
+  const before = session?.member?.id;
+  keep(payload);
+  // A refresh keeps the same member: nothing on the page needs to change.
+  if (before !== payload.member?.id) sessionChanges.dispatchEvent(new Event('change'));
+}
+
+function keep(payload) {
   session = {
     member: payload.member,
     access_token: payload.access_token,
@@ -46,7 +53,6 @@ export function startSession(payload) {
     expires_at: Date.now() + payload.expires_in * 1000,
   };
   localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
-  sessionChanges.dispatchEvent(new Event('change'));
 }
 
 export function updateMember(member) {
@@ -132,7 +138,9 @@ async function parse(response, auth) {
   const data = type.includes('json') ? await response.json().catch(() => null) : null;
   if (!response.ok) {
     if (response.status === 401 && auth && session) endSession();
-    throw new ApiError(response.status, data ?? { title: response.statusText });
+    const error = new ApiError(response.status, data ?? { title: response.statusText });
+    error.retryAfter = Number(response.headers.get('retry-after')) || null;
+    throw error;
   }
   return data;
 }

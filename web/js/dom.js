@@ -105,3 +105,15 @@ export function icon(name, size = 22) {
   holder.innerHTML = `<svg viewBox="0 0 24 24" width="${size}" height="${size}" focusable="false">${ICONS[name]}</svg>`;
   return holder;
 }
+
+/**
+ * Rebuilds `container` with `build()` and gives focus back to the control that had it
+ * (matched by `data-key`), so a live update or one's own action never drops keyboard
+ * users at the top of the page.
+ */
+export function redraw(container, build) {
+  const active = document.activeElement;
+  const key = active && container.contains(active) ? active.dataset.key : null;
+  build();
+  if (key) container.querySelector(`[data-key="${CSS.escape(key)}"]`)?.focus();
+}

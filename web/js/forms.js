@@ -86,6 +86,7 @@ export function showErrors(form, error) {
     if (!input || !slot) { unplaced.push(`${name}: ${message}`); continue; }
     slot.textContent = message;
     slot.hidden = false;
+    input.dispatchEvent(new Event('invalid-focus')); // e.g. a composer showing its preview switches back
     input.setAttribute('aria-invalid', 'true');
     input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), slot.id].filter(Boolean).join(' '));
     first ??= input;
@@ -111,4 +112,25 @@ function findField(form, name) {
 /** "a, b, c" → ['a', 'b', 'c'] */
 export function splitList(text) {
   return String(text ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+}
+
+/**
+ * Runs `action` when `button` is pressed: disabled meanwhile, and a failure is said next
+ * to the button (role=alert) instead of disappearing.
+ */
+export function onClick(button, action) {
+  button.addEventListener('click', async () => {
+    if (button.disabled) return;
+    button.disabled = true;
+    const old = button.parentElement?.querySelector(':scope > .action-error');
+    old?.remove();
+    try {
+      await action();
+    } catch (error) {
+      const message = h('p', { class: 'form-error action-error', role: 'alert' }, error?.message ?? 'Something went wrong.');
+      button.insertAdjacentElement('afterend', message);
+    } finally {
+      if (button.isConnected) button.disabled = false;
+    }
+  });
 }

@@ -85,6 +85,9 @@ class Live extends EventTarget {
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#renewTimer);
     this.#positions.clear();
+    this.#connectedBefore = false;
+    this.#attempt = 0;
+    this.#releaseWaiting();
     const socket = this.#socket;
     this.#socket = null;
     this.#authenticated = false;
@@ -99,18 +102,20 @@ class Live extends EventTarget {
     let message;
     try { message = JSON.parse(raw); } catch { return; }
     switch (message.type) {
-      case 'authenticated':
+      case 'authenticated': {
+        // The answer to a renewed token, too: then the topics are followed already.
+        const renewal = this.#authenticated;
         this.#authenticated = true;
         this.#attempt = 0;
         this.#setStatus('online');
         this.#scheduleRenewal(message.expires_at);
-        this.#resubscribe();
+        if (!renewal) this.#resubscribe();
         break;
+      }
       case 'subscribed':
         for (const topic of message.topics) {
           if (!this.#positions.has(topic)) this.#positions.set(topic, message.last_event_id);
-          for (const resolve of this.#waiting.get(topic) ?? []) resolve();
-          this.#waiting.delete(topic);
+          this.#release(topic);
         }
         break;
       case 'event': {
@@ -126,6 +131,9 @@ class Live extends EventTarget {
         this.dispatchEvent(new Event('reset'));
         break;
       case 'error':
+        // A refused topic will never be acknowledged: nobody should wait for it.
+        for (const topic of message.topics ?? []) this.#release(topic);
+        if (message.code === 'forbidden_topic') this.#releaseWaiting();
         this.dispatchEvent(new CustomEvent('problem', { detail: message }));
         break;
       default:
@@ -133,10 +141,20 @@ class Live extends EventTarget {
     }
   }
 
+  #release(topic) {
+    for (const resolve of this.#waiting.get(topic) ?? []) resolve();
+    this.#waiting.delete(topic);
+  }
+
+  #releaseWaiting() {
+    for (const topic of [...this.#waiting.keys()]) this.#release(topic);
+  }
+
   #closed(socket) {
     if (this.#socket !== socket) return; // replaced or disconnected on purpose
     this.#socket = null;
     this.#authenticated = false;
+    this.#releaseWaiting();
     clearTimeout(this.#renewTimer);
     if (!isSignedIn()) { this.#setStatus('offline'); return; }
     this.#setStatus('reconnecting');

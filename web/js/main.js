@@ -81,7 +81,21 @@ sessionChanges.addEventListener('change', () => {
     if (!/^\/(sign-in|sign-up|invitations)/.test(location.pathname)) router.navigate('/sign-in');
   }
 });
-sessionChanges.addEventListener('member', renderFrame);
+// A changed name shows in the top bar; nothing else there is rebuilt (a half-typed search
+// and the focus stay where they are).
+sessionChanges.addEventListener('member', () => {
+  const account = tools.querySelector('.account');
+  if (account) account.textContent = currentMember()?.display_name ?? '';
+});
+
+// Access ends at once when a member is removed: the networks list forgets the network, and
+// a page showing it reloads (and finds it gone).
+live.addEventListener('problem', ({ detail }) => {
+  if (detail.code !== 'access_revoked') return;
+  document.dispatchEvent(new Event('staffroom:networks-changed'));
+  const shown = document.body.dataset.network;
+  if (shown && (detail.topics ?? []).includes(`network:${shown}`)) router.reload();
+});
 
 renderFrame();
 if (isSignedIn()) live.connect();

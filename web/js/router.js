@@ -110,7 +110,8 @@ class Router {
     if (generation !== this.#generation) return; // a newer navigation won
     const view = h('div', { class: `view view-${route.view}` });
     replace(this.#main, view);
-    const context = { params: route.params, query: url.searchParams, hash: url.hash, root: view, router: this };
+    // A view may set `context.focus` to where reading should start (the first unread post).
+    const context = { params: route.params, query: url.searchParams, hash: url.hash, root: view, router: this, focus: null };
     try {
       const cleanup = await module.render(context);
       if (generation !== this.#generation) { if (typeof cleanup === 'function') cleanup(); return; }
@@ -119,14 +120,14 @@ class Router {
       if (generation !== this.#generation) return;
       renderFailure(view, error);
     }
-    this.#arrive(view, url, restoring);
+    this.#arrive(view, url, restoring, context.focus);
   }
 
   /** Focus and scroll for a new page, and tell screen-reader users where they are. */
-  #arrive(view, url, restoring) {
+  #arrive(view, url, restoring, focus) {
     const heading = view.querySelector('h1');
     document.title = heading ? `${heading.textContent} · Staffroom` : 'Staffroom';
-    const target = url.hash ? document.getElementById(decodeURIComponent(url.hash.slice(1))) : null;
+    const target = (url.hash ? document.getElementById(decodeURIComponent(url.hash.slice(1))) : null) ?? focus;
     if (target) {
       target.scrollIntoView({ block: 'start' });
       target.setAttribute('tabindex', '-1');

@@ -66,5 +66,8 @@ async function check(page, name, path, heading, scheme, size, failures) {
   // A checker that checked nothing would pass anything.
   if (checked < 10) failures.push(`${name} [${scheme}, ${size}]: axe passed only ${checked} rules`);
   for (const violation of violations) failures.push(`${name} [${scheme}, ${size}]: ${violation}`);
+  // Values that never made it into words.
+  const stray = await page.evaluate(() => document.querySelector('main').innerText.match(/\b(null|undefined|NaN)\b|\[object Object\]/)?.[0]);
+  if (stray) failures.push(`${name} [${scheme}, ${size}]: the page shows “${stray}”`);
   await screenshot(page, `${name}-${size}-${scheme}`);
 }

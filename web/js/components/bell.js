@@ -15,11 +15,11 @@ class Bell extends HTMLElement {
     this.replaceChildren(this.link);
     this.#show(0);
     this.refresh();
-    this.#stop = live.subscribe(['me'], (event) => {
+    this.#stop = live.subscribe(['me'], async (event) => {
       if (event.kind !== 'notification.created') return;
-      this.refresh();
-      const headline = event.data?.headline;
-      announce(headline ? `New notification: ${headline}` : 'New notification');
+      // The event carries the record; the words come with the list.
+      const newest = await this.refresh();
+      announce(newest?.headline ? `New notification: ${newest.headline}` : 'New notification');
     }).stop;
     this.onRead = () => this.refresh();
     document.addEventListener('staffroom:notifications-read', this.onRead);
@@ -32,11 +32,15 @@ class Bell extends HTMLElement {
     live.removeEventListener('reset', this.onRead);
   }
 
+  /** Shows the unread count; resolves to the newest unread notification. */
   async refresh() {
     try {
       const page = await api.get('/notifications?unread=true&limit=1');
       this.#show(page.unread_count ?? 0);
-    } catch { /* keeps the last count; the page shows errors */ }
+      return page.items?.[0] ?? null;
+    } catch {
+      return null; // keeps the last count; pages show their own errors
+    }
   }
 
   #show(count) {

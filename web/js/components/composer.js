@@ -19,9 +19,11 @@ class Composer extends HTMLElement {
       control: this.textarea,
       hint: 'Markdown: **bold**, _italic_, lists, links, `@handle` to mention someone.',
     });
-    this.preview = h('div', { class: 'composer-preview prose', id: `composer-preview-${n}`, role: 'tabpanel', hidden: true, tabindex: '0' });
-    this.writeTab = h('button', { type: 'button', role: 'tab', 'aria-selected': 'true', 'aria-controls': this.textarea.id, on: { click: () => this.show(false) } }, 'Write');
-    this.previewTab = h('button', { type: 'button', role: 'tab', 'aria-selected': 'false', 'aria-controls': this.preview.id, on: { click: () => this.show(true) } }, 'Preview');
+    // Two tab panels: the textarea's wrapper (Write) and the rendered preview.
+    this.writePanel = h('div', { role: 'tabpanel', id: `composer-write-${n}`, 'aria-labelledby': `composer-write-tab-${n}` });
+    this.preview = h('div', { class: 'composer-preview prose', id: `composer-preview-${n}`, role: 'tabpanel', 'aria-labelledby': `composer-preview-tab-${n}`, hidden: true, tabindex: '0' });
+    this.writeTab = h('button', { type: 'button', role: 'tab', id: `composer-write-tab-${n}`, 'aria-selected': 'true', 'aria-controls': this.writePanel.id, on: { click: () => this.show(false) } }, 'Write');
+    this.previewTab = h('button', { type: 'button', role: 'tab', id: `composer-preview-tab-${n}`, 'aria-selected': 'false', 'aria-controls': this.preview.id, tabindex: '-1', on: { click: () => this.show(true) } }, 'Preview');
     const tabs = h('div', { class: 'composer-tabs', role: 'tablist', 'aria-label': 'Composer mode' }, this.writeTab, this.previewTab);
     tabs.addEventListener('keydown', (event) => {
       if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
@@ -31,7 +33,11 @@ class Composer extends HTMLElement {
       }
     });
     wrapper.querySelector('label').after(tabs);
+    this.textarea.replaceWith(this.writePanel);
+    this.writePanel.append(this.textarea);
     wrapper.append(this.preview);
+    // A refused form focuses its first invalid field: make sure that is the visible textarea.
+    this.textarea.addEventListener('invalid-focus', () => this.show(false));
     this.replaceChildren(wrapper);
   }
 
@@ -47,7 +53,7 @@ class Composer extends HTMLElement {
     this.previewTab.setAttribute('aria-selected', String(previewing));
     this.writeTab.tabIndex = previewing ? -1 : 0;
     this.previewTab.tabIndex = previewing ? 0 : -1;
-    this.textarea.hidden = previewing;
+    this.writePanel.hidden = previewing;
     this.preview.hidden = !previewing;
     if (!previewing) return;
     this.preview.textContent = 'Rendering preview…';

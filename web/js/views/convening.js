@@ -4,13 +4,18 @@
 
 import { api, currentMember, query } from '../api.js';
 import { live } from '../live.js';
-import { h, replace, formatDateTime, announce } from '../dom.js';
+import { h, redraw, replace, formatDateTime, announce } from '../dom.js';
 import { field, onSubmit, select, checkbox } from '../forms.js';
 import '../components/composer.js';
 
 export async function render({ root, params }) {
+  // What changes is rebuilt (summary, action items); the forms stay, with what is typed.
   const page = h('div');
-  root.append(page);
+  const notesSlot = h('div');
+  const itemsList = h('div');
+  const itemSlot = h('div');
+  root.append(page, notesSlot,
+    h('section', { 'aria-labelledby': 'items' }, h('h2', { id: 'items' }, 'Action items'), itemsList, itemSlot));
   let convening;
   let items = [];
   let members = [];
@@ -22,6 +27,7 @@ export async function render({ root, params }) {
       const done = checkbox(`${item.title}${item.owner ? ` (${item.owner.display_name})` : ''}${item.due_on ? `, due ${item.due_on}` : ''}`,
         `item-${item.id}`, item.status === 'done');
       const box = done.querySelector('input');
+      box.dataset.key = `item-${item.id}`;
       const mayChange = isFacilitator || item.owner?.id === me?.id;
       box.disabled = !mayChange;
       box.addEventListener('change', async () => {
@@ -36,6 +42,10 @@ export async function render({ root, params }) {
       });
       return h('li', {}, done);
     };
+    if (isFacilitator && !notesSlot.firstChild) notesSlot.append(notesForm());
+    if (!itemSlot.firstChild) itemSlot.append(itemForm());
+    redraw(itemsList, () => replace(itemsList,
+      items.length ? h('ul', { class: 'plain-list action-items' }, items.map(itemRow)) : h('p', { class: 'muted' }, 'No action items yet.')));
     replace(page,
       h('header', { class: 'page-header' },
         h('p', { class: 'breadcrumb' }, h('a', { href: `/networks/${convening.network_id}/convenings` }, 'Back to convenings')),
@@ -50,11 +60,7 @@ export async function render({ root, params }) {
       h('section', { 'aria-labelledby': 'agenda' }, h('h2', { id: 'agenda' }, 'Agenda'),
         convening.agenda_html ? h('div', { class: 'prose card', trustedHtml: convening.agenda_html }) : h('p', { class: 'muted' }, 'No agenda yet.')),
       h('section', { 'aria-labelledby': 'notes' }, h('h2', { id: 'notes' }, 'Notes'),
-        convening.notes_html ? h('div', { class: 'prose card', trustedHtml: convening.notes_html }) : h('p', { class: 'muted' }, convening.is_past ? 'No notes were recorded.' : 'Notes are added after the meeting.'),
-        isFacilitator ? notesForm() : null),
-      h('section', { 'aria-labelledby': 'items' }, h('h2', { id: 'items' }, 'Action items'),
-        items.length ? h('ul', { class: 'plain-list action-items' }, items.map(itemRow)) : h('p', { class: 'muted' }, 'No action items yet.'),
-        itemForm()));
+        convening.notes_html ? h('div', { class: 'prose card', trustedHtml: convening.notes_html }) : h('p', { class: 'muted' }, convening.is_past ? 'No notes were recorded.' : 'Notes are added after the meeting.')));
   };
 
   const notesForm = () => {
@@ -82,6 +88,8 @@ export async function render({ root, params }) {
         ...(f.elements.owner_id.value ? { owner_id: f.elements.owner_id.value } : {}),
         ...(f.elements.due_on.value ? { due_on: f.elements.due_on.value } : {}),
       });
+      f.elements.title.value = '';
+      f.elements.due_on.value = '';
       await reload();
       announce('Action item added.');
     });

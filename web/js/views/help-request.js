@@ -3,14 +3,17 @@
 
 import { api, currentMember } from '../api.js';
 import { live } from '../live.js';
-import { h, replace, timeAgo, tagList, avatar, announce } from '../dom.js';
+import { h, redraw, replace, timeAgo, tagList, avatar, announce } from '../dom.js';
 import { onSubmit } from '../forms.js';
 import { STATUS_LABEL } from './network-help.js';
 import '../components/composer.js';
 
 export async function render({ root, params }) {
+  // The summary is rebuilt on every change; the answer form stays, with what is typed in it.
   const page = h('div');
-  root.append(page);
+  const respondSlot = h('div');
+  let respondForm = null;
+  root.append(page, respondSlot);
   let request;
   let responses = [];
   let canModerate = false;
@@ -32,15 +35,15 @@ export async function render({ root, params }) {
     const me = currentMember();
     const isAsker = request.author?.id === me?.id;
     const mayAccept = (isAsker || canModerate) && request.status !== 'closed';
-    const offer = h('button', { type: 'button', class: 'button button-secondary', 'aria-pressed': String(request.offered_by_me) },
+    const offer = h('button', { type: 'button', class: 'button button-secondary', 'aria-pressed': String(request.offered_by_me), dataset: { key: 'offer' } },
       request.offered_by_me ? 'You offered to help' : 'I can help');
     offer.addEventListener('click', () => act(offer,
       () => (request.offered_by_me ? api.delete(`/help-requests/${request.id}/offer`) : api.put(`/help-requests/${request.id}/offer`)),
       request.offered_by_me ? 'Offer withdrawn' : 'Offer sent: the asker was told you can help'));
     const statusButton = (isAsker || canModerate)
       ? (['closed', 'resolved'].includes(request.status)
-        ? h('button', { type: 'button', class: 'button button-quiet' }, 'Reopen')
-        : h('button', { type: 'button', class: 'button button-quiet' }, 'Close without an answer'))
+        ? h('button', { type: 'button', class: 'button button-quiet', dataset: { key: 'status' } }, 'Reopen')
+        : h('button', { type: 'button', class: 'button button-quiet', dataset: { key: 'status' } }, 'Close without an answer'))
       : null;
     statusButton?.addEventListener('click', () => act(statusButton,
       () => api.patch(`/help-requests/${request.id}`, { status: ['closed', 'resolved'].includes(request.status) ? 'open' : 'closed' }),
@@ -48,7 +51,7 @@ export async function render({ root, params }) {
 
     const answer = (r) => {
       const accept = mayAccept && !r.accepted && r.author?.id !== me?.id
-        ? h('button', { type: 'button', class: 'button button-secondary' }, 'Accept this answer') : null;
+        ? h('button', { type: 'button', class: 'button button-secondary', dataset: { key: `accept-${r.id}` } }, 'Accept this answer') : null;
       accept?.addEventListener('click', () => act(accept, () => api.post(`/help-requests/${request.id}/accept`, { response_id: r.id }), 'Answer accepted'));
       return h('article', { class: `post${r.accepted ? ' accepted' : ''}`, id: `response-${r.id}` },
         h('header', { class: 'post-header' }, avatar(r.author),
@@ -58,8 +61,10 @@ export async function render({ root, params }) {
         accept ? h('footer', { class: 'post-footer' }, accept) : null);
     };
 
-    const respond = !isAsker && request.status !== 'closed' ? respondForm() : null;
-    replace(page,
+    const mayRespond = !isAsker && request.status !== 'closed';
+    if (mayRespond && !respondForm) respondSlot.append(respondForm = buildRespondForm());
+    if (!mayRespond && respondForm) { respondForm.remove(); respondForm = null; }
+    redraw(page, () => replace(page,
       h('header', { class: 'page-header' },
         h('p', { class: 'breadcrumb' }, h('a', { href: `/networks/${request.network_id}/help` }, 'Back to help requests')),
         h('h1', {}, request.title),
@@ -71,17 +76,17 @@ export async function render({ root, params }) {
       h('div', { class: 'prose card', trustedHtml: request.body_html }),
       request.offers.length ? h('p', { class: 'meta' }, 'Offered to help: ', request.offers.map((m) => m.display_name).join(', ')) : null,
       h('h2', {}, responses.length ? `${responses.length} answer${responses.length === 1 ? '' : 's'}` : 'No answers yet'),
-      h('div', { class: 'posts' }, responses.map(answer)),
-      respond);
+      h('div', { class: 'posts' }, responses.map(answer))));
   };
 
-  const respondForm = () => {
+  const buildRespondForm = () => {
     const form = h('form', { class: 'card stack', novalidate: true },
       h('h2', {}, 'Your answer'),
       h('sr-composer', { name: 'body', label: 'Answer', required: true, rows: 5 }),
       h('button', { type: 'submit', class: 'button' }, 'Post answer'));
     onSubmit(form, async (f) => {
       await api.post(`/help-requests/${request.id}/responses`, { body: f.elements.body.value });
+      f.querySelector('sr-composer').value = '';
       await reload();
       announce('Your answer was posted.');
     });

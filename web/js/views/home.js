@@ -3,7 +3,7 @@
 
 import { api, currentMember } from '../api.js';
 import { h, plural } from '../dom.js';
-import { field, onSubmit, select, textarea } from '../forms.js';
+import { field, onClick, onSubmit, select, textarea } from '../forms.js';
 
 export async function render({ root, router }) {
   const page = await api.get('/networks?limit=100');
@@ -28,8 +28,7 @@ export async function render({ root, router }) {
         const item = card(n);
         if (n.join_policy === 'open') {
           const join = h('button', { type: 'button', class: 'button button-secondary' }, `Join ${n.name}`);
-          join.addEventListener('click', async () => {
-            join.disabled = true;
+          onClick(join, async () => {
             await api.post(`/networks/${n.id}/join`, {});
             document.dispatchEvent(new Event('staffroom:networks-changed'));
             router.navigate(`/networks/${n.id}`);

@@ -11,6 +11,12 @@ export async function render({ root, params, router }) {
   try {
     invitation = await api.get(`/invitations/${encodeURIComponent(token)}`, { auth: false });
   } catch (error) {
+    if (error.status === 409) {
+      root.append(h('h1', {}, 'This invitation can no longer be used'),
+        h('p', {}, `${error.message} Ask the facilitator for a new invitation, or sign in if you already joined.`),
+        h('p', {}, h('a', { href: '/sign-in', class: 'button' }, 'Sign in')));
+      return;
+    }
     if (error.status !== 404) throw error;
     root.append(h('h1', {}, 'This invitation was not found'),
       h('p', {}, 'Check the link in your email, or ask the facilitator for a new invitation.'));
@@ -18,7 +24,7 @@ export async function render({ root, params, router }) {
   }
   const role = invitation.role === 'facilitator' ? 'a facilitator' : 'a member';
   const intro = h('div', { class: 'card stack' },
-    h('p', {}, `${invitation.invited_by?.display_name ?? 'A facilitator'} invited ${invitation.email} to join as ${role}.`),
+    h('p', {}, `${(typeof invitation.invited_by === 'string' ? invitation.invited_by : invitation.invited_by?.display_name) || 'A facilitator'} invited ${invitation.email} to join as ${role}.`),
     invitation.network_description ? h('p', { class: 'muted' }, invitation.network_description) : null);
   root.append(h('div', { class: 'narrow stack' }, h('h1', {}, `Join ${invitation.network_name}`), intro));
   const column = root.firstChild;

@@ -1,11 +1,11 @@
 // `/members/{id}`: a colleague's profile: who they are, what they know, answers accepted.
 
 import { api } from '../api.js';
-import { h, tagList, avatar } from '../dom.js';
+import { h, append, tagList, avatar } from '../dom.js';
 
 export async function render({ root, params }) {
   const person = await api.get(`/members/${params.id}`);
-  root.append(
+  append(root, 
     h('header', { class: 'page-header profile' }, avatar(person, 'lg'),
       h('div', {},
         h('h1', {}, person.display_name),

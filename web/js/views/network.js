@@ -4,7 +4,7 @@
 import { api, query } from '../api.js';
 import { live } from '../live.js';
 import { h, append, replace, plural, timeAgo, tagList, announce } from '../dom.js';
-import { field, onSubmit, splitList } from '../forms.js';
+import { field, onClick, onSubmit, splitList } from '../forms.js';
 import { createNetworkForm } from './home.js';
 import '../components/composer.js';
 
@@ -34,6 +34,7 @@ export async function render(context) {
     error.status = 404;
     throw error;
   }
+  if (!network.is_member && !network.role) return renderOutside(root, network, context);
   document.body.dataset.network = network.id;
   const base = `/networks/${network.id}`;
   root.append(
@@ -53,6 +54,25 @@ export async function render(context) {
   const renderSection = await LOADERS[section]();
   const stop = await renderSection(body, network, context);
   return () => { stop?.(); delete document.body.dataset.network; };
+}
+
+/** A listed network seen from outside: what it is, and joining it when joining is open. */
+function renderOutside(root, network, { router }) {
+  const join = h('button', { type: 'button', class: 'button' }, `Join ${network.name}`);
+  onClick(join, async () => {
+    await api.post(`/networks/${network.id}/join`, {});
+    document.dispatchEvent(new Event('staffroom:networks-changed'));
+    router.reload();
+  });
+  append(root,
+    h('header', { class: 'page-header' },
+      h('h1', {}, network.name),
+      network.description ? h('p', { class: 'muted' }, network.description) : null,
+      h('p', { class: 'meta' }, plural(network.member_count, 'member'))),
+    network.join_policy === 'open'
+      ? h('div', { class: 'actions' }, join)
+      : h('p', {}, 'This network takes new members by invitation from its facilitators.'));
+  return null;
 }
 
 async function renderDiscussions(body, network, { router, query: params }) {
@@ -81,7 +101,7 @@ async function renderDiscussions(body, network, { router, query: params }) {
     more.hidden = !cursor;
     if (reset && !page.items.length) list.append(h('li', { class: 'empty muted' }, 'No threads yet. Start the first discussion.'));
   };
-  more.addEventListener('click', () => load(false));
+  onClick(more, () => load(false));
 
   const form = h('form', { class: 'card stack', novalidate: true },
     h('h2', {}, 'Start a discussion'),
@@ -139,21 +159,18 @@ async function renderMembers(body, network) {
 function memberActions(network, membership, reload) {
   const toggle = h('button', { type: 'button', class: 'button button-quiet' },
     membership.role === 'facilitator' ? 'Make member' : 'Make facilitator');
-  toggle.addEventListener('click', async () => {
-    try {
-      await api.patch(`/networks/${network.id}/members/${membership.member.id}`,
-        { role: membership.role === 'facilitator' ? 'member' : 'facilitator' });
-      await reload();
-    } catch (error) { announce(error.message); alert(error.message); }
+  onClick(toggle, async () => {
+    await api.patch(`/networks/${network.id}/members/${membership.member.id}`,
+      { role: membership.role === 'facilitator' ? 'member' : 'facilitator' });
+    await reload();
+    announce(`${membership.member.display_name} is now a ${membership.role === 'facilitator' ? 'member' : 'facilitator'}.`);
   });
   const remove = h('button', { type: 'button', class: 'button button-quiet button-danger' }, 'Remove');
-  remove.addEventListener('click', async () => {
+  onClick(remove, async () => {
     if (!confirm(`Remove ${membership.member.display_name} from ${network.name}?`)) return;
-    try {
-      await api.delete(`/networks/${network.id}/members/${membership.member.id}`);
-      await reload();
-      announce(`${membership.member.display_name} was removed.`);
-    } catch (error) { alert(error.message); }
+    await api.delete(`/networks/${network.id}/members/${membership.member.id}`);
+    await reload();
+    announce(`${membership.member.display_name} was removed.`);
   });
   return h('div', { class: 'actions' }, toggle, remove);
 }
@@ -165,7 +182,7 @@ async function invitations(network) {
     replace(pending, page.items.length
       ? page.items.map((i) => {
         const withdraw = h('button', { type: 'button', class: 'button button-quiet' }, 'Withdraw');
-        withdraw.addEventListener('click', async () => { await api.delete(`/networks/${network.id}/invitations/${i.id}`); await load(); });
+        onClick(withdraw, async () => { await api.delete(`/networks/${network.id}/invitations/${i.id}`); await load(); });
         return h('li', {}, `${i.email} (${i.role}), expires `, timeAgo(i.expires_at), ' ', withdraw);
       })
       : h('li', { class: 'muted' }, 'No invitations waiting.'));

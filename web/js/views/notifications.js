@@ -5,6 +5,7 @@ import { api, query } from '../api.js';
 import { live } from '../live.js';
 import { h, replace, timeAgo, avatar, announce } from '../dom.js';
 import { pagePath } from '../links.js';
+import { onClick } from '../forms.js';
 
 export async function render({ root, query: params }) {
   const onlyUnread = params.get('unread') === 'true';
@@ -44,8 +45,8 @@ export async function render({ root, query: params }) {
     summary.textContent = page.unread_count ? `${page.unread_count} unread` : 'All caught up.';
     markAll.disabled = !page.unread_count;
   };
-  more.addEventListener('click', () => load(false));
-  markAll.addEventListener('click', async () => {
+  onClick(more, () => load(false));
+  onClick(markAll, async () => {
     const result = await api.post('/notifications/read', { all: true });
     await load(true);
     changed(result.unread_count);

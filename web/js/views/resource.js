@@ -4,7 +4,7 @@
 
 import { api, currentMember, upload } from '../api.js';
 import { live } from '../live.js';
-import { h, replace, timeAgo, tagList, announce } from '../dom.js';
+import { h, redraw, replace, timeAgo, tagList, announce } from '../dom.js';
 import { field, onSubmit } from '../forms.js';
 import { formatSize } from '../components/file-drop.js';
 import { KINDS } from './network-resources.js';
@@ -13,13 +13,16 @@ const KIND_LABEL = Object.fromEntries(KINDS);
 
 export async function render({ root, params }) {
   let resource;
+  // The summary is rebuilt on every change; the version form stays, with its chosen file.
   const page = h('div');
-  root.append(page);
+  const versionSlot = h('div');
+  let versionFormShown = false;
+  root.append(page, versionSlot);
   const draw = () => {
     const me = currentMember();
     const mine = resource.author?.id === me?.id;
     const helpful = h('button', {
-      type: 'button', class: 'button button-secondary', 'aria-pressed': String(resource.helpful_by_me), disabled: mine,
+      type: 'button', class: 'button button-secondary', 'aria-pressed': String(resource.helpful_by_me), disabled: mine, dataset: { key: 'helpful' },
       title: mine ? 'You shared this' : null,
     }, resource.helpful_by_me ? 'Marked helpful' : 'This was helpful', ` (${resource.helpful_count})`);
     helpful.addEventListener('click', async () => {
@@ -33,7 +36,11 @@ export async function render({ root, params }) {
       } catch (error) { announce(error.message); helpful.disabled = false; }
     });
     const current = resource.versions.find((v) => v.version === resource.current_version) ?? resource.versions[0];
-    replace(page,
+    if ((mine || me?.is_admin) && resource.kind !== 'link' && !versionFormShown) {
+      versionSlot.append(versionForm());
+      versionFormShown = true;
+    }
+    redraw(page, () => replace(page,
       h('header', { class: 'page-header' },
         h('p', { class: 'breadcrumb' }, h('a', { href: `/networks/${resource.network_id}/resources` }, 'Back to the library')),
         h('h1', {}, resource.title),
@@ -51,8 +58,7 @@ export async function render({ root, params }) {
         h('ol', { class: 'plain-list versions' }, resource.versions.map((v) => h('li', {},
           h('a', { href: v.download_url, download: v.file_name }, `Version ${v.version}: ${v.file_name}`),
           ` (${formatSize(v.size_bytes)}) · ${v.uploaded_by?.display_name ?? 'someone'} · `, timeAgo(v.created_at),
-          v.note ? h('p', { class: 'meta' }, v.note) : null)))) : null,
-      (mine || me?.is_admin) && resource.kind !== 'link' ? versionForm() : null);
+          v.note ? h('p', { class: 'meta' }, v.note) : null)))) : null));
   };
 
   const versionForm = () => {
@@ -70,6 +76,8 @@ export async function render({ root, params }) {
       try {
         resource = await upload(`/resources/${resource.id}/versions`, data, (fraction) => { drop.fraction = fraction; });
       } finally { drop.fraction = null; }
+      drop.clear();
+      f.elements.note.value = '';
       draw();
       announce(`Version ${resource.current_version} uploaded.`);
     });
@@ -80,12 +88,16 @@ export async function render({ root, params }) {
   document.body.dataset.network = resource.network_id;
   const subscription = live.subscribe([`network:${resource.network_id}`], async (event) => {
     if (!event.kind.startsWith('resource.') || event.data?.id !== resource.id) return;
-    if (event.kind === 'resource.deleted') {
+    if (event.kind === 'resource.deleted' || event.data?.deleted) {
       replace(page, h('h1', {}, 'This resource was removed'));
       return;
     }
-    resource = await api.get(`/resources/${resource.id}`);
-    draw();
+    try {
+      resource = await api.get(`/resources/${resource.id}`);
+      draw();
+    } catch (error) {
+      if (error.status === 404) replace(page, h('h1', {}, 'This resource is no longer available'));
+    }
   });
   await subscription.ready;
   resource = await api.get(`/resources/${params.id}`);

@@ -3,7 +3,7 @@
 // search, so back, forward, reload and shared links give the same page.
 
 import { api, query } from '../api.js';
-import { h, replace, announce } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { pagePath } from '../links.js';
 
 const TYPES = {
@@ -26,10 +26,12 @@ export async function render({ root, query: params, router }) {
   };
   const offset = Number(params.get('offset') ?? 0) || 0;
 
-  const input = h('input', { type: 'search', name: 'q', id: 'search-q', value: q, required: true, autocomplete: 'off' });
+  const input = h('input', { type: 'search', name: 'q', id: 'search-q', value: q, required: true, autocomplete: 'off', 'aria-describedby': 'search-q-error' });
   const form = h('form', { class: 'search-form', role: 'search' },
-    h('label', { for: 'search-q' }, 'Search everything in your networks'),
-    h('div', { class: 'search-row' }, input, h('button', { type: 'submit', class: 'button' }, 'Search')));
+    h('div', { class: 'field', dataset: { field: 'q' } },
+      h('label', { for: 'search-q' }, 'Search everything in your networks'),
+      h('div', { class: 'search-row' }, input, h('button', { type: 'submit', class: 'button' }, 'Search')),
+      h('p', { class: 'field-error', id: 'search-q-error', hidden: true })));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const text = input.value.trim();
@@ -41,10 +43,25 @@ export async function render({ root, query: params, router }) {
     return;
   }
 
-  const [results, networks] = await Promise.all([
-    api.get(`/search${query({ q, ...filters, limit: PAGE, offset })}`),
-    api.get('/networks?limit=100').catch(() => ({ items: [] })),
-  ]);
+  let results;
+  let networks;
+  try {
+    [results, networks] = await Promise.all([
+      api.get(`/search${query({ q, ...filters, limit: PAGE, offset })}`),
+      api.get('/networks?limit=100').catch(() => ({ items: [] })),
+    ]);
+  } catch (error) {
+    // What the server refuses is said at the search box, which stays usable.
+    const slot = form.querySelector('.field-error');
+    const reasons = Object.values(error.fieldErrors ?? {});
+    slot.textContent = error.status === 503
+      ? `Search is briefly unavailable. Try again in ${error.retryAfter ?? 'a few'} seconds.`
+      : (reasons.length ? reasons.join(' ') : error.message);
+    slot.hidden = false;
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+    return;
+  }
   const networkName = new Map(networks.items.map((n) => [n.id, n.name]));
   const link = (change) => `/search${query({ q, ...filters, ...change, offset: null })}`;
 
@@ -83,5 +100,4 @@ export async function render({ root, query: params, router }) {
         facet('Network', 'network_id', results.facets.network_id, (v) => networkName.get(v) ?? `Network ${v}`),
         facet('Tags', 'tags', results.facets.tags),
         facet('Status', 'status', results.facets.status))));
-  announce(summary);
 }

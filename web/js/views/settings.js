@@ -2,8 +2,8 @@
 // with a preview of the next one; which notification emails you get.
 
 import { api, updateMember } from '../api.js';
-import { h, replace, announce } from '../dom.js';
-import { checkbox, field, onSubmit, select, splitList, textarea } from '../forms.js';
+import { h, replace } from '../dom.js';
+import { checkbox, field, onClick, onSubmit, select, splitList, textarea } from '../forms.js';
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const EMAIL_KINDS = [
@@ -21,8 +21,7 @@ export async function render({ root }) {
 
   const saved = (form, message) => {
     const status = form.querySelector('.saved');
-    status.textContent = message;
-    announce(message);
+    status.textContent = message; // a status region: screen readers say it
   };
 
   const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [me.timezone];
@@ -108,19 +107,14 @@ export async function render({ root }) {
 
 function exportButton() {
   const button = h('button', { type: 'button', class: 'button button-secondary' }, 'Download my data');
-  button.addEventListener('click', async () => {
-    button.disabled = true;
-    try {
-      const data = await api.get('/me/export');
-      const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
-      const link = h('a', { href: url, download: 'staffroom-export.json' });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } finally {
-      button.disabled = false;
-    }
+  onClick(button, async () => {
+    const data = await api.get('/me/export');
+    const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+    const link = h('a', { href: url, download: 'staffroom-export.json' });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   });
   return button;
 }

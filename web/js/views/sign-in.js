@@ -7,7 +7,13 @@ import { field, onSubmit } from '../forms.js';
 /** Where to go after signing in: `?next=` if it is a path of this app. */
 export function nextPath(query) {
   const next = query.get('next');
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  if (!next) return '/';
+  try {
+    const url = new URL(next, location.origin);
+    return url.origin === location.origin ? url.pathname + url.search + url.hash : '/';
+  } catch {
+    return '/';
+  }
 }
 
 export async function render({ root, query, router }) {

@@ -4,14 +4,15 @@
 
 import { api, currentMember, query } from '../api.js';
 import { live } from '../live.js';
-import { h, replace, timeAgo, tagList, avatar, announce } from '../dom.js';
-import { onSubmit } from '../forms.js';
+import { h, append, replace, timeAgo, tagList, avatar, announce } from '../dom.js';
+import { onClick, onSubmit } from '../forms.js';
 import '../components/composer.js';
 
 const REACTIONS = [['helpful', 'Helpful'], ['thanks', 'Thanks'], ['agree', 'Agree']];
 const MAX_PAGES = 20;
 
-export async function render({ root, params, query: search, hash }) {
+export async function render(context) {
+  const { root, params, query: search, hash } = context;
   let thread = await api.get(`/threads/${params.id}`);
   document.body.dataset.network = thread.network_id;
   const me = currentMember();
@@ -47,6 +48,7 @@ export async function render({ root, params, query: search, hash }) {
       try {
         await api.delete(`/posts/${post.id}`);
         add({ ...post, deleted: true, body: '', body_html: '' });
+        focusPost(post.id);
         announce('Post deleted.');
       } catch (error) { announce(error.message); }
     });
@@ -89,7 +91,14 @@ export async function render({ root, params, query: search, hash }) {
     pages += 1;
     loadMore.hidden = !cursor;
   };
-  loadMore.addEventListener('click', () => loadPage());
+  onClick(loadMore, () => loadPage());
+
+  function focusPost(id) {
+    const article = posts.get(id);
+    if (!article) return;
+    article.setAttribute('tabindex', '-1');
+    article.focus();
+  }
 
   function editPost(post) {
     const article = posts.get(post.id);
@@ -97,10 +106,11 @@ export async function render({ root, params, query: search, hash }) {
     const cancel = h('button', { type: 'button', class: 'button button-quiet' }, 'Cancel');
     const form = h('form', { class: 'stack', novalidate: true }, composer,
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Save'), cancel));
-    cancel.addEventListener('click', () => { add(post); posts.get(post.id).querySelector('.post-author')?.focus(); });
+    cancel.addEventListener('click', () => { add(post); focusPost(post.id); });
     onSubmit(form, async (f) => {
       const updated = await api.patch(`/posts/${post.id}`, { body: f.elements.body.value });
       add({ ...updated, my_reactions: post.my_reactions });
+      focusPost(post.id);
       announce('Post saved.');
     });
     article.querySelector('.prose')?.replaceWith(form);
@@ -141,7 +151,7 @@ export async function render({ root, params, query: search, hash }) {
     follow.title = watching ? 'You are notified of every new post. Press to stop.' : 'Be notified of every new post';
   };
   showFollow(thread.notification_level);
-  follow.addEventListener('click', async () => {
+  onClick(follow, async () => {
     const watching = follow.getAttribute('aria-pressed') === 'true';
     const result = watching ? await api.delete(`/threads/${thread.id}/follow`) : await api.put(`/threads/${thread.id}/follow`);
     showFollow(result.level);
@@ -184,9 +194,13 @@ export async function render({ root, params, query: search, hash }) {
     clearTimeout(readTimer);
     readTimer = setTimeout(() => api.post(`/threads/${thread.id}/read`, { last_read_post_id: readUpTo }).catch(() => {}), 500);
   }
+  // A post counts as read once its end has been on screen (however tall it is).
   const seen = new IntersectionObserver((entries) => {
-    for (const entry of entries) if (entry.isIntersecting) markRead(entry.target.dataset.id);
-  }, { threshold: 0.5 });
+    for (const entry of entries) {
+      const { bottom } = entry.boundingClientRect;
+      if (entry.isIntersecting && bottom <= (entry.rootBounds?.bottom ?? window.innerHeight)) markRead(entry.target.dataset.id);
+    }
+  }, { threshold: [0, 0.25, 0.5, 0.75, 1] });
 
   const moderation = [];
   if (isFacilitator) {
@@ -205,7 +219,7 @@ export async function render({ root, params, query: search, hash }) {
     }
   }
   const unread = thread.unread_count;
-  root.append(
+  append(root, 
     h('header', { class: 'page-header' },
       h('p', { class: 'breadcrumb' }, h('a', { href: `/networks/${thread.network_id}` }, 'Back to discussions')),
       h('h1', {}, thread.title),
@@ -227,7 +241,9 @@ export async function render({ root, params, query: search, hash }) {
         if (add(data, { live: loaded })) seen.observe(posts.get(data.id));
         break;
       case 'post.updated': {
-        if (posts.has(data.id)) add({ ...data, my_reactions: myReactions(posts.get(data.id)) });
+        const article = posts.get(data.id);
+        // Someone editing it here keeps their editor; the save brings the newest text.
+        if (article && !article.querySelector('form')) add({ ...data, my_reactions: myReactions(article) });
         break;
       }
       case 'post.deleted': {
@@ -257,9 +273,7 @@ export async function render({ root, params, query: search, hash }) {
     const first = [...posts.values()].find((a) => BigInt(a.dataset.id) > BigInt(thread.last_read_post_id));
     if (first) {
       first.before(h('div', { class: 'unread-divider', id: 'first-unread', tabindex: '-1' }, h('span', {}, 'New since your last visit')));
-      if (!hash || search.get('unread')) {
-        requestAnimationFrame(() => document.getElementById('first-unread')?.scrollIntoView({ block: 'start' }));
-      }
+      if (!hash || search.get('unread')) context.focus = document.getElementById('first-unread');
     }
   }
 
