@@ -40,6 +40,8 @@ export async function newPage(context) {
 }
 
 function watch(page, problems) {
+  // A person asked "are you sure?" says yes.
+  page.on('dialog', (dialog) => dialog.accept());
   page.on('console', (message) => {
     // A refused request is logged by the browser itself; the journeys check what the page
     // shows instead. Script errors and CSP refusals are what count here.

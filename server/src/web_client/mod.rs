@@ -12,11 +12,28 @@ use std::sync::{Arc, LazyLock};
 
 static SOURCE: LazyLock<Source> = LazyLock::new(Source::from_build);
 
-/// Scripts, styles, images and connections (the API and its WebSocket) from this origin
-/// only; nothing inline, no plugins, not framed.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
-     style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
-     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// Scripts, styles and connections (the API and its WebSocket) from this origin only;
+/// nothing inline, no plugins, not framed. Images also from the hosts posts may show them
+/// from (`markdown.image_hosts`: the renderer turns any other image into a link).
+pub fn content_security_policy(image_hosts: &[String]) -> String {
+    let mut images = String::from("'self' data: blob:");
+    for host in image_hosts {
+        // Host patterns as the config gives them (`images.example.org`, `*.example.org`);
+        // anything that could end the directive is left out.
+        if host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '*' | ':'))
+        {
+            images.push(' ');
+            images.push_str(host);
+        }
+    }
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src {images}; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
 
 /// Paths that belong to the server, never to the client's router.
 const SERVER_PREFIXES: [&str; 6] = [
@@ -58,11 +75,11 @@ fn page(request: &HttpRequest) -> HttpResponse {
     // The page names the current version of every module: always revalidate it.
     let etag = format!("\"{version}\"");
     if is_fresh(request, &etag) {
-        return secured(HttpResponse::NotModified())
+        return secured(request, HttpResponse::NotModified())
             .insert_header((header::ETAG, etag))
             .finish();
     }
-    secured(HttpResponse::Ok())
+    secured(request, HttpResponse::Ok())
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header((header::ETAG, etag))
@@ -93,12 +110,12 @@ async fn asset(request: HttpRequest, path: web::Path<(String, String)>) -> HttpR
 
 fn serve(request: &HttpRequest, asset: Arc<Asset>, cache: &'static str) -> HttpResponse {
     if is_fresh(request, &asset.etag) {
-        return secured(HttpResponse::NotModified())
+        return secured(request, HttpResponse::NotModified())
             .insert_header((header::ETAG, asset.etag.clone()))
             .insert_header((header::CACHE_CONTROL, cache))
             .finish();
     }
-    secured(HttpResponse::Ok())
+    secured(request, HttpResponse::Ok())
         .content_type(asset.content_type)
         .insert_header((header::CACHE_CONTROL, cache))
         .insert_header((header::ETAG, asset.etag.clone()))
@@ -113,12 +130,18 @@ fn is_fresh(request: &HttpRequest, etag: &str) -> bool {
         .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag))
 }
 
-fn secured(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+fn secured(
+    request: &HttpRequest,
+    mut builder: actix_web::HttpResponseBuilder,
+) -> actix_web::HttpResponseBuilder {
+    let hosts = request
+        .app_data::<web::Data<crate::AppState>>()
+        .map(|state| state.config.markdown.image_hosts.clone())
+        .unwrap_or_default();
+    let policy = HeaderValue::from_str(&content_security_policy(&hosts))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
     builder
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-        ))
+        .insert_header((header::CONTENT_SECURITY_POLICY, policy))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::REFERRER_POLICY, "same-origin"))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"));
@@ -128,6 +151,21 @@ fn secured(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpRespon
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn images_may_come_from_the_configured_hosts_only() {
+        let policy = content_security_policy(&[
+            "images.example.org".into(),
+            "*.cdn.example".into(),
+            "evil; script-src *".into(),
+        ]);
+        assert!(
+            policy.contains("img-src 'self' data: blob: images.example.org *.cdn.example;"),
+            "{policy}"
+        );
+        assert!(!policy.contains("evil"));
+        assert!(policy.contains("script-src 'self';"));
+    }
 
     #[test]
     fn server_paths_are_not_the_clients() {

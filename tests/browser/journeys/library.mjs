@@ -116,6 +116,16 @@ export async function library(browser, world) {
     await lauren.getByRole('heading', { level: 1, name: 'Spring convening' }).waitFor();
     return lauren.getByLabel(/Share the attendance tracker with every school/).isChecked();
   });
+  // Lauren edits the place, then cancels; Mia's page shows both without a reload.
+  await lauren.getByText('Edit or cancel this convening').click();
+  await lauren.getByLabel('Place').fill('County office, room 7');
+  await lauren.getByRole('button', { name: 'Save changes' }).click();
+  await mia.getByText('Where: County office, room 7').waitFor();
+  await lauren.getByRole('button', { name: 'Cancel this convening' }).click();
+  await mia.getByText('This convening was cancelled.').waitFor();
+  await lauren.getByRole('button', { name: 'Reinstate this convening' }).click();
+  await mia.getByText('This convening was cancelled.').waitFor({ state: 'detached' });
+
   world.memberPath = `/members/${await mia.evaluate(() => JSON.parse(localStorage.getItem('staffroom.session')).member.id)}`;
 
   assertNoProblems(laurenContext);

@@ -5,16 +5,18 @@
 import { api, currentMember, query } from '../api.js';
 import { live } from '../live.js';
 import { h, redraw, replace, formatDateTime, announce } from '../dom.js';
-import { field, onSubmit, select, checkbox } from '../forms.js';
+import { field, onClick, onSubmit, select, checkbox } from '../forms.js';
+import { toInstant, toLocalInput } from './network-convenings.js';
 import '../components/composer.js';
 
 export async function render({ root, params }) {
   // What changes is rebuilt (summary, action items); the forms stay, with what is typed.
   const page = h('div');
   const notesSlot = h('div');
+  const editSlot = h('div');
   const itemsList = h('div');
   const itemSlot = h('div');
-  root.append(page, notesSlot,
+  root.append(page, editSlot, notesSlot,
     h('section', { 'aria-labelledby': 'items' }, h('h2', { id: 'items' }, 'Action items'), itemsList, itemSlot));
   let convening;
   let items = [];
@@ -43,6 +45,7 @@ export async function render({ root, params }) {
       return h('li', {}, done);
     };
     if (isFacilitator && !notesSlot.firstChild) notesSlot.append(notesForm());
+    if (isFacilitator && !editSlot.firstChild) editSlot.append(editForm());
     if (!itemSlot.firstChild) itemSlot.append(itemForm());
     redraw(itemsList, () => replace(itemsList,
       items.length ? h('ul', { class: 'plain-list action-items' }, items.map(itemRow)) : h('p', { class: 'muted' }, 'No action items yet.')));
@@ -73,6 +76,43 @@ export async function render({ root, params }) {
       announce('Notes saved.');
     });
     return form;
+  };
+
+  const editForm = () => {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const details = h('details', { class: 'card' }, h('summary', {}, 'Edit or cancel this convening'));
+    const form = h('form', { class: 'stack', novalidate: true },
+      field('Title', 'title', { value: convening.title, required: true, maxlength: 200 }),
+      field('Starts', 'starts_at', { type: 'datetime-local', value: toLocalInput(convening.starts_at), hint: `Your time (${zone}).` }),
+      field('Ends', 'ends_at', { type: 'datetime-local', value: toLocalInput(convening.ends_at) }),
+      field('Place', 'location', { value: convening.location ?? '' }),
+      field('Video link', 'virtual_url', { type: 'url', value: convening.virtual_url ?? '' }),
+      h('sr-composer', { name: 'agenda', label: 'Agenda', rows: 5, value: convening.agenda }),
+      h('button', { type: 'submit', class: 'button' }, 'Save changes'));
+    onSubmit(form, async (f) => {
+      convening = await api.patch(`/convenings/${convening.id}`, {
+        title: f.elements.title.value.trim(),
+        starts_at: toInstant(f.elements.starts_at.value),
+        ends_at: toInstant(f.elements.ends_at.value),
+        location: f.elements.location.value.trim(),
+        virtual_url: f.elements.virtual_url.value.trim(),
+        agenda: f.elements.agenda.value,
+      });
+      draw();
+      announce('Convening saved. Calendars that added it update on their next refresh.');
+    });
+    const cancel = h('button', { type: 'button', class: 'button button-quiet button-danger' });
+    const label = () => { cancel.textContent = convening.cancelled_at ? 'Reinstate this convening' : 'Cancel this convening'; };
+    label();
+    onClick(cancel, async () => {
+      if (!convening.cancelled_at && !confirm('Cancel this convening? Members see it as cancelled.')) return;
+      convening = await api.patch(`/convenings/${convening.id}`, { cancelled: !convening.cancelled_at });
+      label();
+      draw();
+      announce(convening.cancelled_at ? 'Convening cancelled.' : 'Convening reinstated.');
+    });
+    details.append(form, h('div', { class: 'actions' }, cancel));
+    return details;
   };
 
   const itemForm = () => {

@@ -39,6 +39,13 @@ export function toInstant(local) {
   return local ? new Date(local).toISOString() : '';
 }
 
+/** An instant as a `datetime-local` value in the browser's timezone. */
+export function toLocalInput(iso) {
+  const at = new Date(iso);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+}
+
 function scheduleForm(network, router) {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const form = h('form', { class: 'card stack', novalidate: true },

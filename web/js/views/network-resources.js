@@ -14,19 +14,24 @@ const KIND_LABEL = Object.fromEntries(KINDS);
 export async function renderResources(body, network, { router, query: params }) {
   const filters = {
     kind: params.get('kind') ?? '', tag: params.get('tag') ?? '',
-    subject: params.get('subject') ?? '', sort: params.get('sort') ?? 'recent',
+    subject: params.get('subject') ?? '', grade_level: params.get('grade_level') ?? '',
+    sort: params.get('sort') ?? 'recent',
   };
   const base = `/networks/${network.id}/resources`;
   const filterForm = h('form', { class: 'filters', 'aria-label': 'Filter resources' },
     field('Kind', 'kind', { control: select([['', 'Any kind'], ...KINDS], filters.kind) }),
     field('Tag', 'tag', { value: filters.tag }),
     field('Subject', 'subject', { value: filters.subject }),
+    field('Grade level', 'grade_level', { value: filters.grade_level }),
     field('Sort by', 'sort', { control: select([['recent', 'Newest'], ['helpful', 'Most helpful'], ['downloads', 'Most downloaded']], filters.sort) }),
     h('button', { type: 'submit', class: 'button button-secondary' }, 'Apply'));
   filterForm.addEventListener('submit', (event) => {
     event.preventDefault();
     const f = filterForm.elements;
-    router.navigate(base + query({ kind: f.kind.value, tag: f.tag.value.trim(), subject: f.subject.value.trim(), sort: f.sort.value === 'recent' ? '' : f.sort.value }));
+    router.navigate(base + query({
+      kind: f.kind.value, tag: f.tag.value.trim(), subject: f.subject.value.trim(),
+      grade_level: f.grade_level.value.trim(), sort: f.sort.value === 'recent' ? '' : f.sort.value,
+    }));
   });
 
   const list = h('ul', { class: 'resource-list', 'aria-label': 'Resources' });

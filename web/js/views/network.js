@@ -1,10 +1,10 @@
 // `/networks/{id}` and its sections: discussions (default) and members. The page follows
 // the network live: new threads and replies refresh the list.
 
-import { api, query } from '../api.js';
+import { api, currentMember, query } from '../api.js';
 import { live } from '../live.js';
 import { h, append, replace, plural, timeAgo, tagList, announce } from '../dom.js';
-import { field, onClick, onSubmit, splitList } from '../forms.js';
+import { field, onClick, onSubmit, select, splitList } from '../forms.js';
 import { createNetworkForm } from './home.js';
 import '../components/composer.js';
 
@@ -49,11 +49,45 @@ export async function render(context) {
         href: key ? `${base}/${key}` : base,
         'aria-current': key === section ? 'page' : null,
       }, label))));
+  if (section === 'members') root.append(networkSettings(network, context));
   const body = h('div', { class: 'section' });
   root.append(body);
   const renderSection = await LOADERS[section]();
   const stop = await renderSection(body, network, context);
   return () => { stop?.(); delete document.body.dataset.network; };
+}
+
+/** Leaving the network; for facilitators also its name, description and visibility. */
+function networkSettings(network, { router }) {
+  const leave = h('button', { type: 'button', class: 'button button-quiet button-danger' }, `Leave ${network.name}`);
+  onClick(leave, async () => {
+    if (!confirm(`Leave ${network.name}? You will no longer see its discussions.`)) return;
+    await api.delete(`/networks/${network.id}/members/${currentMember().id}`);
+    document.dispatchEvent(new Event('staffroom:networks-changed'));
+    router.navigate('/');
+  });
+  const box = h('div', { class: 'stack' });
+  if (network.role === 'facilitator') {
+    const form = h('form', { class: 'stack', novalidate: true },
+      field('Name', 'name', { value: network.name, required: true, maxlength: 120 }),
+      field('Description', 'description', { control: h('textarea', { rows: 3, value: network.description ?? '' }) }),
+      field('Who can find it', 'visibility', { control: select([['private', 'Private: members only'], ['listed', 'Listed: anyone on this Staffroom can see it']], network.visibility) }),
+      field('Joining', 'join_policy', { control: select([['invite', 'By invitation'], ['open', 'Anyone who finds it may join']], network.join_policy) }),
+      h('button', { type: 'submit', class: 'button' }, 'Save network'));
+    onSubmit(form, async (f) => {
+      await api.patch(`/networks/${network.id}`, {
+        name: f.elements.name.value.trim(),
+        description: f.elements.description.value.trim(),
+        visibility: f.elements.visibility.value,
+        join_policy: f.elements.join_policy.value,
+      });
+      document.dispatchEvent(new Event('staffroom:networks-changed'));
+      router.reload();
+    });
+    box.append(h('details', { class: 'card' }, h('summary', {}, 'Network settings'), form));
+  }
+  box.append(h('div', { class: 'actions' }, leave));
+  return box;
 }
 
 /** A listed network seen from outside: what it is, and joining it when joining is open. */

@@ -5,19 +5,23 @@
 import { api, currentMember, upload } from '../api.js';
 import { live } from '../live.js';
 import { h, redraw, replace, timeAgo, tagList, announce } from '../dom.js';
-import { field, onSubmit } from '../forms.js';
+import { field, onClick, onSubmit, splitList } from '../forms.js';
+import '../components/composer.js';
 import { formatSize } from '../components/file-drop.js';
 import { KINDS } from './network-resources.js';
 
 const KIND_LABEL = Object.fromEntries(KINDS);
 
-export async function render({ root, params }) {
+export async function render(context) {
+  const { root, params } = context;
+  let canModerate = false;
   let resource;
   // The summary is rebuilt on every change; the version form stays, with its chosen file.
   const page = h('div');
   const versionSlot = h('div');
+  const editSlot = h('div');
   let versionFormShown = false;
-  root.append(page, versionSlot);
+  root.append(page, editSlot, versionSlot);
   const draw = () => {
     const me = currentMember();
     const mine = resource.author?.id === me?.id;
@@ -36,7 +40,9 @@ export async function render({ root, params }) {
       } catch (error) { announce(error.message); helpful.disabled = false; }
     });
     const current = resource.versions.find((v) => v.version === resource.current_version) ?? resource.versions[0];
-    if ((mine || me?.is_admin) && resource.kind !== 'link' && !versionFormShown) {
+    const mayEdit = mine || canModerate;
+    if (mayEdit && !editSlot.firstChild) editSlot.append(editControls());
+    if (mayEdit && resource.kind !== 'link' && !versionFormShown) {
       versionSlot.append(versionForm());
       versionFormShown = true;
     }
@@ -59,6 +65,38 @@ export async function render({ root, params }) {
           h('a', { href: v.download_url, download: v.file_name }, `Version ${v.version}: ${v.file_name}`),
           ` (${formatSize(v.size_bytes)}) · ${v.uploaded_by?.display_name ?? 'someone'} · `, timeAgo(v.created_at),
           v.note ? h('p', { class: 'meta' }, v.note) : null)))) : null));
+  };
+
+  const editControls = () => {
+    const details = h('details', { class: 'card' }, h('summary', {}, 'Edit details'));
+    const form = h('form', { class: 'stack', novalidate: true },
+      field('Title', 'title', { value: resource.title, required: true, maxlength: 200 }),
+      h('sr-composer', { name: 'description', label: 'Description', rows: 4, value: resource.description }),
+      resource.kind === 'link' ? field('Link', 'url', { type: 'url', value: resource.url ?? '' }) : null,
+      field('Tags', 'tags', { value: resource.tags.join(', '), hint: 'Comma-separated' }),
+      field('Grade levels', 'grade_levels', { value: resource.grade_levels.join(', ') }),
+      field('Subjects', 'subjects', { value: resource.subjects.join(', ') }),
+      h('button', { type: 'submit', class: 'button' }, 'Save details'));
+    onSubmit(form, async (f) => {
+      resource = await api.patch(`/resources/${resource.id}`, {
+        title: f.elements.title.value.trim(),
+        description: f.elements.description.value,
+        ...(f.elements.url ? { url: f.elements.url.value.trim() } : {}),
+        tags: splitList(f.elements.tags.value),
+        grade_levels: splitList(f.elements.grade_levels.value),
+        subjects: splitList(f.elements.subjects.value),
+      });
+      draw();
+      announce('Resource saved.');
+    });
+    const remove = h('button', { type: 'button', class: 'button button-quiet button-danger' }, 'Remove this resource');
+    onClick(remove, async () => {
+      if (!confirm(`Remove “${resource.title}” from the library?`)) return;
+      await api.delete(`/resources/${resource.id}`);
+      context.router.navigate(`/networks/${resource.network_id}/resources`);
+    });
+    details.append(form, h('div', { class: 'actions' }, remove));
+    return details;
   };
 
   const versionForm = () => {
@@ -86,6 +124,7 @@ export async function render({ root, params }) {
 
   resource = await api.get(`/resources/${params.id}`);
   document.body.dataset.network = resource.network_id;
+  canModerate = (await api.get(`/networks/${resource.network_id}`)).role === 'facilitator';
   const subscription = live.subscribe([`network:${resource.network_id}`], async (event) => {
     if (!event.kind.startsWith('resource.') || event.data?.id !== resource.id) return;
     if (event.kind === 'resource.deleted' || event.data?.deleted) {

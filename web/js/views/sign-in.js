@@ -37,11 +37,24 @@ export async function render({ root, query, router }) {
     field('Email', 'email', { type: 'email', autocomplete: 'email', required: true }),
     h('button', { type: 'submit', class: 'button button-secondary' }, 'Email me a sign-in link'),
     sent);
+  const code = h('form', { class: 'stack', novalidate: true, hidden: true },
+    field('Sign-in code from the email', 'token', { autocomplete: 'one-time-code', required: true, hint: 'Or open the link in the email on this device.' }),
+    h('button', { type: 'submit', class: 'button button-secondary' }, 'Sign in with the code'));
+  onSubmit(code, async (form) => {
+    try {
+      startSession(await api.post('/auth/magic-link/consume', { token: form.elements.token.value.trim() }, { auth: false }));
+    } catch (error) {
+      if (error.status === 401) error.problem = { errors: { token: 'This code is wrong, used or expired. Ask for a new one.' } };
+      throw error;
+    }
+    router.navigate(nextPath(query), { replace: true });
+  });
   onSubmit(link, async (form) => {
     const email = form.elements.email.value.trim();
     await api.post('/auth/magic-link', { email }, { auth: false });
     sent.textContent = `If ${email} has an account, a sign-in link is on its way. It works once, for 15 minutes.`;
     sent.hidden = false;
+    code.hidden = false;
   });
 
   root.append(
@@ -49,5 +62,6 @@ export async function render({ root, query, router }) {
       h('h1', {}, 'Sign in to Staffroom'),
       password,
       link,
+      code,
       h('p', {}, 'New here? ', h('a', { href: `/sign-up${query.get('next') ? `?next=${encodeURIComponent(query.get('next'))}` : ''}` }, 'Create an account'))));
 }

@@ -5,7 +5,7 @@
 import { api, currentMember, query } from '../api.js';
 import { live } from '../live.js';
 import { h, append, replace, timeAgo, tagList, avatar, announce } from '../dom.js';
-import { onClick, onSubmit } from '../forms.js';
+import { field, onClick, onSubmit, splitList } from '../forms.js';
 import '../components/composer.js';
 
 const REACTIONS = [['helpful', 'Helpful'], ['thanks', 'Thanks'], ['agree', 'Agree']];
@@ -218,12 +218,44 @@ export async function render(context) {
       moderation.push(button);
     }
   }
+  // The author or a facilitator edits the title and tags, or deletes the thread.
+  const isAuthor = thread.author?.id === me?.id;
+  const headerEditor = h('div');
+  if (isAuthor || isFacilitator) {
+    const editTitle = h('button', { type: 'button', class: 'button button-quiet', dataset: { key: 'edit-thread' } }, 'Edit title and tags');
+    editTitle.addEventListener('click', () => {
+      if (headerEditor.firstChild) return;
+      const form = h('form', { class: 'card stack', novalidate: true },
+        field('Title', 'title', { value: thread.title, required: true, maxlength: 200 }),
+        field('Tags', 'tags', { value: thread.tags.join(', '), hint: 'Comma-separated' }),
+        h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Save'),
+          h('button', { type: 'button', class: 'button button-quiet', on: { click: () => { replace(headerEditor); editTitle.focus(); } } }, 'Cancel')));
+      onSubmit(form, async (f) => {
+        thread = await api.patch(`/threads/${thread.id}`, { title: f.elements.title.value.trim(), tags: splitList(f.elements.tags.value) });
+        root.querySelector('h1').textContent = thread.title;
+        root.querySelector('.page-header .tags')?.replaceWith(tagList(thread.tags) ?? h('span'));
+        replace(headerEditor);
+        editTitle.focus();
+        announce('Thread saved.');
+      });
+      headerEditor.append(form);
+      form.querySelector('input').focus();
+    });
+    const deleteThread = h('button', { type: 'button', class: 'button button-quiet button-danger' }, 'Delete thread');
+    onClick(deleteThread, async () => {
+      if (!confirm(`Delete “${thread.title}” and its replies?`)) return;
+      await api.delete(`/threads/${thread.id}`);
+      context.router.navigate(`/networks/${thread.network_id}`);
+    });
+    moderation.push(editTitle, deleteThread);
+  }
   const unread = thread.unread_count;
   append(root, 
     h('header', { class: 'page-header' },
       h('p', { class: 'breadcrumb' }, h('a', { href: `/networks/${thread.network_id}` }, 'Back to discussions')),
       h('h1', {}, thread.title),
       tagList(thread.tags),
+      headerEditor,
       h('div', { class: 'actions' }, follow, moderation,
         unread > 0 && thread.last_read_post_id ? h('a', { href: '#first-unread', class: 'button button-quiet', id: 'jump-unread' }, `Jump to first unread (${unread})`) : null)),
     list, loadMore,
