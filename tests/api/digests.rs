@@ -87,6 +87,32 @@ backend_test! {
 }
 
 backend_test! {
+    async fn a_facilitator_sees_private_sub_networks_below_and_a_member_does_not(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("County PLN").await;
+        let facilitator = app.add_member(&admin, &network, "Fay Facilitator", "facilitator").await;
+        let member = app.add_member(&admin, &network, "Mo Member", "member").await;
+        let sub = app.post(&admin, "/networks", json!({"name": "Principals", "visibility": "private", "parent_id": network})).await.expect(201).id();
+        let deeper = app.post(&admin, "/networks", json!({"name": "Elementary principals", "visibility": "private", "parent_id": sub})).await.expect(201).id();
+        app.create_thread(&admin, &network, "County-wide calendar").await;
+        app.create_thread(&admin, &sub, "Principals only: staffing").await;
+        app.create_thread(&admin, &deeper, "Elementary only: recess duty").await;
+
+        let seen = app.get(&facilitator, "/me/digest/preview").await.expect(200);
+        let text = seen.body["text"].as_str().unwrap();
+        for line in ["County-wide calendar", "Principals only: staffing", "Elementary only: recess duty"] {
+            assert!(text.contains(line), "{line} missing from {text}");
+        }
+        let plain = app.get(&member, "/me/digest/preview").await.expect(200);
+        let text = plain.body["text"].as_str().unwrap();
+        assert!(text.contains("County-wide calendar"), "{text}");
+        for line in ["Principals only", "Elementary only"] {
+            assert!(!text.contains(line), "{line} in {text}");
+        }
+    }
+}
+
+backend_test! {
     async fn one_click_unsubscribe_needs_no_sign_in_and_get_changes_nothing(backend: Backend) {
         let app = TestApp::spawn(&backend).await;
         let (admin, network) = app.admin_with_network("Principals").await;

@@ -153,6 +153,19 @@ export const api = {
   delete: (path, options) => request('DELETE', path, undefined, options),
 };
 
+/** Every item of a cursor-paginated list (`path` may carry a query already). */
+export async function everything(path) {
+  const items = [];
+  let cursor = null;
+  do {
+    const separator = path.includes('?') ? '&' : '?';
+    const page = await request('GET', `${path}${separator}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return items;
+}
+
 /** Builds a query string from an object, leaving out empty values. */
 export function query(params) {
   const search = new URLSearchParams();

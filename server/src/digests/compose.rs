@@ -5,7 +5,7 @@
 
 use crate::db::placeholders;
 use crate::entities::members;
-use crate::networks::access::member_networks;
+use crate::networks::access::members_networks;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
@@ -142,11 +142,13 @@ pub async fn compose_many(
 ) -> Result<Vec<Digest>, DbErr> {
     let ids: Vec<i64> = readers.iter().map(|(m, _)| m.id).collect();
     let muted = muted_networks(db, &ids).await?;
+    let mut memberships = members_networks(db, &ids).await?;
     let mut pairs = Vec::new();
     let mut with_networks = Vec::new();
     for (member, since) in readers {
-        let networks: Vec<i64> = member_networks(db, member.id)
-            .await?
+        let networks: Vec<i64> = memberships
+            .remove(&member.id)
+            .unwrap_or_default()
             .into_iter()
             .filter(|n| !muted.contains(&(member.id, *n)))
             .collect();

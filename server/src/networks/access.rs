@@ -519,6 +519,69 @@ pub async fn member_networks(db: &impl ConnectionTrait, member_id: i64) -> Resul
     }
 }
 
+/// `member_networks` for many members at once (the digest composes a hundred at a time):
+/// their memberships in one query, and, for facilitators, the sub-networks below the
+/// networks they facilitate, found in memory from the network tree. Instance admins get
+/// their memberships only, as from `member_networks`.
+pub async fn members_networks(
+    db: &impl ConnectionTrait,
+    member_ids: &[i64],
+) -> Result<HashMap<i64, Vec<i64>>, DbErr> {
+    let rows: Vec<(i64, i64, String)> = network_members::Entity::find()
+        .select_only()
+        .column(network_members::Column::MemberId)
+        .column(network_members::Column::NetworkId)
+        .column(network_members::Column::Role)
+        .filter(network_members::Column::MemberId.is_in(member_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let facilitates = rows
+        .iter()
+        .any(|(_, _, role)| Role::from_stored(role) == Role::Facilitator);
+    // The tree is read only when someone facilitates: most batches need none of it.
+    let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+    if facilitates {
+        let tree: Vec<(i64, Option<i64>)> = networks::Entity::find()
+            .select_only()
+            .column(networks::Column::Id)
+            .column(networks::Column::ParentId)
+            .filter(networks::Column::ParentId.is_not_null())
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, parent) in tree {
+            if let Some(parent) = parent {
+                children.entry(parent).or_default().push(id);
+            }
+        }
+    }
+    let mut visible: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (member, network, role) in &rows {
+        let networks = visible.entry(*member).or_default();
+        networks.push(*network);
+        if Role::from_stored(role) != Role::Facilitator {
+            continue;
+        }
+        let mut frontier = vec![*network];
+        for _ in 0..MAX_DEPTH {
+            frontier = frontier
+                .iter()
+                .flat_map(|n| children.get(n).into_iter().flatten().copied())
+                .collect();
+            if frontier.is_empty() {
+                break;
+            }
+            networks.extend(&frontier);
+        }
+    }
+    for networks in visible.values_mut() {
+        networks.sort_unstable();
+        networks.dedup();
+    }
+    Ok(visible)
+}
+
 async fn networks_of(
     db: &impl ConnectionTrait,
     member_id: i64,

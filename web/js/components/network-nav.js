@@ -1,7 +1,7 @@
 // <sr-network-nav>: the networks you belong to, sub-networks nested under their parents,
 // the current one marked. Refreshes when memberships change.
 
-import { api } from '../api.js';
+import { everything } from '../api.js';
 import { h, replace } from '../dom.js';
 
 class NetworkNav extends HTMLElement {
@@ -19,9 +19,14 @@ class NetworkNav extends HTMLElement {
   }
 
   async load() {
-    let page;
-    try { page = await api.get('/networks?limit=100'); } catch { return; }
-    const mine = page.items.filter((n) => n.is_member || n.role);
+    let networks;
+    try {
+      networks = await everything('/networks'); // an instance admin sees every listed one too
+    } catch (error) {
+      replace(this, h('p', { class: 'form-error', role: 'alert' }, `Your networks could not be loaded: ${error.message}`));
+      return;
+    }
+    const mine = networks.filter((n) => n.is_member || n.role);
     const ids = new Set(mine.map((n) => n.id));
     const children = new Map();
     for (const network of mine) {

@@ -2,7 +2,7 @@
 // write them), follow-up action items, and "add to calendar" through the signed `.ics`
 // link.
 
-import { api, currentMember, query } from '../api.js';
+import { api, currentMember, everything, query } from '../api.js';
 import { live } from '../live.js';
 import { h, redraw, replace, formatDateTime, announce } from '../dom.js';
 import { field, onClick, onSubmit, select, checkbox } from '../forms.js';
@@ -150,10 +150,10 @@ export async function render({ root, params }) {
   document.body.dataset.network = first.network_id;
   const [network, roster] = await Promise.all([
     api.get(`/networks/${first.network_id}`),
-    api.get(`/networks/${first.network_id}/members?limit=100`),
+    everything(`/networks/${first.network_id}/members`),
   ]);
   isFacilitator = network.role === 'facilitator';
-  members = roster.items;
+  members = roster;
   const subscription = live.subscribe([`network:${first.network_id}`], (event) => {
     const id = event.data?.convening_id ?? event.data?.id;
     if ((event.kind.startsWith('convening.') || event.kind.startsWith('action_item.')) && id === params.id) reload().catch(() => {});
