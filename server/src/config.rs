@@ -129,6 +129,10 @@ pub struct AuthConfig {
     pub jwt_secret: Option<String>,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_days: u64,
+    /// Seconds after its rotation during which a refresh token presented again gets a new
+    /// pair instead of revoking its family: a browser tab closed while its refresh was
+    /// answered never stored the new token. 0: every reuse revokes.
+    pub refresh_reuse_grace_secs: u64,
     pub magic_link_ttl_minutes: u64,
     pub invitation_ttl_days: u64,
     /// Argon2id hashes (19 MiB each) computed at once; unset: the number of CPUs.
@@ -205,6 +209,7 @@ impl Default for Config {
             auth: AuthConfig {
                 jwt_secret: None,
                 access_token_ttl_secs: 15 * 60,
+                refresh_reuse_grace_secs: 30,
                 refresh_token_ttl_days: 30,
                 magic_link_ttl_minutes: 15,
                 invitation_ttl_days: 14,
@@ -304,6 +309,12 @@ impl Config {
                 7 * 24 * 60,
             ),
             ("auth.invitation_ttl_days", auth.invitation_ttl_days, 0, 365),
+            (
+                "auth.refresh_reuse_grace_secs",
+                auth.refresh_reuse_grace_secs,
+                0,
+                300,
+            ),
             (
                 "rate_limit.window_secs",
                 self.rate_limit.window_secs,

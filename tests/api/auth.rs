@@ -348,7 +348,7 @@ backend_test! {
 
 backend_test! {
     async fn refresh_rotates_and_reuse_revokes_the_whole_family(backend: Backend) {
-        let app = TestApp::spawn(&backend).await;
+        let app = TestApp::spawn_with(&backend, |c| c.auth.refresh_reuse_grace_secs = 0).await;
         let account = app.register("Deborah King").await;
         let rotated = app
             .anonymous_post("/auth/refresh", json!({"refresh_token": account.refresh_token}))
@@ -366,6 +366,29 @@ backend_test! {
             .await
             .expect(401);
         app.anonymous_post("/auth/refresh", json!({"refresh_token": "never-issued"})).await.expect(401);
+    }
+}
+
+backend_test! {
+    async fn a_refresh_whose_answer_was_lost_may_be_repeated_briefly_then_reuse_revokes(backend: Backend) {
+        let app = TestApp::spawn_with(&backend, |c| c.auth.refresh_reuse_grace_secs = 2).await;
+        let account = app.register("Grace Period").await;
+        let first = app.anonymous_post("/auth/refresh", json!({"refresh_token": account.refresh_token})).await.expect(200);
+        // The answer never reached the tab that asked (it closed): it asks again at once.
+        let again = app.anonymous_post("/auth/refresh", json!({"refresh_token": account.refresh_token})).await.expect(200);
+        let kept = account_from(&again.body);
+        assert_ne!(kept.refresh_token, account_from(&first.body).refresh_token);
+        app.get(&kept, "/me").await.expect(200);
+        // Once the grace period is over, presenting it again is a reuse: the family ends,
+        // the pairs handed out meanwhile with it.
+        let started = std::time::Instant::now();
+        eventually(Duration::from_secs(10), "presenting the old token to be refused", || async {
+            let status = app.anonymous_post("/auth/refresh", json!({"refresh_token": account.refresh_token})).await.status;
+            (status == 401).then_some(())
+        })
+        .await;
+        assert!(started.elapsed() >= Duration::from_millis(1500), "refused within the grace period");
+        app.anonymous_post("/auth/refresh", json!({"refresh_token": kept.refresh_token})).await.expect(401);
     }
 }
 

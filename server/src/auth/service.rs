@@ -178,6 +178,23 @@ pub async fn refresh(state: &AppState, request: RefreshRequest) -> ApiResult<Ses
         .exec(&txn)
         .await?;
     if rotated.rows_affected != 1 {
+        // Rotated a moment ago (or by a racing request just now): the caller most likely
+        // never stored the answer (a tab closed mid-refresh), so it gets a new pair in the
+        // same family. Later, presenting it again means it was copied: end the family.
+        let rotated_at = token.rotated_at.unwrap_or(now);
+        let grace = chrono::Duration::seconds(state.config.auth.refresh_reuse_grace_secs as i64);
+        if now - rotated_at <= grace && state.config.auth.refresh_reuse_grace_secs > 0 {
+            let member = member_queries::find(&txn, token.member_id)
+                .await?
+                .ok_or(INVALID_REFRESH)?;
+            let session = issue_session(state, &txn, &member, Some(token.family_id)).await?;
+            txn.commit().await?;
+            tracing::info!(
+                member_id = token.member_id,
+                "refresh token presented again within the grace period: new pair issued"
+            );
+            return Ok(session);
+        }
         revoke_family(&txn, &token.family_id).await?;
         txn.commit().await?;
         tracing::warn!(

@@ -10,6 +10,7 @@ const refreshToken = (page) => page.evaluate(() => JSON.parse(localStorage.getIt
 
 export async function tabs(browser, world) {
   const context = await newContext(browser);
+  if (process.env.STAFFROOM_DEBUG) context.on('response', (r) => { if (r.status() === 401 || r.url().includes('/auth/')) console.log(Date.now() % 100000, r.status(), r.url()); });
   const one = await context.newPage();
   await signIn(one, world.member);
   const two = await context.newPage();
