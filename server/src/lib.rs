@@ -21,6 +21,7 @@ pub mod files;
 pub mod grouping;
 pub mod help_requests;
 pub mod ids;
+pub mod initiatives;
 pub mod live;
 pub mod mail;
 pub mod markdown;
