@@ -3,6 +3,7 @@
 //! a run chart (baseline, shift, trend, Anhøj's runs and crossings); `model.rs` holds the
 //! vocabulary (cadence-aligned periods, values, stages) and the test-of-change lifecycle.
 
+pub mod bright_spots;
 pub mod chart_svg;
 pub mod model;
 pub mod run_chart;
