@@ -124,6 +124,17 @@ export async function collaborate(browser, world) {
   await admin.getByRole('button', { name: 'Pin', exact: true }).click();
   await admin.getByRole('button', { name: 'Unpin', exact: true }).waitFor();
 
+  // A reply being written survives a reload, and is gone once sent.
+  await admin.getByLabel('Your reply').fill('A draft that survives a reload.');
+  await admin.reload();
+  await admin.getByRole('heading', { level: 1, name: 'Chronic absence in 9th grade' }).waitFor();
+  if ((await admin.getByLabel('Your reply').inputValue()) !== 'A draft that survives a reload.') throw new Error('the draft was lost');
+  await admin.getByRole('button', { name: 'Post reply' }).click();
+  await admin.locator('article.post', { hasText: 'A draft that survives a reload.' }).waitFor();
+  await admin.reload();
+  await admin.getByRole('heading', { level: 1, name: 'Chronic absence in 9th grade' }).waitFor();
+  if ((await admin.getByLabel('Your reply').inputValue()) !== '') throw new Error('a sent reply came back as a draft');
+
   // Back and forward work, and a reload keeps the page.
   await mia.goBack();
   await mia.getByRole('heading', { level: 1, name: 'Attendance Leads' }).waitFor();

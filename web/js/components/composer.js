@@ -1,6 +1,8 @@
-// <sr-composer name="body" label="Reply">: a markdown textarea with Write and Preview
-// tabs; the preview is the server's rendering (`POST /markdown/preview`), exactly what
-// will be stored. Light DOM, so the textarea belongs to the surrounding form.
+// <sr-composer name="body" label="Reply" draft="reply">: a markdown textarea with Write and
+// Preview tabs; the preview is the server's rendering (`POST /markdown/preview`), exactly
+// what will be stored. Light DOM, so the textarea belongs to the surrounding form. With
+// `draft`, what is typed is kept for this tab and page until it is sent, so a reload (or
+// the page reloading itself after a long disconnection) loses nothing.
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
@@ -15,6 +17,14 @@ class Composer extends HTMLElement {
     const name = this.getAttribute('name') ?? 'body';
     this.textarea = textarea({ rows: this.getAttribute('rows') ?? 6, required: this.hasAttribute('required') });
     this.textarea.value = this.getAttribute('value') ?? '';
+    if (this.hasAttribute('draft')) {
+      this.draftKey = `staffroom.draft:${location.pathname}:${this.getAttribute('draft')}`;
+      if (!this.textarea.value) this.textarea.value = sessionStorage.getItem(this.draftKey) ?? '';
+      this.textarea.addEventListener('input', () => {
+        if (this.textarea.value) sessionStorage.setItem(this.draftKey, this.textarea.value);
+        else sessionStorage.removeItem(this.draftKey);
+      });
+    }
     const wrapper = field(this.getAttribute('label') ?? 'Message', name, {
       control: this.textarea,
       hint: 'Markdown: **bold**, _italic_, lists, links, `@handle` to mention someone.',
@@ -45,6 +55,7 @@ class Composer extends HTMLElement {
   set value(text) {
     if (!this.textarea) { this.setAttribute('value', text); return; } // before it is on the page
     this.textarea.value = text;
+    if (this.draftKey && !text) sessionStorage.removeItem(this.draftKey); // sent: no draft left
     this.show(false);
   }
 

@@ -82,7 +82,7 @@ export async function render({ root, params }) {
   const buildRespondForm = () => {
     const form = h('form', { class: 'card stack', novalidate: true },
       h('h2', {}, 'Your answer'),
-      h('sr-composer', { name: 'body', label: 'Answer', required: true, rows: 5 }),
+      h('sr-composer', { name: 'body', label: 'Answer', required: true, rows: 5, draft: 'answer' }),
       h('button', { type: 'submit', class: 'button' }, 'Post answer'));
     onSubmit(form, async (f) => {
       await api.post(`/help-requests/${request.id}/responses`, { body: f.elements.body.value });

@@ -140,7 +140,7 @@ async function renderDiscussions(body, network, { router, query: params }) {
   const form = h('form', { class: 'card stack', novalidate: true },
     h('h2', {}, 'Start a discussion'),
     field('Title', 'title', { required: true, maxlength: 200 }),
-    h('sr-composer', { name: 'body', label: 'What would you like to discuss?', required: true }),
+    h('sr-composer', { name: 'body', label: 'What would you like to discuss?', required: true, draft: 'new-thread' }),
     field('Tags', 'tags', { hint: 'Comma-separated, e.g. attendance, 9th grade' }),
     h('button', { type: 'submit', class: 'button' }, 'Post thread'));
   onSubmit(form, async (f) => {
@@ -149,6 +149,7 @@ async function renderDiscussions(body, network, { router, query: params }) {
       body: f.elements.body.value,
       tags: splitList(f.elements.tags.value),
     });
+    f.querySelector('sr-composer').value = ''; // posted: no draft left
     router.navigate(`/threads/${thread.id}`);
   });
 

@@ -160,7 +160,7 @@ export async function render(context) {
 
   // Replying.
   const replyingTo = h('p', { class: 'replying-to', hidden: true });
-  const composer = h('sr-composer', { name: 'body', label: 'Your reply', required: true, rows: 5 });
+  const composer = h('sr-composer', { name: 'body', label: 'Your reply', required: true, rows: 5, draft: 'reply' });
   const form = h('form', { class: 'card stack reply-form', novalidate: true },
     h('h2', { id: 'reply-heading' }, 'Reply'), replyingTo, composer,
     h('button', { type: 'submit', class: 'button' }, 'Post reply'));
