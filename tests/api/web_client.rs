@@ -86,6 +86,10 @@ backend_test! {
         assert!(response.text().await.unwrap().contains("router.start"));
         let again = fetch(&app, Method::GET, &main, Some(&etag)).await;
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+        let head = fetch(&app, Method::HEAD, &main, None).await;
+        assert_eq!(head.status(), StatusCode::OK);
+        assert!(header(&head, CONTENT_TYPE).starts_with("text/javascript"));
+        assert!(head.bytes().await.unwrap().is_empty());
 
         // Modules import each other relatively, inside the same version.
         let api = main.replace("/js/main.js", "/js/api.js");

@@ -41,7 +41,12 @@ const SERVER_PREFIXES: [&str; 6] = [
 ];
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/assets/{version}/{path:.*}", web::get().to(asset));
+    // HEAD as well: link checkers and proxies ask it (actix answers it without a body).
+    cfg.service(
+        web::resource("/assets/{version}/{path:.*}")
+            .route(web::get().to(asset))
+            .route(web::head().to(asset)),
+    );
 }
 
 /// The client's page for a web address; anything else the server does not know is a 404
