@@ -6,9 +6,7 @@
 //! Following one re-checks the member's access at that moment, so a member removed from the
 //! network gets nothing from a link they kept.
 
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use super::purpose_tokens::PurposeKeys;
 
 /// How long a link works: long enough for a page left open over a working day.
 pub const TTL_HOURS: i64 = 12;
@@ -31,63 +29,27 @@ impl Linked {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Claims {
-    sub: String,
-    /// Always "link": a second guard beside the derived key.
-    purpose: String,
-    scope: String,
-    exp: i64,
-}
-
-const PURPOSE: &str = "link";
-
-pub struct LinkKeys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    validation: Validation,
-}
+pub struct LinkKeys(PurposeKeys);
 
 impl LinkKeys {
     pub fn new(secret: &[u8]) -> LinkKeys {
-        let mut hasher = Sha256::new();
-        hasher.update(b"staffroom signed links v1\0");
-        hasher.update(secret);
-        let key = hasher.finalize();
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_required_spec_claims(&["exp", "sub"]);
-        validation.leeway = 0;
-        LinkKeys {
-            encoding: EncodingKey::from_secret(&key),
-            decoding: DecodingKey::from_secret(&key),
-            validation,
-        }
+        LinkKeys(PurposeKeys::new(
+            secret,
+            b"staffroom signed links v1",
+            "link",
+        ))
     }
 
     /// A token letting `member_id` fetch `what` for the next `TTL_HOURS`.
     pub fn issue(&self, member_id: i64, what: Linked) -> String {
-        let claims = Claims {
-            sub: member_id.to_string(),
-            purpose: PURPOSE.to_owned(),
-            scope: what.scope(),
-            exp: (crate::clock::now() + chrono::Duration::hours(TTL_HOURS)).timestamp(),
-        };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .expect("HS256 signing of plain claims cannot fail")
+        self.0
+            .issue(member_id, &what.scope(), chrono::Duration::hours(TTL_HOURS))
     }
 
     /// The member a valid, unexpired token for exactly `what` was issued to.
     pub fn verify(&self, token: &str, what: Linked) -> Option<i64> {
-        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .ok()?
-            .claims;
-        if claims.purpose != PURPOSE
-            || claims.scope != what.scope()
-            || claims.exp <= crate::clock::now().timestamp()
-        {
-            return None;
-        }
-        claims.sub.parse().ok().filter(|id: &i64| *id > 0)
+        let (member, scope) = self.0.verify(token)?;
+        (scope == what.scope()).then_some(member)
     }
 }
 
@@ -113,6 +75,7 @@ pub fn fetcher(
 mod tests {
     use super::*;
     use crate::auth::tokens::TokenKeys;
+    use crate::mail::unsubscribe::{Unsubscribe, UnsubscribeKeys};
 
     #[test]
     fn a_link_opens_one_thing_for_one_member() {
@@ -135,27 +98,17 @@ mod tests {
     }
 
     #[test]
-    fn links_and_access_tokens_do_not_mix() {
+    fn links_unsubscribe_tokens_and_access_tokens_do_not_mix() {
         let access = TokenKeys::new(b"secret", 60);
         let links = LinkKeys::new(b"secret");
+        let unsubscribe = UnsubscribeKeys::new(b"secret");
         let download = Linked::Download { resource_id: 4 };
         assert_eq!(links.verify(&access.issue_access(7), download), None);
         assert_eq!(access.verify_access(&links.issue(7, download)), None);
-    }
-
-    #[test]
-    fn expired_links_are_refused() {
-        let keys = LinkKeys::new(b"secret");
-        let claims = Claims {
-            sub: "7".into(),
-            purpose: PURPOSE.into(),
-            scope: "download:4".into(),
-            exp: crate::clock::now().timestamp() - 1,
-        };
-        let token = jsonwebtoken::encode(&Header::default(), &claims, &keys.encoding).unwrap();
         assert_eq!(
-            keys.verify(&token, Linked::Download { resource_id: 4 }),
+            links.verify(&unsubscribe.issue(7, Unsubscribe::Digest), download),
             None
         );
+        assert_eq!(unsubscribe.verify(&links.issue(7, download)), None);
     }
 }
