@@ -466,6 +466,33 @@ impl Api {
         token_after(&message, "Invitation code: ").expect("invitation code in the email")
     }
 
+    /// Shares `bytes` as a file resource named `file_name` (multipart upload); its id.
+    pub async fn share_file(
+        &self,
+        who: &Account,
+        network: &str,
+        title: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> String {
+        use reqwest::multipart::{Form, Part};
+        let form = Form::new()
+            .text("title", title.to_owned())
+            .text("kind", "file")
+            .part("file", Part::bytes(bytes).file_name(file_name.to_owned()));
+        let response = self
+            .client
+            .post(self.url(&format!("/networks/{network}/resources")))
+            .bearer_auth(&who.access_token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload sent");
+        assert_eq!(response.status().as_u16(), 201);
+        let body: Value = response.json().await.expect("json");
+        body["id"].as_str().unwrap().to_owned()
+    }
+
     pub async fn create_thread(&self, who: &Account, network: &str, title: &str) -> Value {
         self.post(who, &format!("/networks/{network}/threads"), json!({"title": title, "body": format!("Opening post of {title}"), "tags": ["attendance"]}))
             .await

@@ -566,43 +566,16 @@ async fn the_cli_rebuilds_the_embedded_index_of_a_stopped_server() {
     .await
 }
 
-/// Shares a file as a resource (multipart, as the web client does).
-async fn share_file(
-    app: &TestApp,
-    who: &Account,
-    network: &str,
-    title: &str,
-    file_name: &str,
-    bytes: Vec<u8>,
-) -> String {
-    use reqwest::multipart::{Form, Part};
-    let form = Form::new()
-        .text("title", title.to_owned())
-        .text("kind", "file")
-        .part("file", Part::bytes(bytes).file_name(file_name.to_owned()));
-    let response = app
-        .client
-        .post(app.url(&format!("/networks/{network}/resources")))
-        .bearer_auth(&who.access_token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload sent");
-    assert_eq!(response.status().as_u16(), 201);
-    let body: Value = response.json().await.expect("json");
-    body["id"].as_str().unwrap().to_owned()
-}
-
 search_test! {
     async fn words_inside_shared_files_are_found(backend: Backend, engine: SearchEngine) {
         let app = engine.spawn(&backend).await;
         let (admin, network) = app.admin_with_network("Attendance PLN").await;
-        let pdf = share_file(&app, &admin, &network, "Toolkit", "toolkit.pdf", include_bytes!("../fixtures/toolkit.pdf").to_vec()).await;
-        let csv = share_file(&app, &admin, &network, "Rates", "rates.csv", b"campus,rate\nPlatypodean Middle,0.93\n".to_vec()).await;
-        let notes = share_file(&app, &admin, &network, "Notes", "notes.md", b"# Call script\n\nAsk about the *tapirine* bus route.".to_vec()).await;
+        let pdf = app.share_file(&admin, &network, "Toolkit", "toolkit.pdf", include_bytes!("../fixtures/toolkit.pdf").to_vec()).await;
+        let csv = app.share_file(&admin, &network, "Rates", "rates.csv", b"campus,rate\nPlatypodean Middle,0.93\n".to_vec()).await;
+        let notes = app.share_file(&admin, &network, "Notes", "notes.md", b"# Call script\n\nAsk about the *tapirine* bus route.".to_vec()).await;
         // A broken PDF is skipped (and logged); its resource is still found by its title,
         // and the indexer goes on.
-        let broken = share_file(&app, &admin, &network, "Broken jerboan scan", "scan.pdf", b"%PDF-1.7\n1 0 obj << /Broken".to_vec()).await;
+        let broken = app.share_file(&admin, &network, "Broken jerboan scan", "scan.pdf", b"%PDF-1.7\n1 0 obj << /Broken".to_vec()).await;
         let after = app.create_thread(&admin, &network, "Okapian follow-up").await["id"].as_str().unwrap().to_owned();
 
         search_until(&app, &admin, "q=pangolinesque", |r| has(r, "resource", &pdf)).await;

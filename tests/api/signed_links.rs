@@ -4,29 +4,8 @@
 
 use crate::backend_test;
 use crate::helpers::*;
-use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde_json::json;
-
-async fn share_file(app: &TestApp, who: &Account, network: &str, title: &str) -> serde_json::Value {
-    let form = Form::new()
-        .text("title", title.to_owned())
-        .text("kind", "file")
-        .part(
-            "file",
-            Part::bytes(b"week,absences\n1,12\n".to_vec()).file_name("absences.csv"),
-        );
-    let response = app
-        .client
-        .post(app.url(&format!("/networks/{network}/resources")))
-        .bearer_auth(&who.access_token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    response.json().await.unwrap()
-}
 
 /// Follows a link as a browser does: no Authorization header.
 async fn follow(app: &TestApp, link: &str) -> (StatusCode, String) {
@@ -44,9 +23,9 @@ backend_test! {
         let app = TestApp::spawn(&backend).await;
         let (admin, network) = app.admin_with_network("Links").await;
         let member = app.add_member(&admin, &network, "Rita Reader", "member").await;
-        let shared = share_file(&app, &admin, &network, "Absence tracker").await;
-        let other = share_file(&app, &admin, &network, "Other tracker").await;
-        let resource = shared["id"].as_str().unwrap();
+        let csv = b"week,absences\n1,12\n".to_vec();
+        let resource = &app.share_file(&admin, &network, "Absence tracker", "absences.csv", csv.clone()).await;
+        let other_id = &app.share_file(&admin, &network, "Other tracker", "other.csv", csv).await;
 
         let view = app.get(&member, &format!("/resources/{resource}")).await.expect(200);
         let link = view.body["versions"][0]["download_url"].as_str().unwrap().to_owned();
@@ -57,12 +36,11 @@ backend_test! {
         // The listing hands out working links too.
         let listed = app.get(&member, &format!("/networks/{network}/resources")).await.expect(200);
         let listed_link = listed.body["items"].as_array().unwrap().iter()
-            .find(|r| r["id"] == resource).unwrap()["versions"][0]["download_url"].as_str().unwrap().to_owned();
+            .find(|r| r["id"] == resource.as_str()).unwrap()["versions"][0]["download_url"].as_str().unwrap().to_owned();
         assert_eq!(follow(&app, &listed_link).await.0, StatusCode::OK);
 
         // One resource only; no token, a tampered one or an access token: refused.
         let token = link.split("token=").nth(1).unwrap();
-        let other_id = other["id"].as_str().unwrap();
         let (status, _) = follow(&app, &format!("/api/v1/resources/{other_id}/download?token={token}")).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(follow(&app, &format!("/api/v1/resources/{resource}/download")).await.0, StatusCode::UNAUTHORIZED);
