@@ -136,3 +136,20 @@ async fn connect_sqlite(
         .await?;
     Ok(connection)
 }
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at once: a
+/// transaction that reads and then writes would otherwise fail at its first write, at once
+/// and whatever the busy timeout, when another process (a server beside a CLI command)
+/// wrote in between. In one process the single writer connection already serializes writes.
+pub async fn begin_write(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        // Any write statement takes SQLite's write lock, even one that changes no row.
+        txn.execute_unprepared("UPDATE members SET id = id WHERE id < 0")
+            .await?;
+    }
+    Ok(txn)
+}

@@ -11,7 +11,7 @@
 use crate::events::{self, NewEvent};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
-    QueryResult, Statement, TransactionTrait,
+    QueryResult, Statement,
 };
 use std::sync::Mutex;
 
@@ -24,7 +24,7 @@ pub struct Tx {
 impl Tx {
     pub async fn begin(db: &DatabaseConnection) -> Result<Tx, DbErr> {
         Ok(Tx {
-            inner: db.begin().await?,
+            inner: crate::db::begin_write(db).await?,
             pending: Mutex::new(Vec::new()),
         })
     }

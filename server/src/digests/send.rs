@@ -12,10 +12,7 @@ use crate::mail::{ListHeaders, MailKind, OutgoingEmail};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
 use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +136,7 @@ pub async fn deliver_batch(
         })
         .collect();
 
-    let txn = state.db.writer().begin().await?;
+    let txn = crate::db::begin_write(state.db.writer()).await?;
     // Instances share a run: whoever holds a member's row records their digest; the
     // others move on rather than wait.
     let held = crate::members::queries::lock_many_for_mail(&txn, &ids).await?;

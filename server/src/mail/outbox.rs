@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// Longest `last_error` kept: enough for an SMTP reply, not a novel.
@@ -78,13 +78,13 @@ pub async fn any_due(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
 
 /// Takes up to `limit` due messages for `lease`: until it ends nobody else sends them.
 /// Rows another instance is claiming at this moment are skipped, not waited for
-/// (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer and needs no lock).
+/// (`FOR UPDATE SKIP LOCKED` on PostgreSQL; on SQLite the write lock is taken first).
 pub async fn claim(
     db: &DatabaseConnection,
     limit: u64,
     lease: Duration,
 ) -> Result<Vec<mail_outbox::Model>, DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let now = crate::clock::now();
     let mut rows = Entity::find()
         .filter(due(now))

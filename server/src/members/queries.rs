@@ -70,9 +70,8 @@ pub async fn lock_for_mail(txn: &impl ConnectionTrait, member_id: i64) -> Result
 
 /// Takes the rows of `members` for composing their mail in `txn`, first thing in it, and
 /// says which it holds: on PostgreSQL those no other transaction holds (the caller leaves
-/// the rest rather than wait); on SQLite all of them, with the write lock taken at once,
-/// waiting its turn, because a transaction that read first and wrote later would fail
-/// outright if another process (`digest send` beside a server) wrote in between.
+/// the rest rather than wait); on SQLite all of them, the transaction having taken the
+/// write lock when it began (`db::begin_write`).
 pub async fn lock_many_for_mail(
     txn: &impl ConnectionTrait,
     members: &[i64],
@@ -82,9 +81,7 @@ pub async fn lock_many_for_mail(
     }
     let backend = txn.get_database_backend();
     if backend != DatabaseBackend::Postgres {
-        // Any write statement takes SQLite's write lock, even one that changes no row.
-        txn.execute_unprepared("UPDATE members SET id = id WHERE id < 0")
-            .await?;
+        // The transaction holds SQLite's write lock already (`db::begin_write`).
         return Ok(members.iter().copied().collect());
     }
     let slots = vec!["?"; members.len()].join(", ");

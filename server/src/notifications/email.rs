@@ -19,7 +19,6 @@ use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -81,7 +80,7 @@ pub async fn deliver(
     member_id: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Outcome> {
-    let txn = state.db.writer().begin().await?;
+    let txn = crate::db::begin_write(state.db.writer()).await?;
     // Instances share the run: whoever holds the member's row composes; the others move
     // on rather than wait.
     if !crate::members::queries::lock_for_mail(&txn, member_id).await? {

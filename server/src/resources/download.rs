@@ -11,7 +11,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use bytes::Bytes;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
@@ -130,7 +130,7 @@ pub async fn download(
 /// Counts a download (a full one, or the first range of a resumable one) and remembers
 /// who downloaded: digests do not recommend a resource to someone who already has it.
 async fn count_download(state: &AppState, id: i64, member: i64) -> ApiResult<()> {
-    let txn = state.db.writer().begin().await?;
+    let txn = crate::db::begin_write(state.db.writer()).await?;
     resources::Entity::update_many()
         .col_expr(
             resources::Column::DownloadCount,
