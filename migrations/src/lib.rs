@@ -18,6 +18,7 @@ mod m20261125_000010_create_mail_outbox;
 mod m20261125_000011_add_post_reaction_counts;
 mod m20261125_000012_create_search_positions;
 mod m20261125_000013_create_digests;
+mod m20261125_000014_create_initiatives;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000011_add_post_reaction_counts::Migration),
             Box::new(m20261125_000012_create_search_positions::Migration),
             Box::new(m20261125_000013_create_digests::Migration),
+            Box::new(m20261125_000014_create_initiatives::Migration),
         ]
     }
 }

@@ -74,6 +74,16 @@ pub enum EventKind {
     ResourceCreated,
     ResourceUpdated,
     ResourceDeleted,
+    InitiativeCreated,
+    InitiativeUpdated,
+    InitiativeRebaselined,
+    TeamCreated,
+    TeamUpdated,
+    TeamDeleted,
+    CheckInSubmitted,
+    TestOfChangeCreated,
+    TestOfChangeUpdated,
+    BrightSpotDetected,
 }
 
 impl EventKind {
@@ -105,6 +115,16 @@ impl EventKind {
             EventKind::ResourceCreated => "resource.created",
             EventKind::ResourceUpdated => "resource.updated",
             EventKind::ResourceDeleted => "resource.deleted",
+            EventKind::InitiativeCreated => "initiative.created",
+            EventKind::InitiativeUpdated => "initiative.updated",
+            EventKind::InitiativeRebaselined => "initiative.rebaselined",
+            EventKind::TeamCreated => "initiative.team_created",
+            EventKind::TeamUpdated => "initiative.team_updated",
+            EventKind::TeamDeleted => "initiative.team_deleted",
+            EventKind::CheckInSubmitted => "check_in.submitted",
+            EventKind::TestOfChangeCreated => "test_of_change.created",
+            EventKind::TestOfChangeUpdated => "test_of_change.updated",
+            EventKind::BrightSpotDetected => "bright_spot.detected",
         }
     }
 
@@ -114,7 +134,7 @@ impl EventKind {
         EventKind::ALL.into_iter().find(|kind| kind.as_str() == raw)
     }
 
-    pub const ALL: [EventKind; 26] = [
+    pub const ALL: [EventKind; 36] = [
         EventKind::NetworkCreated,
         EventKind::NetworkUpdated,
         EventKind::MemberJoined,
@@ -141,6 +161,16 @@ impl EventKind {
         EventKind::ResourceCreated,
         EventKind::ResourceUpdated,
         EventKind::ResourceDeleted,
+        EventKind::InitiativeCreated,
+        EventKind::InitiativeUpdated,
+        EventKind::InitiativeRebaselined,
+        EventKind::TeamCreated,
+        EventKind::TeamUpdated,
+        EventKind::TeamDeleted,
+        EventKind::CheckInSubmitted,
+        EventKind::TestOfChangeCreated,
+        EventKind::TestOfChangeUpdated,
+        EventKind::BrightSpotDetected,
     ];
 
     /// Events after which someone may see less than before: their live subscriptions are

@@ -206,6 +206,15 @@ pub fn decode_cursor<C: DeserializeOwned>(raw: &str) -> Result<C, ApiError> {
         .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor returned by this list"))
 }
 
+/// For `#[serde(default, deserialize_with = "crate::extract::present")]` on an
+/// `Option<Option<T>>` field: tells an explicit `null` (clear it) from an absent field
+/// (leave it).
+pub fn present<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

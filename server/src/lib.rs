@@ -200,6 +200,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                         .configure(help_requests::routes::configure)
                         .configure(convenings::routes::configure)
                         .configure(resources::routes::configure)
+                        .configure(initiatives::routes::configure)
                         .configure(live::routes::configure)
                         .configure(notifications::routes::configure)
                         .configure(search::routes::configure)

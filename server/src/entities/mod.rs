@@ -2,6 +2,9 @@
 //! the capability folders (`auth/`, `networks/`, `threads/`), never here.
 
 pub mod action_items;
+pub mod check_in_reminders;
+pub mod check_in_revisions;
+pub mod check_ins;
 pub mod convenings;
 pub mod digest_deliveries;
 pub mod email_opt_outs;
@@ -10,6 +13,9 @@ pub mod help_offers;
 pub mod help_request_tags;
 pub mod help_requests;
 pub mod help_responses;
+pub mod initiative_team_members;
+pub mod initiative_teams;
+pub mod initiatives;
 pub mod invitations;
 pub mod magic_links;
 pub mod mail_outbox;
@@ -29,6 +35,7 @@ pub mod resource_versions;
 pub mod resource_votes;
 pub mod resources;
 pub mod search_positions;
+pub mod tests_of_change;
 pub mod thread_subscriptions;
 pub mod thread_tags;
 pub mod threads;

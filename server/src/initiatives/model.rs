@@ -171,6 +171,35 @@ impl Stage {
     }
 }
 
+/// Whether an initiative is under way. Completed and archived ones are read-only: no new
+/// check-ins, teams or tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InitiativeStatus {
+    Active,
+    Completed,
+    Archived,
+}
+
+impl InitiativeStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InitiativeStatus::Active => "active",
+            InitiativeStatus::Completed => "completed",
+            InitiativeStatus::Archived => "archived",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<InitiativeStatus> {
+        [
+            InitiativeStatus::Active,
+            InitiativeStatus::Completed,
+            InitiativeStatus::Archived,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
+    }
+}
+
 /// A test of change: `planning → doing → studying → acted`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TestStatus {

@@ -29,6 +29,36 @@ pub enum Effect {
     Deterioration,
 }
 
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Decrease => "decrease",
+            Direction::Increase => "increase",
+        }
+    }
+}
+
+impl Rule {
+    /// The API's name for the rule.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Shift => "shift",
+            Rule::Trend => "trend",
+            Rule::LongRun => "long_run",
+            Rule::FewCrossings => "few_crossings",
+        }
+    }
+}
+
+impl Effect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Improvement => "improvement",
+            Effect::Deterioration => "deterioration",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Signal {
     pub rule: Rule,

@@ -16,7 +16,8 @@
 use super::model::{Role, Visibility};
 use crate::db::placeholders;
 use crate::entities::{
-    convenings, help_requests, members, network_members, networks, resources, threads,
+    convenings, help_requests, initiative_teams, initiatives, members, network_members, networks,
+    resources, tests_of_change, threads,
 };
 use crate::error::{ApiError, ApiResult};
 use sea_orm::{
@@ -725,6 +726,28 @@ impl InNetwork for help_requests::Model {
 }
 
 impl InNetwork for convenings::Model {
+    fn network_id(&self) -> i64 {
+        self.network_id
+    }
+}
+
+impl InNetwork for initiatives::Model {
+    fn network_id(&self) -> i64 {
+        self.network_id
+    }
+}
+
+impl InNetwork for initiative_teams::Model {
+    fn network_id(&self) -> i64 {
+        self.network_id
+    }
+
+    fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}
+
+impl InNetwork for tests_of_change::Model {
     fn network_id(&self) -> i64 {
         self.network_id
     }

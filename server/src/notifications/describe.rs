@@ -75,6 +75,33 @@ impl Line {
                 "The invitation email has the link to accept it.".to_owned(),
                 "/notifications".to_owned(),
             ),
+            "bright_spot" => (
+                format!(
+                    "{}: {}.",
+                    n.data["team"]["name"].as_str().unwrap_or_default(),
+                    text("summary")
+                ),
+                format!("See what they tried · {}", text("initiative_title")),
+                format!("/initiatives/{}#bright-spots", n.subject_id),
+            ),
+            "test_tried" => (
+                format!(
+                    "{who} ({}) is trying your team’s test “{}”",
+                    text("team_name"),
+                    text("change_idea")
+                ),
+                text("initiative_title"),
+                format!("/tests/{}", text("test_id")),
+            ),
+            "check_in_due" => (
+                format!(
+                    "{}: the check-in for {} is missing",
+                    text("team_name"),
+                    text("period_label")
+                ),
+                format!("{} · {}", text("measure_name"), text("initiative_title")),
+                format!("/initiatives/{}#check-in", text("initiative_id")),
+            ),
             _ => (
                 format!("{who} notified you"),
                 String::new(),

@@ -31,6 +31,12 @@ pub enum NotificationKind {
     Posted,
     /// The recipient was invited to a network.
     Invited,
+    /// A team on an initiative the recipient works on became a bright spot.
+    BrightSpot,
+    /// Another team took up the recipient's team's test of change ("try this").
+    TestTried,
+    /// The recipient's team has not checked in for a period that has ended.
+    CheckInDue,
 }
 
 impl NotificationKind {
@@ -45,6 +51,9 @@ impl NotificationKind {
             NotificationKind::Replied => "replied",
             NotificationKind::Posted => "posted",
             NotificationKind::Invited => "invited",
+            NotificationKind::BrightSpot => "bright_spot",
+            NotificationKind::TestTried => "test_tried",
+            NotificationKind::CheckInDue => "check_in_due",
         }
     }
 }
@@ -52,7 +61,8 @@ impl NotificationKind {
 pub struct NewNotification {
     pub recipient_id: i64,
     pub kind: NotificationKind,
-    /// `help_request`, `thread`, `post`, `convening`, `action_item`, `network`.
+    /// `help_request`, `thread`, `post`, `convening`, `action_item`, `network`,
+    /// `initiative`, `test_of_change`, `team`.
     pub subject_type: &'static str,
     pub subject_id: i64,
     pub network_id: Option<i64>,

@@ -1,8 +1,8 @@
 //! The OpenAPI document, generated from the handlers' annotations and the types they use.
 
 use crate::{
-    auth, convenings, digests, help_requests, members, networks, notifications, ops, resources,
-    search, threads,
+    auth, convenings, digests, help_requests, initiatives, members, networks, notifications, ops,
+    resources, search, threads,
 };
 use actix_web::{web, HttpResponse};
 use std::sync::LazyLock;
@@ -47,6 +47,16 @@ use utoipa::{Modify, OpenApi};
         resources::routes::delete_resource, resources::routes::download_resource,
         resources::routes::add_version, resources::routes::mark_helpful,
         resources::routes::unmark_helpful,
+        initiatives::routes::list_initiatives, initiatives::routes::create_initiative,
+        initiatives::routes::get_initiative, initiatives::routes::update_initiative,
+        initiatives::routes::list_teams, initiatives::routes::create_team,
+        initiatives::routes::update_team, initiatives::routes::delete_team,
+        initiatives::routes::list_check_ins, initiatives::routes::submit_check_in,
+        initiatives::routes::get_chart, initiatives::routes::get_chart_svg,
+        initiatives::routes::rebaseline, initiatives::routes::list_bright_spots,
+        initiatives::routes::list_tests, initiatives::routes::create_test,
+        initiatives::routes::get_test, initiatives::routes::update_test,
+        initiatives::routes::try_test,
         notifications::routes::list_notifications, notifications::routes::mark_read,
         search::routes::search, search::routes::reindex, search::routes::reindex_status,
         digests::routes::preview, digests::routes::describe_unsubscribe,
@@ -63,6 +73,7 @@ use utoipa::{Modify, OpenApi};
         (name = "help requests", description = "Asking peers for help, offers, responses, accepted answers"),
         (name = "convenings", description = "Meetings, their notes, action items and calendar files"),
         (name = "resources", description = "The resource library: files, links, lesson plans, tools, templates"),
+        (name = "initiatives", description = "Improvement initiatives: teams, data check-ins, run charts, tests of change, bright spots"),
         (name = "notifications", description = "What a member should hear about, and marking it read"),
         (name = "search", description = "Full-text search across the networks you can see"),
         (name = "digests", description = "Digest previews and one-click unsubscribe from emails"),

@@ -33,6 +33,17 @@ pub fn refs_for(kind: EventKind, subject: Option<i64>) -> Option<DocRef> {
         // notifications are not in any document.
         NetworkCreated | NetworkUpdated | ReactionChanged | HelpRequestOffered
         | ActionItemCreated | ActionItemUpdated | NotificationCreated => return None,
+        // Initiatives and tests of change are not search documents yet.
+        InitiativeCreated
+        | InitiativeUpdated
+        | InitiativeRebaselined
+        | TeamCreated
+        | TeamUpdated
+        | TeamDeleted
+        | CheckInSubmitted
+        | TestOfChangeCreated
+        | TestOfChangeUpdated
+        | BrightSpotDetected => return None,
     };
     subject.map(|id| DocRef::new(doc_type, id))
 }

@@ -1,0 +1,506 @@
+//! Improvement initiatives through the API: initiatives and teams, data check-ins and their
+//! validation, run charts as JSON and SVG, re-baselining, tests of change and "try this",
+//! bright spots announced once per signal, and who may see any of it.
+
+use crate::backend_test;
+use crate::helpers::*;
+use crate::live_client::LiveClient;
+use chrono::{Duration as Days, NaiveDate};
+use serde_json::{json, Value};
+
+/// A network with an attendance initiative and two school teams.
+pub struct World {
+    pub admin: Account,
+    pub network: String,
+    /// On Lehman HS.
+    pub lead: Account,
+    /// On Kennedy MS.
+    pub peer: Account,
+    /// In the network, on no team.
+    pub bystander: Account,
+    pub initiative: String,
+    pub lehman: String,
+    pub kennedy: String,
+}
+
+pub async fn attendance_world(app: &TestApp) -> World {
+    let (admin, network) = app.admin_with_network("Attendance PLN").await;
+    let lead = app
+        .add_member(&admin, &network, "Lena Lehman", "member")
+        .await;
+    let peer = app
+        .add_member(&admin, &network, "Kofi Kennedy", "member")
+        .await;
+    let bystander = app
+        .add_member(&admin, &network, "Bea Bystander", "member")
+        .await;
+    let initiative = app
+        .post(&admin, &format!("/networks/{network}/initiatives"), json!({
+            "title": "Chronic absence, 9th grade",
+            "problem": "Too many **9th graders** miss 10% of days.",
+            "aim": "Reduce chronic absence among 9th graders from 18% to 12% by May",
+            "measure": {"name": "Chronic absence", "unit": "%", "direction": "decrease", "cadence": "weekly", "target": 12}
+        }))
+        .await
+        .expect(201)
+        .id();
+    let team = |name: &str, member: &Account| json!({"name": name, "organization": "Bronx district", "member_ids": [member.id]});
+    let lehman = app
+        .post(
+            &admin,
+            &format!("/initiatives/{initiative}/teams"),
+            team("Lehman HS", &lead),
+        )
+        .await
+        .expect(201)
+        .id();
+    let kennedy = app
+        .post(
+            &admin,
+            &format!("/initiatives/{initiative}/teams"),
+            team("Kennedy MS", &peer),
+        )
+        .await
+        .expect(201)
+        .id();
+    World {
+        admin,
+        network,
+        lead,
+        peer,
+        bystander,
+        initiative,
+        lehman,
+        kennedy,
+    }
+}
+
+/// The Monday `weeks` weeks after 2027-01-04.
+pub fn week(weeks: i64) -> String {
+    let first: NaiveDate = "2027-01-04".parse().unwrap();
+    (first + Days::weeks(weeks)).to_string()
+}
+
+/// Ten weeks around 18%, then `improving` weeks around 12%.
+pub fn baseline_then_better(improving: usize) -> Vec<f64> {
+    let mut values = vec![18.0, 19.0, 17.0, 18.5, 18.0, 17.5, 19.0, 18.0, 17.8, 18.2];
+    values.extend(
+        [12.0, 12.5, 11.8, 12.2, 12.1, 11.9, 12.3, 12.0, 12.4]
+            .iter()
+            .cycle()
+            .take(improving),
+    );
+    values
+}
+
+/// Checks in `values` for consecutive weeks from `first_week`.
+pub async fn check_in_weeks(
+    app: &TestApp,
+    who: &Account,
+    team: &str,
+    first_week: i64,
+    values: &[f64],
+) {
+    for (i, value) in values.iter().enumerate() {
+        app.post(
+            who,
+            &format!("/teams/{team}/check-ins"),
+            json!({"period": week(first_week + i as i64), "value": value}),
+        )
+        .await
+        .expect(201);
+    }
+}
+
+async fn notifications_of(app: &TestApp, who: &Account, kind: &str) -> Vec<Value> {
+    let page = app.get(who, "/notifications").await.expect(200);
+    page.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == kind)
+        .cloned()
+        .collect()
+}
+
+backend_test! {
+    async fn initiatives_and_teams_are_set_up_by_facilitators(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let w = attendance_world(&app).await;
+
+        let initiative = app.get(&w.bystander, &format!("/initiatives/{}", w.initiative)).await.expect(200);
+        assert_eq!(initiative.body["stage"], "understand");
+        assert_eq!(initiative.body["status"], "active");
+        assert_eq!(initiative.body["measure"]["unit"], "%");
+        assert_eq!(initiative.body["team_count"], 2);
+        assert_eq!(initiative.body["url"], format!("/initiatives/{}", w.initiative));
+        assert!(initiative.body["problem_html"].as_str().unwrap().contains("<strong>9th graders</strong>"));
+        let thread = initiative.body["discussion_thread_id"].as_str().unwrap();
+        app.get(&w.bystander, &format!("/threads/{thread}")).await.expect(200);
+
+        let listed = app.get(&w.lead, &format!("/networks/{}/initiatives", w.network)).await.expect(200);
+        assert_eq!(listed.body["items"][0]["id"], w.initiative.as_str());
+
+        // Only facilitators start, steer and staff initiatives.
+        let measure = json!({"name": "Attendance", "unit": "%", "direction": "increase", "cadence": "monthly"});
+        app.post(&w.lead, &format!("/networks/{}/initiatives", w.network), json!({"title": "Mine", "aim": "More", "measure": measure}))
+            .await
+            .expect(403);
+        app.patch(&w.lead, &format!("/initiatives/{}", w.initiative), json!({"stage": "analyze"})).await.expect(403);
+        app.post(&w.lead, &format!("/initiatives/{}/teams", w.initiative), json!({"name": "Rogue"})).await.expect(403);
+
+        // Every bad field is named at once, and nothing is created.
+        let refused = app
+            .post(&w.admin, &format!("/networks/{}/initiatives", w.network), json!({
+                "title": " ", "aim": "Fewer absences",
+                "measure": {"name": "Absence", "unit": "%", "direction": "sideways", "cadence": "daily", "target": 150}
+            }))
+            .await
+            .expect(422);
+        for field in ["title", "measure.direction", "measure.cadence", "measure.target"] {
+            assert!(refused.body["errors"][field].is_string(), "{field} not named: {}", refused.text);
+        }
+        let count = app.get(&w.admin, &format!("/networks/{}/initiatives", w.network)).await.expect(200);
+        assert_eq!(count.body["items"].as_array().unwrap().len(), 1);
+
+        let moved = app
+            .patch(&w.admin, &format!("/initiatives/{}", w.initiative), json!({"stage": "design_test", "target": null}))
+            .await
+            .expect(200);
+        assert_eq!(moved.body["stage"], "design_test");
+        assert!(moved.body["measure"]["target"].is_null());
+        let bad_stage = app.patch(&w.admin, &format!("/initiatives/{}", w.initiative), json!({"stage": "done"})).await.expect(422);
+        assert!(bad_stage.body["errors"]["stage"].as_str().unwrap().contains("learn_refine"));
+
+        // A team of people outside the network is refused, naming them.
+        let outsider = app.register("Otto Outsider").await;
+        let strangers = app
+            .post(&w.admin, &format!("/initiatives/{}/teams", w.initiative), json!({"name": "Mixed", "member_ids": [w.peer.id, outsider.id]}))
+            .await
+            .expect(422);
+        assert!(strangers.body["errors"]["member_ids"].as_str().unwrap().contains(&outsider.id));
+
+        let teams = app.get(&w.bystander, &format!("/initiatives/{}/teams", w.initiative)).await.expect(200);
+        let names: Vec<&str> = teams.body.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["Kennedy MS", "Lehman HS"]);
+        assert_eq!(teams.body[1]["members"][0]["display_name"], "Lena Lehman");
+
+        let renamed = app
+            .patch(&w.admin, &format!("/teams/{}", w.kennedy), json!({"name": "Kennedy Middle", "member_ids": [w.peer.id, w.bystander.id]}))
+            .await
+            .expect(200);
+        assert_eq!(renamed.body["members"].as_array().unwrap().len(), 2);
+        app.delete(&w.lead, &format!("/teams/{}", w.kennedy)).await.expect(403);
+        app.delete(&w.admin, &format!("/teams/{}", w.kennedy)).await.expect(204);
+        let teams = app.get(&w.bystander, &format!("/initiatives/{}/teams", w.initiative)).await.expect(200);
+        assert_eq!(teams.body.as_array().unwrap().len(), 1);
+        app.post(&w.peer, &format!("/teams/{}/check-ins", w.kennedy), json!({"period": week(0), "value": 10})).await.expect(404);
+
+        // An archived initiative is read-only.
+        app.patch(&w.admin, &format!("/initiatives/{}", w.initiative), json!({"status": "archived"})).await.expect(200);
+        let closed = app.post(&w.lead, &format!("/teams/{}/check-ins", w.lehman), json!({"period": week(0), "value": 10})).await.expect(409);
+        assert!(closed.body["detail"].as_str().unwrap().contains("archived"));
+    }
+}
+
+backend_test! {
+    async fn check_ins_are_validated_replaced_and_kept_in_history(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let w = attendance_world(&app).await;
+        let path = format!("/teams/{}/check-ins", w.lehman);
+
+        let first = app.post(&w.lead, &path, json!({"period": week(0), "value": 17.5, "note": "flu week"})).await.expect(201);
+        assert_eq!(first.body["period"], week(0));
+        assert_eq!(first.body["submitted_by"]["display_name"], "Lena Lehman");
+        assert_eq!(first.body["previous_values"], json!([]));
+
+        // A Tuesday is not a weekly period: the error says which Monday would be.
+        let tuesday = app.post(&w.lead, &path, json!({"period": "2027-01-12", "value": 17})).await.expect(422);
+        let message = tuesday.body["errors"]["period"].as_str().unwrap();
+        assert!(message.contains("Tuesday") && message.contains("2027-01-11"), "{message}");
+        let percent = app.post(&w.lead, &path, json!({"period": week(1), "value": 101})).await.expect(422);
+        assert!(percent.body["errors"]["value"].as_str().unwrap().contains("between 0 and 100"));
+        let text = app.post(&w.lead, &path, json!({"period": week(1), "value": "lots"})).await.expect(422);
+        assert!(text.body["errors"]["value"].is_string());
+        app.post(&w.lead, &path, json!({"period": "next week", "value": 3})).await.expect(422);
+
+        // Only the team (and facilitators) check in for it.
+        app.post(&w.peer, &path, json!({"period": week(1), "value": 16})).await.expect(403);
+        app.post(&w.admin, &path, json!({"period": week(1), "value": 16})).await.expect(201);
+
+        let replaced = app.post(&w.lead, &path, json!({"period": week(0), "value": 16.5, "note": "corrected"})).await.expect(201);
+        assert_eq!(replaced.body["id"], first.body["id"]);
+        assert_eq!(replaced.body["value"], 16.5);
+        assert_eq!(replaced.body["previous_values"][0]["value"], 17.5);
+        assert_eq!(replaced.body["previous_values"][0]["note"], "flu week");
+
+        let listed = app.get(&w.bystander, &path).await.expect(200);
+        let periods: Vec<&str> = listed.body["items"].as_array().unwrap().iter().map(|c| c["period"].as_str().unwrap()).collect();
+        assert_eq!(periods, [week(1), week(0)], "latest first, one per period");
+        assert_eq!(listed.body["items"][1]["previous_values"].as_array().unwrap().len(), 1);
+        let teams = app.get(&w.lead, &format!("/initiatives/{}/teams", w.initiative)).await.expect(200);
+        let lehman = teams.body.as_array().unwrap().iter().find(|t| t["id"] == w.lehman.as_str()).unwrap();
+        assert_eq!(lehman["check_in_count"], 2);
+        assert_eq!(lehman["latest_period"], week(1));
+    }
+}
+
+backend_test! {
+    async fn run_charts_read_signals_and_render_as_accessible_svg(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let w = attendance_world(&app).await;
+        check_in_weeks(&app, &w.lead, &w.lehman, 0, &baseline_then_better(6)).await;
+        check_in_weeks(&app, &w.peer, &w.kennedy, 0, &[20.0, 21.0, 19.0]).await;
+
+        let chart = app.get(&w.bystander, &format!("/initiatives/{}/chart?team_id={}", w.initiative, w.lehman)).await.expect(200);
+        let body = &chart.body;
+        assert_eq!(body["team"]["name"], "Lehman HS");
+        assert_eq!(body["points"].as_array().unwrap().len(), 16);
+        assert_eq!(body["baseline"]["median"], 18.0);
+        assert_eq!(body["baseline"]["provisional"], false);
+        assert_eq!(body["baseline"]["periods"].as_array().unwrap().len(), 10);
+        assert_eq!(body["target"], 12.0);
+        let shift = body["signals"].as_array().unwrap().iter().find(|s| s["rule"] == "shift").expect("a shift");
+        assert_eq!((shift["from"].as_str().unwrap(), shift["to"].as_str().unwrap()), (week(10).as_str(), week(15).as_str()));
+        assert_eq!(shift["effect"], "improvement");
+        assert!(body["description"].as_str().unwrap().contains("Shift from"));
+
+        // The network chart: the median of the teams in each period.
+        let network = app.get(&w.lead, &format!("/initiatives/{}/chart", w.initiative)).await.expect(200);
+        assert!(network.body["team"].is_null());
+        assert_eq!(network.body["points"][0], json!({"period": week(0), "value": 19.0}));
+        assert_eq!(network.body["points"][3], json!({"period": week(3), "value": 18.5}));
+        assert_eq!(network.body["baseline"]["provisional"], false);
+
+        // A short series has a provisional baseline.
+        let short = app.get(&w.lead, &format!("/initiatives/{}/chart?team_id={}", w.initiative, w.kennedy)).await.expect(200);
+        assert_eq!(short.body["baseline"]["provisional"], true);
+        assert_eq!(short.body["baseline"]["median"], 20.0);
+
+        // The SVG, through the signed link the API gave (no Bearer header), parses as XML
+        // and says what it shows in its title and description.
+        let svg_url = chart.body["svg_url"].as_str().unwrap();
+        let svg = app.client.get(app.url(svg_url.trim_start_matches("/api/v1"))).send().await.unwrap();
+        assert_eq!(svg.status(), 200);
+        assert!(svg.headers()["content-type"].to_str().unwrap().starts_with("image/svg+xml"));
+        let text = svg.text().await.unwrap();
+        let document = roxmltree::Document::parse(&text).expect("the chart is well-formed XML");
+        let root = document.root_element();
+        assert_eq!(root.tag_name().name(), "svg");
+        assert_eq!(root.attribute("role"), Some("img"));
+        let child = |name: &str| root.children().find(|n| n.tag_name().name() == name).and_then(|n| n.text()).unwrap_or_default().to_owned();
+        assert!(child("title").contains("Lehman HS"));
+        assert!(child("desc").contains("Baseline median 18%") && child("desc").contains("improvement"), "{}", child("desc"));
+        let initiative = app.get(&w.lead, &format!("/initiatives/{}", w.initiative)).await.expect(200);
+        let network_svg = app.client.get(app.url(initiative.body["chart_url"].as_str().unwrap().trim_start_matches("/api/v1"))).send().await.unwrap();
+        assert_eq!(network_svg.status(), 200);
+        roxmltree::Document::parse(&network_svg.text().await.unwrap()).expect("well-formed");
+        let unsigned = app.client.get(app.url(&format!("/initiatives/{}/chart.svg", w.initiative))).send().await.unwrap();
+        assert_eq!(unsigned.status(), 401);
+        let tampered = app.client.get(app.url(&format!("/initiatives/{}/chart.svg?token=abc", w.initiative))).send().await.unwrap();
+        assert_eq!(tampered.status(), 401);
+
+        // Re-baselining from the new level: facilitators only, on a period of the cadence.
+        let path = format!("/initiatives/{}/rebaseline", w.initiative);
+        app.post(&w.lead, &path, json!({"team_id": w.lehman, "from_period": week(10)})).await.expect(403);
+        let misaligned = app.post(&w.admin, &path, json!({"team_id": w.lehman, "from_period": "2027-03-17"})).await.expect(422);
+        assert!(misaligned.body["errors"]["from_period"].is_string());
+        app.post(&w.admin, &path, json!({"team_id": w.lehman, "from_period": week(10)})).await.expect(200);
+        let rebased = app.get(&w.lead, &format!("/initiatives/{}/chart?team_id={}", w.initiative, w.lehman)).await.expect(200);
+        assert_eq!(rebased.body["baseline"]["from"], week(10));
+        assert_eq!(rebased.body["baseline"]["provisional"], true, "six points since the re-baseline");
+        assert_eq!(rebased.body["points"].as_array().unwrap().len(), 16, "earlier points stay on the chart");
+        assert!(rebased.body["signals"].as_array().unwrap().iter().all(|s| s["from"].as_str().unwrap() >= week(10).as_str()));
+        let unknown_team = app.get(&w.lead, &format!("/initiatives/{}/chart?team_id=999999", w.initiative)).await.expect(422);
+        assert!(unknown_team.body["errors"]["team_id"].is_string());
+    }
+}
+
+backend_test! {
+    async fn tests_of_change_follow_pdsa_and_peers_try_them(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let w = attendance_world(&app).await;
+        let created = app
+            .post(&w.lead, &format!("/initiatives/{}/tests", w.initiative), json!({
+                "team_id": w.lehman,
+                "change_idea": "Mentors call home after the second absence",
+                "plan": {"what": "Calls by advisory mentors", "who": "Ms. Diaz's advisory", "when": "Four weeks", "prediction": "Absence drops two points"}
+            }))
+            .await
+            .expect(201);
+        let test = created.id();
+        assert_eq!(created.body["status"], "planning");
+        assert_eq!(created.body["next_status"], "doing");
+        assert_eq!(created.body["team"]["name"], "Lehman HS");
+        app.get(&w.bystander, &format!("/threads/{}", created.body["discussion_thread_id"].as_str().unwrap())).await.expect(200);
+        app.post(&w.peer, &format!("/initiatives/{}/tests", w.initiative), json!({"team_id": w.lehman, "change_idea": "Not my team", "plan": {}}))
+            .await
+            .expect(403);
+
+        // One step at a time; an illegal step names the allowed one and changes nothing.
+        let path = format!("/tests/{test}");
+        let skipped = app.patch(&w.lead, &path, json!({"status": "studying"})).await.expect(409);
+        assert!(skipped.body["detail"].as_str().unwrap().contains("only move to doing"), "{}", skipped.text);
+        app.patch(&w.peer, &path, json!({"status": "doing"})).await.expect(403);
+        let doing = app.patch(&w.lead, &path, json!({"status": "doing", "do_notes": "Started Monday"})).await.expect(200);
+        assert!(doing.body["started_on"].is_string());
+        app.patch(&w.lead, &path, json!({"status": "studying", "study": "Absence fell 2.5 points, as predicted"})).await.expect(200);
+        let undecided = app.patch(&w.lead, &path, json!({"status": "acted"})).await.expect(409);
+        assert!(undecided.body["detail"].as_str().unwrap().contains("adopt, adapt or abandon"));
+        app.patch(&w.lead, &path, json!({"act": "adopt"})).await.expect(409);
+        app.patch(&w.lead, &path, json!({"status": "acted", "act": "keep"})).await.expect(422);
+        let acted = app.patch(&w.lead, &path, json!({"status": "acted", "act": "adopt"})).await.expect(200);
+        assert_eq!(acted.body["act"], "adopt");
+        assert!(acted.body["next_status"].is_null());
+        let finished = app.patch(&w.lead, &path, json!({"status": "planning"})).await.expect(409);
+        assert!(finished.body["detail"].as_str().unwrap().contains("finished"));
+        assert_eq!(app.get(&w.lead, &path).await.expect(200).body["status"], "acted");
+
+        // The chart marks the test where it started.
+        let chart = app.get(&w.lead, &format!("/initiatives/{}/chart?team_id={}", w.initiative, w.lehman)).await.expect(200);
+        assert_eq!(chart.body["annotations"][0]["test_id"], test.as_str());
+
+        // "Try this": Kennedy takes it up; Lehman hears of it; counts follow.
+        let tried = app.post(&w.peer, &format!("/tests/{test}/try"), json!({"team_id": w.kennedy})).await.expect(201);
+        assert_eq!(tried.body["status"], "planning");
+        assert_eq!(tried.body["team"]["name"], "Kennedy MS");
+        assert_eq!(tried.body["adopted_from"]["id"], test.as_str());
+        assert_eq!(tried.body["adopted_from"]["team"]["name"], "Lehman HS");
+        assert_eq!(tried.body["plan"]["prediction"], "Absence drops two points");
+        let heard = notifications_of(&app, &w.lead, "test_tried").await;
+        assert_eq!(heard.len(), 1);
+        assert!(heard[0]["headline"].as_str().unwrap().contains("Kofi Kennedy"));
+        assert_eq!(heard[0]["url"], format!("/tests/{}", tried.id()));
+        assert!(notifications_of(&app, &w.peer, "test_tried").await.is_empty(), "not told of their own doing");
+
+        let again = app.post(&w.peer, &format!("/tests/{test}/try"), json!({"team_id": w.kennedy})).await.expect(409);
+        assert!(again.body["detail"].as_str().unwrap().contains("already trying"));
+        app.post(&w.lead, &format!("/tests/{test}/try"), json!({"team_id": w.lehman})).await.expect(422);
+        app.post(&w.bystander, &format!("/tests/{test}/try"), json!({"team_id": w.kennedy})).await.expect(403);
+
+        let original = app.get(&w.bystander, &path).await.expect(200);
+        assert_eq!((original.body["tried_by_count"].as_u64(), original.body["adopted_by_count"].as_u64()), (Some(1), Some(0)));
+        let copy = format!("/tests/{}", tried.id());
+        for step in [json!({"status": "doing"}), json!({"status": "studying"}), json!({"status": "acted", "act": "adopt"})] {
+            app.patch(&w.peer, &copy, step).await.expect(200);
+        }
+        let original = app.get(&w.bystander, &path).await.expect(200);
+        assert_eq!(original.body["adopted_by_count"], 1);
+
+        let board = app.get(&w.bystander, &format!("/initiatives/{}/tests?team_id={}", w.initiative, w.kennedy)).await.expect(200);
+        assert_eq!(board.body["items"].as_array().unwrap().len(), 1);
+        let acted = app.get(&w.bystander, &format!("/initiatives/{}/tests?status=acted", w.initiative)).await.expect(200);
+        assert_eq!(acted.body["items"].as_array().unwrap().len(), 2);
+        app.get(&w.bystander, &format!("/initiatives/{}/tests?status=done", w.initiative)).await.expect(422);
+    }
+}
+
+backend_test! {
+    async fn a_bright_spot_is_announced_once_per_signal(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let w = attendance_world(&app).await;
+        let mut live = LiveClient::signed_in(&app, &w.peer).await;
+        live.subscribe(&[&format!("network:{}", w.network)], None).await;
+
+        check_in_weeks(&app, &w.lead, &w.lehman, 0, &baseline_then_better(5)).await;
+        assert!(notifications_of(&app, &w.peer, "bright_spot").await.is_empty(), "five points are not a shift");
+        check_in_weeks(&app, &w.lead, &w.lehman, 15, &[11.9]).await;
+
+        let heard = notifications_of(&app, &w.peer, "bright_spot").await;
+        assert_eq!(heard.len(), 1);
+        assert_eq!(heard[0]["headline"], "Lehman HS: chronic absence below its baseline six weeks running.");
+        assert_eq!(heard[0]["url"], format!("/initiatives/{}#bright-spots", w.initiative));
+        assert_eq!(notifications_of(&app, &w.lead, "bright_spot").await.len(), 1, "the team hears too");
+        assert!(notifications_of(&app, &w.bystander, "bright_spot").await.is_empty(), "not on the initiative");
+
+        let detected = loop {
+            let event = live.event().await;
+            if event["kind"] == "bright_spot.detected" {
+                break event;
+            }
+            assert_eq!(event["kind"], "check_in.submitted", "unexpected {event}");
+        };
+        assert_eq!(detected["data"]["team"]["name"], "Lehman HS");
+
+        // A test the team acted on is listed with its bright spot.
+        let test = app
+            .post(&w.lead, &format!("/initiatives/{}/tests", w.initiative), json!({"team_id": w.lehman, "change_idea": "Attendance buddies", "plan": {}}))
+            .await
+            .expect(201)
+            .id();
+        for step in [json!({"status": "doing"}), json!({"status": "studying"}), json!({"status": "acted", "act": "adopt"})] {
+            app.patch(&w.lead, &format!("/tests/{test}"), step).await.expect(200);
+        }
+        let spots = app.get(&w.bystander, &format!("/initiatives/{}/bright-spots", w.initiative)).await.expect(200);
+        assert_eq!(spots.body.as_array().unwrap().len(), 1);
+        let spot = &spots.body[0];
+        assert_eq!(spot["team"]["name"], "Lehman HS");
+        assert_eq!(spot["baseline_median"], 18.0);
+        assert_eq!(spot["signal"]["rule"], "shift");
+        assert!(spot["relative_change"].as_f64().unwrap() < -0.3);
+        assert_eq!(spot["tests"][0]["id"], test.as_str());
+
+        // Still running: no second announcement.
+        check_in_weeks(&app, &w.lead, &w.lehman, 16, &[12.2]).await;
+        assert_eq!(notifications_of(&app, &w.peer, "bright_spot").await.len(), 1);
+
+        // Back above the median: no longer one; a new shift is a new announcement.
+        check_in_weeks(&app, &w.lead, &w.lehman, 17, &[19.0]).await;
+        let spots = app.get(&w.lead, &format!("/initiatives/{}/bright-spots", w.initiative)).await.expect(200);
+        assert_eq!(spots.body, json!([]));
+        check_in_weeks(&app, &w.lead, &w.lehman, 18, &[12.0, 12.1, 11.8, 12.3, 12.0]).await;
+        assert_eq!(notifications_of(&app, &w.peer, "bright_spot").await.len(), 1);
+        check_in_weeks(&app, &w.lead, &w.lehman, 23, &[11.7]).await;
+        assert_eq!(notifications_of(&app, &w.peer, "bright_spot").await.len(), 2);
+        let detections = app.events().await.into_iter().filter(|(_, kind, _, _)| kind == "bright_spot.detected").count();
+        assert_eq!(detections, 2);
+    }
+}
+
+backend_test! {
+    async fn outsiders_and_removed_members_get_nothing_from_an_initiative(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let w = attendance_world(&app).await;
+        check_in_weeks(&app, &w.lead, &w.lehman, 0, &[18.0, 17.0]).await;
+        let test = app
+            .post(&w.lead, &format!("/initiatives/{}/tests", w.initiative), json!({"team_id": w.lehman, "change_idea": "Buddies", "plan": {}}))
+            .await
+            .expect(201)
+            .id();
+        let elsewhere = app.post(&w.admin, "/networks", json!({"name": "Elsewhere", "visibility": "listed"})).await.expect(201).id();
+        let outsider = app.add_member(&w.admin, &elsewhere, "Otto Outsider", "member").await;
+        // The signed chart link the bystander holds from before they were removed.
+        let kept_link = app.get(&w.bystander, &format!("/initiatives/{}", w.initiative)).await.expect(200).body["chart_url"].as_str().unwrap().to_owned();
+        app.delete(&w.admin, &format!("/networks/{}/members/{}", w.network, w.bystander.id)).await.expect(204);
+
+        let i = &w.initiative;
+        let reads = [
+            format!("/networks/{}/initiatives", w.network),
+            format!("/initiatives/{i}"),
+            format!("/initiatives/{i}/teams"),
+            format!("/teams/{}/check-ins", w.lehman),
+            format!("/initiatives/{i}/chart"),
+            format!("/initiatives/{i}/chart?team_id={}", w.lehman),
+            format!("/initiatives/{i}/chart.svg"),
+            format!("/initiatives/{i}/bright-spots"),
+            format!("/initiatives/{i}/tests"),
+            format!("/tests/{test}"),
+        ];
+        for who in [&outsider, &w.bystander] {
+            for path in &reads {
+                let reply = app.get(who, path).await;
+                assert_eq!(reply.status, 404, "{} read {path}: {}", who.email, reply.text);
+            }
+            app.post(who, &format!("/teams/{}/check-ins", w.lehman), json!({"period": week(3), "value": 1})).await.expect(404);
+            app.post(who, &format!("/tests/{test}/try"), json!({"team_id": w.kennedy})).await.expect(404);
+            app.patch(who, &format!("/tests/{test}"), json!({"status": "doing"})).await.expect(404);
+        }
+        let followed = app.client.get(app.url(kept_link.trim_start_matches("/api/v1"))).send().await.unwrap();
+        assert_eq!(followed.status(), 404, "a kept link opens nothing after removal");
+
+        // Live: an outsider cannot follow the network's initiative events.
+        let mut live = LiveClient::signed_in(&app, &outsider).await;
+        live.send(json!({"type": "subscribe", "topics": [format!("network:{}", w.network)]})).await;
+        assert_eq!(live.expect("error").await["type"], "error");
+    }
+}
