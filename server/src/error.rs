@@ -33,6 +33,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("validation failed")]
     Validation(FieldErrors),
+    /// A file refused whole (a CSV import): every bad row, with why.
+    #[error("invalid rows")]
+    InvalidRows(Vec<RowError>),
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     /// Too busy right now (bounded work queues are full); try again shortly.
@@ -70,7 +73,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
-            ApiError::Validation(_) => "validation_failed",
+            ApiError::Validation(_) | ApiError::InvalidRows(_) => "validation_failed",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Overloaded { .. } => "overloaded",
             ApiError::Unavailable { .. } => "unavailable",
@@ -88,7 +91,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "Method not allowed",
             ApiError::PayloadTooLarge => "Payload too large",
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
-            ApiError::Validation(_) => "Validation failed",
+            ApiError::Validation(_) | ApiError::InvalidRows(_) => "Validation failed",
             ApiError::RateLimited { .. } => "Too many requests",
             ApiError::Overloaded { .. } => "Service busy",
             ApiError::Unavailable { .. } => "Temporarily unavailable",
@@ -105,6 +108,15 @@ impl ApiError {
             ApiError::PayloadTooLarge => "The request body exceeds the configured limit.".into(),
             ApiError::UnsupportedMediaType(detail) => detail.clone(),
             ApiError::Validation(_) => "One or more fields are invalid.".into(),
+            ApiError::InvalidRows(rows) => format!(
+                "{} {} invalid; nothing was imported.",
+                rows.len(),
+                if rows.len() == 1 {
+                    "row is"
+                } else {
+                    "rows are"
+                }
+            ),
             ApiError::RateLimited { retry_after_secs } => {
                 format!("Too many attempts; try again in {retry_after_secs} seconds.")
             }
@@ -209,6 +221,19 @@ pub struct Problem {
     /// Field name → message (422 only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<BTreeMap<String, String>>,
+    /// Each bad row of a refused file (422 of a CSV import only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<RowError>>,
+}
+
+/// Why one row of an uploaded file is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RowError {
+    /// The row's line in the file (the header is line 1).
+    pub row: u64,
+    /// The column, or `row` for the row as a whole.
+    pub field: String,
+    pub message: String,
 }
 
 impl ResponseError for ApiError {
@@ -222,7 +247,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Overloaded { .. } | ApiError::Unavailable { .. } => {
                 StatusCode::SERVICE_UNAVAILABLE
@@ -243,6 +268,10 @@ impl ResponseError for ApiError {
             detail: self.detail(),
             errors: match self {
                 ApiError::Validation(errors) => Some(errors.clone()),
+                _ => None,
+            },
+            rows: match self {
+                ApiError::InvalidRows(rows) => Some(rows.clone()),
                 _ => None,
             },
         };

@@ -206,6 +206,24 @@ pub fn decode_cursor<C: DeserializeOwned>(raw: &str) -> Result<C, ApiError> {
         .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor returned by this list"))
 }
 
+/// Reads a request body of at most `limit` bytes; 413 beyond, without reading the rest.
+pub async fn read_bounded(
+    mut payload: actix_web::web::Payload,
+    limit: usize,
+) -> Result<actix_web::web::BytesMut, ApiError> {
+    use futures_util::StreamExt;
+    let mut body = actix_web::web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|_| ApiError::BadRequest("The request body could not be read.".into()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// For `#[serde(default, deserialize_with = "crate::extract::present")]` on an
 /// `Option<Option<T>>` field: tells an explicit `null` (clear it) from an absent field
 /// (leave it).

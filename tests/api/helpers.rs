@@ -345,6 +345,11 @@ impl Api {
         if let Some(body) = body {
             request = request.json(&body);
         }
+        self.send(request).await
+    }
+
+    /// Sends a request built by hand (a raw body, other headers).
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
         let response = request.send().await.expect("request sent");
         let status = response.status();
         let headers = response.headers().clone();

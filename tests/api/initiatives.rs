@@ -112,6 +112,30 @@ pub async fn check_in_weeks(
     }
 }
 
+async fn upload_csv(
+    app: &TestApp,
+    who: &Account,
+    initiative: &str,
+    content_type: &str,
+    body: String,
+) -> Reply {
+    let request = app
+        .client
+        .post(app.url(&format!("/initiatives/{initiative}/check-ins.csv")))
+        .bearer_auth(&who.access_token)
+        .header("content-type", content_type)
+        .body(body);
+    app.send(request).await
+}
+
+async fn check_in_count(app: &TestApp, who: &Account, team: &str) -> usize {
+    let page = app
+        .get(who, &format!("/teams/{team}/check-ins?limit=100"))
+        .await
+        .expect(200);
+    page.body["items"].as_array().unwrap().len()
+}
+
 async fn notifications_of(app: &TestApp, who: &Account, kind: &str) -> Vec<Value> {
     let page = app.get(who, "/notifications").await.expect(200);
     page.body["items"]
@@ -485,6 +509,7 @@ backend_test! {
             format!("/initiatives/{i}/bright-spots"),
             format!("/initiatives/{i}/tests"),
             format!("/tests/{test}"),
+            format!("/initiatives/{i}/check-ins.csv"),
         ];
         for who in [&outsider, &w.bystander] {
             for path in &reads {
@@ -494,6 +519,7 @@ backend_test! {
             app.post(who, &format!("/teams/{}/check-ins", w.lehman), json!({"period": week(3), "value": 1})).await.expect(404);
             app.post(who, &format!("/tests/{test}/try"), json!({"team_id": w.kennedy})).await.expect(404);
             app.patch(who, &format!("/tests/{test}"), json!({"status": "doing"})).await.expect(404);
+            upload_csv(&app, who, i, "text/csv", format!("team,period,value\nLehman HS,{},1\n", week(4))).await.expect(404);
         }
         let followed = app.client.get(app.url(kept_link.trim_start_matches("/api/v1"))).send().await.unwrap();
         assert_eq!(followed.status(), 404, "a kept link opens nothing after removal");
@@ -502,5 +528,69 @@ backend_test! {
         let mut live = LiveClient::signed_in(&app, &outsider).await;
         live.send(json!({"type": "subscribe", "topics": [format!("network:{}", w.network)]})).await;
         assert_eq!(live.expect("error").await["type"], "error");
+    }
+}
+
+backend_test! {
+    async fn check_ins_import_all_or_nothing_and_export_safely(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let w = attendance_world(&app).await;
+
+        let good = format!(
+            "\u{feff}Team,Period,Value,Note\nlehman hs,{},17.5%,\"flu, then snow\"\n{},{},16,\nKennedy MS,{},21,\n",
+            week(0), w.lehman, week(1), week(0)
+        );
+        app.patch(&w.admin, &format!("/teams/{}", w.lehman), json!({"name": "Lehman HS"})).await.expect(200);
+        let imported = upload_csv(&app, &w.admin, &w.initiative, "text/csv", good).await.expect(200);
+        assert_eq!(imported.body, json!({"imported": 3, "replaced": 0, "teams": 2}));
+        let lehman = app.get(&w.lead, &format!("/teams/{}/check-ins", w.lehman)).await.expect(200);
+        assert_eq!(lehman.body["items"][1]["value"], 17.5);
+        assert_eq!(lehman.body["items"][1]["note"], "flu, then snow");
+
+        // One file, several bad rows: each named with its line and column; nothing lands.
+        let bad = format!(
+            "team,period,value,note\nLehman HS,{},15,fine\nNowhere HS,{},15,\nLehman HS,2027-01-12,15,\nKennedy MS,{},120,\nLehman HS,{},14,again\nKennedy MS,{},abc,\n",
+            week(2), week(2), week(3), week(2), week(4)
+        );
+        let refused = upload_csv(&app, &w.admin, &w.initiative, "text/csv", bad).await.expect(422);
+        assert!(refused.body["detail"].as_str().unwrap().contains("nothing was imported"));
+        let rows: Vec<(u64, &str)> = refused.body["rows"].as_array().unwrap().iter().map(|r| (r["row"].as_u64().unwrap(), r["field"].as_str().unwrap())).collect();
+        assert_eq!(rows, [(3, "team"), (4, "period"), (5, "value"), (6, "period"), (7, "value")]);
+        assert!(refused.body["rows"][0]["message"].as_str().unwrap().contains("Nowhere HS"));
+        assert!(refused.body["rows"][3]["message"].as_str().unwrap().contains("repeats row 2"));
+        assert_eq!(check_in_count(&app, &w.admin, &w.lehman).await, 2, "the good row was not imported either");
+
+        let missing = upload_csv(&app, &w.admin, &w.initiative, "text/csv", "team,value\nLehman HS,3\n".into()).await.expect(422);
+        assert_eq!(missing.body["rows"][0]["field"], "period");
+        upload_csv(&app, &w.admin, &w.initiative, "application/json", "{}".into()).await.expect(415);
+        upload_csv(&app, &w.lead, &w.initiative, "text/csv", format!("team,period,value\nLehman HS,{},1\n", week(5))).await.expect(403);
+
+        // Bounds: more than 10,000 rows, or more than 1 MiB, is a 413 and imports nothing.
+        let many = std::iter::once("team,period,value\n".to_owned())
+            .chain((0..10_001).map(|i| format!("Lehman HS,{},{}\n", week(10 + i % 50), i % 100)))
+            .collect::<String>();
+        upload_csv(&app, &w.admin, &w.initiative, "text/csv", many).await.expect(413);
+        let huge = format!("team,period,value,note\nLehman HS,{},1,{}\n", week(6), "x".repeat(1024 * 1024));
+        upload_csv(&app, &w.admin, &w.initiative, "text/csv", huge).await.expect(413);
+        assert_eq!(check_in_count(&app, &w.admin, &w.lehman).await, 2);
+
+        // Export: formula-like text is neutralised; re-importing the export changes nothing.
+        app.patch(&w.admin, &format!("/teams/{}", w.kennedy), json!({"name": "=HYPERLINK(\"http://evil\")"})).await.expect(200);
+        app.post(&w.peer, &format!("/teams/{}/check-ins", w.kennedy), json!({"period": week(1), "value": 20, "note": "-2 after outreach"})).await.expect(201);
+        let exported = app.get(&w.admin, &format!("/initiatives/{}/check-ins.csv", w.initiative)).await.expect(200);
+        assert!(exported.content_type().starts_with("text/csv"));
+        let text = exported.text.clone();
+        assert!(text.starts_with("team,period,value,note\n"), "{text}");
+        assert!(text.contains("\"'=HYPERLINK(\"\"http://evil\"\")\""), "{text}");
+        assert!(text.contains("'-2 after outreach"), "{text}");
+        assert!(!text.lines().any(|line| line.starts_with('=')));
+        app.get(&w.lead, &format!("/initiatives/{}/check-ins.csv", w.initiative)).await.expect(403);
+        let again = upload_csv(&app, &w.admin, &w.initiative, "text/csv", text.clone()).await.expect(200);
+        assert_eq!(again.body["imported"], again.body["replaced"]);
+        let kennedy = app.get(&w.peer, &format!("/teams/{}/check-ins", w.kennedy)).await.expect(200);
+        assert_eq!(kennedy.body["items"][0]["note"], "-2 after outreach");
+        assert_eq!(kennedy.body["items"][0]["previous_values"][0]["value"], 20.0);
+        let reexported = app.get(&w.admin, &format!("/initiatives/{}/check-ins.csv", w.initiative)).await.expect(200);
+        assert_eq!(reexported.text, text, "an export survives a round trip unchanged");
     }
 }

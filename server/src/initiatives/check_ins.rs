@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
+use crate::members::views::MemberRef;
 use crate::networks::access::{load, load_for_update, NetworkAccess};
 use crate::notifications::records::{notify_all, NewNotification, NotificationKind};
 use crate::text::BoundedText;
@@ -85,21 +86,18 @@ pub struct NewCheckIn {
     pub note: String,
 }
 
-/// Stores `new` for `team` (replacing and keeping an earlier value for its period) and
-/// announces `check_in.submitted`.
+/// Stores `new` for `team`, replacing `existing` (its check-in for that period, if any) and
+/// keeping the value it had, and announces `check_in.submitted`. The caller holds the team's
+/// row lock, so `existing` is still current.
 pub async fn store(
     txn: &Tx,
     team: &initiative_teams::Model,
-    actor: i64,
+    actor: &MemberRef,
+    existing: Option<check_ins::Model>,
     new: NewCheckIn,
 ) -> ApiResult<check_ins::Model> {
     let now = crate::clock::now();
-    let existing = check_ins::Entity::find()
-        .filter(check_ins::Column::TeamId.eq(team.id))
-        .filter(check_ins::Column::Period.eq(new.period.date()))
-        .lock_exclusive()
-        .one(txn)
-        .await?;
+    let replaced = existing.is_some();
     let row = match existing {
         Some(existing) => {
             check_in_revisions::ActiveModel {
@@ -116,7 +114,7 @@ pub async fn store(
             let mut active: check_ins::ActiveModel = existing.into();
             active.value = Set(new.value.get());
             active.note = Set(new.note);
-            active.submitted_by = Set(actor);
+            active.submitted_by = Set(actor.id.0);
             active.submitted_at = Set(now);
             active.update(txn).await?
         }
@@ -127,7 +125,7 @@ pub async fn store(
                 period: Set(new.period.date()),
                 value: Set(new.value.get()),
                 note: Set(new.note),
-                submitted_by: Set(actor),
+                submitted_by: Set(actor.id.0),
                 submitted_at: Set(now),
                 created_at: Set(now),
                 ..Default::default()
@@ -136,14 +134,36 @@ pub async fn store(
             .await?
         }
     };
-    let view = queries::check_in_views(txn, std::slice::from_ref(&row))
-        .await?
-        .remove(0);
+    // The check-in without its history (the API has that), and whether it replaced one.
+    let payload = serde_json::json!({
+        "id": ApiId(row.id),
+        "initiative_id": ApiId(row.initiative_id),
+        "team_id": ApiId(row.team_id),
+        "period": row.period,
+        "value": row.value,
+        "note": row.note,
+        "submitted_by": actor,
+        "submitted_at": row.submitted_at,
+        "replaced": replaced,
+    });
     txn.emit(
-        NewEvent::in_network(EventKind::CheckInSubmitted, team.network_id, actor, &view)
-            .about(row.id),
+        NewEvent::in_network(
+            EventKind::CheckInSubmitted,
+            team.network_id,
+            actor.id.0,
+            &payload,
+        )
+        .about(row.id),
     );
     Ok(row)
+}
+
+/// The member as check-ins name them.
+pub async fn member_ref(db: &impl ConnectionTrait, member_id: i64) -> ApiResult<MemberRef> {
+    crate::members::queries::find(db, member_id)
+        .await?
+        .map(|m| MemberRef::from(&m))
+        .ok_or(ApiError::NotFound)
 }
 
 pub async fn submit(
@@ -166,17 +186,18 @@ pub async fn submit(
     };
     require_on_team(&txn, &access, team.id, actor).await?;
     require_active(&initiative)?;
-    let row = store(
-        &txn,
-        &team,
-        actor,
-        NewCheckIn {
-            period,
-            value,
-            note,
-        },
-    )
-    .await?;
+    let existing = check_ins::Entity::find()
+        .filter(check_ins::Column::TeamId.eq(team.id))
+        .filter(check_ins::Column::Period.eq(period.date()))
+        .one(&txn)
+        .await?;
+    let submitter = member_ref(&txn, actor).await?;
+    let new = NewCheckIn {
+        period,
+        value,
+        note,
+    };
+    let row = store(&txn, &team, &submitter, existing, new).await?;
     refresh_bright_spot(&txn, &initiative, &team, actor).await?;
     let view = queries::check_in_views(&txn, &[row]).await?.remove(0);
     txn.commit().await?;

@@ -15,6 +15,7 @@ pub mod queries;
 pub mod routes;
 pub mod run_chart;
 pub mod service;
+pub mod spreadsheet;
 pub mod teams;
 pub mod tests_of_change;
 pub mod views;

@@ -3,6 +3,7 @@
 use super::charts;
 use super::check_ins::{self, SubmitCheckIn};
 use super::service::{self, CreateInitiative, InitiativeListQuery, Rebaseline, UpdateInitiative};
+use super::spreadsheet::{self, ImportSummary};
 use super::teams::{self, CreateTeam, UpdateTeam};
 use super::tests_of_change::{self, CreateTest, TestListQuery, TryTest, UpdateTest};
 use super::views::{BrightSpotView, ChartView, CheckInView, InitiativeView, TeamView, TestView};
@@ -13,7 +14,7 @@ use crate::extract::{ApiJson, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::AppState;
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -40,6 +41,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/teams/{id}/check-ins")
             .get(list_check_ins)
             .post(submit_check_in),
+    )
+    .service(
+        web::resource("/initiatives/{id}/check-ins.csv")
+            .get(export_check_ins)
+            .post(import_check_ins),
     )
     .service(web::resource("/initiatives/{id}/chart").get(get_chart))
     .service(web::resource("/initiatives/{id}/chart.svg").get(get_chart_svg))
@@ -199,6 +205,75 @@ pub async fn submit_check_in(
 ) -> ApiResult<HttpResponse> {
     let view = check_ins::submit(state.db.writer(), auth.id, id.0, input).await?;
     Ok(HttpResponse::Created().json(view))
+}
+
+/// Every team's check-ins as CSV (`team,period,value,note`); facilitators only. Text cells
+/// a spreadsheet would run as a formula are prefixed with `'`.
+#[utoipa::path(get, path = "/api/v1/initiatives/{id}/check-ins.csv", tag = "initiatives", params(("id" = String, Path)),
+    responses((status = 200, description = "text/csv", content_type = "text/csv"), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn export_check_ins(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+) -> ApiResult<HttpResponse> {
+    let (initiative, csv) = spreadsheet::export(state.db.reader(), auth.id, id.0).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"initiative-{}-check-ins.csv\"",
+                initiative.id
+            ),
+        ))
+        .body(csv))
+}
+
+/// Import check-ins from CSV (`team,period,value,note`; team by name or id), sent as the
+/// `text/csv` body; facilitators only. All or nothing: a file with any bad row imports
+/// nothing, and the 422 lists every bad row (`rows: [{row, field, message}]`). At most
+/// 1 MiB and 10,000 rows (413 beyond).
+#[utoipa::path(post, path = "/api/v1/initiatives/{id}/check-ins.csv", tag = "initiatives", params(("id" = String, Path)),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportSummary), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn import_check_ins(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> ApiResult<web::Json<ImportSummary>> {
+    let media_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    // Browsers label CSV files differently by platform.
+    if !matches!(
+        media_type.as_str(),
+        "text/csv" | "text/plain" | "application/csv" | "application/vnd.ms-excel"
+    ) {
+        return Err(crate::error::ApiError::UnsupportedMediaType(
+            "Send the file as the body, with Content-Type: text/csv.".into(),
+        ));
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > spreadsheet::MAX_BYTES) {
+        return Err(crate::error::ApiError::PayloadTooLarge);
+    }
+    let body = crate::extract::read_bounded(payload, spreadsheet::MAX_BYTES).await?;
+    Ok(web::Json(
+        spreadsheet::import(state.db.writer(), auth.id, id.0, &body).await?,
+    ))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]

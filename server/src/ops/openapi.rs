@@ -52,6 +52,7 @@ use utoipa::{Modify, OpenApi};
         initiatives::routes::list_teams, initiatives::routes::create_team,
         initiatives::routes::update_team, initiatives::routes::delete_team,
         initiatives::routes::list_check_ins, initiatives::routes::submit_check_in,
+        initiatives::routes::export_check_ins, initiatives::routes::import_check_ins,
         initiatives::routes::get_chart, initiatives::routes::get_chart_svg,
         initiatives::routes::rebaseline, initiatives::routes::list_bright_spots,
         initiatives::routes::list_tests, initiatives::routes::create_test,

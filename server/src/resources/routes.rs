@@ -15,7 +15,6 @@ use crate::AppState;
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -75,17 +74,8 @@ fn check_declared_length(req: &HttpRequest, limit: u64) -> ApiResult<()> {
     }
 }
 
-async fn read_json(mut payload: web::Payload) -> ApiResult<ResourceFields> {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk
-            .map_err(|_| ApiError::BadRequest("The request body could not be read.".into()))?;
-        if body.len() + chunk.len() > JSON_LIMIT_BYTES {
-            return Err(ApiError::PayloadTooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    parse_json(&body)
+async fn read_json(payload: web::Payload) -> ApiResult<ResourceFields> {
+    parse_json(&crate::extract::read_bounded(payload, JSON_LIMIT_BYTES).await?)
 }
 
 /// Newest first by default; `sort=helpful|downloads`; filters `kind`, `tag`, `subject`, `grade_level`.
