@@ -50,6 +50,18 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     pub digests: DigestsConfig,
     pub notification_emails: NotificationEmailsConfig,
+    pub initiatives: InitiativesConfig,
+}
+
+/// Improvement initiatives' background work (see `initiatives/reminders.rs`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InitiativesConfig {
+    /// Whether this instance reminds teams of missing check-ins. Several instances may:
+    /// each reminder is recorded once.
+    pub reminders: bool,
+    /// Seconds between two looks for missing check-ins.
+    pub reminder_interval_secs: u64,
 }
 
 /// When digests go out (see `digests/`).
@@ -249,6 +261,10 @@ impl Default for Config {
                 enabled: true,
                 batch_window_secs: 600,
             },
+            initiatives: InitiativesConfig {
+                reminders: true,
+                reminder_interval_secs: 900,
+            },
         }
     }
 }
@@ -347,6 +363,12 @@ impl Config {
                 24 * 365,
             ),
             ("digests.interval_secs", self.digests.interval_secs, 1, 3600),
+            (
+                "initiatives.reminder_interval_secs",
+                self.initiatives.reminder_interval_secs,
+                1,
+                24 * 3600,
+            ),
             ("digests.batch_size", self.digests.batch_size, 1, 1000),
             (
                 "notification_emails.batch_window_secs",

@@ -91,6 +91,12 @@ impl Application {
                 state.hub.shutdown_signal(),
             ));
         }
+        if state.config.initiatives.reminders {
+            tokio::spawn(initiatives::reminders::run(
+                state.clone(),
+                state.hub.shutdown_signal(),
+            ));
+        }
         if state.config.notification_emails.enabled {
             tokio::spawn(notifications::email::run(
                 state.clone(),

@@ -594,3 +594,44 @@ backend_test! {
         assert_eq!(reexported.text, text, "an export survives a round trip unchanged");
     }
 }
+
+backend_test! {
+    async fn missing_check_ins_are_reminded_once_in_each_members_timezone(backend: Backend) {
+        use chrono::{Datelike, Duration, Utc};
+        let app = TestApp::spawn(&backend).await;
+        let w = attendance_world(&app).await;
+        app.patch(&w.peer, "/me", json!({"timezone": "Pacific/Auckland"})).await.expect(200);
+        // This week's Monday (UTC): the teams exist from this week on.
+        let today = Utc::now().date_naive();
+        let this_week = today - Duration::days(today.weekday().num_days_from_monday() as i64);
+        let next_week = this_week + Duration::weeks(1);
+        app.post(&w.lead, &format!("/teams/{}/check-ins", w.lehman), json!({"period": this_week.to_string(), "value": 15}))
+            .await
+            .expect(201);
+        let pass = |now: chrono::DateTime<Utc>| {
+            let db = app.state.db.writer().clone();
+            async move { staffroom::initiatives::reminders::pass(&db, now).await.expect("a reminder pass") }
+        };
+
+        // Sunday noon UTC of next week: Monday already in Auckland, so Kennedy's member is
+        // reminded of next week; Lehman's (UTC, still Sunday) owes this week, which is in.
+        let sunday_noon = (next_week + Duration::days(6)).and_hms_opt(12, 0, 0).unwrap().and_utc();
+        assert_eq!(pass(sunday_noon).await, 1);
+        let due = notifications_of(&app, &w.peer, "check_in_due").await;
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0]["headline"], format!("Kennedy MS: the check-in for the week of {next_week} is missing"));
+        assert_eq!(due[0]["url"], format!("/initiatives/{}#check-in", w.initiative));
+        assert!(notifications_of(&app, &w.lead, "check_in_due").await.is_empty());
+        assert_eq!(pass(sunday_noon).await, 0, "once per period");
+
+        // Monday in UTC: Lehman checked in for next week in time; Kennedy was told already.
+        app.post(&w.lead, &format!("/teams/{}/check-ins", w.lehman), json!({"period": next_week.to_string(), "value": 14}))
+            .await
+            .expect(201);
+        let monday_noon = (next_week + Duration::days(7)).and_hms_opt(12, 0, 0).unwrap().and_utc();
+        assert_eq!(pass(monday_noon).await, 0);
+        assert!(notifications_of(&app, &w.lead, "check_in_due").await.is_empty());
+        assert!(notifications_of(&app, &w.bystander, "check_in_due").await.is_empty());
+        assert_eq!(notifications_of(&app, &w.peer, "check_in_due").await.len(), 1);
+    }
+}

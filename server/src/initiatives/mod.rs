@@ -12,6 +12,7 @@ pub mod charts;
 pub mod check_ins;
 pub mod model;
 pub mod queries;
+pub mod reminders;
 pub mod routes;
 pub mod run_chart;
 pub mod service;

@@ -48,6 +48,35 @@ impl Cadence {
         }
     }
 
+    /// The period `date` falls in.
+    pub fn containing(self, date: NaiveDate) -> Period {
+        match self {
+            Cadence::Weekly => Period(date.week(Weekday::Mon).first_day()),
+            Cadence::Monthly => Period(date.with_day(1).unwrap_or(date)),
+        }
+    }
+
+    /// The period before `period`.
+    pub fn previous(self, period: Period) -> Period {
+        match self {
+            Cadence::Weekly => Period(period.0 - chrono::Duration::days(7)),
+            Cadence::Monthly => Period(
+                period
+                    .0
+                    .checked_sub_months(chrono::Months::new(1))
+                    .unwrap_or(period.0),
+            ),
+        }
+    }
+
+    /// How people name a period: "the week of 2027-01-11", "January 2027".
+    pub fn label(self, period: Period) -> String {
+        match self {
+            Cadence::Weekly => format!("the week of {}", period.0),
+            Cadence::Monthly => period.0.format("%B %Y").to_string(),
+        }
+    }
+
     /// The period after `period`.
     pub fn next(self, period: Period) -> Period {
         match self {
@@ -319,6 +348,30 @@ mod tests {
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_period_containing_a_date_and_the_one_before() {
+        let weekly = Cadence::Weekly;
+        let sunday = weekly.containing(day("2027-01-17"));
+        assert_eq!(sunday.date(), day("2027-01-11"));
+        assert_eq!(weekly.previous(sunday).date(), day("2027-01-04"));
+        assert_eq!(
+            weekly.containing(day("2027-01-11")).date(),
+            day("2027-01-11")
+        );
+        let monthly = Cadence::Monthly;
+        let march = monthly.containing(day("2027-03-31"));
+        assert_eq!(march.date(), day("2027-03-01"));
+        assert_eq!(monthly.previous(march).date(), day("2027-02-01"));
+        assert_eq!(
+            monthly
+                .previous(monthly.containing(day("2027-01-15")))
+                .date(),
+            day("2026-12-01")
+        );
+        assert_eq!(monthly.label(march), "March 2027");
+        assert_eq!(weekly.label(sunday), "the week of 2027-01-11");
     }
 
     #[test]
