@@ -16,7 +16,7 @@ mod digest_sending;
 mod digests;
 mod event_log;
 mod help_requests;
-mod initiatives;
+pub mod initiatives;
 mod live;
 mod losing_access;
 mod mail;

@@ -586,3 +586,41 @@ search_test! {
         search_until(&app, &admin, "q=okapian", |r| has(r, "thread", &after)).await;
     }
 }
+
+search_test! {
+    async fn initiatives_and_tests_of_change_are_found_by_their_members_only(backend: Backend, engine: SearchEngine) {
+        use crate::initiatives::attendance_world;
+        let app = engine.spawn(&backend).await;
+        let w = attendance_world(&app).await;
+        let elsewhere = app.post(&w.admin, "/networks", json!({"name": "Elsewhere", "visibility": "listed"})).await.expect(201).id();
+        let outsider = app.add_member(&w.admin, &elsewhere, "Otto Outsider", "member").await;
+        let test = app
+            .post(&w.lead, &format!("/initiatives/{}/tests", w.initiative), json!({
+                "team_id": w.lehman,
+                "change_idea": "Quenderwick mentoring calls",
+                "plan": {"what": "Advisors phone home", "prediction": "Absence falls"}
+            }))
+            .await
+            .expect(201)
+            .id();
+        indexed(&app).await;
+
+        // The aim's words find the initiative, a typo in the idea finds the test.
+        let found = search_until(&app, &w.bystander, "q=graders%20absence", |r| has(r, "initiative", &w.initiative)).await;
+        let hit = found["hits"].as_array().unwrap().iter().find(|h| h["type"] == "initiative").unwrap();
+        assert!(hit["url"].as_str().unwrap().ends_with(&format!("/initiatives/{}", w.initiative)), "{hit}");
+        let typo = search_until(&app, &w.bystander, "q=quenderwik&types=test_of_change", |r| has(r, "test_of_change", &test)).await;
+        assert_eq!(typo["facets"]["status"], json!({"planning": 1}));
+        assert!(typo["hits"][0]["url"].as_str().unwrap().ends_with(&format!("/tests/{test}")));
+
+        // What the team learned becomes findable as they write it.
+        app.patch(&w.lead, &format!("/tests/{test}"), json!({"status": "doing", "do_notes": "Zorbleton families answered"})).await.expect(200);
+        search_until(&app, &w.bystander, "q=zorbleton", |r| has(r, "test_of_change", &test)).await;
+
+        indexed(&app).await;
+        for query in ["q=quenderwick", "q=graders%20absence", "q=zorbleton"] {
+            let outside = app.get(&outsider, &format!("/search?{query}")).await.expect(200).body;
+            assert_eq!(outside["total"], 0, "{query}: {outside}");
+        }
+    }
+}

@@ -26,16 +26,20 @@ pub enum DocType {
     HelpRequest,
     Convening,
     Member,
+    Initiative,
+    TestOfChange,
 }
 
 impl DocType {
-    pub const ALL: [DocType; 6] = [
+    pub const ALL: [DocType; 8] = [
         DocType::Thread,
         DocType::Post,
         DocType::Resource,
         DocType::HelpRequest,
         DocType::Convening,
         DocType::Member,
+        DocType::Initiative,
+        DocType::TestOfChange,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +50,8 @@ impl DocType {
             DocType::HelpRequest => "help_request",
             DocType::Convening => "convening",
             DocType::Member => "member",
+            DocType::Initiative => "initiative",
+            DocType::TestOfChange => "test_of_change",
         }
     }
 

@@ -67,7 +67,8 @@ pub async fn reindex_status(
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
-    /// `thread`, `post`, `resource`, `help_request`, `convening` or `member`.
+    /// `thread`, `post`, `resource`, `help_request`, `convening`, `member`, `initiative` or
+    /// `test_of_change`.
     #[serde(rename = "type")]
     pub doc_type: DocType,
     pub id: ApiId,

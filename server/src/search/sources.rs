@@ -6,8 +6,9 @@
 use super::document::{Change, DocRef, DocType, SearchDocument};
 use super::file_text;
 use crate::entities::{
-    convenings, help_request_tags, help_requests, help_responses, member_expertise, members,
-    network_members, posts, resource_labels, resource_versions, resources, thread_tags, threads,
+    convenings, help_request_tags, help_requests, help_responses, initiatives, member_expertise,
+    members, network_members, posts, resource_labels, resource_versions, resources,
+    tests_of_change, thread_tags, threads,
 };
 use crate::events::EventKind;
 use crate::files::FileStore;
@@ -33,16 +34,14 @@ pub fn refs_for(kind: EventKind, subject: Option<i64>) -> Option<DocRef> {
         // notifications are not in any document.
         NetworkCreated | NetworkUpdated | ReactionChanged | HelpRequestOffered
         | ActionItemCreated | ActionItemUpdated | NotificationCreated => return None,
-        // Initiatives and tests of change are not search documents yet.
-        InitiativeCreated
-        | InitiativeUpdated
-        | InitiativeRebaselined
+        InitiativeCreated | InitiativeUpdated => DocType::Initiative,
+        TestOfChangeCreated | TestOfChangeUpdated => DocType::TestOfChange,
+        // Teams, check-ins and charts are in no document.
+        InitiativeRebaselined
         | TeamCreated
         | TeamUpdated
         | TeamDeleted
         | CheckInSubmitted
-        | TestOfChangeCreated
-        | TestOfChangeUpdated
         | BrightSpotDetected => return None,
     };
     subject.map(|id| DocRef::new(doc_type, id))
@@ -61,6 +60,8 @@ pub async fn changes_for(
         DocType::HelpRequest => help_request(db, doc.id).await?,
         DocType::Convening => convening(db, doc.id).await?,
         DocType::Member => member(db, doc.id).await?,
+        DocType::Initiative => initiative(db, doc.id).await?,
+        DocType::TestOfChange => test_of_change(db, doc.id).await?,
     };
     Ok(vec![match current {
         Some(found) => Change::Upsert(Box::new(found)),
@@ -96,6 +97,8 @@ pub async fn ids_after(
         DocType::HelpRequest => ids!(help_requests),
         DocType::Convening => ids!(convenings),
         DocType::Member => ids!(members),
+        DocType::Initiative => ids!(initiatives),
+        DocType::TestOfChange => ids!(tests_of_change),
     }
 }
 
@@ -326,6 +329,56 @@ async fn convening(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDo
         url: format!("/convenings/{id}"),
         created_at: seconds(convening.created_at),
         updated_at: seconds(convening.updated_at),
+    }))
+}
+
+async fn initiative(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocument>, DbErr> {
+    let Some(initiative) = initiatives::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(Some(SearchDocument {
+        id: DocRef::new(DocType::Initiative, id).key(),
+        doc_type: DocType::Initiative,
+        network_id: Some(initiative.network_id),
+        network_ids: vec![initiative.network_id],
+        thread_id: None,
+        title: initiative.title,
+        body: joined([initiative.aim.as_str(), &plain_text(&initiative.problem)]),
+        details: initiative.measure_name,
+        tags: vec![initiative.stage],
+        status: Some(initiative.status),
+        url: format!("/initiatives/{id}"),
+        created_at: seconds(initiative.created_at),
+        updated_at: seconds(initiative.updated_at),
+    }))
+}
+
+async fn test_of_change(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<SearchDocument>, DbErr> {
+    let Some(test) = tests_of_change::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(Some(SearchDocument {
+        id: DocRef::new(DocType::TestOfChange, id).key(),
+        doc_type: DocType::TestOfChange,
+        network_id: Some(test.network_id),
+        network_ids: vec![test.network_id],
+        thread_id: None,
+        title: test.change_idea,
+        body: joined([
+            test.plan_what.as_str(),
+            &test.plan_who,
+            &test.plan_when,
+            &test.prediction,
+        ]),
+        details: joined([test.do_notes.as_str(), &test.study]),
+        tags: test.act.into_iter().collect(),
+        status: Some(test.status),
+        url: format!("/tests/{id}"),
+        created_at: seconds(test.created_at),
+        updated_at: seconds(test.updated_at),
     }))
 }
 

@@ -8,11 +8,13 @@ import { pagePath } from '../links.js';
 
 const TYPES = {
   thread: 'Threads', post: 'Posts', resource: 'Resources', help_request: 'Help requests',
-  convening: 'Convenings', member: 'People',
+  convening: 'Convenings', member: 'People', initiative: 'Initiatives',
+  test_of_change: 'Tests of change',
 };
 const TYPE_LABEL = {
   thread: 'Thread', post: 'Post', resource: 'Resource', help_request: 'Help request',
-  convening: 'Convening', member: 'Person',
+  convening: 'Convening', member: 'Person', initiative: 'Initiative',
+  test_of_change: 'Test of change',
 };
 const PAGE = 20;
 
