@@ -635,3 +635,45 @@ backend_test! {
         assert_eq!(notifications_of(&app, &w.peer, "check_in_due").await.len(), 1);
     }
 }
+
+backend_test! {
+    async fn digests_lead_with_bright_spots_and_list_check_ins_owed(backend: Backend) {
+        use chrono::{Datelike, Duration, Utc};
+        let app = TestApp::spawn(&backend).await;
+        let w = attendance_world(&app).await;
+        check_in_weeks(&app, &w.lead, &w.lehman, 0, &baseline_then_better(6)).await;
+
+        // Kennedy owes last week's check-in once a reminder pass has run after it ended.
+        let today = Utc::now().date_naive();
+        let this_week = today - Duration::days(today.weekday().num_days_from_monday() as i64);
+        let next_week = this_week + Duration::weeks(1);
+        let after = (next_week + Duration::days(8)).and_hms_opt(12, 0, 0).unwrap().and_utc();
+        app.post(&w.lead, &format!("/teams/{}/check-ins", w.lehman), json!({"period": next_week.to_string(), "value": 12}))
+            .await
+            .expect(201);
+        staffroom::initiatives::reminders::pass(app.state.db.writer(), after).await.unwrap();
+
+        let preview = app.get(&w.peer, "/me/digest/preview?frequency=weekly").await.expect(200);
+        let text = preview.body["text"].as_str().unwrap();
+        assert_eq!(preview.body["subject"], "Lehman HS is a bright spot: see what they tried · Staffroom weekly");
+        let bright = text.find("BRIGHT SPOTS").expect("a bright-spots section");
+        assert!(text[..bright].lines().all(|l| l.is_empty() || !l.chars().all(|c| c.is_uppercase() || c == ' ')), "bright spots come first:\n{text}");
+        assert!(text.contains("Lehman HS is a bright spot"));
+        assert!(text.contains(&format!("/initiatives/{}#bright-spots", w.initiative)));
+        let owed = text.find("CHECK-INS YOUR TEAM OWES").expect("a check-ins section");
+        assert!(text[owed..].contains(&format!("Kennedy MS: check in for the period of {next_week}")), "{text}");
+        assert!(preview.body["html"].as_str().unwrap().contains("Lehman HS is a bright spot"));
+
+        // Lehman checked in for that week: nothing owed in Lehman's digest; a member of
+        // another network hears nothing of either.
+        let lead = app.get(&w.lead, "/me/digest/preview?frequency=weekly").await.expect(200);
+        assert!(!lead.body["text"].as_str().unwrap().contains("CHECK-INS YOUR TEAM OWES"));
+        let elsewhere = app.post(&w.admin, "/networks", json!({"name": "Elsewhere", "visibility": "listed"})).await.expect(201).id();
+        let outsider = app.add_member(&w.admin, &elsewhere, "Otto Outsider", "member").await;
+        app.post(&outsider, &format!("/networks/{elsewhere}/threads"), json!({"title": "Hello", "body": "Anyone?"})).await.expect(201);
+        let theirs = app.get(&w.admin, "/me/digest/preview?frequency=weekly").await.expect(200);
+        assert!(theirs.body["text"].as_str().unwrap().contains("BRIGHT SPOTS"), "the admin is in the network");
+        let outside = app.get(&outsider, "/me/digest/preview?frequency=weekly").await.expect(200);
+        assert!(!outside.body["text"].as_str().unwrap().contains("Lehman"), "{}", outside.body["text"]);
+    }
+}

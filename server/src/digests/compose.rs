@@ -20,6 +20,7 @@ const HELP_WANTED_DAYS: i64 = 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SectionKind {
+    BrightSpots,
     HelpWanted,
     AnswersForYou,
     Mentions,
@@ -29,11 +30,13 @@ pub enum SectionKind {
     HelpfulResources,
     Convenings,
     ActionItems,
+    CheckInsDue,
 }
 
 impl SectionKind {
     pub fn heading(self) -> &'static str {
         match self {
+            SectionKind::BrightSpots => "Bright spots: teams whose data shows real improvement",
             SectionKind::HelpWanted => "Colleagues who need your expertise",
             SectionKind::AnswersForYou => "Answers to your help requests",
             SectionKind::Mentions => "Mentions and replies to you",
@@ -43,6 +46,7 @@ impl SectionKind {
             SectionKind::HelpfulResources => "Resources colleagues found helpful",
             SectionKind::Convenings => "Coming up in the next two weeks",
             SectionKind::ActionItems => "Your open action items",
+            SectionKind::CheckInsDue => "Check-ins your team owes",
         }
     }
 
@@ -170,6 +174,7 @@ pub async fn compose_many(
             .map(|(m, _)| (m.id, m.timezone.parse().unwrap_or(Tz::UTC)))
             .collect();
         let all = [
+            q.bright_spots().await?,
             q.help_wanted().await?,
             q.answers_for_you().await?,
             q.mentions().await?,
@@ -179,6 +184,7 @@ pub async fn compose_many(
             q.helpful_resources().await?,
             q.convenings(&timezones).await?,
             q.action_items().await?,
+            q.check_ins_due().await?,
         ];
         for by_reader in all {
             for (reader, section) in by_reader {
@@ -594,6 +600,62 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                 context: format!("{when} · from {convening}"),
             })
         })
+    }
+}
+
+impl<C: ConnectionTrait> Queries<'_, C> {
+    /// Teams of active initiatives in the reader's networks that are bright spots now and
+    /// checked in since the reader's last digest (news, not a standing list).
+    async fn bright_spots(&self) -> Result<HashMap<i64, Section>, DbErr> {
+        self.plain(
+            SectionKind::BrightSpots,
+            &format!(
+                "{title} AS title, {path} AS path, {context} AS context",
+                title = concat_sql(&["t.name", "' is a bright spot'"]),
+                path = concat_sql(&["'/initiatives/'", &cast_text("i.id"), "'#bright-spots'"]),
+                context = concat_sql(&[
+                    "i.measure_name",
+                    "' improving since '",
+                    &cast_text("t.bright_since"),
+                    "' · '",
+                    "i.title",
+                    "' · see what they tried'"
+                ]),
+            ),
+            &format!(
+                "{READER_NETWORKS} JOIN initiatives i ON i.network_id = rn.network_id \
+                 JOIN initiative_teams t ON t.initiative_id = i.id \
+                 WHERE i.status = 'active' AND t.deleted_at IS NULL AND t.bright_since IS NOT NULL \
+                   AND EXISTS (SELECT 1 FROM check_ins c WHERE c.team_id = t.id \
+                      AND c.submitted_at > rd.since)"
+            ),
+            "t.bright_since DESC, t.id DESC",
+            vec![],
+        )
+        .await
+    }
+
+    /// Periods the reader was reminded of (see `initiatives/reminders.rs`) whose check-in
+    /// is still missing, on teams they are still on.
+    async fn check_ins_due(&self) -> Result<HashMap<i64, Section>, DbErr> {
+        self.plain(
+            SectionKind::CheckInsDue,
+            &format!(
+                "{title} AS title, {path} AS path, {context} AS context",
+                title = concat_sql(&["t.name", "': check in for the period of '", &cast_text("cr.period")]),
+                path = concat_sql(&["'/initiatives/'", &cast_text("i.id"), "'#check-in'"]),
+                context = concat_sql(&["i.measure_name", "' · '", "i.title"]),
+            ),
+            "rd JOIN check_in_reminders cr ON cr.member_id = rd.member_id \
+             JOIN initiative_teams t ON t.id = cr.team_id AND t.deleted_at IS NULL \
+             JOIN initiative_team_members tm ON tm.team_id = t.id AND tm.member_id = rd.member_id \
+             JOIN initiatives i ON i.id = t.initiative_id AND i.status = 'active' \
+             JOIN rn ON rn.member_id = rd.member_id AND rn.network_id = i.network_id \
+             WHERE NOT EXISTS (SELECT 1 FROM check_ins c WHERE c.team_id = t.id AND c.period = cr.period)",
+            "cr.period DESC, t.id ASC",
+            vec![],
+        )
+        .await
     }
 }
 

@@ -38,6 +38,12 @@ fn headline(digest: &Digest) -> String {
             n => format!("{} colleagues need your help{topic}", count_label(n)),
         };
     }
+    if let Some(spot) = digest
+        .section(SectionKind::BrightSpots)
+        .and_then(|s| s.items.first())
+    {
+        return format!("{}: see what they tried", spot.title);
+    }
     let answers = count(SectionKind::AnswersForYou);
     if answers > 0 {
         return plural(answers, "new answer", "new answers") + " to your help request";
