@@ -106,11 +106,24 @@ backend_test! {
             .clone();
         assert_eq!(attendance["member_count"], 12);
         let threads = app.get(&roxy, &format!("/networks/{}/threads", attendance["id"].as_str().unwrap())).await.expect(200);
-        // Four conversations, plus one discussion thread per shared resource.
-        assert_eq!(threads.body["items"].as_array().unwrap().len(), 8);
+        // Four conversations, one discussion per shared resource, the initiative's and one
+        // per test of change.
+        assert_eq!(threads.body["items"].as_array().unwrap().len(), 14);
         assert!(threads.body["items"].as_array().unwrap().iter().any(|t| t["reply_count"].as_i64().unwrap() >= 2));
 
         let network = attendance["id"].as_str().unwrap();
+        let initiatives = app.get(&roxy, &format!("/networks/{network}/initiatives")).await.expect(200);
+        let initiative = initiatives.body["items"][0]["id"].as_str().expect("the demo initiative").to_owned();
+        let teams = app.get(&roxy, &format!("/initiatives/{initiative}/teams")).await.expect(200);
+        assert_eq!(teams.body.as_array().unwrap().len(), 3);
+        assert!(teams.body.as_array().unwrap().iter().all(|t| t["check_in_count"] == 20));
+        let spots = app.get(&roxy, &format!("/initiatives/{initiative}/bright-spots")).await.expect(200);
+        let spot_teams: Vec<&str> = spots.body.as_array().unwrap().iter().map(|s| s["team"]["name"].as_str().unwrap()).collect();
+        assert_eq!(spot_teams, ["Lehman HS"], "one bright spot");
+        assert_eq!(spots.body[0]["tests"][0]["act"], "adopt");
+        let tests = app.get(&roxy, &format!("/initiatives/{initiative}/tests")).await.expect(200);
+        let statuses: std::collections::BTreeSet<&str> = tests.body["items"].as_array().unwrap().iter().map(|t| t["status"].as_str().unwrap()).collect();
+        assert_eq!(statuses.into_iter().collect::<Vec<_>>(), ["acted", "doing", "planning", "studying"]);
         let library = app.get(&roxy, &format!("/networks/{network}/resources")).await.expect(200);
         let items = library.body["items"].as_array().unwrap();
         assert_eq!(items.len(), 4);

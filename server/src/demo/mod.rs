@@ -1,4 +1,5 @@
 //! Commands that fill an instance: the first admin, and a realistic demo network.
 
 pub mod admin;
+pub mod initiative;
 pub mod seed;
