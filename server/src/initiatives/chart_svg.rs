@@ -282,7 +282,7 @@ fn effect_name(effect: Effect) -> &'static str {
     }
 }
 
-fn capitalized(text: &str) -> String {
+pub fn capitalized(text: &str) -> String {
     let mut chars = text.chars();
     chars
         .next()

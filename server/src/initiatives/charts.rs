@@ -244,12 +244,12 @@ pub async fn bright_spots(
                 to,
                 effect: spot.signal.effect.as_str().to_owned(),
             },
-            summary: bright_spot_summary(
+            summary: chart_svg::capitalized(&bright_spot_summary(
                 &initiative.measure_name,
                 measure.direction,
                 measure.cadence == Cadence::Weekly,
                 &spot,
-            ),
+            )),
             tests: tests_by_team.remove(&team.id).unwrap_or_default(),
         })
         .collect())
