@@ -9,6 +9,7 @@ import { preferences } from './journeys/preferences.mjs';
 import { library } from './journeys/library.mjs';
 import { tabs } from './journeys/tabs.mjs';
 import { accessibility } from './journeys/accessibility.mjs';
+import { initiatives } from './journeys/initiatives.mjs';
 
 if (!BASE_URL) {
   console.error('STAFFROOM_URL is not set: run these through `cargo test` (browser::journeys).');
@@ -21,15 +22,17 @@ const JOURNEYS = [
   ['profile, digest and email preferences with a digest preview', preferences],
   ['share and download a file, ask and accept help, search with a typo, add a convening to a calendar', library],
   ['two tabs share one sign-in through several token refreshes', tabs],
+  ['an initiative: teams, a check-in that makes a bright spot live, a test of change tried by a peer', initiatives],
   ['no serious accessibility violation on any main page, light and dark; screenshots', accessibility],
 ];
 
 const only = process.env.STAFFROOM_JOURNEY;
+const onlyAny = only?.split('|');
 const browser = await launch();
 const world = {}; // what earlier journeys made (accounts, network, thread) for later ones
 let failed = 0;
 for (const [name, journey] of JOURNEYS) {
-  if (only && !name.includes(only)) continue;
+  if (onlyAny && !onlyAny.some((part) => name.includes(part))) continue;
   const started = Date.now();
   try {
     await journey(browser, world);

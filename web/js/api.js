@@ -107,15 +107,19 @@ async function runRefresh(used) {
 }
 
 /**
- * Calls the API. `body` is sent as JSON (or as is, for FormData). Resolves to the parsed
- * JSON (null for 204), rejects with ApiError.
+ * Calls the API. `body` is sent as JSON (or as is, for FormData, and for a Blob with its
+ * type: a CSV file). Resolves to the parsed JSON (null for 204), or with `raw` to the
+ * response's text; rejects with ApiError.
  */
-export async function request(method, path, body, { auth = true, signal } = {}) {
+export async function request(method, path, body, { auth = true, signal, raw = false } = {}) {
   const send = async () => {
-    const headers = { accept: 'application/json' };
+    const headers = { accept: raw ? '*/*' : 'application/json' };
     let payload;
     if (body instanceof FormData) payload = body;
-    else if (body !== undefined) {
+    else if (body instanceof Blob) {
+      headers['content-type'] = body.type || 'application/octet-stream';
+      payload = body;
+    } else if (body !== undefined) {
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(body);
     }
@@ -129,6 +133,7 @@ export async function request(method, path, body, { auth = true, signal } = {}) 
     if (!session) throw new ApiError(401, { title: 'Please sign in again.' });
     response = await send();
   }
+  if (raw && response.ok) return response.text();
   return parse(response, auth);
 }
 

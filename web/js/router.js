@@ -18,6 +18,8 @@ const ROUTES = [
   ['/resources/:id', 'resource', true],
   ['/help-requests/:id', 'help-request', true],
   ['/convenings/:id', 'convening', true],
+  ['/initiatives/:id', 'initiative', true],
+  ['/tests/:id', 'test-of-change', true],
   ['/members/:id', 'member', true],
   ['/search', 'search', true],
   ['/notifications', 'notifications', true],

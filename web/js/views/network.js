@@ -13,6 +13,7 @@ const SECTIONS = [
   ['resources', 'Resources'],
   ['help', 'Help requests'],
   ['convenings', 'Convenings'],
+  ['initiatives', 'Initiatives'],
   ['members', 'Members'],
 ];
 
@@ -21,6 +22,7 @@ const LOADERS = {
   resources: async () => (await import('./network-resources.js')).renderResources,
   help: async () => (await import('./network-help.js')).renderHelp,
   convenings: async () => (await import('./network-convenings.js')).renderConvenings,
+  initiatives: async () => (await import('./network-initiatives.js')).renderInitiatives,
   members: async () => renderMembers,
   '': async () => renderDiscussions,
 };
