@@ -415,6 +415,11 @@ pub async fn rebaseline(
     let team = match input.team_id {
         Some(team_id) => {
             let team = team_of(&txn, &initiative, team_id.0).await?;
+            // Taken like a check-in takes it: the bright-spot standing is decided under it.
+            initiative_teams::Entity::find_by_id(team.id)
+                .lock_exclusive()
+                .one(&txn)
+                .await?;
             let mut active: initiative_teams::ActiveModel = team.into();
             active.baseline_from = Set(from);
             active.updated_at = Set(now);
