@@ -19,6 +19,7 @@ mod m20261125_000011_add_post_reaction_counts;
 mod m20261125_000012_create_search_positions;
 mod m20261125_000013_create_digests;
 mod m20261125_000014_create_initiatives;
+mod m20261203_000015_create_connections;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000012_create_search_positions::Migration),
             Box::new(m20261125_000013_create_digests::Migration),
             Box::new(m20261125_000014_create_initiatives::Migration),
+            Box::new(m20261203_000015_create_connections::Migration),
         ]
     }
 }

@@ -382,6 +382,8 @@ async fn seed_week(state: &AppState, count: usize, networks: usize) -> anyhow::R
                     body: "Our team is stuck. What has worked in your school?".to_owned(),
                     tags: vec![tag.to_owned()],
                     urgency: help_requests::model::Urgency::Normal,
+                    // One in five asked without a name, as members do.
+                    anonymous: h % 5 == 0,
                 },
             )
             .await

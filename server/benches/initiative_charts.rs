@@ -127,7 +127,10 @@ async fn main() -> anyhow::Result<()> {
             (median(&mut p50), median(&mut p99))
         })
         .collect();
-    println!("{:<36} {:>10} {:>10}", "median of rounds", "p50 ms", "p99 ms");
+    println!(
+        "{:<36} {:>10} {:>10}",
+        "median of rounds", "p50 ms", "p99 ms"
+    );
     for ((label, _), (p50, p99)) in rows.iter().zip(&medians) {
         println!("{label:<36} {p50:>10.2} {p99:>10.2}");
     }
@@ -277,7 +280,10 @@ async fn bare_chart(
     }))
 }
 
-async fn bare_network_chart(pool: &SqlitePool, initiative: i64) -> anyhow::Result<serde_json::Value> {
+async fn bare_network_chart(
+    pool: &SqlitePool,
+    initiative: i64,
+) -> anyhow::Result<serde_json::Value> {
     bare_chart(pool, initiative, None).await
 }
 

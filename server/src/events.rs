@@ -66,6 +66,7 @@ pub enum EventKind {
     HelpRequestResponded,
     HelpRequestOffered,
     HelpRequestResolved,
+    HelpRequestDeleted,
     ConveningCreated,
     ConveningUpdated,
     ActionItemCreated,
@@ -84,6 +85,12 @@ pub enum EventKind {
     TestOfChangeCreated,
     TestOfChangeUpdated,
     BrightSpotDetected,
+    MessageCreated,
+    ConversationRead,
+    PollCreated,
+    PollUpdated,
+    PollVoted,
+    PollDeleted,
 }
 
 impl EventKind {
@@ -107,6 +114,7 @@ impl EventKind {
             EventKind::HelpRequestResponded => "help_request.responded",
             EventKind::HelpRequestOffered => "help_request.offered",
             EventKind::HelpRequestResolved => "help_request.resolved",
+            EventKind::HelpRequestDeleted => "help_request.deleted",
             EventKind::ConveningCreated => "convening.created",
             EventKind::ConveningUpdated => "convening.updated",
             EventKind::ActionItemCreated => "action_item.created",
@@ -125,6 +133,12 @@ impl EventKind {
             EventKind::TestOfChangeCreated => "test_of_change.created",
             EventKind::TestOfChangeUpdated => "test_of_change.updated",
             EventKind::BrightSpotDetected => "bright_spot.detected",
+            EventKind::MessageCreated => "message.created",
+            EventKind::ConversationRead => "conversation.read",
+            EventKind::PollCreated => "poll.created",
+            EventKind::PollUpdated => "poll.updated",
+            EventKind::PollVoted => "poll.voted",
+            EventKind::PollDeleted => "poll.deleted",
         }
     }
 
@@ -134,7 +148,7 @@ impl EventKind {
         EventKind::ALL.into_iter().find(|kind| kind.as_str() == raw)
     }
 
-    pub const ALL: [EventKind; 36] = [
+    pub const ALL: [EventKind; 43] = [
         EventKind::NetworkCreated,
         EventKind::NetworkUpdated,
         EventKind::MemberJoined,
@@ -153,6 +167,7 @@ impl EventKind {
         EventKind::HelpRequestResponded,
         EventKind::HelpRequestOffered,
         EventKind::HelpRequestResolved,
+        EventKind::HelpRequestDeleted,
         EventKind::ConveningCreated,
         EventKind::ConveningUpdated,
         EventKind::ActionItemCreated,
@@ -171,6 +186,12 @@ impl EventKind {
         EventKind::TestOfChangeCreated,
         EventKind::TestOfChangeUpdated,
         EventKind::BrightSpotDetected,
+        EventKind::MessageCreated,
+        EventKind::ConversationRead,
+        EventKind::PollCreated,
+        EventKind::PollUpdated,
+        EventKind::PollVoted,
+        EventKind::PollDeleted,
     ];
 
     /// Events after which someone may see less than before: their live subscriptions are

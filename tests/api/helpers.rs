@@ -170,6 +170,7 @@ pub struct Account {
     pub id: String,
     pub email: String,
     pub handle: String,
+    pub display_name: String,
     pub access_token: String,
     pub refresh_token: String,
 }
@@ -538,6 +539,10 @@ pub fn account_from(body: &Value) -> Account {
         handle: body["member"]["handle"]
             .as_str()
             .expect("handle")
+            .to_owned(),
+        display_name: body["member"]["display_name"]
+            .as_str()
+            .expect("display name")
             .to_owned(),
         access_token: body["access_token"]
             .as_str()

@@ -9,6 +9,7 @@ mod process;
 mod proxy;
 mod smtp;
 
+mod anonymous_help;
 mod auth;
 mod authorization;
 mod convenings;

@@ -520,14 +520,21 @@ async fn seed_help_requests(
                 body: body.to_owned(),
                 tags: tags.iter().map(|t| t.to_string()).collect(),
                 urgency,
+                anonymous: false,
             },
         )
+    };
+    let ask_anonymously = |author: usize, title: &str, body: &str, tags: &[&str]| {
+        let (author, mut request) = ask(author, title, body, tags, Urgency::Normal);
+        request.anonymous = true;
+        (author, request)
     };
     let requests = [
         ask(6, "Incentives for 9th graders that are not raffles?", "Our raffles worked for two weeks. What has lasted longer for you?", &["incentives", "ninth-grade"], Urgency::Normal),
         ask(9, "Mentor turnover mid-year", "Two of our mentors are leaving in January. How do you hand students over without losing them?", &["mentoring"], Urgency::High),
         ask(2, "Coding partial-day absences", "How are you coding students who miss more than half a day but attend first period?", &["attendance-data", "policy"], Urgency::Normal),
         ask(5, "Spanish translation of the attendance letter", "Does anyone have a reviewed Spanish version of the state attendance letter?", &["family-engagement"], Urgency::Low),
+        ask_anonymously(8, "Our chronic absence went up after my first year as principal", "I changed the morning schedule and our numbers got worse, not better. How did you talk about a setback like this with your staff without losing them?", &["mentoring", "attendance-data"]),
     ];
     let mut ids = Vec::new();
     for (author, request) in requests {

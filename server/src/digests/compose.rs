@@ -346,7 +346,7 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                 &format!(
                     "{READER_NETWORKS} JOIN help_requests h ON h.network_id = rn.network_id \
                      JOIN networks n ON n.id = h.network_id \
-                     WHERE h.status IN ('open', 'answered') \
+                     WHERE h.status IN ('open', 'answered') AND h.deleted_at IS NULL \
                        AND h.author_id <> rd.member_id AND h.created_at > ? \
                        AND EXISTS (SELECT 1 FROM help_request_tags ht JOIN member_expertise e \
                           ON e.tag = ht.tag AND e.member_id = rd.member_id WHERE ht.help_request_id = h.id) \
@@ -394,7 +394,7 @@ impl<C: ConnectionTrait> Queries<'_, C> {
              JOIN rn ON rn.member_id = rd.member_id AND rn.network_id = h.network_id \
              JOIN help_responses r ON r.help_request_id = h.id \
              JOIN members a ON a.id = r.author_id \
-             WHERE r.author_id <> rd.member_id AND r.created_at > rd.since \
+             WHERE r.author_id <> rd.member_id AND r.created_at > rd.since AND h.deleted_at IS NULL \
                AND NOT EXISTS (SELECT 1 FROM notifications nt WHERE nt.recipient_id = rd.member_id \
                   AND nt.kind = 'help_responded' AND nt.subject_id = h.id \
                   AND nt.read_at IS NOT NULL AND nt.read_at >= r.created_at)",

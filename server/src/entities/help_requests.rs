@@ -21,6 +21,10 @@ pub struct Model {
     pub answered_at: Option<DateTimeUtc>,
     pub resolved_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
+    /// The asker is shown as "a member of <network>" to everyone else.
+    pub is_anonymous: bool,
+    /// Removed by the asker or hidden by a facilitator: gone for every reader.
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

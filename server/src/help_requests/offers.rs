@@ -62,7 +62,7 @@ pub async fn set_offer(
                 actor,
                 &serde_json::json!({
                     "help_request_id": ApiId(request.id),
-                    "asker_id": ApiId(request.author_id),
+                    "asker_id": (!request.is_anonymous).then_some(ApiId(request.author_id)),
                     "member_id": ApiId(actor),
                     "offered": offer,
                 }),

@@ -1,9 +1,9 @@
 //! Reads for help-request lists and pages, batched per page.
 
-use super::views::{HelpRequestExtras, HelpRequestView, ResponseView};
+use super::views::{AnonymousAsker, Asker, HelpRequestExtras, HelpRequestView, ResponseView};
 use crate::entities::{
     help_offers, help_request_tags, help_requests, help_responses, member_expertise,
-    network_members,
+    network_members, networks,
 };
 use crate::grouping::group_by_key;
 use crate::members::queries as member_queries;
@@ -41,8 +41,9 @@ pub async fn page(
     cursor: Option<&NewestFirstCursor>,
     limit: u64,
 ) -> Result<Vec<help_requests::Model>, DbErr> {
-    let mut query =
-        help_requests::Entity::find().filter(help_requests::Column::NetworkId.eq(network_id));
+    let mut query = help_requests::Entity::find()
+        .filter(help_requests::Column::NetworkId.eq(network_id))
+        .filter(help_requests::Column::DeletedAt.is_null());
     if let Some(status) = filter.status {
         query = query.filter(help_requests::Column::Status.eq(status));
     }
@@ -103,9 +104,21 @@ pub async fn views(
         .order_by_asc(help_offers::Column::CreatedAt)
         .all(db)
         .await?;
-    let mut people: Vec<i64> = rows.iter().map(|r| r.author_id).collect();
+    // An anonymous asker is read only for themselves; everyone else sees the network.
+    let shows_asker = |row: &help_requests::Model| !row.is_anonymous || row.author_id == viewer;
+    let mut people: Vec<i64> = rows
+        .iter()
+        .filter(|r| shows_asker(r))
+        .map(|r| r.author_id)
+        .collect();
     people.extend(offers.iter().map(|o| o.member_id));
     let members = member_queries::find_many(db, &people).await?;
+    let anonymous_in: Vec<i64> = rows
+        .iter()
+        .filter(|r| !shows_asker(r))
+        .map(|r| r.network_id)
+        .collect();
+    let network_names = network_names(db, anonymous_in).await?;
     let offers: HashMap<i64, Vec<i64>> = group_by_key(offers, |o| (o.help_request_id, o.member_id));
     Ok(rows
         .iter()
@@ -114,7 +127,16 @@ pub async fn views(
             HelpRequestView::new(
                 row,
                 HelpRequestExtras {
-                    author: members.get(&row.author_id).map(MemberRef::from),
+                    author: if shows_asker(row) {
+                        members
+                            .get(&row.author_id)
+                            .map(|m| Asker::Member(MemberRef::from(m)))
+                    } else {
+                        network_names
+                            .get(&row.network_id)
+                            .map(|name| Asker::Anonymous(AnonymousAsker::of_network(name)))
+                    },
+                    asked_by_me: row.author_id == viewer,
                     tags: tags.remove(&row.id).unwrap_or_default(),
                     offered_by_me: offerers.contains(&viewer),
                     offers: offerers
@@ -126,6 +148,36 @@ pub async fn views(
             )
         })
         .collect())
+}
+
+/// The names of `ids`, for anonymous askers' labels.
+pub async fn network_names(
+    db: &impl ConnectionTrait,
+    mut ids: Vec<i64>,
+) -> Result<HashMap<i64, String>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(networks::Entity::find()
+        .select_only()
+        .column(networks::Column::Id)
+        .column(networks::Column::Name)
+        .filter(networks::Column::Id.is_in(ids))
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// The network's name, for an anonymous asker's label.
+pub async fn network_name(db: &impl ConnectionTrait, id: i64) -> Result<String, DbErr> {
+    Ok(network_names(db, vec![id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default())
 }
 
 pub async fn view(

@@ -2,6 +2,7 @@
 
 use super::model::{HelpRequestStatus, Transition};
 use super::queries;
+use super::service::{actor_label, shown_actor};
 use super::views::{HelpRequestView, ResponseView};
 use crate::entities::{help_requests, help_responses};
 use crate::error::{ApiError, ApiResult};
@@ -77,7 +78,7 @@ pub async fn respond(
             actor,
             &serde_json::json!({
                 "help_request_id": ApiId(request.id),
-                "asker_id": ApiId(request.author_id),
+                "asker_id": (!request.is_anonymous).then_some(ApiId(request.author_id)),
                 "status": next,
                 "response": view,
             }),
@@ -146,20 +147,25 @@ pub async fn accept(
     active.updated_at = Set(now);
     let request = active.update(&txn).await?;
     let view = queries::view(&txn, actor, &request).await?;
-    txn.emit(
-        NewEvent::in_network(
-            EventKind::HelpRequestResolved,
-            request.network_id,
-            actor,
-            &serde_json::json!({
-                "help_request_id": ApiId(request.id),
-                "accepted_response_id": ApiId(response.id),
-                "responder_id": ApiId(response.author_id),
-                "title": view.title,
-            }),
-        )
-        .about(request.id),
-    );
+    let mut event = NewEvent::in_network(
+        EventKind::HelpRequestResolved,
+        request.network_id,
+        actor,
+        &serde_json::json!({
+            "help_request_id": ApiId(request.id),
+            "accepted_response_id": ApiId(response.id),
+            "responder_id": ApiId(response.author_id),
+            "title": view.title,
+        }),
+    )
+    .about(request.id);
+    event.actor_id = shown_actor(&request, actor);
+    txn.emit(event);
+    let network_name = queries::network_name(&txn, request.network_id).await?;
+    let mut data = serde_json::json!({ "title": view.title, "response_id": ApiId(response.id) });
+    if let Some(label) = actor_label(&request, actor, &network_name) {
+        data["actor_label"] = label.into();
+    }
     notify(
         &txn,
         NewNotification {
@@ -168,8 +174,8 @@ pub async fn accept(
             subject_type: "help_request",
             subject_id: request.id,
             network_id: Some(request.network_id),
-            actor_id: Some(actor),
-            data: serde_json::json!({ "title": view.title, "response_id": ApiId(response.id) }),
+            actor_id: shown_actor(&request, actor),
+            data,
         },
     )
     .await?;

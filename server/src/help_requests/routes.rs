@@ -20,7 +20,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/help-requests/{id}")
             .get(get_help_request)
-            .patch(update_help_request),
+            .patch(update_help_request)
+            .delete(delete_help_request),
     )
     .service(
         web::resource("/help-requests/{id}/responses")
@@ -91,6 +92,19 @@ pub async fn update_help_request(
     Ok(web::Json(
         service::update(state.db.writer(), &state.markdown, auth.id, id.0, input).await?,
     ))
+}
+
+/// Removes the request: its asker withdraws it, or a facilitator hides it (anonymous ones
+/// too). Gone for every reader afterwards.
+#[utoipa::path(delete, path = "/api/v1/help-requests/{id}", tag = "help requests", params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn delete_help_request(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+) -> ApiResult<HttpResponse> {
+    service::delete(state.db.writer(), auth.id, id.0).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Responses, oldest first.

@@ -3,11 +3,12 @@
 
 use super::model::{HelpRequestStatus, IllegalTransition, Transition, Urgency};
 use super::queries::{self, ListFilter, NewestFirstCursor};
-use super::views::HelpRequestView;
+use super::views::{anonymous_label, HelpRequestView};
 use crate::entities::{help_request_tags, help_requests};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
+use crate::ids::ApiId;
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::networks::network_access;
@@ -32,6 +33,10 @@ pub struct CreateHelpRequest {
     pub tags: Vec<String>,
     #[serde(default = "default_urgency")]
     pub urgency: Urgency,
+    /// Ask without being named: everyone but the asker sees "a member of <network>", on
+    /// every path, and nobody can unmask it (facilitators can still hide the request).
+    #[serde(default)]
+    pub anonymous: bool,
 }
 
 fn default_urgency() -> Urgency {
@@ -88,12 +93,36 @@ async fn replace_tags(txn: &impl ConnectionTrait, id: i64, tags: &[Tag]) -> ApiR
     Ok(())
 }
 
-async fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &HelpRequestView) -> ApiResult<()> {
-    let public = HelpRequestView {
-        offered_by_me: false,
-        ..view.clone()
-    };
-    let event = NewEvent::in_network(kind, view.network_id.0, actor, &public).about(view.id.0);
+/// Who an event or notification names as having acted on `request`: nobody, when the
+/// asker of an anonymous request acted (their later edits, closing, accepting stay
+/// anonymous too).
+pub(crate) fn shown_actor(request: &help_requests::Model, actor: i64) -> Option<i64> {
+    (!(request.is_anonymous && request.author_id == actor)).then_some(actor)
+}
+
+/// What notifications about `request` say of an anonymous asker who acted: their label, for
+/// the words ("A member of Attendance PLN needs your expertise").
+pub(crate) fn actor_label(
+    request: &help_requests::Model,
+    actor: i64,
+    network_name: &str,
+) -> Option<String> {
+    shown_actor(request, actor)
+        .is_none()
+        .then(|| anonymous_label(network_name))
+}
+
+async fn announce(
+    txn: &Tx,
+    kind: EventKind,
+    actor: i64,
+    request: &help_requests::Model,
+    view: &HelpRequestView,
+) -> ApiResult<()> {
+    let network_name = queries::network_name(txn, request.network_id).await?;
+    let public = view.as_seen_by_others(&network_name);
+    let mut event = NewEvent::in_network(kind, view.network_id.0, actor, &public).about(view.id.0);
+    event.actor_id = shown_actor(request, actor);
     // Replays show it as it is now, never an earlier title or text.
     if kind != EventKind::HelpRequestCreated {
         events::redact(
@@ -142,17 +171,23 @@ pub async fn create(
         answered_at: Set(None),
         resolved_at: Set(None),
         closed_at: Set(None),
+        is_anonymous: Set(input.anonymous),
+        deleted_at: Set(None),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
     replace_tags(&txn, request.id, &tags).await?;
     let view = queries::view(&txn, actor, &request).await?;
-    announce(&txn, EventKind::HelpRequestCreated, actor, &view).await?;
+    announce(&txn, EventKind::HelpRequestCreated, actor, &request, &view).await?;
     let tag_names: Vec<String> = tags.iter().map(|t| t.as_str().to_owned()).collect();
     let experts = queries::experts_for(&txn, network_id, &tag_names, actor).await?;
-    let data =
+    let network_name = queries::network_name(&txn, network_id).await?;
+    let mut data =
         serde_json::json!({ "title": view.title, "tags": view.tags, "urgency": view.urgency });
+    if let Some(label) = actor_label(&request, actor, &network_name) {
+        data["actor_label"] = label.into();
+    }
     notify_all(
         &txn,
         experts
@@ -163,7 +198,7 @@ pub async fn create(
                 subject_type: "help_request",
                 subject_id: request.id,
                 network_id: Some(network_id),
-                actor_id: Some(actor),
+                actor_id: shown_actor(&request, actor),
                 data: data.clone(),
             })
             .collect(),
@@ -299,7 +334,43 @@ pub async fn update(
     active.updated_at = Set(now);
     let request = active.update(&txn).await?;
     let view = queries::view(&txn, actor, &request).await?;
-    announce(&txn, EventKind::HelpRequestUpdated, actor, &view).await?;
+    announce(&txn, EventKind::HelpRequestUpdated, actor, &request, &view).await?;
     txn.commit().await?;
     Ok(view)
+}
+
+/// Removes a request: its asker withdraws it for good, or a facilitator hides it (which
+/// works on anonymous requests too: hiding needs no name). Gone for every reader, from
+/// lists, search and digests; earlier events keep only its id.
+pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<()> {
+    let txn = Tx::begin(db).await?;
+    let (request, access) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
+    access.require_author_or_facilitator(request.author_id, actor)?;
+    let now = crate::clock::now();
+    let network_id = request.network_id;
+    let actor_shown = shown_actor(&request, actor);
+    let mut active: help_requests::ActiveModel = request.into();
+    active.deleted_at = Set(Some(now));
+    active.updated_at = Set(now);
+    active.update(&txn).await?;
+    let payload = serde_json::json!({ "id": ApiId(id), "network_id": ApiId(network_id) });
+    events::redact(
+        &txn,
+        &[
+            EventKind::HelpRequestCreated,
+            EventKind::HelpRequestUpdated,
+            EventKind::HelpRequestResponded,
+            EventKind::HelpRequestOffered,
+            EventKind::HelpRequestResolved,
+        ],
+        id,
+        payload.clone(),
+    )
+    .await?;
+    let mut event =
+        NewEvent::in_network(EventKind::HelpRequestDeleted, network_id, actor, &payload).about(id);
+    event.actor_id = actor_shown;
+    txn.emit(event);
+    txn.commit().await?;
+    Ok(())
 }

@@ -7,11 +7,47 @@ use crate::members::views::MemberRef;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+/// Who asked, as the viewer may know it: the member, or for an anonymous request seen by
+/// anyone but its asker, only the network they asked in.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum Asker {
+    Member(MemberRef),
+    Anonymous(AnonymousAsker),
+}
+
+/// `{"anonymous": true, "label": "a member of <network>"}`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AnonymousAsker {
+    /// Always `true`.
+    pub anonymous: bool,
+    pub label: String,
+}
+
+impl AnonymousAsker {
+    pub fn of_network(network_name: &str) -> AnonymousAsker {
+        AnonymousAsker {
+            anonymous: true,
+            label: anonymous_label(network_name),
+        }
+    }
+}
+
+/// How an anonymous asker is named, everywhere they are ("a member of Attendance PLN").
+pub fn anonymous_label(network_name: &str) -> String {
+    format!("a member of {network_name}")
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HelpRequestView {
     pub id: ApiId,
     pub network_id: ApiId,
-    pub author: Option<MemberRef>,
+    pub author: Option<Asker>,
+    /// Asked anonymously: everyone but the asker sees `author` as
+    /// `{"anonymous": true, "label": …}`.
+    pub anonymous: bool,
+    /// The viewer asked it (the only one who knows, for an anonymous request).
+    pub asked_by_me: bool,
     pub title: String,
     pub body: String,
     pub body_html: String,
@@ -31,7 +67,8 @@ pub struct HelpRequestView {
 }
 
 pub struct HelpRequestExtras {
-    pub author: Option<MemberRef>,
+    pub author: Option<Asker>,
+    pub asked_by_me: bool,
     pub tags: Vec<String>,
     pub offers: Vec<MemberRef>,
     pub offered_by_me: bool,
@@ -43,6 +80,8 @@ impl HelpRequestView {
             id: ApiId(row.id),
             network_id: ApiId(row.network_id),
             author: extras.author,
+            anonymous: row.is_anonymous,
+            asked_by_me: extras.asked_by_me,
             title: row.title.clone(),
             body: row.body.clone(),
             body_html: row.body_html.clone(),
@@ -58,6 +97,21 @@ impl HelpRequestView {
             answered_at: row.answered_at,
             resolved_at: row.resolved_at,
             closed_at: row.closed_at,
+        }
+    }
+
+    /// The request as anyone but its asker sees it, with nothing of the viewer's own
+    /// standing: what events carry to every subscriber.
+    pub fn as_seen_by_others(&self, network_name: &str) -> HelpRequestView {
+        HelpRequestView {
+            author: if self.anonymous {
+                Some(Asker::Anonymous(AnonymousAsker::of_network(network_name)))
+            } else {
+                self.author.clone()
+            },
+            asked_by_me: false,
+            offered_by_me: false,
+            ..self.clone()
         }
     }
 }

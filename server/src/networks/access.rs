@@ -723,6 +723,10 @@ impl InNetwork for help_requests::Model {
     fn network_id(&self) -> i64 {
         self.network_id
     }
+
+    fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
 }
 
 impl InNetwork for convenings::Model {

@@ -16,7 +16,9 @@ pub struct Line {
 
 impl Line {
     pub fn of(n: &notifications::Model, actor: Option<&str>) -> Line {
-        let who = actor.unwrap_or("Someone");
+        // An anonymous asker acted: the notification names only their network.
+        let label = n.data["actor_label"].as_str().map(capitalized);
+        let who = actor.or(label.as_deref()).unwrap_or("Someone");
         let text = |key: &str| n.data[key].as_str().unwrap_or_default().to_owned();
         let title = text("title");
         let (headline, detail, path) = match n.kind.as_str() {
@@ -113,5 +115,14 @@ impl Line {
             detail,
             path,
         }
+    }
+}
+
+/// "a member of …" at the start of a sentence.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }

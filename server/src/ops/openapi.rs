@@ -37,7 +37,7 @@ use utoipa::{Modify, OpenApi};
         help_requests::routes::get_help_request, help_requests::routes::update_help_request,
         help_requests::routes::list_responses, help_requests::routes::respond,
         help_requests::routes::accept_response, help_requests::routes::offer_help,
-        help_requests::routes::withdraw_offer,
+        help_requests::routes::withdraw_offer, help_requests::routes::delete_help_request,
         convenings::routes::list_convenings, convenings::routes::create_convening,
         convenings::routes::get_convening, convenings::routes::update_convening,
         convenings::routes::convening_calendar, convenings::routes::list_action_items,

@@ -25,15 +25,17 @@ pub fn refs_for(kind: EventKind, subject: Option<i64>) -> Option<DocRef> {
         ThreadCreated | ThreadUpdated | ThreadDeleted => DocType::Thread,
         PostCreated | PostUpdated | PostDeleted => DocType::Post,
         ResourceCreated | ResourceUpdated | ResourceDeleted => DocType::Resource,
-        HelpRequestCreated | HelpRequestUpdated | HelpRequestResponded | HelpRequestResolved => {
-            DocType::HelpRequest
-        }
+        HelpRequestCreated | HelpRequestUpdated | HelpRequestResponded | HelpRequestResolved
+        | HelpRequestDeleted => DocType::HelpRequest,
         ConveningCreated | ConveningUpdated => DocType::Convening,
         MemberJoined | MemberUpdated | MemberRemoved | ProfileUpdated => DocType::Member,
         // Nothing searchable changes: names of networks, reactions, offers, action items and
         // notifications are not in any document.
         NetworkCreated | NetworkUpdated | ReactionChanged | HelpRequestOffered
         | ActionItemCreated | ActionItemUpdated | NotificationCreated => return None,
+        // Direct messages are never searchable.
+        MessageCreated | ConversationRead => return None,
+        PollCreated | PollUpdated | PollVoted | PollDeleted => return None,
         InitiativeCreated | InitiativeUpdated => DocType::Initiative,
         TestOfChangeCreated | TestOfChangeUpdated => DocType::TestOfChange,
         // Teams, check-ins and charts are in no document.
@@ -269,7 +271,11 @@ async fn resource(
 }
 
 async fn help_request(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocument>, DbErr> {
-    let Some(request) = help_requests::Entity::find_by_id(id).one(db).await? else {
+    let Some(request) = help_requests::Entity::find_by_id(id)
+        .filter(help_requests::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     let responses: Vec<String> = help_responses::Entity::find()
