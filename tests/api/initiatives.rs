@@ -677,3 +677,83 @@ backend_test! {
         assert!(!outside.body["text"].as_str().unwrap().contains("Lehman"), "{}", outside.body["text"]);
     }
 }
+
+backend_test! {
+    async fn an_import_ranks_bright_spots_every_write_is_an_event_and_a_removed_member_hears_none(backend: Backend) {
+        use crate::losing_access::{send_sentinel, until_sentinel};
+        let app = TestApp::spawn(&backend).await;
+        let w = attendance_world(&app).await;
+        let mut watching = LiveClient::signed_in(&app, &w.bystander).await;
+        watching.subscribe(&[&format!("network:{}", w.network), "me"], None).await;
+
+        // One import makes both teams bright spots: Lehman a third below its baseline,
+        // Kennedy a sixth. Each is announced once, and Lehman ranks first.
+        let mut csv = String::from("team,period,value\n");
+        for (i, value) in baseline_then_better(6).iter().enumerate() {
+            csv.push_str(&format!("Lehman HS,{},{value}\n", week(i as i64)));
+        }
+        let kennedy: Vec<f64> = [20.0, 21.0, 19.0, 20.5, 20.0, 19.5, 21.0, 20.0, 19.8, 20.2]
+            .into_iter()
+            .chain([17.0, 16.8, 17.2, 16.9, 17.1, 17.0])
+            .collect();
+        for (i, value) in kennedy.iter().enumerate() {
+            csv.push_str(&format!("Kennedy MS,{},{value}\n", week(i as i64)));
+        }
+        upload_csv(&app, &w.admin, &w.initiative, "text/csv", csv).await.expect(200);
+        let spots = app.get(&w.bystander, &format!("/initiatives/{}/bright-spots", w.initiative)).await.expect(200);
+        let ranked: Vec<&str> = spots.body.as_array().unwrap().iter().map(|s| s["team"]["name"].as_str().unwrap()).collect();
+        assert_eq!(ranked, ["Lehman HS", "Kennedy MS"]);
+        let changes: Vec<f64> = spots.body.as_array().unwrap().iter().map(|s| s["relative_change"].as_f64().unwrap()).collect();
+        assert!(changes[0] < changes[1] && changes[1] < 0.0, "{changes:?}");
+        let announced = notifications_of(&app, &w.peer, "bright_spot").await;
+        assert_eq!(announced.len(), 2, "{announced:?}");
+
+        // The network chart re-baselined from week 10: its baseline starts there and is
+        // provisional (six points since).
+        app.post(&w.lead, &format!("/initiatives/{}/rebaseline", w.initiative), json!({"from_period": week(10)})).await.expect(403);
+        app.post(&w.admin, &format!("/initiatives/{}/rebaseline", w.initiative), json!({"from_period": week(10)})).await.expect(200);
+        let chart = app.get(&w.bystander, &format!("/initiatives/{}/chart", w.initiative)).await.expect(200);
+        assert_eq!(chart.body["baseline"]["from"], week(10));
+        assert_eq!(chart.body["baseline"]["provisional"], true);
+        assert_eq!(chart.body["points"].as_array().unwrap().len(), 16, "earlier points stay on the chart");
+
+        // Every kind of write is in the log, in its network.
+        app.patch(&w.admin, &format!("/initiatives/{}", w.initiative), json!({"stage": "analyze"})).await.expect(200);
+        app.patch(&w.admin, &format!("/teams/{}", w.kennedy), json!({"organization": "District 10"})).await.expect(200);
+        let test = app
+            .post(&w.lead, &format!("/initiatives/{}/tests", w.initiative), json!({"team_id": w.lehman, "change_idea": "Buddies", "plan": {}}))
+            .await
+            .expect(201)
+            .id();
+        app.patch(&w.lead, &format!("/tests/{test}"), json!({"status": "doing"})).await.expect(200);
+        let spare = app.post(&w.admin, &format!("/initiatives/{}/teams", w.initiative), json!({"name": "Spare", "member_ids": []})).await.expect(201).id();
+        app.delete(&w.admin, &format!("/teams/{spare}")).await.expect(204);
+        let kinds: Vec<String> = app.events().await.into_iter().map(|(_, kind, _, _)| kind).collect();
+        for kind in [
+            "initiative.created", "initiative.team_created", "check_in.submitted", "bright_spot.detected",
+            "initiative.rebaselined", "initiative.updated", "initiative.team_updated", "test_of_change.created",
+            "test_of_change.updated", "initiative.team_deleted",
+        ] {
+            assert!(kinds.iter().any(|k| k == kind), "no {kind} among {kinds:?}");
+        }
+        assert_eq!(kinds.iter().filter(|k| *k == "bright_spot.detected").count(), 2);
+        // The bystander heard them live.
+        let mut heard = Vec::new();
+        while !heard.iter().any(|k| k == "initiative.team_deleted") {
+            let event = watching.event().await;
+            heard.push(event["kind"].as_str().unwrap().to_owned());
+        }
+        assert!(heard.iter().any(|k| k == "initiative.updated"), "{heard:?}");
+
+        // Removed a moment ago: the topic ends, and nothing later reaches them.
+        app.delete(&w.admin, &format!("/networks/{}/members/{}", w.network, w.bystander.id)).await.expect(204);
+        app.patch(&w.admin, &format!("/initiatives/{}", w.initiative), json!({"stage": "design_test"})).await.expect(200);
+        check_in_weeks(&app, &w.lead, &w.lehman, 16, &[11.5]).await;
+        send_sentinel(&app, &w.admin, &w.bystander).await;
+        let after = until_sentinel(&mut watching, &w.network).await;
+        for message in &after {
+            assert!(message["type"] != "event" || !message["kind"].as_str().unwrap().starts_with("initiative."), "{message}");
+            assert_ne!(message["kind"], "check_in.submitted", "{message}");
+        }
+    }
+}

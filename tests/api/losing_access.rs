@@ -31,7 +31,7 @@ fn revoked_topics(notice: &Value) -> Vec<String> {
 /// Reads until the `invited` notification meant as a sentinel, failing on any event about
 /// `network` before it: since the hub delivers in log order, reaching the sentinel proves
 /// nothing from the network was sent.
-async fn until_sentinel(client: &mut LiveClient, network: &str) -> Vec<Value> {
+pub(crate) async fn until_sentinel(client: &mut LiveClient, network: &str) -> Vec<Value> {
     let mut seen = Vec::new();
     loop {
         let message = tokio::time::timeout(
@@ -61,7 +61,7 @@ async fn until_sentinel(client: &mut LiveClient, network: &str) -> Vec<Value> {
 
 /// Invites `who` into a fresh network: an `invited` notification tied to no network, which
 /// reaches `me` whatever else `who` may see.
-async fn send_sentinel(app: &TestApp, admin: &Account, who: &Account) {
+pub(crate) async fn send_sentinel(app: &TestApp, admin: &Account, who: &Account) {
     let elsewhere = app
         .post(
             admin,

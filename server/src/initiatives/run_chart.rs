@@ -438,6 +438,115 @@ mod tests {
         assert_eq!((shift.from, shift.to), (10, 21));
     }
 
+    /// A series around a median of 10 from runs of (side, length): `'+'` above, `'-'` below,
+    /// `'='` on the median.
+    fn series(runs: &[(char, usize)]) -> Vec<f64> {
+        runs.iter()
+            .flat_map(|(side, length)| {
+                let value = match side {
+                    '+' => 12.0,
+                    '-' => 8.0,
+                    _ => 10.0,
+                };
+                std::iter::repeat_n(value, *length)
+            })
+            .collect()
+    }
+
+    fn rules(values: &[f64]) -> Vec<Rule> {
+        anhoj(values, 10.0, Direction::Decrease)
+            .iter()
+            .map(|s| s.rule)
+            .collect()
+    }
+
+    #[test]
+    fn a_long_run_signals_only_beyond_its_limit() {
+        // 14 useful points: the limit is round(log2 14) + 3 = 7, and 4 crossings are needed.
+        assert_eq!(longest_run_limit(14), 7);
+        let at_limit = series(&[
+            ('+', 7),
+            ('-', 1),
+            ('+', 1),
+            ('-', 1),
+            ('+', 1),
+            ('-', 1),
+            ('+', 1),
+            ('-', 1),
+        ]);
+        assert_eq!(at_limit.len(), 14);
+        assert_eq!(rules(&at_limit), vec![]);
+        let beyond = series(&[
+            ('+', 8),
+            ('-', 1),
+            ('+', 1),
+            ('-', 1),
+            ('+', 1),
+            ('-', 1),
+            ('+', 1),
+        ]);
+        let found = anhoj(&beyond, 10.0, Direction::Decrease);
+        assert_eq!(
+            found,
+            vec![signal(Rule::LongRun, 0, 7, Effect::Deterioration)]
+        );
+    }
+
+    #[test]
+    fn too_few_crossings_signal_only_below_the_binomial_quantile() {
+        assert_eq!(fewest_crossings(14), 4);
+        // Five runs, four crossings: as few as chance allows, no signal.
+        let enough = series(&[('+', 3), ('-', 3), ('+', 3), ('-', 3), ('+', 2)]);
+        assert_eq!(rules(&enough), vec![]);
+        // Four runs, three crossings, none long: the series clusters.
+        let clustered = series(&[('-', 4), ('+', 4), ('-', 3), ('+', 3)]);
+        let found = anhoj(&clustered, 10.0, Direction::Decrease);
+        assert_eq!(
+            found,
+            vec![signal(Rule::FewCrossings, 0, 13, Effect::Improvement)]
+        );
+    }
+
+    #[test]
+    fn points_on_the_median_change_neither_rule() {
+        // The same clustered series with points on the median inside and between runs: they
+        // are not useful points, so n, the runs and the crossings are the same.
+        let clustered = series(&[('-', 4), ('+', 4), ('-', 3), ('+', 3)]);
+        let with_ties = series(&[
+            ('=', 1),
+            ('-', 2),
+            ('=', 2),
+            ('-', 2),
+            ('=', 1),
+            ('+', 4),
+            ('=', 1),
+            ('-', 3),
+            ('+', 3),
+            ('=', 1),
+        ]);
+        assert_eq!(rules(&with_ties), rules(&clustered));
+        // A run interrupted by a point on the median is one run: 8 below, a long run.
+        let long = series(&[
+            ('-', 4),
+            ('=', 1),
+            ('-', 4),
+            ('+', 1),
+            ('-', 1),
+            ('+', 1),
+            ('-', 1),
+            ('+', 1),
+            ('-', 1),
+        ]);
+        assert!(rules(&long).contains(&Rule::LongRun), "{:?}", rules(&long));
+    }
+
+    #[test]
+    fn fewer_than_two_useful_points_give_no_anhoj_signal() {
+        assert_eq!(rules(&series(&[('+', 1)])), vec![]);
+        assert_eq!(rules(&series(&[('=', 5), ('-', 1)])), vec![]);
+        assert_eq!(rules(&[]), vec![]);
+    }
+
     #[test]
     fn crossings_count_only_useful_points() {
         // Above, on, above, below: one crossing between useful points 0 and 3.
