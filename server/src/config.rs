@@ -51,6 +51,18 @@ pub struct Config {
     pub digests: DigestsConfig,
     pub notification_emails: NotificationEmailsConfig,
     pub initiatives: InitiativesConfig,
+    pub polls: PollsConfig,
+}
+
+/// Polls' background work (see `polls/closer.rs`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollsConfig {
+    /// Whether this instance closes polls whose closing time has passed (and announces it).
+    /// Several instances may: each poll is closed once.
+    pub closer: bool,
+    /// Seconds between two looks for polls past their closing time.
+    pub close_interval_secs: u64,
 }
 
 /// Improvement initiatives' background work (see `initiatives/reminders.rs`).
@@ -265,6 +277,10 @@ impl Default for Config {
                 reminders: true,
                 reminder_interval_secs: 900,
             },
+            polls: PollsConfig {
+                closer: true,
+                close_interval_secs: 30,
+            },
         }
     }
 }
@@ -368,6 +384,12 @@ impl Config {
                 self.initiatives.reminder_interval_secs,
                 1,
                 24 * 3600,
+            ),
+            (
+                "polls.close_interval_secs",
+                self.polls.close_interval_secs,
+                1,
+                3600,
             ),
             ("digests.batch_size", self.digests.batch_size, 1, 1000),
             (

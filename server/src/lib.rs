@@ -9,6 +9,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod convenings;
+pub mod conversations;
 pub mod db;
 pub mod demo;
 pub mod digests;
@@ -29,6 +30,7 @@ pub mod members;
 pub mod networks;
 pub mod notifications;
 pub mod ops;
+pub mod polls;
 pub mod progress;
 pub mod resources;
 pub mod search;
@@ -93,6 +95,12 @@ impl Application {
         }
         if state.config.initiatives.reminders {
             tokio::spawn(initiatives::reminders::run(
+                state.clone(),
+                state.hub.shutdown_signal(),
+            ));
+        }
+        if state.config.polls.closer {
+            tokio::spawn(polls::closer::run(
                 state.clone(),
                 state.hub.shutdown_signal(),
             ));
@@ -207,6 +215,8 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                         .configure(convenings::routes::configure)
                         .configure(resources::routes::configure)
                         .configure(initiatives::routes::configure)
+                        .configure(conversations::routes::configure)
+                        .configure(polls::routes::configure)
                         .configure(live::routes::configure)
                         .configure(notifications::routes::configure)
                         .configure(search::routes::configure)

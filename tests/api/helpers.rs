@@ -452,10 +452,20 @@ impl Api {
         )
         .await
         .expect(201);
-        let token = self.wait_for_invitation_token(&account.email).await;
-        self.post(account, &format!("/invitations/{token}/accept"), json!({}))
-            .await
-            .expect(200);
+        // The newest invitation email may still be an earlier one (to another network)
+        // until this one is written: wait until a token is one not yet used.
+        eventually(Duration::from_secs(10), "a fresh invitation", || async {
+            let token = self.wait_for_invitation_token(&account.email).await;
+            let reply = self
+                .post(account, &format!("/invitations/{token}/accept"), json!({}))
+                .await;
+            match reply.status.as_u16() {
+                200 => Some(()),
+                409 => None,
+                status => panic!("accepting the invitation: {status} {}", reply.text),
+            }
+        })
+        .await;
     }
 
     /// Reads the newest invitation token sent to `email` from the outbox.
@@ -555,18 +565,22 @@ pub fn account_from(body: &Value) -> Account {
     }
 }
 
-/// Polls `dir` for a `.eml` addressed to `to` whose text contains `needle`.
+/// Polls `dir` for a `.eml` addressed to `to` whose text contains `needle`: the newest one
+/// (files are named by time and outbox id).
 pub async fn wait_for_email(dir: &Path, to: &str, needle: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Ok(entries) = std::fs::read_dir(dir) {
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "eml") {
-                    let text = std::fs::read_to_string(&path).unwrap_or_default();
-                    if text.contains(&format!("To: {to}")) && text.contains(needle) {
-                        return text;
-                    }
+            let mut paths: Vec<PathBuf> = entries
+                .flatten()
+                .map(|entry| entry.path())
+                .filter(|path| path.extension().is_some_and(|e| e == "eml"))
+                .collect();
+            paths.sort_unstable_by(|a, b| b.cmp(a));
+            for path in paths {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                if text.contains(&format!("To: {to}")) && text.contains(needle) {
+                    return text;
                 }
             }
         }

@@ -9,7 +9,7 @@
 //! event reaches a member who can no longer see its network.
 
 use super::protocol::TopicName;
-use super::render::{parent_for, parent_id_of, render_event, Parent};
+use super::render::{is_receiver_shaped, parent_for, parent_id_of, render_event, Parent, Shape};
 use crate::db::Db;
 use crate::entities::{events, networks};
 use crate::events::EventKind;
@@ -405,7 +405,12 @@ impl Hub {
                     }
                     None => None,
                 };
-                self.fan_out(event, parent.as_ref());
+                let audience = if is_receiver_shaped(kind) {
+                    Some(self.audience_of(db, event).await?)
+                } else {
+                    None
+                };
+                self.fan_out(event, parent.as_ref(), audience.as_ref());
             }
             self.position.store(last, Ordering::SeqCst);
             if (batch.len() as u64) < BATCH {
@@ -414,9 +419,48 @@ impl Hub {
         }
     }
 
+    /// Who among the members subscribed where a receiver-shaped `event` goes may see all of
+    /// it now (a poll's results: see `polls/audience.rs`).
+    async fn audience_of(
+        &self,
+        db: &Db,
+        event: &events::Model,
+    ) -> Result<HashSet<i64>, sea_orm::DbErr> {
+        let candidates: Vec<i64> = {
+            let registry = self.registry();
+            let keys = [
+                event.thread_id.map(TopicKey::Thread),
+                event.network_id.map(TopicKey::Network),
+            ];
+            let mut members: Vec<i64> = keys
+                .into_iter()
+                .flatten()
+                .filter_map(|key| registry.by_key.get(&key))
+                .flatten()
+                .filter_map(|connection| registry.connections.get(connection))
+                .map(|c| c.member_id)
+                .collect();
+            members.sort_unstable();
+            members.dedup();
+            members
+        };
+        match crate::polls::audience::poll_of(event) {
+            Some(poll) => {
+                crate::polls::audience::who_sees_results(db.reader(), poll, &candidates).await
+            }
+            None => Ok(HashSet::new()),
+        }
+    }
+
     /// Hands `event` to every connection that may have it. `parent`: the parent network a
-    /// `network.*` event names, whose id only some receivers may see.
-    fn fan_out(&self, event: &events::Model, parent: Option<&networks::Model>) {
+    /// `network.*` event names, whose id only some receivers may see; `audience`: for a
+    /// receiver-shaped event, the members who may see all of it (the rest get it without).
+    fn fan_out(
+        &self,
+        event: &events::Model,
+        parent: Option<&networks::Model>,
+        audience: Option<&HashSet<i64>>,
+    ) {
         let registry = self.registry();
         // Under the lock: a subscription registered from now on gets this event by replay,
         // one registered before got it here (see `subscribe`).
@@ -459,7 +503,7 @@ impl Hub {
         if targets.is_empty() {
             return;
         }
-        let mut rendered: HashMap<(TopicName, Parent), ByteString> = HashMap::new();
+        let mut rendered: HashMap<(TopicName, Parent, Shape), ByteString> = HashMap::new();
         let mut dropped = Vec::new();
         for (connection, topic) in targets {
             let Some(entry) = registry.connections.get(&connection) else {
@@ -479,9 +523,13 @@ impl Hub {
                 continue;
             }
             let shown = parent_for(parent, &entry.visible);
+            let shape = match audience {
+                Some(members) if !members.contains(&entry.member_id) => Shape::Withheld,
+                _ => Shape::Full,
+            };
             let text = rendered
-                .entry((topic, shown))
-                .or_insert_with(|| render_event(event, topic, shown))
+                .entry((topic, shown, shape))
+                .or_insert_with(|| render_event(event, topic, shown, shape))
                 .clone();
             match entry.queue.try_send(Delivery::Event { id: event.id, text }) {
                 Ok(()) => {}
@@ -543,7 +591,7 @@ mod tests {
         subscribe(&hub, slow, 1);
         subscribe(&hub, fast, 1);
         for id in 1..=3 {
-            hub.fan_out(&event(id, 1), None);
+            hub.fan_out(&event(id, 1), None, None);
             assert!(fast_queue.recv().await.is_some());
         }
         assert_eq!(
@@ -562,8 +610,8 @@ mod tests {
         let hub = Hub::new(8);
         let (here, mut queue, _) = hub.register(7);
         subscribe(&hub, here, 1);
-        hub.fan_out(&event(1, 2), None);
-        hub.fan_out(&event(2, 1), None);
+        hub.fan_out(&event(1, 2), None, None);
+        hub.fan_out(&event(2, 1), None, None);
         match queue.recv().await {
             Some(Delivery::Event { id, text }) => {
                 assert_eq!(id, 2);
@@ -607,7 +655,7 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         assert!(hub.topics(connection).is_empty());
-        hub.fan_out(&event(5, 1), None);
+        hub.fan_out(&event(5, 1), None, None);
         assert!(queue.try_recv().is_err());
     }
 }

@@ -38,12 +38,50 @@ pub fn parent_for(parent: Option<&networks::Model>, visible: &VisibleNetworks) -
     }
 }
 
+/// How much of a receiver-shaped event (a poll's, whose results only some may see) one
+/// receiver gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// Everything the event may show anyone (every event that is not receiver-shaped).
+    Full,
+    /// Without what this receiver may not see.
+    Withheld,
+}
+
+/// Whether events of `kind` carry parts only some receivers may see: a poll's results ride
+/// beside the poll in `results`, and go into `poll.results` only for those the poll's rule
+/// allows (see `polls/audience.rs`).
+pub fn is_receiver_shaped(kind: Option<EventKind>) -> bool {
+    matches!(
+        kind,
+        Some(EventKind::PollCreated | EventKind::PollUpdated | EventKind::PollVoted)
+    )
+}
+
 /// The frame of `event` shown under `topic`.
-pub fn render_event(event: &events::Model, topic: TopicName, parent: Parent) -> ByteString {
+pub fn render_event(
+    event: &events::Model,
+    topic: TopicName,
+    parent: Parent,
+    shape: Shape,
+) -> ByteString {
     let mut data = event.payload.clone();
     if parent == Parent::Hidden {
         if let Some(object) = data.as_object_mut().filter(|o| o.contains_key("parent_id")) {
             object.insert("parent_id".to_owned(), serde_json::Value::Null);
+        }
+    }
+    if is_receiver_shaped(EventKind::parse(&event.kind)) {
+        if let Some(object) = data.as_object_mut() {
+            let results = object.remove("results");
+            if let (Shape::Full, Some(results), Some(poll)) = (
+                shape,
+                results,
+                object.get_mut("poll").and_then(|p| p.as_object_mut()),
+            ) {
+                poll.insert("results".to_owned(), results);
+                poll.insert("results_visible".to_owned(), serde_json::Value::Bool(true));
+            }
         }
     }
     ByteString::from(

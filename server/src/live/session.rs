@@ -8,7 +8,7 @@
 
 use super::hub::{access_revoked, ConnectionId, Delivery, Grant, Kick, Stale};
 use super::protocol::{ClientMessage, ServerMessage, TopicName};
-use super::render::{parent_for, parent_id_of, render_event};
+use super::render::{is_receiver_shaped, parent_for, parent_id_of, render_event, Shape};
 use crate::entities::{events, networks, threads};
 use crate::events::EventKind;
 use crate::ids::ApiId;
@@ -494,11 +494,37 @@ impl Live {
             let Some(topic) = shown_as(&event, granted, self.member_id) else {
                 continue;
             };
-            let parent =
-                parent_id_of(&event, EventKind::parse(&event.kind)).and_then(|id| parents.get(&id));
+            let kind = EventKind::parse(&event.kind);
+            let parent = parent_id_of(&event, kind).and_then(|id| parents.get(&id));
+            // What a receiver-shaped event may show this member is decided now, as live.
+            let shape = match (
+                is_receiver_shaped(kind),
+                crate::polls::audience::poll_of(&event),
+            ) {
+                (true, Some(poll)) => {
+                    let audience = crate::polls::audience::who_sees_results(
+                        self.state.db.reader(),
+                        poll,
+                        &[self.member_id],
+                    )
+                    .await
+                    .unwrap_or_default();
+                    if audience.contains(&self.member_id) {
+                        Shape::Full
+                    } else {
+                        Shape::Withheld
+                    }
+                }
+                _ => Shape::Full,
+            };
             self.replayed.insert(event.id);
-            self.send(render_event(&event, topic, parent_for(parent, visible)))
-                .await?;
+            self.send(render_event(
+                &event,
+                topic,
+                parent_for(parent, visible),
+                shape,
+            ))
+            .await?;
         }
         Ok(())
     }

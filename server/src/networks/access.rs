@@ -17,7 +17,7 @@ use super::model::{Role, Visibility};
 use crate::db::placeholders;
 use crate::entities::{
     convenings, help_requests, initiative_teams, initiatives, members, network_members, networks,
-    resources, tests_of_change, threads,
+    polls, resources, tests_of_change, threads,
 };
 use crate::error::{ApiError, ApiResult};
 use sea_orm::{
@@ -471,6 +471,42 @@ pub async fn members_who_can_see(
         .collect()
 }
 
+/// Which of `candidates` facilitate network `network_id` right now (directly, through an
+/// ancestor, or as instance admins), in one query.
+pub async fn facilitators_among(
+    db: &impl ConnectionTrait,
+    network_id: i64,
+    candidates: &[i64],
+) -> Result<HashSet<i64>, DbErr> {
+    if candidates.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let backend = db.get_database_backend();
+    let slots = vec!["?"; candidates.len()].join(", ");
+    let sql = placeholders(
+        backend,
+        &format!(
+            "SELECT m.id FROM members m \
+             JOIN networks n ON n.id = ? \
+             LEFT JOIN networks a1 ON a1.id = n.parent_id \
+             LEFT JOIN networks a2 ON a2.id = a1.parent_id \
+             LEFT JOIN networks a3 ON a3.id = a2.parent_id \
+             WHERE m.id IN ({slots}) AND ( \
+               m.is_admin \
+               OR EXISTS (SELECT 1 FROM network_members f WHERE f.member_id = m.id AND f.role = 'facilitator' \
+                          AND f.network_id IN (n.id, n.parent_id, a1.parent_id, a2.parent_id, a3.parent_id)))"
+        ),
+    );
+    let mut values: Vec<Value> = vec![network_id.into()];
+    values.extend(candidates.iter().map(|id| Value::from(*id)));
+    let rows = db
+        .query_all(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    rows.iter()
+        .map(|row| row.try_get::<i64>("", "id"))
+        .collect()
+}
+
 /// Whether `member_id` may see network `network_id` right now.
 pub async fn can_see(
     db: &impl ConnectionTrait,
@@ -720,6 +756,16 @@ impl InNetwork for resources::Model {
 }
 
 impl InNetwork for help_requests::Model {
+    fn network_id(&self) -> i64 {
+        self.network_id
+    }
+
+    fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}
+
+impl InNetwork for polls::Model {
     fn network_id(&self) -> i64 {
         self.network_id
     }

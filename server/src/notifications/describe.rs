@@ -104,6 +104,11 @@ impl Line {
                 format!("{} · {}", text("measure_name"), text("initiative_title")),
                 format!("/initiatives/{}#check-in", text("initiative_id")),
             ),
+            "direct_message" => (
+                format!("{who} sent you a message"),
+                text("excerpt"),
+                format!("/conversations/{}", n.subject_id),
+            ),
             _ => (
                 format!("{who} notified you"),
                 String::new(),

@@ -40,6 +40,7 @@ pub fn email_kind(notification_kind: &str) -> Option<EmailKind> {
         "answer_accepted" => Some(EmailKind::AnswerAccepted),
         "expertise_requested" => Some(EmailKind::ExpertiseRequested),
         "action_item_assigned" => Some(EmailKind::ActionItemAssigned),
+        "direct_message" => Some(EmailKind::DirectMessage),
         _ => None,
     }
 }

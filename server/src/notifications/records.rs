@@ -37,6 +37,8 @@ pub enum NotificationKind {
     TestTried,
     /// The recipient's team has not checked in for a period that has ended.
     CheckInDue,
+    /// Someone sent the recipient a direct message (once per unread conversation).
+    DirectMessage,
 }
 
 impl NotificationKind {
@@ -54,6 +56,7 @@ impl NotificationKind {
             NotificationKind::BrightSpot => "bright_spot",
             NotificationKind::TestTried => "test_tried",
             NotificationKind::CheckInDue => "check_in_due",
+            NotificationKind::DirectMessage => "direct_message",
         }
     }
 }
@@ -62,7 +65,7 @@ pub struct NewNotification {
     pub recipient_id: i64,
     pub kind: NotificationKind,
     /// `help_request`, `thread`, `post`, `convening`, `action_item`, `network`,
-    /// `initiative`, `test_of_change`, `team`.
+    /// `initiative`, `test_of_change`, `team`, `conversation`.
     pub subject_type: &'static str,
     pub subject_id: i64,
     pub network_id: Option<i64>,

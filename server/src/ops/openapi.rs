@@ -1,8 +1,8 @@
 //! The OpenAPI document, generated from the handlers' annotations and the types they use.
 
 use crate::{
-    auth, convenings, digests, help_requests, initiatives, members, networks, notifications, ops,
-    resources, search, threads,
+    auth, convenings, conversations, digests, help_requests, initiatives, members, networks,
+    notifications, ops, polls, resources, search, threads,
 };
 use actix_web::{web, HttpResponse};
 use std::sync::LazyLock;
@@ -58,6 +58,14 @@ use utoipa::{Modify, OpenApi};
         initiatives::routes::list_tests, initiatives::routes::create_test,
         initiatives::routes::get_test, initiatives::routes::update_test,
         initiatives::routes::try_test,
+        conversations::routes::list_conversations, conversations::routes::start_conversation,
+        conversations::routes::get_conversation, conversations::routes::list_messages,
+        conversations::routes::send_message, conversations::routes::mark_read,
+        conversations::routes::block_member, conversations::routes::unblock_member,
+        conversations::routes::list_blocks,
+        polls::routes::list_polls, polls::routes::create_poll, polls::routes::get_poll,
+        polls::routes::update_poll, polls::routes::delete_poll, polls::routes::vote,
+        polls::routes::retract_vote,
         notifications::routes::list_notifications, notifications::routes::mark_read,
         search::routes::search, search::routes::reindex, search::routes::reindex_status,
         digests::routes::preview, digests::routes::describe_unsubscribe,
@@ -75,6 +83,8 @@ use utoipa::{Modify, OpenApi};
         (name = "convenings", description = "Meetings, their notes, action items and calendar files"),
         (name = "resources", description = "The resource library: files, links, lesson plans, tools, templates"),
         (name = "initiatives", description = "Improvement initiatives: teams, data check-ins, run charts, tests of change, bright spots"),
+        (name = "conversations", description = "Direct messages between members who share a network, and blocking"),
+        (name = "polls", description = "Polls in a network or a thread: collecting information, with results shown by rule"),
         (name = "notifications", description = "What a member should hear about, and marking it read"),
         (name = "search", description = "Full-text search across the networks you can see"),
         (name = "digests", description = "Digest previews and one-click unsubscribe from emails"),

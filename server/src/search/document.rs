@@ -28,10 +28,11 @@ pub enum DocType {
     Member,
     Initiative,
     TestOfChange,
+    Poll,
 }
 
 impl DocType {
-    pub const ALL: [DocType; 8] = [
+    pub const ALL: [DocType; 9] = [
         DocType::Thread,
         DocType::Post,
         DocType::Resource,
@@ -40,6 +41,7 @@ impl DocType {
         DocType::Member,
         DocType::Initiative,
         DocType::TestOfChange,
+        DocType::Poll,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +54,7 @@ impl DocType {
             DocType::Member => "member",
             DocType::Initiative => "initiative",
             DocType::TestOfChange => "test_of_change",
+            DocType::Poll => "poll",
         }
     }
 

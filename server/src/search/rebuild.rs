@@ -204,7 +204,10 @@ async fn rebuild(engine: &Engine, db: &Db, files: &FileStore, key: &str) -> anyh
 }
 
 async fn total_rows(db: &Db) -> Result<i64, DbErr> {
-    use crate::entities::{convenings, help_requests, members, posts, resources, threads};
+    use crate::entities::{
+        convenings, help_requests, initiatives, members, polls, posts, resources, tests_of_change,
+        threads,
+    };
     let reader = db.reader();
     let counts = [
         threads::Entity::find().count(reader).await?,
@@ -213,6 +216,9 @@ async fn total_rows(db: &Db) -> Result<i64, DbErr> {
         help_requests::Entity::find().count(reader).await?,
         convenings::Entity::find().count(reader).await?,
         members::Entity::find().count(reader).await?,
+        initiatives::Entity::find().count(reader).await?,
+        tests_of_change::Entity::find().count(reader).await?,
+        polls::Entity::find().count(reader).await?,
     ];
     Ok(counts.iter().sum::<u64>() as i64)
 }

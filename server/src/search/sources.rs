@@ -7,8 +7,8 @@ use super::document::{Change, DocRef, DocType, SearchDocument};
 use super::file_text;
 use crate::entities::{
     convenings, help_request_tags, help_requests, help_responses, initiatives, member_expertise,
-    members, network_members, posts, resource_labels, resource_versions, resources,
-    tests_of_change, thread_tags, threads,
+    members, network_members, poll_options, polls, posts, resource_labels, resource_versions,
+    resources, tests_of_change, thread_tags, threads,
 };
 use crate::events::EventKind;
 use crate::files::FileStore;
@@ -35,7 +35,9 @@ pub fn refs_for(kind: EventKind, subject: Option<i64>) -> Option<DocRef> {
         | ActionItemCreated | ActionItemUpdated | NotificationCreated => return None,
         // Direct messages are never searchable.
         MessageCreated | ConversationRead => return None,
-        PollCreated | PollUpdated | PollVoted | PollDeleted => return None,
+        PollCreated | PollUpdated | PollDeleted => DocType::Poll,
+        // Votes change no searchable text (results are never in a document).
+        PollVoted => return None,
         InitiativeCreated | InitiativeUpdated => DocType::Initiative,
         TestOfChangeCreated | TestOfChangeUpdated => DocType::TestOfChange,
         // Teams, check-ins and charts are in no document.
@@ -64,6 +66,7 @@ pub async fn changes_for(
         DocType::Member => member(db, doc.id).await?,
         DocType::Initiative => initiative(db, doc.id).await?,
         DocType::TestOfChange => test_of_change(db, doc.id).await?,
+        DocType::Poll => poll(db, doc.id).await?,
     };
     Ok(vec![match current {
         Some(found) => Change::Upsert(Box::new(found)),
@@ -101,6 +104,7 @@ pub async fn ids_after(
         DocType::Member => ids!(members),
         DocType::Initiative => ids!(initiatives),
         DocType::TestOfChange => ids!(tests_of_change),
+        DocType::Poll => ids!(polls),
     }
 }
 
@@ -385,6 +389,43 @@ async fn test_of_change(
         url: format!("/tests/{id}"),
         created_at: seconds(test.created_at),
         updated_at: seconds(test.updated_at),
+    }))
+}
+
+/// A poll: its question, description and options; `status` open or closed. Never its
+/// results or who voted.
+async fn poll(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocument>, DbErr> {
+    let Some(poll) = polls::Entity::find_by_id(id)
+        .filter(polls::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let options: Vec<String> = poll_options::Entity::find()
+        .select_only()
+        .column(poll_options::Column::Label)
+        .filter(poll_options::Column::PollId.eq(id))
+        .order_by_asc(poll_options::Column::Position)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let closed =
+        crate::polls::model::is_closed(poll.closed_at, poll.closes_at, crate::clock::now());
+    Ok(Some(SearchDocument {
+        id: DocRef::new(DocType::Poll, id).key(),
+        doc_type: DocType::Poll,
+        network_id: Some(poll.network_id),
+        network_ids: vec![poll.network_id],
+        thread_id: poll.thread_id,
+        title: poll.question,
+        body: plain_text(&poll.description),
+        details: joined(options.iter().map(String::as_str)),
+        tags: Vec::new(),
+        status: Some(if closed { "closed" } else { "open" }.to_owned()),
+        url: format!("/polls/{id}"),
+        created_at: seconds(poll.created_at),
+        updated_at: seconds(poll.updated_at),
     }))
 }
 

@@ -1,0 +1,69 @@
+//! Blocking: a member takes no new conversations or messages from someone. Private to the
+//! blocker (no event, no notification); the blocked member learns of it only when a
+//! message to them is refused.
+
+use super::views::BlockView;
+use crate::entities::member_blocks;
+use crate::error::{ApiError, ApiResult};
+use crate::members::queries as member_queries;
+use crate::members::views::MemberRef;
+use crate::networks::access;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+
+/// Blocks `target`: someone the blocker shares a network with now (anyone else is 404,
+/// as on their profile). Blocking twice changes nothing.
+pub async fn block(db: &DatabaseConnection, actor: i64, target: i64) -> ApiResult<()> {
+    if actor == target {
+        return Err(ApiError::invalid("member_id", "you cannot block yourself"));
+    }
+    let networks = access::members_networks(db, &[actor, target]).await?;
+    let shares = super::model::every_pair_shares_a_network(&[actor, target], &networks);
+    let already = member_blocks::Entity::find_by_id((actor, target))
+        .one(db)
+        .await?
+        .is_some();
+    // A member already blocked stays blockable (and unblockable) after networks part.
+    if !shares && !already {
+        return Err(ApiError::NotFound);
+    }
+    if !already {
+        member_blocks::ActiveModel {
+            blocker_id: Set(actor),
+            blocked_id: Set(target),
+            created_at: Set(crate::clock::now()),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn unblock(db: &DatabaseConnection, actor: i64, target: i64) -> ApiResult<()> {
+    member_blocks::Entity::delete_by_id((actor, target))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Whom `viewer` blocked, most recent first.
+pub async fn list(db: &impl ConnectionTrait, viewer: i64) -> ApiResult<Vec<BlockView>> {
+    let rows = member_blocks::Entity::find()
+        .filter(member_blocks::Column::BlockerId.eq(viewer))
+        .order_by_desc(member_blocks::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.blocked_id).collect();
+    let people = member_queries::find_many(db, &ids).await?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| {
+            people.get(&row.blocked_id).map(|m| BlockView {
+                member: MemberRef::from(m),
+                created_at: row.created_at,
+            })
+        })
+        .collect())
+}
