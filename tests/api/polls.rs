@@ -327,3 +327,39 @@ backend_test! {
         assert_eq!(live.expect("error").await["type"], "error");
     }
 }
+
+backend_test! {
+    async fn open_polls_wait_in_the_digests_of_those_who_have_not_answered(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let ana = app.add_member(&admin, &network, "Ana Principal", "member").await;
+        let ben = app.add_member(&admin, &network, "Ben Counselor", "member").await;
+        let cy = app.add_member(&admin, &network, "Cy Teacher", "member").await;
+        let elsewhere = app.post(&admin, "/networks", json!({"name": "Math PLN", "visibility": "private"})).await.expect(201).id();
+        let outsider = app.add_member(&admin, &elsewhere, "Otto Outsider", "member").await;
+        let closes_at = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+        let poll = ask(&app, &ana, &network, json!({"question": "Which night works for the family forum?", "kind": "single", "options": ["Tue", "Thu"], "closes_at": closes_at})).await;
+        let closed = ask(&app, &ana, &network, json!({"question": "An already closed poll", "kind": "single", "options": ["a", "b"]})).await;
+        app.patch(&ana, &format!("/polls/{}", closed["id"].as_str().unwrap()), json!({"closed": true})).await.expect(200);
+
+        let preview = |who: Account| {
+            let app = &app;
+            async move { app.get(&who, "/me/digest/preview?frequency=weekly").await.expect(200) }
+        };
+        let digest = preview(ben.clone()).await;
+        assert!(digest.text.contains("Polls waiting for your answer"), "{}", digest.text);
+        assert!(digest.text.contains("Which night works for the family forum?"));
+        assert!(digest.text.contains(&format!("/polls/{}", poll["id"].as_str().unwrap())));
+        assert!(digest.text.contains("closes"), "{}", digest.text);
+        assert!(!digest.text.contains("An already closed poll"));
+        assert_eq!(digest.body["subject"], "1 poll is waiting for your answer · Staffroom weekly");
+        // Answered, asked by you, or out of sight: not in your digest.
+        app.put(&cy, &format!("/polls/{}/vote", poll["id"].as_str().unwrap()), Some(json!({"option_ids": [option_ids(&poll)[1]]}))).await.expect(200);
+        for who in [cy.clone(), ana.clone(), outsider.clone()] {
+            let digest = preview(who).await;
+            assert!(!digest.text.contains("family forum"), "{}", digest.text);
+        }
+        app.delete(&admin, &format!("/networks/{network}/members/{}", ben.id)).await.expect(204);
+        assert!(!preview(ben).await.text.contains("family forum"), "removed a moment ago");
+    }
+}

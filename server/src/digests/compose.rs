@@ -24,6 +24,7 @@ pub enum SectionKind {
     HelpWanted,
     AnswersForYou,
     Mentions,
+    OpenPolls,
     NewThreads,
     ActiveThreads,
     NewResources,
@@ -40,6 +41,7 @@ impl SectionKind {
             SectionKind::HelpWanted => "Colleagues who need your expertise",
             SectionKind::AnswersForYou => "Answers to your help requests",
             SectionKind::Mentions => "Mentions and replies to you",
+            SectionKind::OpenPolls => "Polls waiting for your answer",
             SectionKind::NewThreads => "New discussions",
             SectionKind::ActiveThreads => "Most active discussions",
             SectionKind::NewResources => "New in the library",
@@ -178,6 +180,7 @@ pub async fn compose_many(
             q.help_wanted().await?,
             q.answers_for_you().await?,
             q.mentions().await?,
+            q.open_polls(&timezones).await?,
             q.new_threads().await?,
             q.active_threads().await?,
             q.new_resources().await?,
@@ -656,6 +659,63 @@ impl<C: ConnectionTrait> Queries<'_, C> {
             vec![],
         )
         .await
+    }
+}
+
+impl<C: ConnectionTrait> Queries<'_, C> {
+    /// Open polls in the reader's networks that they have not answered (nor asked): new
+    /// since their last digest, or closing within the next week. Those closing soonest
+    /// first.
+    async fn open_polls(
+        &self,
+        timezones: &HashMap<i64, Tz>,
+    ) -> Result<HashMap<i64, Section>, DbErr> {
+        let soon = self.now + chrono::Duration::days(7);
+        let rows = self
+            .ranked(
+                "p.id AS id, p.question AS title, n.name AS network, p.closes_at AS closes_at, \
+                 p.voter_count AS voters",
+                &format!(
+                    "{READER_NETWORKS} JOIN polls p ON p.network_id = rn.network_id \
+                     JOIN networks n ON n.id = p.network_id \
+                     WHERE p.deleted_at IS NULL AND p.closed_at IS NULL \
+                       AND (p.closes_at IS NULL OR p.closes_at > ?) \
+                       AND (p.created_at > rd.since OR p.closes_at <= ?) \
+                       AND p.author_id <> rd.member_id \
+                       AND NOT EXISTS (SELECT 1 FROM poll_ballots b \
+                          WHERE b.poll_id = p.id AND b.member_id = rd.member_id)"
+                ),
+                "CASE WHEN p.closes_at IS NULL THEN 1 ELSE 0 END, p.closes_at ASC, p.created_at DESC, p.id DESC",
+                vec![Value::from(self.now), Value::from(soon)],
+            )
+            .await?;
+        Self::sections(SectionKind::OpenPolls, &rows, |reader, row| {
+            let id: i64 = row.try_get("", "id")?;
+            let network: String = row.try_get("", "network")?;
+            let closes_at: Option<DateTime<Utc>> = row.try_get("", "closes_at")?;
+            let voters: i32 = row.try_get("", "voters")?;
+            let answered = match voters {
+                0 => "be the first to answer".to_owned(),
+                1 => "1 colleague answered".to_owned(),
+                n => format!("{n} colleagues answered"),
+            };
+            let context = match closes_at {
+                Some(at) => {
+                    let zone = timezones.get(&reader).copied().unwrap_or(Tz::UTC);
+                    let local = at.with_timezone(&zone);
+                    format!(
+                        "{network} · closes {} · {answered}",
+                        local.format("%A %-d %B")
+                    )
+                }
+                None => format!("{network} · {answered}"),
+            };
+            Ok(Item {
+                title: row.try_get("", "title")?,
+                path: format!("/polls/{id}"),
+                context,
+            })
+        })
     }
 }
 

@@ -52,6 +52,10 @@ fn headline(digest: &Digest) -> String {
     if mentions > 0 {
         return plural(mentions, "colleague is", "colleagues are") + " waiting for your reply";
     }
+    let polls = count(SectionKind::OpenPolls);
+    if polls > 0 {
+        return plural(polls, "poll is", "polls are") + " waiting for your answer";
+    }
     let threads = count(SectionKind::NewThreads);
     if threads > 0 {
         return plural(threads, "new discussion", "new discussions") + " in your networks";
