@@ -23,6 +23,7 @@ pub mod grouping;
 pub mod help_requests;
 pub mod ids;
 pub mod initiatives;
+pub mod insights;
 pub mod live;
 pub mod mail;
 pub mod markdown;
@@ -217,6 +218,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                         .configure(initiatives::routes::configure)
                         .configure(conversations::routes::configure)
                         .configure(polls::routes::configure)
+                        .configure(insights::routes::configure)
                         .configure(live::routes::configure)
                         .configure(notifications::routes::configure)
                         .configure(search::routes::configure)

@@ -19,6 +19,7 @@ mod digests;
 mod event_log;
 mod help_requests;
 pub mod initiatives;
+mod insights;
 mod live;
 mod losing_access;
 mod mail;

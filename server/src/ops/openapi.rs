@@ -1,8 +1,8 @@
 //! The OpenAPI document, generated from the handlers' annotations and the types they use.
 
 use crate::{
-    auth, convenings, conversations, digests, help_requests, initiatives, members, networks,
-    notifications, ops, polls, resources, search, threads,
+    auth, convenings, conversations, digests, help_requests, initiatives, insights, members,
+    networks, notifications, ops, polls, resources, search, threads,
 };
 use actix_web::{web, HttpResponse};
 use std::sync::LazyLock;
@@ -66,6 +66,7 @@ use utoipa::{Modify, OpenApi};
         polls::routes::list_polls, polls::routes::create_poll, polls::routes::get_poll,
         polls::routes::update_poll, polls::routes::delete_poll, polls::routes::vote,
         polls::routes::retract_vote,
+        insights::routes::get_insights, insights::routes::get_insights_csv,
         notifications::routes::list_notifications, notifications::routes::mark_read,
         search::routes::search, search::routes::reindex, search::routes::reindex_status,
         digests::routes::preview, digests::routes::describe_unsubscribe,
@@ -85,6 +86,7 @@ use utoipa::{Modify, OpenApi};
         (name = "initiatives", description = "Improvement initiatives: teams, data check-ins, run charts, tests of change, bright spots"),
         (name = "conversations", description = "Direct messages between members who share a network, and blocking"),
         (name = "polls", description = "Polls in a network or a thread: collecting information, with results shown by rule"),
+        (name = "insights", description = "Facilitator insights: activity, connections, help, resources and check-ins over a period"),
         (name = "notifications", description = "What a member should hear about, and marking it read"),
         (name = "search", description = "Full-text search across the networks you can see"),
         (name = "digests", description = "Digest previews and one-click unsubscribe from emails"),

@@ -1,0 +1,65 @@
+//! Reading a network's insights for a facilitator.
+
+use super::period::{self, Period};
+use super::views::InsightsView;
+use super::{compute, queries};
+use crate::error::{ApiError, ApiResult};
+use crate::members::queries as member_queries;
+use crate::members::views::MemberRef;
+use crate::networks::network_access;
+use sea_orm::ConnectionTrait;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InsightsQuery {
+    /// A date (`2027-03-01`, from its start, UTC) or an RFC 3339 time; default: the start
+    /// of the network's last convening, or 30 days before `to`.
+    pub from: Option<String>,
+    /// A date (through its end) or an RFC 3339 time; default: now.
+    pub to: Option<String>,
+    /// CSV only: `summary` (default), `connections` or `unanswered`.
+    pub table: Option<String>,
+}
+
+/// The period `query` asks for in `network_id`, for a facilitator of it (404 for anyone
+/// else: members do not learn that insights exist).
+pub async fn period_for(
+    db: &impl ConnectionTrait,
+    viewer: i64,
+    network_id: i64,
+    query: &InsightsQuery,
+) -> ApiResult<Period> {
+    let access = network_access(db, viewer, network_id).await?;
+    if !access.is_facilitator() {
+        return Err(ApiError::NotFound);
+    }
+    let now = crate::clock::now();
+    let last = queries::last_convening(db, network_id, now).await?;
+    period::resolve(query.from.as_deref(), query.to.as_deref(), last, now)
+}
+
+pub async fn insights(
+    db: &impl ConnectionTrait,
+    viewer: i64,
+    network_id: i64,
+    query: &InsightsQuery,
+) -> ApiResult<InsightsView> {
+    let period = period_for(db, viewer, network_id, query).await?;
+    let activity = queries::activity(db, network_id, &period).await?;
+    let figures = compute::figures(&activity);
+    let mut ends: Vec<i64> = figures
+        .connections
+        .iter()
+        .flat_map(|e| [e.from, e.to])
+        .collect();
+    ends.sort_unstable();
+    ends.dedup();
+    let people: HashMap<i64, MemberRef> = member_queries::find_many(db, &ends)
+        .await?
+        .iter()
+        .map(|(id, member)| (*id, MemberRef::from(member)))
+        .collect();
+    Ok(InsightsView::new(network_id, &period, figures, &people))
+}

@@ -1,0 +1,161 @@
+//! Facilitator insights over a hand-made week of activity with known answers: activity,
+//! connections (never a direct message or an anonymous asker as an edge), help, resources,
+//! check-ins; JSON and CSV; facilitators only.
+
+use crate::backend_test;
+use crate::helpers::*;
+use serde_json::{json, Value};
+
+fn edges(view: &Value) -> Vec<(String, String, String, u64)> {
+    let mut found: Vec<(String, String, String, u64)> = view["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["from"]["display_name"].as_str().unwrap().to_owned(),
+                e["to"]["display_name"].as_str().unwrap().to_owned(),
+                e["kind"].as_str().unwrap().to_owned(),
+                e["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+backend_test! {
+    async fn insights_count_a_hand_made_week_since_the_last_convening(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let ana = app.add_member(&admin, &network, "Ana Principal", "member").await;
+        let ben = app.add_member(&admin, &network, "Ben Counselor", "member").await;
+        let cy = app.add_member(&admin, &network, "Cy Teacher", "member").await;
+        let dee = app.add_member(&admin, &network, "Dee Quietly", "member").await;
+        let eve = app.add_member(&admin, &network, "Evangeline Whisperwood", "member").await;
+        let fran = app.add_member(&admin, &network, "Fran Facilitator", "facilitator").await;
+        let elsewhere = app.post(&admin, "/networks", json!({"name": "Math PLN", "visibility": "private"})).await.expect(201).id();
+        let outsider = app.add_member(&admin, &elsewhere, "Otto Outsider", "member").await;
+
+        // The last convening, yesterday: the default period starts there.
+        let yesterday = chrono::Utc::now() - chrono::Duration::days(1);
+        app.post(&fran, &format!("/networks/{network}/convenings"), json!({
+            "title": "Winter convening",
+            "starts_at": yesterday.to_rfc3339(),
+            "ends_at": (yesterday + chrono::Duration::hours(3)).to_rfc3339(),
+            "agenda": "Bright spots"
+        })).await.expect(201);
+
+        // The week: Ana starts a thread and Ben replies; Cy finds the reply helpful.
+        let thread = app.create_thread(&ana, &network, "Attendance letters that work").await;
+        let reply = app.reply(&ben, thread["id"].as_str().unwrap(), "Ours go home in three languages.").await;
+        app.put(&cy, &format!("/posts/{}/reactions/helpful", reply["id"].as_str().unwrap()), None).await.expect(200);
+        // Eve asks anonymously and Ben answers at once; Ana asks, Cy offers, nobody answers.
+        let hidden = app.post(&eve, &format!("/networks/{network}/help-requests"), json!({"title": "Struggling with a setback", "body": "x", "anonymous": true})).await.expect(201).id();
+        app.post(&ben, &format!("/help-requests/{hidden}/responses"), json!({"body": "Name it early."})).await.expect(201);
+        let open = app.post(&ana, &format!("/networks/{network}/help-requests"), json!({"title": "Bus routes and tardies", "body": "x"})).await.expect(201).id();
+        app.put(&cy, &format!("/help-requests/{open}/offer"), None).await.expect(200);
+        // Ana messages Dee, who otherwise only reads.
+        app.post(&ana, "/conversations", json!({"member_ids": [dee.id], "body": "Want to visit our mentoring block?"})).await.expect(201);
+        // Ben shares a file and Cy downloads it; Fran asks a poll and the admin answers it.
+        let resource = app.share_file(&ben, &network, "Letter template", "letter.md", b"# Dear family".to_vec()).await;
+        let download = app.client.get(app.url(&format!("/resources/{resource}/download"))).bearer_auth(&cy.access_token).send().await.unwrap();
+        assert_eq!(download.status(), 200);
+        let poll = app.post(&fran, &format!("/networks/{network}/polls"), json!({"question": "Next topic?", "kind": "single", "options": ["Data", "Families"]})).await.expect(201);
+        app.put(&admin, &format!("/polls/{}/vote", poll.id()), Some(json!({"option_ids": [poll.body["options"][0]["id"]]}))).await.expect(200);
+
+        let insights = app.get(&fran, &format!("/networks/{network}/insights")).await.expect(200);
+        let v = &insights.body;
+        assert_eq!(v["period_source"], "since_last_convening");
+        assert_eq!(v["members"], 7);
+        // Active: Ana, Ben, Cy, Eve, Fran and the admin; Dee only read.
+        assert_eq!(v["active_members"], 6);
+        assert_eq!(v["active_rate"], 0.857);
+        // Connected: Ana, Ben, Cy, Eve (answered, anonymously) and Dee (messaged).
+        assert_eq!(v["connected_members"], 5);
+        assert_eq!(v["connection_rate"], 0.714);
+        assert_eq!(edges(v), vec![
+            ("Ben Counselor".to_owned(), "Ana Principal".to_owned(), "replied".to_owned(), 1),
+            ("Cy Teacher".to_owned(), "Ana Principal".to_owned(), "offered".to_owned(), 1),
+            ("Cy Teacher".to_owned(), "Ben Counselor".to_owned(), "reacted".to_owned(), 1),
+        ]);
+        assert!(!insights.text.contains("Evangeline") && !insights.text.contains(&eve.handle), "the anonymous asker is never named");
+        assert!(!insights.text.contains("Dee Quietly"), "a direct message is never an edge");
+        assert!(!insights.text.contains("Want to visit"), "nor any of its content");
+        assert_eq!(v["help"]["asked"], 2);
+        assert_eq!(v["help"]["answered_48h"], 1);
+        assert_eq!(v["help"]["answered_pct_48h"], 50.0);
+        assert!(v["help"]["median_hours_to_first_response"].as_f64().unwrap() < 0.1);
+        assert_eq!(v["help"]["unanswered"].as_array().unwrap().len(), 1);
+        assert_eq!(v["help"]["unanswered"][0]["title"], "Bus routes and tardies");
+        assert_eq!(v["help"]["unanswered"][0]["url"], format!("/help-requests/{open}"));
+        assert_eq!(v["resources"], json!({"shared": 1, "downloads": 1}));
+        assert_eq!(v["check_in_completion"], json!({"expected": 0, "submitted": 0, "rate": null}));
+
+        // A period before all of it counts nothing but the members.
+        let before = app.get(&fran, &format!("/networks/{network}/insights?from=2026-01-01&to=2026-01-31")).await.expect(200);
+        assert_eq!((before.body["active_members"].as_u64(), before.body["connection_rate"].as_f64()), (Some(0), Some(0.0)));
+        assert_eq!(before.body["period_source"], "requested");
+
+        // CSV: the figures, the connections and the unanswered requests.
+        let csv = app.get(&fran, &format!("/networks/{network}/insights.csv")).await.expect(200);
+        assert!(csv.content_type().starts_with("text/csv"));
+        assert!(csv.text.starts_with("metric,value\n"), "{}", csv.text);
+        assert!(csv.text.contains("connection_rate,0.714\n"), "{}", csv.text);
+        assert!(csv.text.contains("help_answered_pct_48h,50\n"), "{}", csv.text);
+        let connections = app.get(&fran, &format!("/networks/{network}/insights.csv?table=connections")).await.expect(200);
+        assert_eq!(connections.text.lines().count(), 4, "{}", connections.text);
+        assert!(connections.text.contains("Cy Teacher,Ben Counselor,reacted,1"));
+        assert!(!connections.text.contains("Evangeline"));
+        let unanswered = app.get(&fran, &format!("/networks/{network}/insights.csv?table=unanswered")).await.expect(200);
+        assert!(unanswered.text.contains("Bus routes and tardies"));
+
+        // Bad periods and tables are 422.
+        for query in ["from=yesterday", "from=2027-03-08&to=2027-03-01", "from=2020-01-01&to=2026-01-01"] {
+            let refused = app.get(&fran, &format!("/networks/{network}/insights?{query}")).await.expect(422);
+            assert!(refused.body["errors"]["from"].is_string(), "{query}: {}", refused.text);
+        }
+        app.get(&fran, &format!("/networks/{network}/insights.csv?table=everything")).await.expect(422);
+
+        // Facilitators only: members, outsiders and a facilitator removed a moment ago get 404.
+        for path in [format!("/networks/{network}/insights"), format!("/networks/{network}/insights.csv")] {
+            app.get(&ana, &path).await.expect(404);
+            app.get(&outsider, &path).await.expect(404);
+            app.get(&admin, &path).await.expect(200);
+        }
+        app.delete(&admin, &format!("/networks/{network}/members/{}", fran.id)).await.expect(204);
+        app.get(&fran, &format!("/networks/{network}/insights")).await.expect(404);
+    }
+}
+
+backend_test! {
+    async fn check_in_completion_counts_periods_due_and_adoptions_are_edges(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let w = crate::initiatives::attendance_world(&app).await;
+        // Two teams, weekly, and a period of three whole weeks: six check-ins due.
+        let monday = |weeks: i64| crate::initiatives::week(weeks);
+        crate::initiatives::check_in_weeks(&app, &w.lead, &w.lehman, 0, &[18.0, 17.0, 16.0]).await;
+        crate::initiatives::check_in_weeks(&app, &w.peer, &w.kennedy, 1, &[20.0]).await;
+        let test = app
+            .post(&w.lead, &format!("/initiatives/{}/tests", w.initiative), json!({"team_id": w.lehman, "change_idea": "Buddies", "plan": {}}))
+            .await
+            .expect(201)
+            .id();
+        app.post(&w.peer, &format!("/tests/{test}/try"), json!({"team_id": w.kennedy})).await.expect(201);
+        // Teams formed today owe nothing for 2027's weeks (they end after they formed), so
+        // ask about the weeks as of now: check-ins were submitted now, for those periods.
+        let now = chrono::Utc::now();
+        let insights = app
+            .get(&w.admin, &format!("/networks/{}/insights?from={}&to={}", w.network, (now - chrono::Duration::hours(1)).to_rfc3339().replace('+', "%2B"), (now + chrono::Duration::hours(1)).to_rfc3339().replace('+', "%2B")))
+            .await
+            .expect(200);
+        assert_eq!(insights.body["active_members"], 3, "{}", insights.text);
+        assert_eq!(edges(&insights.body), vec![("Kofi Kennedy".to_owned(), "Lena Lehman".to_owned(), "adopted".to_owned(), 1)]);
+        // The weeks of 2027: three whole weeks, two teams, four check-ins in.
+        let weeks = app
+            .get(&w.admin, &format!("/networks/{}/insights?from={}&to={}", w.network, monday(0), crate::initiatives::week(3).parse::<chrono::NaiveDate>().unwrap().pred_opt().unwrap()))
+            .await
+            .expect(200);
+        assert_eq!(weeks.body["check_in_completion"], json!({"expected": 6, "submitted": 4, "rate": 0.667}), "{}", weeks.text);
+    }
+}
