@@ -484,6 +484,25 @@ backend_test! {
         assert_eq!(export.body["threads"][0]["title"], "Home visits");
         assert_eq!(export.body["posts"].as_array().unwrap().len(), 2);
         assert_eq!(export.body["memberships"][0]["role"], "facilitator");
+
+        // Everything else they wrote or chose: help asked (anonymously too) and given,
+        // resources, direct messages, polls and votes.
+        let peer = app.add_member(&admin, &network, "Grace Okafor", "member").await;
+        let asked = app.post(&admin, &format!("/networks/{network}/help-requests"), json!({"title": "Asked quietly", "body": "x", "anonymous": true})).await.expect(201).id();
+        let theirs = app.post(&peer, &format!("/networks/{network}/help-requests"), json!({"title": "Theirs", "body": "x"})).await.expect(201).id();
+        app.post(&admin, &format!("/help-requests/{theirs}/responses"), json!({"body": "My answer"})).await.expect(201);
+        app.post(&admin, "/conversations", json!({"member_ids": [peer.id], "body": "A private note"})).await.expect(201);
+        let poll = app.post(&admin, &format!("/networks/{network}/polls"), json!({"question": "Which?", "kind": "single", "options": ["a", "b"]})).await.expect(201);
+        app.put(&admin, &format!("/polls/{}/vote", poll.id()), Some(json!({"option_ids": [poll.body["options"][1]["id"]]}))).await.expect(200);
+        let export = app.get(&admin, "/me/export").await.expect(200);
+        assert_eq!(export.body["help_requests"][0]["id"], asked.as_str());
+        assert_eq!(export.body["help_requests"][0]["anonymous"], true, "their own, so marked, not hidden");
+        assert_eq!(export.body["help_responses"][0]["body"], "My answer");
+        assert_eq!(export.body["direct_messages"][0]["body"], "A private note");
+        assert_eq!(export.body["polls"][0]["question"], "Which?");
+        assert_eq!(export.body["poll_votes"][0]["option_ids"], json!([poll.body["options"][1]["id"]]));
+        let others = app.get(&peer, "/me/export").await.expect(200);
+        assert!(!others.text.contains("A private note") && !others.text.contains("Asked quietly"));
     }
 }
 

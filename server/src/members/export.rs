@@ -18,6 +18,8 @@ pub struct MemberExport {
     pub posts: Vec<ExportedPost>,
     pub reactions: Vec<ExportedReaction>,
     pub thread_notification_levels: Vec<ExportedLevel>,
+    #[serde(flatten)]
+    pub contributions: super::contributions::Contributions,
 }
 
 #[derive(Serialize)]
@@ -135,5 +137,6 @@ pub async fn export_member(db: &impl ConnectionTrait, member_id: i64) -> ApiResu
                 level: l.level,
             })
             .collect(),
+        contributions: super::contributions::of(db, member_id).await?,
     })
 }

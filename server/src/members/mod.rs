@@ -1,6 +1,7 @@
 //! Member profiles: who someone is, what they know (expertise), and how they want to hear
 //! from Staffroom (timezone, digest preferences).
 
+pub mod contributions;
 pub mod export;
 pub mod profile;
 pub mod queries;
