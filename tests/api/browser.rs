@@ -98,7 +98,7 @@ impl Runner {
     }
 }
 
-async fn journeys(backend: Backend, name: &str, only: Option<&'static str>) {
+async fn journeys(backend: Backend, name: &str, only: Option<String>) {
     let Some(runner) = Runner::find() else {
         return;
     };
@@ -118,24 +118,28 @@ async fn journeys(backend: Backend, name: &str, only: Option<&'static str>) {
         .join("browser-artifacts")
         .join(name);
     tokio::task::spawn_blocking(move || {
-        runner.run(&server, &artifacts, only);
+        runner.run(&server, &artifacts, only.as_deref());
         drop(server);
     })
     .await
     .expect("the runner thread");
 }
 
-/// Every journey, the accessibility check and the screenshots, on SQLite.
+/// Every journey, the accessibility check and the screenshots, on SQLite (or those whose
+/// name contains a part of `STAFFROOM_TEST_JOURNEY`, `|`-separated, while working on one).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journeys_on_sqlite() {
-    journeys(Backend::Sqlite, "sqlite", None).await;
+    let only = std::env::var("STAFFROOM_TEST_JOURNEY")
+        .ok()
+        .filter(|o| !o.is_empty());
+    journeys(Backend::Sqlite, "sqlite", only).await;
 }
 
 /// The journeys again on PostgreSQL (the pages and their checks do not depend on it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journeys_on_postgres() {
     match Backend::postgres() {
-        Some(backend) => journeys(backend, "postgres", Some("sign up")).await,
+        Some(backend) => journeys(backend, "postgres", Some("sign up".to_owned())).await,
         None => eprintln!("skipped: STAFFROOM_TEST_POSTGRES_URL is not set"),
     }
 }

@@ -154,6 +154,28 @@ backend_test! {
         assert_eq!(past.body["items"][0]["open_action_items"], 2);
         let upcoming = app.get(&roxy, &format!("/networks/{network}/convenings?upcoming=true")).await.expect(200);
         assert_eq!(upcoming.body["items"].as_array().unwrap().len(), 1);
+        // Connections: an anonymous request, polls open and closed, and conversations.
+        let requests = app.get(&roxy, &format!("/networks/{network}/help-requests")).await.expect(200);
+        assert!(requests.body["items"].as_array().unwrap().iter().any(|r| r["author"]["anonymous"] == true));
+        let polls = app.get(&roxy, &format!("/networks/{network}/polls")).await.expect(200);
+        let polls = polls.body["items"].as_array().unwrap();
+        assert_eq!(polls.len(), 3);
+        let caseload = polls.iter().find(|p| p["kind"] == "number").expect("the closed number poll");
+        assert_eq!(caseload["is_closed"], true);
+        assert_eq!(caseload["results"]["number"]["count"], 5);
+        assert_eq!(caseload["results"]["values"], serde_json::Value::Null, "anonymous");
+        let pulse = polls.iter().find(|p| p["results_visibility"] == "facilitators").expect("the pulse poll");
+        assert_eq!(pulse["results"], serde_json::Value::Null, "Roxy does not facilitate");
+        let lauren = account_from(
+            &app.anonymous_post("/auth/login", serde_json::json!({"email": "lauren.thomas@example.org", "password": "demo-password-1"}))
+                .await
+                .expect(200)
+                .body,
+        );
+        let talks = app.get(&lauren, "/conversations").await.expect(200);
+        assert_eq!(talks.body["items"][0]["last_message"]["body"], "Perfect, thank you. Thursday after the data check-in?");
+        let insights = app.get(&lauren, &format!("/networks/{network}/insights")).await.expect(200);
+        assert!(insights.body["connections"].as_array().unwrap().len() > 3, "{}", insights.text);
 
         let ops = account_from(
             &app.anonymous_post("/auth/login", serde_json::json!({"email": "ops@example.org", "password": "operations-password"}))

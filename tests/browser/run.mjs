@@ -10,6 +10,7 @@ import { library } from './journeys/library.mjs';
 import { tabs } from './journeys/tabs.mjs';
 import { accessibility } from './journeys/accessibility.mjs';
 import { initiatives } from './journeys/initiatives.mjs';
+import { connections } from './journeys/connections.mjs';
 
 if (!BASE_URL) {
   console.error('STAFFROOM_URL is not set: run these through `cargo test` (browser::journeys).');
@@ -23,6 +24,7 @@ const JOURNEYS = [
   ['share and download a file, ask and accept help, search with a typo, add a convening to a calendar', library],
   ['two tabs share one sign-in through several token refreshes', tabs],
   ['an initiative: teams, a check-in that makes a bright spot live, a test of change tried by a peer', initiatives],
+  ['connections: an anonymous request hidden, a direct message answered live, a poll with live results, insights', connections],
   ['no serious accessibility violation on any main page, light and dark; screenshots', accessibility],
 ];
 

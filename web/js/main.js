@@ -6,6 +6,7 @@ import { live } from './live.js';
 import { router } from './router.js';
 import { h, replace, icon } from './dom.js';
 import './components/bell.js';
+import './components/messages-link.js';
 import './components/network-nav.js';
 
 const tools = document.getElementById('topbar-tools');
@@ -48,7 +49,7 @@ function renderFrame() {
     networksButton.setAttribute('aria-expanded', String(open));
     if (open) sidebar.querySelector('a')?.focus();
   });
-  replace(tools, networksButton, search, h('sr-bell'),
+  replace(tools, networksButton, search, h('sr-messages', { dataset: { me: member.id } }), h('sr-bell'),
     h('a', { href: '/settings', class: 'account' }, member.display_name),
     signOutButton);
   sidebar.hidden = false;

@@ -368,9 +368,10 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
     let help = seed_help_requests(state, &people, network.id.0).await?;
     let convenings = seed_convenings(state, &people, network.id.0).await?;
     super::initiative::seed_initiative(state, &people, network.id.0).await?;
+    let (talks, polls) = super::connections::seed_connections(state, &people, network.id.0).await?;
 
     Ok(format!(
-        "{library} resources, {help} help requests, {convenings} convenings and an attendance initiative (three schools, twenty weeks of check-ins, one bright spot) added.\n\
+        "{library} resources, {help} help requests (one asked anonymously), {convenings} convenings, an attendance initiative (three schools, twenty weeks of check-ins, one bright spot), {talks} conversations and {polls} polls added.\n\
          Seeded {NETWORK_NAME} with 3 sub-networks, a listed Math PLN, {} members and {} threads ({post_count} posts).\n\
          Sign in as {} (instance admin and facilitator) or any other demo member, password: {password}",
         people.len(),

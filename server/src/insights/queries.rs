@@ -256,7 +256,8 @@ async fn count(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Resu
 }
 
 /// Check-ins due in the period (each team, each period of its cadence that started in it
-/// and ended by its end, after the team was formed) and how many of those came in.
+/// and ended by its end, after the team was formed or checked in all the same) and how
+/// many of those came in.
 async fn check_ins_due(
     db: &impl ConnectionTrait,
     network_id: i64,
@@ -285,15 +286,18 @@ async fn check_ins_due(
         let Some(cadence) = Cadence::parse(&cadence) else {
             continue;
         };
-        for due in periods_due(
-            cadence,
-            first_day,
-            period.to.date_naive(),
-            formed.date_naive(),
-        ) {
-            expected += 1;
-            if done.contains(&(id, due)) {
-                submitted += 1;
+        let last_day = period.to.date_naive();
+        let owed: HashSet<NaiveDate> =
+            periods_due(cadence, first_day, last_day, formed.date_naive())
+                .into_iter()
+                .collect();
+        // A period before the team was formed counts when it was checked in all the same
+        // (history imported for a new team).
+        for due in periods_due(cadence, first_day, last_day, NaiveDate::MIN) {
+            let checked_in = done.contains(&(id, due));
+            if checked_in || owed.contains(&due) {
+                expected += 1;
+                submitted += u64::from(checked_in);
             }
         }
     }

@@ -5,10 +5,10 @@ import { api, currentMember } from '../api.js';
 import { live } from '../live.js';
 import { h, redraw, replace, timeAgo, tagList, avatar, announce } from '../dom.js';
 import { onSubmit } from '../forms.js';
-import { STATUS_LABEL } from './network-help.js';
+import { STATUS_LABEL, askerName } from './network-help.js';
 import '../components/composer.js';
 
-export async function render({ root, params }) {
+export async function render({ root, params, router }) {
   // The summary is rebuilt on every change; the answer form stays, with what is typed in it.
   const page = h('div');
   const respondSlot = h('div');
@@ -33,7 +33,7 @@ export async function render({ root, params }) {
 
   const draw = () => {
     const me = currentMember();
-    const isAsker = request.author?.id === me?.id;
+    const isAsker = request.asked_by_me;
     const mayAccept = (isAsker || canModerate) && request.status !== 'closed';
     const offer = h('button', { type: 'button', class: 'button button-secondary', 'aria-pressed': String(request.offered_by_me), dataset: { key: 'offer' } },
       request.offered_by_me ? 'You offered to help' : 'I can help');
@@ -48,6 +48,22 @@ export async function render({ root, params }) {
     statusButton?.addEventListener('click', () => act(statusButton,
       () => api.patch(`/help-requests/${request.id}`, { status: ['closed', 'resolved'].includes(request.status) ? 'open' : 'closed' }),
       'Status changed'));
+
+    const removeButton = (isAsker || canModerate)
+      ? h('button', { type: 'button', class: 'button button-quiet button-danger', dataset: { key: 'remove' } }, isAsker ? 'Withdraw request' : 'Hide request')
+      : null;
+    removeButton?.addEventListener('click', async () => {
+      if (!confirm(isAsker ? 'Withdraw this request for good?' : 'Hide this request from everyone?')) return;
+      removeButton.disabled = true;
+      try {
+        await api.delete(`/help-requests/${request.id}`);
+        announce('The request was removed');
+        router.navigate(`/networks/${request.network_id}/help`);
+      } catch (error) {
+        alertNear(removeButton, error.message);
+        removeButton.disabled = false;
+      }
+    });
 
     const answer = (r) => {
       const accept = mayAccept && !r.accepted && r.author?.id !== me?.id
@@ -69,10 +85,13 @@ export async function render({ root, params }) {
         h('p', { class: 'breadcrumb' }, h('a', { href: `/networks/${request.network_id}/help` }, 'Back to help requests')),
         h('h1', {}, request.title),
         h('p', { class: 'meta' }, h('span', { class: `status status-${request.status}` }, STATUS_LABEL[request.status]),
-          ' · asked by ', request.author?.display_name ?? 'someone', ' · ', timeAgo(request.created_at),
+          ' · asked by ', askerName(request).replace(/^A /, 'a '), ' · ', timeAgo(request.created_at),
           request.urgency === 'high' ? ' · urgent' : ''),
         tagList(request.tags),
-        h('div', { class: 'actions' }, isAsker || ['resolved', 'closed'].includes(request.status) ? null : offer, statusButton)),
+        isAsker && request.anonymous
+          ? h('p', { class: 'notice' }, 'You asked anonymously: everyone else sees “', request.author?.anonymous ? request.author.label : 'a member of this network', '”, never your name.')
+          : null,
+        h('div', { class: 'actions' }, isAsker || ['resolved', 'closed'].includes(request.status) ? null : offer, statusButton, removeButton)),
       h('div', { class: 'prose card', trustedHtml: request.body_html }),
       request.offers.length ? h('p', { class: 'meta' }, 'Offered to help: ', request.offers.map((m) => m.display_name).join(', ')) : null,
       h('h2', {}, responses.length ? `${responses.length} answer${responses.length === 1 ? '' : 's'}` : 'No answers yet'),
@@ -108,6 +127,13 @@ export async function render({ root, params }) {
   const network = await api.get(`/networks/${first.network_id}`);
   canModerate = network.role === 'facilitator';
   const subscription = live.subscribe([`network:${first.network_id}`], (event) => {
+    if (event.kind === 'help_request.deleted' && event.data?.id === params.id) {
+      replace(page, h('h1', {}, 'This help request was removed'),
+        h('p', {}, h('a', { href: `/networks/${first.network_id}/help` }, 'Other help requests')));
+      respondForm?.remove();
+      respondForm = null;
+      return;
+    }
     if (event.kind.startsWith('help_request.') && (event.data?.id === params.id || event.data?.help_request_id === params.id)) {
       reload().then(() => { if (event.kind === 'help_request.responded') announce('A new answer arrived'); }).catch(() => {});
     }

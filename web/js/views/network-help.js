@@ -4,8 +4,15 @@
 import { api, query } from '../api.js';
 import { live } from '../live.js';
 import { h, replace, plural, timeAgo, tagList } from '../dom.js';
-import { field, onSubmit, select, splitList } from '../forms.js';
+import { checkbox, field, onSubmit, select, splitList } from '../forms.js';
 import '../components/composer.js';
+
+/** Who asked, as the reader may know it: "You", a name, or "A member of …". */
+export function askerName(request) {
+  if (request.asked_by_me) return request.anonymous ? 'You (anonymously)' : 'You';
+  if (request.author?.anonymous) return request.author.label.replace(/^a /, 'A ');
+  return request.author?.display_name ?? 'Someone';
+}
 
 export const STATUS_LABEL = { open: 'Open', answered: 'Answered', resolved: 'Resolved', closed: 'Closed' };
 const URGENCY_LABEL = { low: 'Low urgency', normal: '', high: 'Urgent' };
@@ -27,7 +34,7 @@ export async function renderHelp(body, network, { router, query: params }) {
   const row = (r) => h('li', { class: 'resource-row' },
     h('div', {},
       h('a', { href: `/help-requests/${r.id}`, class: 'thread-title' }, r.title),
-      h('p', { class: 'meta' }, r.author?.display_name ?? 'Someone', ' asked ', timeAgo(r.created_at),
+      h('p', { class: 'meta' }, askerName(r), ' asked ', timeAgo(r.created_at),
         URGENCY_LABEL[r.urgency] ? ` · ${URGENCY_LABEL[r.urgency]}` : ''),
       tagList(r.tags)),
     h('div', { class: 'thread-stats' },
@@ -51,6 +58,7 @@ export async function renderHelp(body, network, { router, query: params }) {
     h('sr-composer', { name: 'body', label: 'Details', required: true, rows: 5 }),
     field('Tags', 'tags', { hint: 'Comma-separated, e.g. chronic-absence, mentoring' }),
     field('Urgency', 'urgency', { control: select([['normal', 'Normal'], ['low', 'Low'], ['high', 'High']], 'normal') }),
+    checkbox(`Ask anonymously: colleagues see “a member of ${network.name}”, never your name`, 'anonymous', false),
     h('button', { type: 'submit', class: 'button' }, 'Ask'));
   onSubmit(form, async (f) => {
     const created = await api.post(`/networks/${network.id}/help-requests`, {
@@ -58,6 +66,7 @@ export async function renderHelp(body, network, { router, query: params }) {
       body: f.elements.body.value,
       tags: splitList(f.elements.tags.value),
       urgency: f.elements.urgency.value,
+      anonymous: f.elements.anonymous.checked,
     });
     router.navigate(`/help-requests/${created.id}`);
   });

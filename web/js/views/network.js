@@ -14,7 +14,9 @@ const SECTIONS = [
   ['help', 'Help requests'],
   ['convenings', 'Convenings'],
   ['initiatives', 'Initiatives'],
+  ['polls', 'Polls'],
   ['members', 'Members'],
+  ['insights', 'Insights', 'facilitator'],
 ];
 
 /** Sections other than discussions load with their module, when first opened. */
@@ -23,6 +25,8 @@ const LOADERS = {
   help: async () => (await import('./network-help.js')).renderHelp,
   convenings: async () => (await import('./network-convenings.js')).renderConvenings,
   initiatives: async () => (await import('./network-initiatives.js')).renderInitiatives,
+  polls: async () => (await import('./network-polls.js')).renderPolls,
+  insights: async () => (await import('./network-insights.js')).renderInsights,
   members: async () => renderMembers,
   '': async () => renderDiscussions,
 };
@@ -47,7 +51,7 @@ export async function render(context) {
         network.role === 'facilitator' ? ' · you facilitate this network' : '',
         network.visibility === 'private' ? ' · private' : ' · listed')),
     h('nav', { class: 'tabs', 'aria-label': `${network.name} sections` },
-      SECTIONS.map(([key, label]) => h('a', {
+      SECTIONS.filter(([, , role]) => !role || network.role === role).map(([key, label]) => h('a', {
         href: key ? `${base}/${key}` : base,
         'aria-current': key === section ? 'page' : null,
       }, label))));
