@@ -73,3 +73,45 @@ pub(crate) fn optional_timestamp<T: IntoIden>(name: T) -> ColumnDef {
 pub(crate) fn foreign_id<T: IntoIden>(name: T) -> ColumnDef {
     ColumnDef::new(name).big_integer().not_null().to_owned()
 }
+
+/// A foreign key whose rows go with the row they point at.
+pub(crate) fn cascade<F, FC, T, TC>(from: (F, FC), to: (T, TC)) -> ForeignKeyCreateStatement
+where
+    F: IntoIden + 'static,
+    FC: IntoIden + 'static,
+    T: IntoIden + 'static,
+    TC: IntoIden + 'static,
+{
+    ForeignKey::create()
+        .from(from.0, from.1)
+        .to(to.0, to.1)
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
+pub(crate) fn text<T: IntoIden>(name: T) -> ColumnDef {
+    ColumnDef::new(name).text().not_null().to_owned()
+}
+
+pub(crate) fn string<T: IntoIden>(name: T) -> ColumnDef {
+    ColumnDef::new(name).string().not_null().to_owned()
+}
+
+/// An index named `name` on `columns` of `table`.
+pub(crate) async fn index(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: impl IntoIden + 'static,
+    columns: Vec<DynIden>,
+    unique: bool,
+) -> Result<(), DbErr> {
+    let mut statement = Index::create();
+    statement.name(name).table(table);
+    for column in columns {
+        statement.col(column);
+    }
+    if unique {
+        statement.unique();
+    }
+    manager.create_index(statement.to_owned()).await
+}

@@ -16,51 +16,11 @@
 
 use crate::m20261123_000001_create_members::Members;
 use crate::m20261123_000002_create_networks::Networks;
-use crate::{foreign_id, id_column, optional_timestamp, timestamp};
+use crate::{cascade, foreign_id, id_column, index, optional_timestamp, string, text, timestamp};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn cascade<F, FC, T, TC>(from: (F, FC), to: (T, TC)) -> ForeignKeyCreateStatement
-where
-    F: IntoIden + 'static,
-    FC: IntoIden + 'static,
-    T: IntoIden + 'static,
-    TC: IntoIden + 'static,
-{
-    ForeignKey::create()
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
-
-fn text<T: IntoIden>(name: T) -> ColumnDef {
-    ColumnDef::new(name).text().not_null().to_owned()
-}
-
-fn string<T: IntoIden>(name: T) -> ColumnDef {
-    ColumnDef::new(name).string().not_null().to_owned()
-}
-
-async fn index(
-    manager: &SchemaManager<'_>,
-    name: &str,
-    table: impl IntoIden + 'static,
-    columns: Vec<DynIden>,
-    unique: bool,
-) -> Result<(), DbErr> {
-    let mut statement = Index::create();
-    statement.name(name).table(table);
-    for column in columns {
-        statement.col(column);
-    }
-    if unique {
-        statement.unique();
-    }
-    manager.create_index(statement.to_owned()).await
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -11,47 +11,11 @@
 
 use crate::m20261123_000001_create_members::Members;
 use crate::m20261123_000002_create_networks::Networks;
-use crate::{foreign_id, id_column, optional_timestamp, timestamp};
+use crate::{cascade, foreign_id, id_column, index, optional_timestamp, string, text, timestamp};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn cascade<F, FC, T, TC>(from: (F, FC), to: (T, TC)) -> ForeignKeyCreateStatement
-where
-    F: IntoIden + 'static,
-    FC: IntoIden + 'static,
-    T: IntoIden + 'static,
-    TC: IntoIden + 'static,
-{
-    ForeignKey::create()
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
-}
-
-fn text<T: IntoIden>(name: T) -> ColumnDef {
-    ColumnDef::new(name).text().not_null().to_owned()
-}
-
-fn string<T: IntoIden>(name: T) -> ColumnDef {
-    ColumnDef::new(name).string().not_null().to_owned()
-}
-
-async fn index(
-    manager: &SchemaManager<'_>,
-    name: &str,
-    table: impl IntoIden + 'static,
-    columns: Vec<DynIden>,
-) -> Result<(), DbErr> {
-    let mut statement = Index::create();
-    statement.name(name).table(table);
-    for column in columns {
-        statement.col(column);
-    }
-    manager.create_index(statement.to_owned()).await
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -144,6 +108,7 @@ impl MigrationTrait for Migration {
                 ConversationParticipants::MemberId.into_iden(),
                 ConversationParticipants::ConversationId.into_iden(),
             ],
+            false,
         )
         .await?;
 
@@ -176,6 +141,7 @@ impl MigrationTrait for Migration {
                 DirectMessages::ConversationId.into_iden(),
                 DirectMessages::Id.into_iden(),
             ],
+            false,
         )
         .await?;
         index(
@@ -186,6 +152,7 @@ impl MigrationTrait for Migration {
                 DirectMessages::AuthorId.into_iden(),
                 DirectMessages::CreatedAt.into_iden(),
             ],
+            false,
         )
         .await?;
 
@@ -217,6 +184,7 @@ impl MigrationTrait for Migration {
             "idx_member_blocks_blocked",
             MemberBlocks::Table,
             vec![MemberBlocks::BlockedId.into_iden()],
+            false,
         )
         .await?;
 
@@ -268,6 +236,7 @@ impl MigrationTrait for Migration {
             "idx_polls_network",
             Polls::Table,
             vec![Polls::NetworkId.into_iden(), Polls::Id.into_iden()],
+            false,
         )
         .await?;
         index(
@@ -275,6 +244,7 @@ impl MigrationTrait for Migration {
             "idx_polls_thread",
             Polls::Table,
             vec![Polls::ThreadId.into_iden()],
+            false,
         )
         .await?;
 
@@ -307,6 +277,7 @@ impl MigrationTrait for Migration {
                 PollOptions::PollId.into_iden(),
                 PollOptions::Position.into_iden(),
             ],
+            false,
         )
         .await?;
 
@@ -343,6 +314,7 @@ impl MigrationTrait for Migration {
                 PollBallots::MemberId.into_iden(),
                 PollBallots::UpdatedAt.into_iden(),
             ],
+            false,
         )
         .await?;
 

@@ -13,17 +13,19 @@
 //! Run: `cargo bench -p staffroom --bench initiative_charts` (options: `-- --teams 200
 //! --weeks 260 --seconds 3 --rounds 3`).
 
+#[path = "common/app.rs"]
+mod app;
 #[path = "common/http_load.rs"]
 mod http_load;
 #[path = "common/seed.rs"]
 mod seed;
 
+use app::BenchServer;
 use chrono::NaiveDate;
 use http_load::{load, median, once, option, Request};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sea_orm::sqlx::{Row, SqlitePool};
 use sea_orm::{ActiveValue::Set, EntityTrait};
-use staffroom::config::Config;
 use staffroom::entities::check_ins;
 use staffroom::initiatives::bright_spots::network_series;
 use staffroom::initiatives::chart;
@@ -36,22 +38,8 @@ async fn main() -> anyhow::Result<()> {
     let weeks = option("--weeks", 260).max(1) as usize;
     let seconds = option("--seconds", 3);
     let rounds = option("--rounds", 3).max(1);
-    let data_dir =
-        std::env::temp_dir().join(format!("staffroom-chart-bench-{}", std::process::id()));
-    let mut config = Config {
-        bind: "127.0.0.1:0".parse()?,
-        data_dir: data_dir.clone(),
-        workers: Some(1),
-        ..Config::default()
-    };
-    config.digests.scheduler = false;
-    config.initiatives.reminders = false;
-    config.notification_emails.enabled = false;
-    let app = staffroom::Application::build(config.clone()).await?;
-    let addr = app.address();
-    let state = app.state();
-    let handle = app.handle();
-    tokio::spawn(app.run_until_stopped());
+    let server = BenchServer::start("chart").await?;
+    let (addr, state) = (server.addr, server.state.clone());
 
     eprintln!("seeding {teams} teams × {weeks} weeks…");
     let seeding = Instant::now();
@@ -64,7 +52,7 @@ async fn main() -> anyhow::Result<()> {
         .max_connections(1)
         .connect_with(
             SqliteConnectOptions::new()
-                .filename(data_dir.join("staffroom.db"))
+                .filename(server.database_file())
                 .journal_mode(SqliteJournalMode::Wal),
         )
         .await?;
@@ -145,8 +133,7 @@ async fn main() -> anyhow::Result<()> {
         medians[2].1 / medians[3].1
     );
 
-    handle.stop(true).await;
-    let _ = std::fs::remove_dir_all(data_dir);
+    server.stop().await;
     Ok(())
 }
 

@@ -24,6 +24,7 @@ pub mod help_requests;
 pub mod ids;
 pub mod initiatives;
 pub mod insights;
+pub mod jobs;
 pub mod live;
 pub mod mail;
 pub mod markdown;

@@ -80,6 +80,11 @@ backend_test! {
             ("Cy Teacher".to_owned(), "Ben Counselor".to_owned(), "reacted".to_owned(), 1),
         ]);
         assert!(!insights.text.contains("Evangeline") && !insights.text.contains(&eve.handle), "the anonymous asker is never named");
+        assert_eq!(v["connection_count"], 3);
+        let strongest = app.get(&fran, &format!("/networks/{network}/insights?connections_limit=1")).await.expect(200);
+        assert_eq!(strongest.body["connections"].as_array().unwrap().len(), 1);
+        assert_eq!(strongest.body["connection_count"], 3);
+        app.get(&fran, &format!("/networks/{network}/insights?connections_limit=0")).await.expect(422);
         assert!(!insights.text.contains("Dee Quietly"), "a direct message is never an edge");
         assert!(!insights.text.contains("Want to visit"), "nor any of its content");
         assert_eq!(v["help"]["asked"], 2);

@@ -222,24 +222,16 @@ pub async fn pass(state: &AppState, now: DateTime<Utc>) -> Result<Tally, DbErr> 
 /// The scheduler of a serving instance: a pass every `digests.interval_secs` until
 /// `shutdown` turns true. A pass under way when it does ends after the member at hand
 /// (everything not yet sent is still due for the next instance to start).
-pub async fn run(state: actix_web::web::Data<AppState>, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(state: actix_web::web::Data<AppState>, shutdown: watch::Receiver<bool>) {
     let interval = Duration::from_secs(state.config.digests.interval_secs);
-    loop {
-        let now = crate::clock::now();
-        let span = tracing::info_span!("digest_scheduler", at = %now);
-        let work = async {
+    crate::jobs::every(interval, shutdown, |now| {
+        let state = state.clone();
+        async move {
             if let Err(err) = pass(&state, now).await {
                 tracing::warn!(error = %err, "digest scheduler could not read members; retrying");
             }
         }
-        .instrument(span);
-        tokio::select! {
-            _ = work => {}
-            _ = shutdown.changed() => break,
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = shutdown.changed() => break,
-        }
-    }
+        .instrument(tracing::info_span!("digest_scheduler", at = %now))
+    })
+    .await
 }

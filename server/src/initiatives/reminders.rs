@@ -185,25 +185,18 @@ async fn remind_for(
 
 /// The reminder loop of a serving instance: a pass every
 /// `initiatives.reminder_interval_secs` until `shutdown` turns true.
-pub async fn run(state: actix_web::web::Data<AppState>, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(state: actix_web::web::Data<AppState>, shutdown: watch::Receiver<bool>) {
     let interval = Duration::from_secs(state.config.initiatives.reminder_interval_secs);
-    loop {
-        let now = crate::clock::now();
-        let work = async {
+    crate::jobs::every(interval, shutdown, |now| {
+        let state = state.clone();
+        async move {
             match pass(state.db.writer(), now).await {
                 Ok(0) => {}
                 Ok(sent) => tracing::info!(sent, "check-in reminders"),
                 Err(err) => tracing::warn!(error = %err, "check-in reminders failed; retrying"),
             }
         }
-        .instrument(tracing::info_span!("check_in_reminders", at = %now));
-        tokio::select! {
-            _ = work => {}
-            _ = shutdown.changed() => break,
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = shutdown.changed() => break,
-        }
-    }
+        .instrument(tracing::info_span!("check_in_reminders", at = %now))
+    })
+    .await
 }

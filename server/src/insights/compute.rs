@@ -142,6 +142,21 @@ fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
     Some(sorted[rank.clamp(1, sorted.len()) - 1])
 }
 
+/// The edges, the most contacts first (ties in member and kind order).
+fn strongest_first(edges: BTreeMap<(i64, i64, InteractionKind), u64>) -> Vec<Edge> {
+    let mut edges: Vec<Edge> = edges
+        .into_iter()
+        .map(|((from, to, kind), count)| Edge {
+            from,
+            to,
+            kind,
+            count,
+        })
+        .collect();
+    edges.sort_by_key(|edge| std::cmp::Reverse(edge.count));
+    edges
+}
+
 /// The figures of `activity`.
 pub fn figures(activity: &Activity) -> Figures {
     let members: HashSet<i64> = activity.members.iter().copied().collect();
@@ -193,15 +208,7 @@ pub fn figures(activity: &Activity) -> Figures {
         active_rate: ratio(active.len() as u64, total),
         connected_members: connected.len() as u64,
         connection_rate: ratio(connected.len() as u64, total),
-        connections: edges
-            .into_iter()
-            .map(|((from, to, kind), count)| Edge {
-                from,
-                to,
-                kind,
-                count,
-            })
-            .collect(),
+        connections: strongest_first(edges),
         help: HelpFigures {
             asked,
             answered_within_48h,
@@ -303,8 +310,8 @@ mod tests {
         assert_eq!(
             shown,
             vec![
-                (1, 2, "answered", 1),
                 (3, 1, "reacted", 2),
+                (1, 2, "answered", 1),
                 (10, 1, "replied", 1)
             ]
         );

@@ -21,6 +21,9 @@ pub struct InsightsQuery {
     pub to: Option<String>,
     /// CSV only: `summary` (default), `connections` or `unanswered`.
     pub table: Option<String>,
+    /// JSON only: at most this many connections, the strongest first (default: all of
+    /// them; `connection_count` says how many there are).
+    pub connections_limit: Option<u32>,
 }
 
 /// The period `query` asks for in `network_id`, for a facilitator of it (404 for anyone
@@ -48,7 +51,25 @@ pub async fn insights(
 ) -> ApiResult<InsightsView> {
     let period = period_for(db, viewer, network_id, query).await?;
     let activity = queries::activity(db, network_id, &period).await?;
-    let figures = compute::figures(&activity);
+    let mut figures = compute::figures(&activity);
+    let connection_count = figures.connections.len() as u64;
+    if let Some(limit) = query.connections_limit {
+        if limit == 0 {
+            return Err(ApiError::invalid("connections_limit", "must be at least 1"));
+        }
+        figures.connections.truncate(limit as usize);
+    }
+    let people = people_connected(db, &figures).await?;
+    let mut view = InsightsView::new(network_id, &period, figures, &people);
+    view.connection_count = connection_count;
+    Ok(view)
+}
+
+/// The members at either end of `figures`' connections, as they are shown.
+pub async fn people_connected(
+    db: &impl ConnectionTrait,
+    figures: &compute::Figures,
+) -> Result<HashMap<i64, MemberRef>, sea_orm::DbErr> {
     let mut ends: Vec<i64> = figures
         .connections
         .iter()
@@ -56,10 +77,9 @@ pub async fn insights(
         .collect();
     ends.sort_unstable();
     ends.dedup();
-    let people: HashMap<i64, MemberRef> = member_queries::find_many(db, &ends)
+    Ok(member_queries::find_many(db, &ends)
         .await?
         .iter()
         .map(|(id, member)| (*id, MemberRef::from(member)))
-        .collect();
-    Ok(InsightsView::new(network_id, &period, figures, &people))
+        .collect())
 }

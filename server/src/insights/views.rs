@@ -21,8 +21,11 @@ pub struct InsightsView {
     pub connected_members: u64,
     /// Share of members who interacted with at least one other member, 0–1.
     pub connection_rate: Option<f64>,
-    /// Who helped whom (direct messages and anonymous askers never appear here).
+    /// Who helped whom (direct messages and anonymous askers never appear here), the
+    /// strongest first.
     pub connections: Vec<ConnectionView>,
+    /// How many connections there are (`connections` may hold fewer: `connections_limit`).
+    pub connection_count: u64,
     pub help: HelpView,
     pub resources: ResourcesView,
     pub check_in_completion: CheckInCompletionView,
@@ -98,6 +101,7 @@ impl InsightsView {
             active_rate: figures.active_rate,
             connected_members: figures.connected_members,
             connection_rate: figures.connection_rate,
+            connection_count: figures.connections.len() as u64,
             connections: figures
                 .connections
                 .iter()

@@ -441,34 +441,15 @@ pub async fn members_who_can_see(
     network_id: i64,
     candidates: &[i64],
 ) -> Result<HashSet<i64>, DbErr> {
-    if candidates.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let backend = db.get_database_backend();
-    let slots = vec!["?"; candidates.len()].join(", ");
-    let sql = placeholders(
-        backend,
-        &format!(
-            "SELECT m.id FROM members m \
-             JOIN networks n ON n.id = ? \
-             LEFT JOIN networks a1 ON a1.id = n.parent_id \
-             LEFT JOIN networks a2 ON a2.id = a1.parent_id \
-             LEFT JOIN networks a3 ON a3.id = a2.parent_id \
-             WHERE m.id IN ({slots}) AND ( \
-               m.is_admin \
-               OR EXISTS (SELECT 1 FROM network_members d WHERE d.member_id = m.id AND d.network_id = n.id) \
-               OR EXISTS (SELECT 1 FROM network_members f WHERE f.member_id = m.id AND f.role = 'facilitator' \
-                          AND f.network_id IN (n.parent_id, a1.parent_id, a2.parent_id, a3.parent_id)))"
-        ),
-    );
-    let mut values: Vec<Value> = vec![network_id.into()];
-    values.extend(candidates.iter().map(|id| Value::from(*id)));
-    let rows = db
-        .query_all(Statement::from_sql_and_values(backend, sql, values))
-        .await?;
-    rows.iter()
-        .map(|row| row.try_get::<i64>("", "id"))
-        .collect()
+    members_standing(
+        db,
+        network_id,
+        candidates,
+        "EXISTS (SELECT 1 FROM network_members d WHERE d.member_id = m.id AND d.network_id = n.id) \
+         OR EXISTS (SELECT 1 FROM network_members f WHERE f.member_id = m.id AND f.role = 'facilitator' \
+                    AND f.network_id IN (n.parent_id, a1.parent_id, a2.parent_id, a3.parent_id))",
+    )
+    .await
 }
 
 /// Which of `candidates` facilitate network `network_id` right now (directly, through an
@@ -477,6 +458,24 @@ pub async fn facilitators_among(
     db: &impl ConnectionTrait,
     network_id: i64,
     candidates: &[i64],
+) -> Result<HashSet<i64>, DbErr> {
+    members_standing(
+        db,
+        network_id,
+        candidates,
+        "EXISTS (SELECT 1 FROM network_members f WHERE f.member_id = m.id AND f.role = 'facilitator' \
+                 AND f.network_id IN (n.id, n.parent_id, a1.parent_id, a2.parent_id, a3.parent_id))",
+    )
+    .await
+}
+
+/// Which of `candidates` are instance admins or meet `standing` (SQL over `m`, the member,
+/// `n`, the network, and `a1`…`a3`, its ancestors).
+async fn members_standing(
+    db: &impl ConnectionTrait,
+    network_id: i64,
+    candidates: &[i64],
+    standing: &str,
 ) -> Result<HashSet<i64>, DbErr> {
     if candidates.is_empty() {
         return Ok(HashSet::new());
@@ -491,10 +490,7 @@ pub async fn facilitators_among(
              LEFT JOIN networks a1 ON a1.id = n.parent_id \
              LEFT JOIN networks a2 ON a2.id = a1.parent_id \
              LEFT JOIN networks a3 ON a3.id = a2.parent_id \
-             WHERE m.id IN ({slots}) AND ( \
-               m.is_admin \
-               OR EXISTS (SELECT 1 FROM network_members f WHERE f.member_id = m.id AND f.role = 'facilitator' \
-                          AND f.network_id IN (n.id, n.parent_id, a1.parent_id, a2.parent_id, a3.parent_id)))"
+             WHERE m.id IN ({slots}) AND (m.is_admin OR {standing})"
         ),
     );
     let mut values: Vec<Value> = vec![network_id.into()];

@@ -58,11 +58,11 @@ pub async fn pass(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result
 
 /// The closer of a serving instance: a pass every `polls.close_interval_secs` until
 /// `shutdown` turns true.
-pub async fn run(state: actix_web::web::Data<AppState>, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(state: actix_web::web::Data<AppState>, shutdown: watch::Receiver<bool>) {
     let interval = Duration::from_secs(state.config.polls.close_interval_secs);
-    loop {
-        let now = crate::clock::now();
-        let work = async {
+    crate::jobs::every(interval, shutdown, |now| {
+        let state = state.clone();
+        async move {
             match pass(state.db.writer(), now).await {
                 Ok(0) => {}
                 Ok(closed) => {
@@ -72,14 +72,7 @@ pub async fn run(state: actix_web::web::Data<AppState>, mut shutdown: watch::Rec
                 Err(err) => tracing::warn!(error = %err, "closing polls failed; retrying"),
             }
         }
-        .instrument(tracing::info_span!("poll_closer", at = %now));
-        tokio::select! {
-            _ = work => {}
-            _ = shutdown.changed() => break,
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = shutdown.changed() => break,
-        }
-    }
+        .instrument(tracing::info_span!("poll_closer", at = %now))
+    })
+    .await
 }

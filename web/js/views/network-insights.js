@@ -36,7 +36,10 @@ export async function renderInsights(body, network, { router, query: params }) {
   const from = params.get('from') ?? '';
   const to = params.get('to') ?? '';
   const path = `/networks/${network.id}/insights`;
-  const v = await api.get(path + query({ from, to }));
+  // A big network's year holds thousands of contacts: the picture and the table show the
+  // strongest; the CSV has them all.
+  const SHOWN = 150;
+  const v = await api.get(path + query({ from, to, connections_limit: SHOWN }));
   const period = h('form', { class: 'filters period', novalidate: true },
     field('From', 'from', { type: 'date', value: from || v.from.slice(0, 10) }),
     field('To', 'to', { type: 'date', value: to || v.to.slice(0, 10) }),
@@ -61,6 +64,9 @@ export async function renderInsights(body, network, { router, query: params }) {
   }));
 
   const connections = v.connections;
+  const more = v.connection_count > connections.length
+    ? h('p', { class: 'meta' }, `The ${connections.length} strongest of ${v.connection_count} contacts; download the connections for all of them.`)
+    : null;
   const table = connections.length
     ? h('table', { class: 'data-table' },
       h('caption', {}, 'Who was in touch with whom'),
@@ -86,6 +92,7 @@ export async function renderInsights(body, network, { router, query: params }) {
     h('section', { class: 'stack', 'aria-labelledby': 'picture-heading' },
       h('h3', { id: 'picture-heading' }, 'Who helped whom'),
       h('figure', { class: 'picture card' }, networkPicture(connections, `Connections in ${network.name}`)),
+      more,
       table),
     h('section', { class: 'stack', 'aria-labelledby': 'unanswered-heading' },
       h('h3', { id: 'unanswered-heading' }, 'Still unanswered'),

@@ -1,0 +1,28 @@
+//! The background loops of a serving instance (digest scheduler, check-in reminders, poll
+//! closer): a pass now and then every interval, until shutdown, which also cuts a pass
+//! short.
+
+use chrono::{DateTime, Utc};
+use std::future::Future;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Runs `pass(now)` at once and then every `interval` until `shutdown` turns true. A pass
+/// logs its own outcome (and carries its own tracing span); a failed one is simply tried
+/// again at the next turn.
+pub async fn every<F, Fut>(interval: Duration, mut shutdown: watch::Receiver<bool>, mut pass: F)
+where
+    F: FnMut(DateTime<Utc>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    loop {
+        tokio::select! {
+            _ = pass(crate::clock::now()) => {}
+            _ = shutdown.changed() => break,
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+}
