@@ -239,6 +239,15 @@ impl MigrationTrait for Migration {
             false,
         )
         .await?;
+        // The closer looks for open polls past their closing time.
+        index(
+            manager,
+            "idx_polls_closing",
+            Polls::Table,
+            vec![Polls::ClosedAt.into_iden(), Polls::ClosesAt.into_iden()],
+            false,
+        )
+        .await?;
         index(
             manager,
             "idx_polls_thread",

@@ -6,6 +6,7 @@ use crate::backend_test;
 use crate::helpers::*;
 use crate::live_client::LiveClient;
 use crate::smtp::SmtpServer;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -202,6 +203,17 @@ backend_test! {
             let export = app.get(who, "/me/export").await.expect(200);
             assert_hides(&export.text, &asker, "another member's export");
         }
+
+        // No event of the request names the asker as its actor, not even for their own edit
+        // and acceptance.
+        let asker_id: i64 = asker.id.parse().unwrap();
+        let named = staffroom::entities::events::Entity::find()
+            .filter(staffroom::entities::events::Column::ActorId.eq(asker_id))
+            .filter(staffroom::entities::events::Column::Kind.like("help_request.%"))
+            .all(app.db())
+            .await
+            .unwrap();
+        assert!(named.is_empty(), "events acting as the asker: {named:?}");
 
         // Facilitators can still hide it, without knowing who asked: gone for everyone.
         app.delete(&reader, &path).await.expect(403);

@@ -175,6 +175,18 @@ backend_test! {
             }
         }
 
+        // A group whose members drifted apart takes no more messages: Otto shares only
+        // "Side" with Ana; once Ben joins Side and Otto leaves it, Ben and Otto share nothing.
+        app.join_by_invitation(&admin, &side, &ben, "member").await;
+        let trio = app.post(&ana, "/conversations", json!({"member_ids": [otto.id, ben.id], "body": "all three of us"})).await.expect(201);
+        let trio_id = trio.body["conversation"]["id"].as_str().unwrap().to_owned();
+        app.delete(&otto, &format!("/networks/{side}/members/{}", otto.id)).await.expect(204);
+        app.join_by_invitation(&admin, &side, &otto, "member").await;
+        app.delete(&admin, &format!("/networks/{side}/members/{}", ben.id)).await.expect(204);
+        let refused = app.post(&ana, &format!("/conversations/{trio_id}/messages"), json!({"body": "still here?"})).await.expect(403);
+        assert!(refused.body["detail"].as_str().unwrap().contains("share a network"), "{}", refused.text);
+        assert_eq!(app.get(&ana, &format!("/conversations/{trio_id}")).await.expect(200).body["can_send"], false);
+
         // Leaving the network that joined them: the history stays readable, nothing more can
         // be sent, and the conversation says so.
         app.delete(&admin, &format!("/networks/{network}/members/{}", ben.id)).await.expect(204);
@@ -266,5 +278,22 @@ backend_test! {
         .await;
         assert!(smtp.received_on_list(&cy.email, "notifications").is_empty());
         assert_eq!(smtp.received_on_list(&ben.email, "notifications").len(), 1, "one email for the unread conversation");
+
+        // Read on the site before the window is over: no email.
+        let dee = app.add_member(&admin, &network, "Dee Reader", "member").await;
+        let to_dee = app.post(&ana, "/conversations", json!({"member_ids": [dee.id], "body": "Seen it?"})).await.expect(201);
+        app.post(&dee, &format!("/conversations/{}/read", to_dee.body["conversation"]["id"].as_str().unwrap()), json!({})).await.expect(200);
+        let dee_id: i64 = dee.id.parse().unwrap();
+        eventually(Duration::from_secs(30), "Dee's notification settled", || async {
+            let rows = notifications::Entity::find()
+                .filter(notifications::Column::RecipientId.eq(dee_id))
+                .filter(notifications::Column::Kind.eq("direct_message"))
+                .all(app.db())
+                .await
+                .unwrap();
+            (!rows.is_empty() && rows.iter().all(|n| n.emailed_at.is_some())).then_some(())
+        })
+        .await;
+        assert!(smtp.received_on_list(&dee.email, "notifications").is_empty(), "read on the site: not emailed");
     }
 }

@@ -55,8 +55,11 @@ backend_test! {
         app.post(&ben, &format!("/help-requests/{hidden}/responses"), json!({"body": "Name it early."})).await.expect(201);
         let open = app.post(&ana, &format!("/networks/{network}/help-requests"), json!({"title": "Bus routes and tardies", "body": "x"})).await.expect(201).id();
         app.put(&cy, &format!("/help-requests/{open}/offer"), None).await.expect(200);
-        // Ana messages Dee, who otherwise only reads.
+        // Ana messages Dee, who otherwise only reads. A message to someone outside the
+        // network (in Math PLN with Ana) counts for nothing here.
         app.post(&ana, "/conversations", json!({"member_ids": [dee.id], "body": "Want to visit our mentoring block?"})).await.expect(201);
+        app.join_by_invitation(&admin, &elsewhere, &ana, "member").await;
+        app.post(&ana, "/conversations", json!({"member_ids": [outsider.id], "body": "Hello from the other network"})).await.expect(201);
         // Ben shares a file and Cy downloads it; Fran asks a poll and the admin answers it.
         let resource = app.share_file(&ben, &network, "Letter template", "letter.md", b"# Dear family".to_vec()).await;
         let download = app.client.get(app.url(&format!("/resources/{resource}/download"))).bearer_auth(&cy.access_token).send().await.unwrap();
@@ -96,6 +99,14 @@ backend_test! {
         assert_eq!(v["help"]["unanswered"][0]["url"], format!("/help-requests/{open}"));
         assert_eq!(v["resources"], json!({"shared": 1, "downloads": 1}));
         assert_eq!(v["check_in_completion"], json!({"expected": 0, "submitted": 0, "rate": null}));
+
+        // A period ending before the last convening starts at the one before it: with
+        // none, 30 days before its end.
+        let early = app.get(&fran, &format!("/networks/{network}/insights?to={}", (yesterday - chrono::Duration::days(2)).date_naive())).await.expect(200);
+        assert_eq!(early.body["period_source"], "requested");
+        let early_from: chrono::DateTime<chrono::Utc> = early.body["from"].as_str().unwrap().parse().unwrap();
+        let early_to: chrono::DateTime<chrono::Utc> = early.body["to"].as_str().unwrap().parse().unwrap();
+        assert_eq!((early_to - early_from).num_days(), 30);
 
         // A period before all of it counts nothing but the members.
         let before = app.get(&fran, &format!("/networks/{network}/insights?from=2026-01-01&to=2026-01-31")).await.expect(200);

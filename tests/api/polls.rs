@@ -363,3 +363,56 @@ backend_test! {
         assert!(!preview(ben).await.text.contains("family forum"), "removed a moment ago");
     }
 }
+
+backend_test! {
+    async fn a_replay_shows_polls_as_they_are_now_and_a_deleted_or_locked_thread_ends_voting(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let ben = app.add_member(&admin, &network, "Ben Counselor", "member").await;
+        let mut first = LiveClient::signed_in(&app, &admin).await;
+        let start = first.subscribe(&[&format!("network:{network}")], None).await["last_event_id"].as_str().unwrap().to_owned();
+        let poll = ask(&app, &admin, &network, json!({"question": "First wording", "kind": "single", "options": ["Tue", "Thu"]})).await;
+        let id = poll["id"].as_str().unwrap().to_owned();
+        app.put(&ben, &format!("/polls/{id}/vote"), Some(json!({"option_ids": [option_ids(&poll)[0]]}))).await.expect(200);
+        app.delete(&ben, &format!("/polls/{id}/vote")).await.expect(200);
+        app.patch(&admin, &format!("/polls/{id}"), json!({"question": "Second wording"})).await.expect(200);
+        // The log keeps no results and no voter: receivers are shown the poll as it is.
+        for (_, kind, _, payload) in app.events().await {
+            if kind.starts_with("poll.") {
+                assert!(payload.get("results").is_none() && payload["poll"]["results"].is_null(), "{payload}");
+                assert!(!payload.to_string().contains("Ben Counselor"), "{payload}");
+            }
+        }
+        let mut replay = LiveClient::signed_in(&app, &admin).await;
+        replay.subscribe(&[&format!("network:{network}")], Some(&start)).await;
+        let mut frames = Vec::new();
+        while frames.len() < 4 {
+            frames.push(next_poll_event(&mut replay).await);
+        }
+        for frame in &frames {
+            assert_eq!(frame["data"]["poll"]["question"], "Second wording", "{frame}");
+            assert_eq!(frame["data"]["poll"]["results"]["voter_count"], 0, "a vote taken back is gone: {frame}");
+            assert!(!frame.to_string().contains("Ben Counselor"), "{frame}");
+        }
+
+        // A thread's polls go with the thread; a locked thread takes no votes.
+        let thread = app.create_thread(&admin, &network, "Planning").await;
+        let thread_id = thread["id"].as_str().unwrap().to_owned();
+        let in_thread = ask(&app, &admin, &network, json!({"question": "In the thread", "kind": "single", "options": ["a", "b"], "thread_id": thread_id})).await;
+        let in_thread_id = in_thread["id"].as_str().unwrap().to_owned();
+        app.patch(&admin, &format!("/threads/{thread_id}"), json!({"locked": true})).await.expect(200);
+        app.put(&ben, &format!("/polls/{in_thread_id}/vote"), Some(json!({"option_ids": [option_ids(&in_thread)[0]]}))).await.expect(409);
+        app.delete(&admin, &format!("/threads/{thread_id}")).await.expect(204);
+        app.get(&ben, &format!("/polls/{in_thread_id}")).await.expect(404);
+        app.put(&admin, &format!("/polls/{in_thread_id}/vote"), Some(json!({"option_ids": [option_ids(&in_thread)[0]]}))).await.expect(404);
+        let listed = app.get(&ben, &format!("/networks/{network}/polls")).await.expect(200);
+        assert!(listed.body["items"].as_array().unwrap().iter().all(|p| p["id"] != in_thread_id.as_str()));
+        eventually(Duration::from_secs(20), "the thread's poll gone from search", || async {
+            let reply = app.get(&ben, "/search?q=thread&types=poll").await.expect(200);
+            (reply.body["total"] == 0).then_some(())
+        })
+        .await;
+        let digest = app.get(&ben, "/me/digest/preview?frequency=weekly").await.expect(200);
+        assert!(!digest.text.contains("In the thread"));
+    }
+}

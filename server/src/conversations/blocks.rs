@@ -8,9 +8,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
 use crate::networks::access;
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 
 /// Blocks `target`: someone the blocker shares a network with now (anyone else is 404,
@@ -30,12 +30,22 @@ pub async fn block(db: &DatabaseConnection, actor: i64, target: i64) -> ApiResul
         return Err(ApiError::NotFound);
     }
     if !already {
-        member_blocks::ActiveModel {
+        // Two blocks at once are one block.
+        member_blocks::Entity::insert(member_blocks::ActiveModel {
             blocker_id: Set(actor),
             blocked_id: Set(target),
             created_at: Set(crate::clock::now()),
-        }
-        .insert(db)
+        })
+        .on_conflict(
+            OnConflict::columns([
+                member_blocks::Column::BlockerId,
+                member_blocks::Column::BlockedId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .do_nothing()
+        .exec(db)
         .await?;
     }
     Ok(())

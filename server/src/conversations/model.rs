@@ -51,9 +51,9 @@ pub fn every_pair_shares_a_network(
         .all(|(i, mine)| sets[i + 1..].iter().all(|theirs| !mine.is_disjoint(theirs)))
 }
 
-/// Whether `sender` may send to `others` now: they share a network with each of them, none
-/// of them blocked the sender, and the sender blocked none of them. `blocks` holds
-/// `(blocker, blocked)` pairs among them.
+/// Whether `sender` may send to `others` now: every pair of them all still shares a network
+/// (the rule a conversation was started under), none of them blocked the sender, and the
+/// sender blocked none of them. `blocks` holds `(blocker, blocked)` pairs among them.
 pub fn may_send(
     sender: i64,
     others: &[i64],
@@ -72,10 +72,8 @@ pub fn may_send(
     {
         return Err(Refusal::SenderBlocked);
     }
-    let shares = others
-        .iter()
-        .all(|other| every_pair_shares_a_network(&[sender, *other], networks));
-    if shares {
+    let everyone: Vec<i64> = others.iter().copied().chain([sender]).collect();
+    if every_pair_shares_a_network(&everyone, networks) {
         Ok(())
     } else {
         Err(Refusal::NoSharedNetwork)
@@ -125,6 +123,12 @@ mod tests {
         );
         // A block between two others does not concern the sender.
         assert_eq!(may_send(1, &[2, 3], &n, &[(2, 3)]), Ok(()));
+        // Two others who no longer share a network: the group takes no more messages.
+        let drifted = networks(&[(1, &[10, 20]), (2, &[10]), (3, &[20])]);
+        assert_eq!(
+            may_send(1, &[2, 3], &drifted, &[]),
+            Err(Refusal::NoSharedNetwork)
+        );
         let apart = networks(&[(1, &[10]), (2, &[20])]);
         assert_eq!(
             may_send(1, &[2], &apart, &[]),

@@ -233,6 +233,8 @@ async fn deliver(
     let nudged: Vec<i64> = notifications::Entity::find()
         .select_only()
         .column(notifications::Column::RecipientId)
+        // By recipient first: the notifications index leads with it.
+        .filter(notifications::Column::RecipientId.is_in(participants.iter().copied()))
         .filter(notifications::Column::Kind.eq(NotificationKind::DirectMessage.as_str()))
         .filter(notifications::Column::SubjectId.eq(conversation_id))
         .filter(notifications::Column::ReadAt.is_null())

@@ -684,6 +684,8 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                     "{READER_NETWORKS} JOIN polls p ON p.network_id = rn.network_id \
                      JOIN networks n ON n.id = p.network_id \
                      WHERE p.deleted_at IS NULL AND p.closed_at IS NULL \
+                       AND (p.thread_id IS NULL OR EXISTS (SELECT 1 FROM threads pt \
+                          WHERE pt.id = p.thread_id AND pt.deleted_at IS NULL)) \
                        AND (p.closes_at IS NULL OR p.closes_at > ?) \
                        AND (p.created_at > rd.since OR p.closes_at <= ?) \
                        AND p.author_id <> rd.member_id \

@@ -265,6 +265,7 @@ pub async fn accepted_answer_count(
 ) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
     help_requests::Entity::find()
+        .filter(help_requests::Column::DeletedAt.is_null())
         .filter(
             help_requests::Column::AcceptedResponseId.in_subquery(
                 Query::select()

@@ -24,10 +24,11 @@ pub async fn get_insights(
     auth: AuthMember,
     id: web::Path<ApiId>,
     query: web::Query<InsightsQuery>,
-) -> ApiResult<web::Json<InsightsView>> {
-    Ok(web::Json(
-        service::insights(state.db.reader(), auth.id, id.0, &query).await?,
-    ))
+) -> ApiResult<HttpResponse> {
+    let view = service::insights(state.db.reader(), auth.id, id.0, &query).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(view))
 }
 
 /// The same as CSV: `?table=summary` (default), `connections` or `unanswered`.

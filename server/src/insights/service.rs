@@ -39,7 +39,9 @@ pub async fn period_for(
         return Err(ApiError::NotFound);
     }
     let now = crate::clock::now();
-    let last = queries::last_convening(db, network_id, now).await?;
+    // The last convening before the period's end (resolved once without it, to learn it).
+    let end = period::resolve(query.from.as_deref(), query.to.as_deref(), None, now)?.to;
+    let last = queries::last_convening(db, network_id, end).await?;
     period::resolve(query.from.as_deref(), query.to.as_deref(), last, now)
 }
 

@@ -14,6 +14,7 @@ use crate::db::Db;
 use crate::entities::{events, networks};
 use crate::events::EventKind;
 use crate::networks::access::VisibleNetworks;
+use crate::polls::audience::PollFrames;
 use bytestring::ByteString;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{HashMap, HashSet};
@@ -405,12 +406,12 @@ impl Hub {
                     }
                     None => None,
                 };
-                let audience = if is_receiver_shaped(kind) {
-                    Some(self.audience_of(db, event).await?)
+                let frames = if is_receiver_shaped(kind) {
+                    self.poll_frames(db, event).await?
                 } else {
                     None
                 };
-                self.fan_out(event, parent.as_ref(), audience.as_ref());
+                self.fan_out(event, parent.as_ref(), frames.as_ref());
             }
             self.position.store(last, Ordering::SeqCst);
             if (batch.len() as u64) < BATCH {
@@ -419,13 +420,13 @@ impl Hub {
         }
     }
 
-    /// Who among the members subscribed where a receiver-shaped `event` goes may see all of
-    /// it now (a poll's results: see `polls/audience.rs`).
-    async fn audience_of(
+    /// How a receiver-shaped `event` looks now, for the members subscribed where it goes
+    /// (a poll's: see `polls/audience.rs`).
+    async fn poll_frames(
         &self,
         db: &Db,
         event: &events::Model,
-    ) -> Result<HashSet<i64>, sea_orm::DbErr> {
+    ) -> Result<Option<PollFrames>, sea_orm::DbErr> {
         let candidates: Vec<i64> = {
             let registry = self.registry();
             let keys = [
@@ -444,22 +445,23 @@ impl Hub {
             members.dedup();
             members
         };
-        match crate::polls::audience::poll_of(event) {
-            Some(poll) => {
-                crate::polls::audience::who_sees_results(db.reader(), poll, &candidates).await
+        match (event.subject_id, candidates.is_empty()) {
+            (Some(poll), false) => {
+                crate::polls::audience::frames(db.reader(), poll, &candidates).await
             }
-            None => Ok(HashSet::new()),
+            _ => Ok(None),
         }
     }
 
     /// Hands `event` to every connection that may have it. `parent`: the parent network a
-    /// `network.*` event names, whose id only some receivers may see; `audience`: for a
-    /// receiver-shaped event, the members who may see all of it (the rest get it without).
+    /// `network.*` event names, whose id only some receivers may see; `frames`: for a
+    /// receiver-shaped event, how it looks now, in full for the members allowed and without
+    /// what they may not see for the rest.
     fn fan_out(
         &self,
         event: &events::Model,
         parent: Option<&networks::Model>,
-        audience: Option<&HashSet<i64>>,
+        frames: Option<&PollFrames>,
     ) {
         let registry = self.registry();
         // Under the lock: a subscription registered from now on gets this event by replay,
@@ -523,13 +525,17 @@ impl Hub {
                 continue;
             }
             let shown = parent_for(parent, &entry.visible);
-            let shape = match audience {
-                Some(members) if !members.contains(&entry.member_id) => Shape::Withheld,
+            let shape = match frames {
+                Some(frames) if !frames.allowed.contains(&entry.member_id) => Shape::Withheld,
                 _ => Shape::Full,
             };
+            let data = frames.map(|f| match shape {
+                Shape::Full => &f.full,
+                Shape::Withheld => &f.withheld,
+            });
             let text = rendered
                 .entry((topic, shown, shape))
-                .or_insert_with(|| render_event(event, topic, shown, shape))
+                .or_insert_with(|| render_event(event, topic, shown, data))
                 .clone();
             match entry.queue.try_send(Delivery::Event { id: event.id, text }) {
                 Ok(()) => {}

@@ -48,9 +48,8 @@ pub enum Shape {
     Withheld,
 }
 
-/// Whether events of `kind` carry parts only some receivers may see: a poll's results ride
-/// beside the poll in `results`, and go into `poll.results` only for those the poll's rule
-/// allows (see `polls/audience.rs`).
+/// Whether events of `kind` are rendered per receiver from the current row rather than from
+/// their stored payload: a poll's (see `polls/audience.rs`).
 pub fn is_receiver_shaped(kind: Option<EventKind>) -> bool {
     matches!(
         kind,
@@ -58,30 +57,18 @@ pub fn is_receiver_shaped(kind: Option<EventKind>) -> bool {
     )
 }
 
-/// The frame of `event` shown under `topic`.
+/// The frame of `event` shown under `topic`: its stored payload, or `data` in its place
+/// (a receiver-shaped event rendered from the current row).
 pub fn render_event(
     event: &events::Model,
     topic: TopicName,
     parent: Parent,
-    shape: Shape,
+    data: Option<&serde_json::Value>,
 ) -> ByteString {
-    let mut data = event.payload.clone();
+    let mut data = data.cloned().unwrap_or_else(|| event.payload.clone());
     if parent == Parent::Hidden {
         if let Some(object) = data.as_object_mut().filter(|o| o.contains_key("parent_id")) {
             object.insert("parent_id".to_owned(), serde_json::Value::Null);
-        }
-    }
-    if is_receiver_shaped(EventKind::parse(&event.kind)) {
-        if let Some(object) = data.as_object_mut() {
-            let results = object.remove("results");
-            if let (Shape::Full, Some(results), Some(poll)) = (
-                shape,
-                results,
-                object.get_mut("poll").and_then(|p| p.as_object_mut()),
-            ) {
-                poll.insert("results".to_owned(), results);
-                poll.insert("results_visible".to_owned(), serde_json::Value::Bool(true));
-            }
         }
     }
     ByteString::from(

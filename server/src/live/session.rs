@@ -8,7 +8,7 @@
 
 use super::hub::{access_revoked, ConnectionId, Delivery, Grant, Kick, Stale};
 use super::protocol::{ClientMessage, ServerMessage, TopicName};
-use super::render::{is_receiver_shaped, parent_for, parent_id_of, render_event, Shape};
+use super::render::{is_receiver_shaped, parent_for, parent_id_of, render_event};
 use crate::entities::{events, networks, threads};
 use crate::events::EventKind;
 use crate::ids::ApiId;
@@ -496,33 +496,29 @@ impl Live {
             };
             let kind = EventKind::parse(&event.kind);
             let parent = parent_id_of(&event, kind).and_then(|id| parents.get(&id));
-            // What a receiver-shaped event may show this member is decided now, as live.
-            let shape = match (
-                is_receiver_shaped(kind),
-                crate::polls::audience::poll_of(&event),
-            ) {
+            // A receiver-shaped event shows what it shows now, as it would live.
+            let frames = match (is_receiver_shaped(kind), event.subject_id) {
                 (true, Some(poll)) => {
-                    let audience = crate::polls::audience::who_sees_results(
-                        self.state.db.reader(),
-                        poll,
-                        &[self.member_id],
-                    )
-                    .await
-                    .unwrap_or_default();
-                    if audience.contains(&self.member_id) {
-                        Shape::Full
-                    } else {
-                        Shape::Withheld
-                    }
+                    crate::polls::audience::frames(self.state.db.reader(), poll, &[self.member_id])
+                        .await
+                        .ok()
+                        .flatten()
                 }
-                _ => Shape::Full,
+                _ => None,
             };
+            let data = frames.as_ref().map(|f| {
+                if f.allowed.contains(&self.member_id) {
+                    &f.full
+                } else {
+                    &f.withheld
+                }
+            });
             self.replayed.insert(event.id);
             self.send(render_event(
                 &event,
                 topic,
                 parent_for(parent, visible),
-                shape,
+                data,
             ))
             .await?;
         }

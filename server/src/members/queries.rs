@@ -1,9 +1,8 @@
 //! Reads about members.
 
-use crate::entities::{email_opt_outs, member_expertise, members, network_members};
+use crate::entities::{email_opt_outs, member_expertise, members};
 use crate::grouping::group_by_key;
 use crate::mail::unsubscribe::EmailKind;
-use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Statement,
@@ -111,22 +110,13 @@ pub async fn email_opt_outs(
         .collect())
 }
 
-/// Whether two members belong to at least one common network.
+/// Whether two members take part in at least one common network: a membership, or a
+/// sub-network of one they facilitate (the rule direct messages follow too).
 pub async fn share_a_network(db: &impl ConnectionTrait, a: i64, b: i64) -> Result<bool, DbErr> {
-    let row = network_members::Entity::find()
-        .filter(network_members::Column::MemberId.eq(b))
-        .filter(
-            network_members::Column::NetworkId.in_subquery(
-                Query::select()
-                    .column(network_members::Column::NetworkId)
-                    .from(network_members::Entity)
-                    .and_where(network_members::Column::MemberId.eq(a))
-                    .to_owned(),
-            ),
-        )
-        .one(db)
-        .await?;
-    Ok(row.is_some())
+    let networks = crate::networks::access::members_networks(db, &[a, b]).await?;
+    let of = |member: i64| networks.get(&member).cloned().unwrap_or_default();
+    let theirs = of(b);
+    Ok(of(a).iter().any(|network| theirs.contains(network)))
 }
 
 /// Handles equal to `base` or of the form `base-…`.

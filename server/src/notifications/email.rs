@@ -9,7 +9,7 @@
 //! longer see.
 
 use super::email_render::{self, Line};
-use crate::entities::{members, notifications, read_markers};
+use crate::entities::{help_requests, members, notifications, read_markers};
 use crate::mail::unsubscribe::{EmailKind, Unsubscribe};
 use crate::mail::{ListHeaders, MailKind};
 use crate::members::profile::EmailNotifications;
@@ -178,9 +178,11 @@ async fn worth_emailing(
         .into_iter()
         .collect();
     let read_up_to = read_positions(db, member.id, &pending).await?;
+    let removed = removed_help_requests(db, &pending).await?;
     Ok(pending
         .into_iter()
         .filter(|n| n.read_at.is_none())
+        .filter(|n| !(n.subject_type == "help_request" && removed.contains(&n.subject_id)))
         .filter(|n| email_kind(&n.kind).is_some_and(|kind| prefs.is_on(kind)))
         .filter(|n| {
             n.network_id
@@ -194,6 +196,32 @@ async fn worth_emailing(
                         .is_none_or(|read| *read < n.subject_id)
                 })
         })
+        .collect())
+}
+
+/// The help requests the notifications are about that were removed (withdrawn or hidden)
+/// since: their words are not emailed.
+async fn removed_help_requests(
+    db: &impl ConnectionTrait,
+    pending: &[notifications::Model],
+) -> Result<HashSet<i64>, DbErr> {
+    let ids: Vec<i64> = pending
+        .iter()
+        .filter(|n| n.subject_type == "help_request")
+        .map(|n| n.subject_id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(help_requests::Entity::find()
+        .select_only()
+        .column(help_requests::Column::Id)
+        .filter(help_requests::Column::Id.is_in(ids))
+        .filter(help_requests::Column::DeletedAt.is_not_null())
+        .into_tuple::<i64>()
+        .all(db)
+        .await?
+        .into_iter()
         .collect())
 }
 

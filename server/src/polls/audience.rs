@@ -1,30 +1,88 @@
-//! Who may see a poll's results right now, for many readers at once: what shapes live
-//! `poll.*` events for each receiver (the hub asks when it fans one out, a replay when it
-//! sends one), decided at that moment like every other access rule.
+//! What a `poll.*` event shows each receiver: the poll as it is now (so a replay never
+//! shows a question since edited or a vote since taken back), with its results only for
+//! those who may see them at that moment. The hub asks when it fans an event out, a replay
+//! when it sends one; the results are never stored in the event log.
 
 use super::model::{self, Reader, ResultsVisibility};
-use crate::entities::{poll_ballots, polls};
+use super::queries;
+use crate::entities::{poll_ballots, polls, threads};
 use crate::networks::access;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashSet;
 
-/// Which of `candidates` may see the results of poll `poll_id` now (none for a poll that
-/// is gone).
-pub async fn who_sees_results(
+/// The two ways a poll event can look, and who gets the fuller one.
+pub struct PollFrames {
+    /// `{"poll": …}` with its results.
+    pub full: serde_json::Value,
+    /// `{"poll": …}` without them.
+    pub withheld: serde_json::Value,
+    /// The candidates who may see the results.
+    pub allowed: HashSet<i64>,
+}
+
+/// The frames of poll `poll_id` for `candidates` now; `None` when the poll is gone (removed,
+/// or its thread deleted): the event shows what it stored (only the id, once removed).
+pub async fn frames(
     db: &impl ConnectionTrait,
     poll_id: i64,
     candidates: &[i64],
-) -> Result<HashSet<i64>, DbErr> {
-    if candidates.is_empty() {
-        return Ok(HashSet::new());
+) -> Result<Option<PollFrames>, DbErr> {
+    let Some(poll) = current(db, poll_id).await? else {
+        return Ok(None);
+    };
+    let now = crate::clock::now();
+    let public = queries::views(db, None, false, std::slice::from_ref(&poll), now)
+        .await?
+        .remove(0);
+    let allowed = who_sees_results(db, &poll, candidates).await?;
+    let mut full = serde_json::to_value(&public).unwrap_or_default();
+    if !allowed.is_empty() {
+        let results = queries::results(db, &poll).await?;
+        full["results"] = serde_json::to_value(results).unwrap_or_default();
+        full["results_visible"] = serde_json::Value::Bool(true);
     }
+    Ok(Some(PollFrames {
+        full: serde_json::json!({ "poll": full }),
+        withheld: serde_json::json!({ "poll": public }),
+        allowed,
+    }))
+}
+
+/// The poll, unless it was removed or its thread was deleted.
+pub async fn current(
+    db: &impl ConnectionTrait,
+    poll_id: i64,
+) -> Result<Option<polls::Model>, DbErr> {
     let Some(poll) = polls::Entity::find_by_id(poll_id)
         .filter(polls::Column::DeletedAt.is_null())
         .one(db)
         .await?
     else {
-        return Ok(HashSet::new());
+        return Ok(None);
     };
+    if let Some(thread) = poll.thread_id {
+        let live = threads::Entity::find_by_id(thread)
+            .filter(threads::Column::DeletedAt.is_null())
+            .one(db)
+            .await?
+            .is_some();
+        if !live {
+            return Ok(None);
+        }
+    }
+    Ok(Some(poll))
+}
+
+/// Which of `candidates` may see the results of `poll` now.
+async fn who_sees_results(
+    db: &impl ConnectionTrait,
+    poll: &polls::Model,
+    candidates: &[i64],
+) -> Result<HashSet<i64>, DbErr> {
+    if candidates.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let poll_id = poll.id;
     let visibility = ResultsVisibility::from_stored(&poll.results_visibility);
     let closed = model::is_closed(poll.closed_at, poll.closes_at, crate::clock::now());
     let voters: HashSet<i64> = match visibility {
@@ -60,9 +118,4 @@ pub async fn who_sees_results(
             )
         })
         .collect())
-}
-
-/// The poll a `poll.*` event is about.
-pub fn poll_of(event: &crate::entities::events::Model) -> Option<i64> {
-    event.subject_id
 }

@@ -2,12 +2,13 @@
 
 use super::model::{self, PollKind, Reader, ResultsVisibility};
 use super::views::{MyVote, NamedValue, OptionResult, OptionView, PollView, ResultsView};
-use crate::entities::{poll_ballots, poll_choices, poll_options, polls};
+use crate::entities::{poll_ballots, poll_choices, poll_options, polls, threads};
 use crate::grouping::group_by_key;
 use crate::ids::ApiId;
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -40,7 +41,19 @@ pub async fn page(
 ) -> Result<Vec<polls::Model>, DbErr> {
     let mut query = polls::Entity::find()
         .filter(polls::Column::NetworkId.eq(network_id))
-        .filter(polls::Column::DeletedAt.is_null());
+        .filter(polls::Column::DeletedAt.is_null())
+        // A deleted thread takes its polls with it.
+        .filter(
+            Condition::any().add(polls::Column::ThreadId.is_null()).add(
+                polls::Column::ThreadId.in_subquery(
+                    Query::select()
+                        .column(threads::Column::Id)
+                        .from(threads::Entity)
+                        .and_where(threads::Column::DeletedAt.is_null())
+                        .to_owned(),
+                ),
+            ),
+        );
     if let Some(thread) = filter.thread_id {
         query = query.filter(polls::Column::ThreadId.eq(thread));
     }

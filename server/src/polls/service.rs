@@ -86,9 +86,10 @@ pub struct PollListQuery {
     pub cursor: Option<String>,
 }
 
-/// Announces a change to `poll`: the event carries the poll as nobody in particular sees
-/// it, and the full results beside it, which the hub hands only to receivers who may see
-/// them (see `audience.rs` and `live/render.rs`).
+/// Announces a change to `poll`. The event stores the poll as nobody in particular sees it
+/// (never its results, never who voted): receivers are shown the poll as it is when the
+/// event reaches them, with results only where they may see them (`audience.rs`). Nobody
+/// is named as the actor of a vote on an anonymous poll.
 pub(super) async fn announce(
     txn: &Tx,
     kind: EventKind,
@@ -99,16 +100,34 @@ pub(super) async fn announce(
     let public = queries::views(txn, None, false, std::slice::from_ref(poll), now)
         .await?
         .remove(0);
-    let results = queries::results(txn, poll).await?;
-    let payload = serde_json::json!({ "poll": public, "results": results });
+    let payload = serde_json::json!({ "poll": public });
     let mut event = match poll.thread_id {
         Some(thread) => NewEvent::in_thread(kind, poll.network_id, thread, 0, &payload),
         None => NewEvent::in_network(kind, poll.network_id, 0, &payload),
     }
     .about(poll.id);
-    event.actor_id = actor;
+    event.actor_id = actor.filter(|_| !(poll.is_anonymous && kind == EventKind::PollVoted));
     txn.emit(event);
     Ok(())
+}
+
+/// The poll with the caller's access: 404 unless they may see its network, and when it was
+/// removed or its thread deleted. `for_update` locks it for a write that decides on it.
+async fn load_poll(
+    db: &impl ConnectionTrait,
+    viewer: i64,
+    id: i64,
+    for_update: bool,
+) -> ApiResult<(polls::Model, NetworkAccess)> {
+    let (poll, access) = if for_update {
+        load_for_update::<polls::Entity>(db, viewer, id).await?
+    } else {
+        load::<polls::Entity>(db, viewer, id).await?
+    };
+    if super::audience::current(db, poll.id).await?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    Ok((poll, access))
 }
 
 /// Asks a poll in a network (or in one of its threads). Any member may.
@@ -146,7 +165,7 @@ pub async fn create(
         return Err(ApiError::invalid("body", "is not a valid poll"));
     };
     let txn = Tx::begin(db).await?;
-    network_access(&txn, actor, network_id).await?;
+    let access = network_access(&txn, actor, network_id).await?;
     if let Some(thread_id) = input.thread_id {
         let thread = threads::Entity::find_by_id(thread_id.0)
             .one(&txn)
@@ -201,7 +220,7 @@ pub async fn create(
         .await?;
     }
     announce(&txn, EventKind::PollCreated, Some(actor), &poll).await?;
-    let view = view_for(&txn, actor, true, &poll).await?;
+    let view = view_for(&txn, actor, access.is_facilitator(), &poll).await?;
     txn.commit().await?;
     Ok(view)
 }
@@ -224,7 +243,7 @@ async fn view_for(
 }
 
 pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<PollView> {
-    let (poll, access) = load::<polls::Entity>(db, viewer, id).await?;
+    let (poll, access) = load_poll(db, viewer, id, false).await?;
     view_for(db, viewer, access.is_facilitator(), &poll).await
 }
 
@@ -302,7 +321,7 @@ pub async fn update(
     }
     errors.finish()?;
     let txn = Tx::begin(db).await?;
-    let (poll, access) = load_for_update::<polls::Entity>(&txn, actor, id).await?;
+    let (poll, access) = load_poll(&txn, actor, id, true).await?;
     require_author_or_facilitator(&access, &poll, actor)?;
     let closed = model::is_closed(poll.closed_at, poll.closes_at, now);
     if closed && (input.closes_at.is_some() || input.closed == Some(true)) {
@@ -333,7 +352,7 @@ pub async fn update(
 /// Removes a poll (its author or a facilitator): gone for every reader, with its votes.
 pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
-    let (poll, access) = load_for_update::<polls::Entity>(&txn, actor, id).await?;
+    let (poll, access) = load_poll(&txn, actor, id, true).await?;
     require_author_or_facilitator(&access, &poll, actor)?;
     let now = crate::clock::now();
     let (network_id, thread_id) = (poll.network_id, poll.thread_id);
@@ -374,10 +393,19 @@ pub async fn vote(
     input: Option<Vote>,
 ) -> ApiResult<PollView> {
     let txn = Tx::begin(db).await?;
-    let (poll, access) = load_for_update::<polls::Entity>(&txn, actor, id).await?;
+    let (poll, access) = load_poll(&txn, actor, id, true).await?;
     let now = crate::clock::now();
     if model::is_closed(poll.closed_at, poll.closes_at, now) {
         return Err(ApiError::Conflict("This poll is closed.".into()));
+    }
+    if let Some(thread) = poll.thread_id {
+        let locked = threads::Entity::find_by_id(thread)
+            .one(&txn)
+            .await?
+            .is_some_and(|t| t.is_locked);
+        if locked {
+            return Err(ApiError::Conflict("This poll's thread is locked.".into()));
+        }
     }
     let kind = PollKind::from_stored(&poll.kind);
     let ballot = match &input {

@@ -136,11 +136,23 @@ async fn thread(db: &impl ConnectionTrait, id: i64) -> Result<Vec<Change>, DbErr
             .into_tuple()
             .all(db)
             .await?;
+        let asked_in_it: Vec<i64> = polls::Entity::find()
+            .select_only()
+            .column(polls::Column::Id)
+            .filter(polls::Column::ThreadId.eq(id))
+            .into_tuple()
+            .all(db)
+            .await?;
         let mut changes = vec![Change::Delete(key)];
         changes.extend(
             replies
                 .into_iter()
                 .map(|post| Change::Delete(DocRef::new(DocType::Post, post).key())),
+        );
+        changes.extend(
+            asked_in_it
+                .into_iter()
+                .map(|poll| Change::Delete(DocRef::new(DocType::Poll, poll).key())),
         );
         return Ok(changes);
     };
@@ -395,11 +407,7 @@ async fn test_of_change(
 /// A poll: its question, description and options; `status` open or closed. Never its
 /// results or who voted.
 async fn poll(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocument>, DbErr> {
-    let Some(poll) = polls::Entity::find_by_id(id)
-        .filter(polls::Column::DeletedAt.is_null())
-        .one(db)
-        .await?
-    else {
+    let Some(poll) = crate::polls::audience::current(db, id).await? else {
         return Ok(None);
     };
     let options: Vec<String> = poll_options::Entity::find()

@@ -1,11 +1,13 @@
 // `/threads/{id}`: the posts of a thread, oldest first, with reactions, following, replying
 // (with a preview), and new posts arriving live. Opens at `#post-N`, or at the first unread
-// post; what has been on screen is marked read.
+// post; what has been on screen is marked read. Polls asked in the thread are listed, and
+// one can be asked there.
 
 import { api, currentMember, query } from '../api.js';
 import { live } from '../live.js';
-import { h, append, replace, timeAgo, tagList, avatar, announce } from '../dom.js';
+import { h, append, replace, timeAgo, tagList, avatar, announce, plural } from '../dom.js';
 import { field, onClick, onSubmit, splitList } from '../forms.js';
+import { askForm } from '../polls.js';
 import '../components/composer.js';
 
 const REACTIONS = [['helpful', 'Helpful'], ['thanks', 'Thanks'], ['agree', 'Agree']];
@@ -249,6 +251,20 @@ export async function render(context) {
     });
     moderation.push(editTitle, deleteThread);
   }
+  // Polls asked in this thread, and asking one here.
+  const pollList = h('ul', { class: 'plain-list', 'aria-label': 'Polls in this thread' });
+  const loadPolls = async () => {
+    const page = await api.get(`/networks/${thread.network_id}/polls?thread_id=${thread.id}&limit=50`);
+    replace(pollList, page.items.map((p) => h('li', {},
+      h('a', { href: `/polls/${p.id}` }, p.question), ' · ',
+      p.is_closed ? 'closed' : 'open', ' · ', plural(p.voter_count, 'answer'),
+      p.my_vote ? ' · you answered' : '')));
+    pollsHeading.hidden = !page.items.length;
+  };
+  const pollsHeading = h('h2', { hidden: true }, 'Polls in this thread');
+  const pollsSection = h('section', { class: 'stack' }, pollsHeading, pollList,
+    thread.locked ? null : h('details', { class: 'card' }, h('summary', {}, 'Ask a poll in this thread'),
+      askForm(network, { threadId: thread.id, onAsked: (poll) => context.router.navigate(`/polls/${poll.id}`) })));
   const unread = thread.unread_count;
   append(root, 
     h('header', { class: 'page-header' },
@@ -259,6 +275,7 @@ export async function render(context) {
       h('div', { class: 'actions' }, follow, moderation,
         unread > 0 && thread.last_read_post_id ? h('a', { href: '#first-unread', class: 'button button-quiet', id: 'jump-unread' }, `Jump to first unread (${unread})`) : null)),
     list, loadMore,
+    pollsSection,
     thread.locked ? h('p', { class: 'notice' }, 'This thread is locked: only facilitators can reply.') : null,
     thread.locked && !isFacilitator ? null : form);
 
@@ -286,6 +303,12 @@ export async function render(context) {
       case 'reaction.changed':
         showReactions(data.post_id, data.reactions, null);
         break;
+      case 'poll.created':
+      case 'poll.updated':
+      case 'poll.voted':
+      case 'poll.deleted':
+        loadPolls().catch(() => {});
+        break;
       case 'thread.deleted':
         replace(root, h('h1', {}, 'This thread was deleted'), h('p', {}, h('a', { href: `/networks/${thread.network_id}` }, 'Back to discussions')));
         break;
@@ -296,6 +319,7 @@ export async function render(context) {
   const subscription = live.subscribe([`thread:${thread.id}`], (event) => (loaded ? onEvent(event) : early.push(event)));
   await subscription.ready;
   while (pages === 0 || (cursor && pages < MAX_PAGES)) await loadPage();
+  await loadPolls();
   loaded = true;
   early.forEach(onEvent);
   for (const article of posts.values()) seen.observe(article);
