@@ -9,6 +9,7 @@ use super::document::{Change, DocType, SearchDocument};
 use super::engine::{EngineError, EngineHit, EngineResults, Facets, Scope};
 use super::highlight::escape_marked;
 use super::lease::Lease;
+use super::meili_http::MeiliHttp;
 use super::query::SearchQuery;
 use super::settings::IndexSettings;
 use meilisearch_sdk::client::Client;
@@ -32,7 +33,7 @@ const OPEN: &str = "\u{E000}";
 const CLOSE: &str = "\u{E001}";
 
 pub struct MeiliEngine {
-    client: Client,
+    client: Client<MeiliHttp>,
     index_uid: String,
     settings: Arc<IndexSettings>,
     lease: Lease,
@@ -77,7 +78,7 @@ impl MeiliEngine {
         lease: Lease,
     ) -> anyhow::Result<MeiliEngine> {
         Ok(MeiliEngine {
-            client: Client::new(url, key)?,
+            client: Client::new_with_client(url, key, MeiliHttp::new(key)?),
             index_uid: index_uid.to_owned(),
             settings,
             lease,

@@ -15,6 +15,7 @@ pub mod highlight;
 pub mod indexer;
 pub mod lease;
 pub mod meili;
+pub mod meili_http;
 pub mod query;
 pub mod rebuild;
 pub mod routes;
