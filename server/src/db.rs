@@ -117,6 +117,9 @@ async fn connect_sqlite(
         .acquire_timeout(Duration::from_secs(30))
         .idle_timeout(MAINTENANCE_PERIOD)
         .max_lifetime(MAINTENANCE_PERIOD)
+        // An SQLite connection lives in this process: pinging it before each use (sqlx's
+        // default) is one more trip to its worker thread per query, for nothing.
+        .test_before_acquire(false)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(move |opts| {
             opts.journal_mode(SqliteJournalMode::Wal)

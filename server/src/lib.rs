@@ -208,7 +208,10 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                 .configure(ops::health::configure)
                 .configure(ops::openapi::configure)
                 .service(
+                    // actix tries resources in the order they are registered, each path
+                    // pattern with parameters by its regex: the busiest read (search) first.
                     web::scope("/api/v1")
+                        .configure(search::routes::configure)
                         .configure(auth::routes::configure)
                         .configure(members::routes::configure)
                         .configure(networks::routes::configure)
@@ -222,7 +225,6 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                         .configure(insights::routes::configure)
                         .configure(live::routes::configure)
                         .configure(notifications::routes::configure)
-                        .configure(search::routes::configure)
                         .configure(markdown::routes::configure)
                         .configure(digests::routes::configure_api)
                         .default_service(web::to(not_found)),
