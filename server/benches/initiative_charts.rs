@@ -144,47 +144,15 @@ async fn seed_initiative(
     teams: usize,
     weeks: usize,
 ) -> anyhow::Result<(String, i64, i64)> {
-    let fail = |e: staffroom::error::ApiError| anyhow::anyhow!("{e}");
     let people = seed::members(state, "chart", 1).await?;
     let admin = people[0].id;
     let network = seed::private_network(state, admin, "Chart bench").await?;
-    let initiative = staffroom::initiatives::service::create(
-        state.db.writer(),
-        &state.markdown,
-        admin,
-        network,
-        staffroom::initiatives::service::CreateInitiative {
-            title: "Chronic absence".to_owned(),
-            problem: String::new(),
-            aim: "Reduce chronic absence from 18% to 12%".to_owned(),
-            measure: staffroom::initiatives::service::MeasureInput {
-                name: "Chronic absence".to_owned(),
-                unit: "%".to_owned(),
-                direction: "decrease".to_owned(),
-                cadence: "weekly".to_owned(),
-                target: Some(12.0),
-            },
-            stage: None,
-        },
-    )
-    .await
-    .map_err(fail)?;
+    let initiative = seed::attendance_initiative(state, admin, network).await?;
     let first_monday: NaiveDate = "2021-01-04".parse()?;
     let mut team_ids = Vec::with_capacity(teams);
     for n in 0..teams {
-        let team = staffroom::initiatives::teams::create(
-            state.db.writer(),
-            admin,
-            initiative.id.0,
-            staffroom::initiatives::teams::CreateTeam {
-                name: format!("School {n:03}"),
-                organization: None,
-                member_ids: Vec::new(),
-            },
-        )
-        .await
-        .map_err(fail)?;
-        team_ids.push(team.id.0);
+        let team = seed::team(state, admin, initiative, format!("School {n:03}")).await?;
+        team_ids.push(team);
     }
     let now = staffroom::clock::now();
     for (n, team) in team_ids.iter().enumerate() {
@@ -194,7 +162,7 @@ async fn seed_initiative(
             let level = if week + 52 >= weeks { 13.0 } else { 18.0 };
             check_ins::ActiveModel {
                 team_id: Set(*team),
-                initiative_id: Set(initiative.id.0),
+                initiative_id: Set(initiative),
                 period: Set(first_monday + chrono::Duration::weeks(week as i64)),
                 value: Set(((level + noise) * 10.0).round() / 10.0),
                 note: Set(String::new()),
@@ -209,7 +177,7 @@ async fn seed_initiative(
             .await?;
     }
     let token = state.tokens.issue_access(admin);
-    Ok((token, initiative.id.0, team_ids[0]))
+    Ok((token, initiative, team_ids[0]))
 }
 
 /// The baseline's chart: one SQL query for the rows, the chart computed in-process, and the

@@ -244,7 +244,6 @@ async fn seed_year(
     state: &staffroom::AppState,
     count: usize,
 ) -> anyhow::Result<(String, i64, usize)> {
-    let fail = |e: staffroom::error::ApiError| anyhow::anyhow!("{e}");
     let db = state.db.writer();
     let now = Utc::now();
     let mut dice = Dice(0x5741_4646_524f_4f4d);
@@ -517,45 +516,14 @@ async fn seed_year(
     }
 
     // An initiative: twenty teams checking in weekly all year, tests of change, tries.
-    let initiative = staffroom::initiatives::service::create(
-        db,
-        &state.markdown,
-        facilitator,
-        network,
-        staffroom::initiatives::service::CreateInitiative {
-            title: "Chronic absence".to_owned(),
-            problem: String::new(),
-            aim: "Reduce chronic absence from 18% to 12%".to_owned(),
-            measure: staffroom::initiatives::service::MeasureInput {
-                name: "Chronic absence".to_owned(),
-                unit: "%".to_owned(),
-                direction: "decrease".to_owned(),
-                cadence: "weekly".to_owned(),
-                target: Some(12.0),
-            },
-            stage: None,
-        },
-    )
-    .await
-    .map_err(fail)?;
+    let initiative = seed::attendance_initiative(state, facilitator, network).await?;
     let first_monday = {
         let start = (now - Days::days(364)).date_naive();
         start - Days::days(chrono::Datelike::weekday(&start).num_days_from_monday() as i64)
     };
     let mut tests = Vec::new();
     for t in 0..20 {
-        let team = staffroom::initiatives::teams::create(
-            db,
-            facilitator,
-            initiative.id.0,
-            staffroom::initiatives::teams::CreateTeam {
-                name: format!("School {t:02}"),
-                organization: None,
-                member_ids: Vec::new(),
-            },
-        )
-        .await
-        .map_err(fail)?;
+        let team = seed::team(state, facilitator, initiative, format!("School {t:02}")).await?;
         let submitter = people[1 + t * (count - 1) / 20];
         let kept: Vec<i64> = (0..52).filter(|_| dice.below(10) > 0).collect(); // a missed week now and then
         let weekly: Vec<check_ins::ActiveModel> = kept
@@ -564,8 +532,8 @@ async fn seed_year(
                 let period = first_monday + Days::weeks(week);
                 let at = period.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc() + Days::days(7);
                 check_ins::ActiveModel {
-                    team_id: Set(team.id.0),
-                    initiative_id: Set(initiative.id.0),
+                    team_id: Set(team),
+                    initiative_id: Set(initiative),
                     period: Set(period),
                     value: Set(15.0 + dice.below(60) as f64 / 10.0),
                     note: Set(String::new()),
@@ -580,8 +548,8 @@ async fn seed_year(
         for k in 0..5 {
             let at = dice.moment(now);
             tests.push(tests_of_change::ActiveModel {
-                initiative_id: Set(initiative.id.0),
-                team_id: Set(team.id.0),
+                initiative_id: Set(initiative),
+                team_id: Set(team),
                 network_id: Set(network),
                 created_by: Set(someone(&mut dice)),
                 change_idea: Set(format!("Change idea {t}.{k}")),
@@ -615,7 +583,7 @@ async fn seed_year(
             staffroom::entities::initiative_teams::Column::CreatedAt,
             sea_orm::sea_query::Expr::value(now - Days::days(400)),
         )
-        .filter(staffroom::entities::initiative_teams::Column::InitiativeId.eq(initiative.id.0))
+        .filter(staffroom::entities::initiative_teams::Column::InitiativeId.eq(initiative))
         .exec(db)
         .await?;
     let token = state.tokens.issue_access(facilitator);

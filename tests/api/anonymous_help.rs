@@ -72,11 +72,7 @@ async fn frames_until(client: &mut LiveClient, kind: &str) -> Vec<Value> {
 backend_test! {
     async fn an_anonymous_asker_is_named_to_nobody_else_on_any_path(backend: Backend) {
         let smtp = SmtpServer::start();
-        let app = TestApp::spawn_with_smtp(&backend, &smtp, |c| {
-            c.notification_emails.enabled = true;
-            c.notification_emails.batch_window_secs = 1;
-        })
-        .await;
+        let app = TestApp::spawn_with_notification_emails(&backend, &smtp).await;
         let (admin, network) = app.admin_with_network("Attendance PLN").await;
         let asker = app.add_member(&admin, &network, "Zebulon Quillfeather", "member").await;
         let expert = app.add_member(&admin, &network, "Grace Okafor", "member").await;

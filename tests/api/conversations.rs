@@ -243,11 +243,7 @@ backend_test! {
 backend_test! {
     async fn direct_messages_are_emailed_once_per_unread_conversation_unless_turned_off(backend: Backend) {
         let smtp = SmtpServer::start();
-        let app = TestApp::spawn_with_smtp(&backend, &smtp, |c| {
-            c.notification_emails.enabled = true;
-            c.notification_emails.batch_window_secs = 1;
-        })
-        .await;
+        let app = TestApp::spawn_with_notification_emails(&backend, &smtp).await;
         let (admin, network) = app.admin_with_network("Attendance PLN").await;
         let ana = app.add_member(&admin, &network, "Ana Principal", "member").await;
         let ben = app.add_member(&admin, &network, "Ben Counselor", "member").await;

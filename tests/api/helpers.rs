@@ -249,6 +249,19 @@ impl TestApp {
         app
     }
 
+    /// A server mailing through `smtp` whose notification emails go out after a one-second
+    /// window.
+    pub async fn spawn_with_notification_emails(
+        backend: &Backend,
+        smtp: &crate::smtp::SmtpServer,
+    ) -> TestApp {
+        TestApp::spawn_with_smtp(backend, smtp, |c| {
+            c.notification_emails.enabled = true;
+            c.notification_emails.batch_window_secs = 1;
+        })
+        .await
+    }
+
     pub async fn spawn_with(backend: &Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let database = std::sync::Arc::new(TestDatabase::create(backend).await);
         TestApp::spawn_on(database, adjust).await

@@ -13,11 +13,7 @@ use staffroom::entities::notifications;
 use std::time::Duration;
 
 async fn spawn(backend: &Backend, smtp: &SmtpServer) -> TestApp {
-    TestApp::spawn_with_smtp(backend, smtp, |c| {
-        c.notification_emails.enabled = true;
-        c.notification_emails.batch_window_secs = 1;
-    })
-    .await
+    TestApp::spawn_with_notification_emails(backend, smtp).await
 }
 
 /// The notification emails `to` received.

@@ -167,3 +167,56 @@ pub async fn bulk_thread_of(
     posts::Entity::insert_many(rows).exec(db).await?;
     Ok(thread)
 }
+
+/// A weekly chronic-absence initiative in `network`, started by `facilitator`: its id.
+pub async fn attendance_initiative(
+    state: &AppState,
+    facilitator: i64,
+    network: i64,
+) -> anyhow::Result<i64> {
+    use staffroom::initiatives::service::{create, CreateInitiative, MeasureInput};
+    let initiative = create(
+        state.db.writer(),
+        &state.markdown,
+        facilitator,
+        network,
+        CreateInitiative {
+            title: "Chronic absence".to_owned(),
+            problem: String::new(),
+            aim: "Reduce chronic absence from 18% to 12%".to_owned(),
+            measure: MeasureInput {
+                name: "Chronic absence".to_owned(),
+                unit: "%".to_owned(),
+                direction: "decrease".to_owned(),
+                cadence: "weekly".to_owned(),
+                target: Some(12.0),
+            },
+            stage: None,
+        },
+    )
+    .await
+    .map_err(fail)?;
+    Ok(initiative.id.0)
+}
+
+/// A team named `name` on `initiative`: its id.
+pub async fn team(
+    state: &AppState,
+    facilitator: i64,
+    initiative: i64,
+    name: String,
+) -> anyhow::Result<i64> {
+    let team = staffroom::initiatives::teams::create(
+        state.db.writer(),
+        facilitator,
+        initiative,
+        staffroom::initiatives::teams::CreateTeam {
+            name,
+            organization: None,
+            member_ids: Vec::new(),
+        },
+    )
+    .await
+    .map_err(fail)?;
+    Ok(team.id.0)
+}
