@@ -118,9 +118,9 @@ async fn announce(
     actor: i64,
     request: &help_requests::Model,
     view: &HelpRequestView,
+    network_name: &str,
 ) -> ApiResult<()> {
-    let network_name = queries::network_name(txn, request.network_id).await?;
-    let public = view.as_seen_by_others(&network_name);
+    let public = view.as_seen_by_others(network_name);
     let mut event = NewEvent::in_network(kind, view.network_id.0, actor, &public).about(view.id.0);
     event.actor_id = shown_actor(request, actor);
     // Replays show it as it is now, never an earlier title or text.
@@ -179,10 +179,18 @@ pub async fn create(
     .await?;
     replace_tags(&txn, request.id, &tags).await?;
     let view = queries::view(&txn, actor, &request).await?;
-    announce(&txn, EventKind::HelpRequestCreated, actor, &request, &view).await?;
+    let network_name = queries::network_name(&txn, network_id).await?;
+    announce(
+        &txn,
+        EventKind::HelpRequestCreated,
+        actor,
+        &request,
+        &view,
+        &network_name,
+    )
+    .await?;
     let tag_names: Vec<String> = tags.iter().map(|t| t.as_str().to_owned()).collect();
     let experts = queries::experts_for(&txn, network_id, &tag_names, actor).await?;
-    let network_name = queries::network_name(&txn, network_id).await?;
     let mut data =
         serde_json::json!({ "title": view.title, "tags": view.tags, "urgency": view.urgency });
     if let Some(label) = actor_label(&request, actor, &network_name) {
@@ -334,7 +342,16 @@ pub async fn update(
     active.updated_at = Set(now);
     let request = active.update(&txn).await?;
     let view = queries::view(&txn, actor, &request).await?;
-    announce(&txn, EventKind::HelpRequestUpdated, actor, &request, &view).await?;
+    let network_name = queries::network_name(&txn, request.network_id).await?;
+    announce(
+        &txn,
+        EventKind::HelpRequestUpdated,
+        actor,
+        &request,
+        &view,
+        &network_name,
+    )
+    .await?;
     txn.commit().await?;
     Ok(view)
 }

@@ -60,17 +60,19 @@ pub async fn current(
     else {
         return Ok(None);
     };
-    if let Some(thread) = poll.thread_id {
-        let live = threads::Entity::find_by_id(thread)
-            .filter(threads::Column::DeletedAt.is_null())
-            .one(db)
-            .await?
-            .is_some();
-        if !live {
-            return Ok(None);
-        }
-    }
-    Ok(Some(poll))
+    Ok(thread_stands(db, &poll).await?.then_some(poll))
+}
+
+/// Whether the thread `poll` was asked in (if any) is still there.
+pub async fn thread_stands(db: &impl ConnectionTrait, poll: &polls::Model) -> Result<bool, DbErr> {
+    let Some(thread) = poll.thread_id else {
+        return Ok(true);
+    };
+    Ok(threads::Entity::find_by_id(thread)
+        .filter(threads::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .is_some())
 }
 
 /// Which of `candidates` may see the results of `poll` now.

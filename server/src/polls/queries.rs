@@ -100,7 +100,8 @@ pub async fn option_ids(db: &impl ConnectionTrait, poll_id: i64) -> Result<Vec<i
 /// The full results of `poll`: counts, and for named polls who chose what. Shaping them for
 /// a reader (or withholding them) is the caller's business.
 pub async fn results(db: &impl ConnectionTrait, poll: &polls::Model) -> Result<ResultsView, DbErr> {
-    Ok(results_of(db, std::slice::from_ref(poll))
+    let options = options_of(db, &[poll.id]).await?;
+    Ok(results_of(db, std::slice::from_ref(poll), &options)
         .await?
         .remove(&poll.id)
         .unwrap_or(ResultsView {
@@ -111,19 +112,26 @@ pub async fn results(db: &impl ConnectionTrait, poll: &polls::Model) -> Result<R
         }))
 }
 
-async fn results_of(
+/// The options of the polls `ids`, in each poll's order.
+async fn options_of(
     db: &impl ConnectionTrait,
-    rows: &[polls::Model],
-) -> Result<HashMap<i64, ResultsView>, DbErr> {
-    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
-    let options = group_by_key(
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<poll_options::Model>>, DbErr> {
+    Ok(group_by_key(
         poll_options::Entity::find()
-            .filter(poll_options::Column::PollId.is_in(ids.clone()))
+            .filter(poll_options::Column::PollId.is_in(ids.iter().copied()))
             .order_by_asc(poll_options::Column::Position)
             .all(db)
             .await?,
         |o| (o.poll_id, o),
-    );
+    ))
+}
+
+async fn results_of(
+    db: &impl ConnectionTrait,
+    rows: &[polls::Model],
+    options: &HashMap<i64, Vec<poll_options::Model>>,
+) -> Result<HashMap<i64, ResultsView>, DbErr> {
     let named: Vec<i64> = rows
         .iter()
         .filter(|p| !p.is_anonymous)
@@ -264,22 +272,7 @@ pub async fn views(
     now: DateTime<Utc>,
 ) -> Result<Vec<PollView>, DbErr> {
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
-    let options = group_by_key(
-        poll_options::Entity::find()
-            .filter(poll_options::Column::PollId.is_in(ids.clone()))
-            .order_by_asc(poll_options::Column::Position)
-            .all(db)
-            .await?,
-        |o| {
-            (
-                o.poll_id,
-                OptionView {
-                    id: ApiId(o.id),
-                    label: o.label,
-                },
-            )
-        },
-    );
+    let options = options_of(db, &ids).await?;
     let mine = match viewer {
         Some(viewer) => ballots_of(db, viewer, &ids).await?,
         None => HashMap::new(),
@@ -299,10 +292,9 @@ pub async fn views(
         })
         .cloned()
         .collect();
-    let mut results = results_of(db, &shown).await?;
+    let mut results = results_of(db, &shown, &options).await?;
     let authors: Vec<i64> = rows.iter().map(|p| p.author_id).collect();
     let authors = member_queries::find_many(db, &authors).await?;
-    let mut options = options;
     let mut mine = mine;
     Ok(rows
         .iter()
@@ -317,7 +309,17 @@ pub async fn views(
                 description: p.description.clone(),
                 description_html: p.description_html.clone(),
                 kind: PollKind::from_stored(&p.kind),
-                options: options.remove(&p.id).unwrap_or_default(),
+                options: options
+                    .get(&p.id)
+                    .map(|list| {
+                        list.iter()
+                            .map(|o| OptionView {
+                                id: ApiId(o.id),
+                                label: o.label.clone(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 min: p.min_value,
                 max: p.max_value,
                 results_visibility: ResultsVisibility::from_stored(&p.results_visibility),

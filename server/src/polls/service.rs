@@ -124,7 +124,7 @@ async fn load_poll(
     } else {
         load::<polls::Entity>(db, viewer, id).await?
     };
-    if super::audience::current(db, poll.id).await?.is_none() {
+    if !super::audience::thread_stands(db, &poll).await? {
         return Err(ApiError::NotFound);
     }
     Ok((poll, access))
