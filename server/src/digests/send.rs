@@ -7,12 +7,14 @@ use super::compose::{compose, compose_many, Digest};
 use super::render::{self, Links};
 use super::schedule::Cadence;
 use crate::entities::{digest_deliveries, members};
+use crate::mail::outbox::Queued;
 use crate::mail::unsubscribe::Unsubscribe;
 use crate::mail::{ListHeaders, MailKind, OutgoingEmail};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Statement, Value,
+};
 use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,51 +144,50 @@ pub async fn deliver_batch(
     let held = crate::members::queries::lock_many_for_mail(&txn, &ids).await?;
     let sent = recorded(&txn, &ids, cadence).await?;
     let mut outcomes = vec![Outcome::AlreadySent; batch.len()];
-    let mut queued = false;
+    let mut to_record = Vec::new();
     for (n, items, email) in emails {
         let pending = &batch[n];
         if !held.contains(&pending.member.id) {
             outcomes[n] = Outcome::Busy;
-            continue;
+        } else if !sent.contains(&(pending.member.id, pending.key.clone())) {
+            to_record.push((n, items, email));
         }
-        if sent.contains(&(pending.member.id, pending.key.clone())) {
-            continue;
-        }
-        let recorded = digest_deliveries::Entity::insert(digest_deliveries::ActiveModel {
-            member_id: Set(pending.member.id),
-            frequency: Set(cadence.as_str().to_owned()),
-            period_key: Set(pending.key.clone()),
-            items: Set(i32::try_from(items).unwrap_or(i32::MAX)),
-            created_at: Set(now),
-            ..Default::default()
+    }
+    let records: Vec<Record> = to_record
+        .iter()
+        .map(|(n, items, _)| Record {
+            member_id: batch[*n].member.id,
+            key: &batch[*n].key,
+            items: *items,
         })
-        .on_conflict(
-            OnConflict::columns([
-                digest_deliveries::Column::MemberId,
-                digest_deliveries::Column::Frequency,
-                digest_deliveries::Column::PeriodKey,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await?;
-        outcomes[n] = match (recorded, email) {
-            (0, _) => Outcome::AlreadySent,
-            (_, None) => Outcome::Empty,
-            (_, Some((email, list))) => {
-                state
-                    .mailer
-                    .queue_list(&txn, MailKind::Digest, &pending.member.email, email, &list)
-                    .await?;
-                queued = true;
+        .collect();
+    let recorded_now = record(&txn, &records, cadence, now).await?;
+    let mut queued = Vec::new();
+    for (n, items, email) in to_record {
+        let pending = &batch[n];
+        if !recorded_now.contains(&pending.member.id) {
+            continue;
+        }
+        outcomes[n] = match email {
+            None => Outcome::Empty,
+            Some((email, list)) => {
+                queued.push(Queued {
+                    to: &pending.member.email,
+                    email,
+                    list,
+                });
                 Outcome::Sent(items)
             }
         };
     }
+    let any_queued = !queued.is_empty();
+    state
+        .mailer
+        .queue_many(&txn, MailKind::Digest, queued)
+        .await?;
     crate::failpoint::hit("digest.before_commit");
     txn.commit().await?;
-    if queued {
+    if any_queued {
         state.mailer.wake();
     }
     Ok(outcomes)
@@ -194,6 +195,52 @@ pub async fn deliver_batch(
 
 /// A digest's email and its list headers.
 type Rendered = (OutgoingEmail, ListHeaders);
+
+/// A delivery to record.
+struct Record<'a> {
+    member_id: i64,
+    key: &'a str,
+    items: usize,
+}
+
+/// Records `records` in one statement: the members whose record this wrote (a record
+/// already there, written by whoever got there first, stops a second digest).
+async fn record(
+    db: &impl ConnectionTrait,
+    records: &[Record<'_>],
+    cadence: Cadence,
+    now: DateTime<Utc>,
+) -> Result<HashSet<i64>, DbErr> {
+    if records.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let backend = db.get_database_backend();
+    let rows = vec!["(?, ?, ?, ?, ?)"; records.len()].join(", ");
+    let sql = format!(
+        "INSERT INTO digest_deliveries (member_id, frequency, period_key, items, created_at) \
+         VALUES {rows} ON CONFLICT (member_id, frequency, period_key) DO NOTHING \
+         RETURNING member_id"
+    );
+    let mut values: Vec<Value> = Vec::with_capacity(records.len() * 5);
+    for r in records {
+        values.push(r.member_id.into());
+        values.push(cadence.as_str().into());
+        values.push(r.key.into());
+        values.push(i32::try_from(r.items).unwrap_or(i32::MAX).into());
+        values.push(now.into());
+    }
+    let written = db
+        .query_all(Statement::from_sql_and_values(
+            backend,
+            crate::db::placeholders(backend, &sql),
+            values,
+        ))
+        .await?;
+    written
+        .iter()
+        .map(|row| row.try_get("", "member_id"))
+        .collect()
+}
 
 /// `(member, period key)` already recorded for `cadence` among `members`, lately.
 async fn recorded(

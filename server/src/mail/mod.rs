@@ -109,7 +109,12 @@ impl Mailer {
         to: &str,
         email: OutgoingEmail,
     ) -> Result<(), DbErr> {
-        outbox::insert(txn, kind, to, email, &ListHeaders::default(), &self.domain).await
+        let message = outbox::Queued {
+            to,
+            email,
+            list: ListHeaders::default(),
+        };
+        outbox::insert(txn, kind, vec![message], &self.domain).await
     }
 
     /// Queues mail sent to a list a member can leave: with `List-Id` and RFC 8058 one-click
@@ -122,7 +127,27 @@ impl Mailer {
         email: OutgoingEmail,
         list: &ListHeaders,
     ) -> Result<(), DbErr> {
-        outbox::insert(txn, kind, to, email, list, &self.domain).await
+        outbox::insert(
+            txn,
+            kind,
+            vec![outbox::Queued {
+                to,
+                email,
+                list: list.clone(),
+            }],
+            &self.domain,
+        )
+        .await
+    }
+
+    /// Queues several messages to lists, as `queue_list` does, in one statement.
+    pub async fn queue_many(
+        &self,
+        txn: &impl ConnectionTrait,
+        kind: MailKind,
+        messages: Vec<outbox::Queued<'_>>,
+    ) -> Result<(), DbErr> {
+        outbox::insert(txn, kind, messages, &self.domain).await
     }
 
     /// `<name>.<domain of mail_from>`: the `List-Id` of a kind of mail.

@@ -7,35 +7,44 @@ use crate::entities::mail_outbox::{self, Column, Entity};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// Longest `last_error` kept: enough for an SMTP reply, not a novel.
 const MAX_ERROR_CHARS: usize = 1000;
 
+/// One message to queue: to whom, what, and its list headers.
+pub struct Queued<'a> {
+    pub to: &'a str,
+    pub email: OutgoingEmail,
+    pub list: ListHeaders,
+}
+
+/// Queues `messages` in one statement (none is read back: the caller has all it needs).
 pub(super) async fn insert(
     txn: &impl ConnectionTrait,
     kind: MailKind,
-    to: &str,
-    email: OutgoingEmail,
-    list: &ListHeaders,
+    messages: Vec<Queued<'_>>,
     domain: &str,
 ) -> Result<(), DbErr> {
+    if messages.is_empty() {
+        return Ok(());
+    }
     let now = crate::clock::now();
-    mail_outbox::ActiveModel {
+    let rows = messages.into_iter().map(|m| mail_outbox::ActiveModel {
         kind: Set(kind.as_str().to_owned()),
-        recipient: Set(to.to_owned()),
-        subject: Set(email.subject),
-        text_body: Set(email.text),
-        html_body: Set(email.html),
+        recipient: Set(m.to.to_owned()),
+        subject: Set(m.email.subject),
+        text_body: Set(m.email.text),
+        html_body: Set(m.email.html),
         // Fixed when queued, so that a resend after a crash is recognisably the same message.
         message_id: Set(format!(
             "<{}@{}>",
             crate::auth::tokens::random_token(),
             domain
         )),
-        headers: Set(list.to_json()),
+        headers: Set(m.list.to_json()),
         attempts: Set(0),
         next_attempt_at: Set(now),
         claimed_until: Set(None),
@@ -44,9 +53,10 @@ pub(super) async fn insert(
         sent_at: Set(None),
         failed_at: Set(None),
         ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    });
+    Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
     Ok(())
 }
 

@@ -23,6 +23,9 @@ const BATCH: u64 = 64;
 const SENDS_IN_FLIGHT: usize = 8;
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
+/// A message handed to the transport, and whether it was accepted.
+type Attempt = (mail_outbox::Model, anyhow::Result<()>);
+
 /// What the worker has done since the process started, for `/metrics`.
 #[derive(Debug, Default)]
 pub struct MailCounters {
@@ -81,59 +84,80 @@ impl MailWorker {
     /// Sends everything due, batch by batch (what fails waits for its retry). A batch's
     /// messages go out a few at a time over the transport's pooled connections, and those
     /// accepted are marked sent together: one write per batch instead of one per message.
-    /// A crash before that write re-sends them with their `Message-ID`, as the outbox
-    /// promises for a crash after any hand-off.
+    /// The database and the SMTP server work side by side: while a batch is being sent, the
+    /// next is claimed and the one before is recorded. A crash before a batch is recorded
+    /// re-sends it with its `Message-ID`s, as the outbox promises for a crash after any
+    /// hand-off.
     pub async fn drain(&self) -> Result<(), sea_orm::DbErr> {
         if !outbox::any_due(self.db.reader()).await? {
             return Ok(());
         }
         let lease = ChronoDuration::seconds(self.config.lease_secs as i64);
-        // A batch must end well within its lease, or another instance could take a message
-        // over while it is still being sent: results are taken until half the lease has
-        // gone (what is unfinished then is sent again once the lease runs out), and one
-        // stuck send gives up after a quarter of it.
+        let claim = || outbox::claim(self.db.writer(), BATCH, lease);
+        let mut batch = claim().await?;
+        let mut sent: Vec<Attempt> = Vec::new();
+        while !batch.is_empty() {
+            let (attempts, next, recorded) = tokio::join!(
+                self.send(batch),
+                claim(),
+                self.record(std::mem::take(&mut sent))
+            );
+            recorded?;
+            sent = attempts;
+            batch = next?;
+        }
+        self.record(sent).await
+    }
+
+    /// Sends `batch`, `SENDS_IN_FLIGHT` at a time. A batch must end well within its lease,
+    /// or another instance could take a message over while it is still being sent: results
+    /// are taken until half the lease has gone (what is unfinished then is sent again once
+    /// the lease runs out), and one stuck send gives up after a quarter of it.
+    async fn send(&self, batch: Vec<mail_outbox::Model>) -> Vec<Attempt> {
         let send_timeout = Duration::from_millis(self.config.lease_secs * 1000 / 4);
         let batch_time = Duration::from_millis(self.config.lease_secs * 1000 / 2);
-        loop {
-            let batch = outbox::claim(self.db.writer(), BATCH, lease).await?;
-            if batch.is_empty() {
-                return Ok(());
-            }
-            let deadline = tokio::time::Instant::now() + batch_time;
-            let mut sending = futures_util::stream::iter(batch)
-                .map(|row| async move {
-                    let span = tracing::info_span!("mail_send", outbox_id = row.id, kind = %row.kind, attempt = row.attempts);
-                    let sent = match tokio::time::timeout(send_timeout, self.transport.deliver(&row))
-                        .instrument(span)
-                        .await
-                    {
-                        Ok(result) => result,
-                        Err(_) => Err(anyhow::anyhow!("timed out after {send_timeout:?}")),
-                    };
-                    (row, sent)
-                })
-                .buffer_unordered(SENDS_IN_FLIGHT);
-            let mut results: Vec<(mail_outbox::Model, anyhow::Result<()>)> = Vec::new();
-            while let Ok(Some(result)) = tokio::time::timeout_at(deadline, sending.next()).await {
-                results.push(result);
-            }
-            drop(sending);
-            let mut sent_ids = Vec::new();
-            for (row, sent) in results {
-                match sent {
-                    Ok(()) => {
-                        crate::failpoint::hit("mail.after_send");
-                        sent_ids.push(row.id);
-                    }
-                    Err(err) => self.failed(&row, &err).await?,
-                }
-            }
-            outbox::mark_sent(self.db.writer(), &sent_ids).await?;
-            self.counters
-                .sent
-                .fetch_add(sent_ids.len() as u64, Ordering::Relaxed);
-            tracing::info!(count = sent_ids.len(), "emails sent");
+        let deadline = tokio::time::Instant::now() + batch_time;
+        let mut sending = futures_util::stream::iter(batch)
+            .map(|row| async move {
+                let span = tracing::info_span!("mail_send", outbox_id = row.id, kind = %row.kind, attempt = row.attempts);
+                let sent = match tokio::time::timeout(send_timeout, self.transport.deliver(&row))
+                    .instrument(span)
+                    .await
+                {
+                    Ok(result) => result,
+                    Err(_) => Err(anyhow::anyhow!("timed out after {send_timeout:?}")),
+                };
+                (row, sent)
+            })
+            .buffer_unordered(SENDS_IN_FLIGHT);
+        let mut results = Vec::new();
+        while let Ok(Some(result)) = tokio::time::timeout_at(deadline, sending.next()).await {
+            results.push(result);
         }
+        results
+    }
+
+    /// Marks the accepted messages of a batch sent, in one write, and records each failure.
+    async fn record(&self, attempts: Vec<Attempt>) -> Result<(), sea_orm::DbErr> {
+        if attempts.is_empty() {
+            return Ok(());
+        }
+        let mut sent_ids = Vec::new();
+        for (row, sent) in attempts {
+            match sent {
+                Ok(()) => {
+                    crate::failpoint::hit("mail.after_send");
+                    sent_ids.push(row.id);
+                }
+                Err(err) => self.failed(&row, &err).await?,
+            }
+        }
+        outbox::mark_sent(self.db.writer(), &sent_ids).await?;
+        self.counters
+            .sent
+            .fetch_add(sent_ids.len() as u64, Ordering::Relaxed);
+        tracing::info!(count = sent_ids.len(), "emails sent");
+        Ok(())
     }
 
     async fn failed(

@@ -1,0 +1,634 @@
+//! What a batch of readers' networks had this period, read once for the whole batch
+//! (`Candidates`), and what those readers did with it (`Facts`): the inputs of
+//! `network_news.rs`. Lists of ids travel as one JSON array each, so the statements stay
+//! the same from batch to batch and nothing is bound thousands of times.
+
+use super::network_news::Reader;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
+use std::collections::{HashMap, HashSet};
+
+/// How far ahead convenings are announced.
+const UPCOMING_DAYS: i64 = 14;
+/// Help requests older than this no longer ask for help in a digest.
+const HELP_WANTED_DAYS: i64 = 30;
+/// Polls closing within this are listed even if the reader heard of them before.
+const POLL_CLOSING_DAYS: i64 = 7;
+
+/// The span a batch's candidates must cover: every reader's networks and window.
+pub struct Window {
+    pub now: DateTime<Utc>,
+    /// The earliest and latest window start among the readers.
+    pub earliest: DateTime<Utc>,
+    pub latest: DateTime<Utc>,
+    /// As JSON arrays.
+    networks: String,
+    members: String,
+}
+
+impl Window {
+    /// `None` when no reader may read any network.
+    pub fn of(readers: &[Reader], now: DateTime<Utc>) -> Option<Window> {
+        let readers: Vec<&Reader> = readers.iter().filter(|r| !r.networks.is_empty()).collect();
+        let earliest = readers.iter().map(|r| r.since).min()?;
+        let latest = readers.iter().map(|r| r.since).max()?;
+        let mut networks: Vec<i64> = readers
+            .iter()
+            .flat_map(|r| r.networks.iter().copied())
+            .collect();
+        networks.sort_unstable();
+        networks.dedup();
+        let members: Vec<i64> = readers.iter().map(|r| r.id).collect();
+        Some(Window {
+            now,
+            earliest,
+            latest,
+            networks: json_ids(&networks),
+            members: json_ids(&members),
+        })
+    }
+}
+
+fn json_ids(ids: &[i64]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// `IN (…)` over a JSON array of ids bound as one value.
+fn ids_in(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => {
+            "(SELECT CAST(value AS bigint) FROM jsonb_array_elements_text(CAST(? AS jsonb)))"
+        }
+        _ => "(SELECT value FROM json_each(?))",
+    }
+}
+
+async fn query(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<Vec<QueryResult>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = crate::db::placeholders(
+        backend,
+        &sql.replace("IN (ids)", &format!("IN {}", ids_in(backend))),
+    );
+    db.query_all(Statement::from_sql_and_values(backend, sql, values))
+        .await
+}
+
+pub struct Thread {
+    pub id: i64,
+    pub title: String,
+    pub network: String,
+    pub author_id: i64,
+    pub author: String,
+    pub reply_count: i32,
+    pub last_post_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub last_activity_at: DateTime<Utc>,
+    /// For active threads: `(author, written at)` of the posts since the earliest window start.
+    pub posts: Vec<(i64, DateTime<Utc>)>,
+}
+
+pub struct Resource {
+    pub id: i64,
+    pub title: String,
+    pub network: String,
+    pub author_id: i64,
+    pub author: String,
+    pub helpful_count: i32,
+    pub created_at: DateTime<Utc>,
+    /// For older resources: `(voter, marked at)` of the helpful marks since the earliest
+    /// window start.
+    pub votes: Vec<(i64, DateTime<Utc>)>,
+}
+
+pub struct HelpRequest {
+    pub id: i64,
+    pub title: String,
+    pub network: String,
+    pub author_id: i64,
+    pub response_count: i32,
+    pub created_at: DateTime<Utc>,
+    /// Sorted.
+    pub tags: Vec<String>,
+}
+
+pub struct Poll {
+    pub id: i64,
+    pub question: String,
+    pub network: String,
+    pub author_id: i64,
+    pub voter_count: i32,
+    pub closes_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub struct Convening {
+    pub id: i64,
+    pub title: String,
+    pub network: String,
+    pub starts_at: DateTime<Utc>,
+}
+
+pub struct BrightSpot {
+    pub id: i64,
+    pub name: String,
+    pub bright_since: NaiveDate,
+    pub initiative_id: i64,
+    pub initiative: String,
+    pub measure_name: String,
+    pub last_check_in: DateTime<Utc>,
+}
+
+/// Each kind of news in the batch's networks, by network.
+#[derive(Default)]
+pub struct Candidates {
+    pub new_threads: HashMap<i64, Vec<Thread>>,
+    pub active_threads: HashMap<i64, Vec<Thread>>,
+    pub new_resources: HashMap<i64, Vec<Resource>>,
+    pub helpful_resources: HashMap<i64, Vec<Resource>>,
+    pub help_requests: HashMap<i64, Vec<HelpRequest>>,
+    pub polls: HashMap<i64, Vec<Poll>>,
+    /// Polls closing by then are listed whenever they were opened.
+    pub polls_soon: DateTime<Utc>,
+    pub convenings: HashMap<i64, Vec<Convening>>,
+    pub bright_spots: HashMap<i64, Vec<BrightSpot>>,
+}
+
+impl Candidates {
+    pub async fn load(db: &impl ConnectionTrait, w: &Window) -> Result<Candidates, DbErr> {
+        let mut c = Candidates {
+            polls_soon: w.now + chrono::Duration::days(POLL_CLOSING_DAYS),
+            ..Candidates::default()
+        };
+        c.load_threads(db, w).await?;
+        c.load_resources(db, w).await?;
+        c.load_help_requests(db, w).await?;
+        c.load_polls(db, w).await?;
+        c.load_convenings(db, w).await?;
+        c.load_bright_spots(db, w).await?;
+        Ok(c)
+    }
+
+    fn thread_ids(&self) -> String {
+        let ids: Vec<i64> = self
+            .new_threads
+            .values()
+            .chain(self.active_threads.values())
+            .flatten()
+            .map(|t| t.id)
+            .collect();
+        json_ids(&ids)
+    }
+
+    fn resource_ids(&self) -> String {
+        let ids: Vec<i64> = self
+            .new_resources
+            .values()
+            .chain(self.helpful_resources.values())
+            .flatten()
+            .map(|r| r.id)
+            .collect();
+        json_ids(&ids)
+    }
+
+    /// Threads started since the earliest window start, and older ones with posts since it.
+    async fn load_threads(&mut self, db: &impl ConnectionTrait, w: &Window) -> Result<(), DbErr> {
+        let rows = query(
+            db,
+            "SELECT t.id, t.network_id, t.author_id, t.title, t.reply_count, t.last_post_id, \
+                    t.created_at, t.last_activity_at, n.name AS network, a.display_name AS author \
+             FROM threads t JOIN networks n ON n.id = t.network_id JOIN members a ON a.id = t.author_id \
+             WHERE t.network_id IN (ids) AND t.deleted_at IS NULL AND t.created_at > ?",
+            vec![w.networks.clone().into(), w.earliest.into()],
+        )
+        .await?;
+        for row in &rows {
+            let network_id: i64 = row.try_get("", "network_id")?;
+            self.new_threads
+                .entry(network_id)
+                .or_default()
+                .push(thread(row, Vec::new())?);
+        }
+        let rows = query(
+            db,
+            "SELECT t.id, t.network_id, t.author_id, t.title, t.reply_count, t.last_post_id, \
+                    t.created_at, t.last_activity_at, n.name AS network, '' AS author, \
+                    p.author_id AS poster, p.created_at AS posted_at \
+             FROM threads t JOIN networks n ON n.id = t.network_id \
+             JOIN posts p ON p.thread_id = t.id AND p.deleted_at IS NULL AND p.created_at > ? \
+             WHERE t.network_id IN (ids) AND t.deleted_at IS NULL AND t.created_at <= ? \
+             ORDER BY t.id",
+            vec![
+                w.earliest.into(),
+                w.networks.clone().into(),
+                w.latest.into(),
+            ],
+        )
+        .await?;
+        let mut current: Option<(i64, Thread)> = None;
+        for row in &rows {
+            let post = (row.try_get("", "poster")?, row.try_get("", "posted_at")?);
+            let id: i64 = row.try_get("", "id")?;
+            match &mut current {
+                Some((_, t)) if t.id == id => t.posts.push(post),
+                _ => {
+                    if let Some((network, t)) = current.take() {
+                        self.active_threads.entry(network).or_default().push(t);
+                    }
+                    current = Some((row.try_get("", "network_id")?, thread(row, vec![post])?));
+                }
+            }
+        }
+        if let Some((network, t)) = current {
+            self.active_threads.entry(network).or_default().push(t);
+        }
+        Ok(())
+    }
+
+    /// Resources shared since the earliest window start, and older ones marked helpful since.
+    async fn load_resources(&mut self, db: &impl ConnectionTrait, w: &Window) -> Result<(), DbErr> {
+        let rows = query(
+            db,
+            "SELECT r.id, r.network_id, r.author_id, r.title, r.helpful_count, r.created_at, \
+                    n.name AS network, a.display_name AS author \
+             FROM resources r JOIN networks n ON n.id = r.network_id JOIN members a ON a.id = r.author_id \
+             WHERE r.network_id IN (ids) AND r.deleted_at IS NULL AND r.created_at > ?",
+            vec![w.networks.clone().into(), w.earliest.into()],
+        )
+        .await?;
+        for row in &rows {
+            let network_id: i64 = row.try_get("", "network_id")?;
+            self.new_resources
+                .entry(network_id)
+                .or_default()
+                .push(resource(row, Vec::new())?);
+        }
+        let rows = query(
+            db,
+            "SELECT r.id, r.network_id, r.author_id, r.title, r.helpful_count, r.created_at, \
+                    n.name AS network, '' AS author, v.member_id AS voter, v.created_at AS voted_at \
+             FROM resources r JOIN networks n ON n.id = r.network_id \
+             JOIN resource_votes v ON v.resource_id = r.id AND v.created_at > ? \
+             WHERE r.network_id IN (ids) AND r.deleted_at IS NULL AND r.created_at <= ? \
+             ORDER BY r.id",
+            vec![w.earliest.into(), w.networks.clone().into(), w.latest.into()],
+        )
+        .await?;
+        let mut current: Option<(i64, Resource)> = None;
+        for row in &rows {
+            let vote = (row.try_get("", "voter")?, row.try_get("", "voted_at")?);
+            let id: i64 = row.try_get("", "id")?;
+            match &mut current {
+                Some((_, r)) if r.id == id => r.votes.push(vote),
+                _ => {
+                    if let Some((network, r)) = current.take() {
+                        self.helpful_resources.entry(network).or_default().push(r);
+                    }
+                    current = Some((row.try_get("", "network_id")?, resource(row, vec![vote])?));
+                }
+            }
+        }
+        if let Some((network, r)) = current {
+            self.helpful_resources.entry(network).or_default().push(r);
+        }
+        Ok(())
+    }
+
+    /// Open or answered requests of the last `HELP_WANTED_DAYS`, with their tags.
+    async fn load_help_requests(
+        &mut self,
+        db: &impl ConnectionTrait,
+        w: &Window,
+    ) -> Result<(), DbErr> {
+        let rows = query(
+            db,
+            "SELECT h.id, h.network_id, h.author_id, h.title, h.response_count, h.created_at, \
+                    n.name AS network \
+             FROM help_requests h JOIN networks n ON n.id = h.network_id \
+             WHERE h.network_id IN (ids) AND h.status IN ('open', 'answered') \
+               AND h.deleted_at IS NULL AND h.created_at > ?",
+            vec![
+                w.networks.clone().into(),
+                (w.now - chrono::Duration::days(HELP_WANTED_DAYS)).into(),
+            ],
+        )
+        .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut requests = Vec::with_capacity(rows.len());
+        for row in &rows {
+            requests.push((
+                row.try_get::<i64>("", "network_id")?,
+                HelpRequest {
+                    id: row.try_get("", "id")?,
+                    title: row.try_get("", "title")?,
+                    network: row.try_get("", "network")?,
+                    author_id: row.try_get("", "author_id")?,
+                    response_count: row.try_get("", "response_count")?,
+                    created_at: row.try_get("", "created_at")?,
+                    tags: Vec::new(),
+                },
+            ));
+        }
+        let ids: Vec<i64> = requests.iter().map(|(_, h)| h.id).collect();
+        let tag_rows = query(
+            db,
+            "SELECT help_request_id, tag FROM help_request_tags WHERE help_request_id IN (ids)",
+            vec![json_ids(&ids).into()],
+        )
+        .await?;
+        let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+        for row in &tag_rows {
+            tags.entry(row.try_get("", "help_request_id")?)
+                .or_default()
+                .push(row.try_get("", "tag")?);
+        }
+        for (network, mut request) in requests {
+            let Some(mut of_request) = tags.remove(&request.id) else {
+                continue;
+            };
+            of_request.sort();
+            request.tags = of_request;
+            self.help_requests.entry(network).or_default().push(request);
+        }
+        Ok(())
+    }
+
+    /// Open polls (in a thread still there, if in one) opened since the earliest window
+    /// start or closing soon.
+    async fn load_polls(&mut self, db: &impl ConnectionTrait, w: &Window) -> Result<(), DbErr> {
+        let rows = query(
+            db,
+            "SELECT p.id, p.network_id, p.author_id, p.question, p.voter_count, p.closes_at, \
+                    p.created_at, n.name AS network \
+             FROM polls p JOIN networks n ON n.id = p.network_id \
+             WHERE p.network_id IN (ids) AND p.deleted_at IS NULL AND p.closed_at IS NULL \
+               AND (p.thread_id IS NULL OR EXISTS (SELECT 1 FROM threads pt \
+                  WHERE pt.id = p.thread_id AND pt.deleted_at IS NULL)) \
+               AND (p.closes_at IS NULL OR p.closes_at > ?) \
+               AND (p.created_at > ? OR p.closes_at <= ?)",
+            vec![
+                w.networks.clone().into(),
+                w.now.into(),
+                w.earliest.into(),
+                self.polls_soon.into(),
+            ],
+        )
+        .await?;
+        for row in &rows {
+            let network_id: i64 = row.try_get("", "network_id")?;
+            self.polls.entry(network_id).or_default().push(Poll {
+                id: row.try_get("", "id")?,
+                question: row.try_get("", "question")?,
+                network: row.try_get("", "network")?,
+                author_id: row.try_get("", "author_id")?,
+                voter_count: row.try_get("", "voter_count")?,
+                closes_at: row.try_get("", "closes_at")?,
+                created_at: row.try_get("", "created_at")?,
+            });
+        }
+        Ok(())
+    }
+
+    async fn load_convenings(
+        &mut self,
+        db: &impl ConnectionTrait,
+        w: &Window,
+    ) -> Result<(), DbErr> {
+        let rows = query(
+            db,
+            "SELECT c.id, c.network_id, c.title, c.starts_at, n.name AS network \
+             FROM convenings c JOIN networks n ON n.id = c.network_id \
+             WHERE c.network_id IN (ids) AND c.cancelled_at IS NULL \
+               AND c.starts_at > ? AND c.starts_at <= ?",
+            vec![
+                w.networks.clone().into(),
+                w.now.into(),
+                (w.now + chrono::Duration::days(UPCOMING_DAYS)).into(),
+            ],
+        )
+        .await?;
+        for row in &rows {
+            let network_id: i64 = row.try_get("", "network_id")?;
+            self.convenings
+                .entry(network_id)
+                .or_default()
+                .push(Convening {
+                    id: row.try_get("", "id")?,
+                    title: row.try_get("", "title")?,
+                    network: row.try_get("", "network")?,
+                    starts_at: row.try_get("", "starts_at")?,
+                });
+        }
+        Ok(())
+    }
+
+    /// Bright-spot teams of active initiatives that checked in since the earliest window start.
+    async fn load_bright_spots(
+        &mut self,
+        db: &impl ConnectionTrait,
+        w: &Window,
+    ) -> Result<(), DbErr> {
+        let rows = query(
+            db,
+            "SELECT t.id, t.name, t.bright_since, i.id AS initiative_id, i.network_id, \
+                    i.title AS initiative, i.measure_name, \
+                    (SELECT MAX(c.submitted_at) FROM check_ins c WHERE c.team_id = t.id) AS last_check_in \
+             FROM initiatives i JOIN initiative_teams t ON t.initiative_id = i.id \
+             WHERE i.network_id IN (ids) AND i.status = 'active' AND t.deleted_at IS NULL \
+               AND t.bright_since IS NOT NULL \
+               AND EXISTS (SELECT 1 FROM check_ins c WHERE c.team_id = t.id AND c.submitted_at > ?)",
+            vec![w.networks.clone().into(), w.earliest.into()],
+        )
+        .await?;
+        for row in &rows {
+            let network_id: i64 = row.try_get("", "network_id")?;
+            self.bright_spots
+                .entry(network_id)
+                .or_default()
+                .push(BrightSpot {
+                    id: row.try_get("", "id")?,
+                    name: row.try_get("", "name")?,
+                    bright_since: row.try_get("", "bright_since")?,
+                    initiative_id: row.try_get("", "initiative_id")?,
+                    initiative: row.try_get("", "initiative")?,
+                    measure_name: row.try_get("", "measure_name")?,
+                    last_check_in: row.try_get("", "last_check_in")?,
+                });
+        }
+        Ok(())
+    }
+}
+
+fn thread(row: &QueryResult, posts: Vec<(i64, DateTime<Utc>)>) -> Result<Thread, DbErr> {
+    Ok(Thread {
+        id: row.try_get("", "id")?,
+        title: row.try_get("", "title")?,
+        network: row.try_get("", "network")?,
+        author_id: row.try_get("", "author_id")?,
+        author: row.try_get("", "author")?,
+        reply_count: row.try_get("", "reply_count")?,
+        last_post_id: row.try_get("", "last_post_id")?,
+        created_at: row.try_get("", "created_at")?,
+        last_activity_at: row.try_get("", "last_activity_at")?,
+        posts,
+    })
+}
+
+fn resource(row: &QueryResult, votes: Vec<(i64, DateTime<Utc>)>) -> Result<Resource, DbErr> {
+    Ok(Resource {
+        id: row.try_get("", "id")?,
+        title: row.try_get("", "title")?,
+        network: row.try_get("", "network")?,
+        author_id: row.try_get("", "author_id")?,
+        author: row.try_get("", "author")?,
+        helpful_count: row.try_get("", "helpful_count")?,
+        created_at: row.try_get("", "created_at")?,
+        votes,
+    })
+}
+
+/// What the batch's readers did with the candidates: the threads they muted or read, the
+/// resources they marked or downloaded, the polls they answered, the requests they
+/// answered or offered help on, and their expertise.
+#[derive(Default)]
+pub struct Facts {
+    muted_threads: HashSet<(i64, i64)>,
+    read_up_to: HashMap<(i64, i64), i64>,
+    acted_on_resources: HashSet<(i64, i64)>,
+    ballots: HashSet<(i64, i64)>,
+    helped: HashSet<(i64, i64)>,
+    pub expertise: HashMap<i64, HashSet<String>>,
+}
+
+impl Facts {
+    pub async fn load(
+        db: &impl ConnectionTrait,
+        w: &Window,
+        news: &Candidates,
+    ) -> Result<Facts, DbErr> {
+        let mut facts = Facts::default();
+        let members = || Value::from(w.members.clone());
+        let pairs = |rows: Vec<QueryResult>| -> Result<HashSet<(i64, i64)>, DbErr> {
+            rows.iter()
+                .map(|r| Ok((r.try_get("", "member_id")?, r.try_get("", "item_id")?)))
+                .collect()
+        };
+        if !news.new_threads.is_empty() || !news.active_threads.is_empty() {
+            let threads = news.thread_ids();
+            facts.muted_threads = pairs(
+                query(
+                    db,
+                    "SELECT member_id, thread_id AS item_id FROM thread_subscriptions \
+                     WHERE level = 'muted' AND member_id IN (ids) AND thread_id IN (ids)",
+                    vec![members(), threads.clone().into()],
+                )
+                .await?,
+            )?;
+            for row in query(
+                db,
+                "SELECT member_id, thread_id, last_read_post_id FROM read_markers \
+                 WHERE member_id IN (ids) AND thread_id IN (ids)",
+                vec![members(), threads.into()],
+            )
+            .await?
+            {
+                facts.read_up_to.insert(
+                    (row.try_get("", "member_id")?, row.try_get("", "thread_id")?),
+                    row.try_get("", "last_read_post_id")?,
+                );
+            }
+        }
+        if !news.new_resources.is_empty() || !news.helpful_resources.is_empty() {
+            let resources = news.resource_ids();
+            facts.acted_on_resources = pairs(
+                query(
+                    db,
+                    "SELECT member_id, resource_id AS item_id FROM resource_votes \
+                     WHERE member_id IN (ids) AND resource_id IN (ids) \
+                     UNION SELECT member_id, resource_id AS item_id FROM resource_downloads \
+                     WHERE member_id IN (ids) AND resource_id IN (ids)",
+                    vec![
+                        members(),
+                        resources.clone().into(),
+                        members(),
+                        resources.into(),
+                    ],
+                )
+                .await?,
+            )?;
+        }
+        if !news.polls.is_empty() {
+            let polls: Vec<i64> = news.polls.values().flatten().map(|p| p.id).collect();
+            facts.ballots = pairs(
+                query(
+                    db,
+                    "SELECT member_id, poll_id AS item_id FROM poll_ballots \
+                     WHERE member_id IN (ids) AND poll_id IN (ids)",
+                    vec![members(), json_ids(&polls).into()],
+                )
+                .await?,
+            )?;
+        }
+        if !news.help_requests.is_empty() {
+            let requests = json_ids(
+                &news
+                    .help_requests
+                    .values()
+                    .flatten()
+                    .map(|h| h.id)
+                    .collect::<Vec<_>>(),
+            );
+            facts.helped = pairs(
+                query(
+                    db,
+                    "SELECT author_id AS member_id, help_request_id AS item_id FROM help_responses \
+                     WHERE author_id IN (ids) AND help_request_id IN (ids) \
+                     UNION SELECT member_id, help_request_id AS item_id FROM help_offers \
+                     WHERE member_id IN (ids) AND help_request_id IN (ids)",
+                    vec![members(), requests.clone().into(), members(), requests.into()],
+                )
+                .await?,
+            )?;
+            for row in query(
+                db,
+                "SELECT member_id, tag FROM member_expertise WHERE member_id IN (ids)",
+                vec![members()],
+            )
+            .await?
+            {
+                facts
+                    .expertise
+                    .entry(row.try_get("", "member_id")?)
+                    .or_default()
+                    .insert(row.try_get("", "tag")?);
+            }
+        }
+        Ok(facts)
+    }
+
+    /// Neither muted by the reader nor read by them up to its last post.
+    pub fn thread_unread(&self, member: i64, thread: i64, last_post: Option<i64>) -> bool {
+        !self.muted_threads.contains(&(member, thread))
+            && self
+                .read_up_to
+                .get(&(member, thread))
+                .is_none_or(|read| *read < last_post.unwrap_or(0))
+    }
+
+    pub fn acted_on_resource(&self, member: i64, resource: i64) -> bool {
+        self.acted_on_resources.contains(&(member, resource))
+    }
+
+    pub fn answered_poll(&self, member: i64, poll: i64) -> bool {
+        self.ballots.contains(&(member, poll))
+    }
+
+    pub fn helped(&self, member: i64, request: i64) -> bool {
+        self.helped.contains(&(member, request))
+    }
+}

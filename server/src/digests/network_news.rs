@@ -1,0 +1,353 @@
+//! The sections about what happened in a reader's networks (new and active discussions,
+//! the library, help wanted, polls, convenings, bright spots), for a batch of readers.
+//!
+//! What qualifies is the same for every reader of a network; who has already read, written,
+//! answered or acted on it is not. So each kind of news is read once per batch for all its
+//! networks (`candidates.rs`), with the batch's own reads, votes, ballots and answers on
+//! those items (`Facts`), and each reader's sections are picked and ranked here, in memory:
+//! a run costs a few queries per batch, not a join of every reader with every item.
+
+use super::candidates::{self, Candidates, Facts};
+use super::compose::{Item, Section, SectionKind, SECTION_CAP, TOTAL_CAP};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sea_orm::{ConnectionTrait, DbErr};
+use std::cmp::{Ordering, Reverse};
+use std::collections::HashMap;
+
+/// A reader of a batch: the networks they may read now (muted ones left out) and where
+/// their digest's window starts.
+#[derive(Debug, Clone)]
+pub struct Reader {
+    pub id: i64,
+    pub since: DateTime<Utc>,
+    pub networks: Vec<i64>,
+    pub timezone: Tz,
+}
+
+/// Each reader's network-wide sections (only those with something in them).
+pub async fn sections(
+    db: &impl ConnectionTrait,
+    readers: &[Reader],
+    now: DateTime<Utc>,
+) -> Result<HashMap<i64, Vec<Section>>, DbErr> {
+    let Some(window) = candidates::Window::of(readers, now) else {
+        return Ok(HashMap::new());
+    };
+    let news = Candidates::load(db, &window).await?;
+    let facts = Facts::load(db, &window, &news).await?;
+    Ok(readers
+        .iter()
+        .map(|reader| (reader.id, for_reader(reader, &news, &facts)))
+        .collect())
+}
+
+fn for_reader(reader: &Reader, news: &Candidates, facts: &Facts) -> Vec<Section> {
+    [
+        bright_spots(reader, news),
+        help_wanted(reader, news, facts),
+        open_polls(reader, news, facts),
+        new_threads(reader, news, facts),
+        active_threads(reader, news, facts),
+        new_resources(reader, news, facts),
+        helpful_resources(reader, news, facts),
+        convenings(reader, news),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The first `SECTION_CAP` of `picked` in `order`, with how many qualified; none if nothing did.
+fn section<T>(
+    kind: SectionKind,
+    mut picked: Vec<T>,
+    order: impl FnMut(&T, &T) -> Ordering,
+    item: impl FnMut(&T) -> Item,
+) -> Option<Section> {
+    if picked.is_empty() {
+        return None;
+    }
+    let total = picked.len().min(TOTAL_CAP + 1);
+    picked.sort_by(order);
+    Some(Section {
+        kind,
+        items: picked.iter().take(SECTION_CAP).map(item).collect(),
+        total,
+    })
+}
+
+/// What `by_network` holds for the reader's networks.
+fn in_networks<'a, T>(
+    reader: &'a Reader,
+    by_network: &'a HashMap<i64, Vec<T>>,
+) -> impl Iterator<Item = &'a T> {
+    reader
+        .networks
+        .iter()
+        .filter_map(|n| by_network.get(n))
+        .flatten()
+}
+
+fn new_threads(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Section> {
+    let picked = in_networks(reader, &news.new_threads)
+        .filter(|t| {
+            t.created_at > reader.since
+                && t.author_id != reader.id
+                && facts.thread_unread(reader.id, t.id, t.last_post_id)
+        })
+        .collect();
+    section(
+        SectionKind::NewThreads,
+        picked,
+        |a, b| {
+            (Reverse(a.reply_count), Reverse(a.created_at), Reverse(a.id)).cmp(&(
+                Reverse(b.reply_count),
+                Reverse(b.created_at),
+                Reverse(b.id),
+            ))
+        },
+        |t| Item {
+            title: t.title.clone(),
+            path: format!("/threads/{}", t.id),
+            context: format!("{} · started by {}", t.network, t.author),
+        },
+    )
+}
+
+/// Older threads with the most new posts by others since the reader's last digest.
+fn active_threads(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Section> {
+    let picked: Vec<_> = in_networks(reader, &news.active_threads)
+        .filter(|t| {
+            t.created_at <= reader.since && facts.thread_unread(reader.id, t.id, t.last_post_id)
+        })
+        .filter_map(|t| {
+            let new_posts = t
+                .posts
+                .iter()
+                .filter(|(author, at)| *at > reader.since && *author != reader.id)
+                .count();
+            (new_posts > 0).then_some((t, new_posts))
+        })
+        .collect();
+    section(
+        SectionKind::ActiveThreads,
+        picked,
+        |(a, an), (b, bn)| {
+            (Reverse(*an), Reverse(a.last_activity_at), Reverse(a.id)).cmp(&(
+                Reverse(*bn),
+                Reverse(b.last_activity_at),
+                Reverse(b.id),
+            ))
+        },
+        |(t, n)| Item {
+            title: t.title.clone(),
+            path: format!("/threads/{}", t.id),
+            context: format!(
+                "{} · {n} {}",
+                t.network,
+                if *n == 1 { "new post" } else { "new posts" }
+            ),
+        },
+    )
+}
+
+fn new_resources(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Section> {
+    let picked = in_networks(reader, &news.new_resources)
+        .filter(|r| {
+            r.created_at > reader.since
+                && r.author_id != reader.id
+                && !facts.acted_on_resource(reader.id, r.id)
+        })
+        .collect();
+    section(
+        SectionKind::NewResources,
+        picked,
+        |a, b| {
+            (
+                Reverse(a.helpful_count),
+                Reverse(a.created_at),
+                Reverse(a.id),
+            )
+                .cmp(&(
+                    Reverse(b.helpful_count),
+                    Reverse(b.created_at),
+                    Reverse(b.id),
+                ))
+        },
+        |r| Item {
+            title: r.title.clone(),
+            path: format!("/resources/{}", r.id),
+            context: format!("{} · shared by {}", r.network, r.author),
+        },
+    )
+}
+
+/// Older resources marked helpful by others since the reader's last digest, most marks first.
+fn helpful_resources(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Section> {
+    let picked: Vec<_> = in_networks(reader, &news.helpful_resources)
+        .filter(|r| {
+            r.created_at <= reader.since
+                && r.author_id != reader.id
+                && !facts.acted_on_resource(reader.id, r.id)
+        })
+        .filter_map(|r| {
+            let marks = r
+                .votes
+                .iter()
+                .filter(|(voter, at)| *at > reader.since && *voter != reader.id)
+                .count();
+            (marks > 0).then_some((r, marks))
+        })
+        .collect();
+    section(
+        SectionKind::HelpfulResources,
+        picked,
+        |(a, an), (b, bn)| {
+            (Reverse(*an), Reverse(a.helpful_count), Reverse(a.id)).cmp(&(
+                Reverse(*bn),
+                Reverse(b.helpful_count),
+                Reverse(b.id),
+            ))
+        },
+        |(r, n)| Item {
+            title: r.title.clone(),
+            path: format!("/resources/{}", r.id),
+            context: format!(
+                "{} · marked helpful {} this period",
+                r.network,
+                if *n == 1 {
+                    "once".to_owned()
+                } else {
+                    format!("{n} times")
+                }
+            ),
+        },
+    )
+}
+
+/// Open requests asking for a tag the reader has, that they have not answered or offered
+/// help on, fewest answers first.
+fn help_wanted(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Section> {
+    let expertise = facts.expertise.get(&reader.id)?;
+    let picked: Vec<_> = in_networks(reader, &news.help_requests)
+        .filter(|h| h.author_id != reader.id && !facts.helped(reader.id, h.id))
+        // Tags are sorted: the first the reader knows is the one SQL's MIN would name.
+        .filter_map(|h| Some((h, h.tags.iter().find(|t| expertise.contains(*t))?)))
+        .collect();
+    section(
+        SectionKind::HelpWanted,
+        picked,
+        |(a, _), (b, _)| {
+            (a.response_count, Reverse(a.created_at), Reverse(a.id)).cmp(&(
+                b.response_count,
+                Reverse(b.created_at),
+                Reverse(b.id),
+            ))
+        },
+        |(h, tag)| {
+            let answered = match h.response_count {
+                0 => "no answers yet".to_owned(),
+                1 => "1 answer so far".to_owned(),
+                n => format!("{n} answers so far"),
+            };
+            Item {
+                title: h.title.clone(),
+                path: format!("/help-requests/{}", h.id),
+                context: format!("{} · {tag} · {answered}", h.network),
+            }
+        },
+    )
+}
+
+/// Open polls the reader has not answered (nor asked): new since their last digest, or
+/// closing within the week. Those closing soonest first.
+fn open_polls(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Section> {
+    let picked = in_networks(reader, &news.polls)
+        .filter(|p| {
+            (p.created_at > reader.since || p.closes_at.is_some_and(|at| at <= news.polls_soon))
+                && p.author_id != reader.id
+                && !facts.answered_poll(reader.id, p.id)
+        })
+        .collect();
+    section(
+        SectionKind::OpenPolls,
+        picked,
+        |a, b| {
+            let key = |p: &&candidates::Poll| {
+                (
+                    p.closes_at.is_none(),
+                    p.closes_at,
+                    Reverse(p.created_at),
+                    Reverse(p.id),
+                )
+            };
+            key(a).cmp(&key(b))
+        },
+        |p| {
+            let answered = match p.voter_count {
+                0 => "be the first to answer".to_owned(),
+                1 => "1 colleague answered".to_owned(),
+                n => format!("{n} colleagues answered"),
+            };
+            let context = match p.closes_at {
+                Some(at) => format!(
+                    "{} · closes {} · {answered}",
+                    p.network,
+                    at.with_timezone(&reader.timezone).format("%A %-d %B")
+                ),
+                None => format!("{} · {answered}", p.network),
+            };
+            Item {
+                title: p.question.clone(),
+                path: format!("/polls/{}", p.id),
+                context,
+            }
+        },
+    )
+}
+
+fn convenings(reader: &Reader, news: &Candidates) -> Option<Section> {
+    let picked = in_networks(reader, &news.convenings).collect();
+    section(
+        SectionKind::Convenings,
+        picked,
+        |a, b| (a.starts_at, a.id).cmp(&(b.starts_at, b.id)),
+        |c| Item {
+            title: c.title.clone(),
+            path: format!("/convenings/{}", c.id),
+            context: format!(
+                "{} · {}",
+                c.network,
+                c.starts_at
+                    .with_timezone(&reader.timezone)
+                    .format("%A %-d %B, %H:%M %Z")
+            ),
+        },
+    )
+}
+
+/// Teams of active initiatives that are bright spots now and checked in since the reader's
+/// last digest (news, not a standing list).
+fn bright_spots(reader: &Reader, news: &Candidates) -> Option<Section> {
+    let picked = in_networks(reader, &news.bright_spots)
+        .filter(|t| t.last_check_in > reader.since)
+        .collect();
+    section(
+        SectionKind::BrightSpots,
+        picked,
+        |a, b| {
+            (Reverse(a.bright_since), Reverse(a.id)).cmp(&(Reverse(b.bright_since), Reverse(b.id)))
+        },
+        |t| Item {
+            title: format!("{} is a bright spot", t.name),
+            path: format!("/initiatives/{}#bright-spots", t.initiative_id),
+            context: format!(
+                "{} improving since {} · {} · see what they tried",
+                t.measure_name,
+                t.bright_since.format("%Y-%m-%d"),
+                t.initiative
+            ),
+        },
+    )
+}

@@ -1,0 +1,234 @@
+//! The sections about the reader's own affairs (answers to their help requests, mentions
+//! and replies, their action items, check-ins their team owes): driven by rows that name
+//! the reader, so each is one query for a whole batch, the reader's rows ranked and counted
+//! within it.
+
+use super::compose::{Item, Section, SectionKind, SECTION_CAP, TOTAL_CAP};
+use crate::db::placeholders;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
+use std::collections::HashMap;
+
+/// The members a query is for, as two tables every query starts from: `rd(member_id,
+/// since)`, and `rn(member_id, network_id)` for the networks each may read (muted ones
+/// left out).
+pub struct Queries<'a, C> {
+    pub db: &'a C,
+    pub readers: Vec<(i64, DateTime<Utc>)>,
+    /// `[[member, network], …]`.
+    pub pairs_json: String,
+    pub now: DateTime<Utc>,
+}
+
+/// Threads the reader muted.
+const THREAD_NOT_MUTED: &str = "NOT EXISTS (SELECT 1 FROM thread_subscriptions ts \
+     WHERE ts.thread_id = t.id AND ts.member_id = rd.member_id AND ts.level = 'muted')";
+
+impl<C: ConnectionTrait> Queries<'_, C> {
+    /// Runs a section query: `select` and `from_where` (which starts from `rd`, may group,
+    /// and binds `?` from `values` in order) give each reader's rows; the first
+    /// `SECTION_CAP` of each, by `order`, come back with the reader's total.
+    async fn ranked(
+        &self,
+        select: &str,
+        from_where: &str,
+        order: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<QueryResult>, DbErr> {
+        let backend = self.db.get_database_backend();
+        let readers = vec!["(?, ?)"; self.readers.len()].join(", ");
+        // The (member, network) pairs (thousands per batch) travel as one JSON array, not
+        // as thousands of bound values: the statement stays the same from batch to batch
+        // (prepared once), and nothing is bound or parsed thousands of times per section.
+        let pairs = match backend {
+            DbBackend::Postgres => {
+                "SELECT (e->>0)::bigint, (e->>1)::bigint FROM jsonb_array_elements(CAST(? AS jsonb)) AS e"
+            }
+            _ => "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)",
+        };
+        let sql = format!(
+            "WITH rd(member_id, since) AS (VALUES {readers}), \
+                  rn(member_id, network_id) AS ({pairs}) \
+             SELECT * FROM (SELECT rd.member_id AS reader, {select}, \
+                 ROW_NUMBER() OVER (PARTITION BY rd.member_id ORDER BY {order}) AS rank_in, \
+                 COUNT(*) OVER (PARTITION BY rd.member_id) AS total_in \
+               FROM {from_where}) ranked \
+             WHERE rank_in <= {SECTION_CAP} ORDER BY reader, rank_in"
+        );
+        let mut all = Vec::with_capacity(self.readers.len() * 2 + 1 + values.len());
+        for (member, since) in &self.readers {
+            all.push(Value::from(*member));
+            all.push(Value::from(*since));
+        }
+        all.push(Value::from(self.pairs_json.clone()));
+        all.extend(values);
+        self.db
+            .query_all(Statement::from_sql_and_values(
+                backend,
+                placeholders(backend, &sql),
+                all,
+            ))
+            .await
+    }
+
+    /// Groups ranked rows by reader into sections, each row made an item by `item`.
+    fn sections(
+        kind: SectionKind,
+        rows: &[QueryResult],
+        mut item: impl FnMut(i64, &QueryResult) -> Result<Item, DbErr>,
+    ) -> Result<HashMap<i64, Section>, DbErr> {
+        let mut out: HashMap<i64, Section> = HashMap::new();
+        for row in rows {
+            let reader: i64 = row.try_get("", "reader")?;
+            let total: i64 = row.try_get("", "total_in")?;
+            let item = item(reader, row)?;
+            let section = out.entry(reader).or_insert_with(|| Section {
+                kind,
+                items: Vec::new(),
+                total: usize::try_from(total).unwrap_or(0).min(TOTAL_CAP + 1),
+            });
+            section.items.push(item);
+        }
+        Ok(out)
+    }
+
+    /// A section whose rows carry `title`, `path` and `context`.
+    async fn plain(
+        &self,
+        kind: SectionKind,
+        select: &str,
+        from_where: &str,
+        order: &str,
+        values: Vec<Value>,
+    ) -> Result<HashMap<i64, Section>, DbErr> {
+        let rows = self.ranked(select, from_where, order, values).await?;
+        Self::sections(kind, &rows, |_, row| {
+            Ok(Item {
+                title: row.try_get("", "title")?,
+                path: row.try_get("", "path")?,
+                context: row.try_get("", "context")?,
+            })
+        })
+    }
+
+    /// Responses to the reader's own requests, unless the notification about them was read.
+    pub async fn answers_for_you(&self) -> Result<HashMap<i64, Section>, DbErr> {
+        self.plain(
+            SectionKind::AnswersForYou,
+            &format!(
+                "h.title AS title, {path} AS path, {answer_line} AS context",
+                path = concat_sql(&["'/help-requests/'", &cast_text("h.id")]),
+                answer_line = concat_sql(&["a.display_name", "' answered'"]),
+            ),
+            "rd JOIN help_requests h ON h.author_id = rd.member_id \
+             JOIN rn ON rn.member_id = rd.member_id AND rn.network_id = h.network_id \
+             JOIN help_responses r ON r.help_request_id = h.id \
+             JOIN members a ON a.id = r.author_id \
+             WHERE r.author_id <> rd.member_id AND r.created_at > rd.since AND h.deleted_at IS NULL \
+               AND NOT EXISTS (SELECT 1 FROM notifications nt WHERE nt.recipient_id = rd.member_id \
+                  AND nt.kind = 'help_responded' AND nt.subject_id = h.id \
+                  AND nt.read_at IS NOT NULL AND nt.read_at >= r.created_at)",
+            "r.created_at DESC",
+            vec![],
+        )
+        .await
+    }
+
+    /// Unread mention and reply notifications about posts still there, in threads not muted
+    /// and not read since.
+    pub async fn mentions(&self) -> Result<HashMap<i64, Section>, DbErr> {
+        self.plain(
+            SectionKind::Mentions,
+            &format!(
+                "t.title AS title, {path} AS path, {context} AS context",
+                path = concat_sql(&[
+                    "'/threads/'",
+                    &cast_text("t.id"),
+                    "'#post-'",
+                    &cast_text("p.post_number")
+                ]),
+                context = concat_sql(&[
+                    "a.display_name",
+                    "CASE WHEN nt.kind = 'mentioned' THEN ' mentioned you' ELSE ' replied to you' END"
+                ]),
+            ),
+            &format!(
+                "rd JOIN notifications nt ON nt.recipient_id = rd.member_id \
+                 JOIN posts p ON p.id = nt.subject_id AND p.deleted_at IS NULL \
+                 JOIN threads t ON t.id = p.thread_id AND t.deleted_at IS NULL \
+                 JOIN rn ON rn.member_id = rd.member_id AND rn.network_id = t.network_id \
+                 JOIN members a ON a.id = p.author_id \
+                 WHERE nt.kind IN ('mentioned', 'replied') AND nt.subject_type = 'post' \
+                   AND nt.read_at IS NULL AND nt.created_at > rd.since AND {THREAD_NOT_MUTED} \
+                   AND NOT EXISTS (SELECT 1 FROM read_markers rm WHERE rm.thread_id = t.id \
+                      AND rm.member_id = rd.member_id AND rm.last_read_post_id >= p.id)"
+            ),
+            "nt.created_at DESC",
+            vec![],
+        )
+        .await
+    }
+
+    pub async fn action_items(&self) -> Result<HashMap<i64, Section>, DbErr> {
+        let rows = self
+            .ranked(
+                "a.title AS title, a.due_on AS due_on, c.id AS convening_id, c.title AS convening",
+                "rd JOIN action_items a ON a.owner_id = rd.member_id \
+                 JOIN convenings c ON c.id = a.convening_id \
+                 JOIN rn ON rn.member_id = rd.member_id AND rn.network_id = c.network_id \
+                 WHERE a.status = 'open' AND a.due_on IS NOT NULL",
+                "a.due_on ASC, a.id ASC",
+                vec![],
+            )
+            .await?;
+        let today = self.now.date_naive();
+        Self::sections(SectionKind::ActionItems, &rows, |_, row| {
+            let due: chrono::NaiveDate = row.try_get("", "due_on")?;
+            let convening_id: i64 = row.try_get("", "convening_id")?;
+            let convening: String = row.try_get("", "convening")?;
+            let when = if due < today {
+                format!("overdue since {}", due.format("%-d %B"))
+            } else {
+                format!("due {}", due.format("%A %-d %B"))
+            };
+            Ok(Item {
+                title: row.try_get("", "title")?,
+                path: format!("/convenings/{convening_id}"),
+                context: format!("{when} · from {convening}"),
+            })
+        })
+    }
+
+    /// Periods the reader was reminded of (see `initiatives/reminders.rs`) whose check-in
+    /// is still missing, on teams they are still on.
+    pub async fn check_ins_due(&self) -> Result<HashMap<i64, Section>, DbErr> {
+        self.plain(
+            SectionKind::CheckInsDue,
+            &format!(
+                "{title} AS title, {path} AS path, {context} AS context",
+                title = concat_sql(&["t.name", "': check in for the period of '", &cast_text("cr.period")]),
+                path = concat_sql(&["'/initiatives/'", &cast_text("i.id"), "'#check-in'"]),
+                context = concat_sql(&["i.measure_name", "' · '", "i.title"]),
+            ),
+            "rd JOIN check_in_reminders cr ON cr.member_id = rd.member_id \
+             JOIN initiative_teams t ON t.id = cr.team_id AND t.deleted_at IS NULL \
+             JOIN initiative_team_members tm ON tm.team_id = t.id AND tm.member_id = rd.member_id \
+             JOIN initiatives i ON i.id = t.initiative_id AND i.status = 'active' \
+             JOIN rn ON rn.member_id = rd.member_id AND rn.network_id = i.network_id \
+             WHERE NOT EXISTS (SELECT 1 FROM check_ins c WHERE c.team_id = t.id AND c.period = cr.period)",
+            "cr.period DESC, t.id ASC",
+            vec![],
+        )
+        .await
+    }
+}
+
+/// String concatenation, as both databases write it.
+fn concat_sql(parts: &[&str]) -> String {
+    parts.join(" || ")
+}
+
+/// A number as text, for building paths in SQL.
+fn cast_text(expr: &str) -> String {
+    format!("CAST({expr} AS TEXT)")
+}
