@@ -20,6 +20,7 @@ mod m20261125_000012_create_search_positions;
 mod m20261125_000013_create_digests;
 mod m20261125_000014_create_initiatives;
 mod m20261203_000015_create_connections;
+mod m20261203_000016_index_mail_queue;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000013_create_digests::Migration),
             Box::new(m20261125_000014_create_initiatives::Migration),
             Box::new(m20261203_000015_create_connections::Migration),
+            Box::new(m20261203_000016_index_mail_queue::Migration),
         ]
     }
 }

@@ -403,3 +403,64 @@ backend_test! {
         assert!(!now_needs_frequency.status.success());
     }
 }
+
+backend_test! {
+    /// A run reads its networks' news once for all its members (batches of one here, so
+    /// that every batch after the first reuses it), yet each digest still leaves out what its
+    /// own reader read, muted, answered or marked helpful.
+    async fn a_run_shares_network_news_but_each_digest_keeps_its_readers_own_reads(backend: Backend) {
+        let smtp = SmtpServer::start();
+        let app = TestApp::spawn_with_smtp(&backend, &smtp, |c| c.digests.scheduler = false).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let cal = app.add_member(&admin, &network, "Cal Colleague", "member").await;
+        let rita = app.add_member(&admin, &network, "Rita Reader", "member").await;
+        let mo = app.add_member(&admin, &network, "Mo Muter", "member").await;
+        let pat = app.add_member(&admin, &network, "Pat Plain", "member").await;
+        for reader in [&rita, &mo, &pat] {
+            app.patch(reader, "/me", json!({"expertise": ["attendance"]})).await.expect(200);
+        }
+        for off in [&admin, &cal] {
+            set_digest(&app, off, "UTC", "off", 1, 0).await;
+        }
+        let thread = app.create_thread(&cal, &network, "Morning arrival routines").await["id"].as_str().unwrap().to_owned();
+        let request = app.post(&cal, &format!("/networks/{network}/help-requests"), json!({
+            "title": "First-week attendance incentives?", "body": "What works?", "tags": ["attendance"]
+        })).await.expect(201).id();
+        let toolkit = app.post(&cal, &format!("/networks/{network}/resources"), json!({
+            "kind": "link", "title": "Attendance toolkit", "url": "https://example.org/toolkit"
+        })).await.expect(201).id();
+        // Rita read the thread to its end and answered the request; Mo muted the thread and
+        // marked the toolkit helpful; Pat did nothing.
+        let posts = app.get(&rita, &format!("/threads/{thread}/posts")).await.expect(200);
+        let last = posts.body["items"].as_array().and_then(|a| a.last()).map(|p| p["id"].clone()).expect("a post");
+        app.post(&rita, &format!("/threads/{thread}/read"), json!({"last_read_post_id": last})).await.expect(200);
+        app.post(&rita, &format!("/help-requests/{request}/responses"), json!({"body": "Stagger the pickups."})).await.expect(201);
+        app.put(&mo, &format!("/threads/{thread}/notification-level"), Some(json!({"level": "muted"}))).await.expect(200);
+        app.put(&mo, &format!("/resources/{toolkit}/helpful"), None).await.expect(200);
+
+        let smtp_url = smtp.url();
+        let run = run_command_with(&app.database, &["digest", "send", "--now", "--frequency", "weekly"], &[("STAFFROOM_DIGESTS__BATCH_SIZE", "1"), ("STAFFROOM_SMTP_URL", &smtp_url)]);
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        assert!(String::from_utf8_lossy(&run.stdout).contains("3 sent"), "{}", String::from_utf8_lossy(&run.stdout));
+        let mut texts = Vec::new();
+        for reader in [&rita, &mo, &pat] {
+            let mail = eventually(Duration::from_secs(30), "a digest", || async { digests_to(&smtp, &reader.email).pop() }).await;
+            texts.push(text_of(&mail));
+        }
+        let [rita_text, mo_text, pat_text] = &texts[..] else { unreachable!() };
+        // By address: the toolkit's discussion thread carries its title too.
+        let links = |text: &str| -> Vec<String> {
+            let path = |rest: &str| rest.find('/').map(|at| rest[at..].to_owned());
+            text.lines().filter_map(|line| line.trim().strip_prefix("http://").and_then(path)).collect()
+        };
+        let (thread_link, request_link, toolkit_link) = (format!("/threads/{thread}"), format!("/help-requests/{request}"), format!("/resources/{toolkit}"));
+        let (rita_links, mo_links, pat_links) = (links(rita_text), links(mo_text), links(pat_text));
+        for expected in [&thread_link, &request_link, &toolkit_link] {
+            assert!(pat_links.contains(expected), "{expected} missing from {pat_text}");
+        }
+        assert!(rita_links.contains(&toolkit_link), "{rita_text}");
+        assert!(!rita_links.contains(&thread_link) && !rita_links.contains(&request_link), "{rita_text}");
+        assert!(mo_links.contains(&request_link), "{mo_text}");
+        assert!(!mo_links.contains(&thread_link) && !mo_links.contains(&toolkit_link), "{mo_text}");
+    }
+}

@@ -7,6 +7,8 @@ use super::network_news::Reader;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// How far ahead convenings are announced.
 const UPCOMING_DAYS: i64 = 14;
@@ -15,36 +17,75 @@ const HELP_WANTED_DAYS: i64 = 30;
 /// Polls closing within this are listed even if the reader heard of them before.
 const POLL_CLOSING_DAYS: i64 = 7;
 
-/// The span a batch's candidates must cover: every reader's networks and window.
-pub struct Window {
+/// The span candidates cover: every window start of the readers they are for lies
+/// between `earliest` and `latest`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
     pub now: DateTime<Utc>,
-    /// The earliest and latest window start among the readers.
     pub earliest: DateTime<Utc>,
     pub latest: DateTime<Utc>,
-    /// As JSON arrays.
-    networks: String,
-    members: String,
 }
 
-impl Window {
-    /// `None` when no reader may read any network.
-    pub fn of(readers: &[Reader], now: DateTime<Utc>) -> Option<Window> {
-        let readers: Vec<&Reader> = readers.iter().filter(|r| !r.networks.is_empty()).collect();
-        let earliest = readers.iter().map(|r| r.since).min()?;
-        let latest = readers.iter().map(|r| r.since).max()?;
-        let mut networks: Vec<i64> = readers
-            .iter()
-            .flat_map(|r| r.networks.iter().copied())
-            .collect();
-        networks.sort_unstable();
-        networks.dedup();
-        let members: Vec<i64> = readers.iter().map(|r| r.id).collect();
-        Some(Window {
+impl Span {
+    /// Exactly these readers' windows; `None` when there are none.
+    pub fn of(readers: &[Reader], now: DateTime<Utc>) -> Option<Span> {
+        Some(Span {
             now,
-            earliest,
-            latest,
-            networks: json_ids(&networks),
-            members: json_ids(&members),
+            earliest: readers.iter().map(|r| r.since).min()?,
+            latest: readers.iter().map(|r| r.since).max()?,
+        })
+    }
+}
+
+/// How long a run keeps a network's news before reading it again.
+const FRESH_FOR: Duration = Duration::from_secs(5);
+
+/// The news shared by the batches of one run: each network's is read once, and again once
+/// it is `FRESH_FOR` old, so that a long run still tells what changed meanwhile. It covers
+/// every window a run's readers can have, from the furthest back one starts to now.
+pub struct NewsCache {
+    span: Span,
+    cached: tokio::sync::Mutex<(Instant, HashMap<i64, Arc<NetworkNews>>)>,
+}
+
+impl NewsCache {
+    pub fn new(now: DateTime<Utc>, furthest_back: DateTime<Utc>) -> NewsCache {
+        NewsCache {
+            span: Span {
+                now,
+                earliest: furthest_back,
+                latest: now,
+            },
+            cached: tokio::sync::Mutex::new((Instant::now(), HashMap::new())),
+        }
+    }
+
+    /// The news of `networks`, read now for those not cached.
+    pub async fn candidates(
+        &self,
+        db: &impl ConnectionTrait,
+        networks: &[i64],
+    ) -> Result<Candidates, DbErr> {
+        let mut cached = self.cached.lock().await;
+        let (read_at, by_network) = &mut *cached;
+        if read_at.elapsed() > FRESH_FOR {
+            by_network.clear();
+            *read_at = Instant::now();
+        }
+        let missing: Vec<i64> = networks
+            .iter()
+            .copied()
+            .filter(|n| !by_network.contains_key(n))
+            .collect();
+        if !missing.is_empty() {
+            by_network.extend(Candidates::load(db, &missing, self.span).await?.by_network);
+        }
+        Ok(Candidates {
+            span: self.span,
+            by_network: networks
+                .iter()
+                .filter_map(|n| Some((*n, by_network.get(n)?.clone())))
+                .collect(),
         })
     }
 }
@@ -142,75 +183,98 @@ pub struct BrightSpot {
     pub last_check_in: DateTime<Utc>,
 }
 
-/// Each kind of news in the batch's networks, by network.
+/// Each kind of news in one network.
 #[derive(Default)]
+pub struct NetworkNews {
+    pub new_threads: Vec<Thread>,
+    pub active_threads: Vec<Thread>,
+    pub new_resources: Vec<Resource>,
+    pub helpful_resources: Vec<Resource>,
+    pub help_requests: Vec<HelpRequest>,
+    pub polls: Vec<Poll>,
+    pub convenings: Vec<Convening>,
+    pub bright_spots: Vec<BrightSpot>,
+}
+
+/// The news of some networks over a span.
 pub struct Candidates {
-    pub new_threads: HashMap<i64, Vec<Thread>>,
-    pub active_threads: HashMap<i64, Vec<Thread>>,
-    pub new_resources: HashMap<i64, Vec<Resource>>,
-    pub helpful_resources: HashMap<i64, Vec<Resource>>,
-    pub help_requests: HashMap<i64, Vec<HelpRequest>>,
-    pub polls: HashMap<i64, Vec<Poll>>,
-    /// Polls closing by then are listed whenever they were opened.
-    pub polls_soon: DateTime<Utc>,
-    pub convenings: HashMap<i64, Vec<Convening>>,
-    pub bright_spots: HashMap<i64, Vec<BrightSpot>>,
+    pub span: Span,
+    pub by_network: HashMap<i64, Arc<NetworkNews>>,
 }
 
 impl Candidates {
-    pub async fn load(db: &impl ConnectionTrait, w: &Window) -> Result<Candidates, DbErr> {
-        let mut c = Candidates {
-            polls_soon: w.now + chrono::Duration::days(POLL_CLOSING_DAYS),
-            ..Candidates::default()
+    /// Polls closing by then are listed whenever they were opened.
+    pub fn polls_soon(&self) -> DateTime<Utc> {
+        self.span.now + chrono::Duration::days(POLL_CLOSING_DAYS)
+    }
+
+    /// Reads the news of `networks` over `span`.
+    pub async fn load(
+        db: &impl ConnectionTrait,
+        networks: &[i64],
+        span: Span,
+    ) -> Result<Candidates, DbErr> {
+        let mut loading = Loading {
+            span,
+            networks: json_ids(networks),
+            by_network: networks
+                .iter()
+                .map(|n| (*n, NetworkNews::default()))
+                .collect(),
         };
-        c.load_threads(db, w).await?;
-        c.load_resources(db, w).await?;
-        c.load_help_requests(db, w).await?;
-        c.load_polls(db, w).await?;
-        c.load_convenings(db, w).await?;
-        c.load_bright_spots(db, w).await?;
-        Ok(c)
+        loading.threads(db).await?;
+        loading.resources(db).await?;
+        loading.help_requests(db).await?;
+        loading.polls(db).await?;
+        loading.convenings(db).await?;
+        loading.bright_spots(db).await?;
+        Ok(Candidates {
+            span,
+            by_network: loading
+                .by_network
+                .into_iter()
+                .map(|(n, news)| (n, Arc::new(news)))
+                .collect(),
+        })
     }
 
-    fn thread_ids(&self) -> String {
-        let ids: Vec<i64> = self
-            .new_threads
-            .values()
-            .chain(self.active_threads.values())
-            .flatten()
-            .map(|t| t.id)
-            .collect();
-        json_ids(&ids)
+    fn all<'a>(&'a self, networks: &'a [i64]) -> impl Iterator<Item = &'a NetworkNews> {
+        networks
+            .iter()
+            .filter_map(|n| self.by_network.get(n))
+            .map(|news| news.as_ref())
     }
+}
 
-    fn resource_ids(&self) -> String {
-        let ids: Vec<i64> = self
-            .new_resources
-            .values()
-            .chain(self.helpful_resources.values())
-            .flatten()
-            .map(|r| r.id)
-            .collect();
-        json_ids(&ids)
+/// Candidates being read.
+struct Loading {
+    span: Span,
+    /// As a JSON array.
+    networks: String,
+    by_network: HashMap<i64, NetworkNews>,
+}
+
+impl Loading {
+    fn of(&mut self, row: &QueryResult) -> Result<&mut NetworkNews, DbErr> {
+        let network: i64 = row.try_get("", "network_id")?;
+        Ok(self.by_network.entry(network).or_default())
     }
 
     /// Threads started since the earliest window start, and older ones with posts since it.
-    async fn load_threads(&mut self, db: &impl ConnectionTrait, w: &Window) -> Result<(), DbErr> {
+    async fn threads(&mut self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let w = self.span;
         let rows = query(
             db,
             "SELECT t.id, t.network_id, t.author_id, t.title, t.reply_count, t.last_post_id, \
                     t.created_at, t.last_activity_at, n.name AS network, a.display_name AS author \
              FROM threads t JOIN networks n ON n.id = t.network_id JOIN members a ON a.id = t.author_id \
              WHERE t.network_id IN (ids) AND t.deleted_at IS NULL AND t.created_at > ?",
-            vec![w.networks.clone().into(), w.earliest.into()],
+            vec![self.networks.clone().into(), w.earliest.into()],
         )
         .await?;
         for row in &rows {
-            let network_id: i64 = row.try_get("", "network_id")?;
-            self.new_threads
-                .entry(network_id)
-                .or_default()
-                .push(thread(row, Vec::new())?);
+            let thread = thread(row, Vec::new())?;
+            self.of(row)?.new_threads.push(thread);
         }
         let rows = query(
             db,
@@ -223,7 +287,7 @@ impl Candidates {
              ORDER BY t.id",
             vec![
                 w.earliest.into(),
-                w.networks.clone().into(),
+                self.networks.clone().into(),
                 w.latest.into(),
             ],
         )
@@ -236,35 +300,41 @@ impl Candidates {
                 Some((_, t)) if t.id == id => t.posts.push(post),
                 _ => {
                     if let Some((network, t)) = current.take() {
-                        self.active_threads.entry(network).or_default().push(t);
+                        self.by_network
+                            .entry(network)
+                            .or_default()
+                            .active_threads
+                            .push(t);
                     }
                     current = Some((row.try_get("", "network_id")?, thread(row, vec![post])?));
                 }
             }
         }
         if let Some((network, t)) = current {
-            self.active_threads.entry(network).or_default().push(t);
+            self.by_network
+                .entry(network)
+                .or_default()
+                .active_threads
+                .push(t);
         }
         Ok(())
     }
 
     /// Resources shared since the earliest window start, and older ones marked helpful since.
-    async fn load_resources(&mut self, db: &impl ConnectionTrait, w: &Window) -> Result<(), DbErr> {
+    async fn resources(&mut self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let w = self.span;
         let rows = query(
             db,
             "SELECT r.id, r.network_id, r.author_id, r.title, r.helpful_count, r.created_at, \
                     n.name AS network, a.display_name AS author \
              FROM resources r JOIN networks n ON n.id = r.network_id JOIN members a ON a.id = r.author_id \
              WHERE r.network_id IN (ids) AND r.deleted_at IS NULL AND r.created_at > ?",
-            vec![w.networks.clone().into(), w.earliest.into()],
+            vec![self.networks.clone().into(), w.earliest.into()],
         )
         .await?;
         for row in &rows {
-            let network_id: i64 = row.try_get("", "network_id")?;
-            self.new_resources
-                .entry(network_id)
-                .or_default()
-                .push(resource(row, Vec::new())?);
+            let resource = resource(row, Vec::new())?;
+            self.of(row)?.new_resources.push(resource);
         }
         let rows = query(
             db,
@@ -274,7 +344,7 @@ impl Candidates {
              JOIN resource_votes v ON v.resource_id = r.id AND v.created_at > ? \
              WHERE r.network_id IN (ids) AND r.deleted_at IS NULL AND r.created_at <= ? \
              ORDER BY r.id",
-            vec![w.earliest.into(), w.networks.clone().into(), w.latest.into()],
+            vec![w.earliest.into(), self.networks.clone().into(), w.latest.into()],
         )
         .await?;
         let mut current: Option<(i64, Resource)> = None;
@@ -285,24 +355,29 @@ impl Candidates {
                 Some((_, r)) if r.id == id => r.votes.push(vote),
                 _ => {
                     if let Some((network, r)) = current.take() {
-                        self.helpful_resources.entry(network).or_default().push(r);
+                        self.by_network
+                            .entry(network)
+                            .or_default()
+                            .helpful_resources
+                            .push(r);
                     }
                     current = Some((row.try_get("", "network_id")?, resource(row, vec![vote])?));
                 }
             }
         }
         if let Some((network, r)) = current {
-            self.helpful_resources.entry(network).or_default().push(r);
+            self.by_network
+                .entry(network)
+                .or_default()
+                .helpful_resources
+                .push(r);
         }
         Ok(())
     }
 
     /// Open or answered requests of the last `HELP_WANTED_DAYS`, with their tags.
-    async fn load_help_requests(
-        &mut self,
-        db: &impl ConnectionTrait,
-        w: &Window,
-    ) -> Result<(), DbErr> {
+    async fn help_requests(&mut self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let w = self.span;
         let rows = query(
             db,
             "SELECT h.id, h.network_id, h.author_id, h.title, h.response_count, h.created_at, \
@@ -311,7 +386,7 @@ impl Candidates {
              WHERE h.network_id IN (ids) AND h.status IN ('open', 'answered') \
                AND h.deleted_at IS NULL AND h.created_at > ?",
             vec![
-                w.networks.clone().into(),
+                self.networks.clone().into(),
                 (w.now - chrono::Duration::days(HELP_WANTED_DAYS)).into(),
             ],
         )
@@ -353,14 +428,20 @@ impl Candidates {
             };
             of_request.sort();
             request.tags = of_request;
-            self.help_requests.entry(network).or_default().push(request);
+            self.by_network
+                .entry(network)
+                .or_default()
+                .help_requests
+                .push(request);
         }
         Ok(())
     }
 
     /// Open polls (in a thread still there, if in one) opened since the earliest window
     /// start or closing soon.
-    async fn load_polls(&mut self, db: &impl ConnectionTrait, w: &Window) -> Result<(), DbErr> {
+    async fn polls(&mut self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let w = self.span;
+        let soon = w.now + chrono::Duration::days(POLL_CLOSING_DAYS);
         let rows = query(
             db,
             "SELECT p.id, p.network_id, p.author_id, p.question, p.voter_count, p.closes_at, \
@@ -372,16 +453,15 @@ impl Candidates {
                AND (p.closes_at IS NULL OR p.closes_at > ?) \
                AND (p.created_at > ? OR p.closes_at <= ?)",
             vec![
-                w.networks.clone().into(),
+                self.networks.clone().into(),
                 w.now.into(),
                 w.earliest.into(),
-                self.polls_soon.into(),
+                soon.into(),
             ],
         )
         .await?;
         for row in &rows {
-            let network_id: i64 = row.try_get("", "network_id")?;
-            self.polls.entry(network_id).or_default().push(Poll {
+            let poll = Poll {
                 id: row.try_get("", "id")?,
                 question: row.try_get("", "question")?,
                 network: row.try_get("", "network")?,
@@ -389,16 +469,14 @@ impl Candidates {
                 voter_count: row.try_get("", "voter_count")?,
                 closes_at: row.try_get("", "closes_at")?,
                 created_at: row.try_get("", "created_at")?,
-            });
+            };
+            self.of(row)?.polls.push(poll);
         }
         Ok(())
     }
 
-    async fn load_convenings(
-        &mut self,
-        db: &impl ConnectionTrait,
-        w: &Window,
-    ) -> Result<(), DbErr> {
+    async fn convenings(&mut self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let w = self.span;
         let rows = query(
             db,
             "SELECT c.id, c.network_id, c.title, c.starts_at, n.name AS network \
@@ -406,33 +484,27 @@ impl Candidates {
              WHERE c.network_id IN (ids) AND c.cancelled_at IS NULL \
                AND c.starts_at > ? AND c.starts_at <= ?",
             vec![
-                w.networks.clone().into(),
+                self.networks.clone().into(),
                 w.now.into(),
                 (w.now + chrono::Duration::days(UPCOMING_DAYS)).into(),
             ],
         )
         .await?;
         for row in &rows {
-            let network_id: i64 = row.try_get("", "network_id")?;
-            self.convenings
-                .entry(network_id)
-                .or_default()
-                .push(Convening {
-                    id: row.try_get("", "id")?,
-                    title: row.try_get("", "title")?,
-                    network: row.try_get("", "network")?,
-                    starts_at: row.try_get("", "starts_at")?,
-                });
+            let convening = Convening {
+                id: row.try_get("", "id")?,
+                title: row.try_get("", "title")?,
+                network: row.try_get("", "network")?,
+                starts_at: row.try_get("", "starts_at")?,
+            };
+            self.of(row)?.convenings.push(convening);
         }
         Ok(())
     }
 
     /// Bright-spot teams of active initiatives that checked in since the earliest window start.
-    async fn load_bright_spots(
-        &mut self,
-        db: &impl ConnectionTrait,
-        w: &Window,
-    ) -> Result<(), DbErr> {
+    async fn bright_spots(&mut self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        let w = self.span;
         let rows = query(
             db,
             "SELECT t.id, t.name, t.bright_since, i.id AS initiative_id, i.network_id, \
@@ -442,23 +514,20 @@ impl Candidates {
              WHERE i.network_id IN (ids) AND i.status = 'active' AND t.deleted_at IS NULL \
                AND t.bright_since IS NOT NULL \
                AND EXISTS (SELECT 1 FROM check_ins c WHERE c.team_id = t.id AND c.submitted_at > ?)",
-            vec![w.networks.clone().into(), w.earliest.into()],
+            vec![self.networks.clone().into(), w.earliest.into()],
         )
         .await?;
         for row in &rows {
-            let network_id: i64 = row.try_get("", "network_id")?;
-            self.bright_spots
-                .entry(network_id)
-                .or_default()
-                .push(BrightSpot {
-                    id: row.try_get("", "id")?,
-                    name: row.try_get("", "name")?,
-                    bright_since: row.try_get("", "bright_since")?,
-                    initiative_id: row.try_get("", "initiative_id")?,
-                    initiative: row.try_get("", "initiative")?,
-                    measure_name: row.try_get("", "measure_name")?,
-                    last_check_in: row.try_get("", "last_check_in")?,
-                });
+            let spot = BrightSpot {
+                id: row.try_get("", "id")?,
+                name: row.try_get("", "name")?,
+                bright_since: row.try_get("", "bright_since")?,
+                initiative_id: row.try_get("", "initiative_id")?,
+                initiative: row.try_get("", "initiative")?,
+                measure_name: row.try_get("", "measure_name")?,
+                last_check_in: row.try_get("", "last_check_in")?,
+            };
+            self.of(row)?.bright_spots.push(spot);
         }
         Ok(())
     }
@@ -506,20 +575,48 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// The facts of `readers` about the news of their networks in `news`.
     pub async fn load(
         db: &impl ConnectionTrait,
-        w: &Window,
+        readers: &[Reader],
         news: &Candidates,
     ) -> Result<Facts, DbErr> {
+        let mut networks: Vec<i64> = readers
+            .iter()
+            .flat_map(|r| r.networks.iter().copied())
+            .collect();
+        networks.sort_unstable();
+        networks.dedup();
+        let ids = |pick: &dyn Fn(&NetworkNews) -> Vec<i64>| -> Vec<i64> {
+            news.all(&networks).flat_map(pick).collect()
+        };
+        let threads = ids(&|n| {
+            n.new_threads
+                .iter()
+                .chain(&n.active_threads)
+                .map(|t| t.id)
+                .collect()
+        });
+        let resources = ids(&|n| {
+            n.new_resources
+                .iter()
+                .chain(&n.helpful_resources)
+                .map(|r| r.id)
+                .collect()
+        });
+        let polls = ids(&|n| n.polls.iter().map(|p| p.id).collect());
+        let requests = ids(&|n| n.help_requests.iter().map(|h| h.id).collect());
+
         let mut facts = Facts::default();
-        let members = || Value::from(w.members.clone());
+        let members = json_ids(&readers.iter().map(|r| r.id).collect::<Vec<_>>());
+        let members = || Value::from(members.clone());
         let pairs = |rows: Vec<QueryResult>| -> Result<HashSet<(i64, i64)>, DbErr> {
             rows.iter()
                 .map(|r| Ok((r.try_get("", "member_id")?, r.try_get("", "item_id")?)))
                 .collect()
         };
-        if !news.new_threads.is_empty() || !news.active_threads.is_empty() {
-            let threads = news.thread_ids();
+        if !threads.is_empty() {
+            let threads = json_ids(&threads);
             facts.muted_threads = pairs(
                 query(
                     db,
@@ -543,8 +640,8 @@ impl Facts {
                 );
             }
         }
-        if !news.new_resources.is_empty() || !news.helpful_resources.is_empty() {
-            let resources = news.resource_ids();
+        if !resources.is_empty() {
+            let resources = json_ids(&resources);
             facts.acted_on_resources = pairs(
                 query(
                     db,
@@ -562,8 +659,7 @@ impl Facts {
                 .await?,
             )?;
         }
-        if !news.polls.is_empty() {
-            let polls: Vec<i64> = news.polls.values().flatten().map(|p| p.id).collect();
+        if !polls.is_empty() {
             facts.ballots = pairs(
                 query(
                     db,
@@ -574,15 +670,8 @@ impl Facts {
                 .await?,
             )?;
         }
-        if !news.help_requests.is_empty() {
-            let requests = json_ids(
-                &news
-                    .help_requests
-                    .values()
-                    .flatten()
-                    .map(|h| h.id)
-                    .collect::<Vec<_>>(),
-            );
+        if !requests.is_empty() {
+            let requests = json_ids(&requests);
             facts.helped = pairs(
                 query(
                     db,

@@ -5,6 +5,7 @@
 //! (`personal.rs`); each section ranked and capped per member, its total saying how many
 //! more "see all" leads to.
 
+pub use super::candidates::NewsCache;
 use super::network_news::{self, Reader};
 use super::personal::Queries;
 use crate::db::placeholders;
@@ -134,16 +135,18 @@ pub async fn compose(
     since: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Digest, DbErr> {
-    let mut digests = compose_many(db, &[(member, since)], now).await?;
+    let mut digests = compose_many(db, &[(member, since)], now, None).await?;
     Ok(digests.remove(0))
 }
 
 /// The digests of several members at once, each covering its own `since..now`, in the
-/// order given: a few queries per batch, whatever its size.
+/// order given: a few queries per batch, whatever its size. A run's batches share the
+/// news of their networks through `cache`.
 pub async fn compose_many(
     db: &impl ConnectionTrait,
     readers: &[(&members::Model, DateTime<Utc>)],
     now: DateTime<Utc>,
+    cache: Option<&NewsCache>,
 ) -> Result<Vec<Digest>, DbErr> {
     let ids: Vec<i64> = readers.iter().map(|(m, _)| m.id).collect();
     let muted = muted_networks(db, &ids).await?;
@@ -172,7 +175,7 @@ pub async fn compose_many(
     }
     let mut sections: HashMap<i64, Vec<Section>> = HashMap::new();
     if !with_networks.is_empty() {
-        sections = network_news::sections(db, &with_networks, now).await?;
+        sections = network_news::sections(db, &with_networks, now, cache).await?;
         let q = Queries {
             db,
             readers: with_networks.iter().map(|r| (r.id, r.since)).collect(),

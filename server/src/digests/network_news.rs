@@ -7,7 +7,7 @@
 //! those items (`Facts`), and each reader's sections are picked and ranked here, in memory:
 //! a run costs a few queries per batch, not a join of every reader with every item.
 
-use super::candidates::{self, Candidates, Facts};
+use super::candidates::{self, Candidates, Facts, NetworkNews, NewsCache, Span};
 use super::compose::{Item, Section, SectionKind, SECTION_CAP, TOTAL_CAP};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -25,17 +25,28 @@ pub struct Reader {
     pub timezone: Tz,
 }
 
-/// Each reader's network-wide sections (only those with something in them).
+/// Each reader's network-wide sections (only those with something in them), from the
+/// run's `cache` when there is one.
 pub async fn sections(
     db: &impl ConnectionTrait,
     readers: &[Reader],
     now: DateTime<Utc>,
+    cache: Option<&NewsCache>,
 ) -> Result<HashMap<i64, Vec<Section>>, DbErr> {
-    let Some(window) = candidates::Window::of(readers, now) else {
+    let Some(span) = Span::of(readers, now) else {
         return Ok(HashMap::new());
     };
-    let news = Candidates::load(db, &window).await?;
-    let facts = Facts::load(db, &window, &news).await?;
+    let mut networks: Vec<i64> = readers
+        .iter()
+        .flat_map(|r| r.networks.iter().copied())
+        .collect();
+    networks.sort_unstable();
+    networks.dedup();
+    let news = match cache {
+        Some(cache) => cache.candidates(db, &networks).await?,
+        None => Candidates::load(db, &networks, span).await?,
+    };
+    let facts = Facts::load(db, readers, &news).await?;
     Ok(readers
         .iter()
         .map(|reader| (reader.id, for_reader(reader, &news, &facts)))
@@ -77,20 +88,21 @@ fn section<T>(
     })
 }
 
-/// What `by_network` holds for the reader's networks.
-fn in_networks<'a, T>(
+/// One kind of news (`pick`) in the reader's networks.
+fn in_networks<'a, T: 'a>(
     reader: &'a Reader,
-    by_network: &'a HashMap<i64, Vec<T>>,
+    news: &'a Candidates,
+    pick: fn(&NetworkNews) -> &Vec<T>,
 ) -> impl Iterator<Item = &'a T> {
     reader
         .networks
         .iter()
-        .filter_map(|n| by_network.get(n))
-        .flatten()
+        .filter_map(|n| news.by_network.get(n))
+        .flat_map(move |n| pick(n).iter())
 }
 
 fn new_threads(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Section> {
-    let picked = in_networks(reader, &news.new_threads)
+    let picked = in_networks(reader, news, |n| &n.new_threads)
         .filter(|t| {
             t.created_at > reader.since
                 && t.author_id != reader.id
@@ -117,7 +129,7 @@ fn new_threads(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Sect
 
 /// Older threads with the most new posts by others since the reader's last digest.
 fn active_threads(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Section> {
-    let picked: Vec<_> = in_networks(reader, &news.active_threads)
+    let picked: Vec<_> = in_networks(reader, news, |n| &n.active_threads)
         .filter(|t| {
             t.created_at <= reader.since && facts.thread_unread(reader.id, t.id, t.last_post_id)
         })
@@ -153,7 +165,7 @@ fn active_threads(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<S
 }
 
 fn new_resources(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Section> {
-    let picked = in_networks(reader, &news.new_resources)
+    let picked = in_networks(reader, news, |n| &n.new_resources)
         .filter(|r| {
             r.created_at > reader.since
                 && r.author_id != reader.id
@@ -185,7 +197,7 @@ fn new_resources(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Se
 
 /// Older resources marked helpful by others since the reader's last digest, most marks first.
 fn helpful_resources(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Section> {
-    let picked: Vec<_> = in_networks(reader, &news.helpful_resources)
+    let picked: Vec<_> = in_networks(reader, news, |n| &n.helpful_resources)
         .filter(|r| {
             r.created_at <= reader.since
                 && r.author_id != reader.id
@@ -230,7 +242,7 @@ fn helpful_resources(reader: &Reader, news: &Candidates, facts: &Facts) -> Optio
 /// help on, fewest answers first.
 fn help_wanted(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Section> {
     let expertise = facts.expertise.get(&reader.id)?;
-    let picked: Vec<_> = in_networks(reader, &news.help_requests)
+    let picked: Vec<_> = in_networks(reader, news, |n| &n.help_requests)
         .filter(|h| h.author_id != reader.id && !facts.helped(reader.id, h.id))
         // Tags are sorted: the first the reader knows is the one SQL's MIN would name.
         .filter_map(|h| Some((h, h.tags.iter().find(|t| expertise.contains(*t))?)))
@@ -263,9 +275,9 @@ fn help_wanted(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Sect
 /// Open polls the reader has not answered (nor asked): new since their last digest, or
 /// closing within the week. Those closing soonest first.
 fn open_polls(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Section> {
-    let picked = in_networks(reader, &news.polls)
+    let picked = in_networks(reader, news, |n| &n.polls)
         .filter(|p| {
-            (p.created_at > reader.since || p.closes_at.is_some_and(|at| at <= news.polls_soon))
+            (p.created_at > reader.since || p.closes_at.is_some_and(|at| at <= news.polls_soon()))
                 && p.author_id != reader.id
                 && !facts.answered_poll(reader.id, p.id)
         })
@@ -308,7 +320,7 @@ fn open_polls(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Secti
 }
 
 fn convenings(reader: &Reader, news: &Candidates) -> Option<Section> {
-    let picked = in_networks(reader, &news.convenings).collect();
+    let picked = in_networks(reader, news, |n| &n.convenings).collect();
     section(
         SectionKind::Convenings,
         picked,
@@ -330,7 +342,7 @@ fn convenings(reader: &Reader, news: &Candidates) -> Option<Section> {
 /// Teams of active initiatives that are bright spots now and checked in since the reader's
 /// last digest (news, not a standing list).
 fn bright_spots(reader: &Reader, news: &Candidates) -> Option<Section> {
-    let picked = in_networks(reader, &news.bright_spots)
+    let picked = in_networks(reader, news, |n| &n.bright_spots)
         .filter(|t| t.last_check_in > reader.since)
         .collect();
     section(

@@ -6,6 +6,7 @@
 //! the key again under the member's lock. So a pass can overlap another instance's, a CLI
 //! run or its own restart after a crash: each member still gets one digest per period.
 
+use super::compose::NewsCache;
 use super::schedule::{Cadence, Schedule};
 use super::send::{self, Outcome};
 use crate::entities::{digest_deliveries, members};
@@ -159,6 +160,9 @@ pub async fn send_all(
             batches.push((cadence, chunk.to_vec()));
         }
     }
+    // Every window of the run starts at most this far back (weekly is the longest cadence).
+    let news = NewsCache::new(now, send::furthest_back(Cadence::Weekly, now));
+    let news = &news;
     let mut tally = Tally::default();
     let mut results = futures_util::stream::iter(batches)
         .map(|(cadence, batch)| async move {
@@ -168,7 +172,7 @@ pub async fn send_all(
                 members = batch.len(),
                 first_member = batch.first().map(|p| p.member.id)
             );
-            let outcome = send::deliver_batch(state, &batch, cadence, now)
+            let outcome = send::deliver_batch(state, &batch, cadence, now, news)
                 .instrument(span)
                 .await;
             if let Err(err) = &outcome {

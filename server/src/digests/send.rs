@@ -3,7 +3,7 @@
 //! (member, frequency, period key) stops any second attempt, whether it comes from a
 //! restart, another instance, `digest send --now` or a change of preferences.
 
-use super::compose::{compose, compose_many, Digest};
+use super::compose::{compose, compose_many, Digest, NewsCache};
 use super::render::{self, Links};
 use super::schedule::Cadence;
 use crate::entities::{digest_deliveries, members};
@@ -49,9 +49,14 @@ fn window_start(
     now: DateTime<Utc>,
 ) -> DateTime<Utc> {
     match last {
-        Some(at) => at.max(now - cadence.span() * 2),
+        Some(at) => at.max(furthest_back(cadence, now)),
         None => now - cadence.span(),
     }
+}
+
+/// The furthest back a window of `cadence` starts at `now`.
+pub fn furthest_back(cadence: Cadence, now: DateTime<Utc>) -> DateTime<Utc> {
+    now - cadence.span() * 2
 }
 
 /// The email of a composed digest, with its one-click unsubscribe link.
@@ -109,6 +114,7 @@ pub async fn deliver_batch(
     batch: &[Pending],
     cadence: Cadence,
     now: DateTime<Utc>,
+    news: &NewsCache,
 ) -> anyhow::Result<Vec<Outcome>> {
     let ids: Vec<i64> = batch.iter().map(|p| p.member.id).collect();
     let reader = state.db.reader();
@@ -127,7 +133,7 @@ pub async fn deliver_batch(
             )
         })
         .collect();
-    let digests = compose_many(reader, &readers, now).await?;
+    let digests = compose_many(reader, &readers, now, Some(news)).await?;
     // (index in the batch, items, the email unless the digest is empty)
     let emails: Vec<(usize, usize, Option<Rendered>)> = todo
         .into_iter()
