@@ -21,6 +21,7 @@ mod m20261125_000013_create_digests;
 mod m20261125_000014_create_initiatives;
 mod m20261203_000015_create_connections;
 mod m20261203_000016_index_mail_queue;
+mod m20261203_000017_split_mail_bodies;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000014_create_initiatives::Migration),
             Box::new(m20261203_000015_create_connections::Migration),
             Box::new(m20261203_000016_index_mail_queue::Migration),
+            Box::new(m20261203_000017_split_mail_bodies::Migration),
         ]
     }
 }

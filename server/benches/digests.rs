@@ -35,7 +35,7 @@ use staffroom::config::Config;
 use staffroom::digests::schedule::Cadence;
 use staffroom::digests::scheduler::{pending, send_all, Which};
 use staffroom::digests::send;
-use staffroom::entities::{mail_outbox, member_expertise, network_members};
+use staffroom::entities::{mail_bodies, mail_outbox, member_expertise, network_members};
 use staffroom::{convenings, help_requests, resources, AppState};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -167,13 +167,17 @@ async fn main() -> anyhow::Result<()> {
         .one(db)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no digest was queued"))?;
+    let body = mail_bodies::Entity::find_by_id(sample.message_id.clone())
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the digest has no bodies"))?;
     let mut levels = vec![concurrency];
     if worker_peak >= 1 && worker_peak as usize != concurrency {
         levels.push(worker_peak as usize);
     }
     let mut baselines = Vec::new();
     for in_flight in levels {
-        let messages = baseline_messages(&sample, &mail_from, sent as usize)?;
+        let messages = baseline_messages(&sample, &body, &mail_from, sent as usize)?;
         let took = baseline(&sink, messages, in_flight).await?;
         baselines.push((in_flight, sink.take_peak(), took));
     }
@@ -190,8 +194,8 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "baseline message: digest #{} of the run, {} B text + {} B HTML",
         sent / 2 + 1,
-        sample.text_body.len(),
-        sample.html_body.len()
+        body.text_body.len(),
+        body.html_body.len()
     );
     let queued_s = queued.as_secs_f64();
     println!(
@@ -247,6 +251,7 @@ async fn main() -> anyhow::Result<()> {
 /// recipient, built before the clock starts.
 fn baseline_messages(
     sample: &mail_outbox::Model,
+    body: &mail_bodies::Model,
     from: &Mailbox,
     count: usize,
 ) -> anyhow::Result<Vec<Message>> {
@@ -264,8 +269,8 @@ fn baseline_messages(
                 }
             }
             Ok(builder.multipart(MultiPart::alternative_plain_html(
-                sample.text_body.clone(),
-                sample.html_body.clone(),
+                body.text_body.clone(),
+                body.html_body.clone(),
             ))?)
         })
         .collect()

@@ -8,8 +8,6 @@ pub struct Model {
     pub kind: String,
     pub recipient: String,
     pub subject: String,
-    pub text_body: String,
-    pub html_body: String,
     pub message_id: String,
     pub headers: Json,
     pub attempts: i32,

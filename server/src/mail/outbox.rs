@@ -3,6 +3,7 @@
 
 use super::{ListHeaders, MailKind, OutgoingEmail};
 use crate::config::MailConfig;
+use crate::entities::mail_bodies;
 use crate::entities::mail_outbox::{self, Column, Entity};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
@@ -10,6 +11,7 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
+use std::collections::HashMap;
 
 /// Longest `last_error` kept: enough for an SMTP reply, not a novel.
 const MAX_ERROR_CHARS: usize = 1000;
@@ -32,32 +34,46 @@ pub(super) async fn insert(
         return Ok(());
     }
     let now = crate::clock::now();
-    let rows = messages.into_iter().map(|m| mail_outbox::ActiveModel {
-        kind: Set(kind.as_str().to_owned()),
-        recipient: Set(m.to.to_owned()),
-        subject: Set(m.email.subject),
-        text_body: Set(m.email.text),
-        html_body: Set(m.email.html),
+    let mut rows = Vec::with_capacity(messages.len());
+    let mut bodies = Vec::with_capacity(messages.len());
+    for m in messages {
         // Fixed when queued, so that a resend after a crash is recognisably the same message.
-        message_id: Set(format!(
-            "<{}@{}>",
-            crate::auth::tokens::random_token(),
-            domain
-        )),
-        headers: Set(m.list.to_json()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        claimed_until: Set(None),
-        last_error: Set(None),
-        created_at: Set(now),
-        sent_at: Set(None),
-        failed_at: Set(None),
-        ..Default::default()
-    });
+        let message_id = format!("<{}@{}>", crate::auth::tokens::random_token(), domain);
+        rows.push(mail_outbox::ActiveModel {
+            kind: Set(kind.as_str().to_owned()),
+            recipient: Set(m.to.to_owned()),
+            subject: Set(m.email.subject),
+            message_id: Set(message_id.clone()),
+            headers: Set(m.list.to_json()),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            claimed_until: Set(None),
+            last_error: Set(None),
+            created_at: Set(now),
+            sent_at: Set(None),
+            failed_at: Set(None),
+            ..Default::default()
+        });
+        bodies.push(mail_bodies::ActiveModel {
+            message_id: Set(message_id),
+            text_body: Set(m.email.text),
+            html_body: Set(m.email.html),
+        });
+    }
     Entity::insert_many(rows)
         .exec_without_returning(txn)
         .await?;
+    mail_bodies::Entity::insert_many(bodies)
+        .exec_without_returning(txn)
+        .await?;
     Ok(())
+}
+
+/// A claimed message with its bodies, ready to send (the bodies are written in the
+/// transaction that queues the row; a row without them fails to send and says so).
+pub struct Claimed {
+    pub row: mail_outbox::Model,
+    pub body: Option<mail_bodies::Model>,
 }
 
 /// Unsent, not given up, due, and not held by anyone's unexpired lease.
@@ -93,7 +109,7 @@ pub async fn claim(
     db: &DatabaseConnection,
     limit: u64,
     lease: Duration,
-) -> Result<Vec<mail_outbox::Model>, DbErr> {
+) -> Result<Vec<Claimed>, DbErr> {
     let txn = crate::db::begin_write(db).await?;
     let now = crate::clock::now();
     let mut rows = Entity::find()
@@ -104,7 +120,7 @@ pub async fn claim(
         .all(&txn)
         .await?;
     if rows.is_empty() {
-        return Ok(rows);
+        return Ok(Vec::new());
     }
     let claimed_until = now + lease;
     Entity::update_many()
@@ -113,12 +129,25 @@ pub async fn claim(
         .filter(Column::Id.is_in(rows.iter().map(|r| r.id)))
         .exec(&txn)
         .await?;
+    let mut bodies: HashMap<String, mail_bodies::Model> = mail_bodies::Entity::find()
+        .filter(mail_bodies::Column::MessageId.is_in(rows.iter().map(|r| r.message_id.clone())))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|body| (body.message_id.clone(), body))
+        .collect();
     txn.commit().await?;
     for row in &mut rows {
         row.claimed_until = Some(claimed_until);
         row.attempts += 1;
     }
-    Ok(rows)
+    Ok(rows
+        .into_iter()
+        .map(|row| Claimed {
+            body: bodies.remove(&row.message_id),
+            row,
+        })
+        .collect())
 }
 
 pub async fn mark_sent(db: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbErr> {

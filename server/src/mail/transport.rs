@@ -1,8 +1,9 @@
 //! Handing a queued message to the world: SMTP through lettre when `smtp_url` is
 //! configured, otherwise one `.eml` file per message in `<data_dir>/outbox/` (development).
 
+use super::outbox::Claimed;
 use crate::config::Config;
-use crate::entities::mail_outbox;
+use crate::entities::{mail_bodies, mail_outbox};
 use anyhow::Context;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
@@ -40,8 +41,13 @@ impl Transport {
 
     /// Sends one queued message. Sending the same row again sends the same message (same
     /// `Message-ID`; in the file outbox, the same file).
-    pub async fn deliver(&self, row: &mail_outbox::Model) -> anyhow::Result<()> {
-        let message = self.compose(row)?;
+    pub async fn deliver(&self, message: &Claimed) -> anyhow::Result<()> {
+        let row = &message.row;
+        let body = message
+            .body
+            .as_ref()
+            .context("the message's bodies are missing")?;
+        let message = self.compose(row, body)?;
         match &self.kind {
             Kind::Smtp(smtp) => {
                 smtp.send(message).await.context("sending through SMTP")?;
@@ -51,7 +57,11 @@ impl Transport {
         Ok(())
     }
 
-    fn compose(&self, row: &mail_outbox::Model) -> anyhow::Result<Message> {
+    fn compose(
+        &self,
+        row: &mail_outbox::Model,
+        body: &mail_bodies::Model,
+    ) -> anyhow::Result<Message> {
         let to: Mailbox = row
             .recipient
             .parse()
@@ -73,8 +83,8 @@ impl Transport {
         }
         builder
             .multipart(MultiPart::alternative_plain_html(
-                row.text_body.clone(),
-                row.html_body.clone(),
+                body.text_body.clone(),
+                body.html_body.clone(),
             ))
             .context("building the message")
     }

@@ -24,7 +24,7 @@ const SENDS_IN_FLIGHT: usize = 8;
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// A message handed to the transport, and whether it was accepted.
-type Attempt = (mail_outbox::Model, anyhow::Result<()>);
+type Attempt = (outbox::Claimed, anyhow::Result<()>);
 
 /// What the worker has done since the process started, for `/metrics`.
 #[derive(Debug, Default)]
@@ -113,21 +113,22 @@ impl MailWorker {
     /// or another instance could take a message over while it is still being sent: results
     /// are taken until half the lease has gone (what is unfinished then is sent again once
     /// the lease runs out), and one stuck send gives up after a quarter of it.
-    async fn send(&self, batch: Vec<mail_outbox::Model>) -> Vec<Attempt> {
+    async fn send(&self, batch: Vec<outbox::Claimed>) -> Vec<Attempt> {
         let send_timeout = Duration::from_millis(self.config.lease_secs * 1000 / 4);
         let batch_time = Duration::from_millis(self.config.lease_secs * 1000 / 2);
         let deadline = tokio::time::Instant::now() + batch_time;
         let mut sending = futures_util::stream::iter(batch)
-            .map(|row| async move {
+            .map(|message| async move {
+                let row = &message.row;
                 let span = tracing::info_span!("mail_send", outbox_id = row.id, kind = %row.kind, attempt = row.attempts);
-                let sent = match tokio::time::timeout(send_timeout, self.transport.deliver(&row))
+                let sent = match tokio::time::timeout(send_timeout, self.transport.deliver(&message))
                     .instrument(span)
                     .await
                 {
                     Ok(result) => result,
                     Err(_) => Err(anyhow::anyhow!("timed out after {send_timeout:?}")),
                 };
-                (row, sent)
+                (message, sent)
             })
             .buffer_unordered(SENDS_IN_FLIGHT);
         let mut results = Vec::new();
@@ -143,13 +144,13 @@ impl MailWorker {
             return Ok(());
         }
         let mut sent_ids = Vec::new();
-        for (row, sent) in attempts {
+        for (message, sent) in attempts {
             match sent {
                 Ok(()) => {
                     crate::failpoint::hit("mail.after_send");
-                    sent_ids.push(row.id);
+                    sent_ids.push(message.row.id);
                 }
-                Err(err) => self.failed(&row, &err).await?,
+                Err(err) => self.failed(&message.row, &err).await?,
             }
         }
         outbox::mark_sent(self.db.writer(), &sent_ids).await?;
