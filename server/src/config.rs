@@ -267,7 +267,7 @@ impl Default for Config {
             digests: DigestsConfig {
                 scheduler: true,
                 interval_secs: 60,
-                batch_size: 100,
+                batch_size: 250,
             },
             notification_emails: NotificationEmailsConfig {
                 enabled: true,

@@ -17,8 +17,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::{watch, Notify};
 use tracing::Instrument;
 
-/// Messages claimed per round trip (and marked sent in one write).
-const BATCH: u64 = 64;
+/// Messages claimed per round trip (and marked sent in one write): each is a durable commit
+/// on the one writer, so fewer, larger batches leave it free for the writes members wait on.
+const BATCH: u64 = 256;
 /// Messages being handed to the transport at once.
 const SENDS_IN_FLIGHT: usize = 8;
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
