@@ -22,6 +22,7 @@ mod m20261125_000014_create_initiatives;
 mod m20261203_000015_create_connections;
 mod m20261203_000016_index_mail_queue;
 mod m20261203_000017_split_mail_bodies;
+mod m20261203_000018_index_digest_readers;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_create_connections::Migration),
             Box::new(m20261203_000016_index_mail_queue::Migration),
             Box::new(m20261203_000017_split_mail_bodies::Migration),
+            Box::new(m20261203_000018_index_digest_readers::Migration),
         ]
     }
 }

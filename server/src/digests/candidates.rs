@@ -104,6 +104,20 @@ fn ids_in(backend: DbBackend) -> &'static str {
     }
 }
 
+/// `p(member_id, item_id)` from a JSON array of `[member, item]` pairs bound as one value.
+fn pairs_table(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => {
+            "(SELECT (e->>0)::bigint AS member_id, (e->>1)::bigint AS item_id \
+              FROM jsonb_array_elements(CAST(? AS jsonb)) AS e) p"
+        }
+        _ => {
+            "(SELECT json_extract(value, '$[0]') AS member_id, \
+                     json_extract(value, '$[1]') AS item_id FROM json_each(?)) p"
+        }
+    }
+}
+
 async fn query(
     db: &impl ConnectionTrait,
     sql: &str,
@@ -112,7 +126,8 @@ async fn query(
     let backend = db.get_database_backend();
     let sql = crate::db::placeholders(
         backend,
-        &sql.replace("IN (ids)", &format!("IN {}", ids_in(backend))),
+        &sql.replace("IN (ids)", &format!("IN {}", ids_in(backend)))
+            .replace("PAIRS", pairs_table(backend)),
     );
     db.query_all(Statement::from_sql_and_values(backend, sql, values))
         .await
@@ -236,13 +251,6 @@ impl Candidates {
                 .map(|(n, news)| (n, Arc::new(news)))
                 .collect(),
         })
-    }
-
-    fn all<'a>(&'a self, networks: &'a [i64]) -> impl Iterator<Item = &'a NetworkNews> {
-        networks
-            .iter()
-            .filter_map(|n| self.by_network.get(n))
-            .map(|news| news.as_ref())
     }
 }
 
@@ -575,118 +583,119 @@ pub struct Facts {
 }
 
 impl Facts {
-    /// The facts of `readers` about the news of their networks in `news`.
+    /// The facts of `readers` about the news of their networks in `news`. Each question is
+    /// asked of the (reader, item) pairs that can meet, an item of one of the reader's
+    /// networks: a few per reader, not every reader with every item of the batch.
     pub async fn load(
         db: &impl ConnectionTrait,
         readers: &[Reader],
         news: &Candidates,
     ) -> Result<Facts, DbErr> {
-        let mut networks: Vec<i64> = readers
-            .iter()
-            .flat_map(|r| r.networks.iter().copied())
-            .collect();
-        networks.sort_unstable();
-        networks.dedup();
-        let ids = |pick: &dyn Fn(&NetworkNews) -> Vec<i64>| -> Vec<i64> {
-            news.all(&networks).flat_map(pick).collect()
+        let pairs = |pick: fn(&NetworkNews) -> Vec<i64>| -> Option<String> {
+            let by_network: HashMap<i64, Vec<i64>> = news
+                .by_network
+                .iter()
+                .map(|(network, of)| (*network, pick(of)))
+                .collect();
+            let pairs: Vec<(i64, i64)> = readers
+                .iter()
+                .flat_map(|r| {
+                    r.networks
+                        .iter()
+                        .filter_map(|n| by_network.get(n))
+                        .flatten()
+                        .map(move |item| (r.id, *item))
+                })
+                .collect();
+            (!pairs.is_empty()).then(|| serde_json::to_string(&pairs).unwrap_or_default())
         };
-        let threads = ids(&|n| {
+        let as_set = |rows: Vec<QueryResult>| -> Result<HashSet<(i64, i64)>, DbErr> {
+            rows.iter()
+                .map(|r| Ok((r.try_get("", "member_id")?, r.try_get("", "item_id")?)))
+                .collect()
+        };
+        let mut facts = Facts::default();
+        if let Some(threads) = pairs(|n| {
             n.new_threads
                 .iter()
                 .chain(&n.active_threads)
                 .map(|t| t.id)
                 .collect()
-        });
-        let resources = ids(&|n| {
+        }) {
+            facts.muted_threads = as_set(
+                query(
+                    db,
+                    "SELECT p.member_id, p.item_id FROM PAIRS \
+                     JOIN thread_subscriptions ts ON ts.thread_id = p.item_id \
+                       AND ts.member_id = p.member_id \
+                     WHERE ts.level = 'muted'",
+                    vec![threads.clone().into()],
+                )
+                .await?,
+            )?;
+            for row in query(
+                db,
+                "SELECT p.member_id, p.item_id, rm.last_read_post_id FROM PAIRS \
+                 JOIN read_markers rm ON rm.thread_id = p.item_id AND rm.member_id = p.member_id",
+                vec![threads.into()],
+            )
+            .await?
+            {
+                facts.read_up_to.insert(
+                    (row.try_get("", "member_id")?, row.try_get("", "item_id")?),
+                    row.try_get("", "last_read_post_id")?,
+                );
+            }
+        }
+        if let Some(resources) = pairs(|n| {
             n.new_resources
                 .iter()
                 .chain(&n.helpful_resources)
                 .map(|r| r.id)
                 .collect()
-        });
-        let polls = ids(&|n| n.polls.iter().map(|p| p.id).collect());
-        let requests = ids(&|n| n.help_requests.iter().map(|h| h.id).collect());
-
-        let mut facts = Facts::default();
-        let members = json_ids(&readers.iter().map(|r| r.id).collect::<Vec<_>>());
-        let members = || Value::from(members.clone());
-        let pairs = |rows: Vec<QueryResult>| -> Result<HashSet<(i64, i64)>, DbErr> {
-            rows.iter()
-                .map(|r| Ok((r.try_get("", "member_id")?, r.try_get("", "item_id")?)))
-                .collect()
-        };
-        if !threads.is_empty() {
-            let threads = json_ids(&threads);
-            facts.muted_threads = pairs(
+        }) {
+            facts.acted_on_resources = as_set(
                 query(
                     db,
-                    "SELECT member_id, thread_id AS item_id FROM thread_subscriptions \
-                     WHERE level = 'muted' AND member_id IN (ids) AND thread_id IN (ids)",
-                    vec![members(), threads.clone().into()],
-                )
-                .await?,
-            )?;
-            for row in query(
-                db,
-                "SELECT member_id, thread_id, last_read_post_id FROM read_markers \
-                 WHERE member_id IN (ids) AND thread_id IN (ids)",
-                vec![members(), threads.into()],
-            )
-            .await?
-            {
-                facts.read_up_to.insert(
-                    (row.try_get("", "member_id")?, row.try_get("", "thread_id")?),
-                    row.try_get("", "last_read_post_id")?,
-                );
-            }
-        }
-        if !resources.is_empty() {
-            let resources = json_ids(&resources);
-            facts.acted_on_resources = pairs(
-                query(
-                    db,
-                    "SELECT member_id, resource_id AS item_id FROM resource_votes \
-                     WHERE member_id IN (ids) AND resource_id IN (ids) \
-                     UNION SELECT member_id, resource_id AS item_id FROM resource_downloads \
-                     WHERE member_id IN (ids) AND resource_id IN (ids)",
-                    vec![
-                        members(),
-                        resources.clone().into(),
-                        members(),
-                        resources.into(),
-                    ],
+                    "SELECT p.member_id, p.item_id FROM PAIRS \
+                     WHERE EXISTS (SELECT 1 FROM resource_votes v \
+                        WHERE v.resource_id = p.item_id AND v.member_id = p.member_id) \
+                     OR EXISTS (SELECT 1 FROM resource_downloads d \
+                        WHERE d.resource_id = p.item_id AND d.member_id = p.member_id)",
+                    vec![resources.into()],
                 )
                 .await?,
             )?;
         }
-        if !polls.is_empty() {
-            facts.ballots = pairs(
+        if let Some(polls) = pairs(|n| n.polls.iter().map(|p| p.id).collect()) {
+            facts.ballots = as_set(
                 query(
                     db,
-                    "SELECT member_id, poll_id AS item_id FROM poll_ballots \
-                     WHERE member_id IN (ids) AND poll_id IN (ids)",
-                    vec![members(), json_ids(&polls).into()],
+                    "SELECT p.member_id, p.item_id FROM PAIRS \
+                     JOIN poll_ballots b ON b.poll_id = p.item_id AND b.member_id = p.member_id",
+                    vec![polls.into()],
                 )
                 .await?,
             )?;
         }
-        if !requests.is_empty() {
-            let requests = json_ids(&requests);
-            facts.helped = pairs(
+        if let Some(requests) = pairs(|n| n.help_requests.iter().map(|h| h.id).collect()) {
+            facts.helped = as_set(
                 query(
                     db,
-                    "SELECT author_id AS member_id, help_request_id AS item_id FROM help_responses \
-                     WHERE author_id IN (ids) AND help_request_id IN (ids) \
-                     UNION SELECT member_id, help_request_id AS item_id FROM help_offers \
-                     WHERE member_id IN (ids) AND help_request_id IN (ids)",
-                    vec![members(), requests.clone().into(), members(), requests.into()],
+                    "SELECT p.member_id, p.item_id FROM PAIRS \
+                     WHERE EXISTS (SELECT 1 FROM help_responses r \
+                        WHERE r.help_request_id = p.item_id AND r.author_id = p.member_id) \
+                     OR EXISTS (SELECT 1 FROM help_offers o \
+                        WHERE o.help_request_id = p.item_id AND o.member_id = p.member_id)",
+                    vec![requests.into()],
                 )
                 .await?,
             )?;
+            let members = json_ids(&readers.iter().map(|r| r.id).collect::<Vec<_>>());
             for row in query(
                 db,
                 "SELECT member_id, tag FROM member_expertise WHERE member_id IN (ids)",
-                vec![members()],
+                vec![members.into()],
             )
             .await?
             {
