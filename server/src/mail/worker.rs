@@ -105,7 +105,15 @@ impl MailWorker {
             );
             recorded?;
             sent = attempts;
-            batch = next?;
+            batch = match next {
+                Ok(next) => next,
+                Err(err) => {
+                    // Record what was just sent before giving up, or it goes out again
+                    // when its lease ends.
+                    self.record(sent).await?;
+                    return Err(err);
+                }
+            };
         }
         self.record(sent).await
     }
