@@ -5,6 +5,7 @@
 //! holds the rows in id order with their due time and lease, so a claim reads the index
 //! until it has its batch.
 
+use crate::index;
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -13,50 +14,44 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("idx_mail_outbox_due")
-                    .table(MailOutbox::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_mail_outbox_queue")
-                    .table(MailOutbox::Table)
-                    .col(MailOutbox::SentAt)
-                    .col(MailOutbox::FailedAt)
-                    .col(MailOutbox::Id)
-                    .col(MailOutbox::NextAttemptAt)
-                    .col(MailOutbox::ClaimedUntil)
-                    .to_owned(),
-            )
-            .await
+        drop_index(manager, "idx_mail_outbox_due").await?;
+        index(
+            manager,
+            "idx_mail_outbox_queue",
+            MailOutbox::Table,
+            vec![
+                MailOutbox::SentAt.into_iden(),
+                MailOutbox::FailedAt.into_iden(),
+                MailOutbox::Id.into_iden(),
+                MailOutbox::NextAttemptAt.into_iden(),
+                MailOutbox::ClaimedUntil.into_iden(),
+            ],
+            false,
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("idx_mail_outbox_queue")
-                    .table(MailOutbox::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_mail_outbox_due")
-                    .table(MailOutbox::Table)
-                    .col(MailOutbox::SentAt)
-                    .col(MailOutbox::FailedAt)
-                    .col(MailOutbox::NextAttemptAt)
-                    .to_owned(),
-            )
-            .await
+        drop_index(manager, "idx_mail_outbox_queue").await?;
+        index(
+            manager,
+            "idx_mail_outbox_due",
+            MailOutbox::Table,
+            vec![
+                MailOutbox::SentAt.into_iden(),
+                MailOutbox::FailedAt.into_iden(),
+                MailOutbox::NextAttemptAt.into_iden(),
+            ],
+            false,
+        )
+        .await
     }
+}
+
+async fn drop_index(manager: &SchemaManager<'_>, name: &str) -> Result<(), DbErr> {
+    manager
+        .drop_index(Index::drop().name(name).table(MailOutbox::Table).to_owned())
+        .await
 }
 
 #[derive(DeriveIden)]

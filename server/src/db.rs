@@ -78,6 +78,43 @@ impl Db {
     }
 }
 
+/// Lists of ids travel into raw SQL as one JSON array bound as one value: the statement
+/// stays the same whatever the list's length (prepared once), and nothing is bound or
+/// parsed thousands of times.
+pub fn json_ids(ids: &[i64]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// `[[a, b], …]`, as `json_pairs` reads it.
+pub fn json_id_pairs(pairs: &[(i64, i64)]) -> String {
+    serde_json::to_string(pairs).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// A subquery of the ids in a JSON array bound as one `?` (`json_ids`): `x IN (…)`.
+pub fn json_ids_subquery(backend: DatabaseBackend) -> &'static str {
+    match backend {
+        DatabaseBackend::Postgres => {
+            "(SELECT CAST(value AS bigint) FROM jsonb_array_elements_text(CAST(? AS jsonb)))"
+        }
+        _ => "(SELECT value FROM json_each(?))",
+    }
+}
+
+/// A query of two columns, `a` and `b`, from a JSON array of id pairs bound as one `?`
+/// (`json_id_pairs`).
+pub fn json_pairs_query(backend: DatabaseBackend) -> &'static str {
+    match backend {
+        DatabaseBackend::Postgres => {
+            "SELECT (e->>0)::bigint AS a, (e->>1)::bigint AS b \
+             FROM jsonb_array_elements(CAST(? AS jsonb)) AS e"
+        }
+        _ => {
+            "SELECT json_extract(value, '$[0]') AS a, json_extract(value, '$[1]') AS b \
+              FROM json_each(?)"
+        }
+    }
+}
+
 /// Raw SQL written with `?` placeholders, as `backend` wants them (PostgreSQL: `$1`, `$2`…).
 pub fn placeholders(backend: DatabaseBackend, sql: &str) -> String {
     if backend != DatabaseBackend::Postgres {

@@ -4,8 +4,9 @@
 //! the same from batch to batch and nothing is bound thousands of times.
 
 use super::network_news::Reader;
+use crate::db::{json_id_pairs, json_ids, json_ids_subquery, json_pairs_query};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -90,34 +91,6 @@ impl NewsCache {
     }
 }
 
-fn json_ids(ids: &[i64]) -> String {
-    serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned())
-}
-
-/// `IN (…)` over a JSON array of ids bound as one value.
-fn ids_in(backend: DbBackend) -> &'static str {
-    match backend {
-        DbBackend::Postgres => {
-            "(SELECT CAST(value AS bigint) FROM jsonb_array_elements_text(CAST(? AS jsonb)))"
-        }
-        _ => "(SELECT value FROM json_each(?))",
-    }
-}
-
-/// `p(member_id, item_id)` from a JSON array of `[member, item]` pairs bound as one value.
-fn pairs_table(backend: DbBackend) -> &'static str {
-    match backend {
-        DbBackend::Postgres => {
-            "(SELECT (e->>0)::bigint AS member_id, (e->>1)::bigint AS item_id \
-              FROM jsonb_array_elements(CAST(? AS jsonb)) AS e) p"
-        }
-        _ => {
-            "(SELECT json_extract(value, '$[0]') AS member_id, \
-                     json_extract(value, '$[1]') AS item_id FROM json_each(?)) p"
-        }
-    }
-}
-
 async fn query(
     db: &impl ConnectionTrait,
     sql: &str,
@@ -126,8 +99,14 @@ async fn query(
     let backend = db.get_database_backend();
     let sql = crate::db::placeholders(
         backend,
-        &sql.replace("IN (ids)", &format!("IN {}", ids_in(backend)))
-            .replace("PAIRS", pairs_table(backend)),
+        &sql.replace("IN (ids)", &format!("IN {}", json_ids_subquery(backend)))
+            .replace(
+                "PAIRS",
+                &format!(
+                    "(SELECT a AS member_id, b AS item_id FROM ({}) AS q) p",
+                    json_pairs_query(backend)
+                ),
+            ),
     );
     db.query_all(Statement::from_sql_and_values(backend, sql, values))
         .await
@@ -144,7 +123,7 @@ pub struct Thread {
     pub created_at: DateTime<Utc>,
     pub last_activity_at: DateTime<Utc>,
     /// For active threads: `(author, written at)` of the posts since the earliest window start.
-    pub posts: Vec<(i64, DateTime<Utc>)>,
+    pub posts: Vec<Activity>,
 }
 
 pub struct Resource {
@@ -157,7 +136,7 @@ pub struct Resource {
     pub created_at: DateTime<Utc>,
     /// For older resources: `(voter, marked at)` of the helpful marks since the earliest
     /// window start.
-    pub votes: Vec<(i64, DateTime<Utc>)>,
+    pub votes: Vec<Activity>,
 }
 
 pub struct HelpRequest {
@@ -300,30 +279,14 @@ impl Loading {
             ],
         )
         .await?;
-        let mut current: Option<(i64, Thread)> = None;
-        for row in &rows {
-            let post = (row.try_get("", "poster")?, row.try_get("", "posted_at")?);
-            let id: i64 = row.try_get("", "id")?;
-            match &mut current {
-                Some((_, t)) if t.id == id => t.posts.push(post),
-                _ => {
-                    if let Some((network, t)) = current.take() {
-                        self.by_network
-                            .entry(network)
-                            .or_default()
-                            .active_threads
-                            .push(t);
-                    }
-                    current = Some((row.try_get("", "network_id")?, thread(row, vec![post])?));
-                }
-            }
-        }
-        if let Some((network, t)) = current {
+        for (network, item) in
+            activity_runs(&rows, ("poster", "posted_at"), thread, |t| &mut t.posts)?
+        {
             self.by_network
                 .entry(network)
                 .or_default()
                 .active_threads
-                .push(t);
+                .push(item);
         }
         Ok(())
     }
@@ -355,30 +318,14 @@ impl Loading {
             vec![w.earliest.into(), self.networks.clone().into(), w.latest.into()],
         )
         .await?;
-        let mut current: Option<(i64, Resource)> = None;
-        for row in &rows {
-            let vote = (row.try_get("", "voter")?, row.try_get("", "voted_at")?);
-            let id: i64 = row.try_get("", "id")?;
-            match &mut current {
-                Some((_, r)) if r.id == id => r.votes.push(vote),
-                _ => {
-                    if let Some((network, r)) = current.take() {
-                        self.by_network
-                            .entry(network)
-                            .or_default()
-                            .helpful_resources
-                            .push(r);
-                    }
-                    current = Some((row.try_get("", "network_id")?, resource(row, vec![vote])?));
-                }
-            }
-        }
-        if let Some((network, r)) = current {
+        for (network, item) in
+            activity_runs(&rows, ("voter", "voted_at"), resource, |r| &mut r.votes)?
+        {
             self.by_network
                 .entry(network)
                 .or_default()
                 .helpful_resources
-                .push(r);
+                .push(item);
         }
         Ok(())
     }
@@ -541,7 +488,34 @@ impl Loading {
     }
 }
 
-fn thread(row: &QueryResult, posts: Vec<(i64, DateTime<Utc>)>) -> Result<Thread, DbErr> {
+/// `(member, at)`: who posted or marked, and when.
+pub type Activity = (i64, DateTime<Utc>);
+
+/// Items joined to their activity, one row per post or vote, ordered by item id: each item
+/// once (with its network), built by `make` from its first row, holding the `(who, when)`
+/// of every row.
+fn activity_runs<T>(
+    rows: &[QueryResult],
+    (who, when): (&str, &str),
+    make: fn(&QueryResult, Vec<Activity>) -> Result<T, DbErr>,
+    activity: fn(&mut T) -> &mut Vec<Activity>,
+) -> Result<Vec<(i64, T)>, DbErr> {
+    let mut items: Vec<(i64, i64, T)> = Vec::new();
+    for row in rows {
+        let at = (row.try_get("", who)?, row.try_get("", when)?);
+        let id: i64 = row.try_get("", "id")?;
+        match items.last_mut() {
+            Some((last, _, item)) if *last == id => activity(item).push(at),
+            _ => items.push((id, row.try_get("", "network_id")?, make(row, vec![at])?)),
+        }
+    }
+    Ok(items
+        .into_iter()
+        .map(|(_, network, item)| (network, item))
+        .collect())
+}
+
+fn thread(row: &QueryResult, posts: Vec<Activity>) -> Result<Thread, DbErr> {
     Ok(Thread {
         id: row.try_get("", "id")?,
         title: row.try_get("", "title")?,
@@ -556,7 +530,7 @@ fn thread(row: &QueryResult, posts: Vec<(i64, DateTime<Utc>)>) -> Result<Thread,
     })
 }
 
-fn resource(row: &QueryResult, votes: Vec<(i64, DateTime<Utc>)>) -> Result<Resource, DbErr> {
+fn resource(row: &QueryResult, votes: Vec<Activity>) -> Result<Resource, DbErr> {
     Ok(Resource {
         id: row.try_get("", "id")?,
         title: row.try_get("", "title")?,
@@ -607,7 +581,7 @@ impl Facts {
                         .map(move |item| (r.id, *item))
                 })
                 .collect();
-            (!pairs.is_empty()).then(|| serde_json::to_string(&pairs).unwrap_or_default())
+            (!pairs.is_empty()).then(|| json_id_pairs(&pairs))
         };
         let as_set = |rows: Vec<QueryResult>| -> Result<HashSet<(i64, i64)>, DbErr> {
             rows.iter()

@@ -179,7 +179,7 @@ pub async fn compose_many(
         let q = Queries {
             db,
             readers: with_networks.iter().map(|r| (r.id, r.since)).collect(),
-            pairs_json: serde_json::to_string(&pairs).unwrap_or_else(|_| "[]".to_owned()),
+            pairs_json: crate::db::json_id_pairs(&pairs),
             now,
         };
         let personal = [

@@ -7,12 +7,12 @@
 //! those items (`Facts`), and each reader's sections are picked and ranked here, in memory:
 //! a run costs a few queries per batch, not a join of every reader with every item.
 
-use super::candidates::{self, Candidates, Facts, NetworkNews, NewsCache, Span};
+use super::candidates::{Candidates, Facts, NetworkNews, NewsCache, Span};
 use super::compose::{Item, Section, SectionKind, SECTION_CAP, TOTAL_CAP};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, DbErr};
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Reverse;
 use std::collections::HashMap;
 
 /// A reader of a batch: the networks they may read now (muted ones left out) and where
@@ -69,18 +69,19 @@ fn for_reader(reader: &Reader, news: &Candidates, facts: &Facts) -> Vec<Section>
     .collect()
 }
 
-/// The first `SECTION_CAP` of `picked` in `order`, with how many qualified; none if nothing did.
-fn section<T>(
+/// The first `SECTION_CAP` of `picked` by `order` (ascending), with how many qualified;
+/// none if nothing did.
+fn section<T, K: Ord>(
     kind: SectionKind,
     mut picked: Vec<T>,
-    order: impl FnMut(&T, &T) -> Ordering,
+    order: impl FnMut(&T) -> K,
     item: impl FnMut(&T) -> Item,
 ) -> Option<Section> {
     if picked.is_empty() {
         return None;
     }
     let total = picked.len().min(TOTAL_CAP + 1);
-    picked.sort_by(order);
+    picked.sort_by_key(order);
     Some(Section {
         kind,
         items: picked.iter().take(SECTION_CAP).map(item).collect(),
@@ -112,13 +113,7 @@ fn new_threads(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Sect
     section(
         SectionKind::NewThreads,
         picked,
-        |a, b| {
-            (Reverse(a.reply_count), Reverse(a.created_at), Reverse(a.id)).cmp(&(
-                Reverse(b.reply_count),
-                Reverse(b.created_at),
-                Reverse(b.id),
-            ))
-        },
+        |t| (Reverse(t.reply_count), Reverse(t.created_at), Reverse(t.id)),
         |t| Item {
             title: t.title.clone(),
             path: format!("/threads/{}", t.id),
@@ -145,13 +140,7 @@ fn active_threads(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<S
     section(
         SectionKind::ActiveThreads,
         picked,
-        |(a, an), (b, bn)| {
-            (Reverse(*an), Reverse(a.last_activity_at), Reverse(a.id)).cmp(&(
-                Reverse(*bn),
-                Reverse(b.last_activity_at),
-                Reverse(b.id),
-            ))
-        },
+        |(t, n)| (Reverse(*n), Reverse(t.last_activity_at), Reverse(t.id)),
         |(t, n)| Item {
             title: t.title.clone(),
             path: format!("/threads/{}", t.id),
@@ -175,17 +164,12 @@ fn new_resources(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Se
     section(
         SectionKind::NewResources,
         picked,
-        |a, b| {
+        |r| {
             (
-                Reverse(a.helpful_count),
-                Reverse(a.created_at),
-                Reverse(a.id),
+                Reverse(r.helpful_count),
+                Reverse(r.created_at),
+                Reverse(r.id),
             )
-                .cmp(&(
-                    Reverse(b.helpful_count),
-                    Reverse(b.created_at),
-                    Reverse(b.id),
-                ))
         },
         |r| Item {
             title: r.title.clone(),
@@ -215,13 +199,7 @@ fn helpful_resources(reader: &Reader, news: &Candidates, facts: &Facts) -> Optio
     section(
         SectionKind::HelpfulResources,
         picked,
-        |(a, an), (b, bn)| {
-            (Reverse(*an), Reverse(a.helpful_count), Reverse(a.id)).cmp(&(
-                Reverse(*bn),
-                Reverse(b.helpful_count),
-                Reverse(b.id),
-            ))
-        },
+        |(r, n)| (Reverse(*n), Reverse(r.helpful_count), Reverse(r.id)),
         |(r, n)| Item {
             title: r.title.clone(),
             path: format!("/resources/{}", r.id),
@@ -250,13 +228,7 @@ fn help_wanted(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Sect
     section(
         SectionKind::HelpWanted,
         picked,
-        |(a, _), (b, _)| {
-            (a.response_count, Reverse(a.created_at), Reverse(a.id)).cmp(&(
-                b.response_count,
-                Reverse(b.created_at),
-                Reverse(b.id),
-            ))
-        },
+        |(h, _)| (h.response_count, Reverse(h.created_at), Reverse(h.id)),
         |(h, tag)| {
             let answered = match h.response_count {
                 0 => "no answers yet".to_owned(),
@@ -285,16 +257,14 @@ fn open_polls(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Secti
     section(
         SectionKind::OpenPolls,
         picked,
-        |a, b| {
-            let key = |p: &&candidates::Poll| {
-                (
-                    p.closes_at.is_none(),
-                    p.closes_at,
-                    Reverse(p.created_at),
-                    Reverse(p.id),
-                )
-            };
-            key(a).cmp(&key(b))
+        |p| {
+            // Those with a closing time first, soonest first; then the newest.
+            (
+                p.closes_at.is_none(),
+                p.closes_at,
+                Reverse(p.created_at),
+                Reverse(p.id),
+            )
         },
         |p| {
             let answered = match p.voter_count {
@@ -324,7 +294,7 @@ fn convenings(reader: &Reader, news: &Candidates) -> Option<Section> {
     section(
         SectionKind::Convenings,
         picked,
-        |a, b| (a.starts_at, a.id).cmp(&(b.starts_at, b.id)),
+        |c| (c.starts_at, c.id),
         |c| Item {
             title: c.title.clone(),
             path: format!("/convenings/{}", c.id),
@@ -348,9 +318,7 @@ fn bright_spots(reader: &Reader, news: &Candidates) -> Option<Section> {
     section(
         SectionKind::BrightSpots,
         picked,
-        |a, b| {
-            (Reverse(a.bright_since), Reverse(a.id)).cmp(&(Reverse(b.bright_since), Reverse(b.id)))
-        },
+        |t| (Reverse(t.bright_since), Reverse(t.id)),
         |t| Item {
             title: format!("{} is a bright spot", t.name),
             path: format!("/initiatives/{}#bright-spots", t.initiative_id),

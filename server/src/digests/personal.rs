@@ -6,7 +6,7 @@
 use super::compose::{Item, Section, SectionKind, SECTION_CAP, TOTAL_CAP};
 use crate::db::placeholders;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
 use std::collections::HashMap;
 
 /// The members a query is for, as two tables every query starts from: `rd(member_id,
@@ -37,15 +37,8 @@ impl<C: ConnectionTrait> Queries<'_, C> {
     ) -> Result<Vec<QueryResult>, DbErr> {
         let backend = self.db.get_database_backend();
         let readers = vec!["(?, ?)"; self.readers.len()].join(", ");
-        // The (member, network) pairs (thousands per batch) travel as one JSON array, not
-        // as thousands of bound values: the statement stays the same from batch to batch
-        // (prepared once), and nothing is bound or parsed thousands of times per section.
-        let pairs = match backend {
-            DbBackend::Postgres => {
-                "SELECT (e->>0)::bigint, (e->>1)::bigint FROM jsonb_array_elements(CAST(? AS jsonb)) AS e"
-            }
-            _ => "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)",
-        };
+        // The (member, network) pairs (thousands per batch) travel as one JSON array.
+        let pairs = crate::db::json_pairs_query(backend);
         let sql = format!(
             "WITH rd(member_id, since) AS (VALUES {readers}), \
                   rn(member_id, network_id) AS ({pairs}) \
