@@ -195,6 +195,7 @@ backend_test! {
         let token = token_after(&message, "/invitations/").expect("an invitation link");
         assert!(!message.contains("/#/"), "{message}");
         let page = fetch(&app, Method::GET, &format!("/invitations/{token}"), None).await;
-        assert!(page.text().await.unwrap().contains("<main id=\"main\""));
+        let page = page.text().await.unwrap();
+        assert!(page.contains("<main id=\"main\""), "/invitations/{token}: {page}");
     }
 }
