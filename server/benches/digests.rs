@@ -36,6 +36,7 @@ use staffroom::digests::schedule::Cadence;
 use staffroom::digests::scheduler::{pending, send_all, Which};
 use staffroom::digests::send;
 use staffroom::entities::{mail_bodies, mail_outbox, member_expertise, network_members};
+use staffroom::mail::content::Content;
 use staffroom::{convenings, help_requests, resources, AppState};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -167,17 +168,19 @@ async fn main() -> anyhow::Result<()> {
         .one(db)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no digest was queued"))?;
-    let body = mail_bodies::Entity::find_by_id(sample.message_id.clone())
+    let stored = mail_bodies::Entity::find_by_id(sample.message_id.clone())
         .one(db)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the digest has no bodies"))?;
+    let stored_bytes = stored.data.as_ref().map_or(0, String::len);
+    let (text, html) = Content::from_row(&stored)?.write()?;
     let mut levels = vec![concurrency];
     if worker_peak >= 1 && worker_peak as usize != concurrency {
         levels.push(worker_peak as usize);
     }
     let mut baselines = Vec::new();
     for in_flight in levels {
-        let messages = baseline_messages(&sample, &body, &mail_from, sent as usize)?;
+        let messages = baseline_messages(&sample, (&text, &html), &mail_from, sent as usize)?;
         let took = baseline(&sink, messages, in_flight).await?;
         baselines.push((in_flight, sink.take_peak(), took));
     }
@@ -192,10 +195,10 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("tally: {tally}");
     println!(
-        "baseline message: digest #{} of the run, {} B text + {} B HTML",
+        "baseline message: digest #{} of the run, {} B text + {} B HTML (kept in the outbox as {stored_bytes} B of data)",
         sent / 2 + 1,
-        body.text_body.len(),
-        body.html_body.len()
+        text.len(),
+        html.len()
     );
     let queued_s = queued.as_secs_f64();
     println!(
@@ -251,7 +254,7 @@ async fn main() -> anyhow::Result<()> {
 /// recipient, built before the clock starts.
 fn baseline_messages(
     sample: &mail_outbox::Model,
-    body: &mail_bodies::Model,
+    (text, html): (&str, &str),
     from: &Mailbox,
     count: usize,
 ) -> anyhow::Result<Vec<Message>> {
@@ -269,8 +272,8 @@ fn baseline_messages(
                 }
             }
             Ok(builder.multipart(MultiPart::alternative_plain_html(
-                body.text_body.clone(),
-                body.html_body.clone(),
+                text.to_owned(),
+                html.to_owned(),
             ))?)
         })
         .collect()

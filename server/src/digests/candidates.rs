@@ -4,7 +4,7 @@
 //! the same from batch to batch and nothing is bound thousands of times.
 
 use super::network_news::Reader;
-use crate::db::{json_id_pairs, json_ids, json_ids_subquery, json_pairs_query};
+use crate::db::{json_ids, json_ids_subquery, IdPairs};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
 use std::collections::{HashMap, HashSet};
@@ -99,17 +99,24 @@ async fn query(
     let backend = db.get_database_backend();
     let sql = crate::db::placeholders(
         backend,
-        &sql.replace("IN (ids)", &format!("IN {}", json_ids_subquery(backend)))
-            .replace(
-                "PAIRS",
-                &format!(
-                    "(SELECT a AS member_id, b AS item_id FROM ({}) AS q) p",
-                    json_pairs_query(backend)
-                ),
-            ),
+        &sql.replace("IN (ids)", &format!("IN {}", json_ids_subquery(backend))),
     );
     db.query_all(Statement::from_sql_and_values(backend, sql, values))
         .await
+}
+
+/// Runs `sql` with `PAIRS` standing for `pairs` as `p(member_id, item_id)`.
+async fn query_pairs(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    pairs: &IdPairs,
+) -> Result<Vec<QueryResult>, DbErr> {
+    let backend = db.get_database_backend();
+    let pairs_query = format!(
+        "(SELECT a AS member_id, b AS item_id FROM ({}) AS q) p",
+        pairs.query(backend)
+    );
+    query(db, &sql.replace("PAIRS", &pairs_query), vec![pairs.value()]).await
 }
 
 pub struct Thread {
@@ -565,7 +572,7 @@ impl Facts {
         readers: &[Reader],
         news: &Candidates,
     ) -> Result<Facts, DbErr> {
-        let pairs = |pick: fn(&NetworkNews) -> Vec<i64>| -> Option<String> {
+        let pairs = |pick: fn(&NetworkNews) -> Vec<i64>| -> Option<IdPairs> {
             let by_network: HashMap<i64, Vec<i64>> = news
                 .by_network
                 .iter()
@@ -581,7 +588,7 @@ impl Facts {
                         .map(move |item| (r.id, *item))
                 })
                 .collect();
-            (!pairs.is_empty()).then(|| json_id_pairs(&pairs))
+            (!pairs.is_empty()).then(|| IdPairs::new(&pairs))
         };
         let as_set = |rows: Vec<QueryResult>| -> Result<HashSet<(i64, i64)>, DbErr> {
             rows.iter()
@@ -597,21 +604,21 @@ impl Facts {
                 .collect()
         }) {
             facts.muted_threads = as_set(
-                query(
+                query_pairs(
                     db,
                     "SELECT p.member_id, p.item_id FROM PAIRS \
                      JOIN thread_subscriptions ts ON ts.thread_id = p.item_id \
                        AND ts.member_id = p.member_id \
                      WHERE ts.level = 'muted'",
-                    vec![threads.clone().into()],
+                    &threads,
                 )
                 .await?,
             )?;
-            for row in query(
+            for row in query_pairs(
                 db,
                 "SELECT p.member_id, p.item_id, rm.last_read_post_id FROM PAIRS \
                  JOIN read_markers rm ON rm.thread_id = p.item_id AND rm.member_id = p.member_id",
-                vec![threads.into()],
+                &threads,
             )
             .await?
             {
@@ -629,39 +636,39 @@ impl Facts {
                 .collect()
         }) {
             facts.acted_on_resources = as_set(
-                query(
+                query_pairs(
                     db,
                     "SELECT p.member_id, p.item_id FROM PAIRS \
                      WHERE EXISTS (SELECT 1 FROM resource_votes v \
                         WHERE v.resource_id = p.item_id AND v.member_id = p.member_id) \
                      OR EXISTS (SELECT 1 FROM resource_downloads d \
                         WHERE d.resource_id = p.item_id AND d.member_id = p.member_id)",
-                    vec![resources.into()],
+                    &resources,
                 )
                 .await?,
             )?;
         }
         if let Some(polls) = pairs(|n| n.polls.iter().map(|p| p.id).collect()) {
             facts.ballots = as_set(
-                query(
+                query_pairs(
                     db,
                     "SELECT p.member_id, p.item_id FROM PAIRS \
                      JOIN poll_ballots b ON b.poll_id = p.item_id AND b.member_id = p.member_id",
-                    vec![polls.into()],
+                    &polls,
                 )
                 .await?,
             )?;
         }
         if let Some(requests) = pairs(|n| n.help_requests.iter().map(|h| h.id).collect()) {
             facts.helped = as_set(
-                query(
+                query_pairs(
                     db,
                     "SELECT p.member_id, p.item_id FROM PAIRS \
                      WHERE EXISTS (SELECT 1 FROM help_responses r \
                         WHERE r.help_request_id = p.item_id AND r.author_id = p.member_id) \
                      OR EXISTS (SELECT 1 FROM help_offers o \
                         WHERE o.help_request_id = p.item_id AND o.member_id = p.member_id)",
-                    vec![requests.into()],
+                    &requests,
                 )
                 .await?,
             )?;

@@ -14,13 +14,15 @@ use crate::networks::access::members_networks;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 /// Items shown per section.
 pub const SECTION_CAP: usize = 5;
 
 /// In the order a digest shows them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SectionKind {
     BrightSpots,
     HelpWanted,
@@ -68,7 +70,7 @@ impl SectionKind {
 }
 
 /// One line of a digest.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     pub title: String,
     /// A path (see "Web addresses"); `public_url` is prefixed when rendered.
@@ -77,7 +79,7 @@ pub struct Item {
     pub context: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Section {
     pub kind: SectionKind,
     pub items: Vec<Item>,
@@ -179,7 +181,7 @@ pub async fn compose_many(
         let q = Queries {
             db,
             readers: with_networks.iter().map(|r| (r.id, r.since)).collect(),
-            pairs_json: crate::db::json_id_pairs(&pairs),
+            pairs: crate::db::IdPairs::new(&pairs),
             now,
         };
         let personal = [

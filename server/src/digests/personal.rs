@@ -16,7 +16,7 @@ pub struct Queries<'a, C> {
     pub db: &'a C,
     pub readers: Vec<(i64, DateTime<Utc>)>,
     /// `[[member, network], …]`.
-    pub pairs_json: String,
+    pub pairs: crate::db::IdPairs,
     pub now: DateTime<Utc>,
 }
 
@@ -37,8 +37,8 @@ impl<C: ConnectionTrait> Queries<'_, C> {
     ) -> Result<Vec<QueryResult>, DbErr> {
         let backend = self.db.get_database_backend();
         let readers = vec!["(?, ?)"; self.readers.len()].join(", ");
-        // The (member, network) pairs (thousands per batch) travel as one JSON array.
-        let pairs = crate::db::json_pairs_query(backend);
+        // The (member, network) pairs (hundreds per batch) travel as one value.
+        let pairs = self.pairs.query(backend);
         let sql = format!(
             "WITH rd(member_id, since) AS (VALUES {readers}), \
                   rn(member_id, network_id) AS ({pairs}) \
@@ -53,7 +53,7 @@ impl<C: ConnectionTrait> Queries<'_, C> {
             all.push(Value::from(*member));
             all.push(Value::from(*since));
         }
-        all.push(Value::from(self.pairs_json.clone()));
+        all.push(self.pairs.value());
         all.extend(values);
         self.db
             .query_all(Statement::from_sql_and_values(

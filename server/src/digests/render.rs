@@ -1,32 +1,85 @@
 //! A digest as an email: a subject that says why to open it, a plain-text part that reads
 //! well on its own, and an HTML part with inline styles only (mail clients drop `<style>`
 //! blocks and external sheets), laid out in a single table column that narrows on phones.
+//!
+//! A digest run keeps each email as its `Letter` (JSON, a fifth of the size of the text
+//! and HTML) in the mail outbox, and the mail worker writes the bodies when it sends it
+//! (`write_stored`): the same letter always writes the same email.
 
 use super::compose::{Digest, Section, SectionKind, TOTAL_CAP};
 use super::schedule::Cadence;
+use crate::mail::content::{Content, Template};
 use crate::mail::{layout, OutgoingEmail};
+use serde::{Deserialize, Serialize};
 
 /// Links the email needs besides the items: all absolute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Links {
     pub public_url: String,
     pub unsubscribe: String,
     pub settings: String,
 }
 
-pub fn subject(digest: &Digest, cadence: Cadence) -> String {
-    let label = match cadence {
+/// What a digest email is written from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Letter {
+    pub cadence: Cadence,
+    pub display_name: String,
+    pub sections: Vec<Section>,
+    pub links: Links,
+}
+
+impl Letter {
+    pub fn new(digest: Digest, cadence: Cadence, links: Links) -> Letter {
+        Letter {
+            cadence,
+            display_name: digest.display_name,
+            sections: digest.sections,
+            links,
+        }
+    }
+
+    fn section(&self, kind: SectionKind) -> Option<&Section> {
+        self.sections.iter().find(|s| s.kind == kind)
+    }
+
+    pub fn email(&self) -> OutgoingEmail {
+        OutgoingEmail {
+            subject: subject(self),
+            text: text(self),
+            html: html(self),
+        }
+    }
+
+    /// What the outbox keeps of it until it is sent.
+    pub fn to_content(&self) -> serde_json::Result<Content> {
+        Ok(Content::Template {
+            template: Template::Digest,
+            data: serde_json::to_string(self)?,
+        })
+    }
+}
+
+/// `(text, html)` of a letter kept as JSON (`mail::content::Template::Digest`).
+pub fn write_stored(data: &str) -> anyhow::Result<(String, String)> {
+    let letter: Letter = serde_json::from_str(data)?;
+    Ok((text(&letter), html(&letter)))
+}
+
+pub fn subject(letter: &Letter) -> String {
+    let label = match letter.cadence {
         Cadence::Daily => "Staffroom daily",
         Cadence::Weekly => "Staffroom weekly",
     };
-    format!("{} · {label}", headline(digest))
+    format!("{} · {label}", headline(letter))
 }
 
 /// The most pressing reason to open it, in a few words.
-fn headline(digest: &Digest) -> String {
-    let count = |kind| digest.section(kind).map_or(0, |s: &Section| s.total);
+fn headline(letter: &Letter) -> String {
+    let count = |kind| letter.section(kind).map_or(0, |s: &Section| s.total);
     let help = count(SectionKind::HelpWanted);
     if help > 0 {
-        let topic = digest
+        let topic = letter
             .section(SectionKind::HelpWanted)
             .and_then(|s| s.items.first())
             .and_then(|item| item.context.split(" · ").nth(1))
@@ -38,7 +91,7 @@ fn headline(digest: &Digest) -> String {
             n => format!("{} colleagues need your help{topic}", count_label(n)),
         };
     }
-    if let Some(spot) = digest
+    if let Some(spot) = letter
         .section(SectionKind::BrightSpots)
         .and_then(|s| s.items.first())
     {
@@ -87,14 +140,6 @@ fn count_label(n: usize) -> String {
     }
 }
 
-pub fn email(digest: &Digest, cadence: Cadence, links: &Links) -> OutgoingEmail {
-    OutgoingEmail {
-        subject: subject(digest, cadence),
-        text: text(digest, cadence, links),
-        html: html(digest, cadence, links),
-    }
-}
-
 fn period_words(cadence: Cadence) -> &'static str {
     match cadence {
         Cadence::Daily => "since yesterday",
@@ -102,13 +147,14 @@ fn period_words(cadence: Cadence) -> &'static str {
     }
 }
 
-fn text(digest: &Digest, cadence: Cadence, links: &Links) -> String {
+fn text(letter: &Letter) -> String {
+    let (cadence, links) = (letter.cadence, &letter.links);
     let mut out = format!(
         "Hello {},\n\nHere is what happened in your Staffroom networks {}.\n",
-        digest.display_name,
+        letter.display_name,
         period_words(cadence)
     );
-    for section in &digest.sections {
+    for section in &letter.sections {
         out.push_str(&format!("\n{}\n", section.kind.heading().to_uppercase()));
         for item in &section.items {
             out.push_str(&format!(
@@ -134,9 +180,10 @@ fn text(digest: &Digest, cadence: Cadence, links: &Links) -> String {
     out
 }
 
-fn html(digest: &Digest, cadence: Cadence, links: &Links) -> String {
+fn html(letter: &Letter) -> String {
+    let (cadence, links) = (letter.cadence, &letter.links);
     let mut rows = String::new();
-    for section in &digest.sections {
+    for section in &letter.sections {
         rows.push_str(&layout::heading_row(section.kind.heading()));
         for item in &section.items {
             let href = format!("{}{}", links.public_url, item.path);
@@ -158,10 +205,10 @@ fn html(digest: &Digest, cadence: Cadence, links: &Links) -> String {
     );
     let intro = format!(
         "Hello {}, here is what happened in your networks {}.",
-        digest.display_name,
+        letter.display_name,
         period_words(cadence)
     );
-    layout::page(&subject(digest, cadence), &intro, &rows, &footer)
+    layout::page(&subject(letter), &intro, &rows, &footer)
 }
 
 #[cfg(test)]
@@ -169,15 +216,16 @@ mod tests {
     use super::super::compose::Item;
     use super::*;
 
-    fn digest(sections: Vec<Section>) -> Digest {
-        Digest {
+    fn letter(cadence: Cadence, sections: Vec<Section>) -> Letter {
+        let digest = Digest {
             member_id: 1,
             display_name: "Dana <Principal>".into(),
             email: "dana@example.org".into(),
             timezone: chrono_tz::Tz::UTC,
             since: crate::clock::now(),
             sections,
-        }
+        };
+        Letter::new(digest, cadence, links())
     }
 
     fn section(kind: SectionKind, n: usize, total: usize) -> Section {
@@ -204,33 +252,40 @@ mod tests {
 
     #[test]
     fn the_subject_leads_with_who_needs_help() {
-        let d = digest(vec![
-            section(SectionKind::HelpWanted, 3, 3),
-            section(SectionKind::NewThreads, 2, 2),
-        ]);
+        let l = letter(
+            Cadence::Weekly,
+            vec![
+                section(SectionKind::HelpWanted, 3, 3),
+                section(SectionKind::NewThreads, 2, 2),
+            ],
+        );
         assert_eq!(
-            subject(&d, Cadence::Weekly),
+            subject(&l),
             "3 colleagues need your help on attendance · Staffroom weekly"
         );
-        let d = digest(vec![section(SectionKind::NewThreads, 1, 1)]);
+        let l = letter(Cadence::Daily, vec![section(SectionKind::NewThreads, 1, 1)]);
         assert_eq!(
-            subject(&d, Cadence::Daily),
+            subject(&l),
             "1 new discussion in your networks · Staffroom daily"
         );
-        let d = digest(vec![section(SectionKind::NewThreads, 5, TOTAL_CAP + 1)]);
+        let l = letter(
+            Cadence::Daily,
+            vec![section(SectionKind::NewThreads, 5, TOTAL_CAP + 1)],
+        );
         assert_eq!(
-            subject(&d, Cadence::Daily),
+            subject(&l),
             "100+ new discussions in your networks · Staffroom daily"
         );
-        assert!(email(&d, Cadence::Daily, &links())
-            .text
-            .contains("See all 100+: "));
+        assert!(l.email().text.contains("See all 100+: "));
     }
 
     #[test]
     fn html_escapes_everything_and_text_carries_every_link() {
-        let d = digest(vec![section(SectionKind::NewThreads, 5, 9)]);
-        let email = email(&d, Cadence::Weekly, &links());
+        let email = letter(
+            Cadence::Weekly,
+            vec![section(SectionKind::NewThreads, 5, 9)],
+        )
+        .email();
         assert!(!email.html.contains("<b>more</b>"));
         assert!(email.html.contains("Item 0 &amp; &lt;b&gt;more&lt;/b&gt;"));
         assert!(email.html.contains("Dana &lt;Principal&gt;"));
@@ -244,5 +299,20 @@ mod tests {
             .text
             .contains("https://staffroom.example/unsubscribe?token=t"));
         assert!(!email.html.contains("<style"));
+    }
+
+    #[test]
+    fn a_stored_letter_writes_the_same_email() {
+        let l = letter(
+            Cadence::Weekly,
+            vec![
+                section(SectionKind::HelpWanted, 2, 2),
+                section(SectionKind::Convenings, 1, 1),
+            ],
+        );
+        let email = l.email();
+        let stored = serde_json::to_string(&l).unwrap();
+        assert_eq!(write_stored(&stored).unwrap(), (email.text, email.html));
+        assert!(write_stored("{\"cadence\":\"weekly\"}").is_err());
     }
 }

@@ -4,7 +4,7 @@
 //! restart, another instance, `digest send --now` or a change of preferences.
 
 use super::compose::{compose, compose_many, Digest, NewsCache};
-use super::render::{self, Links};
+use super::render::{self, Letter, Links};
 use super::schedule::Cadence;
 use crate::entities::{digest_deliveries, members};
 use crate::mail::outbox::Queued;
@@ -59,8 +59,9 @@ pub fn furthest_back(cadence: Cadence, now: DateTime<Utc>) -> DateTime<Utc> {
     now - cadence.span() * 2
 }
 
-/// The email of a composed digest, with its one-click unsubscribe link.
-pub fn email(state: &AppState, digest: &Digest, cadence: Cadence) -> (OutgoingEmail, ListHeaders) {
+/// The letter of a composed digest, with its one-click unsubscribe link, and the email's
+/// list headers.
+pub fn letter(state: &AppState, digest: Digest, cadence: Cadence) -> (Letter, ListHeaders) {
     let public_url = state.config.public_url();
     let token = state
         .unsubscribe
@@ -79,7 +80,7 @@ pub fn email(state: &AppState, digest: &Digest, cadence: Cadence) -> (OutgoingEm
         ),
         unsubscribe_url: Some(unsubscribe),
     };
-    (render::email(digest, cadence, &links), list)
+    (Letter::new(digest, cadence, links), list)
 }
 
 /// The digest `member` would get now, and its email: for previews, which record nothing.
@@ -92,8 +93,8 @@ pub async fn preview(
     let db = state.db.reader();
     let since = since(db, member.id, cadence, now).await?;
     let digest = compose(db, member, since, now).await?;
-    let (email, _) = email(state, &digest, cadence);
-    Ok((digest, email))
+    let (letter, _) = letter(state, digest.clone(), cadence);
+    Ok((digest, letter.email()))
 }
 
 /// One member's digest to send, for one period.
@@ -134,13 +135,14 @@ pub async fn deliver_batch(
         })
         .collect();
     let digests = compose_many(reader, &readers, now, Some(news)).await?;
-    // (index in the batch, items, the email unless the digest is empty)
-    let emails: Vec<(usize, usize, Option<Rendered>)> = todo
+    // (index in the batch, items, the letter unless the digest is empty)
+    let emails: Vec<(usize, usize, Option<Addressed>)> = todo
         .into_iter()
         .zip(digests)
         .map(|(n, digest)| {
-            let email = (!digest.is_empty()).then(|| email(state, &digest, cadence));
-            (n, digest.items(), email)
+            let items = digest.items();
+            let email = (!digest.is_empty()).then(|| letter(state, digest, cadence));
+            (n, items, email)
         })
         .collect();
 
@@ -176,10 +178,11 @@ pub async fn deliver_batch(
         }
         outcomes[n] = match email {
             None => Outcome::Empty,
-            Some((email, list)) => {
+            Some((letter, list)) => {
                 queued.push(Queued {
                     to: &pending.member.email,
-                    email,
+                    subject: render::subject(&letter),
+                    content: letter.to_content()?,
                     list,
                 });
                 Outcome::Sent(items)
@@ -199,8 +202,8 @@ pub async fn deliver_batch(
     Ok(outcomes)
 }
 
-/// A digest's email and its list headers.
-type Rendered = (OutgoingEmail, ListHeaders);
+/// A digest's letter and its email's list headers.
+type Addressed = (Letter, ListHeaders);
 
 /// A delivery to record.
 struct Record<'a> {

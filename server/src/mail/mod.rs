@@ -12,6 +12,7 @@
 //! being marked sent resends the same message, with the same `Message-ID`, so mail clients
 //! fold the two.
 
+pub mod content;
 pub mod layout;
 pub mod outbox;
 pub mod templates;
@@ -109,11 +110,7 @@ impl Mailer {
         to: &str,
         email: OutgoingEmail,
     ) -> Result<(), DbErr> {
-        let message = outbox::Queued {
-            to,
-            email,
-            list: ListHeaders::default(),
-        };
+        let message = outbox::Queued::written(to, email, ListHeaders::default());
         outbox::insert(txn, kind, vec![message], &self.domain).await
     }
 
@@ -130,11 +127,7 @@ impl Mailer {
         outbox::insert(
             txn,
             kind,
-            vec![outbox::Queued {
-                to,
-                email,
-                list: list.clone(),
-            }],
+            vec![outbox::Queued::written(to, email, list.clone())],
             &self.domain,
         )
         .await

@@ -1,6 +1,7 @@
 //! The `mail_outbox` table: queueing, claiming, recording outcomes, pruning, and what
 //! operators see of it.
 
+use super::content::Content;
 use super::{ListHeaders, MailKind, OutgoingEmail};
 use crate::config::MailConfig;
 use crate::entities::mail_bodies;
@@ -19,8 +20,24 @@ const MAX_ERROR_CHARS: usize = 1000;
 /// One message to queue: to whom, what, and its list headers.
 pub struct Queued<'a> {
     pub to: &'a str,
-    pub email: OutgoingEmail,
+    pub subject: String,
+    pub content: Content,
     pub list: ListHeaders,
+}
+
+impl<'a> Queued<'a> {
+    /// A message whose bodies are written already.
+    pub fn written(to: &'a str, email: OutgoingEmail, list: ListHeaders) -> Queued<'a> {
+        Queued {
+            to,
+            subject: email.subject,
+            content: Content::Written {
+                text: email.text,
+                html: email.html,
+            },
+            list,
+        }
+    }
 }
 
 /// Queues `messages` in one statement (none is read back: the caller has all it needs).
@@ -42,7 +59,7 @@ pub(super) async fn insert(
         rows.push(mail_outbox::ActiveModel {
             kind: Set(kind.as_str().to_owned()),
             recipient: Set(m.to.to_owned()),
-            subject: Set(m.email.subject),
+            subject: Set(m.subject),
             message_id: Set(message_id.clone()),
             headers: Set(m.list.to_json()),
             attempts: Set(0),
@@ -54,10 +71,13 @@ pub(super) async fn insert(
             failed_at: Set(None),
             ..Default::default()
         });
+        let body = m.content.to_row(message_id);
         bodies.push(mail_bodies::ActiveModel {
-            message_id: Set(message_id),
-            text_body: Set(m.email.text),
-            html_body: Set(m.email.html),
+            message_id: Set(body.message_id),
+            text_body: Set(body.text_body),
+            html_body: Set(body.html_body),
+            template: Set(body.template),
+            data: Set(body.data),
         });
     }
     Entity::insert_many(rows)

@@ -1,9 +1,10 @@
 //! Handing a queued message to the world: SMTP through lettre when `smtp_url` is
 //! configured, otherwise one `.eml` file per message in `<data_dir>/outbox/` (development).
 
+use super::content::Content;
 use super::outbox::Claimed;
 use crate::config::Config;
-use crate::entities::{mail_bodies, mail_outbox};
+use crate::entities::mail_outbox;
 use anyhow::Context;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
@@ -39,15 +40,19 @@ impl Transport {
         Ok(Transport { from, kind })
     }
 
-    /// Sends one queued message. Sending the same row again sends the same message (same
-    /// `Message-ID`; in the file outbox, the same file).
-    pub async fn deliver(&self, message: &Claimed) -> anyhow::Result<()> {
-        let row = &message.row;
+    /// Writes a claimed message out in full: its bodies (from their template, if kept as
+    /// one) in MIME. Plain CPU work: the worker runs it off the async threads.
+    pub fn build(&self, message: &Claimed) -> anyhow::Result<Message> {
         let body = message
             .body
             .as_ref()
             .context("the message's bodies are missing")?;
-        let message = self.compose(row, body)?;
+        self.compose(&message.row, Content::from_row(body)?)
+    }
+
+    /// Hands a built message over. Sending the same row again sends the same message (same
+    /// `Message-ID`; in the file outbox, the same file).
+    pub async fn send(&self, row: &mail_outbox::Model, message: Message) -> anyhow::Result<()> {
         match &self.kind {
             Kind::Smtp(smtp) => {
                 smtp.send(message).await.context("sending through SMTP")?;
@@ -57,11 +62,7 @@ impl Transport {
         Ok(())
     }
 
-    fn compose(
-        &self,
-        row: &mail_outbox::Model,
-        body: &mail_bodies::Model,
-    ) -> anyhow::Result<Message> {
+    fn compose(&self, row: &mail_outbox::Model, content: Content) -> anyhow::Result<Message> {
         let to: Mailbox = row
             .recipient
             .parse()
@@ -81,11 +82,9 @@ impl Transport {
                 builder = builder.raw_header(HeaderValue::new(name, value.to_owned()));
             }
         }
+        let (text, html) = content.write()?;
         builder
-            .multipart(MultiPart::alternative_plain_html(
-                body.text_body.clone(),
-                body.html_body.clone(),
-            ))
+            .multipart(MultiPart::alternative_plain_html(text, html))
             .context("building the message")
     }
 }

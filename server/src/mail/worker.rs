@@ -24,8 +24,10 @@ const BATCH: u64 = 256;
 const SENDS_IN_FLIGHT: usize = 8;
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
+/// A claimed message, written out for the transport (or why it could not be).
+type Built = (mail_outbox::Model, anyhow::Result<lettre::Message>);
 /// A message handed to the transport, and whether it was accepted.
-type Attempt = (outbox::Claimed, anyhow::Result<()>);
+type Attempt = (mail_outbox::Model, anyhow::Result<()>);
 
 /// What the worker has done since the process started, for `/metrics`.
 #[derive(Debug, Default)]
@@ -94,7 +96,10 @@ impl MailWorker {
             return Ok(());
         }
         let lease = ChronoDuration::seconds(self.config.lease_secs as i64);
-        let claim = || outbox::claim(self.db.writer(), BATCH, lease);
+        let claim = || async {
+            let claimed = outbox::claim(self.db.writer(), BATCH, lease).await?;
+            Ok::<_, sea_orm::DbErr>(self.build(claimed).await)
+        };
         let mut batch = claim().await?;
         let mut sent: Vec<Attempt> = Vec::new();
         while !batch.is_empty() {
@@ -118,26 +123,60 @@ impl MailWorker {
         self.record(sent).await
     }
 
+    /// Writes out a claimed batch (bodies from their templates, then MIME): plain CPU work,
+    /// done on the blocking pool while the batch before is being sent, so the async
+    /// threads keep serving. A message that cannot be written fails its attempt.
+    async fn build(&self, claimed: Vec<outbox::Claimed>) -> Vec<Built> {
+        if claimed.is_empty() {
+            return Vec::new();
+        }
+        let rows: Vec<mail_outbox::Model> = claimed.iter().map(|c| c.row.clone()).collect();
+        let transport = self.transport.clone();
+        let building = tokio::task::spawn_blocking(move || {
+            claimed
+                .into_iter()
+                .map(|message| {
+                    let built = transport.build(&message);
+                    (message.row, built)
+                })
+                .collect()
+        });
+        building.await.unwrap_or_else(|_| {
+            rows.into_iter()
+                .map(|row| {
+                    (
+                        row,
+                        Err(anyhow::anyhow!("writing the message out panicked")),
+                    )
+                })
+                .collect()
+        })
+    }
+
     /// Sends `batch`, `SENDS_IN_FLIGHT` at a time. A batch must end well within its lease,
     /// or another instance could take a message over while it is still being sent: results
     /// are taken until half the lease has gone (what is unfinished then is sent again once
     /// the lease runs out), and one stuck send gives up after a quarter of it.
-    async fn send(&self, batch: Vec<outbox::Claimed>) -> Vec<Attempt> {
+    async fn send(&self, batch: Vec<Built>) -> Vec<Attempt> {
         let send_timeout = Duration::from_millis(self.config.lease_secs * 1000 / 4);
         let batch_time = Duration::from_millis(self.config.lease_secs * 1000 / 2);
         let deadline = tokio::time::Instant::now() + batch_time;
         let mut sending = futures_util::stream::iter(batch)
-            .map(|message| async move {
-                let row = &message.row;
+            .map(|(row, built)| async move {
                 let span = tracing::info_span!("mail_send", outbox_id = row.id, kind = %row.kind, attempt = row.attempts);
-                let sent = match tokio::time::timeout(send_timeout, self.transport.deliver(&message))
-                    .instrument(span)
-                    .await
-                {
-                    Ok(result) => result,
-                    Err(_) => Err(anyhow::anyhow!("timed out after {send_timeout:?}")),
+                let sent = match built {
+                    Ok(message) => {
+                        match tokio::time::timeout(send_timeout, self.transport.send(&row, message))
+                            .instrument(span)
+                            .await
+                        {
+                            Ok(result) => result,
+                            Err(_) => Err(anyhow::anyhow!("timed out after {send_timeout:?}")),
+                        }
+                    }
+                    Err(err) => Err(err),
                 };
-                (message, sent)
+                (row, sent)
             })
             .buffer_unordered(SENDS_IN_FLIGHT);
         let mut results = Vec::new();
@@ -153,13 +192,13 @@ impl MailWorker {
             return Ok(());
         }
         let mut sent_ids = Vec::new();
-        for (message, sent) in attempts {
+        for (row, sent) in attempts {
             match sent {
                 Ok(()) => {
                     crate::failpoint::hit("mail.after_send");
-                    sent_ids.push(message.row.id);
+                    sent_ids.push(row.id);
                 }
-                Err(err) => self.failed(&message.row, &err).await?,
+                Err(err) => self.failed(&row, &err).await?,
             }
         }
         outbox::mark_sent(self.db.writer(), &sent_ids).await?;
