@@ -1,6 +1,11 @@
 //! The frame every member-facing HTML email shares: inline styles only (mail clients drop
 //! `<style>` blocks and external sheets), one table column that narrows on phones, light
 //! and dark friendly, and a footer saying why it came and how to stop it.
+//!
+//! The page is ASCII with a line per row (characters beyond ASCII as numeric references,
+//! which every HTML reader decodes), so it travels as `7bit` (`transport.rs`) instead of
+//! being quoted-printable encoded: no encoding work per message, and no `=3D` for every
+//! `=` of its inline styles.
 
 use crate::text::escape_html as escape;
 
@@ -10,7 +15,7 @@ pub const FONT: &str =
 /// A row for one item: a link as its title, and a line of context under it.
 pub fn item_row(href: &str, title: &str, context: &str) -> String {
     format!(
-        "<tr><td style=\"padding:8px 24px;{FONT}\"><a href=\"{href}\" style=\"font-size:16px;line-height:22px;color:#1d4ed8;text-decoration:none;font-weight:600\">{title}</a><div style=\"font-size:13px;line-height:19px;color:#5b6470\">{context}</div></td></tr>",
+        "<tr><td style=\"padding:8px 24px;{FONT}\"><a href=\"{href}\" style=\"font-size:16px;line-height:22px;color:#1d4ed8;text-decoration:none;font-weight:600\">{title}</a><div style=\"font-size:13px;line-height:19px;color:#5b6470\">{context}</div></td></tr>\n",
         href = escape(href),
         title = escape(title),
         context = escape(context),
@@ -20,7 +25,7 @@ pub fn item_row(href: &str, title: &str, context: &str) -> String {
 /// A section heading row.
 pub fn heading_row(heading: &str) -> String {
     format!(
-        "<tr><td style=\"padding:24px 24px 4px 24px;{FONT};font-size:13px;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:#5b6470\">{}</td></tr>",
+        "<tr><td style=\"padding:24px 24px 4px 24px;{FONT};font-size:13px;font-weight:600;letter-spacing:.04em;text-transform:uppercase;color:#5b6470\">{}</td></tr>\n",
         escape(heading)
     )
 }
@@ -28,27 +33,45 @@ pub fn heading_row(heading: &str) -> String {
 /// A small link row (e.g. "See all").
 pub fn link_row(href: &str, label: &str) -> String {
     format!(
-        "<tr><td style=\"padding:4px 24px 8px 24px;{FONT};font-size:13px\"><a href=\"{href}\" style=\"color:#1d4ed8\">{label}</a></td></tr>",
+        "<tr><td style=\"padding:4px 24px 8px 24px;{FONT};font-size:13px\"><a href=\"{href}\" style=\"color:#1d4ed8\">{label}</a></td></tr>\n",
         href = escape(href),
         label = escape(label),
     )
 }
 
-/// The whole page. `intro` is plain text; `rows` and `footer_html` are already escaped HTML.
+/// The whole page, ASCII only. `intro` is plain text; `rows` and `footer_html` are already
+/// escaped HTML.
 pub fn page(title: &str, intro: &str, rows: &str, footer_html: &str) -> String {
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"color-scheme\" content=\"light dark\"><title>{title}</title></head>\
-<body style=\"margin:0;padding:0;background:#f4f5f7\">\
-<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f4f5f7\"><tr><td align=\"center\" style=\"padding:16px 8px\">\
-<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:600px;background:#ffffff;border-radius:8px\">\
-<tr><td style=\"padding:24px 24px 0 24px;{FONT};font-size:20px;font-weight:700;color:#111827\">Staffroom</td></tr>\
-<tr><td style=\"padding:8px 24px 0 24px;{FONT};font-size:15px;line-height:22px;color:#111827\">{intro}</td></tr>\
+    let page = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"color-scheme\" content=\"light dark\"><title>{title}</title></head>\n\
+<body style=\"margin:0;padding:0;background:#f4f5f7\">\n\
+<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f4f5f7\"><tr><td align=\"center\" style=\"padding:16px 8px\">\n\
+<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:600px;background:#ffffff;border-radius:8px\">\n\
+<tr><td style=\"padding:24px 24px 0 24px;{FONT};font-size:20px;font-weight:700;color:#111827\">Staffroom</td></tr>\n\
+<tr><td style=\"padding:8px 24px 0 24px;{FONT};font-size:15px;line-height:22px;color:#111827\">{intro}</td></tr>\n\
 {rows}\
-<tr><td style=\"padding:24px;{FONT};font-size:12px;line-height:18px;color:#5b6470;border-top:1px solid #e5e7eb\">{footer_html}</td></tr>\
-</table></td></tr></table></body></html>",
+<tr><td style=\"padding:24px;{FONT};font-size:12px;line-height:18px;color:#5b6470;border-top:1px solid #e5e7eb\">{footer_html}</td></tr>\n\
+</table></td></tr></table>\n</body>\n</html>\n",
         title = escape(title),
         intro = escape(intro),
-    )
+    );
+    ascii(page)
+}
+
+/// `html` with every character beyond ASCII written as a numeric character reference.
+fn ascii(html: String) -> String {
+    if html.is_ascii() {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 64);
+    for c in html.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            out.push_str(&format!("&#{};", u32::from(c)));
+        }
+    }
+    out
 }
 
 /// A footer link, escaped.
@@ -58,4 +81,31 @@ pub fn footer_link(href: &str, label: &str) -> String {
         escape(href),
         escape(label)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_ascii_with_a_line_per_row() {
+        let rows = item_row(
+            "https://x.example/threads/1",
+            "Café · plans",
+            "Ñandú PLN · 3 replies",
+        );
+        let page = page(
+            "Résumé · Staffroom",
+            "Hello José",
+            &rows,
+            "Why · how to stop",
+        );
+        assert!(page.is_ascii());
+        assert!(page.contains("Caf&#233; &#183; plans"));
+        assert!(page.contains("<title>R&#233;sum&#233; &#183; Staffroom</title>"));
+        assert!(page.lines().all(|line| line.len() < 998), "{page}");
+        assert!(page
+            .lines()
+            .any(|line| line.starts_with("<tr><td") && line.contains("Caf&#233;")));
+    }
 }

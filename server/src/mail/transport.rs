@@ -6,8 +6,8 @@ use super::outbox::Claimed;
 use crate::config::Config;
 use crate::entities::mail_outbox;
 use anyhow::Context;
-use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::{Path, PathBuf};
 
@@ -84,9 +84,39 @@ impl Transport {
         }
         let (text, html) = content.write()?;
         builder
-            .multipart(MultiPart::alternative_plain_html(text, html))
+            .multipart(alternative(text, html))
             .context("building the message")
     }
+}
+
+/// The text and HTML of a message as `multipart/alternative`. A body that is ASCII with no
+/// line over 998 characters (RFC 5322's limit) goes as `7bit`, as it is: the HTML of our
+/// emails is written so (`layout.rs`). Any other is encoded as lettre chooses
+/// (quoted-printable or base64), which costs a pass over it and makes it longer.
+pub fn alternative(text: String, html: String) -> MultiPart {
+    MultiPart::alternative()
+        .singlepart(part(ContentType::TEXT_PLAIN, text))
+        .singlepart(part(ContentType::TEXT_HTML, html))
+}
+
+fn part(content_type: ContentType, body: String) -> SinglePart {
+    let body = if is_seven_bit(&body) {
+        Body::dangerous_pre_encoded(
+            body.replace('\n', "\r\n").into_bytes(),
+            ContentTransferEncoding::SevenBit,
+        )
+    } else {
+        Body::new(body)
+    };
+    SinglePart::builder().header(content_type).body(body)
+}
+
+/// ASCII, lines (ended by `\n`) of at most 998 characters, and no NUL or carriage return
+/// (line ends are written as CRLF here).
+fn is_seven_bit(body: &str) -> bool {
+    body.is_ascii()
+        && !body.bytes().any(|b| b == 0 || b == b'\r')
+        && body.split('\n').all(|line| line.len() <= 998)
 }
 
 /// Accepts `?tls=starttls` (and `none`) as our documentation spells them, translating to
@@ -150,6 +180,27 @@ pub fn prune_files(dir: &Path, max_age: std::time::Duration) -> std::io::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_bodies_with_short_lines_go_as_they_are() {
+        let html = format!("<p>{}</p>\n<p>second</p>\n", "x".repeat(500));
+        let message = Message::builder()
+            .from("a@example.org".parse().unwrap())
+            .to("b@example.org".parse().unwrap())
+            .subject("s")
+            .multipart(alternative("Hello \u{b7} you\n".into(), html.clone()))
+            .unwrap();
+        let wire = String::from_utf8(message.formatted()).unwrap();
+        // The HTML whole and 7bit; the text (not ASCII) encoded.
+        assert!(wire.contains(&html.replace('\n', "\r\n")), "{wire}");
+        assert!(wire.contains("Content-Transfer-Encoding: 7bit"));
+        assert!(wire.contains("Hello =C2=B7 you"), "{wire}");
+
+        assert!(!is_seven_bit(&"y".repeat(999)));
+        assert!(is_seven_bit(&format!("{}\n{}", "y".repeat(998), "z")));
+        assert!(!is_seven_bit("a\rb"));
+        assert!(!is_seven_bit("caf\u{e9}"));
+    }
 
     #[test]
     fn documented_tls_spellings_are_translated() {
