@@ -19,7 +19,9 @@ use tracing::Instrument;
 
 /// Messages claimed per round trip (and marked sent in one write): each is a durable commit
 /// on the one writer, so fewer, larger batches leave it free for the writes members wait on.
-const BATCH: u64 = 256;
+const BATCH: u64 = 1024;
+/// Messages written out per blocking task: a batch is written by several at once.
+const BUILD_PART: usize = 32;
 /// Messages being handed to the transport at once.
 const SENDS_IN_FLIGHT: usize = 8;
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
@@ -124,33 +126,42 @@ impl MailWorker {
     }
 
     /// Writes out a claimed batch (bodies from their templates, then MIME): plain CPU work,
-    /// done on the blocking pool while the batch before is being sent, so the async
-    /// threads keep serving. A message that cannot be written fails its attempt.
+    /// done on the blocking pool, a few parts of the batch at once, while the batch before
+    /// is being sent, so the async threads keep serving. A message that cannot be written
+    /// fails its attempt.
     async fn build(&self, claimed: Vec<outbox::Claimed>) -> Vec<Built> {
-        if claimed.is_empty() {
-            return Vec::new();
+        let mut parts = Vec::new();
+        let mut claimed = claimed.into_iter().peekable();
+        while claimed.peek().is_some() {
+            let part: Vec<outbox::Claimed> = claimed.by_ref().take(BUILD_PART).collect();
+            let rows: Vec<mail_outbox::Model> = part.iter().map(|c| c.row.clone()).collect();
+            let transport = self.transport.clone();
+            let building = tokio::task::spawn_blocking(move || {
+                part.into_iter()
+                    .map(|message| {
+                        let built = transport.build(&message);
+                        (message.row, built)
+                    })
+                    .collect::<Vec<Built>>()
+            });
+            parts.push(async move {
+                building.await.unwrap_or_else(|_| {
+                    rows.into_iter()
+                        .map(|row| {
+                            (
+                                row,
+                                Err(anyhow::anyhow!("writing the message out panicked")),
+                            )
+                        })
+                        .collect()
+                })
+            });
         }
-        let rows: Vec<mail_outbox::Model> = claimed.iter().map(|c| c.row.clone()).collect();
-        let transport = self.transport.clone();
-        let building = tokio::task::spawn_blocking(move || {
-            claimed
-                .into_iter()
-                .map(|message| {
-                    let built = transport.build(&message);
-                    (message.row, built)
-                })
-                .collect()
-        });
-        building.await.unwrap_or_else(|_| {
-            rows.into_iter()
-                .map(|row| {
-                    (
-                        row,
-                        Err(anyhow::anyhow!("writing the message out panicked")),
-                    )
-                })
-                .collect()
-        })
+        futures_util::future::join_all(parts)
+            .await
+            .into_iter()
+            .flatten()
+            .collect()
     }
 
     /// Sends `batch`, `SENDS_IN_FLIGHT` at a time. A batch must end well within its lease,
