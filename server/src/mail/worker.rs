@@ -99,7 +99,7 @@ impl MailWorker {
         }
         let lease = ChronoDuration::seconds(self.config.lease_secs as i64);
         let claim = || async {
-            let claimed = outbox::claim(self.db.writer(), BATCH, lease).await?;
+            let claimed = outbox::claim(self.db.writer(), self.db.reader(), BATCH, lease).await?;
             Ok::<_, sea_orm::DbErr>(self.build(claimed).await)
         };
         let mut batch = claim().await?;
