@@ -133,8 +133,8 @@ async fn recorded_keys(
 }
 
 /// Sends each pending digest, `digests.batch_size` members per transaction, a few batches
-/// at a time (two on SQLite, whose one writer then records one batch while the next is
-/// composed), calling `progress(done, total)` after each batch.
+/// at a time (three on SQLite, whose one writer then records one batch while the next two
+/// are composed), calling `progress(done, total)` after each batch.
 pub async fn send_all(
     state: &AppState,
     pending: Vec<Pending>,
@@ -143,7 +143,7 @@ pub async fn send_all(
 ) -> Tally {
     let concurrency = match state.db.backend() {
         DatabaseBackend::Postgres => 4,
-        _ => 2,
+        _ => 3,
     };
     let size = usize::try_from(state.config.digests.batch_size)
         .unwrap_or(100)
