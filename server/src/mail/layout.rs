@@ -64,13 +64,14 @@ fn ascii(html: String) -> String {
         return html;
     }
     let mut out = String::with_capacity(html.len() + 64);
-    for c in html.chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else {
-            out.push_str(&format!("&#{};", u32::from(c)));
-        }
+    let mut rest = html.as_str();
+    while let Some(at) = rest.find(|c: char| !c.is_ascii()) {
+        out.push_str(&rest[..at]);
+        let c = rest[at..].chars().next().unwrap_or_default();
+        out.push_str(&format!("&#{};", u32::from(c)));
+        rest = &rest[at + c.len_utf8()..];
     }
+    out.push_str(rest);
     out
 }
 
