@@ -138,27 +138,34 @@ impl IdPairs {
         }
     }
 
-    /// The pairs as a query of `a` and `b` with one `?`, bound to `value()`.
-    pub fn query(&self, backend: DatabaseBackend) -> String {
+    /// The pairs as a query of `a` and `b`, its `?`s bound to `values()` in order. The text
+    /// is one of two, whatever the pairs, so a database prepares and plans it once.
+    pub fn query(&self, backend: DatabaseBackend) -> &'static str {
         let postgres = backend == DatabaseBackend::Postgres;
         match self.packed_by {
-            Some(k) if postgres => format!(
-                "SELECT v / {k} AS a, v % {k} AS b FROM \
+            Some(_) if postgres => {
+                "SELECT v / CAST(? AS bigint) AS a, v % CAST(? AS bigint) AS b FROM \
                  (SELECT CAST(value AS bigint) AS v \
                   FROM jsonb_array_elements_text(CAST(? AS jsonb))) AS packed"
-            ),
-            Some(k) => format!("SELECT value / {k} AS a, value % {k} AS b FROM json_each(?)"),
-            None if postgres => "SELECT (e->>0)::bigint AS a, (e->>1)::bigint AS b \
+            }
+            Some(_) => "SELECT value / ? AS a, value % ? AS b FROM json_each(?)",
+            None if postgres => {
+                "SELECT (e->>0)::bigint AS a, (e->>1)::bigint AS b \
                  FROM jsonb_array_elements(CAST(? AS jsonb)) AS e"
-                .to_owned(),
-            None => "SELECT json_extract(value, '$[0]') AS a, json_extract(value, '$[1]') AS b \
+            }
+            None => {
+                "SELECT json_extract(value, '$[0]') AS a, json_extract(value, '$[1]') AS b \
                  FROM json_each(?)"
-                .to_owned(),
+            }
         }
     }
 
-    pub fn value(&self) -> sea_orm::Value {
-        self.json.clone().into()
+    pub fn values(&self) -> Vec<sea_orm::Value> {
+        let json = sea_orm::Value::from(self.json.clone());
+        match self.packed_by {
+            Some(k) => vec![k.into(), k.into(), json],
+            None => vec![json],
+        }
     }
 }
 
@@ -249,15 +256,18 @@ mod tests {
     fn id_pairs_pack_when_they_fit_and_travel_as_pairs_when_not() {
         let pairs = IdPairs::new(&[(7, 41), (1, 2)]);
         assert_eq!(pairs.packed_by, Some(42));
-        assert_eq!(pairs.value(), sea_orm::Value::from("[335,44]".to_owned()));
+        assert_eq!(
+            pairs.values(),
+            [42i64.into(), 42i64.into(), "[335,44]".to_owned().into()]
+        );
         assert!(pairs
             .query(DatabaseBackend::Sqlite)
-            .contains("value / 42 AS a, value % 42 AS b"));
+            .contains("value / ? AS a, value % ? AS b"));
 
         let huge = IdPairs::new(&[(i64::MAX / 2, 5), (1, 2)]);
         assert_eq!(huge.packed_by, None);
         let expected = format!("[[{},5],[1,2]]", i64::MAX / 2);
-        assert_eq!(huge.value(), sea_orm::Value::from(expected));
+        assert_eq!(huge.values(), [sea_orm::Value::from(expected)]);
         assert!(huge.query(DatabaseBackend::Postgres).contains("e->>0"));
     }
 }

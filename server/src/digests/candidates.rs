@@ -116,7 +116,7 @@ async fn query_pairs(
         "(SELECT a AS member_id, b AS item_id FROM ({}) AS q) p",
         pairs.query(backend)
     );
-    query(db, &sql.replace("PAIRS", &pairs_query), vec![pairs.value()]).await
+    query(db, &sql.replace("PAIRS", &pairs_query), pairs.values()).await
 }
 
 pub struct Thread {

@@ -53,7 +53,7 @@ impl<C: ConnectionTrait> Queries<'_, C> {
             all.push(Value::from(*member));
             all.push(Value::from(*since));
         }
-        all.push(self.pairs.value());
+        all.extend(self.pairs.values());
         all.extend(values);
         self.db
             .query_all(Statement::from_sql_and_values(
