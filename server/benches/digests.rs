@@ -17,16 +17,14 @@
 //! Run: `cargo bench -p staffroom --bench digests` (options: `-- --members 10000
 //! --networks 20 --concurrency 4 --rounds 3 --quick-ack 1`).
 
+#[path = "common/allocator.rs"]
+mod allocator;
 #[path = "common/http_load.rs"]
 mod http_load;
 #[path = "common/seed.rs"]
 mod seed;
 #[path = "common/smtp_sink.rs"]
 mod smtp_sink;
-
-/// The allocator the `staffroom` binary runs with (`server/src/main.rs`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::StreamExt;

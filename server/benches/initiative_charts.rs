@@ -13,6 +13,8 @@
 //! Run: `cargo bench -p staffroom --bench initiative_charts` (options: `-- --teams 200
 //! --weeks 260 --seconds 3 --rounds 3`).
 
+#[path = "common/allocator.rs"]
+mod allocator;
 #[path = "common/app.rs"]
 mod app;
 #[path = "common/http_load.rs"]

@@ -16,6 +16,8 @@
 //! Run: `cargo bench -p staffroom --bench insights` (options: `-- --members 1000 --seconds 3
 //! --rounds 3`).
 
+#[path = "common/allocator.rs"]
+mod allocator;
 #[path = "common/app.rs"]
 mod app;
 #[path = "common/http_load.rs"]

@@ -11,6 +11,8 @@
 //!
 //! Run: `cargo bench -p staffroom --bench live_fanout -- --clients 10000 --posts 20`
 
+#[path = "common/allocator.rs"]
+mod allocator;
 #[path = "common/seed.rs"]
 mod seed;
 

@@ -12,6 +12,8 @@
 //! Run: `cargo bench -p staffroom --bench search -- [--posts 100000] [--rounds 3]
 //! [--only embedded|meilisearch]`
 
+#[path = "common/allocator.rs"]
+mod allocator;
 #[path = "common/http_load.rs"]
 mod http_load;
 #[path = "common/seed.rs"]

@@ -6,6 +6,8 @@
 //! Run: `cargo bench -p staffroom --bench write_replies` (options: `-- --seconds 3
 //! --rounds 3 --connections 16`).
 
+#[path = "common/allocator.rs"]
+mod allocator;
 #[path = "common/http_load.rs"]
 mod http_load;
 #[path = "common/seed.rs"]
