@@ -191,6 +191,9 @@ async fn run(
     load(address, &ours, CONNECTIONS, Duration::from_secs(1)).await;
     load(direct_address, &direct, CONNECTIONS, Duration::from_secs(1)).await;
     let (mut api, mut bare) = (Samples::default(), Samples::default());
+    // Each round's p50 ratio, its two loads run seconds apart: this machine's speed drifts
+    // within a minute, so the median of these is the steadier figure.
+    let mut round_ratios: Vec<f64> = Vec::new();
     for round in 1..=rounds {
         let b = load(direct_address, &direct, CONNECTIONS, Duration::from_secs(3)).await;
         let o = load(address, &ours, CONNECTIONS, Duration::from_secs(3)).await;
@@ -198,9 +201,11 @@ async fn run(
             "  round {round}: direct p50 {:.2} ms p99 {:.2} ms; API p50 {:.2} ms p99 {:.2} ms",
             b.p50_ms, b.p99_ms, o.p50_ms, o.p99_ms
         );
+        round_ratios.push(o.p50_ms / b.p50_ms);
         bare.push(&b);
         api.push(&o);
     }
+    round_ratios.sort_by(f64::total_cmp);
     let (bare, api) = (bare.medians(), api.medians());
     println!(
         "{:<32} {:>10} {:>10} {:>10}",
@@ -209,6 +214,13 @@ async fn run(
     println!("{}", bare.row(direct_name));
     println!("{}", api.row("GET /api/v1/search"));
     println!("ratio API/direct: {}", api.ratios_to(&bare));
+    println!(
+        "p50 ratio API/direct, median of the {} rounds' own: {:.2} (rounds {:.2} to {:.2})",
+        round_ratios.len(),
+        round_ratios[round_ratios.len() / 2],
+        round_ratios[0],
+        round_ratios[round_ratios.len() - 1]
+    );
 
     handle.stop(true).await;
     let _ = std::fs::remove_dir_all(&data_dir);

@@ -19,7 +19,9 @@ use tracing::Instrument;
 
 /// Messages claimed per round trip (and marked sent in one write): each is a durable commit
 /// on the one writer, so fewer, larger batches leave it free for the writes members wait on.
-const BATCH: u64 = 1024;
+/// The worker starts at `FIRST_BATCH` and adapts (`next_batch_size`) between the bounds.
+const FIRST_BATCH: u64 = 256;
+const BATCH_SIZES: std::ops::RangeInclusive<u64> = 32..=1024;
 /// Messages written out per blocking task: a batch is written by several at once.
 const BUILD_PART: usize = 32;
 /// Messages being handed to the transport at once.
@@ -30,6 +32,21 @@ const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 type Built = (mail_outbox::Model, anyhow::Result<lettre::Message>);
 /// A message handed to the transport, and whether it was accepted.
 type Attempt = (mail_outbox::Model, anyhow::Result<()>);
+
+/// The next claim's size after a round of `size` took `took`: larger while rounds are quick
+/// (a digest run's thousands go out in few writes), smaller when a slow SMTP server makes
+/// them long, so a batch stays well within the half of the lease it may take.
+fn next_batch_size(size: u64, took: Duration, lease_secs: u64) -> u64 {
+    let lease = Duration::from_secs(lease_secs);
+    let next = if took < lease / 16 {
+        size.saturating_mul(2)
+    } else if took > lease / 8 {
+        size / 2
+    } else {
+        size
+    };
+    next.clamp(*BATCH_SIZES.start(), *BATCH_SIZES.end())
+}
 
 /// What the worker has done since the process started, for `/metrics`.
 #[derive(Debug, Default)]
@@ -46,6 +63,8 @@ pub struct MailWorker {
     outbox_dir: PathBuf,
     wake: Arc<Notify>,
     counters: Arc<MailCounters>,
+    /// How many to claim next (`next_batch_size`), kept from one drain to the next.
+    batch_size: AtomicU64,
 }
 
 impl MailWorker {
@@ -62,6 +81,7 @@ impl MailWorker {
             outbox_dir: config.outbox_dir(),
             wake,
             counters,
+            batch_size: AtomicU64::new(FIRST_BATCH),
         })
     }
 
@@ -98,18 +118,22 @@ impl MailWorker {
             return Ok(());
         }
         let lease = ChronoDuration::seconds(self.config.lease_secs as i64);
-        let claim = || async {
-            let claimed = outbox::claim(self.db.writer(), self.db.reader(), BATCH, lease).await?;
+        let claim = |size: u64| async move {
+            let claimed = outbox::claim(self.db.writer(), self.db.reader(), size, lease).await?;
             Ok::<_, sea_orm::DbErr>(self.build(claimed).await)
         };
-        let mut batch = claim().await?;
+        let mut size = self.batch_size.load(Ordering::Relaxed);
+        let mut batch = claim(size).await?;
         let mut sent: Vec<Attempt> = Vec::new();
         while !batch.is_empty() {
+            let started = Instant::now();
             let (attempts, next, recorded) = tokio::join!(
                 self.send(batch),
-                claim(),
+                claim(size),
                 self.record(std::mem::take(&mut sent))
             );
+            size = next_batch_size(size, started.elapsed(), self.config.lease_secs);
+            self.batch_size.store(size, Ordering::Relaxed);
             recorded?;
             sent = attempts;
             batch = match next {
@@ -270,5 +294,21 @@ impl MailWorker {
             Ok(Err(err)) => tracing::warn!(error = %err, "could not prune the file outbox"),
             Err(_) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_grow_while_rounds_are_quick_and_shrink_when_slow() {
+        let quick = Duration::from_millis(150);
+        let slow = Duration::from_secs(20);
+        assert_eq!(next_batch_size(256, quick, 120), 512);
+        assert_eq!(next_batch_size(1024, quick, 120), 1024);
+        assert_eq!(next_batch_size(256, Duration::from_secs(10), 120), 256);
+        assert_eq!(next_batch_size(256, slow, 120), 128);
+        assert_eq!(next_batch_size(32, slow, 120), 32);
     }
 }
