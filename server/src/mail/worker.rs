@@ -22,8 +22,9 @@ use tracing::Instrument;
 /// The worker starts at `FIRST_BATCH` and adapts (`next_batch_size`) between the bounds.
 const FIRST_BATCH: u64 = 256;
 const BATCH_SIZES: std::ops::RangeInclusive<u64> = 32..=1024;
-/// Messages written out per blocking task: a batch is written by several at once.
-const BUILD_PART: usize = 32;
+/// Blocking tasks a batch is written out by, at once: one per core of the machine this was
+/// tuned on. More only made threads (each test's runtime has a blocking pool of its own).
+const BUILD_PARTS: usize = 2;
 /// Messages being handed to the transport at once.
 const SENDS_IN_FLIGHT: usize = 8;
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
@@ -155,9 +156,10 @@ impl MailWorker {
     /// fails its attempt.
     async fn build(&self, claimed: Vec<outbox::Claimed>) -> Vec<Built> {
         let mut parts = Vec::new();
+        let part_size = claimed.len().div_ceil(BUILD_PARTS).max(1);
         let mut claimed = claimed.into_iter().peekable();
         while claimed.peek().is_some() {
-            let part: Vec<outbox::Claimed> = claimed.by_ref().take(BUILD_PART).collect();
+            let part: Vec<outbox::Claimed> = claimed.by_ref().take(part_size).collect();
             let rows: Vec<mail_outbox::Model> = part.iter().map(|c| c.row.clone()).collect();
             let transport = self.transport.clone();
             let building = tokio::task::spawn_blocking(move || {
