@@ -260,18 +260,18 @@ backend_test! {
         // Batches of two; the second to reach its commit dies there.
         crashing.push(("STAFFROOM_DIGESTS__BATCH_SIZE", "2"));
         crashing.push(("STAFFROOM_FAILPOINTS", "digest.before_commit@2"));
-        let crashed = run_command_with(&database, &send, &crashing);
+        let crashed = run_command_with(&database, &send, &crashing).await;
         assert!(!crashed.status.success(), "the failpoint aborted the run");
         // Batches run side by side, so how many committed before the abort varies; never all.
         let committed = outbox_rows(&database).await.len();
         assert!(committed < 5, "the run was cut short ({committed} committed)");
 
-        let rerun = run_command_with(&database, &send, &settings);
+        let rerun = run_command_with(&database, &send, &settings).await;
         assert!(rerun.status.success(), "{}", String::from_utf8_lossy(&rerun.stderr));
         let stdout = String::from_utf8_lossy(&rerun.stdout);
         assert!(stdout.contains(&format!("{} sent", 5 - committed)), "{stdout}");
         // A third run finds nothing left to do.
-        let again = run_command_with(&database, &send, &settings);
+        let again = run_command_with(&database, &send, &settings).await;
         assert!(String::from_utf8_lossy(&again.stdout).contains("0 sent"));
 
         let smtp = SmtpServer::start_on(smtp_port);
@@ -381,25 +381,25 @@ backend_test! {
 
         let html = database.data_dir.join("preview.html");
         let html_arg = html.to_str().unwrap();
-        let preview = run_command_with(&database, &["digest", "preview", "--member", &member.email, "--html", html_arg], &[]);
+        let preview = run_command_with(&database, &["digest", "preview", "--member", &member.email, "--html", html_arg], &[]).await;
         assert!(preview.status.success(), "{}", String::from_utf8_lossy(&preview.stderr));
         let text = String::from_utf8_lossy(&preview.stdout);
         assert!(text.starts_with("Subject: 1 new discussion in your networks · Staffroom weekly"), "{text}");
         assert!(text.contains("Fraction talks that work"), "{text}");
         let page = std::fs::read_to_string(&html).expect("the HTML written");
         assert!(page.starts_with("<!DOCTYPE html>") && page.contains("Fraction talks that work"));
-        let unknown = run_command_with(&database, &["digest", "preview", "--member", "nobody@example.org"], &[]);
+        let unknown = run_command_with(&database, &["digest", "preview", "--member", "nobody@example.org"], &[]).await;
         assert!(!unknown.status.success());
         assert!(String::from_utf8_lossy(&unknown.stderr).contains("no member with email nobody@example.org"));
 
         let send = ["digest", "send", "--now", "--frequency", "weekly"];
-        let dry = run_command_with(&database, &[&send[..], &["--dry-run"]].concat(), &[]);
+        let dry = run_command_with(&database, &[&send[..], &["--dry-run"]].concat(), &[]).await;
         assert!(dry.status.success());
         assert!(String::from_utf8_lossy(&dry.stdout).contains("dry run: 1 would be sent, 1 with nothing to tell"), "{}", String::from_utf8_lossy(&dry.stdout));
         assert!(outbox_rows(&database).await.is_empty(), "a dry run queues nothing");
-        let real = run_command_with(&database, &send, &[]);
+        let real = run_command_with(&database, &send, &[]).await;
         assert!(String::from_utf8_lossy(&real.stdout).contains("1 sent, 1 with nothing to tell"), "{}", String::from_utf8_lossy(&real.stdout));
-        let now_needs_frequency = run_command_with(&database, &["digest", "send", "--now"], &[]);
+        let now_needs_frequency = run_command_with(&database, &["digest", "send", "--now"], &[]).await;
         assert!(!now_needs_frequency.status.success());
     }
 }
@@ -439,7 +439,7 @@ backend_test! {
         app.put(&mo, &format!("/resources/{toolkit}/helpful"), None).await.expect(200);
 
         let smtp_url = smtp.url();
-        let run = run_command_with(&app.database, &["digest", "send", "--now", "--frequency", "weekly"], &[("STAFFROOM_DIGESTS__BATCH_SIZE", "1"), ("STAFFROOM_SMTP_URL", &smtp_url)]);
+        let run = run_command_with(&app.database, &["digest", "send", "--now", "--frequency", "weekly"], &[("STAFFROOM_DIGESTS__BATCH_SIZE", "1"), ("STAFFROOM_SMTP_URL", &smtp_url)]).await;
         assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
         assert!(String::from_utf8_lossy(&run.stdout).contains("3 sent"), "{}", String::from_utf8_lossy(&run.stdout));
         let mut texts = Vec::new();

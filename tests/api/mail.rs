@@ -188,7 +188,7 @@ backend_test! {
         app.anonymous_post("/auth/magic-link", json!({"email": account.email})).await.expect(202);
 
         let listed = eventually(Duration::from_secs(30), "the message given up", || async {
-            let listed = run_command(&app.database, &["mail", "list", "--failed"]);
+            let listed = run_command(&app.database, &["mail", "list", "--failed"]).await;
             listed.contains(&account.email).then_some(listed)
         })
         .await;
@@ -200,11 +200,11 @@ backend_test! {
         assert!(metrics.text.contains("staffroom_mail_failed_attempts_total 2"), "{}", metrics.text);
 
         let smtp = SmtpServer::start_on(smtp_port);
-        let retried = run_command(&app.database, &["mail", "retry", "--all-failed"]);
+        let retried = run_command(&app.database, &["mail", "retry", "--all-failed"]).await;
         assert!(retried.contains("Queued 1 message"), "{retried}");
         let mail = received_once(&smtp, &app.database, &account.email).await;
         assert!(mail.data.contains("sign-in link"), "{}", mail.data);
-        assert!(run_command(&app.database, &["mail", "list", "--failed"]).contains("No messages."));
+        assert!(run_command(&app.database, &["mail", "list", "--failed"]).await.contains("No messages."));
     }
 }
 

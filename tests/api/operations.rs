@@ -237,8 +237,8 @@ backend_test! {
         let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 3600);
         std::fs::File::options().write(true).open(&abandoned).unwrap().set_modified(two_hours_ago).unwrap();
 
-        run_command(&database, &["admin", "create", "--email", "ops@example.org", "--password", "correct horse battery"]);
-        run_command(&database, &["demo", "seed"]);
+        run_command(&database, &["admin", "create", "--email", "ops@example.org", "--password", "correct horse battery"]).await;
+        run_command(&database, &["demo", "seed"]).await;
         assert!(in_flight.exists() && abandoned.exists(), "commands leave a running server's uploads alone");
 
         let _app = TestApp::spawn_on(std::sync::Arc::new(database), |_| {}).await;

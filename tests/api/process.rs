@@ -106,9 +106,12 @@ impl Drop for ServerProcess {
     }
 }
 
+/// How long a command may take before the test fails by name (and the command is killed).
+const COMMAND_LIMIT: Duration = Duration::from_secs(120);
+
 /// Runs a `staffroom` command (not `serve`) on `database` and returns what it printed.
-pub fn run_command(database: &TestDatabase, args: &[&str]) -> String {
-    let output = run_command_with(database, args, &[]);
+pub async fn run_command(database: &TestDatabase, args: &[&str]) -> String {
+    let output = run_command_with(database, args, &[]).await;
     assert!(
         output.status.success(),
         "{args:?} failed: {}",
@@ -118,22 +121,28 @@ pub fn run_command(database: &TestDatabase, args: &[&str]) -> String {
 }
 
 /// Runs a `staffroom` command with extra `STAFFROOM_*` settings, whatever its exit status.
-pub fn run_command_with(
+/// The test's runtime keeps running meanwhile: a server in the test process goes on serving
+/// (and finishing the transactions the command may wait for) while the command runs.
+pub async fn run_command_with(
     database: &TestDatabase,
     args: &[&str],
     settings: &[(&str, &str)],
 ) -> std::process::Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_staffroom-under-test"));
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_staffroom-under-test"));
     command
         .args(args)
         .env("STAFFROOM_DATA_DIR", &database.data_dir)
         .env("STAFFROOM_LOG", "warn")
-        .env_remove("STAFFROOM_FAILPOINTS");
+        .env_remove("STAFFROOM_FAILPOINTS")
+        .kill_on_drop(true);
     if let Some(url) = &database.url {
         command.env("STAFFROOM_DATABASE_URL", url);
     }
     for (key, value) in settings {
         command.env(key, value);
     }
-    command.output().expect("the command runs")
+    tokio::time::timeout(COMMAND_LIMIT, command.output())
+        .await
+        .unwrap_or_else(|_| panic!("{args:?} did not finish within {COMMAND_LIMIT:?}"))
+        .expect("the command runs")
 }

@@ -545,7 +545,7 @@ async fn the_cli_rebuilds_the_embedded_index_of_a_stopped_server() {
         drop(state);
         std::fs::remove_dir_all(data_dir.join("search")).expect("the index folder");
 
-        let printed = crate::process::run_command(&database, &["search", "reindex"]);
+        let printed = crate::process::run_command(&database, &["search", "reindex"]).await;
         assert!(printed.contains("Rebuilt the search index"), "{printed}");
 
         // A new server finds it at once without applying a single event: the rebuild did it.
