@@ -217,3 +217,32 @@ backend_test! {
         assert_eq!(elsewhere.body["items"], 0, "{}", elsewhere.body["text"]);
     }
 }
+
+backend_test! {
+    /// "See all" leads where the rest is: the reader's network when they read one, their
+    /// networks when they read several, their notifications for mentions.
+    async fn see_all_leads_to_the_readers_network_or_networks(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let reader = app.add_member(&admin, &network, "Rita Reader", "member").await;
+        for n in 0..7 {
+            app.create_thread(&admin, &network, &format!("Practice note {n}")).await;
+        }
+        let see_all = |text: &str, total: usize| -> String {
+            let marker = format!("See all {total}: ");
+            let start = text.find(&marker).unwrap_or_else(|| panic!("{marker} in {text}")) + marker.len();
+            text[start..].lines().next().unwrap().to_owned()
+        };
+        let preview = app.get(&reader, "/me/digest/preview").await.expect(200);
+        let text = preview.body["text"].as_str().unwrap();
+        let public_url = text[..text.find("/threads/").expect("a thread link")].rsplit(' ').next().unwrap().to_owned();
+        assert_eq!(see_all(text, 7), format!("{public_url}/networks/{network}"), "{text}");
+
+        let other = app.post(&admin, "/networks", json!({"name": "Math leads", "visibility": "private"})).await.expect(201).id();
+        app.join_by_invitation(&admin, &other, &reader, "member").await;
+        app.create_thread(&admin, &other, "Fraction talks").await;
+        let preview = app.get(&reader, "/me/digest/preview").await.expect(200);
+        let text = preview.body["text"].as_str().unwrap();
+        assert_eq!(see_all(text, 8), format!("{public_url}/"), "{text}");
+    }
+}

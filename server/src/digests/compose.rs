@@ -56,15 +56,13 @@ impl SectionKind {
         }
     }
 
-    /// Where "see all" leads (a web address of the API's "Web addresses").
-    fn see_all(self) -> &'static str {
+    /// Where "see all" leads (a web address of the API's "Web addresses"): mentions to the
+    /// notifications, everything else to the reader's `home`, where each network's
+    /// discussions, library and help requests are.
+    fn see_all(self, home: &str) -> &str {
         match self {
             SectionKind::Mentions => "/notifications",
-            SectionKind::HelpWanted | SectionKind::AnswersForYou => "/search?q=&types=help_request",
-            SectionKind::NewResources | SectionKind::HelpfulResources => {
-                "/search?q=&types=resource"
-            }
-            _ => "/",
+            _ => home,
         }
     }
 }
@@ -101,8 +99,9 @@ impl Section {
         }
     }
 
-    pub fn see_all(&self) -> Option<&'static str> {
-        (self.total > self.items.len()).then(|| self.kind.see_all())
+    /// The "see all" address when there is more than the section shows.
+    pub fn see_all<'a>(&self, home: &'a str) -> Option<&'a str> {
+        (self.total > self.items.len()).then(|| self.kind.see_all(home))
     }
 }
 
@@ -114,6 +113,9 @@ pub struct Digest {
     pub timezone: Tz,
     pub since: DateTime<Utc>,
     pub sections: Vec<Section>,
+    /// The reader's one network (`/networks/{id}`), or `/` (their networks) when they read
+    /// several: where "see all" leads.
+    pub home: String,
 }
 
 impl Digest {
@@ -155,6 +157,7 @@ pub async fn compose_many(
     let mut memberships = members_networks(db, &ids).await?;
     let mut pairs = Vec::new();
     let mut with_networks = Vec::new();
+    let mut homes: HashMap<i64, String> = HashMap::new();
     for (member, since) in readers {
         let mut networks: Vec<i64> = memberships
             .remove(&member.id)
@@ -165,6 +168,9 @@ pub async fn compose_many(
         // A facilitator may reach a sub-network twice (directly, and from above).
         networks.sort_unstable();
         networks.dedup();
+        if let [only] = networks[..] {
+            homes.insert(member.id, format!("/networks/{only}"));
+        }
         if !networks.is_empty() {
             pairs.extend(networks.iter().map(|n| (member.id, *n)));
             with_networks.push(Reader {
@@ -208,6 +214,7 @@ pub async fn compose_many(
             timezone: timezone(member),
             since: *since,
             sections: sections.remove(&member.id).unwrap_or_default(),
+            home: homes.remove(&member.id).unwrap_or_else(|| "/".to_owned()),
         })
         .collect())
 }

@@ -27,6 +27,13 @@ pub struct Letter {
     pub display_name: String,
     pub sections: Vec<Section>,
     pub links: Links,
+    /// Where "see all" leads (`Digest::home`); letters queued before it was kept lead to `/`.
+    #[serde(default = "root")]
+    pub home: String,
+}
+
+fn root() -> String {
+    "/".to_owned()
 }
 
 impl Letter {
@@ -36,6 +43,7 @@ impl Letter {
             display_name: digest.display_name,
             sections: digest.sections,
             links,
+            home: digest.home,
         }
     }
 
@@ -162,7 +170,7 @@ fn text(letter: &Letter) -> String {
                 item.title, item.context, links.public_url, item.path
             ));
         }
-        if let Some(all) = section.see_all() {
+        if let Some(all) = section.see_all(&letter.home) {
             out.push_str(&format!(
                 "\n  See all {}: {}{}\n",
                 section.total_label(),
@@ -189,7 +197,7 @@ fn html(letter: &Letter) -> String {
             let href = format!("{}{}", links.public_url, item.path);
             rows.push_str(&layout::item_row(&href, &item.title, &item.context));
         }
-        if let Some(all) = section.see_all() {
+        if let Some(all) = section.see_all(&letter.home) {
             let href = format!("{}{}", links.public_url, all);
             rows.push_str(&layout::link_row(
                 &href,
@@ -224,6 +232,7 @@ mod tests {
             timezone: chrono_tz::Tz::UTC,
             since: crate::clock::now(),
             sections,
+            home: "/networks/7".into(),
         };
         Letter::new(digest, cadence, links())
     }
@@ -294,7 +303,9 @@ mod tests {
                 .text
                 .contains(&format!("https://staffroom.example/threads/{i}\n")));
         }
-        assert!(email.text.contains("See all 9: https://staffroom.example/"));
+        assert!(email
+            .text
+            .contains("See all 9: https://staffroom.example/networks/7\n"));
         assert!(email
             .text
             .contains("https://staffroom.example/unsubscribe?token=t"));
@@ -314,5 +325,34 @@ mod tests {
         let stored = serde_json::to_string(&l).unwrap();
         assert_eq!(write_stored(&stored).unwrap(), (email.text, email.html));
         assert!(write_stored("{\"cadence\":\"weekly\"}").is_err());
+    }
+
+    #[test]
+    fn see_all_leads_to_the_readers_network_or_their_notifications() {
+        let l = letter(
+            Cadence::Weekly,
+            vec![
+                section(SectionKind::Mentions, 5, 6),
+                section(SectionKind::NewResources, 5, 8),
+            ],
+        );
+        let email = l.email();
+        assert!(email
+            .text
+            .contains("See all 6: https://staffroom.example/notifications\n"));
+        assert!(email
+            .text
+            .contains("See all 8: https://staffroom.example/networks/7\n"));
+        assert!(email
+            .html
+            .contains("href=\"https://staffroom.example/networks/7\""));
+        // A letter queued before letters kept their reader's home leads to their networks.
+        let mut stored: serde_json::Value = serde_json::to_value(&l).unwrap();
+        stored.as_object_mut().unwrap().remove("home");
+        let (text, _) = write_stored(&stored.to_string()).unwrap();
+        assert!(
+            text.contains("See all 8: https://staffroom.example/\n"),
+            "{text}"
+        );
     }
 }
