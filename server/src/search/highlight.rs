@@ -113,6 +113,11 @@ pub fn snippet(text: &str, matcher: &Matcher, max_chars: usize) -> Option<String
             .filter(|s| *s <= first)
             .unwrap_or(start);
     }
+    // Nor from the line before: a document's fields (a resource's file name, then its
+    // file's text) are lines of their own.
+    if let Some(newline) = text[start..first].rfind('\n') {
+        start += newline + 1;
+    }
     let end = text[start..]
         .char_indices()
         .nth(max_chars)
@@ -137,7 +142,26 @@ pub fn snippet(text: &str, matcher: &Matcher, max_chars: usize) -> Option<String
     if end < text.len() {
         out.push('…');
     }
-    Some(out)
+    Some(one_line(&out))
+}
+
+/// `html` with each run of whitespace (line breaks of a file, a field's end) as one space:
+/// a snippet reads as one line of prose, the same from both engines.
+fn one_line(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut space = false;
+    for c in html.trim().chars() {
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Text with matches between `open` and `close` markers (as Meilisearch returns it) as
@@ -155,7 +179,7 @@ pub fn escape_marked(text: &str, open: &str, close: &str) -> String {
             }
         }
     }
-    out
+    one_line(&out)
 }
 
 #[cfg(test)]
@@ -193,6 +217,20 @@ mod tests {
         assert!(html.contains("&lt;b&gt;daily&lt;/b&gt;"), "{html}");
         assert!(!html.contains("<b>"));
         assert!(snippet("nothing here", &matcher("attendance"), 80).is_none());
+    }
+
+    #[test]
+    fn snippets_start_at_the_line_of_the_match_and_read_as_one_line() {
+        let text = "9\ncounseling\nfirst-absence-call-script.txt\nHello, this is ___ from\n  Lehman HS about an absence.";
+        let html = snippet(text, &matcher("absence"), 200).unwrap();
+        assert_eq!(
+            html,
+            "…first-<mark>absence</mark>-call-script.txt Hello, this is ___ from Lehman HS about an <mark>absence</mark>."
+        );
+        assert_eq!(
+            escape_marked("a\n\n\u{1}b\u{2}\t c ", "\u{1}", "\u{2}"),
+            "a <mark>b</mark> c"
+        );
     }
 
     #[test]

@@ -260,14 +260,17 @@ async fn resource(
         }
         None => None,
     };
+    // The file's name and words first, labels last: a snippet shows the words around a
+    // match, and "9 counseling file" before them says nothing.
     let details = joined(
-        other
-            .iter()
-            .map(|l| l.value.as_str())
-            .chain([resource.kind.as_str()])
+        current_file
+            .as_ref()
+            .map(|f| f.file_name.as_str())
+            .into_iter()
+            .chain(file_text.as_deref())
             .chain(resource.url.as_deref())
-            .chain(current_file.as_ref().map(|f| f.file_name.as_str()))
-            .chain(file_text.as_deref()),
+            .chain(other.iter().map(|l| l.value.as_str()))
+            .chain([resource.kind.as_str()]),
     );
     Ok(Some(SearchDocument {
         id: DocRef::new(DocType::Resource, id).key(),
