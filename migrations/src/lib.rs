@@ -24,6 +24,7 @@ mod m20261203_000016_index_mail_queue;
 mod m20261203_000017_split_mail_bodies;
 mod m20261203_000018_index_digest_readers;
 mod m20261203_000019_mail_bodies_from_templates;
+mod m20261203_000020_mail_bodies_kept_whole;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_split_mail_bodies::Migration),
             Box::new(m20261203_000018_index_digest_readers::Migration),
             Box::new(m20261203_000019_mail_bodies_from_templates::Migration),
+            Box::new(m20261203_000020_mail_bodies_kept_whole::Migration),
         ]
     }
 }
