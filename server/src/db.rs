@@ -97,10 +97,13 @@ pub fn json_ids_subquery(backend: DatabaseBackend) -> &'static str {
 
 /// Pairs of ids bound into raw SQL as one value and read back as a query of two columns,
 /// `a` and `b` (`query`). When every pair packs into one `i64` as `a * k + b` (ids below
-/// about three billion), they travel as a JSON array of numbers and SQL unpacks them with
+/// about three billion), they travel as one list of numbers and SQL unpacks them with
 /// arithmetic: as an array of two-element arrays, SQLite parsed every pair's JSON again for
-/// each column it read (a tenth of a digest run's CPU went there).
+/// each column it read (a tenth of a digest run's CPU went there). SQLite reads the list as
+/// JSON; PostgreSQL as a `bigint[]`, which it parses in a fraction of the time it takes
+/// for JSON (whose numbers it reads as `numeric`, then as text, then as `bigint`).
 pub struct IdPairs {
+    /// The packed numbers, or the pairs, as a JSON array.
     json: String,
     /// `k`, when packed.
     packed_by: Option<i64>,
@@ -144,9 +147,8 @@ impl IdPairs {
         let postgres = backend == DatabaseBackend::Postgres;
         match self.packed_by {
             Some(_) if postgres => {
-                "SELECT v / CAST(? AS bigint) AS a, v % CAST(? AS bigint) AS b FROM \
-                 (SELECT CAST(value AS bigint) AS v \
-                  FROM jsonb_array_elements_text(CAST(? AS jsonb))) AS packed"
+                "SELECT v / CAST(? AS bigint) AS a, v % CAST(? AS bigint) AS b \
+                 FROM unnest(CAST(? AS bigint[])) AS v"
             }
             Some(_) => "SELECT value / ? AS a, value % ? AS b FROM json_each(?)",
             None if postgres => {
@@ -160,11 +162,15 @@ impl IdPairs {
         }
     }
 
-    pub fn values(&self) -> Vec<sea_orm::Value> {
-        let json = sea_orm::Value::from(self.json.clone());
+    pub fn values(&self, backend: DatabaseBackend) -> Vec<sea_orm::Value> {
         match self.packed_by {
-            Some(k) => vec![k.into(), k.into(), json],
-            None => vec![json],
+            // `[1,2,3]` as PostgreSQL writes an array: `{1,2,3}`.
+            Some(k) if backend == DatabaseBackend::Postgres => {
+                let numbers = &self.json[1..self.json.len() - 1];
+                vec![k.into(), k.into(), format!("{{{numbers}}}").into()]
+            }
+            Some(k) => vec![k.into(), k.into(), self.json.clone().into()],
+            None => vec![self.json.clone().into()],
         }
     }
 }
@@ -257,17 +263,33 @@ mod tests {
         let pairs = IdPairs::new(&[(7, 41), (1, 2)]);
         assert_eq!(pairs.packed_by, Some(42));
         assert_eq!(
-            pairs.values(),
+            pairs.values(DatabaseBackend::Sqlite),
             [42i64.into(), 42i64.into(), "[335,44]".to_owned().into()]
+        );
+        assert_eq!(
+            pairs.values(DatabaseBackend::Postgres),
+            [42i64.into(), 42i64.into(), "{335,44}".to_owned().into()]
         );
         assert!(pairs
             .query(DatabaseBackend::Sqlite)
             .contains("value / ? AS a, value % ? AS b"));
+        assert!(pairs
+            .query(DatabaseBackend::Postgres)
+            .contains("unnest(CAST(? AS bigint[]))"));
+        assert_eq!(
+            IdPairs::new(&[]).values(DatabaseBackend::Postgres)[2],
+            "{}".to_owned().into()
+        );
 
         let huge = IdPairs::new(&[(i64::MAX / 2, 5), (1, 2)]);
         assert_eq!(huge.packed_by, None);
         let expected = format!("[[{},5],[1,2]]", i64::MAX / 2);
-        assert_eq!(huge.values(), [sea_orm::Value::from(expected)]);
+        for backend in [DatabaseBackend::Sqlite, DatabaseBackend::Postgres] {
+            assert_eq!(
+                huge.values(backend),
+                [sea_orm::Value::from(expected.clone())]
+            );
+        }
         assert!(huge.query(DatabaseBackend::Postgres).contains("e->>0"));
     }
 }

@@ -116,7 +116,12 @@ async fn query_pairs(
         "(SELECT a AS member_id, b AS item_id FROM ({}) AS q) p",
         pairs.query(backend)
     );
-    query(db, &sql.replace("PAIRS", &pairs_query), pairs.values()).await
+    query(
+        db,
+        &sql.replace("PAIRS", &pairs_query),
+        pairs.values(backend),
+    )
+    .await
 }
 
 pub struct Thread {
