@@ -20,6 +20,14 @@ pub struct Queries<'a, C> {
     pub now: DateTime<Utc>,
 }
 
+/// The row's `network` is one the reader may read. A condition, not a join: each section
+/// starts from rows that name the reader (few), and a join let PostgreSQL start from every
+/// (reader, network) pair crossed with every thread of the network instead (thousands of
+/// rows for a batch, each then looked up in `notifications`).
+fn readable(network: &str) -> String {
+    format!("(rd.member_id, {network}) IN (SELECT member_id, network_id FROM rn)")
+}
+
 /// Threads the reader muted.
 const THREAD_NOT_MUTED: &str = "NOT EXISTS (SELECT 1 FROM thread_subscriptions ts \
      WHERE ts.thread_id = t.id AND ts.member_id = rd.member_id AND ts.level = 'muted')";
@@ -53,7 +61,7 @@ impl<C: ConnectionTrait> Queries<'_, C> {
             all.push(Value::from(*member));
             all.push(Value::from(*since));
         }
-        all.extend(self.pairs.values());
+        all.extend(self.pairs.values(backend));
         all.extend(values);
         self.db
             .query_all(Statement::from_sql_and_values(
@@ -113,14 +121,16 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                 path = concat_sql(&["'/help-requests/'", &cast_text("h.id")]),
                 answer_line = concat_sql(&["a.display_name", "' answered'"]),
             ),
-            "rd JOIN help_requests h ON h.author_id = rd.member_id \
-             JOIN rn ON rn.member_id = rd.member_id AND rn.network_id = h.network_id \
+            &format!(
+                "rd JOIN help_requests h ON h.author_id = rd.member_id \
              JOIN help_responses r ON r.help_request_id = h.id \
              JOIN members a ON a.id = r.author_id \
              WHERE r.author_id <> rd.member_id AND r.created_at > rd.since AND h.deleted_at IS NULL \
-               AND NOT EXISTS (SELECT 1 FROM notifications nt WHERE nt.recipient_id = rd.member_id \
+               AND {readable} AND NOT EXISTS (SELECT 1 FROM notifications nt WHERE nt.recipient_id = rd.member_id \
                   AND nt.kind = 'help_responded' AND nt.subject_id = h.id \
                   AND nt.read_at IS NOT NULL AND nt.read_at >= r.created_at)",
+                readable = readable("h.network_id")
+            ),
             "r.created_at DESC",
             vec![],
         )
@@ -149,12 +159,13 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                 "rd JOIN notifications nt ON nt.recipient_id = rd.member_id \
                  JOIN posts p ON p.id = nt.subject_id AND p.deleted_at IS NULL \
                  JOIN threads t ON t.id = p.thread_id AND t.deleted_at IS NULL \
-                 JOIN rn ON rn.member_id = rd.member_id AND rn.network_id = t.network_id \
                  JOIN members a ON a.id = p.author_id \
                  WHERE nt.kind IN ('mentioned', 'replied') AND nt.subject_type = 'post' \
-                   AND nt.read_at IS NULL AND nt.created_at > rd.since AND {THREAD_NOT_MUTED} \
+                   AND nt.read_at IS NULL AND nt.created_at > rd.since AND {readable} \
+                   AND {THREAD_NOT_MUTED} \
                    AND NOT EXISTS (SELECT 1 FROM read_markers rm WHERE rm.thread_id = t.id \
-                      AND rm.member_id = rd.member_id AND rm.last_read_post_id >= p.id)"
+                      AND rm.member_id = rd.member_id AND rm.last_read_post_id >= p.id)",
+                readable = readable("t.network_id")
             ),
             "nt.created_at DESC",
             vec![],
@@ -166,10 +177,12 @@ impl<C: ConnectionTrait> Queries<'_, C> {
         let rows = self
             .ranked(
                 "a.title AS title, a.due_on AS due_on, c.id AS convening_id, c.title AS convening",
-                "rd JOIN action_items a ON a.owner_id = rd.member_id \
+                &format!(
+                    "rd JOIN action_items a ON a.owner_id = rd.member_id \
                  JOIN convenings c ON c.id = a.convening_id \
-                 JOIN rn ON rn.member_id = rd.member_id AND rn.network_id = c.network_id \
-                 WHERE a.status = 'open' AND a.due_on IS NOT NULL",
+                 WHERE a.status = 'open' AND a.due_on IS NOT NULL AND {}",
+                    readable("c.network_id")
+                ),
                 "a.due_on ASC, a.id ASC",
                 vec![],
             )
@@ -203,12 +216,15 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                 path = concat_sql(&["'/initiatives/'", &cast_text("i.id"), "'#check-in'"]),
                 context = concat_sql(&["i.measure_name", "' · '", "i.title"]),
             ),
-            "rd JOIN check_in_reminders cr ON cr.member_id = rd.member_id \
+            &format!(
+                "rd JOIN check_in_reminders cr ON cr.member_id = rd.member_id \
              JOIN initiative_teams t ON t.id = cr.team_id AND t.deleted_at IS NULL \
              JOIN initiative_team_members tm ON tm.team_id = t.id AND tm.member_id = rd.member_id \
              JOIN initiatives i ON i.id = t.initiative_id AND i.status = 'active' \
-             JOIN rn ON rn.member_id = rd.member_id AND rn.network_id = i.network_id \
-             WHERE NOT EXISTS (SELECT 1 FROM check_ins c WHERE c.team_id = t.id AND c.period = cr.period)",
+             WHERE {} \
+               AND NOT EXISTS (SELECT 1 FROM check_ins c WHERE c.team_id = t.id AND c.period = cr.period)",
+                readable("i.network_id")
+            ),
             "cr.period DESC, t.id ASC",
             vec![],
         )
