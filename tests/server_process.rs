@@ -1,7 +1,6 @@
 //! `staffroom`, exactly as operators run it, for tests that need the server in a process of
 //! its own: to kill it with SIGKILL and start it again.
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    staffroom::cli::run().await
+fn main() -> anyhow::Result<()> {
+    staffroom::cli::main()
 }

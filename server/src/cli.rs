@@ -55,6 +55,19 @@ pub enum Command {
         #[command(subcommand)]
         action: DigestAction,
     },
+    /// Uploaded files: those whose words could not be read for search.
+    Files {
+        #[command(subcommand)]
+        action: FilesAction,
+    },
+    /// Read one file's words from standard input and write them to standard output. The
+    /// server runs this as a child process under OS limits; it is not for people.
+    #[command(hide = true)]
+    ExtractText {
+        /// `text`, `pdf` or `office`.
+        #[arg(long)]
+        format: String,
+    },
     /// Print live events of some topics, one JSON message per line (reconnects and resumes).
     Watch {
         /// Topics: `network:<id>`, `thread:<id>` or `me`; repeat for several.
@@ -80,6 +93,23 @@ pub enum Command {
         /// Exit after this many events.
         #[arg(long)]
         max_events: Option<usize>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum FilesAction {
+    /// List the files whose words could not be read (newest first): when, why, and the
+    /// resources that share each file. They stay downloadable, and findable by everything
+    /// but their words.
+    Unreadable {
+        /// Most files listed.
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+        /// Forget these outcomes instead, so the next reading (`staffroom search reindex`, or
+        /// the next change to their resources) tries the files again, e.g. after raising
+        /// `file_text.*` limits.
+        #[arg(long)]
+        retry: bool,
     },
 }
 
@@ -186,10 +216,26 @@ pub enum DemoAction {
     },
 }
 
+/// The `staffroom` binary's `main`: the text reader runs alone, without a runtime,
+/// configuration or logging; every other command in a Tokio runtime.
+pub fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Some(Command::ExtractText { format }) = &cli.command {
+        std::process::exit(crate::file_text::child::run(format));
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run_parsed(cli))
+}
+
 /// The whole program: parses the command line, loads the configuration, sets up logging,
 /// runs the command.
 pub async fn run() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    run_parsed(Cli::parse()).await
+}
+
+async fn run_parsed(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())
         .map_err(|err| anyhow::anyhow!("configuration: {err}"))?;
     crate::ops::telemetry::init(config.log_format);
@@ -249,6 +295,10 @@ pub async fn execute(command: Option<Command>, config: Config) -> anyhow::Result
             crate::live::watch::watch(options, std::io::stdout()).await
         }
         Command::Mail { action } => mail(config, action).await,
+        Command::Files { action } => files(config, action).await,
+        Command::ExtractText { format } => {
+            std::process::exit(crate::file_text::child::run(&format))
+        }
         Command::Digest {
             action:
                 DigestAction::Preview {
@@ -297,6 +347,44 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     app.run_until_stopped()
         .await
         .context("server stopped with an error")
+}
+
+async fn files(config: Config, action: FilesAction) -> anyhow::Result<()> {
+    use crate::file_text::records;
+    let db = Db::connect(&config).await?;
+    db.migrate_up().await?;
+    match action {
+        FilesAction::Unreadable { retry: true, .. } => {
+            let forgotten = records::forget_unreadable(db.writer()).await?;
+            println!(
+                "Forgot {forgotten} unreadable file(s): run `staffroom search reindex` to read them again."
+            );
+        }
+        FilesAction::Unreadable { limit, .. } => {
+            let files = records::unreadable(db.reader(), limit).await?;
+            if files.is_empty() {
+                println!("Every file's words could be read.");
+            }
+            for file in files {
+                println!(
+                    "{}  {}  {} ({} bytes)\n    why: {}",
+                    file.read_at.format("%Y-%m-%d %H:%M:%SZ"),
+                    file.sha256,
+                    file.media_type,
+                    file.size_bytes,
+                    file.reason
+                );
+                for used in file.resources {
+                    println!(
+                        "    resource {} \"{}\", version {}: {}",
+                        used.resource_id, used.title, used.version, used.file_name
+                    );
+                }
+            }
+        }
+    }
+    db.close().await;
+    Ok(())
 }
 
 async fn mail(config: Config, action: MailAction) -> anyhow::Result<()> {

@@ -52,6 +52,21 @@ pub struct Config {
     pub notification_emails: NotificationEmailsConfig,
     pub initiatives: InitiativesConfig,
     pub polls: PollsConfig,
+    pub file_text: FileTextConfig,
+}
+
+/// Reading the words of uploaded files in a child process (see `file_text/`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileTextConfig {
+    /// The program run as `<extractor> extract-text`; unset: this very binary.
+    pub extractor: Option<PathBuf>,
+    /// Address space a reading child may use, in MiB.
+    pub memory_mib: u64,
+    /// Processor seconds a reading child may use.
+    pub cpu_secs: u64,
+    /// Wall-clock seconds after which a reading child is killed.
+    pub deadline_secs: u64,
 }
 
 /// Polls' background work (see `polls/closer.rs`).
@@ -281,6 +296,12 @@ impl Default for Config {
                 closer: true,
                 close_interval_secs: 30,
             },
+            file_text: FileTextConfig {
+                extractor: None,
+                memory_mib: 1024,
+                cpu_secs: 20,
+                deadline_secs: 30,
+            },
         }
     }
 }
@@ -394,6 +415,19 @@ impl Config {
                 self.notification_emails.batch_window_secs,
                 0,
                 24 * 3600,
+            ),
+            (
+                "file_text.memory_mib",
+                self.file_text.memory_mib,
+                64,
+                65_536,
+            ),
+            ("file_text.cpu_secs", self.file_text.cpu_secs, 1, 3600),
+            (
+                "file_text.deadline_secs",
+                self.file_text.deadline_secs,
+                1,
+                3600,
             ),
             (
                 "mail.poll_interval_ms",

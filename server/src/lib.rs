@@ -18,6 +18,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod failpoint;
+pub mod file_text;
 pub mod files;
 pub mod grouping;
 pub mod help_requests;
@@ -120,7 +121,7 @@ impl Application {
                 let indexer = search::indexer::Indexer {
                     engine,
                     db: state.db.clone(),
-                    files: state.files.clone(),
+                    file_texts: state.file_texts.clone(),
                     wake: state.search.wake_signal(),
                     counters: state.search.counters.clone(),
                 };

@@ -6,7 +6,6 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    staffroom::cli::run().await
+fn main() -> anyhow::Result<()> {
+    staffroom::cli::main()
 }

@@ -28,6 +28,8 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// Opened by a serving instance only (see `Search::start`).
     pub search: crate::search::Search,
+    /// The words of uploaded files, read in child processes and kept by content.
+    pub file_texts: Arc<crate::file_text::FileTexts>,
 }
 
 impl AppState {
@@ -49,6 +51,11 @@ impl AppState {
             markdown: crate::markdown::Markdown::new(&config.markdown.image_hosts),
             hub: Arc::new(Hub::new(config.live.buffer)),
             search: crate::search::Search::default(),
+            file_texts: Arc::new(crate::file_text::FileTexts::new(
+                &config.file_text,
+                db.clone(),
+                FileStore::new(config.files_dir()),
+            )),
             db,
             config: Arc::new(config),
         })

@@ -224,6 +224,12 @@ pub fn test_config(database: &TestDatabase) -> Config {
             enabled: false,
             ..Config::default().notification_emails
         },
+        // The server in this process is the test binary: files are read by the real
+        // command line's `extract-text`.
+        file_text: staffroom::config::FileTextConfig {
+            extractor: Some(env!("CARGO_BIN_EXE_staffroom-under-test").into()),
+            ..Config::default().file_text
+        },
         ..Config::default()
     }
 }

@@ -5,6 +5,7 @@
 mod browser;
 mod helpers;
 mod live_client;
+mod made_files;
 mod process;
 mod proxy;
 mod smtp;
@@ -17,6 +18,7 @@ mod conversations;
 mod digest_sending;
 mod digests;
 mod event_log;
+mod file_texts;
 mod help_requests;
 pub mod initiatives;
 mod insights;

@@ -45,6 +45,7 @@ impl SearchEngine {
 }
 
 /// A search test, once per database and search engine available.
+#[macro_export]
 macro_rules! search_test {
     (async fn $name:ident($backend:ident: Backend, $engine:ident: SearchEngine) $body:block) => {
         mod $name {
@@ -86,8 +87,8 @@ macro_rules! search_test {
 
 /// Searches as `who` until `ready` holds for the results (the index follows the event log
 /// within moments), then returns them.
-async fn search_until(
-    app: &TestApp,
+pub(crate) async fn search_until(
+    app: &Api,
     who: &Account,
     query: &str,
     ready: impl Fn(&Value) -> bool,
@@ -118,7 +119,7 @@ fn keys(results: &Value) -> Vec<String> {
         .collect()
 }
 
-fn has(results: &Value, doc_type: &str, id: &str) -> bool {
+pub(crate) fn has(results: &Value, doc_type: &str, id: &str) -> bool {
     keys(results).contains(&format!("{doc_type}:{id}"))
 }
 

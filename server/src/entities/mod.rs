@@ -12,6 +12,7 @@ pub mod digest_deliveries;
 pub mod direct_messages;
 pub mod email_opt_outs;
 pub mod events;
+pub mod file_texts;
 pub mod help_offers;
 pub mod help_request_tags;
 pub mod help_requests;

@@ -55,5 +55,9 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let outbox = crate::mail::outbox::counts(state.db.reader()).await.ok();
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render(outbox) + &state.search.counters.render())
+        .body(
+            state.metrics.render(outbox)
+                + &state.search.counters.render()
+                + &state.file_texts.render_metrics().await,
+        )
 }

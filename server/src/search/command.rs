@@ -30,8 +30,12 @@ pub async fn reindex(config: Config) -> anyhow::Result<()> {
             eprintln!("No server is feeding the index: rebuilding it here.");
             let progress = watch_progress(&db, &key, asked_at);
             tokio::pin!(progress);
-            let files = crate::files::FileStore::new(config.files_dir());
-            let work = rebuild::run_if_requested(engine, &db, &files);
+            let file_texts = crate::file_text::FileTexts::new(
+                &config.file_text,
+                db.clone(),
+                crate::files::FileStore::new(config.files_dir()),
+            );
+            let work = rebuild::run_if_requested(engine, &db, &file_texts);
             tokio::select! {
                 outcome = work => { outcome?; }
                 _ = &mut progress => {}

@@ -34,7 +34,7 @@ const RETRY_MAX: Duration = Duration::from_secs(30);
 pub struct Indexer {
     pub engine: Engine,
     pub db: Db,
-    pub files: crate::files::FileStore,
+    pub file_texts: Arc<crate::file_text::FileTexts>,
     pub wake: Arc<Notify>,
     pub counters: Arc<SearchCounters>,
 }
@@ -110,7 +110,7 @@ impl Indexer {
                 in_flight: 0,
             });
         }
-        if super::rebuild::run_if_requested(&self.engine, &self.db, &self.files).await? {
+        if super::rebuild::run_if_requested(&self.engine, &self.db, &self.file_texts).await? {
             pending.clear();
             return Ok(Round {
                 events: 1,
@@ -146,7 +146,7 @@ impl Indexer {
             .collect();
         let mut changes = Vec::new();
         for doc in touched {
-            changes.extend(changes_for(self.db.reader(), &self.files, doc).await?);
+            changes.extend(changes_for(self.db.reader(), &self.file_texts, doc).await?);
         }
         let documents = changes.len() as u64;
         self.engine.apply(changes, last_id).await?;

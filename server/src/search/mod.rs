@@ -10,7 +10,6 @@ pub mod command;
 pub mod document;
 pub mod embedded;
 pub mod engine;
-pub mod file_text;
 pub mod highlight;
 pub mod indexer;
 pub mod lease;

@@ -11,7 +11,7 @@ use super::engine::Engine;
 use super::sources::{changes_for, ids_after};
 use crate::db::Db;
 use crate::entities::{events, search_positions};
-use crate::files::FileStore;
+use crate::file_text::FileTexts;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -126,7 +126,11 @@ pub async fn request(db: &impl ConnectionTrait, key: &str) -> Result<RebuildStat
 }
 
 /// Rebuilds `engine`'s index if a rebuild was asked for; `true` when it did.
-pub async fn run_if_requested(engine: &Engine, db: &Db, files: &FileStore) -> anyhow::Result<bool> {
+pub async fn run_if_requested(
+    engine: &Engine,
+    db: &Db,
+    file_texts: &FileTexts,
+) -> anyhow::Result<bool> {
     let key = engine.row_key();
     if status(db.reader(), &key).await?.state != RebuildState::Requested {
         return Ok(false);
@@ -140,7 +144,7 @@ pub async fn run_if_requested(engine: &Engine, db: &Db, files: &FileStore) -> an
         row.rebuild_error = Set(None);
     })
     .await?;
-    let outcome = rebuild(engine, db, files, &key).await;
+    let outcome = rebuild(engine, db, file_texts, &key).await;
     let error = outcome.as_ref().err().map(|err| format!("{err:#}"));
     if let Some(error) = &error {
         tracing::error!(error = %error, "rebuilding the search index failed");
@@ -153,7 +157,12 @@ pub async fn run_if_requested(engine: &Engine, db: &Db, files: &FileStore) -> an
     outcome.map(|_| true)
 }
 
-async fn rebuild(engine: &Engine, db: &Db, files: &FileStore, key: &str) -> anyhow::Result<()> {
+async fn rebuild(
+    engine: &Engine,
+    db: &Db,
+    file_texts: &FileTexts,
+    key: &str,
+) -> anyhow::Result<()> {
     // Everything up to this event is in the rows read below; later ones are applied again
     // from the log once the new index is in.
     let position: i64 = events::Entity::find()
@@ -180,7 +189,7 @@ async fn rebuild(engine: &Engine, db: &Db, files: &FileStore, key: &str) -> anyh
             for id in &ids {
                 for change in changes_for(
                     db.reader(),
-                    files,
+                    file_texts,
                     super::document::DocRef::new(doc_type, *id),
                 )
                 .await?

@@ -4,14 +4,13 @@
 //! anything deleted or missing becomes a deletion.
 
 use super::document::{Change, DocRef, DocType, SearchDocument};
-use super::file_text;
 use crate::entities::{
     convenings, help_request_tags, help_requests, help_responses, initiatives, member_expertise,
     members, network_members, poll_options, polls, posts, resource_labels, resource_versions,
     resources, tests_of_change, thread_tags, threads,
 };
 use crate::events::EventKind;
-use crate::files::FileStore;
+use crate::file_text::{FileTexts, StoredFile};
 use crate::markdown::plain_text;
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -51,16 +50,16 @@ pub fn refs_for(kind: EventKind, subject: Option<i64>) -> Option<DocRef> {
     subject.map(|id| DocRef::new(doc_type, id))
 }
 
-/// What the index should hold for `doc` now (`files` holds uploads, whose text is searched).
+/// What the index should hold for `doc` now (`file_texts` reads the words of uploads).
 pub async fn changes_for(
     db: &impl ConnectionTrait,
-    files: &FileStore,
+    file_texts: &FileTexts,
     doc: DocRef,
 ) -> Result<Vec<Change>, DbErr> {
     let current = match doc.doc_type {
         DocType::Thread => return thread(db, doc.id).await,
         DocType::Post => return post(db, doc.id).await,
-        DocType::Resource => resource(db, files, doc.id).await?,
+        DocType::Resource => resource(db, file_texts, doc.id).await?,
         DocType::HelpRequest => help_request(db, doc.id).await?,
         DocType::Convening => convening(db, doc.id).await?,
         DocType::Member => member(db, doc.id).await?,
@@ -228,7 +227,7 @@ async fn post(db: &impl ConnectionTrait, id: i64) -> Result<Vec<Change>, DbErr> 
 
 async fn resource(
     db: &impl ConnectionTrait,
-    files: &FileStore,
+    file_texts: &FileTexts,
     id: i64,
 ) -> Result<Option<SearchDocument>, DbErr> {
     let Some(resource) = resources::Entity::find_by_id(id)
@@ -256,7 +255,13 @@ async fn resource(
     };
     let file_text = match &current_file {
         Some(file) => {
-            file_text::extract(files, &file.sha256, &file.media_type, file.size_bytes).await
+            file_texts
+                .text_of(StoredFile {
+                    sha256: &file.sha256,
+                    media_type: &file.media_type,
+                    size_bytes: file.size_bytes,
+                })
+                .await
         }
         None => None,
     };
