@@ -3,7 +3,9 @@
 
 use crate::backend_test;
 use crate::helpers::*;
-use crate::made_files::{docx, docx_bomb, looping_pdf, pdf_bomb, pptx, truncated};
+use crate::made_files::{
+    docx, docx_bomb, looping_pdf, memory_hungry_pdf, pdf_bomb, pptx, truncated,
+};
 use crate::process::{run_command, ServerProcess};
 use crate::search::{has, search_until, SearchEngine};
 use crate::search_test;
@@ -11,10 +13,12 @@ use reqwest::Method;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
-/// Short limits, so the file that never ends is given up within the test's patience.
-const LIMITS: [(&str, &str); 2] = [
+/// Short limits, so the file that never ends is given up within the test's patience, and
+/// the one that needs memory runs out of it.
+const LIMITS: [(&str, &str); 3] = [
     ("STAFFROOM_FILE_TEXT__CPU_SECS", "3"),
     ("STAFFROOM_FILE_TEXT__DEADLINE_SECS", "10"),
+    ("STAFFROOM_FILE_TEXT__MEMORY_MIB", "96"),
 ];
 
 /// The peak resident memory of process `pid`, in bytes (Linux's `VmHWM`).
@@ -57,12 +61,13 @@ backend_test! {
         let docx_bomb = server.share_file(&admin, &network, "Unit overview", "unit.docx", docx_bomb()).await;
         let looping = server.share_file(&admin, &network, "Looping flyer", "flyer.pdf", looping_pdf()).await;
         let half = server.share_file(&admin, &network, "Half a syllabus", "syllabus.docx", truncated(&lesson_plan())).await;
+        let hungry = server.share_file(&admin, &network, "Hungry poster", "poster.pdf", memory_hungry_pdf()).await;
         let lesson = server.share_file(&admin, &network, "Ratios lesson", "ratios.docx", lesson_plan()).await;
         let slides = server.share_file(&admin, &network, "Attendance deck", "attendance.pptx", slide_deck()).await;
 
         // The server answers throughout, while children read (and die of) the files.
         let deadline = Instant::now() + Duration::from_secs(90);
-        while server.metric("staffroom_file_texts_unreadable").await < 4 {
+        while server.metric("staffroom_file_texts_unreadable").await < 5 {
             let asked = Instant::now();
             server.request(Method::GET, "/healthz", None, None).await.expect(200);
             assert!(asked.elapsed() < Duration::from_secs(2), "/healthz took {:?}", asked.elapsed());
@@ -77,7 +82,7 @@ backend_test! {
         assert!(!snippet.contains("withdrawn"), "a tracked deletion is not a word of the document: {snippet}");
         search_until(&server, &admin, "q=numbatlike", |r| has(r, "resource", &slides)).await;
         // The hostile files' resources are still found by their titles, and downloadable.
-        for (title, id) in [("handbook", &pdf_bomb), ("overview", &docx_bomb), ("flyer", &looping), ("syllabus", &half)] {
+        for (title, id) in [("handbook", &pdf_bomb), ("overview", &docx_bomb), ("flyer", &looping), ("syllabus", &half), ("poster", &hungry)] {
             search_until(&server, &admin, &format!("q={title}"), |r| has(r, "resource", id)).await;
         }
         let resource = server.get(&admin, &format!("/resources/{pdf_bomb}")).await.expect(200).body;
@@ -90,22 +95,25 @@ backend_test! {
         let thread = server.create_thread(&admin, &network, "Okapian follow-up").await["id"].as_str().unwrap().to_owned();
         search_until(&server, &admin, "q=okapian", |r| has(r, "thread", &thread)).await;
 
-        // The server's memory never depended on the files (12 GiB and 2 GiB of inflation).
+        // The server's memory never depended on the files (12 GiB, 2 GiB and 120 MiB inflated).
         let peak = peak_rss(server.pid());
         eprintln!("the server peaked at {} MiB while reading hostile files (it started at {} MiB)", peak >> 20, before >> 20);
         assert!(peak < 256 * 1024 * 1024, "the server peaked at {} MiB (it started at {} MiB)", peak >> 20, before >> 20);
 
         // Operators see which files, why and when.
-        assert_eq!(server.metric("staffroom_file_texts_unreadable").await, 4);
+        assert_eq!(server.metric("staffroom_file_texts_unreadable").await, 5);
         let listing = run_command(&database, &["files", "unreadable"]).await;
         for expected in [
             "handbook.pdf", "a stream in it inflates to more than 32 MiB",
             "unit.docx", "its part word/document.xml inflates past the 16384 bytes it declares",
-            "flyer.pdf", "processor time",
+            "flyer.pdf",
             "syllabus.docx", "it is not a zip package it can read",
+            "poster.pdf", "reading it needed more than 96 MiB of memory",
         ] {
             assert!(listing.contains(expected), "{expected:?} missing from:\n{listing}");
         }
+        // Stopped by its processor time, or by the clock when the machine is busy.
+        assert!(listing.contains("reading it took more than 3 s of processor time") || listing.contains("reading it took longer than 10 s"), "{listing}");
         assert!(!listing.contains("ratios.docx"), "{listing}");
 
         // A restart stays up, reads none of them again, and goes on indexing.
@@ -114,7 +122,7 @@ backend_test! {
         let later = server.create_thread(&admin, &network, "Wombatish reflections").await["id"].as_str().unwrap().to_owned();
         search_until(&server, &admin, "q=wombatish", |r| has(r, "thread", &later)).await;
         assert_eq!(server.metric("staffroom_file_texts_unreadable_total").await, 0);
-        assert_eq!(server.metric("staffroom_file_texts_unreadable").await, 4);
+        assert_eq!(server.metric("staffroom_file_texts_unreadable").await, 5);
         server.request(Method::GET, "/healthz", None, None).await.expect(200);
     }
 }

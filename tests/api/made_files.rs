@@ -307,3 +307,22 @@ pub fn looping_pdf() -> Vec<u8> {
     }
     pdf(&objects)
 }
+
+/// A PDF within every limit of the format (four page streams of 30 MiB each, 120 MiB in
+/// all) that still needs more memory than the reader is given in the tests.
+pub fn memory_hungry_pdf() -> Vec<u8> {
+    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::best());
+    encoder
+        .write_all(&vec![b' '; 30 * 1024 * 1024])
+        .expect("deflate");
+    let spaces = encoder.finish().expect("deflate");
+    let mut objects = vec![
+        CATALOG.to_vec(),
+        PAGES.to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents [4 0 R 5 0 R 6 0 R 7 0 R] >>".to_vec(),
+    ];
+    for _ in 0..4 {
+        objects.push(stream("/Filter /FlateDecode", &spaces));
+    }
+    pdf(&objects)
+}
