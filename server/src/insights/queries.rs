@@ -6,6 +6,7 @@ use super::period::Period;
 use crate::db::placeholders;
 use crate::initiatives::model::Cadence;
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
 use std::collections::HashSet;
 
@@ -130,6 +131,28 @@ pub async fn last_convening(
         Some(row) => row.try_get_by::<Option<DateTime<Utc>>, _>(0),
         None => Ok(None),
     }
+}
+
+/// The timezone insights count days in: that of the network's latest convening to have
+/// started by `now` (not cancelled), where the network meets; UTC before its first.
+/// Networks have no timezone of their own, and this one moves only when a new convening
+/// starts, whatever period is asked for.
+pub async fn network_zone(
+    db: &impl ConnectionTrait,
+    network_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Tz, DbErr> {
+    let found = rows(
+        db,
+        "SELECT timezone FROM convenings WHERE network_id = ? AND starts_at <= ? AND cancelled_at IS NULL \
+         ORDER BY starts_at DESC, id DESC LIMIT 1",
+        vec![Value::from(network_id), Value::from(now)],
+    )
+    .await?;
+    Ok(match found.first() {
+        Some(row) => row.try_get_by::<String, _>(0)?.parse().unwrap_or(Tz::UTC),
+        None => Tz::UTC,
+    })
 }
 
 fn twice(values: Vec<Value>) -> Vec<Value> {
@@ -267,7 +290,7 @@ async fn check_ins_due(
     if teams.is_empty() {
         return Ok((0, 0));
     }
-    let first_day = period.from.date_naive();
+    let first_day = period.first_day;
     let in_ = rows(
         db,
         CHECK_INS,
@@ -286,14 +309,18 @@ async fn check_ins_due(
         let Some(cadence) = Cadence::parse(&cadence) else {
             continue;
         };
-        let last_day = period.to.date_naive();
-        let owed: HashSet<NaiveDate> =
-            periods_due(cadence, first_day, last_day, formed.date_naive())
-                .into_iter()
-                .collect();
+        let end_day = period.end_day();
+        let owed: HashSet<NaiveDate> = periods_due(
+            cadence,
+            first_day,
+            end_day,
+            formed.with_timezone(&period.zone).date_naive(),
+        )
+        .into_iter()
+        .collect();
         // A period before the team was formed counts when it was checked in all the same
         // (history imported for a new team).
-        for due in periods_due(cadence, first_day, last_day, NaiveDate::MIN) {
+        for due in periods_due(cadence, first_day, end_day, NaiveDate::MIN) {
             let checked_in = done.contains(&(id, due));
             if checked_in || owed.contains(&due) {
                 expected += 1;

@@ -48,6 +48,9 @@ pub fn render(view: &InsightsView, table: Table) -> ApiResult<String> {
             let rows: Vec<(&str, String)> = vec![
                 ("from", view.from.to_rfc3339()),
                 ("to", view.to.to_rfc3339()),
+                ("first_day", view.first_day.to_string()),
+                ("last_day", view.last_day.to_string()),
+                ("timezone", view.timezone.clone()),
                 ("members", view.members.to_string()),
                 ("active_members", view.active_members.to_string()),
                 ("active_rate", number(view.active_rate)),

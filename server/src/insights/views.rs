@@ -4,15 +4,24 @@ use super::compute::{Figures, HelpFigures};
 use super::period::{Period, PeriodSource};
 use crate::ids::ApiId;
 use crate::members::views::MemberRef;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct InsightsView {
     pub network_id: ApiId,
+    /// When `first_day` starts in `timezone`.
     pub from: DateTime<Utc>,
+    /// When the day after `last_day` starts in `timezone` (the period ends there).
     pub to: DateTime<Utc>,
+    /// The period's first day, in `timezone`.
+    pub first_day: NaiveDate,
+    /// The period's last day (included), in `timezone`.
+    pub last_day: NaiveDate,
+    /// The IANA timezone the days are counted in: that of the network's latest convening
+    /// to have started, else `UTC`.
+    pub timezone: String,
     pub period_source: PeriodSource,
     pub members: u64,
     pub active_members: u64,
@@ -95,6 +104,9 @@ impl InsightsView {
             network_id: ApiId(network_id),
             from: period.from,
             to: period.to,
+            first_day: period.first_day,
+            last_day: period.last_day,
+            timezone: period.zone.name().to_owned(),
             period_source: period.source,
             members: figures.members,
             active_members: figures.active_members,
