@@ -97,8 +97,9 @@ async fn main() -> anyhow::Result<()> {
         .min_connections(1)
         .sqlx_logging(false);
     let plain = Database::connect(options).await?;
-    let bounds =
-        period::resolve(Some(&from), Some(&to), None, now).map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The network has no convening: its days are UTC's, as the server counts them.
+    let bounds = period::resolve(Some(&from), Some(&to), chrono_tz::Tz::UTC, None, now)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
 
     // Both sides compute the same figures.
     let api: serde_json::Value = serde_json::from_str(&once(addr, &request).await?)?;

@@ -1,6 +1,7 @@
 //! Facilitator insights over a hand-made week of activity with known answers: activity,
-//! connections (never a direct message or an anonymous asker as an edge), help, resources,
-//! check-ins; JSON and CSV; facilitators only.
+//! connections, help, resources, check-ins; JSON and CSV; facilitators only. Anonymous
+//! askers, anonymous polls' voters and the people in a direct message never count among
+//! anyone, whatever whole days are asked for.
 
 use crate::backend_test;
 use crate::helpers::*;
@@ -71,12 +72,16 @@ backend_test! {
         let v = &insights.body;
         assert_eq!(v["period_source"], "since_last_convening");
         assert_eq!(v["members"], 7);
-        // Active: Ana, Ben, Cy, Eve, Fran and the admin; Dee only read.
-        assert_eq!(v["active_members"], 6);
-        assert_eq!(v["active_rate"], 0.857);
-        // Connected: Ana, Ben, Cy, Eve (answered, anonymously) and Dee (messaged).
-        assert_eq!(v["connected_members"], 5);
-        assert_eq!(v["connection_rate"], 0.714);
+        // Active: Ana, Ben, Cy, Fran and the admin (who voted in a poll that names its
+        // voters); Dee only read and Eve only asked anonymously.
+        assert_eq!(v["active_members"], 5);
+        assert_eq!(v["active_rate"], 0.714);
+        // Connected: Ana, Ben and Cy; neither Eve (answered, but anonymously) nor Dee (only
+        // messaged).
+        assert_eq!(v["connected_members"], 3);
+        assert_eq!(v["connection_rate"], 0.429);
+        // The message is a count, held back below five.
+        assert_eq!(v["unattributed"], json!({"anonymous_poll_votes": {"count": null, "fewer_than": 5}, "direct_messages": {"count": null, "fewer_than": 5}}));
         assert_eq!(edges(v), vec![
             ("Ben Counselor".to_owned(), "Ana Principal".to_owned(), "replied".to_owned(), 1),
             ("Cy Teacher".to_owned(), "Ana Principal".to_owned(), "offered".to_owned(), 1),
@@ -117,7 +122,8 @@ backend_test! {
         let csv = app.get(&fran, &format!("/networks/{network}/insights.csv")).await.expect(200);
         assert!(csv.content_type().starts_with("text/csv"));
         assert!(csv.text.starts_with("metric,value\n"), "{}", csv.text);
-        assert!(csv.text.contains("connection_rate,0.714\n"), "{}", csv.text);
+        assert!(csv.text.contains("connection_rate,0.429\n"), "{}", csv.text);
+        assert!(csv.text.contains("direct_messages,fewer than 5\n"), "{}", csv.text);
         assert!(csv.text.contains("help_answered_pct_48h,50\n"), "{}", csv.text);
         let connections = app.get(&fran, &format!("/networks/{network}/insights.csv?table=connections")).await.expect(200);
         assert_eq!(connections.text.lines().count(), 4, "{}", connections.text);
@@ -159,10 +165,11 @@ backend_test! {
             .id();
         app.post(&w.peer, &format!("/tests/{test}/try"), json!({"team_id": w.kennedy})).await.expect(201);
         // Teams formed today owe nothing for 2027's weeks (they end after they formed), so
-        // ask about the weeks as of now: check-ins were submitted now, for those periods.
-        let now = chrono::Utc::now();
+        // ask about the days around now (whole days: the network has no convening, so UTC):
+        // check-ins were submitted now, for those periods.
+        let today = chrono::Utc::now().date_naive();
         let insights = app
-            .get(&w.admin, &format!("/networks/{}/insights?from={}&to={}", w.network, (now - chrono::Duration::hours(1)).to_rfc3339().replace('+', "%2B"), (now + chrono::Duration::hours(1)).to_rfc3339().replace('+', "%2B")))
+            .get(&w.admin, &format!("/networks/{}/insights?from={}&to={}", w.network, today.pred_opt().unwrap(), today.succ_opt().unwrap()))
             .await
             .expect(200);
         assert_eq!(insights.body["active_members"], 3, "{}", insights.text);
@@ -173,5 +180,161 @@ backend_test! {
             .await
             .expect(200);
         assert_eq!(weeks.body["check_in_completion"], json!({"expected": 6, "submitted": 4, "rate": 0.667}), "{}", weeks.text);
+    }
+}
+
+/// What insights say about people and about acts that name nobody, over each window.
+async fn people_figures(
+    app: &TestApp,
+    who: &Account,
+    network: &str,
+    windows: &[String],
+) -> Vec<Value> {
+    let mut all = Vec::new();
+    for window in windows {
+        let v = app
+            .get(who, &format!("/networks/{network}/insights?{window}"))
+            .await
+            .expect(200)
+            .body;
+        all.push(json!({
+            "window": window,
+            "members": v["members"],
+            "active_members": v["active_members"],
+            "active_rate": v["active_rate"],
+            "connected_members": v["connected_members"],
+            "connection_rate": v["connection_rate"],
+            "connections": v["connections"],
+            "connection_count": v["connection_count"],
+            "unattributed": v["unattributed"],
+        }));
+    }
+    all
+}
+
+fn day_after(day: &str, days: i64) -> String {
+    (day.parse::<chrono::NaiveDate>().unwrap() + chrono::Duration::days(days)).to_string()
+}
+
+backend_test! {
+    async fn no_window_of_days_tells_who_asked_voted_or_messaged_anonymously(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let ana = app.add_member(&admin, &network, "Ana Principal", "member").await;
+        let ben = app.add_member(&admin, &network, "Ben Counselor", "member").await;
+        let cy = app.add_member(&admin, &network, "Cy Teacher", "member").await;
+        let dee = app.add_member(&admin, &network, "Dee Quietly", "member").await;
+        let eve = app.add_member(&admin, &network, "Evangeline Whisperwood", "member").await;
+        let fran = app.add_member(&admin, &network, "Fran Facilitator", "facilitator").await;
+
+        // The network meets in Kolkata (UTC+05:30, no daylight time): its days are Kolkata's.
+        let yesterday = chrono::Utc::now() - chrono::Duration::days(1);
+        app.post(&fran, &format!("/networks/{network}/convenings"), json!({
+            "title": "Winter convening",
+            "starts_at": yesterday.to_rfc3339(),
+            "ends_at": (yesterday + chrono::Duration::hours(3)).to_rfc3339(),
+            "timezone": "Asia/Kolkata",
+            "agenda": "Bright spots"
+        })).await.expect(201);
+        let poll = app.post(&fran, &format!("/networks/{network}/polls"), json!({"question": "How is the network going for you?", "kind": "single", "options": ["Well", "Not well"], "anonymous": true})).await.expect(201);
+        let option = json!({"option_ids": [poll.body["options"][1]["id"]]});
+        let thread = app.create_thread(&ben, &network, "Attendance letters that work").await;
+
+        let default = app.get(&fran, &format!("/networks/{network}/insights")).await.expect(200).body;
+        assert_eq!(default["timezone"], "Asia/Kolkata", "{default}");
+        let kolkata = chrono::Duration::minutes(330);
+        let convening_day = (yesterday + kolkata).date_naive();
+        assert_eq!(default["first_day"], convening_day.to_string(), "{default}");
+        let from: chrono::DateTime<chrono::Utc> = default["from"].as_str().unwrap().parse().unwrap();
+        assert_eq!(from, convening_day.and_hms_opt(0, 0, 0).unwrap().and_utc() - kolkata, "the day starts at midnight in Kolkata");
+        let today = default["last_day"].as_str().unwrap().to_owned();
+        assert_eq!(today, (chrono::Utc::now() + kolkata).date_naive().to_string());
+
+        // The facilitator's attack: a window around each act, then stretched. Days are the
+        // finest grain: the day of the acts, stretched back, forward, and the default.
+        let windows = vec![
+            format!("from={today}&to={today}"),
+            format!("from={}&to={today}", day_after(&today, -1)),
+            format!("from={today}&to={}", day_after(&today, 1)),
+            format!("from={}&to={}", day_after(&today, -7), day_after(&today, 7)),
+            String::new(),
+        ];
+        // Before any anonymous act: Fran (convening, poll) and Ben (thread) are active.
+        let before = people_figures(&app, &fran, &network, &windows).await;
+        assert_eq!(before[0]["active_members"], 2, "{}", before[0]);
+        assert_eq!(before[0]["connected_members"], 0, "{}", before[0]);
+
+        // Eve asks anonymously: the request counts (every member sees it listed), Eve does not.
+        let asked_before = app.get(&fran, &format!("/networks/{network}/insights?from={today}&to={today}")).await.expect(200).body["help"]["asked"].as_u64().unwrap();
+        app.post(&eve, &format!("/networks/{network}/help-requests"), json!({"title": "Struggling with a setback", "body": "x", "anonymous": true})).await.expect(201);
+        assert_eq!(people_figures(&app, &fran, &network, &windows).await, before, "an anonymous request moved a figure about people");
+        let after_asking = app.get(&fran, &format!("/networks/{network}/insights?from={today}&to={today}")).await.expect(200);
+        assert_eq!(after_asking.body["help"]["asked"].as_u64().unwrap(), asked_before + 1);
+
+        // Dee votes in the anonymous poll.
+        app.put(&dee, &format!("/polls/{}/vote", poll.id()), Some(option.clone())).await.expect(200);
+        assert_eq!(people_figures(&app, &fran, &network, &windows).await, before, "an anonymous ballot moved a figure");
+
+        // Ana messages Dee.
+        let started = app.post(&ana, "/conversations", json!({"member_ids": [dee.id], "body": "Want to visit our mentoring block?"})).await.expect(201);
+        let conversation = started.body["conversation"]["id"].as_str().unwrap().to_owned();
+        let after_private = people_figures(&app, &fran, &network, &windows).await;
+        assert_eq!(after_private, before, "a direct message moved a figure");
+        for figures in &after_private {
+            assert_eq!(figures["unattributed"]["direct_messages"], json!({"count": null, "fewer_than": 5}), "{figures}");
+        }
+
+        // Stretched to the next signed act: only its actor moves the figures. Cy replies in
+        // Ben's thread; Cy becomes active, and Cy and Ben connected.
+        app.reply(&cy, thread["id"].as_str().unwrap(), "Ours go home in three languages.").await;
+        let after_signed = people_figures(&app, &fran, &network, &windows).await;
+        for (was, is) in before.iter().zip(&after_signed) {
+            assert_eq!(is["active_members"], was["active_members"].as_u64().unwrap() + 1, "{is}");
+            assert_eq!(is["connected_members"], 2, "{is}");
+            assert_eq!(edges(is), vec![("Cy Teacher".to_owned(), "Ben Counselor".to_owned(), "replied".to_owned(), 1)]);
+        }
+
+        // Five messages and five anonymous ballots are shown as counts, and still add no one.
+        for n in 0..4 {
+            app.post(&ana, &format!("/conversations/{conversation}/messages"), json!({"body": format!("And another thing ({n})")})).await.expect(201);
+        }
+        for voter in [&ana, &ben, &cy, &eve] {
+            app.put(voter, &format!("/polls/{}/vote", poll.id()), Some(option.clone())).await.expect(200);
+        }
+        let counted = people_figures(&app, &fran, &network, &windows).await;
+        for (was, is) in after_signed.iter().zip(&counted) {
+            assert_eq!(is["unattributed"], json!({"anonymous_poll_votes": {"count": 5, "fewer_than": null}, "direct_messages": {"count": 5, "fewer_than": null}}), "{is}");
+            let mut is = is.clone();
+            is["unattributed"] = was["unattributed"].clone();
+            assert_eq!(&is, was, "five private acts moved a figure about people");
+        }
+        let csv = app.get(&fran, &format!("/networks/{network}/insights.csv?from={today}&to={today}")).await.expect(200);
+        assert!(csv.text.contains("anonymous_poll_votes,5\n") && csv.text.contains("direct_messages,5\n"), "{}", csv.text);
+        assert!(csv.text.contains("timezone,Asia/Kolkata\n"), "{}", csv.text);
+
+        // Nothing in any of it points at Eve, Dee or Ana, who acted only anonymously or in private.
+        for window in &windows {
+            for path in [format!("/networks/{network}/insights?{window}"), format!("/networks/{network}/insights.csv?table=connections&{window}")] {
+                let reply = app.get(&fran, &path).await.expect(200);
+                for hidden in [&eve, &dee, &ana] {
+                    assert!(!reply.text.contains(&hidden.display_name) && !reply.text.contains(&hidden.handle), "{path} names {}: {}", hidden.display_name, reply.text);
+                    if let Some(connections) = reply.body["connections"].as_array() {
+                        assert!(connections.iter().all(|c| c["from"]["id"] != hidden.id.as_str() && c["to"]["id"] != hidden.id.as_str()), "{path}: {}", reply.text);
+                    }
+                }
+            }
+        }
+
+        // A window narrower than a day is refused, by field, in JSON and CSV alike.
+        let now = chrono::Utc::now();
+        let moment = |at: chrono::DateTime<chrono::Utc>| at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        for path in ["insights", "insights.csv"] {
+            let refused = app.get(&fran, &format!("/networks/{network}/{path}?from={}&to={}", moment(now - chrono::Duration::seconds(1)), moment(now + chrono::Duration::seconds(1)))).await.expect(422);
+            assert!(refused.content_type().starts_with("application/problem+json"), "{}", refused.text);
+            assert!(refused.body["errors"]["from"].as_str().unwrap().contains("whole days"), "{}", refused.text);
+            assert!(refused.body["errors"]["to"].is_string(), "{}", refused.text);
+        }
+        let refused = app.get(&fran, &format!("/networks/{network}/insights?from={today}&to={today}T23:59:59Z")).await.expect(422);
+        assert!(refused.body["errors"]["to"].is_string() && refused.body["errors"].get("from").is_none(), "{}", refused.text);
     }
 }

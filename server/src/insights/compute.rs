@@ -1,8 +1,18 @@
 //! The figures, from the facts of a period: plain data in, plain data out, unit-tested on
 //! hand-made weeks.
+//!
+//! Figures about people (active, connected, connections) are built only from acts that
+//! name their actor to a facilitator anyway. Acts that do not (asking anonymously, voting in
+//! an anonymous poll, a direct message) reach this module as bare counts, or as a contact
+//! with no one at the anonymous end, and are shown as counts held back below
+//! [`HELD_BACK_BELOW`].
 
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashSet};
+
+/// Counts of acts whose actors insights never name are shown only from this many up:
+/// fewer is shown as "fewer than" this, so that no period isolates one act.
+pub const HELD_BACK_BELOW: u64 = 5;
 
 /// How one member reached another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -17,8 +27,6 @@ pub enum InteractionKind {
     Reacted,
     /// Took up their team's test of change ("try this").
     Adopted,
-    /// Sent them a direct message: counted in the rate, never shown as an edge.
-    Messaged,
 }
 
 impl InteractionKind {
@@ -29,19 +37,34 @@ impl InteractionKind {
             InteractionKind::Offered => "offered",
             InteractionKind::Reacted => "reacted",
             InteractionKind::Adopted => "adopted",
-            InteractionKind::Messaged => "messaged",
         }
     }
 }
 
-/// `from` reached `to`. `named`: may be shown as an edge (not a direct message, not an
-/// answer to an anonymous asker).
+/// `from` reached `to`. `to` is `None` when it is an anonymous asker: who they are is never
+/// read, so `from` counts as connected and nobody at the other end does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interaction {
     pub from: i64,
-    pub to: i64,
+    pub to: Option<i64>,
     pub kind: InteractionKind,
-    pub named: bool,
+}
+
+/// A count that is shown only from [`HELD_BACK_BELOW`] up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeldBack {
+    Shown(u64),
+    FewerThan(u64),
+}
+
+impl HeldBack {
+    pub fn of(count: u64) -> HeldBack {
+        if count < HELD_BACK_BELOW {
+            HeldBack::FewerThan(HELD_BACK_BELOW)
+        } else {
+            HeldBack::Shown(count)
+        }
+    }
 }
 
 /// A help request asked in the period.
@@ -59,11 +82,16 @@ pub struct Asked {
 pub struct Activity {
     /// Its members now.
     pub members: Vec<i64>,
-    /// Members who wrote, reacted, voted, checked in or messaged in the period (repeats
-    /// allowed).
+    /// Members who wrote, reacted, voted in a poll that names its voters or checked in, in
+    /// the period (repeats allowed). Never an anonymous asker, an anonymous poll's voter or
+    /// the sender of a direct message as such.
     pub active: Vec<i64>,
     pub interactions: Vec<Interaction>,
     pub asked: Vec<Asked>,
+    /// Ballots in the network's anonymous polls cast or changed in the period.
+    pub anonymous_poll_votes: u64,
+    /// Direct messages between two members of the network sent in the period.
+    pub direct_messages: u64,
     pub resources_shared: u64,
     pub downloads: u64,
     /// Check-ins due in the period (team × period ended in it) and how many came in.
@@ -109,6 +137,8 @@ pub struct Figures {
     pub check_ins_submitted: u64,
     /// Share of due check-ins that came in, 0–1.
     pub check_in_completion: Option<f64>,
+    pub anonymous_poll_votes: HeldBack,
+    pub direct_messages: HeldBack,
 }
 
 fn ratio(part: u64, whole: u64) -> Option<f64> {
@@ -169,17 +199,17 @@ pub fn figures(activity: &Activity) -> Figures {
     let mut connected: HashSet<i64> = HashSet::new();
     let mut edges: BTreeMap<(i64, i64, InteractionKind), u64> = BTreeMap::new();
     for interaction in &activity.interactions {
-        if interaction.from == interaction.to {
+        if Some(interaction.from) == interaction.to {
             continue;
         }
-        for end in [interaction.from, interaction.to] {
+        for end in std::iter::once(interaction.from).chain(interaction.to) {
             if members.contains(&end) {
                 connected.insert(end);
             }
         }
-        if interaction.named && interaction.kind != InteractionKind::Messaged {
+        if let Some(to) = interaction.to {
             *edges
-                .entry((interaction.from, interaction.to, interaction.kind))
+                .entry((interaction.from, to, interaction.kind))
                 .or_default() += 1;
         }
     }
@@ -222,6 +252,8 @@ pub fn figures(activity: &Activity) -> Figures {
         check_ins_expected: activity.check_ins_expected,
         check_ins_submitted: activity.check_ins_submitted,
         check_in_completion: ratio(activity.check_ins_submitted, activity.check_ins_expected),
+        anonymous_poll_votes: HeldBack::of(activity.anonymous_poll_votes),
+        direct_messages: HeldBack::of(activity.direct_messages),
     }
 }
 
@@ -237,9 +269,8 @@ mod tests {
     fn reached(from: i64, to: i64, kind: InteractionKind) -> Interaction {
         Interaction {
             from,
-            to,
+            to: Some(to),
             kind,
-            named: kind != InteractionKind::Messaged,
         }
     }
 
@@ -254,26 +285,27 @@ mod tests {
         }
     }
 
-    /// A week in a network of ten: 1 answers 2, 3 reacts to 1 twice, 4 messages 5, 6 answers
-    /// an anonymous request of 7's, 8 only reads, 9 wrote alone, 10 left and reached 1.
+    /// A week in a network of ten: 1 answers 2, 3 reacts to 1 twice, 4 messages 5 (a count
+    /// only), 6 answers an anonymous request (whose asker, 7, never reaches this module),
+    /// 8 only reads, 9 wrote alone, 10 left and reached 1; five votes in an anonymous poll.
     fn week() -> Activity {
         Activity {
             members: (1..=9).collect(),
-            active: vec![1, 3, 3, 4, 6, 7, 9, 10],
+            active: vec![1, 3, 3, 6, 9, 10],
             interactions: vec![
                 reached(1, 2, InteractionKind::Answered),
                 reached(3, 1, InteractionKind::Reacted),
                 reached(3, 1, InteractionKind::Reacted),
-                reached(4, 5, InteractionKind::Messaged),
                 Interaction {
                     from: 6,
-                    to: 7,
+                    to: None,
                     kind: InteractionKind::Answered,
-                    named: false,
                 },
                 reached(10, 1, InteractionKind::Replied),
                 reached(9, 9, InteractionKind::Replied),
             ],
+            anonymous_poll_votes: 5,
+            direct_messages: 1,
             asked: vec![
                 asked(1, 1, Some(2)),
                 asked(2, 1, Some(47)),
@@ -293,11 +325,26 @@ mod tests {
         let figures = figures(&week());
         assert_eq!(figures.members, 9);
         // 10 left the network: not counted, though their reply still connects 1.
-        assert_eq!(figures.active_members, 6);
-        assert_eq!(figures.active_rate, Some(0.667));
-        // 1, 2, 3, 4, 5, 6, 7; not 8 (read only), not 9 (replied to themself).
-        assert_eq!(figures.connected_members, 7);
-        assert_eq!(figures.connection_rate, Some(0.778));
+        assert_eq!(figures.active_members, 4);
+        assert_eq!(figures.active_rate, Some(0.444));
+        // 1, 2, 3 and 6 (who answered someone); not 4 or 5 (a direct message), not 7 (asked
+        // anonymously), not 8 (read only), not 9 (replied to themself).
+        assert_eq!(figures.connected_members, 4);
+        assert_eq!(figures.connection_rate, Some(0.444));
+    }
+
+    #[test]
+    fn acts_that_name_nobody_are_counts_held_back_below_five() {
+        let figures = figures(&week());
+        assert_eq!(figures.anonymous_poll_votes, HeldBack::Shown(5));
+        assert_eq!(figures.direct_messages, HeldBack::FewerThan(5));
+        assert_eq!(
+            HeldBack::of(0),
+            HeldBack::FewerThan(5),
+            "none is not told apart from one"
+        );
+        assert_eq!(HeldBack::of(4), HeldBack::FewerThan(5));
+        assert_eq!(HeldBack::of(12), HeldBack::Shown(12));
     }
 
     #[test]

@@ -1,11 +1,16 @@
 //! The facts of a period in one network, read with plain queries (one per kind of act) and
 //! handed to `compute.rs`. Only the network's own content counts (not its sub-networks').
+//!
+//! Who acted is read only where the act names its actor to a facilitator anyway: an
+//! anonymous asker's id, an anonymous poll's voters and the people in a direct message are
+//! never selected, only counted.
 
 use super::compute::{Activity, Asked, Interaction, InteractionKind};
 use super::period::Period;
 use crate::db::placeholders;
 use crate::initiatives::model::Cadence;
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
 use std::collections::HashSet;
 
@@ -53,28 +58,31 @@ pub const REACTIONS: &str = "SELECT r.member_id, p.author_id FROM reactions r \
      SELECT v.member_id, r.author_id FROM resource_votes v JOIN resources r ON r.id = v.resource_id \
      WHERE r.network_id = ? AND v.created_at >= ? AND v.created_at < ? AND r.deleted_at IS NULL";
 
-/// Help requests asked in the period, with their first response.
-pub const ASKED: &str = "SELECT h.id, h.author_id, h.title, h.status, h.created_at, \
+/// Help requests asked in the period, with their first response; the asker only when they
+/// asked in their own name.
+pub const ASKED: &str = "SELECT h.id, CASE WHEN h.is_anonymous THEN NULL ELSE h.author_id END, h.title, h.status, h.created_at, \
      (SELECT MIN(r.created_at) FROM help_responses r WHERE r.help_request_id = h.id) AS first_response_at \
      FROM help_requests h \
      WHERE h.network_id = ? AND h.created_at >= ? AND h.created_at < ? AND h.deleted_at IS NULL";
 
-/// Answers and offers of help: who helped whom (and whether the asker is anonymous).
+/// Answers and offers of help: who helped whom (no one when the asker is anonymous).
 pub const HELPED: &str =
-    "SELECT r.author_id AS helper, h.author_id AS asker, h.is_anonymous, 'answered' AS how \
+    "SELECT r.author_id AS helper, CASE WHEN h.is_anonymous THEN NULL ELSE h.author_id END AS asker, \
+     'answered' AS how \
      FROM help_responses r JOIN help_requests h ON h.id = r.help_request_id \
      WHERE h.network_id = ? AND r.created_at >= ? AND r.created_at < ? AND h.deleted_at IS NULL \
      UNION ALL \
-     SELECT o.member_id, h.author_id, h.is_anonymous, 'offered' \
+     SELECT o.member_id, CASE WHEN h.is_anonymous THEN NULL ELSE h.author_id END, 'offered' \
      FROM help_offers o JOIN help_requests h ON h.id = o.help_request_id \
      WHERE h.network_id = ? AND o.created_at >= ? AND o.created_at < ? AND h.deleted_at IS NULL";
 
-/// Other writing (resources, polls, initiatives, convenings), voting and checking in that
-/// makes a member active.
+/// Other writing (resources, polls, initiatives, convenings), voting in polls that name their
+/// voters and checking in that makes a member active.
 pub const OTHER_ACTS: &str = "SELECT author_id FROM resources \
      WHERE network_id = ? AND created_at >= ? AND created_at < ? AND deleted_at IS NULL \
      UNION ALL SELECT b.member_id FROM poll_ballots b JOIN polls p ON p.id = b.poll_id \
      WHERE p.network_id = ? AND b.updated_at >= ? AND b.updated_at < ? AND p.deleted_at IS NULL \
+       AND NOT p.is_anonymous \
      UNION ALL SELECT author_id FROM polls \
      WHERE network_id = ? AND created_at >= ? AND created_at < ? AND deleted_at IS NULL \
      UNION ALL SELECT c.submitted_by FROM check_ins c JOIN initiatives i ON i.id = c.initiative_id \
@@ -88,12 +96,20 @@ pub const TESTS: &str =
      LEFT JOIN tests_of_change o ON o.id = t.adopted_from \
      WHERE t.network_id = ? AND t.created_at >= ? AND t.created_at < ?";
 
-/// Direct messages between two members of the network (counted for the networks both
-/// share; never shown with any content).
-pub const MESSAGES: &str = "SELECT m.author_id, cp.member_id FROM direct_messages m \
-     JOIN conversation_participants cp ON cp.conversation_id = m.conversation_id AND cp.member_id <> m.author_id \
+/// Ballots in the network's anonymous polls cast or changed in the period: how many, never
+/// whose.
+pub const ANONYMOUS_POLL_VOTES: &str =
+    "SELECT COUNT(*) FROM poll_ballots b JOIN polls p ON p.id = b.poll_id \
+     WHERE p.network_id = ? AND b.updated_at >= ? AND b.updated_at < ? AND p.deleted_at IS NULL \
+       AND p.is_anonymous";
+
+/// Direct messages sent by a member of the network to another (counted for each network
+/// both share): how many, never by or to whom.
+pub const DIRECT_MESSAGES: &str = "SELECT COUNT(*) FROM direct_messages m \
      WHERE m.author_id IN (SELECT member_id FROM network_members WHERE network_id = ?) \
-       AND cp.member_id IN (SELECT member_id FROM network_members WHERE network_id = ?) \
+       AND EXISTS (SELECT 1 FROM conversation_participants cp \
+         WHERE cp.conversation_id = m.conversation_id AND cp.member_id <> m.author_id \
+           AND cp.member_id IN (SELECT member_id FROM network_members WHERE network_id = ?)) \
        AND m.created_at >= ? AND m.created_at < ?";
 
 pub const RESOURCES_SHARED: &str = "SELECT COUNT(*) FROM resources \
@@ -132,6 +148,28 @@ pub async fn last_convening(
     }
 }
 
+/// The timezone insights count days in: that of the network's latest convening to have
+/// started by `now` (not cancelled), where the network meets; UTC before its first.
+/// Networks have no timezone of their own, and this one moves only when a new convening
+/// starts, whatever period is asked for.
+pub async fn network_zone(
+    db: &impl ConnectionTrait,
+    network_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Tz, DbErr> {
+    let found = rows(
+        db,
+        "SELECT timezone FROM convenings WHERE network_id = ? AND starts_at <= ? AND cancelled_at IS NULL \
+         ORDER BY starts_at DESC, id DESC LIMIT 1",
+        vec![Value::from(network_id), Value::from(now)],
+    )
+    .await?;
+    Ok(match found.first() {
+        Some(row) => row.try_get_by::<String, _>(0)?.parse().unwrap_or(Tz::UTC),
+        None => Tz::UTC,
+    })
+}
+
 fn twice(values: Vec<Value>) -> Vec<Value> {
     values.iter().chain(values.iter()).cloned().collect()
 }
@@ -160,9 +198,8 @@ pub async fn activity(
         if let Some(to) = to {
             activity.interactions.push(Interaction {
                 from: author,
-                to,
+                to: Some(to),
                 kind: InteractionKind::Replied,
-                named: true,
             });
         }
     }
@@ -171,14 +208,15 @@ pub async fn activity(
         activity.active.push(from);
         activity.interactions.push(Interaction {
             from,
-            to: row.try_get_by(1)?,
+            to: Some(row.try_get_by(1)?),
             kind: InteractionKind::Reacted,
-            named: true,
         });
     }
     for row in rows(db, ASKED, scope(network_id, period)).await? {
         let status: String = row.try_get_by(3)?;
-        activity.active.push(row.try_get_by(1)?);
+        if let Some(asker) = row.try_get_by::<Option<i64>, _>(1)? {
+            activity.active.push(asker);
+        }
         activity.asked.push(Asked {
             id: row.try_get_by(0)?,
             title: row.try_get_by(2)?,
@@ -189,8 +227,7 @@ pub async fn activity(
     }
     for row in rows(db, HELPED, twice(scope(network_id, period))).await? {
         let helper: i64 = row.try_get_by(0)?;
-        let anonymous: bool = row.try_get_by(2)?;
-        let how: String = row.try_get_by(3)?;
+        let how: String = row.try_get_by(2)?;
         activity.active.push(helper);
         activity.interactions.push(Interaction {
             from: helper,
@@ -200,7 +237,6 @@ pub async fn activity(
             } else {
                 InteractionKind::Answered
             },
-            named: !anonymous,
         });
     }
     for row in rows(db, OTHER_ACTS, times(scope(network_id, period), 6)).await? {
@@ -212,15 +248,16 @@ pub async fn activity(
         if let Some(original) = row.try_get_by::<Option<i64>, _>(1)? {
             activity.interactions.push(Interaction {
                 from: author,
-                to: original,
+                to: Some(original),
                 kind: InteractionKind::Adopted,
-                named: true,
             });
         }
     }
-    let messages = rows(
+    activity.anonymous_poll_votes =
+        count(db, ANONYMOUS_POLL_VOTES, scope(network_id, period)).await?;
+    activity.direct_messages = count(
         db,
-        MESSAGES,
+        DIRECT_MESSAGES,
         vec![
             Value::from(network_id),
             Value::from(network_id),
@@ -229,16 +266,6 @@ pub async fn activity(
         ],
     )
     .await?;
-    for row in messages {
-        let from: i64 = row.try_get_by(0)?;
-        activity.active.push(from);
-        activity.interactions.push(Interaction {
-            from,
-            to: row.try_get_by(1)?,
-            kind: InteractionKind::Messaged,
-            named: false,
-        });
-    }
     activity.resources_shared = count(db, RESOURCES_SHARED, scope(network_id, period)).await?;
     activity.downloads = count(db, DOWNLOADS, scope(network_id, period)).await?;
     let (expected, submitted) = check_ins_due(db, network_id, period).await?;
@@ -267,7 +294,7 @@ async fn check_ins_due(
     if teams.is_empty() {
         return Ok((0, 0));
     }
-    let first_day = period.from.date_naive();
+    let first_day = period.first_day;
     let in_ = rows(
         db,
         CHECK_INS,
@@ -286,14 +313,18 @@ async fn check_ins_due(
         let Some(cadence) = Cadence::parse(&cadence) else {
             continue;
         };
-        let last_day = period.to.date_naive();
-        let owed: HashSet<NaiveDate> =
-            periods_due(cadence, first_day, last_day, formed.date_naive())
-                .into_iter()
-                .collect();
+        let end_day = period.end_day();
+        let owed: HashSet<NaiveDate> = periods_due(
+            cadence,
+            first_day,
+            end_day,
+            formed.with_timezone(&period.zone).date_naive(),
+        )
+        .into_iter()
+        .collect();
         // A period before the team was formed counts when it was checked in all the same
         // (history imported for a new team).
-        for due in periods_due(cadence, first_day, last_day, NaiveDate::MIN) {
+        for due in periods_due(cadence, first_day, end_day, NaiveDate::MIN) {
             let checked_in = done.contains(&(id, due));
             if checked_in || owed.contains(&due) {
                 expected += 1;

@@ -14,10 +14,12 @@ use std::collections::HashMap;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InsightsQuery {
-    /// A date (`2027-03-01`, from its start, UTC) or an RFC 3339 time; default: the start
-    /// of the network's last convening, or 30 days before `to`.
+    /// The first day (`2027-03-01`, from its start in the network's timezone); a time of day
+    /// is refused (422). Default: the day of the network's last convening, or the 30 days
+    /// ending with `to`.
     pub from: Option<String>,
-    /// A date (through its end) or an RFC 3339 time; default: now.
+    /// The last day (through its end in the network's timezone); a time of day is refused
+    /// (422). Default: today.
     pub to: Option<String>,
     /// CSV only: `summary` (default), `connections` or `unanswered`.
     pub table: Option<String>,
@@ -39,10 +41,13 @@ pub async fn period_for(
         return Err(ApiError::NotFound);
     }
     let now = crate::clock::now();
-    // The last convening before the period's end (resolved once without it, to learn it).
-    let end = period::resolve(query.from.as_deref(), query.to.as_deref(), None, now)?.to;
-    let last = queries::last_convening(db, network_id, end).await?;
-    period::resolve(query.from.as_deref(), query.to.as_deref(), last, now)
+    let zone = queries::network_zone(db, network_id, now).await?;
+    let (from, to) = (query.from.as_deref(), query.to.as_deref());
+    // The last convening to have started by the period's end (resolved once without it, to
+    // learn the end).
+    let end = period::resolve(from, to, zone, None, now)?.to;
+    let last = queries::last_convening(db, network_id, end.min(now)).await?;
+    period::resolve(from, to, zone, last, now)
 }
 
 pub async fn insights(

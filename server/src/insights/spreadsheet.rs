@@ -1,6 +1,7 @@
 //! Insights as CSV, for a spreadsheet: the figures (`?table=summary`, the default), the
 //! connections (`?table=connections`) or the unanswered requests (`?table=unanswered`).
-//! Text cells that a spreadsheet would run as a formula are neutralised.
+//! Text cells that a spreadsheet would run as a formula are neutralised. A count held back
+//! reads "fewer than 5" (text, which a spreadsheet neither sums nor takes for 0).
 
 use super::views::InsightsView;
 use crate::error::{ApiError, ApiResult};
@@ -48,6 +49,9 @@ pub fn render(view: &InsightsView, table: Table) -> ApiResult<String> {
             let rows: Vec<(&str, String)> = vec![
                 ("from", view.from.to_rfc3339()),
                 ("to", view.to.to_rfc3339()),
+                ("first_day", view.first_day.to_string()),
+                ("last_day", view.last_day.to_string()),
+                ("timezone", view.timezone.clone()),
                 ("members", view.members.to_string()),
                 ("active_members", view.active_members.to_string()),
                 ("active_rate", number(view.active_rate)),
@@ -73,6 +77,11 @@ pub fn render(view: &InsightsView, table: Table) -> ApiResult<String> {
                     view.check_in_completion.submitted.to_string(),
                 ),
                 ("check_in_completion", number(view.check_in_completion.rate)),
+                (
+                    "anonymous_poll_votes",
+                    view.unattributed.anonymous_poll_votes.cell(),
+                ),
+                ("direct_messages", view.unattributed.direct_messages.cell()),
             ];
             for (metric, value) in rows {
                 out.write_record([metric, value.as_str()]).map_err(fail)?;

@@ -3,7 +3,7 @@
 // drawn as a picture with the same in a table; the period, and CSV downloads.
 
 import { api, query, request } from '../api.js';
-import { h, replace, formatDate, plural, timeAgo } from '../dom.js';
+import { h, replace, plural, timeAgo } from '../dom.js';
 import { field, onClick, onSubmit } from '../forms.js';
 import { networkPicture } from '../network-picture.js';
 
@@ -19,6 +19,13 @@ const hours = (value) => {
   if (value === null || value === undefined) return '—';
   return value < 1 ? 'under 1 h' : `${value} h`;
 };
+
+// A day such as 2027-03-01 as it reads, whatever the reader's own timezone.
+const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+const formatDay = (day) => dayFormat.format(new Date(`${day}T00:00:00Z`));
+
+// A count held back below 5 is `{count: null, fewer_than: 5}`.
+const heldBack = (held) => (held.count === null ? `fewer than ${held.fewer_than}` : String(held.count));
 
 function figure(label, value, detail) {
   return h('div', { class: 'figure card' },
@@ -41,8 +48,8 @@ export async function renderInsights(body, network, { router, query: params }) {
   const SHOWN = 150;
   const v = await api.get(path + query({ from, to, connections_limit: SHOWN }));
   const period = h('form', { class: 'filters period', novalidate: true },
-    field('From', 'from', { type: 'date', value: from || v.from.slice(0, 10) }),
-    field('To', 'to', { type: 'date', value: to || v.to.slice(0, 10) }),
+    field('From', 'from', { type: 'date', value: from || v.first_day }),
+    field('To', 'to', { type: 'date', value: to || v.last_day }),
     h('button', { type: 'submit', class: 'button button-secondary' }, 'Show'));
   onSubmit(period, async (f) => {
     // Checked by the server first, so a bad period is said next to its field.
@@ -80,7 +87,7 @@ export async function renderInsights(body, network, { router, query: params }) {
 
   replace(body,
     h('h2', {}, 'Insights'),
-    h('p', { class: 'muted' }, `From ${formatDate(v.from)} to ${formatDate(v.to)}, ${SOURCE[v.period_source] ?? ''}. Reading alone does not count as activity; direct messages count only in the connection rate, never as a named contact, and anonymous askers are never shown.`),
+    h('p', { class: 'muted' }, `From ${formatDay(v.first_day)} through ${formatDay(v.last_day)} (${v.timezone}), ${SOURCE[v.period_source] ?? ''}. Reading alone does not count as activity. Anonymous askers, anonymous polls' voters and direct messages never count among the members active or in touch; messages and anonymous votes are only counted, and under 5 shown as “fewer than 5”.`),
     period,
     h('div', { class: 'figures' },
       figure('members active', `${v.active_members} of ${v.members}`, percent(v.active_rate)),
@@ -88,7 +95,8 @@ export async function renderInsights(body, network, { router, query: params }) {
       figure('help requests answered within 48 h', percent(v.help.answered_pct_48h === null ? null : v.help.answered_pct_48h / 100), `${plural(v.help.asked, 'request')} asked`),
       figure('hours to a first answer', hours(v.help.median_hours_to_first_response), `median; 90% within ${hours(v.help.p90_hours)}`),
       figure('resources shared', String(v.resources.shared), `${plural(v.resources.downloads, 'first download')}`),
-      figure('check-ins in', percent(v.check_in_completion.rate), `${v.check_in_completion.submitted} of ${v.check_in_completion.expected} due`)),
+      figure('check-ins in', percent(v.check_in_completion.rate), `${v.check_in_completion.submitted} of ${v.check_in_completion.expected} due`),
+      figure('direct messages', heldBack(v.unattributed.direct_messages), `${heldBack(v.unattributed.anonymous_poll_votes)} anonymous poll votes`)),
     h('section', { class: 'stack', 'aria-labelledby': 'picture-heading' },
       h('h3', { id: 'picture-heading' }, 'Who helped whom'),
       h('figure', { class: 'picture card' }, networkPicture(connections, `Connections in ${network.name}`)),
