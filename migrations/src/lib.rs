@@ -25,6 +25,8 @@ mod m20261203_000017_split_mail_bodies;
 mod m20261203_000018_index_digest_readers;
 mod m20261203_000019_mail_bodies_from_templates;
 mod m20261203_000020_mail_bodies_kept_whole;
+/// Public so that tests can run it again over rows written the old way.
+pub mod m20261207_000022_notifications_without_copied_text;
 
 pub struct Migrator;
 
@@ -52,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000018_index_digest_readers::Migration),
             Box::new(m20261203_000019_mail_bodies_from_templates::Migration),
             Box::new(m20261203_000020_mail_bodies_kept_whole::Migration),
+            Box::new(m20261207_000022_notifications_without_copied_text::Migration),
         ]
     }
 }
