@@ -14,7 +14,7 @@ use sea_orm::{
 use std::collections::HashMap;
 
 /// How much of a post a notification shows.
-const EXCERPT_CHARS: u32 = 200;
+const EXCERPT_CHARS: i32 = 200;
 
 /// Keys of `data` that older builds filled with copies of the subject's text. Never read:
 /// they are replaced by the live text (or dropped) before a notification is shown.
