@@ -1,7 +1,8 @@
 //! Staffroom's schema, one migration per file, portable across SQLite and PostgreSQL.
 //!
-//! Migrations only ever use the sea-query schema builder (never raw SQL) so the same file
-//! produces correct DDL on both backends.
+//! Migrations use the sea-query schema builder so the same file produces correct DDL on
+//! both backends. Where the builder has no words for it (a PostgreSQL storage setting in
+//! 000020, editing JSON in place in 000022), a migration branches on the backend and says so.
 
 pub use sea_orm_migration::prelude::*;
 
