@@ -1,7 +1,8 @@
 //! Staffroom's schema, one migration per file, portable across SQLite and PostgreSQL.
 //!
-//! Migrations only ever use the sea-query schema builder (never raw SQL) so the same file
-//! produces correct DDL on both backends.
+//! Migrations use the sea-query schema builder so the same file produces correct DDL on
+//! both backends. Where the builder has no words for it (a PostgreSQL storage setting in
+//! 000020, editing JSON in place in 000022), a migration branches on the backend and says so.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -26,6 +27,8 @@ mod m20261203_000018_index_digest_readers;
 mod m20261203_000019_mail_bodies_from_templates;
 mod m20261203_000020_mail_bodies_kept_whole;
 mod m20261207_000021_create_file_texts;
+/// Public so that tests can run it again over rows written the old way.
+pub mod m20261207_000022_notifications_without_copied_text;
 
 pub struct Migrator;
 
@@ -54,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000019_mail_bodies_from_templates::Migration),
             Box::new(m20261203_000020_mail_bodies_kept_whole::Migration),
             Box::new(m20261207_000021_create_file_texts::Migration),
+            Box::new(m20261207_000022_notifications_without_copied_text::Migration),
         ]
     }
 }

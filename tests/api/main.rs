@@ -15,6 +15,7 @@ mod auth;
 mod authorization;
 mod convenings;
 mod conversations;
+mod deleted_text;
 mod digest_sending;
 mod digests;
 mod event_log;

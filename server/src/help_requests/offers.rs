@@ -80,7 +80,7 @@ pub async fn set_offer(
                 subject_id: request.id,
                 network_id: Some(request.network_id),
                 actor_id: Some(actor),
-                data: serde_json::json!({ "title": request.title }),
+                data: serde_json::json!({}),
             },
         )
         .await?;

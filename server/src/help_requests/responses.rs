@@ -94,7 +94,7 @@ pub async fn respond(
             subject_id: request.id,
             network_id: Some(request.network_id),
             actor_id: Some(actor),
-            data: serde_json::json!({ "title": request.title, "response_id": view.id }),
+            data: serde_json::json!({ "response_id": view.id }),
         },
     )
     .await?;
@@ -162,7 +162,7 @@ pub async fn accept(
     event.actor_id = shown_actor(&request, actor);
     txn.emit(event);
     let network_name = queries::network_name(&txn, request.network_id).await?;
-    let mut data = serde_json::json!({ "title": view.title, "response_id": ApiId(response.id) });
+    let mut data = serde_json::json!({ "response_id": ApiId(response.id) });
     if let Some(label) = actor_label(&request, actor, &network_name) {
         data["actor_label"] = label.into();
     }

@@ -191,8 +191,9 @@ pub async fn create(
     .await?;
     let tag_names: Vec<String> = tags.iter().map(|t| t.as_str().to_owned()).collect();
     let experts = queries::experts_for(&txn, network_id, &tag_names, actor).await?;
-    let mut data =
-        serde_json::json!({ "title": view.title, "tags": view.tags, "urgency": view.urgency });
+    // No title or tags: they are read from the request when the notification is shown
+    // (`notifications/subjects.rs`), so an edit or a removal leaves no copy behind.
+    let mut data = serde_json::json!({});
     if let Some(label) = actor_label(&request, actor, &network_name) {
         data["actor_label"] = label.into();
     }

@@ -5,11 +5,14 @@
 //! Each notification is settled once (`emailed_at`), emailed or not, in the transaction
 //! that queues the email: a crash re-sends nothing and skips nothing. At sending time the
 //! worker leaves out what the member read on the site meanwhile (the notification, or the
-//! thread past that post), what they turned off, and anything from a network they can no
-//! longer see.
+//! thread past that post), what they turned off, anything from a network they can no
+//! longer see, and anything about a post, thread or help request deleted since. What a post
+//! or request says is read from it at that moment (`subjects.rs`): an edit shows its
+//! current words, and a deleted one's never go out.
 
 use super::email_render::{self, Line};
-use crate::entities::{help_requests, members, notifications, read_markers};
+use super::subjects::Subjects;
+use crate::entities::{members, notifications, read_markers};
 use crate::mail::unsubscribe::{EmailKind, Unsubscribe};
 use crate::mail::{ListHeaders, MailKind};
 use crate::members::profile::EmailNotifications;
@@ -165,7 +168,8 @@ pub async fn deliver(
 }
 
 /// The notifications still worth an email: unread, of a kind the member wants, from a
-/// network they can see, about a post they have not read since.
+/// network they can see, about a post they have not read since and that is still there;
+/// each with the current words of what it is about.
 async fn worth_emailing(
     db: &impl ConnectionTrait,
     member: &members::Model,
@@ -178,11 +182,12 @@ async fn worth_emailing(
         .into_iter()
         .collect();
     let read_up_to = read_positions(db, member.id, &pending).await?;
-    let removed = removed_help_requests(db, &pending).await?;
+    let subjects = Subjects::load(db, &pending).await?;
     Ok(pending
         .into_iter()
         .filter(|n| n.read_at.is_none())
-        .filter(|n| !(n.subject_type == "help_request" && removed.contains(&n.subject_id)))
+        // Deleted since (a post, its thread, a help request): its words are not emailed.
+        .filter_map(|n| subjects.current(n))
         .filter(|n| email_kind(&n.kind).is_some_and(|kind| prefs.is_on(kind)))
         .filter(|n| {
             n.network_id
@@ -196,32 +201,6 @@ async fn worth_emailing(
                         .is_none_or(|read| *read < n.subject_id)
                 })
         })
-        .collect())
-}
-
-/// The help requests the notifications are about that were removed (withdrawn or hidden)
-/// since: their words are not emailed.
-async fn removed_help_requests(
-    db: &impl ConnectionTrait,
-    pending: &[notifications::Model],
-) -> Result<HashSet<i64>, DbErr> {
-    let ids: Vec<i64> = pending
-        .iter()
-        .filter(|n| n.subject_type == "help_request")
-        .map(|n| n.subject_id)
-        .collect();
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    Ok(help_requests::Entity::find()
-        .select_only()
-        .column(help_requests::Column::Id)
-        .filter(help_requests::Column::Id.is_in(ids))
-        .filter(help_requests::Column::DeletedAt.is_not_null())
-        .into_tuple::<i64>()
-        .all(db)
-        .await?
-        .into_iter()
         .collect())
 }
 

@@ -93,11 +93,11 @@ async fn deliver(
             subject_id: post.id,
             network_id: Some(thread.network_id),
             actor_id: Some(post.author_id),
+            // Ids only: the title and the post's words are read when it is shown
+            // (`subjects.rs`), so an edit or a deletion leaves no copy here.
             data: serde_json::json!({
                 "thread_id": ApiId(thread.id),
-                "thread_title": thread.title,
                 "post_number": post.post_number,
-                "excerpt": post.body.chars().take(200).collect::<String>(),
             }),
         })
         .collect();

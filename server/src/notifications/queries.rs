@@ -1,6 +1,8 @@
-//! Reading a member's notifications, hiding those from networks they can no longer see.
+//! Reading a member's notifications, hiding those from networks they can no longer see and
+//! those about something deleted since, with the words of what they are about as it is now.
 
 use super::describe::Line;
+use super::subjects::{self, Subjects};
 use crate::entities::notifications;
 use crate::ids::ApiId;
 use crate::members::queries as member_queries;
@@ -23,7 +25,8 @@ pub struct NotificationView {
     pub subject_id: ApiId,
     pub network_id: Option<ApiId>,
     pub actor: Option<MemberRef>,
-    /// Kind-specific details (titles, excerpts, related ids).
+    /// Kind-specific details: related ids, and for posts and help requests their current
+    /// words (`thread_title` and `excerpt`, or `title`), read when listed.
     pub data: serde_json::Value,
     /// What happened, in words ("Cal Colleague mentioned you in “Bus routes”"), as
     /// notification emails say it.
@@ -36,7 +39,8 @@ pub struct NotificationView {
     pub read_at: Option<DateTime<Utc>>,
 }
 
-/// Notifications of `member_id` in networks they may still see (or in none).
+/// Notifications of `member_id` in networks they may still see (or in none), about
+/// something not deleted since.
 pub fn visible(member_id: i64, networks: &[i64]) -> Condition {
     Condition::all()
         .add(notifications::Column::RecipientId.eq(member_id))
@@ -45,6 +49,7 @@ pub fn visible(member_id: i64, networks: &[i64]) -> Condition {
                 .add(notifications::Column::NetworkId.is_null())
                 .add(notifications::Column::NetworkId.is_in(networks.iter().copied())),
         )
+        .add(subjects::still_there())
 }
 
 pub async fn page(
@@ -82,8 +87,11 @@ pub async fn views(
 ) -> Result<Vec<NotificationView>, DbErr> {
     let actors: Vec<i64> = rows.iter().filter_map(|n| n.actor_id).collect();
     let people = member_queries::find_many(db, &actors).await?;
+    let subjects = Subjects::load(db, &rows).await?;
     Ok(rows
         .into_iter()
+        // The page was read without what was deleted; one deleted since is left out too.
+        .filter_map(|n| subjects.current(n))
         .map(|n| {
             let actor = n.actor_id.and_then(|id| people.get(&id));
             let line = Line::of(&n, actor.map(|a| a.display_name.as_str()));
