@@ -307,6 +307,11 @@ backend_test! {
         let svg = app.client.get(app.url(svg_url.trim_start_matches("/api/v1"))).send().await.unwrap();
         assert_eq!(svg.status(), 200);
         assert!(svg.headers()["content-type"].to_str().unwrap().starts_with("image/svg+xml"));
+        // Opened on its own, it is a document that may run nothing and not be framed.
+        let csp = svg.headers()["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(svg.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(svg.headers()["referrer-policy"], "no-referrer");
         let text = svg.text().await.unwrap();
         let document = roxmltree::Document::parse(&text).expect("the chart is well-formed XML");
         let root = document.root_element();
