@@ -762,3 +762,50 @@ backend_test! {
         }
     }
 }
+
+backend_test! {
+    /// A file of hundreds of bad rows gets an answer a person can read: the first 100
+    /// problems and how many more, a team the initiative lacks named once beside the teams
+    /// it has; and nothing of it lands.
+    async fn a_refused_import_lists_its_first_problems_and_counts_the_rest(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let w = attendance_world(&app).await;
+
+        // 500 rows, each with one bad value.
+        let mut bad = String::from("team,period,value\n");
+        for i in 0..500 {
+            bad.push_str(&format!("Lehman HS,{},lots\n", week(i)));
+        }
+        let refused = upload_csv(&app, &w.admin, &w.initiative, "text/csv", bad).await.expect(422);
+        let rows = refused.body["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 100, "{}", refused.text);
+        assert_eq!(rows[0]["row"], 2);
+        assert_eq!(rows[99]["row"], 101);
+        assert!(rows.iter().all(|r| r["field"] == "value"));
+        assert_eq!(refused.body["more_row_errors"], 400);
+        let detail = refused.body["detail"].as_str().unwrap();
+        assert!(detail.contains("500 rows are invalid") && detail.contains("400 more"), "{detail}");
+        assert_eq!(check_in_count(&app, &w.admin, &w.lehman).await, 0);
+
+        // A team the initiative lacks, on 50 otherwise good rows among good rows: one problem.
+        let mut unknown = String::from("team,period,value\n");
+        for i in 0..50 {
+            unknown.push_str(&format!("Kennedy MS,{},20\n", week(i)));
+            unknown.push_str(&format!("Westside Prep,{},20\n", week(i)));
+        }
+        let refused = upload_csv(&app, &w.admin, &w.initiative, "text/csv", unknown).await.expect(422);
+        let rows = refused.body["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 1, "{}", refused.text);
+        assert_eq!(rows[0]["row"], 3);
+        assert_eq!(rows[0]["field"], "team");
+        let message = rows[0]["message"].as_str().unwrap();
+        for part in ["Westside Prep", "Lehman HS", "Kennedy MS", "50 rows"] {
+            assert!(message.contains(part), "{part} missing from {message}");
+        }
+        assert_eq!(refused.body["more_row_errors"], 0);
+        assert!(refused.body["detail"].as_str().unwrap().contains("50 rows are invalid"), "{}", refused.text);
+        assert_eq!(check_in_count(&app, &w.admin, &w.kennedy).await, 0, "the good rows were not imported either");
+        let exported = app.get(&w.admin, &format!("/initiatives/{}/check-ins.csv", w.initiative)).await.expect(200);
+        assert_eq!(exported.text.trim_end(), "team,period,value,note");
+    }
+}

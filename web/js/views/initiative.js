@@ -285,7 +285,7 @@ export async function render({ root, params }) {
 
     const file = h('input', { type: 'file', accept: '.csv,text/csv' });
     const importForm = h('form', { class: 'stack', novalidate: true },
-      field('CSV file (team, period, value, note)', 'file', { control: file, hint: 'All or nothing: a file with a bad row imports nothing and says which rows to fix.' }),
+      field('CSV file (team, period, value, note)', 'file', { control: file, hint: 'All or nothing: a file with a bad row imports nothing and says which rows to fix (the first 100 problems).' }),
       h('button', { type: 'submit', class: 'button' }, 'Import check-ins'));
     const rowErrors = h('ul', { class: 'form-error row-errors', hidden: true });
     importForm.append(rowErrors);
@@ -303,8 +303,10 @@ export async function render({ root, params }) {
       } catch (error) {
         showErrors(importForm, error);
         const rows = error.problem?.rows ?? [];
+        const more = error.problem?.more_row_errors ?? 0;
         if (rows.length) {
-          replace(rowErrors, rows.map((r) => h('li', {}, `Row ${r.row}, ${r.field}: ${r.message}`)));
+          replace(rowErrors, rows.map((r) => h('li', {}, `Row ${r.row}, ${r.field}: ${r.message}`)),
+            more ? h('li', {}, `…and ${plural(more, 'more problem')}: fix these and import again to see them.`) : null);
           rowErrors.hidden = false;
         }
       }
