@@ -1,7 +1,7 @@
 // Help requests of a network: by status, asking for help, and for facilitators the
 // requests nobody has answered for days.
 
-import { api, query } from '../api.js';
+import { api, query, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, replace, plural, timeAgo, tagList } from '../dom.js';
 import { checkbox, field, onSubmit, select, splitList } from '../forms.js';
@@ -42,7 +42,7 @@ export async function renderHelp(body, network, { router, query: params }) {
       h('span', { class: 'meta' }, plural(r.response_count, 'response')),
       r.offers?.length ? h('span', { class: 'meta' }, `${r.offers.length} can help`) : null));
   const load = async (reset) => {
-    const page = await api.get(`/networks/${network.id}/help-requests${query({ status, unanswered_for_days: unanswered, limit: 30, cursor: reset ? null : cursor })}`);
+    const page = await api.get(apiPath`/networks/${network.id}/help-requests${query({ status, unanswered_for_days: unanswered, limit: 30, cursor: reset ? null : cursor })}`);
     if (reset) replace(list);
     list.append(...page.items.map(row));
     if (reset && !page.items.length) list.append(h('li', { class: 'empty muted' }, 'No help requests here.'));
@@ -61,7 +61,7 @@ export async function renderHelp(body, network, { router, query: params }) {
     checkbox(`Ask anonymously: colleagues see “a member of ${network.name}”, never your name`, 'anonymous', false),
     h('button', { type: 'submit', class: 'button' }, 'Ask'));
   onSubmit(form, async (f) => {
-    const created = await api.post(`/networks/${network.id}/help-requests`, {
+    const created = await api.post(apiPath`/networks/${network.id}/help-requests`, {
       title: f.elements.title.value.trim(),
       body: f.elements.body.value,
       tags: splitList(f.elements.tags.value),
