@@ -14,6 +14,19 @@ export function askerName(request) {
   return request.author?.display_name ?? 'Someone';
 }
 
+/** Below this many members, "a member of <network>" may be enough to tell who asked. */
+const FEW_ENOUGH_TO_GUESS = 5;
+
+/** Asking anonymously, said plainly where it may not hide the asker. */
+function anonymousChoice(network) {
+  const choice = checkbox(`Ask anonymously: colleagues see “a member of ${network.name}”, never your name`, 'anonymous', false);
+  if (!(network.member_count < FEW_ENOUGH_TO_GUESS)) return [choice];
+  const warning = h('p', { class: 'hint anonymous-warning', id: `anonymous-warning-${network.id}` },
+    `${network.name} has only ${plural(network.member_count, 'member')}: “a member of ${network.name}” may be enough for them to tell that you asked.`);
+  choice.querySelector('input').setAttribute('aria-describedby', warning.id);
+  return [choice, warning];
+}
+
 export const STATUS_LABEL = { open: 'Open', answered: 'Answered', resolved: 'Resolved', closed: 'Closed' };
 const URGENCY_LABEL = { low: 'Low urgency', normal: '', high: 'Urgent' };
 
@@ -58,7 +71,7 @@ export async function renderHelp(body, network, { router, query: params }) {
     h('sr-composer', { name: 'body', label: 'Details', required: true, rows: 5 }),
     field('Tags', 'tags', { hint: 'Comma-separated, e.g. chronic-absence, mentoring' }),
     field('Urgency', 'urgency', { control: select([['normal', 'Normal'], ['low', 'Low'], ['high', 'High']], 'normal') }),
-    checkbox(`Ask anonymously: colleagues see “a member of ${network.name}”, never your name`, 'anonymous', false),
+    ...anonymousChoice(network),
     h('button', { type: 'submit', class: 'button' }, 'Ask'));
   onSubmit(form, async (f) => {
     const created = await api.post(apiPath`/networks/${network.id}/help-requests`, {
