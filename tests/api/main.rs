@@ -7,6 +7,7 @@ mod helpers;
 mod live_client;
 mod process;
 mod proxy;
+mod skips;
 mod smtp;
 
 mod anonymous_help;
