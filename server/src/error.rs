@@ -33,9 +33,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("validation failed")]
     Validation(FieldErrors),
-    /// A file refused whole (a CSV import): every bad row, with why.
+    /// A file refused whole (a CSV import): its first bad rows, with why, and how many more.
     #[error("invalid rows")]
-    InvalidRows(Vec<RowError>),
+    InvalidRows(InvalidRows),
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     /// Too busy right now (bounded work queues are full); try again shortly.
@@ -108,15 +108,7 @@ impl ApiError {
             ApiError::PayloadTooLarge => "The request body exceeds the configured limit.".into(),
             ApiError::UnsupportedMediaType(detail) => detail.clone(),
             ApiError::Validation(_) => "One or more fields are invalid.".into(),
-            ApiError::InvalidRows(rows) => format!(
-                "{} {} invalid; nothing was imported.",
-                rows.len(),
-                if rows.len() == 1 {
-                    "row is"
-                } else {
-                    "rows are"
-                }
-            ),
+            ApiError::InvalidRows(invalid) => invalid.detail(),
             ApiError::RateLimited { retry_after_secs } => {
                 format!("Too many attempts; try again in {retry_after_secs} seconds.")
             }
@@ -221,9 +213,63 @@ pub struct Problem {
     /// Field name → message (422 only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<BTreeMap<String, String>>,
-    /// Each bad row of a refused file (422 of a CSV import only).
+    /// The first 100 problems of a refused file, by row (422 of a CSV import only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rows: Option<Vec<RowError>>,
+    /// How many problems of a refused file `rows` leaves out (422 of a CSV import only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more_row_errors: Option<usize>,
+}
+
+/// Why a file was refused, bounded: a file of 10,000 bad rows gets an answer a person can
+/// read and a client can show, not 40,000 messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidRows {
+    /// The first `InvalidRows::LISTED` problems, by row.
+    pub listed: Vec<RowError>,
+    /// The problems left out of `listed`.
+    pub unlisted: usize,
+    /// Rows with at least one problem (the header counts when it has one).
+    pub bad_rows: usize,
+}
+
+impl InvalidRows {
+    /// The most problems a refusal lists.
+    pub const LISTED: usize = 100;
+
+    /// Every problem found, and how many rows have one.
+    pub fn new(mut problems: Vec<RowError>, bad_rows: usize) -> InvalidRows {
+        problems.sort_by_key(|problem| problem.row);
+        let unlisted = problems.len().saturating_sub(InvalidRows::LISTED);
+        problems.truncate(InvalidRows::LISTED);
+        InvalidRows {
+            listed: problems,
+            unlisted,
+            bad_rows,
+        }
+    }
+
+    /// A file refused for one problem on one row.
+    pub fn one(problem: RowError) -> InvalidRows {
+        InvalidRows::new(vec![problem], 1)
+    }
+
+    fn detail(&self) -> String {
+        let rows = if self.bad_rows == 1 {
+            "1 row is invalid".to_owned()
+        } else {
+            format!("{} rows are invalid", self.bad_rows)
+        };
+        if self.unlisted == 0 {
+            format!("{rows}; nothing was imported.")
+        } else {
+            format!(
+                "{rows}; nothing was imported. The first {} problems are listed, {} more are not.",
+                self.listed.len(),
+                self.unlisted
+            )
+        }
+    }
 }
 
 /// Why one row of an uploaded file is refused.
@@ -271,7 +317,11 @@ impl ResponseError for ApiError {
                 _ => None,
             },
             rows: match self {
-                ApiError::InvalidRows(rows) => Some(rows.clone()),
+                ApiError::InvalidRows(invalid) => Some(invalid.listed.clone()),
+                _ => None,
+            },
+            more_row_errors: match self {
+                ApiError::InvalidRows(invalid) => Some(invalid.unlisted),
                 _ => None,
             },
         };

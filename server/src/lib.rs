@@ -33,6 +33,7 @@ pub mod members;
 pub mod networks;
 pub mod notifications;
 pub mod ops;
+pub mod page_security;
 pub mod polls;
 pub mod progress;
 pub mod resources;

@@ -4,8 +4,9 @@
 //! `<target>/tmp/browser-artifacts/<backend>/`.
 //!
 //! Needs `/usr/bin/chromium` (or `STAFFROOM_TEST_CHROMIUM`), `node`, and
-//! `npm ci --prefix tests/browser`; without them this prints a loud SKIPPED line, except
-//! under CI (`CI` set), where a missing browser is a failure, not a skip.
+//! `npm ci --prefix tests/browser`; without them the journeys are recorded as skipped (said
+//! on the terminal and in the run's closing summary, see `skips`), except under CI (`CI`
+//! set), where a missing browser is a failure, not a skip.
 
 use crate::helpers::{Backend, TestDatabase};
 use crate::process::ServerProcess;
@@ -54,11 +55,9 @@ impl Runner {
             "browser tests cannot run under CI: missing {}; {how}",
             missing.join(", ")
         );
-        eprintln!(
-            "\n********************************************************************\n\
-             SKIPPED: browser journeys (missing {}); {how}\n\
-             ********************************************************************\n",
-            missing.join(", ")
+        crate::skips::skip(
+            "browser journeys",
+            &format!("missing {}; {how}", missing.join(", ")),
         );
         None
     }
@@ -138,8 +137,7 @@ async fn journeys_on_sqlite() {
 /// The journeys again on PostgreSQL (the pages and their checks do not depend on it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journeys_on_postgres() {
-    match Backend::postgres() {
-        Some(backend) => journeys(backend, "postgres", Some("sign up".to_owned())).await,
-        None => eprintln!("skipped: STAFFROOM_TEST_POSTGRES_URL is not set"),
+    if let Some(backend) = Backend::postgres_or_skip() {
+        journeys(backend, "postgres", Some("sign up".to_owned())).await
     }
 }

@@ -307,8 +307,7 @@ async fn outbox_rows(database: &TestDatabase) -> Vec<mail_outbox::Model> {
 /// share the members: each digest is composed and sent once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_share_a_digest_run_without_duplicates() {
-    let Some(backend) = Backend::postgres() else {
-        eprintln!("skipped: STAFFROOM_TEST_POSTGRES_URL is not set");
+    let Some(backend) = Backend::postgres_or_skip() else {
         return;
     };
     within_limit(async {

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::json;
 
 /// The unsubscribe token in a digest's link (a signed token: base64url parts and dots).
-fn unsubscribe_token(text: &str) -> String {
+pub fn unsubscribe_token(text: &str) -> String {
     let marker = "/unsubscribe?token=";
     let start = text
         .find(marker)

@@ -26,9 +26,8 @@ macro_rules! backend_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                match $crate::helpers::Backend::postgres() {
-                    Some(backend) => $crate::helpers::within_limit(run(backend)).await,
-                    None => eprintln!("skipped: STAFFROOM_TEST_POSTGRES_URL is not set"),
+                if let Some(backend) = $crate::helpers::Backend::postgres_or_skip() {
+                    $crate::helpers::within_limit(run(backend)).await
                 }
             }
         }
@@ -55,6 +54,16 @@ impl Backend {
             .ok()
             .filter(|url| !url.is_empty())
             .map(|url| Backend::Postgres(url.trim_end_matches('/').to_owned()))
+    }
+
+    /// PostgreSQL for a test that needs it; without it the test is recorded as skipped (and
+    /// said so on the terminal and in the run's closing summary, see `skips`).
+    pub fn postgres_or_skip() -> Option<Backend> {
+        let backend = Backend::postgres();
+        if backend.is_none() {
+            crate::skips::skip("PostgreSQL", "STAFFROOM_TEST_POSTGRES_URL is not set");
+        }
+        backend
     }
 }
 

@@ -307,6 +307,11 @@ backend_test! {
         let svg = app.client.get(app.url(svg_url.trim_start_matches("/api/v1"))).send().await.unwrap();
         assert_eq!(svg.status(), 200);
         assert!(svg.headers()["content-type"].to_str().unwrap().starts_with("image/svg+xml"));
+        // Opened on its own, it is a document that may run nothing and not be framed.
+        let csp = svg.headers()["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert_eq!(svg.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(svg.headers()["referrer-policy"], "no-referrer");
         let text = svg.text().await.unwrap();
         let document = roxmltree::Document::parse(&text).expect("the chart is well-formed XML");
         let root = document.root_element();
@@ -755,5 +760,52 @@ backend_test! {
             assert!(message["type"] != "event" || !message["kind"].as_str().unwrap().starts_with("initiative."), "{message}");
             assert_ne!(message["kind"], "check_in.submitted", "{message}");
         }
+    }
+}
+
+backend_test! {
+    /// A file of hundreds of bad rows gets an answer a person can read: the first 100
+    /// problems and how many more, a team the initiative lacks named once beside the teams
+    /// it has; and nothing of it lands.
+    async fn a_refused_import_lists_its_first_problems_and_counts_the_rest(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let w = attendance_world(&app).await;
+
+        // 500 rows, each with one bad value.
+        let mut bad = String::from("team,period,value\n");
+        for i in 0..500 {
+            bad.push_str(&format!("Lehman HS,{},lots\n", week(i)));
+        }
+        let refused = upload_csv(&app, &w.admin, &w.initiative, "text/csv", bad).await.expect(422);
+        let rows = refused.body["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 100, "{}", refused.text);
+        assert_eq!(rows[0]["row"], 2);
+        assert_eq!(rows[99]["row"], 101);
+        assert!(rows.iter().all(|r| r["field"] == "value"));
+        assert_eq!(refused.body["more_row_errors"], 400);
+        let detail = refused.body["detail"].as_str().unwrap();
+        assert!(detail.contains("500 rows are invalid") && detail.contains("400 more"), "{detail}");
+        assert_eq!(check_in_count(&app, &w.admin, &w.lehman).await, 0);
+
+        // A team the initiative lacks, on 50 otherwise good rows among good rows: one problem.
+        let mut unknown = String::from("team,period,value\n");
+        for i in 0..50 {
+            unknown.push_str(&format!("Kennedy MS,{},20\n", week(i)));
+            unknown.push_str(&format!("Westside Prep,{},20\n", week(i)));
+        }
+        let refused = upload_csv(&app, &w.admin, &w.initiative, "text/csv", unknown).await.expect(422);
+        let rows = refused.body["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 1, "{}", refused.text);
+        assert_eq!(rows[0]["row"], 3);
+        assert_eq!(rows[0]["field"], "team");
+        let message = rows[0]["message"].as_str().unwrap();
+        for part in ["Westside Prep", "Lehman HS", "Kennedy MS", "50 rows"] {
+            assert!(message.contains(part), "{part} missing from {message}");
+        }
+        assert_eq!(refused.body["more_row_errors"], 0);
+        assert!(refused.body["detail"].as_str().unwrap().contains("50 rows are invalid"), "{}", refused.text);
+        assert_eq!(check_in_count(&app, &w.admin, &w.kennedy).await, 0, "the good rows were not imported either");
+        let exported = app.get(&w.admin, &format!("/initiatives/{}/check-ins.csv", w.initiative)).await.expect(200);
+        assert_eq!(exported.text.trim_end(), "team,period,value,note");
     }
 }

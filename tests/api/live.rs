@@ -217,8 +217,7 @@ backend_test! {
 /// other through LISTEN/NOTIFY (polling is set too slow to be what delivers it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_reach_clients_of_another_instance_on_postgres() {
-    let Some(backend) = Backend::postgres() else {
-        eprintln!("skipped: STAFFROOM_TEST_POSTGRES_URL is not set");
+    let Some(backend) = Backend::postgres_or_skip() else {
         return;
     };
     within_limit(two_instances(backend)).await;

@@ -211,8 +211,7 @@ backend_test! {
 /// Two instances on one PostgreSQL database share the outbox: every message goes out once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_share_the_outbox_without_sending_twice() {
-    let Some(backend) = Backend::postgres() else {
-        eprintln!("skipped: STAFFROOM_TEST_POSTGRES_URL is not set");
+    let Some(backend) = Backend::postgres_or_skip() else {
         return;
     };
     within_limit(two_instances_share_the_outbox(backend)).await;

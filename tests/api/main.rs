@@ -8,6 +8,7 @@ mod live_client;
 mod made_files;
 mod process;
 mod proxy;
+mod skips;
 mod smtp;
 
 mod anonymous_help;

@@ -183,7 +183,7 @@ backend_test! {
 }
 
 backend_test! {
-    async fn roles_change_removal_revokes_access_and_a_network_keeps_a_facilitator(backend: Backend) {
+    async fn roles_change_and_removal_revokes_access(backend: Backend) {
         let app = TestApp::spawn(&backend).await;
         let (admin, network) = app.admin_with_network("Attendance PLN").await;
         let member = app.add_member(&admin, &network, "Mo Member", "member").await;
@@ -191,11 +191,6 @@ backend_test! {
             .await["id"].as_str().unwrap().to_owned();
 
         app.patch(&member, &format!("/networks/{network}/members/{}", admin.id), json!({"role": "member"})).await.expect(403);
-        let conflict = app
-            .patch(&admin, &format!("/networks/{network}/members/{}", admin.id), json!({"role": "member"}))
-            .await
-            .expect(409);
-        assert!(conflict.body["detail"].as_str().unwrap().contains("facilitator"));
         app.patch(&admin, &format!("/networks/{network}/members/{}", member.id), json!({"role": "facilitator"}))
             .await
             .expect(200);
@@ -270,5 +265,75 @@ backend_test! {
         assert!(seen.body["parent_id"].is_null());
         let listed = app.get(&outsider, "/networks").await.expect(200);
         assert!(listed.body["items"][0]["parent_id"].is_null());
+    }
+}
+
+backend_test! {
+    /// A network's last facilitator cannot step down or leave (it would have no one to run
+    /// it), and says why; an instance admin still can, for themselves or for them.
+    async fn the_last_facilitator_stays_unless_an_instance_admin_decides(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let fay = app.add_member(&admin, &network, "Fay Facilitator", "facilitator").await;
+        let mo = app.add_member(&admin, &network, "Mo Member", "member").await;
+        // The admin leaves: Fay is the network's only facilitator now.
+        app.delete(&admin, &format!("/networks/{network}/members/{}", admin.id)).await.expect(204);
+        let fay_path = format!("/networks/{network}/members/{}", fay.id);
+
+        for refused in [
+            app.patch(&fay, &fay_path, json!({"role": "member"})).await,
+            app.delete(&fay, &fay_path).await,
+        ] {
+            let refused = refused.expect(409);
+            assert_eq!(refused.body["type"], "https://staffroom.dev/problems/conflict");
+            let detail = refused.body["detail"].as_str().unwrap();
+            assert!(detail.contains("You are the last facilitator of this network") && detail.contains("make someone else a facilitator first"), "{detail}");
+        }
+        assert_eq!(app.get(&fay, &format!("/networks/{network}")).await.expect(200).body["role"], "facilitator");
+
+        // With a second facilitator, either may step down or leave.
+        app.patch(&fay, &format!("/networks/{network}/members/{}", mo.id), json!({"role": "facilitator"})).await.expect(200);
+        app.patch(&fay, &fay_path, json!({"role": "member"})).await.expect(200);
+        let mo_path = format!("/networks/{network}/members/{}", mo.id);
+        app.delete(&mo, &mo_path).await.expect(409);
+
+        // An instance admin may demote or remove the last facilitator all the same.
+        app.patch(&admin, &mo_path, json!({"role": "member"})).await.expect(200);
+        let members = app.get(&fay, &format!("/networks/{network}/members")).await.expect(200);
+        assert!(members.body["items"].as_array().unwrap().iter().all(|m| m["role"] == "member"), "{}", members.text);
+        app.patch(&admin, &mo_path, json!({"role": "facilitator"})).await.expect(200);
+        app.delete(&admin, &mo_path).await.expect(204);
+        app.get(&mo, &format!("/networks/{network}")).await.expect(404);
+    }
+}
+
+backend_test! {
+    /// Two facilitators demoting each other at the same moment: one wins, the other is told
+    /// they are the last, and the network never ends up with none (their transactions take
+    /// turns on the network's row lock).
+    async fn two_facilitators_demoting_each_other_at_once_leave_one(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let ann = app.add_member(&admin, &network, "Ann Able", "facilitator").await;
+        let bo = app.add_member(&admin, &network, "Bo Baker", "facilitator").await;
+        app.delete(&admin, &format!("/networks/{network}/members/{}", admin.id)).await.expect(204);
+        let ann_path = format!("/networks/{network}/members/{}", ann.id);
+        let bo_path = format!("/networks/{network}/members/{}", bo.id);
+        for round in 0..8 {
+            let (first, second) = tokio::join!(
+                app.patch(&ann, &bo_path, json!({"role": "member"})),
+                app.patch(&bo, &ann_path, json!({"role": "member"})),
+            );
+            let mut statuses = [first.status.as_u16(), second.status.as_u16()];
+            statuses.sort_unstable();
+            // The loser is either the last facilitator now (409) or no longer one (403).
+            assert!(statuses == [200, 403] || statuses == [200, 409], "round {round}: {statuses:?} {} {}", first.text, second.text);
+            let members = app.get(&admin, &format!("/networks/{network}/members")).await.expect(200);
+            let facilitators = members.body["items"].as_array().unwrap().iter().filter(|m| m["role"] == "facilitator").count();
+            assert_eq!(facilitators, 1, "round {round}: {}", members.text);
+            // Both facilitators again for the next round.
+            app.patch(&admin, &ann_path, json!({"role": "facilitator"})).await.expect(200);
+            app.patch(&admin, &bo_path, json!({"role": "facilitator"})).await.expect(200);
+        }
     }
 }

@@ -20,7 +20,10 @@ impl SearchEngine {
             .ok()
             .filter(|u| !u.is_empty());
         if url.is_none() {
-            eprintln!("SKIPPED: Meilisearch variant, STAFFROOM_TEST_MEILI_URL is not set (the embedded engine was tested)");
+            crate::skips::skip(
+                "Meilisearch",
+                "STAFFROOM_TEST_MEILI_URL is not set; the embedded engine was tested",
+            );
         }
         url.map(|url| SearchEngine::Meilisearch {
             url,
@@ -61,9 +64,8 @@ macro_rules! search_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn embedded_postgres() {
-                match Backend::postgres() {
-                    Some(backend) => within_limit(run(backend, SearchEngine::Embedded)).await,
-                    None => eprintln!("skipped: STAFFROOM_TEST_POSTGRES_URL is not set"),
+                if let Some(backend) = Backend::postgres_or_skip() {
+                    within_limit(run(backend, SearchEngine::Embedded)).await
                 }
             }
 
@@ -76,9 +78,9 @@ macro_rules! search_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn meilisearch_postgres() {
-                match (Backend::postgres(), SearchEngine::meilisearch()) {
-                    (Some(backend), Some(engine)) => within_limit(run(backend, engine)).await,
-                    _ => eprintln!("skipped: needs STAFFROOM_TEST_POSTGRES_URL and STAFFROOM_TEST_MEILI_URL"),
+                // Both are asked, so that each missing one is recorded.
+                if let (Some(backend), Some(engine)) = (Backend::postgres_or_skip(), SearchEngine::meilisearch()) {
+                    within_limit(run(backend, engine)).await
                 }
             }
         }
@@ -387,8 +389,8 @@ backend_test! {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_sharing_meilisearch_index_each_event_once_and_take_over() {
-    let (Some(backend), Some((url, key))) = (Backend::postgres(), meilisearch_or_skip()) else {
-        eprintln!("skipped: needs STAFFROOM_TEST_POSTGRES_URL and STAFFROOM_TEST_MEILI_URL");
+    let (Some(backend), Some((url, key))) = (Backend::postgres_or_skip(), meilisearch_or_skip())
+    else {
         return;
     };
     within_limit(async move {

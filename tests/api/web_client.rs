@@ -4,7 +4,10 @@
 
 use crate::backend_test;
 use crate::helpers::{token_after, unfold_quoted_printable, wait_for_email, TestApp};
-use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use reqwest::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, IF_NONE_MATCH, REFERRER_POLICY,
+    X_CONTENT_TYPE_OPTIONS,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -197,5 +200,68 @@ backend_test! {
         let page = fetch(&app, Method::GET, &format!("/invitations/{token}"), None).await;
         let page = page.text().await.unwrap();
         assert!(page.contains("<main id=\"main\""), "/invitations/{token}: {page}");
+    }
+}
+
+/// The headers every page the server renders must carry, whatever its policy allows.
+fn assert_secured(response: &reqwest::Response, what: &str) {
+    assert!(
+        header(response, CONTENT_TYPE).starts_with("text/html"),
+        "{what}"
+    );
+    let csp = header(response, CONTENT_SECURITY_POLICY);
+    assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+    assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
+    assert_eq!(
+        header(response, X_CONTENT_TYPE_OPTIONS),
+        "nosniff",
+        "{what}"
+    );
+    assert!(!header(response, REFERRER_POLICY).is_empty(), "{what}");
+}
+
+backend_test! {
+    /// The reference page and the unsubscribe pages are as guarded as the client's page:
+    /// not framed, not sniffed, each allowed exactly what it loads.
+    async fn every_server_rendered_page_carries_the_security_headers(backend: Backend) {
+        use base64::Engine;
+        use sha2::Digest;
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Headers").await;
+        let member = app.add_member(&admin, &network, "Pat Principal", "member").await;
+        app.create_thread(&admin, &network, "Budget season").await;
+        let preview = app.get(&member, "/me/digest/preview").await.expect(200);
+        let token = crate::digests::unsubscribe_token(preview.body["text"].as_str().unwrap());
+
+        let client = fetch(&app, Method::GET, "/", None).await;
+        assert_secured(&client, "the client's page");
+        assert_eq!(header(&client, REFERRER_POLICY), "same-origin");
+
+        // The reference page styles itself inline: its policy allows that one style by hash.
+        let docs = fetch(&app, Method::GET, "/docs", None).await;
+        assert_eq!(docs.status(), StatusCode::OK);
+        assert_secured(&docs, "/docs");
+        let csp = header(&docs, CONTENT_SECURITY_POLICY);
+        assert!(csp.contains("default-src 'none'") && !csp.contains("script-src"), "{csp}");
+        let page = docs.text().await.unwrap();
+        assert!(!page.contains("<script"), "/docs has a script");
+        let style = &page[page.find("<style>").expect("a style") + 7..page.find("</style>").unwrap()];
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style));
+        assert!(csp.contains(&format!("style-src 'sha256-{hash}'")), "{csp}");
+
+        // The unsubscribe pages carry a token in their address: it goes nowhere else.
+        let confirm = fetch(&app, Method::GET, &format!("/unsubscribe?token={token}"), None).await;
+        assert_eq!(confirm.status(), StatusCode::OK);
+        assert_secured(&confirm, "the unsubscribe confirmation");
+        assert_eq!(header(&confirm, REFERRER_POLICY), "no-referrer");
+        // Its one form posts back here, which the policy allows.
+        assert!(header(&confirm, CONTENT_SECURITY_POLICY).contains("form-action 'self'"));
+        let done = fetch(&app, Method::POST, &format!("/unsubscribe?token={token}"), None).await;
+        assert_eq!(done.status(), StatusCode::OK);
+        assert_secured(&done, "the unsubscribe result");
+        assert_eq!(header(&done, REFERRER_POLICY), "no-referrer");
+        let broken = fetch(&app, Method::GET, "/unsubscribe?token=not-a-token", None).await;
+        assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
+        assert_secured(&broken, "the broken unsubscribe link");
     }
 }

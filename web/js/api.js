@@ -112,6 +112,7 @@ async function runRefresh(used) {
  * response's text; rejects with ApiError.
  */
 export async function request(method, path, body, { auth = true, signal, raw = false } = {}) {
+  refuseStrayPath(path);
   const send = async () => {
     const headers = { accept: raw ? '*/*' : 'application/json' };
     let payload;
@@ -171,6 +172,9 @@ export async function everything(path) {
   return items;
 }
 
+/** A query string built by `query()`: `apiPath` keeps it as it is. */
+class Query extends String {}
+
 /** Builds a query string from an object, leaving out empty values. */
 export function query(params) {
   const search = new URLSearchParams();
@@ -179,7 +183,37 @@ export function query(params) {
     search.set(key, Array.isArray(value) ? value.join(',') : String(value));
   }
   const text = search.toString();
-  return text ? `?${text}` : '';
+  return new Query(text ? `?${text}` : '');
+}
+
+/**
+ * An API path with every value put into it encoded: apiPath`/threads/${id}/posts`, or
+ * apiPath`/networks/${id}/threads${query({ tag })}` (a `query()` string is kept as it is).
+ * Ids come from web addresses and from responses; encoded, none can reach another path.
+ */
+export function apiPath(strings, ...values) {
+  let path = strings[0];
+  values.forEach((value, i) => {
+    path += (value instanceof Query ? String(value) : encodeURIComponent(String(value))) + strings[i + 1];
+  });
+  return path;
+}
+
+/**
+ * Whether `path` would be read as another path than it says: a `.` or `..` segment (which
+ * the URL parser resolves, `%2e` spelled or not) or a backslash (which it reads as `/`).
+ * `encodeURIComponent` leaves dots alone, so this is checked before every request.
+ */
+function leavesItsPath(path) {
+  const pathname = path.split(/[?#]/, 1)[0];
+  return !pathname.startsWith('/') || pathname.includes('\\')
+    || pathname.split('/').some((segment) => /^(\.|%2e){1,2}$/i.test(segment));
+}
+
+function refuseStrayPath(path) {
+  if (leavesItsPath(path)) {
+    throw new ApiError(404, { title: 'Not found', detail: 'This address does not name anything.' });
+  }
 }
 
 /**
@@ -187,6 +221,7 @@ export function query(params) {
  * fetch cannot report. Resolves to the parsed JSON, rejects with ApiError.
  */
 export async function upload(path, form, onProgress) {
+  refuseStrayPath(path);
   const send = (token) => new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', BASE + path);

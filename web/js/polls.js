@@ -2,7 +2,7 @@
 // open, and its results as its rule allows (the server decides; the card shows what it
 // was given, and says when results will show otherwise).
 
-import { api } from './api.js';
+import { api, apiPath } from './api.js';
 import { h, replace, plural, formatDateTime, announce } from './dom.js';
 import { checkbox, field, onClick, onSubmit } from './forms.js';
 
@@ -89,14 +89,14 @@ export function ballotFor(poll, onVoted) {
     const body = poll.kind === 'number'
       ? { value: f.elements.value.value === '' ? null : Number(f.elements.value.value) }
       : { option_ids: [...f.querySelectorAll('input[name=option]:checked')].map((i) => i.value) };
-    const updated = await api.put(`/polls/${poll.id}/vote`, body);
+    const updated = await api.put(apiPath`/polls/${poll.id}/vote`, body);
     announce(mine ? 'Your vote was changed' : 'Your vote was counted');
     onVoted(updated);
   });
   if (mine) {
     const retract = h('button', { type: 'button', class: 'button button-quiet' }, 'Take back my vote');
     onClick(retract, async () => {
-      const updated = await api.delete(`/polls/${poll.id}/vote`);
+      const updated = await api.delete(apiPath`/polls/${poll.id}/vote`);
       announce('Your vote was taken back');
       onVoted(updated);
     });
@@ -148,7 +148,7 @@ export function askForm(network, { threadId = null, onAsked }) {
     } else {
       body.options = f.elements.options.value.split('\n').map((o) => o.trim()).filter(Boolean);
     }
-    const created = await api.post(`/networks/${network.id}/polls`, body);
+    const created = await api.post(apiPath`/networks/${network.id}/polls`, body);
     f.reset();
     f.querySelector('sr-composer').value = '';
     onAsked(created);

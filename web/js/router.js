@@ -29,8 +29,22 @@ const ROUTES = [
   ['/settings', 'settings', true],
 ];
 
+/**
+ * What each kind of route parameter looks like. A page whose address names something else
+ * (`/conversations/..%2F..%2Fme`) is not found, and asks the API nothing.
+ */
+const PARAMETERS = {
+  id: /^[0-9]+$/,
+  tab: /^[a-z-]+$/,
+  token: /^[A-Za-z0-9_-]+$/,
+};
+
 /** Paths the server answers itself: never routed in the page. */
 const SERVER_PATHS = /^\/(api|docs|healthz|readyz|metrics|assets|unsubscribe)(\/|$)/;
+
+function decoded(segment) {
+  try { return decodeURIComponent(segment); } catch { return null; }
+}
 
 function match(path) {
   const parts = path.split('/').filter(Boolean);
@@ -39,8 +53,11 @@ function match(path) {
     if (expected.length !== parts.length) continue;
     const params = {};
     const ok = expected.every((segment, i) => {
-      if (segment.startsWith(':')) { params[segment.slice(1)] = decodeURIComponent(parts[i]); return true; }
-      return segment === parts[i];
+      if (!segment.startsWith(':')) return segment === parts[i];
+      const name = segment.slice(1);
+      const value = decoded(parts[i]);
+      params[name] = value;
+      return value !== null && PARAMETERS[name].test(value);
     });
     if (ok) return { view, params, needsSignIn };
   }

@@ -224,18 +224,23 @@ fn invalid_link(state: &AppState) -> String {
     )
 }
 
-/// A small page that needs neither script nor style (the site's Content-Security-Policy
-/// allows neither inline).
+/// A small page that needs neither script nor style, whose address carries the token
+/// (so it is neither stored nor sent on as a referrer).
 fn page(status: StatusCode, body: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
-        .insert_header(("Referrer-Policy", "no-referrer"))
-        .body(format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>Staffroom · Unsubscribe</title></head><body><main>{body}</main></body></html>"
-        ))
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>Staffroom · Unsubscribe</title></head><body><main>{body}</main></body></html>"
+    );
+    page_security::secure(
+        &mut HttpResponse::build(status),
+        page_security::STATIC_PAGE_POLICY,
+        Referrer::NoReferrer,
+    )
+    .content_type("text/html; charset=utf-8")
+    .insert_header(("Cache-Control", "no-store"))
+    .body(html)
 }
 
+use crate::page_security::{self, Referrer};
 use crate::text::escape_html as escape;
 
 /// Tokens are URL-safe base64 with dots; anything else is percent-encoded.

@@ -12,6 +12,7 @@ use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
 use crate::ids::ApiId;
+use crate::page_security::{self, Referrer};
 use crate::AppState;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -322,12 +323,17 @@ pub async fn get_chart_svg(
     )?;
     let chart =
         charts::assemble(state.db.reader(), member, id.0, query.team_id.map(|t| t.0)).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("image/svg+xml; charset=utf-8")
-        // It changes with every check-in, and is for its member only.
-        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .body(chart.svg()))
+    // Opened on its own it is a document: it may run nothing, and its address (which may
+    // carry a signed token) goes nowhere.
+    Ok(page_security::secure(
+        &mut HttpResponse::Ok(),
+        page_security::STATIC_PAGE_POLICY,
+        Referrer::NoReferrer,
+    )
+    .content_type("image/svg+xml; charset=utf-8")
+    // It changes with every check-in, and is for its member only.
+    .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+    .body(chart.svg()))
 }
 
 /// Start a chart's baseline again from a period (after a signal showed the process

@@ -1,8 +1,9 @@
 //! Check-ins as CSV (`team,period,value,note`), for facilitators who keep their data in a
 //! spreadsheet. An import is all or nothing: a file with any bad row is refused whole, with
-//! every bad row's line and reason, and imports nothing. Imports are bounded (1 MiB, 10,000
-//! rows). Exported text cells that a spreadsheet would run as a formula are neutralised, and
-//! an import reads them back as they were, so an export imports unchanged.
+//! the first 100 problems (line and reason; a team it does not know named once, beside the
+//! teams it has) and a count of the rest, and imports nothing. Imports are bounded (1 MiB,
+//! 10,000 rows). Exported text cells that a spreadsheet would run as a formula are
+//! neutralised, and an import reads them back as they were, so an export imports unchanged.
 
 use super::check_ins::{
     member_ref, parse_note, parse_period, parse_value, refresh_bright_spot, store, NewCheckIn,
@@ -11,7 +12,7 @@ use super::model::{neutralized_cell, MeasureValue, Period};
 use super::queries;
 use super::service::{require_active, Measure};
 use crate::entities::{check_ins, initiative_teams, initiatives};
-use crate::error::{ApiError, ApiResult, RowError};
+use crate::error::{ApiError, ApiResult, InvalidRows, RowError};
 use crate::networks::access::{load, load_for_update};
 use crate::tx::Tx;
 use sea_orm::{
@@ -19,7 +20,7 @@ use sea_orm::{
     QuerySelect,
 };
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{hash_map::Entry, BTreeSet, HashMap};
 
 /// The largest file an import reads.
 pub const MAX_BYTES: usize = 1024 * 1024;
@@ -71,8 +72,63 @@ fn message_of(error: ApiError) -> String {
     }
 }
 
-/// Parses a whole file against the initiative's teams and measure: every row, or every bad
-/// row's reason. More than `MAX_ROWS` rows is a 413.
+/// What is wrong with a file, as it is read: each problem with its row, except a team the
+/// initiative does not have, which is named once (at its first row) however many rows name
+/// it.
+#[derive(Default)]
+struct Problems {
+    found: Vec<RowError>,
+    bad_lines: BTreeSet<u64>,
+    /// Unknown team (lowercased) → its problem's index in `found`, and the rows naming it.
+    unknown_teams: HashMap<String, (usize, usize)>,
+}
+
+impl Problems {
+    fn push(&mut self, problem: RowError) {
+        self.bad_lines.insert(problem.row);
+        self.found.push(problem);
+    }
+
+    fn unknown_team(&mut self, line: u64, name: &str, known: &[&str]) {
+        self.bad_lines.insert(line);
+        match self.unknown_teams.entry(name.to_lowercase()) {
+            Entry::Occupied(mut seen) => seen.get_mut().1 += 1,
+            Entry::Vacant(first) => {
+                first.insert((self.found.len(), 1));
+                let known = if known.is_empty() {
+                    "it has none yet".to_owned()
+                } else {
+                    format!("its teams are {}", known.join(", "))
+                };
+                self.found.push(row_error(
+                    line,
+                    "team",
+                    format!("“{name}” is not a team of this initiative ({known})"),
+                ));
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.found.is_empty()
+    }
+
+    fn refusal(mut self) -> ApiError {
+        for (index, rows) in self.unknown_teams.into_values() {
+            if rows > 1 {
+                let problem = &mut self.found[index];
+                problem.message = format!(
+                    "{}; {rows} rows name it, this is the first",
+                    problem.message
+                );
+            }
+        }
+        ApiError::InvalidRows(InvalidRows::new(self.found, self.bad_lines.len()))
+    }
+}
+
+/// Parses a whole file against the initiative's teams and measure: every row, or why not
+/// (bounded, see `InvalidRows`). More than `MAX_ROWS` rows is a 413.
 pub fn parse(
     bytes: &[u8],
     teams: &[initiative_teams::Model],
@@ -85,10 +141,16 @@ pub fn parse(
         .from_reader(bytes);
     let header = reader
         .headers()
-        .map_err(|_| ApiError::InvalidRows(vec![row_error(1, "row", "is not UTF-8 CSV text")]))?
+        .map_err(|_| {
+            ApiError::InvalidRows(InvalidRows::one(row_error(
+                1,
+                "row",
+                "is not UTF-8 CSV text",
+            )))
+        })?
         .clone();
     let mut positions: HashMap<&str, usize> = HashMap::new();
-    let mut errors = Vec::new();
+    let mut errors = Problems::default();
     for (index, name) in header.iter().enumerate() {
         let name = name.to_ascii_lowercase();
         match COLUMNS.iter().find(|c| **c == name) {
@@ -110,7 +172,7 @@ pub fn parse(
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::InvalidRows(errors));
+        return Err(errors.refusal());
     }
 
     let by_name: HashMap<String, i64> = teams
@@ -147,18 +209,11 @@ pub fn parse(
             teams.iter().any(|t| t.id == id).then_some(id)
         });
         if team.is_none() {
-            errors.push(row_error(
-                line,
-                "team",
-                if team_cell.is_empty() {
-                    "is required".to_owned()
-                } else {
-                    format!(
-                        "“{team_cell}” is not a team of this initiative (teams: {})",
-                        names.join(", ")
-                    )
-                },
-            ));
+            if team_cell.is_empty() {
+                errors.push(row_error(line, "team", "is required"));
+            } else {
+                errors.unknown_team(line, team_cell, &names);
+            }
         }
         let period = parse_period("period", cell("period"), measure.cadence)
             .map_err(|e| errors.push(row_error(line, "period", message_of(e))))
@@ -209,14 +264,14 @@ pub fn parse(
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::InvalidRows(errors));
+        return Err(errors.refusal());
     }
     if rows.is_empty() {
-        return Err(ApiError::InvalidRows(vec![row_error(
+        return Err(ApiError::InvalidRows(InvalidRows::one(row_error(
             2,
             "row",
             "the file has no check-ins below its header",
-        )]));
+        ))));
     }
     Ok(rows)
 }

@@ -37,6 +37,8 @@ pub struct NetworkAccess {
     pub role: Role,
     /// Whether the caller holds a membership row (admins and ancestor facilitators may not).
     pub is_direct_member: bool,
+    /// Whether the caller is an instance admin (who facilitates every network).
+    pub is_instance_admin: bool,
 }
 
 impl NetworkAccess {
@@ -110,6 +112,7 @@ impl Standing {
             network,
             role,
             is_direct_member: self.direct_role.is_some(),
+            is_instance_admin: self.is_admin,
         })
     }
 }

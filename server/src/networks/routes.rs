@@ -111,7 +111,7 @@ pub async fn list_members(
 #[utoipa::path(patch, path = "/api/v1/networks/{id}/members/{member_id}", tag = "networks",
     params(("id" = String, Path), ("member_id" = String, Path)), request_body = UpdateMembership,
     responses((status = 200, body = MembershipView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, description = "Would leave the network without a facilitator", body = Problem)),
+        (status = 409, description = "The network's last facilitator would step down (instance admins may)", body = Problem)),
     security(("bearer" = [])))]
 pub async fn change_role(
     state: web::Data<AppState>,
@@ -125,10 +125,12 @@ pub async fn change_role(
     ))
 }
 
-/// Facilitators remove a member; any member may remove themselves (leave).
+/// Facilitators remove a member; any member may remove themselves (leave), except the
+/// network's last facilitator (instance admins may).
 #[utoipa::path(delete, path = "/api/v1/networks/{id}/members/{member_id}", tag = "networks",
     params(("id" = String, Path), ("member_id" = String, Path)),
-    responses((status = 204, description = "Removed"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
+    responses((status = 204, description = "Removed"), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "The network's last facilitator would leave (instance admins may)", body = Problem)),
     security(("bearer" = [])))]
 pub async fn remove_member(
     state: web::Data<AppState>,

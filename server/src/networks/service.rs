@@ -384,19 +384,32 @@ async fn membership_for_change(
         .ok_or(ApiError::NotFound)
 }
 
+/// A network's last facilitator stays one, so that someone runs it: they may not step down
+/// or leave, nor be removed or demoted by a parent network's facilitator. Instance admins,
+/// who facilitate every network anyway, still may. Callers hold the network's lock
+/// (`queries::lock_network`) from before they read anything, so two facilitators demoting
+/// each other at once take turns and the second is refused.
 async fn ensure_not_last_facilitator(
     txn: &impl ConnectionTrait,
+    access: &NetworkAccess,
+    actor: i64,
     membership: &network_members::Model,
 ) -> ApiResult<()> {
-    queries::lock_network(txn, membership.network_id).await?;
-    if Role::from_stored(&membership.role) == Role::Facilitator
-        && queries::facilitator_count(txn, membership.network_id).await? <= 1
+    if access.is_instance_admin
+        || Role::from_stored(&membership.role) != Role::Facilitator
+        || queries::facilitator_count(txn, membership.network_id).await? > 1
     {
-        return Err(ApiError::Conflict(
-            "A network needs at least one facilitator: appoint another one first.".into(),
-        ));
+        return Ok(());
     }
-    Ok(())
+    let who = if membership.member_id == actor {
+        "You are"
+    } else {
+        "They are"
+    };
+    Err(ApiError::Conflict(format!(
+        "{who} the last facilitator of this network, and a network needs one to run it: \
+         make someone else a facilitator first."
+    )))
 }
 
 pub async fn change_role(
@@ -407,11 +420,12 @@ pub async fn change_role(
     input: UpdateMembership,
 ) -> ApiResult<MembershipView> {
     let txn = Tx::begin(db).await?;
+    queries::lock_network(&txn, network_id).await?;
     let access = network_access(&txn, actor, network_id).await?;
     access.require_facilitator()?;
     let membership = membership_for_change(&access, &txn, member_id).await?;
     if input.role == Role::Member {
-        ensure_not_last_facilitator(&txn, &membership).await?;
+        ensure_not_last_facilitator(&txn, &access, actor, &membership).await?;
     }
     let mut active: network_members::ActiveModel = membership.into();
     active.role = Set(input.role.as_str().to_owned());
@@ -447,12 +461,13 @@ pub async fn remove_member(
     member_id: i64,
 ) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
+    queries::lock_network(&txn, network_id).await?;
     let access = network_access(&txn, actor, network_id).await?;
     if actor != member_id {
         access.require_facilitator()?;
     }
     let membership = membership_for_change(&access, &txn, member_id).await?;
-    ensure_not_last_facilitator(&txn, &membership).await?;
+    ensure_not_last_facilitator(&txn, &access, actor, &membership).await?;
     network_members::Entity::delete_by_id((network_id, member_id))
         .exec(&txn)
         .await?;

@@ -21,6 +21,8 @@ pub struct NetworkView {
     /// The caller's effective role, if any (admins and facilitators of a parent network
     /// facilitate without a membership).
     pub role: Option<Role>,
+    /// Members of the network (membership rows, facilitators included). Below 5, the web
+    /// client warns that asking anonymously may not hide who asked.
     pub member_count: u64,
     /// The caller's follow level for the whole network (members only).
     pub notification_level: Option<NotificationLevel>,

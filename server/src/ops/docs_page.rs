@@ -2,6 +2,7 @@
 //! can never drift from the code and needs no JavaScript or CDN.
 
 use super::openapi::DOCUMENT;
+use crate::page_security::{self, Referrer};
 use crate::text::escape_html as esc;
 use actix_web::HttpResponse;
 use std::fmt::Write;
@@ -11,8 +12,17 @@ use utoipa::openapi::RefOr;
 
 static PAGE: LazyLock<String> = LazyLock::new(render);
 
+/// The page's one style sheet, inline (the page loads nothing else); its policy allows
+/// this style by its hash and nothing more.
+const STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2430}\
+     h2{border-bottom:1px solid #ddd;margin-top:2.5rem}.op{margin:1.2rem 0;padding:.6rem .9rem;border:1px solid #e3e6ea;border-radius:6px}\
+     .m{display:inline-block;min-width:4.5rem;font-weight:700}code{background:#f3f4f6;padding:0 .25rem;border-radius:3px}\
+     .r{color:#555;font-size:.9em}";
+
+static POLICY: LazyLock<String> = LazyLock::new(|| page_security::inline_style_policy(STYLE));
+
 pub async fn docs() -> HttpResponse {
-    HttpResponse::Ok()
+    page_security::secure(&mut HttpResponse::Ok(), &POLICY, Referrer::SameOrigin)
         .content_type("text/html; charset=utf-8")
         .body(PAGE.as_str())
 }
@@ -62,10 +72,7 @@ fn render() -> String {
         html,
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} reference</title>\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <style>body{{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2430}}\
-         h2{{border-bottom:1px solid #ddd;margin-top:2.5rem}}.op{{margin:1.2rem 0;padding:.6rem .9rem;border:1px solid #e3e6ea;border-radius:6px}}\
-         .m{{display:inline-block;min-width:4.5rem;font-weight:700}}code{{background:#f3f4f6;padding:0 .25rem;border-radius:3px}}\
-         .r{{color:#555;font-size:.9em}}</style></head><body><h1>{title}</h1><p>{description}</p>\
+         <style>{STYLE}</style></head><body><h1>{title}</h1><p>{description}</p>\
          <p>Machine-readable: <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a>. \
          Authenticate with <code>Authorization: Bearer &lt;access_token&gt;</code>.</p>",
         title = esc(&doc.info.title),

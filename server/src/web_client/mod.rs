@@ -4,7 +4,8 @@
 
 mod assets;
 
-use actix_web::http::header::{self, HeaderValue};
+use crate::page_security::{self, Referrer};
+use actix_web::http::header;
 use actix_web::http::Method;
 use actix_web::{web, HttpRequest, HttpResponse};
 use assets::{Asset, Source};
@@ -143,13 +144,11 @@ fn secured(
         .app_data::<web::Data<crate::AppState>>()
         .map(|state| state.config.markdown.image_hosts.clone())
         .unwrap_or_default();
-    let policy = HeaderValue::from_str(&content_security_policy(&hosts))
-        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
-    builder
-        .insert_header((header::CONTENT_SECURITY_POLICY, policy))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::REFERRER_POLICY, "same-origin"))
-        .insert_header((header::X_FRAME_OPTIONS, "DENY"));
+    page_security::secure(
+        &mut builder,
+        &content_security_policy(&hosts),
+        Referrer::SameOrigin,
+    );
     builder
 }
 

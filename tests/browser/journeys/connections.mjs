@@ -1,9 +1,11 @@
-// Connections between convenings in the browser: Mia asks for help anonymously and
-// Lauren, her facilitator, sees only "a member of" the network, then hides the request
-// (Mia's open page learns it live); Lauren messages Mia from her profile, the unread count
-// reaches Mia live, and Mia's reply reaches Lauren's open conversation; Lauren asks a poll,
-// Mia's vote shows in Lauren's results live and Lauren's closing it shows on Mia's page;
-// Lauren reads the network's insights with its picture of who helped whom.
+// Connections between convenings in the browser: Mia asks for help anonymously (told first
+// that in a network of two the label may give her away) and Lauren, her facilitator, sees
+// only "a member of" the network, then hides the request (Mia's open page learns it live);
+// Lauren messages Mia from her profile, the unread count reaches Mia live, and Mia's reply
+// reaches Lauren's open conversation; a conversation address whose id is not an id is not
+// found and asks the API nothing; Lauren asks a poll, Mia's vote shows in Lauren's results
+// live and Lauren's closing it shows on Mia's page; Lauren reads the network's insights with
+// its picture of who helped whom.
 
 import { assertNoProblems, eventually, newContext } from '../harness.mjs';
 import { signIn } from './preferences.mjs';
@@ -20,6 +22,11 @@ export async function connections(browser, world) {
   await mia.goto(`${world.networkPath}/help`);
   await mia.getByLabel('What do you need help with?').fill('Attendance fell after I changed our schedule');
   await mia.getByLabel('Details').fill('How did you talk about a setback with your staff?');
+  // Two members: before she sends, the form says plainly that the label may give her away.
+  const warning = mia.getByText('Attendance Leads has only 2 members: “a member of Attendance Leads” may be enough for them to tell that you asked.');
+  await warning.waitFor();
+  const describedBy = await mia.getByLabel(/^Ask anonymously/).getAttribute('aria-describedby');
+  if (!describedBy || describedBy !== await warning.getAttribute('id')) throw new Error(`the anonymous choice is not described by the warning (${describedBy})`);
   await mia.getByLabel(/^Ask anonymously/).check();
   await mia.getByRole('button', { name: 'Ask', exact: true }).click();
   await mia.getByRole('heading', { level: 1, name: 'Attendance fell after I changed our schedule' }).waitFor();
@@ -55,6 +62,25 @@ export async function connections(browser, world) {
   await mia.getByLabel('Message', { exact: true }).fill('Yes: Thursday at 4?');
   await mia.getByRole('button', { name: 'Send', exact: true }).click();
   await lauren.locator('.messages').getByText('Yes: Thursday at 4?').waitFor();
+
+  // An address whose id is not an id is no page, and the API is asked nothing for it: a
+  // decoded `..%2F..%2Fme` once sent Lauren's token to other API paths (`/api/me`).
+  const asked = [];
+  const recordApi = (request) => {
+    const { pathname } = new URL(request.url());
+    if (pathname.startsWith('/api/')) asked.push(pathname);
+  };
+  lauren.on('request', recordApi);
+  await lauren.goto('/conversations/..%2F..%2Fme');
+  await lauren.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
+  await lauren.waitForLoadState('networkidle');
+  lauren.off('request', recordApi);
+  // What the page's frame asks on every load: networks, the bell, the messages link, and
+  // maybe a token refresh.
+  const frame = ['/api/v1/networks', '/api/v1/notifications', '/api/v1/conversations', '/api/v1/auth/refresh'];
+  const stray = asked.filter((path) => !frame.includes(path));
+  if (stray.length) throw new Error(`visiting a malformed conversation address asked the API for ${stray.join(', ')}`);
+  if (!asked.includes('/api/v1/networks')) throw new Error(`the page's requests were not recorded: ${asked.join(', ')}`);
 
   // A poll with live results, closed by its author.
   await lauren.goto(`${world.networkPath}/polls`);

@@ -2,7 +2,7 @@
 // write them), follow-up action items, and "add to calendar" through the signed `.ics`
 // link.
 
-import { api, currentMember, everything, query } from '../api.js';
+import { api, currentMember, everything, query, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, redraw, replace, formatDateTime, announce } from '../dom.js';
 import { field, onClick, onSubmit, select, checkbox } from '../forms.js';
@@ -35,7 +35,7 @@ export async function render({ root, params }) {
       box.addEventListener('change', async () => {
         box.disabled = true;
         try {
-          await api.patch(`/action-items/${item.id}`, { status: box.checked ? 'done' : 'open' });
+          await api.patch(apiPath`/action-items/${item.id}`, { status: box.checked ? 'done' : 'open' });
           announce(box.checked ? `Done: ${item.title}` : `Reopened: ${item.title}`);
         } catch (error) {
           box.checked = !box.checked;
@@ -71,7 +71,7 @@ export async function render({ root, params }) {
     const form = h('form', { class: 'card stack', novalidate: true }, composer,
       h('button', { type: 'submit', class: 'button button-secondary' }, 'Save notes'));
     onSubmit(form, async (f) => {
-      convening = await api.patch(`/convenings/${convening.id}`, { notes: f.elements.notes.value });
+      convening = await api.patch(apiPath`/convenings/${convening.id}`, { notes: f.elements.notes.value });
       draw();
       announce('Notes saved.');
     });
@@ -90,7 +90,7 @@ export async function render({ root, params }) {
       h('sr-composer', { name: 'agenda', label: 'Agenda', rows: 5, value: convening.agenda }),
       h('button', { type: 'submit', class: 'button' }, 'Save changes'));
     onSubmit(form, async (f) => {
-      convening = await api.patch(`/convenings/${convening.id}`, {
+      convening = await api.patch(apiPath`/convenings/${convening.id}`, {
         title: f.elements.title.value.trim(),
         starts_at: toInstant(f.elements.starts_at.value),
         ends_at: toInstant(f.elements.ends_at.value),
@@ -106,7 +106,7 @@ export async function render({ root, params }) {
     label();
     onClick(cancel, async () => {
       if (!convening.cancelled_at && !confirm('Cancel this convening? Members see it as cancelled.')) return;
-      convening = await api.patch(`/convenings/${convening.id}`, { cancelled: !convening.cancelled_at });
+      convening = await api.patch(apiPath`/convenings/${convening.id}`, { cancelled: !convening.cancelled_at });
       label();
       draw();
       announce(convening.cancelled_at ? 'Convening cancelled.' : 'Convening reinstated.');
@@ -123,7 +123,7 @@ export async function render({ root, params }) {
       field('Due', 'due_on', { type: 'date' }),
       h('button', { type: 'submit', class: 'button button-secondary' }, 'Add'));
     onSubmit(form, async (f) => {
-      await api.post(`/convenings/${convening.id}/action-items`, {
+      await api.post(apiPath`/convenings/${convening.id}/action-items`, {
         title: f.elements.title.value.trim(),
         ...(f.elements.owner_id.value ? { owner_id: f.elements.owner_id.value } : {}),
         ...(f.elements.due_on.value ? { due_on: f.elements.due_on.value } : {}),
@@ -138,19 +138,19 @@ export async function render({ root, params }) {
 
   const reload = async () => {
     const [next, list] = await Promise.all([
-      api.get(`/convenings/${params.id}`),
-      api.get(`/convenings/${params.id}/action-items${query({ limit: 100 })}`),
+      api.get(apiPath`/convenings/${params.id}`),
+      api.get(apiPath`/convenings/${params.id}/action-items${query({ limit: 100 })}`),
     ]);
     convening = next;
     items = list.items;
     draw();
   };
 
-  const first = await api.get(`/convenings/${params.id}`);
+  const first = await api.get(apiPath`/convenings/${params.id}`);
   document.body.dataset.network = first.network_id;
   const [network, roster] = await Promise.all([
-    api.get(`/networks/${first.network_id}`),
-    everything(`/networks/${first.network_id}/members`),
+    api.get(apiPath`/networks/${first.network_id}`),
+    everything(apiPath`/networks/${first.network_id}/members`),
   ]);
   isFacilitator = network.role === 'facilitator';
   members = roster;

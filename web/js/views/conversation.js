@@ -3,7 +3,7 @@
 // page is open; writing with the composer, unless a block or a network no longer shared
 // stands between you.
 
-import { api, currentMember } from '../api.js';
+import { api, currentMember, apiPath, query } from '../api.js';
 import { live } from '../live.js';
 import { h, replace, timeAgo, avatar, announce } from '../dom.js';
 import { onClick, onSubmit } from '../forms.js';
@@ -11,7 +11,7 @@ import { othersIn } from './conversations.js';
 import '../components/composer.js';
 
 export async function render({ root, params }) {
-  const conversation = await api.get(`/conversations/${params.id}`);
+  const conversation = await api.get(apiPath`/conversations/${params.id}`);
   const me = currentMember()?.id;
   const messages = new Map(); // id -> message, every one shown
   const list = h('ol', { class: 'messages', 'aria-label': 'Messages' });
@@ -27,9 +27,9 @@ export async function render({ root, params }) {
     const sorted = [...messages.values()].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
     replace(list, sorted.map(item));
   };
-  const markRead = () => api.post(`/conversations/${params.id}/read`, {}).catch(() => {});
+  const markRead = () => api.post(apiPath`/conversations/${params.id}/read`, {}).catch(() => {});
   const loadPage = async (before) => {
-    const page = await api.get(`/conversations/${params.id}/messages?limit=30${before ? `&cursor=${encodeURIComponent(before)}` : ''}`);
+    const page = await api.get(apiPath`/conversations/${params.id}/messages${query({ limit: 30, cursor: before })}`);
     for (const m of page.items) messages.set(m.id, m);
     cursor = page.next_cursor;
     older.hidden = !cursor;
@@ -59,7 +59,7 @@ export async function render({ root, params }) {
       h('sr-composer', { name: 'body', label: 'Message', required: true, rows: 3, draft: `conversation-${params.id}` }),
       h('button', { type: 'submit', class: 'button' }, 'Send'));
     onSubmit(form, async (f) => {
-      const sent = await api.post(`/conversations/${params.id}/messages`, { body: f.elements.body.value });
+      const sent = await api.post(apiPath`/conversations/${params.id}/messages`, { body: f.elements.body.value });
       f.querySelector('sr-composer').value = '';
       messages.set(sent.id, sent);
       draw();

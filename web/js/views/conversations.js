@@ -1,7 +1,7 @@
 // `/conversations`: your direct messages, latest first, with what is unread; new messages
 // move a conversation to the top live.
 
-import { api, currentMember, query } from '../api.js';
+import { api, currentMember, query, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, replace, timeAgo, avatar, plural } from '../dom.js';
 import { onClick } from '../forms.js';
@@ -33,7 +33,7 @@ export async function render({ root }) {
           c.can_send ? '' : ' · read only')));
   };
   const load = async (reset) => {
-    const page = await api.get(`/conversations${query({ limit: 30, cursor: reset ? null : cursor })}`);
+    const page = await api.get(apiPath`/conversations${query({ limit: 30, cursor: reset ? null : cursor })}`);
     if (reset) replace(list);
     list.append(...page.items.map(row));
     if (reset && !page.items.length) {

@@ -1,7 +1,7 @@
 // `/help-requests/{id}`: the question, who offered to help, the answers (the asker accepts
 // one), answering, offering, and closing or reopening. New answers arrive live.
 
-import { api, currentMember } from '../api.js';
+import { api, currentMember, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, redraw, replace, timeAgo, tagList, avatar, announce } from '../dom.js';
 import { onSubmit } from '../forms.js';
@@ -38,7 +38,7 @@ export async function render({ root, params, router }) {
     const offer = h('button', { type: 'button', class: 'button button-secondary', 'aria-pressed': String(request.offered_by_me), dataset: { key: 'offer' } },
       request.offered_by_me ? 'You offered to help' : 'I can help');
     offer.addEventListener('click', () => act(offer,
-      () => (request.offered_by_me ? api.delete(`/help-requests/${request.id}/offer`) : api.put(`/help-requests/${request.id}/offer`)),
+      () => (request.offered_by_me ? api.delete(apiPath`/help-requests/${request.id}/offer`) : api.put(apiPath`/help-requests/${request.id}/offer`)),
       request.offered_by_me ? 'Offer withdrawn' : 'Offer sent: the asker was told you can help'));
     const statusButton = (isAsker || canModerate)
       ? (['closed', 'resolved'].includes(request.status)
@@ -46,7 +46,7 @@ export async function render({ root, params, router }) {
         : h('button', { type: 'button', class: 'button button-quiet', dataset: { key: 'status' } }, 'Close without an answer'))
       : null;
     statusButton?.addEventListener('click', () => act(statusButton,
-      () => api.patch(`/help-requests/${request.id}`, { status: ['closed', 'resolved'].includes(request.status) ? 'open' : 'closed' }),
+      () => api.patch(apiPath`/help-requests/${request.id}`, { status: ['closed', 'resolved'].includes(request.status) ? 'open' : 'closed' }),
       'Status changed'));
 
     const removeButton = (isAsker || canModerate)
@@ -56,7 +56,7 @@ export async function render({ root, params, router }) {
       if (!confirm(isAsker ? 'Withdraw this request for good?' : 'Hide this request from everyone?')) return;
       removeButton.disabled = true;
       try {
-        await api.delete(`/help-requests/${request.id}`);
+        await api.delete(apiPath`/help-requests/${request.id}`);
         announce('The request was removed');
         router.navigate(`/networks/${request.network_id}/help`);
       } catch (error) {
@@ -68,7 +68,7 @@ export async function render({ root, params, router }) {
     const answer = (r) => {
       const accept = mayAccept && !r.accepted && r.author?.id !== me?.id
         ? h('button', { type: 'button', class: 'button button-secondary', dataset: { key: `accept-${r.id}` } }, 'Accept this answer') : null;
-      accept?.addEventListener('click', () => act(accept, () => api.post(`/help-requests/${request.id}/accept`, { response_id: r.id }), 'Answer accepted'));
+      accept?.addEventListener('click', () => act(accept, () => api.post(apiPath`/help-requests/${request.id}/accept`, { response_id: r.id }), 'Answer accepted'));
       return h('article', { class: `post${r.accepted ? ' accepted' : ''}`, id: `response-${r.id}` },
         h('header', { class: 'post-header' }, avatar(r.author),
           h('div', {}, h('a', { href: r.author ? `/members/${r.author.id}` : '#', class: 'post-author' }, r.author?.display_name ?? 'Someone'),
@@ -104,7 +104,7 @@ export async function render({ root, params, router }) {
       h('sr-composer', { name: 'body', label: 'Answer', required: true, rows: 5, draft: 'answer' }),
       h('button', { type: 'submit', class: 'button' }, 'Post answer'));
     onSubmit(form, async (f) => {
-      await api.post(`/help-requests/${request.id}/responses`, { body: f.elements.body.value });
+      await api.post(apiPath`/help-requests/${request.id}/responses`, { body: f.elements.body.value });
       f.querySelector('sr-composer').value = '';
       await reload();
       announce('Your answer was posted.');
@@ -114,17 +114,17 @@ export async function render({ root, params, router }) {
 
   const reload = async () => {
     const [next, page1] = await Promise.all([
-      api.get(`/help-requests/${params.id}`),
-      api.get(`/help-requests/${params.id}/responses?limit=100`),
+      api.get(apiPath`/help-requests/${params.id}`),
+      api.get(apiPath`/help-requests/${params.id}/responses?limit=100`),
     ]);
     request = next;
     responses = page1.items;
     draw();
   };
 
-  const first = await api.get(`/help-requests/${params.id}`);
+  const first = await api.get(apiPath`/help-requests/${params.id}`);
   document.body.dataset.network = first.network_id;
-  const network = await api.get(`/networks/${first.network_id}`);
+  const network = await api.get(apiPath`/networks/${first.network_id}`);
   canModerate = network.role === 'facilitator';
   const subscription = live.subscribe([`network:${first.network_id}`], (event) => {
     if (event.kind === 'help_request.deleted' && event.data?.id === params.id) {

@@ -1,7 +1,7 @@
 // `/`: your networks, the listed ones you could join, and (for instance admins) creating
 // a network.
 
-import { api, currentMember } from '../api.js';
+import { api, currentMember, apiPath } from '../api.js';
 import { h, plural } from '../dom.js';
 import { field, onClick, onSubmit, select, textarea } from '../forms.js';
 
@@ -29,7 +29,7 @@ export async function render({ root, router }) {
         if (n.join_policy === 'open') {
           const join = h('button', { type: 'button', class: 'button button-secondary' }, `Join ${n.name}`);
           onClick(join, async () => {
-            await api.post(`/networks/${n.id}/join`, {});
+            await api.post(apiPath`/networks/${n.id}/join`, {});
             document.dispatchEvent(new Event('staffroom:networks-changed'));
             router.navigate(`/networks/${n.id}`);
           });

@@ -4,7 +4,7 @@
 // Facilitators also steer the stage, form teams, re-baseline and move check-ins as CSV.
 // The page follows the network live and redraws what changed, keeping what is typed.
 
-import { api, ApiError, currentMember, everything, request } from '../api.js';
+import { api, ApiError, currentMember, everything, request, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, redraw, replace, plural, announce } from '../dom.js';
 import { field, onClick, onSubmit, select, showErrors, clearErrors } from '../forms.js';
@@ -14,7 +14,7 @@ import {
 
 export async function render({ root, params }) {
   const id = params.id;
-  let initiative = await api.get(`/initiatives/${id}`);
+  let initiative = await api.get(apiPath`/initiatives/${id}`);
   const header = h('div');
   const chartSlot = h('div');
   const spotsSlot = h('div');
@@ -43,11 +43,11 @@ export async function render({ root, params }) {
 
   const loadAll = async () => {
     const [fresh, teamList, testList, spots, chart] = await Promise.all([
-      api.get(`/initiatives/${id}`),
-      api.get(`/initiatives/${id}/teams`),
-      everything(`/initiatives/${id}/tests`),
-      api.get(`/initiatives/${id}/bright-spots`),
-      api.get(`/initiatives/${id}/chart`),
+      api.get(apiPath`/initiatives/${id}`),
+      api.get(apiPath`/initiatives/${id}/teams`),
+      everything(apiPath`/initiatives/${id}/tests`),
+      api.get(apiPath`/initiatives/${id}/bright-spots`),
+      api.get(apiPath`/initiatives/${id}/chart`),
     ]);
     initiative = fresh;
     teams = teamList;
@@ -126,7 +126,7 @@ export async function render({ root, params }) {
       if (!box.open || box.dataset.loaded) return;
       box.dataset.loaded = 'true';
       try {
-        box.append(chartFigure(await api.get(`/initiatives/${id}/chart?team_id=${team.id}`), { id: `team-chart-${team.id}`, lazy: true }));
+        box.append(chartFigure(await api.get(apiPath`/initiatives/${id}/chart?team_id=${team.id}`), { id: `team-chart-${team.id}`, lazy: true }));
       } catch (error) {
         box.append(h('p', { class: 'form-error', role: 'alert' }, error.message));
       }
@@ -149,7 +149,7 @@ export async function render({ root, params }) {
           : null;
         onClick(button, async () => {
           const teamId = choice ? choice.value : candidates[0].id;
-          const copy = await api.post(`/tests/${t.id}/try`, { team_id: teamId });
+          const copy = await api.post(apiPath`/tests/${t.id}/try`, { team_id: teamId });
           announce(`Added to your team's plans: ${copy.change_idea}.`);
           await loadAll();
         });
@@ -198,7 +198,7 @@ export async function render({ root, params }) {
     onSubmit(form, async (f) => {
       const raw = f.elements.value.value.trim();
       if (raw === '') throw new ApiError(422, { errors: { value: 'Enter the value for this period.' } });
-      const saved = await api.post(`/teams/${f.elements.team_id.value}/check-ins`, {
+      const saved = await api.post(apiPath`/teams/${f.elements.team_id.value}/check-ins`, {
         period: f.elements.period.value,
         value: Number(raw),
         note: f.elements.note.value,
@@ -223,7 +223,7 @@ export async function render({ root, params }) {
       field('What do you predict will happen?', 'plan.prediction', { control: h('textarea', { rows: 2 }) }),
       h('button', { type: 'submit', class: 'button' }, 'Plan test'));
     onSubmit(form, async (f) => {
-      const created = await api.post(`/initiatives/${id}/tests`, {
+      const created = await api.post(apiPath`/initiatives/${id}/tests`, {
         team_id: f.elements.team_id.value,
         change_idea: f.elements.change_idea.value.trim(),
         plan: {
@@ -246,7 +246,7 @@ export async function render({ root, params }) {
       field('Status', 'status', { control: select([['active', 'Active'], ['completed', 'Completed'], ['archived', 'Archived']], initiative.status) }),
       h('button', { type: 'submit', class: 'button' }, 'Save'));
     onSubmit(stageForm, async (f) => {
-      await api.patch(`/initiatives/${id}`, { stage: f.elements.stage.value, status: f.elements.status.value });
+      await api.patch(apiPath`/initiatives/${id}`, { stage: f.elements.stage.value, status: f.elements.status.value });
       announce('Saved.');
       await loadAll();
     });
@@ -256,11 +256,11 @@ export async function render({ root, params }) {
       field('Organization', 'organization', { maxlength: 200 }),
       field('Members', 'member_ids', { control: h('select', { multiple: true, size: 6 }), hint: 'Members of the network on this team.' }),
       h('button', { type: 'submit', class: 'button' }, 'Add team'));
-    everything(`/networks/${initiative.network_id}/members`).then((memberships) => {
+    everything(apiPath`/networks/${initiative.network_id}/members`).then((memberships) => {
       replace(teamForm.elements.member_ids, memberships.map((m) => h('option', { value: m.member.id }, m.member.display_name)));
     }).catch(() => {});
     onSubmit(teamForm, async (f) => {
-      await api.post(`/initiatives/${id}/teams`, {
+      await api.post(apiPath`/initiatives/${id}/teams`, {
         name: f.elements.name.value.trim(),
         organization: f.elements.organization.value.trim(),
         member_ids: [...f.elements.member_ids.selectedOptions].map((o) => o.value),
@@ -275,7 +275,7 @@ export async function render({ root, params }) {
       field('New baseline from', 'from_period', { type: 'date', hint: 'A period after a sustained change; empty: back to the first period.' }),
       h('button', { type: 'submit', class: 'button' }, 'Re-baseline'));
     onSubmit(rebaseForm, async (f) => {
-      await api.post(`/initiatives/${id}/rebaseline`, {
+      await api.post(apiPath`/initiatives/${id}/rebaseline`, {
         team_id: f.elements.team_id.value || null,
         from_period: f.elements.from_period.value || null,
       });
@@ -285,7 +285,7 @@ export async function render({ root, params }) {
 
     const file = h('input', { type: 'file', accept: '.csv,text/csv' });
     const importForm = h('form', { class: 'stack', novalidate: true },
-      field('CSV file (team, period, value, note)', 'file', { control: file, hint: 'All or nothing: a file with a bad row imports nothing and says which rows to fix.' }),
+      field('CSV file (team, period, value, note)', 'file', { control: file, hint: 'All or nothing: a file with a bad row imports nothing and says which rows to fix (the first 100 problems).' }),
       h('button', { type: 'submit', class: 'button' }, 'Import check-ins'));
     const rowErrors = h('ul', { class: 'form-error row-errors', hidden: true });
     importForm.append(rowErrors);
@@ -296,22 +296,24 @@ export async function render({ root, params }) {
       const chosen = file.files[0];
       if (!chosen) { showErrors(importForm, { message: 'Choose a CSV file first.' }); return; }
       try {
-        const result = await request('POST', `/initiatives/${id}/check-ins.csv`, new Blob([await chosen.text()], { type: 'text/csv' }));
+        const result = await request('POST', apiPath`/initiatives/${id}/check-ins.csv`, new Blob([await chosen.text()], { type: 'text/csv' }));
         announce(`Imported ${plural(result.imported, 'check-in')} (${result.replaced} replaced).`);
         importForm.reset();
         await loadAll();
       } catch (error) {
         showErrors(importForm, error);
         const rows = error.problem?.rows ?? [];
+        const more = error.problem?.more_row_errors ?? 0;
         if (rows.length) {
-          replace(rowErrors, rows.map((r) => h('li', {}, `Row ${r.row}, ${r.field}: ${r.message}`)));
+          replace(rowErrors, rows.map((r) => h('li', {}, `Row ${r.row}, ${r.field}: ${r.message}`)),
+            more ? h('li', {}, `…and ${plural(more, 'more problem')}: fix these and import again to see them.`) : null);
           rowErrors.hidden = false;
         }
       }
     });
     const exportButton = h('button', { type: 'button', class: 'button button-quiet' }, 'Export check-ins as CSV');
     onClick(exportButton, async () => {
-      const text = await request('GET', `/initiatives/${id}/check-ins.csv`, undefined, { raw: true });
+      const text = await request('GET', apiPath`/initiatives/${id}/check-ins.csv`, undefined, { raw: true });
       const link = h('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/csv' })), download: `initiative-${id}-check-ins.csv` });
       document.body.append(link);
       link.click();
@@ -325,7 +327,7 @@ export async function render({ root, params }) {
       h('h3', {}, 'Check-ins as CSV'), importForm, h('div', { class: 'actions' }, exportButton));
   };
 
-  network = await api.get(`/networks/${initiative.network_id}`);
+  network = await api.get(apiPath`/networks/${initiative.network_id}`);
   isFacilitator = network.role === 'facilitator';
   document.body.dataset.network = initiative.network_id;
   let pending = null;

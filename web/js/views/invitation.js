@@ -1,7 +1,7 @@
 // `/invitations/{token}`: what the invitation is for, then joining (signed in), or
 // creating the account for the invited email and joining in one step.
 
-import { api, currentMember, isSignedIn, startSession } from '../api.js';
+import { api, currentMember, isSignedIn, startSession, apiPath } from '../api.js';
 import { h } from '../dom.js';
 import { field, onSubmit } from '../forms.js';
 
@@ -9,7 +9,7 @@ export async function render({ root, params, router }) {
   const token = params.token;
   let invitation;
   try {
-    invitation = await api.get(`/invitations/${encodeURIComponent(token)}`, { auth: false });
+    invitation = await api.get(apiPath`/invitations/${token}`, { auth: false });
   } catch (error) {
     if (error.status === 409) {
       root.append(h('h1', {}, 'This invitation can no longer be used'),
@@ -39,7 +39,7 @@ export async function render({ root, params, router }) {
       h('p', {}, `You are signed in as ${currentMember()?.email}.`),
       h('button', { type: 'submit', class: 'button' }, `Join ${invitation.network_name}`));
     onSubmit(form, async () => {
-      const result = await api.post(`/invitations/${encodeURIComponent(token)}/accept`, {});
+      const result = await api.post(apiPath`/invitations/${token}/accept`, {});
       joined(result.network_id);
     });
     column.append(form);
@@ -57,7 +57,7 @@ export async function render({ root, params, router }) {
     field('Password', 'password', { type: 'password', autocomplete: 'new-password', required: true, minlength: 10, hint: 'At least 10 characters.' }),
     h('button', { type: 'submit', class: 'button' }, 'Create account and join'));
   onSubmit(form, async (f) => {
-    const result = await api.post(`/invitations/${encodeURIComponent(token)}/accept`, {
+    const result = await api.post(apiPath`/invitations/${token}/accept`, {
       display_name: f.elements.display_name.value.trim(),
       password: f.elements.password.value,
     }, { auth: false });

@@ -1,13 +1,13 @@
 // `/members/{id}`: a colleague's profile: who they are, what they know, answers accepted;
 // sending them a message, and blocking them.
 
-import { api, currentMember } from '../api.js';
+import { api, currentMember, apiPath } from '../api.js';
 import { h, append, tagList, avatar, announce } from '../dom.js';
 import { onClick, onSubmit } from '../forms.js';
 import '../components/composer.js';
 
 export async function render({ root, params, router }) {
-  const [person, blocks] = await Promise.all([api.get(`/members/${params.id}`), api.get('/me/blocks')]);
+  const [person, blocks] = await Promise.all([api.get(apiPath`/members/${params.id}`), api.get('/me/blocks')]);
   const isMe = person.id === currentMember()?.id;
   append(root,
     h('header', { class: 'page-header profile' }, avatar(person, 'lg'),
@@ -33,10 +33,10 @@ export async function render({ root, params, router }) {
   const block = h('button', { type: 'button', class: `button button-quiet${blocked ? '' : ' button-danger'}` },
     blocked ? `Unblock ${person.display_name}` : `Block ${person.display_name}`);
   onClick(block, async () => {
-    if (blocked) await api.delete(`/members/${person.id}/block`);
+    if (blocked) await api.delete(apiPath`/members/${person.id}/block`);
     else {
       if (!confirm(`Block ${person.display_name}? They will not be able to message you, and you will not be told of their messages.`)) return;
-      await api.put(`/members/${person.id}/block`);
+      await api.put(apiPath`/members/${person.id}/block`);
     }
     announce(blocked ? `${person.display_name} is unblocked` : `${person.display_name} is blocked`);
     router.reload();

@@ -1,7 +1,7 @@
 // Convenings of a network: upcoming (soonest first) and past (latest first); facilitators
 // schedule new ones.
 
-import { api, query } from '../api.js';
+import { api, query, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, replace, formatDateTime } from '../dom.js';
 import { field, onSubmit } from '../forms.js';
@@ -18,8 +18,8 @@ export async function renderConvenings(body, network, { router }) {
       c.action_item_count ? h('span', { class: 'meta' }, `${c.open_action_items} of ${c.action_item_count} action items open`) : null));
   const load = async () => {
     const [next, before] = await Promise.all([
-      api.get(`/networks/${network.id}/convenings${query({ upcoming: 'true', limit: 50 })}`),
-      api.get(`/networks/${network.id}/convenings${query({ upcoming: 'false', limit: 20 })}`),
+      api.get(apiPath`/networks/${network.id}/convenings${query({ upcoming: 'true', limit: 50 })}`),
+      api.get(apiPath`/networks/${network.id}/convenings${query({ upcoming: 'false', limit: 20 })}`),
     ]);
     replace(upcoming, next.items.length ? next.items.map(row) : h('li', { class: 'empty muted' }, 'Nothing scheduled yet.'));
     replace(past, before.items.length ? before.items.map(row) : h('li', { class: 'empty muted' }, 'No past convenings.'));
@@ -58,7 +58,7 @@ function scheduleForm(network, router) {
     h('sr-composer', { name: 'agenda', label: 'Agenda', rows: 5 }),
     h('button', { type: 'submit', class: 'button' }, 'Schedule'));
   onSubmit(form, async (f) => {
-    const created = await api.post(`/networks/${network.id}/convenings`, {
+    const created = await api.post(apiPath`/networks/${network.id}/convenings`, {
       title: f.elements.title.value.trim(),
       starts_at: toInstant(f.elements.starts_at.value),
       ends_at: toInstant(f.elements.ends_at.value),

@@ -1,7 +1,7 @@
 // Help requests of a network: by status, asking for help, and for facilitators the
 // requests nobody has answered for days.
 
-import { api, query } from '../api.js';
+import { api, query, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, replace, plural, timeAgo, tagList } from '../dom.js';
 import { checkbox, field, onSubmit, select, splitList } from '../forms.js';
@@ -12,6 +12,19 @@ export function askerName(request) {
   if (request.asked_by_me) return request.anonymous ? 'You (anonymously)' : 'You';
   if (request.author?.anonymous) return request.author.label.replace(/^a /, 'A ');
   return request.author?.display_name ?? 'Someone';
+}
+
+/** Below this many members, "a member of <network>" may be enough to tell who asked. */
+const FEW_ENOUGH_TO_GUESS = 5;
+
+/** Asking anonymously, said plainly where it may not hide the asker. */
+function anonymousChoice(network) {
+  const choice = checkbox(`Ask anonymously: colleagues see “a member of ${network.name}”, never your name`, 'anonymous', false);
+  if (!(network.member_count < FEW_ENOUGH_TO_GUESS)) return [choice];
+  const warning = h('p', { class: 'hint anonymous-warning', id: `anonymous-warning-${network.id}` },
+    `${network.name} has only ${plural(network.member_count, 'member')}: “a member of ${network.name}” may be enough for them to tell that you asked.`);
+  choice.querySelector('input').setAttribute('aria-describedby', warning.id);
+  return [choice, warning];
 }
 
 export const STATUS_LABEL = { open: 'Open', answered: 'Answered', resolved: 'Resolved', closed: 'Closed' };
@@ -42,7 +55,7 @@ export async function renderHelp(body, network, { router, query: params }) {
       h('span', { class: 'meta' }, plural(r.response_count, 'response')),
       r.offers?.length ? h('span', { class: 'meta' }, `${r.offers.length} can help`) : null));
   const load = async (reset) => {
-    const page = await api.get(`/networks/${network.id}/help-requests${query({ status, unanswered_for_days: unanswered, limit: 30, cursor: reset ? null : cursor })}`);
+    const page = await api.get(apiPath`/networks/${network.id}/help-requests${query({ status, unanswered_for_days: unanswered, limit: 30, cursor: reset ? null : cursor })}`);
     if (reset) replace(list);
     list.append(...page.items.map(row));
     if (reset && !page.items.length) list.append(h('li', { class: 'empty muted' }, 'No help requests here.'));
@@ -58,10 +71,10 @@ export async function renderHelp(body, network, { router, query: params }) {
     h('sr-composer', { name: 'body', label: 'Details', required: true, rows: 5 }),
     field('Tags', 'tags', { hint: 'Comma-separated, e.g. chronic-absence, mentoring' }),
     field('Urgency', 'urgency', { control: select([['normal', 'Normal'], ['low', 'Low'], ['high', 'High']], 'normal') }),
-    checkbox(`Ask anonymously: colleagues see “a member of ${network.name}”, never your name`, 'anonymous', false),
+    ...anonymousChoice(network),
     h('button', { type: 'submit', class: 'button' }, 'Ask'));
   onSubmit(form, async (f) => {
-    const created = await api.post(`/networks/${network.id}/help-requests`, {
+    const created = await api.post(apiPath`/networks/${network.id}/help-requests`, {
       title: f.elements.title.value.trim(),
       body: f.elements.body.value,
       tags: splitList(f.elements.tags.value),

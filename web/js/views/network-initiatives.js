@@ -1,7 +1,7 @@
 // A network's improvement initiatives: each aim with its stage and teams; facilitators
 // start new ones. Follows the network live.
 
-import { api, query } from '../api.js';
+import { api, query, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, replace, plural } from '../dom.js';
 import { field, onSubmit, select } from '../forms.js';
@@ -18,7 +18,7 @@ export async function renderInitiatives(body, network, { router }) {
         i.status === 'active' ? '' : ` · ${i.status}`)),
     h('div', { class: 'thread-stats' }, h('span', { class: 'meta' }, i.measure.name)));
   const load = async () => {
-    const page = await api.get(`/networks/${network.id}/initiatives${query({ limit: 50 })}`);
+    const page = await api.get(apiPath`/networks/${network.id}/initiatives${query({ limit: 50 })}`);
     replace(list, page.items.length
       ? page.items.map(row)
       : h('li', { class: 'empty muted' }, 'No improvement initiatives yet.'));
@@ -51,7 +51,7 @@ function startForm(network, router) {
   onSubmit(form, async (f) => {
     const value = (name) => f.elements[name].value.trim();
     const target = value('measure.target');
-    const created = await api.post(`/networks/${network.id}/initiatives`, {
+    const created = await api.post(apiPath`/networks/${network.id}/initiatives`, {
       title: value('title'),
       aim: value('aim'),
       problem: f.elements.problem.value,

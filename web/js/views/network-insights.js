@@ -2,7 +2,7 @@
 // help requests were answered, what was shared, which check-ins came in; the connections
 // drawn as a picture with the same in a table; the period, and CSV downloads.
 
-import { api, query, request } from '../api.js';
+import { api, query, request, apiPath } from '../api.js';
 import { h, replace, plural, timeAgo } from '../dom.js';
 import { field, onClick, onSubmit } from '../forms.js';
 import { networkPicture } from '../network-picture.js';
@@ -42,7 +42,7 @@ export async function renderInsights(body, network, { router, query: params }) {
   }
   const from = params.get('from') ?? '';
   const to = params.get('to') ?? '';
-  const path = `/networks/${network.id}/insights`;
+  const path = apiPath`/networks/${network.id}/insights`;
   // A big network's year holds thousands of contacts: the picture and the table show the
   // strongest; the CSV has them all.
   const SHOWN = 150;
@@ -61,7 +61,7 @@ export async function renderInsights(body, network, { router, query: params }) {
   const downloads = h('div', { class: 'actions' }, [['summary', 'Figures'], ['connections', 'Connections'], ['unanswered', 'Unanswered requests']].map(([table, label]) => {
     const button = h('button', { type: 'button', class: 'button button-quiet' }, `Download ${label.toLowerCase()} (CSV)`);
     onClick(button, async () => {
-      const text = await request('GET', `${path}.csv${query({ from, to, table })}`, undefined, { raw: true });
+      const text = await request('GET', path + '.csv' + query({ from, to, table }), undefined, { raw: true });
       const link = h('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/csv' })), download: `${network.name}-insights-${table}.csv` });
       document.body.append(link);
       link.click();

@@ -1,7 +1,7 @@
 // A network's polls: open and closed, newest first, and asking one. Follows the network
 // live: new polls and new answers show at once.
 
-import { api, query } from '../api.js';
+import { api, query, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, replace, plural, formatDateTime } from '../dom.js';
 import { askForm, emptyInto } from '../polls.js';
@@ -24,7 +24,7 @@ export async function renderPolls(body, network, { router, query: params }) {
       h('span', { class: `status status-${p.is_closed ? 'closed' : 'open'}` }, p.is_closed ? 'Closed' : 'Open'),
       h('span', { class: 'meta' }, plural(p.voter_count, 'answer'))));
   const load = async () => {
-    const page = await api.get(`/networks/${network.id}/polls${query({ status, limit: 50 })}`);
+    const page = await api.get(apiPath`/networks/${network.id}/polls${query({ status, limit: 50 })}`);
     if (page.items.length) replace(list, page.items.map(row));
     else emptyInto(list, 'No polls here yet.');
   };

@@ -1,7 +1,7 @@
 // The resource library of a network: filters and sorting kept in the address, the list,
 // and sharing a file (dropped or chosen, with upload progress) or a link.
 
-import { api, query, upload } from '../api.js';
+import { api, query, upload, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, replace, plural, timeAgo, tagList } from '../dom.js';
 import { field, onSubmit, select, splitList } from '../forms.js';
@@ -46,7 +46,7 @@ export async function renderResources(body, network, { router, query: params }) 
       h('span', {}, plural(r.helpful_count, 'found it helpful', 'found it helpful')),
       h('span', { class: 'meta' }, plural(r.download_count, 'download'))));
   const load = async (reset) => {
-    const page = await api.get(`/networks/${network.id}/resources${query({ ...filters, sort: filters.sort === 'recent' ? '' : filters.sort, limit: 30, cursor: reset ? null : cursor })}`);
+    const page = await api.get(apiPath`/networks/${network.id}/resources${query({ ...filters, sort: filters.sort === 'recent' ? '' : filters.sort, limit: 30, cursor: reset ? null : cursor })}`);
     if (reset) replace(list);
     list.append(...page.items.map(row));
     if (reset && !page.items.length) list.append(h('li', { class: 'empty muted' }, 'No resources here yet. Share the first one.'));
@@ -96,12 +96,12 @@ function shareForm(network, router) {
       data.append('file', drop.file);
       drop.fraction = 0;
       try {
-        created = await upload(`/networks/${network.id}/resources`, data, (fraction) => { drop.fraction = fraction; });
+        created = await upload(apiPath`/networks/${network.id}/resources`, data, (fraction) => { drop.fraction = fraction; });
       } finally {
         drop.fraction = null;
       }
     } else {
-      created = await api.post(`/networks/${network.id}/resources`, { ...fields, ...(url ? { url } : {}) });
+      created = await api.post(apiPath`/networks/${network.id}/resources`, { ...fields, ...(url ? { url } : {}) });
     }
     router.navigate(`/resources/${created.id}`);
   });

@@ -1,7 +1,7 @@
 // `/networks/{id}` and its sections: discussions (default) and members. The page follows
 // the network live: new threads and replies refresh the list.
 
-import { api, currentMember, query } from '../api.js';
+import { api, currentMember, query, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, append, replace, plural, timeAgo, tagList, announce } from '../dom.js';
 import { field, onClick, onSubmit, select, splitList } from '../forms.js';
@@ -33,7 +33,7 @@ const LOADERS = {
 
 export async function render(context) {
   const { root, params } = context;
-  const network = await api.get(`/networks/${params.id}`);
+  const network = await api.get(apiPath`/networks/${params.id}`);
   const section = params.tab ?? '';
   if (!SECTIONS.some(([key]) => key === section)) {
     const error = new Error('Not found');
@@ -68,7 +68,7 @@ function networkSettings(network, { router }) {
   const leave = h('button', { type: 'button', class: 'button button-quiet button-danger' }, `Leave ${network.name}`);
   onClick(leave, async () => {
     if (!confirm(`Leave ${network.name}? You will no longer see its discussions.`)) return;
-    await api.delete(`/networks/${network.id}/members/${currentMember().id}`);
+    await api.delete(apiPath`/networks/${network.id}/members/${currentMember().id}`);
     document.dispatchEvent(new Event('staffroom:networks-changed'));
     router.navigate('/');
   });
@@ -81,7 +81,7 @@ function networkSettings(network, { router }) {
       field('Joining', 'join_policy', { control: select([['invite', 'By invitation'], ['open', 'Anyone who finds it may join']], network.join_policy) }),
       h('button', { type: 'submit', class: 'button' }, 'Save network'));
     onSubmit(form, async (f) => {
-      await api.patch(`/networks/${network.id}`, {
+      await api.patch(apiPath`/networks/${network.id}`, {
         name: f.elements.name.value.trim(),
         description: f.elements.description.value.trim(),
         visibility: f.elements.visibility.value,
@@ -100,7 +100,7 @@ function networkSettings(network, { router }) {
 function renderOutside(root, network, { router }) {
   const join = h('button', { type: 'button', class: 'button' }, `Join ${network.name}`);
   onClick(join, async () => {
-    await api.post(`/networks/${network.id}/join`, {});
+    await api.post(apiPath`/networks/${network.id}/join`, {});
     document.dispatchEvent(new Event('staffroom:networks-changed'));
     router.reload();
   });
@@ -134,7 +134,7 @@ async function renderDiscussions(body, network, { router, query: params }) {
       h('span', { class: 'meta' }, 'active ', timeAgo(t.last_activity_at))));
 
   const load = async (reset) => {
-    const page = await api.get(`/networks/${network.id}/threads${query({ limit: 30, tag, cursor: reset ? null : cursor })}`);
+    const page = await api.get(apiPath`/networks/${network.id}/threads${query({ limit: 30, tag, cursor: reset ? null : cursor })}`);
     if (reset) replace(list);
     list.append(...page.items.map(row));
     cursor = page.next_cursor;
@@ -150,7 +150,7 @@ async function renderDiscussions(body, network, { router, query: params }) {
     field('Tags', 'tags', { hint: 'Comma-separated, e.g. attendance, 9th grade' }),
     h('button', { type: 'submit', class: 'button' }, 'Post thread'));
   onSubmit(form, async (f) => {
-    const thread = await api.post(`/networks/${network.id}/threads`, {
+    const thread = await api.post(apiPath`/networks/${network.id}/threads`, {
       title: f.elements.title.value.trim(),
       body: f.elements.body.value,
       tags: splitList(f.elements.tags.value),
@@ -182,7 +182,7 @@ async function renderMembers(body, network) {
   const isFacilitator = network.role === 'facilitator';
   const list = h('ul', { class: 'member-list' });
   const load = async () => {
-    const page = await api.get(`/networks/${network.id}/members?limit=100`);
+    const page = await api.get(apiPath`/networks/${network.id}/members?limit=100`);
     replace(list, page.items.map((m) => h('li', { class: 'member-row' },
       h('div', {},
         h('a', { href: `/members/${m.member.id}` }, m.member.display_name),
@@ -201,7 +201,7 @@ function memberActions(network, membership, reload) {
   const toggle = h('button', { type: 'button', class: 'button button-quiet' },
     membership.role === 'facilitator' ? 'Make member' : 'Make facilitator');
   onClick(toggle, async () => {
-    await api.patch(`/networks/${network.id}/members/${membership.member.id}`,
+    await api.patch(apiPath`/networks/${network.id}/members/${membership.member.id}`,
       { role: membership.role === 'facilitator' ? 'member' : 'facilitator' });
     await reload();
     announce(`${membership.member.display_name} is now a ${membership.role === 'facilitator' ? 'member' : 'facilitator'}.`);
@@ -209,7 +209,7 @@ function memberActions(network, membership, reload) {
   const remove = h('button', { type: 'button', class: 'button button-quiet button-danger' }, 'Remove');
   onClick(remove, async () => {
     if (!confirm(`Remove ${membership.member.display_name} from ${network.name}?`)) return;
-    await api.delete(`/networks/${network.id}/members/${membership.member.id}`);
+    await api.delete(apiPath`/networks/${network.id}/members/${membership.member.id}`);
     await reload();
     announce(`${membership.member.display_name} was removed.`);
   });
@@ -219,11 +219,11 @@ function memberActions(network, membership, reload) {
 async function invitations(network) {
   const pending = h('ul', { class: 'plain-list' });
   const load = async () => {
-    const page = await api.get(`/networks/${network.id}/invitations`);
+    const page = await api.get(apiPath`/networks/${network.id}/invitations`);
     replace(pending, page.items.length
       ? page.items.map((i) => {
         const withdraw = h('button', { type: 'button', class: 'button button-quiet' }, 'Withdraw');
-        onClick(withdraw, async () => { await api.delete(`/networks/${network.id}/invitations/${i.id}`); await load(); });
+        onClick(withdraw, async () => { await api.delete(apiPath`/networks/${network.id}/invitations/${i.id}`); await load(); });
         return h('li', {}, `${i.email} (${i.role}), expires `, timeAgo(i.expires_at), ' ', withdraw);
       })
       : h('li', { class: 'muted' }, 'No invitations waiting.'));
@@ -237,7 +237,7 @@ async function invitations(network) {
     done);
   onSubmit(form, async (f) => {
     const email = f.elements.email.value.trim();
-    await api.post(`/networks/${network.id}/invitations`, { email, role: f.elements.role.value });
+    await api.post(apiPath`/networks/${network.id}/invitations`, { email, role: f.elements.role.value });
     f.elements.email.value = '';
     done.textContent = `Invitation sent to ${email}.`;
     done.hidden = false;

@@ -1,7 +1,7 @@
 // `/notifications`: what happened that concerns you, newest first; opening one marks it
 // read, and new ones arrive live.
 
-import { api, query } from '../api.js';
+import { api, query, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, replace, timeAgo, avatar, announce } from '../dom.js';
 import { pagePath } from '../links.js';
@@ -36,7 +36,7 @@ export async function render({ root, query: params }) {
   };
 
   const load = async (reset) => {
-    const page = await api.get(`/notifications${query({ limit: 30, unread: onlyUnread ? 'true' : null, cursor: reset ? null : cursor })}`);
+    const page = await api.get(apiPath`/notifications${query({ limit: 30, unread: onlyUnread ? 'true' : null, cursor: reset ? null : cursor })}`);
     if (reset) replace(list);
     list.append(...page.items.map(item));
     if (reset && !page.items.length) list.append(h('li', { class: 'empty muted' }, onlyUnread ? 'Nothing unread.' : 'No notifications yet.'));

@@ -2,16 +2,16 @@
 // updated live (each reader's events carry the results only when they may see them). The
 // author and facilitators close or remove it.
 
-import { api, currentMember } from '../api.js';
+import { api, currentMember, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, replace, redraw, announce } from '../dom.js';
 import { onClick } from '../forms.js';
 import { ballotFor, pollMeta, resultsOf } from '../polls.js';
 
 export async function render({ root, params, router }) {
-  let poll = await api.get(`/polls/${params.id}`);
+  let poll = await api.get(apiPath`/polls/${params.id}`);
   document.body.dataset.network = poll.network_id;
-  const network = await api.get(`/networks/${poll.network_id}`);
+  const network = await api.get(apiPath`/networks/${poll.network_id}`);
   const mayManage = poll.author?.id === currentMember()?.id || network.role === 'facilitator';
   const page = h('div');
   const ballotSlot = h('section', { class: 'card stack', 'aria-labelledby': 'ballot-heading' });
@@ -29,7 +29,7 @@ export async function render({ root, params, router }) {
       const remove = mayManage ? h('button', { type: 'button', class: 'button button-quiet button-danger', dataset: { key: 'remove' } }, 'Remove poll') : null;
       if (close) {
         onClick(close, async () => {
-          poll = await api.patch(`/polls/${poll.id}`, { closed: true });
+          poll = await api.patch(apiPath`/polls/${poll.id}`, { closed: true });
           announce('The poll is closed');
           drawAll({ ballot: true });
         });
@@ -37,7 +37,7 @@ export async function render({ root, params, router }) {
       if (remove) {
         onClick(remove, async () => {
           if (!confirm('Remove this poll and its answers?')) return;
-          await api.delete(`/polls/${poll.id}`);
+          await api.delete(apiPath`/polls/${poll.id}`);
           router.navigate(`/networks/${poll.network_id}/polls`);
         });
       }
@@ -69,7 +69,7 @@ export async function render({ root, params, router }) {
     if (!wasClosed && poll.is_closed) announce('The poll has closed');
   });
   await subscription.ready;
-  poll = await api.get(`/polls/${params.id}`);
+  poll = await api.get(apiPath`/polls/${params.id}`);
   drawAll({ ballot: true });
   return () => { subscription.stop(); delete document.body.dataset.network; };
 }

@@ -2,7 +2,7 @@
 // links the API gives, so the browser fetches the file itself), "this was helpful",
 // new versions for whoever shared it, and its discussion.
 
-import { api, currentMember, upload } from '../api.js';
+import { api, currentMember, upload, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, redraw, replace, timeAgo, tagList, announce } from '../dom.js';
 import { field, onClick, onSubmit, splitList } from '../forms.js';
@@ -33,8 +33,8 @@ export async function render(context) {
       helpful.disabled = true;
       try {
         resource = resource.helpful_by_me
-          ? await api.delete(`/resources/${resource.id}/helpful`)
-          : await api.put(`/resources/${resource.id}/helpful`);
+          ? await api.delete(apiPath`/resources/${resource.id}/helpful`)
+          : await api.put(apiPath`/resources/${resource.id}/helpful`);
         draw();
         announce(resource.helpful_by_me ? 'Marked as helpful' : 'No longer marked as helpful');
       } catch (error) { announce(error.message); helpful.disabled = false; }
@@ -78,7 +78,7 @@ export async function render(context) {
       field('Subjects', 'subjects', { value: resource.subjects.join(', ') }),
       h('button', { type: 'submit', class: 'button' }, 'Save details'));
     onSubmit(form, async (f) => {
-      resource = await api.patch(`/resources/${resource.id}`, {
+      resource = await api.patch(apiPath`/resources/${resource.id}`, {
         title: f.elements.title.value.trim(),
         description: f.elements.description.value,
         ...(f.elements.url ? { url: f.elements.url.value.trim() } : {}),
@@ -92,7 +92,7 @@ export async function render(context) {
     const remove = h('button', { type: 'button', class: 'button button-quiet button-danger' }, 'Remove this resource');
     onClick(remove, async () => {
       if (!confirm(`Remove “${resource.title}” from the library?`)) return;
-      await api.delete(`/resources/${resource.id}`);
+      await api.delete(apiPath`/resources/${resource.id}`);
       context.router.navigate(`/networks/${resource.network_id}/resources`);
     });
     details.append(form, h('div', { class: 'actions' }, remove));
@@ -112,7 +112,7 @@ export async function render(context) {
       if (f.elements.note.value.trim()) data.append('note', f.elements.note.value.trim());
       drop.fraction = 0;
       try {
-        resource = await upload(`/resources/${resource.id}/versions`, data, (fraction) => { drop.fraction = fraction; });
+        resource = await upload(apiPath`/resources/${resource.id}/versions`, data, (fraction) => { drop.fraction = fraction; });
       } finally { drop.fraction = null; }
       drop.clear();
       f.elements.note.value = '';
@@ -122,9 +122,9 @@ export async function render(context) {
     return form;
   };
 
-  resource = await api.get(`/resources/${params.id}`);
+  resource = await api.get(apiPath`/resources/${params.id}`);
   document.body.dataset.network = resource.network_id;
-  canModerate = (await api.get(`/networks/${resource.network_id}`)).role === 'facilitator';
+  canModerate = (await api.get(apiPath`/networks/${resource.network_id}`)).role === 'facilitator';
   const subscription = live.subscribe([`network:${resource.network_id}`], async (event) => {
     if (!event.kind.startsWith('resource.') || event.data?.id !== resource.id) return;
     if (event.kind === 'resource.deleted' || event.data?.deleted) {
@@ -132,14 +132,14 @@ export async function render(context) {
       return;
     }
     try {
-      resource = await api.get(`/resources/${resource.id}`);
+      resource = await api.get(apiPath`/resources/${resource.id}`);
       draw();
     } catch (error) {
       if (error.status === 404) replace(page, h('h1', {}, 'This resource is no longer available'));
     }
   });
   await subscription.ready;
-  resource = await api.get(`/resources/${params.id}`);
+  resource = await api.get(apiPath`/resources/${params.id}`);
   draw();
   return () => { subscription.stop(); delete document.body.dataset.network; };
 }

@@ -2,7 +2,7 @@
 // (type, network, tags, status) that narrow the results. The address holds the whole
 // search, so back, forward, reload and shared links give the same page.
 
-import { api, query } from '../api.js';
+import { api, query, apiPath } from '../api.js';
 import { h, replace } from '../dom.js';
 import { pagePath } from '../links.js';
 
@@ -49,7 +49,7 @@ export async function render({ root, query: params, router }) {
   let networks;
   try {
     [results, networks] = await Promise.all([
-      api.get(`/search${query({ q, ...filters, limit: PAGE, offset })}`),
+      api.get(apiPath`/search${query({ q, ...filters, limit: PAGE, offset })}`),
       api.get('/networks?limit=100').catch(() => ({ items: [] })),
     ]);
   } catch (error) {

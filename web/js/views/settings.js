@@ -1,7 +1,7 @@
 // `/settings`: your profile, expertise and timezone; when and whether the digest comes,
 // with a preview of the next one; which notification emails you get.
 
-import { api, updateMember } from '../api.js';
+import { api, updateMember, apiPath } from '../api.js';
 import { h, replace } from '../dom.js';
 import { checkbox, field, onClick, onSubmit, select, splitList, textarea } from '../forms.js';
 
@@ -76,7 +76,7 @@ export async function render({ root }) {
     const frequency = digest.elements['digest.frequency'].value;
     replace(preview, h('p', { class: 'muted' }, 'Composing…'));
     try {
-      const result = await api.get(`/me/digest/preview?frequency=${frequency === 'daily' ? 'daily' : 'weekly'}`);
+      const result = await api.get(apiPath`/me/digest/preview?frequency=${frequency === 'daily' ? 'daily' : 'weekly'}`);
       replace(preview,
         h('h3', {}, result.items ? result.subject : 'Nothing new for a digest right now'),
         result.items ? h('pre', { class: 'email-text' }, result.text) : h('p', { class: 'muted' }, 'An empty digest is never sent.'));

@@ -2,7 +2,7 @@
 // learned and decided, where it came from and who took it up. The team moves it one step at
 // a time; peers on other teams can "try this". Follows the network live.
 
-import { api, currentMember } from '../api.js';
+import { api, currentMember, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, replace, plural, announce, formatDate } from '../dom.js';
 import { field, onClick, onSubmit, select } from '../forms.js';
@@ -15,11 +15,11 @@ const STEP_WORDS = {
 };
 
 export async function render({ root, params, router }) {
-  let test = await api.get(`/tests/${params.id}`);
-  const initiative = await api.get(`/initiatives/${test.initiative_id}`);
-  const network = await api.get(`/networks/${test.network_id}`);
+  let test = await api.get(apiPath`/tests/${params.id}`);
+  const initiative = await api.get(apiPath`/initiatives/${test.initiative_id}`);
+  const network = await api.get(apiPath`/networks/${test.network_id}`);
   const isFacilitator = network.role === 'facilitator';
-  let teams = await api.get(`/initiatives/${test.initiative_id}/teams`);
+  let teams = await api.get(apiPath`/initiatives/${test.initiative_id}/teams`);
   const page = h('div');
   const stepSlot = h('div');
   const notesSlot = h('div');
@@ -79,7 +79,7 @@ export async function render({ root, params, router }) {
       if (f.elements.do_notes) body.do_notes = f.elements.do_notes.value;
       if (f.elements.study) body.study = f.elements.study.value;
       if (f.elements.act) body.act = f.elements.act.value;
-      test = await api.patch(`/tests/${test.id}`, body);
+      test = await api.patch(apiPath`/tests/${test.id}`, body);
       announce(`Now ${test.status}.`);
       draw();
     });
@@ -93,7 +93,7 @@ export async function render({ root, params, router }) {
       field('Study: what was learned', 'study', { control: h('textarea', { rows: 3, value: test.study }) }),
       h('button', { type: 'submit', class: 'button button-quiet' }, 'Save notes'));
     onSubmit(form, async (f) => {
-      test = await api.patch(`/tests/${test.id}`, { do_notes: f.elements.do_notes.value, study: f.elements.study.value });
+      test = await api.patch(apiPath`/tests/${test.id}`, { do_notes: f.elements.do_notes.value, study: f.elements.study.value });
       announce('Notes saved.');
       draw();
     });
@@ -110,7 +110,7 @@ export async function render({ root, params, router }) {
     const button = h('button', { type: 'button', class: 'button' },
       candidates.length === 1 ? `Try this with ${candidates[0].name}` : 'Try this');
     onClick(button, async () => {
-      const copy = await api.post(`/tests/${test.id}/try`, { team_id: choice ? choice.value : candidates[0].id });
+      const copy = await api.post(apiPath`/tests/${test.id}/try`, { team_id: choice ? choice.value : candidates[0].id });
       announce(`Added to ${copy.team.name}'s plans.`);
       router.navigate(`/tests/${copy.id}`);
     });
@@ -123,12 +123,12 @@ export async function render({ root, params, router }) {
       test = data;
       draw();
     } else if (event.kind.startsWith('initiative.team_') && data.initiative_id === test.initiative_id) {
-      teams = await api.get(`/initiatives/${test.initiative_id}/teams`);
+      teams = await api.get(apiPath`/initiatives/${test.initiative_id}/teams`);
       draw();
     }
   });
   await subscription.ready;
-  test = await api.get(`/tests/${params.id}`);
+  test = await api.get(apiPath`/tests/${params.id}`);
   draw();
   return subscription.stop;
 }

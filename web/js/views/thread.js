@@ -3,7 +3,7 @@
 // post; what has been on screen is marked read. Polls asked in the thread are listed, and
 // one can be asked there.
 
-import { api, currentMember, query } from '../api.js';
+import { api, currentMember, query, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, append, replace, timeAgo, tagList, avatar, announce, plural } from '../dom.js';
 import { field, onClick, onSubmit, splitList } from '../forms.js';
@@ -15,10 +15,10 @@ const MAX_PAGES = 20;
 
 export async function render(context) {
   const { root, params, query: search, hash } = context;
-  let thread = await api.get(`/threads/${params.id}`);
+  let thread = await api.get(apiPath`/threads/${params.id}`);
   document.body.dataset.network = thread.network_id;
   const me = currentMember();
-  const network = await api.get(`/networks/${thread.network_id}`);
+  const network = await api.get(apiPath`/networks/${thread.network_id}`);
   const isFacilitator = network.role === 'facilitator';
   const posts = new Map(); // post id -> article
   const list = h('div', { class: 'posts' });
@@ -48,7 +48,7 @@ export async function render(context) {
     remove?.addEventListener('click', async () => {
       if (!confirm('Delete this post? A note that it was deleted stays in its place.')) return;
       try {
-        await api.delete(`/posts/${post.id}`);
+        await api.delete(apiPath`/posts/${post.id}`);
         add({ ...post, deleted: true, body: '', body_html: '' });
         focusPost(post.id);
         announce('Post deleted.');
@@ -87,7 +87,7 @@ export async function render(context) {
   };
 
   const loadPage = async () => {
-    const page = await api.get(`/threads/${thread.id}/posts${query({ limit: 100, cursor })}`);
+    const page = await api.get(apiPath`/threads/${thread.id}/posts${query({ limit: 100, cursor })}`);
     page.items.forEach((p) => add(p));
     cursor = page.next_cursor;
     pages += 1;
@@ -110,7 +110,7 @@ export async function render(context) {
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Save'), cancel));
     cancel.addEventListener('click', () => { add(post); focusPost(post.id); });
     onSubmit(form, async (f) => {
-      const updated = await api.patch(`/posts/${post.id}`, { body: f.elements.body.value });
+      const updated = await api.patch(apiPath`/posts/${post.id}`, { body: f.elements.body.value });
       add({ ...updated, my_reactions: post.my_reactions });
       focusPost(post.id);
       announce('Post saved.');
@@ -125,8 +125,8 @@ export async function render(context) {
     button.disabled = true;
     try {
       const result = on
-        ? await api.put(`/posts/${postId}/reactions/${kind}`)
-        : await api.delete(`/posts/${postId}/reactions/${kind}`);
+        ? await api.put(apiPath`/posts/${postId}/reactions/${kind}`)
+        : await api.delete(apiPath`/posts/${postId}/reactions/${kind}`);
       showReactions(result.post_id, result.reactions, result.my_reactions);
     } catch (error) {
       announce(error.message);
@@ -155,7 +155,7 @@ export async function render(context) {
   showFollow(thread.notification_level);
   onClick(follow, async () => {
     const watching = follow.getAttribute('aria-pressed') === 'true';
-    const result = watching ? await api.delete(`/threads/${thread.id}/follow`) : await api.put(`/threads/${thread.id}/follow`);
+    const result = watching ? await api.delete(apiPath`/threads/${thread.id}/follow`) : await api.put(apiPath`/threads/${thread.id}/follow`);
     showFollow(result.level);
     announce(result.level === 'watching' ? 'Following this thread' : 'No longer following this thread');
   });
@@ -175,7 +175,7 @@ export async function render(context) {
     form.querySelector('textarea').focus();
   }
   onSubmit(form, async (f) => {
-    const post = await api.post(`/threads/${thread.id}/posts`, {
+    const post = await api.post(apiPath`/threads/${thread.id}/posts`, {
       body: f.elements.body.value,
       ...(replyToId ? { reply_to_post_id: replyToId } : {}),
     });
@@ -194,7 +194,7 @@ export async function render(context) {
     if (readUpTo && BigInt(postId) <= BigInt(readUpTo)) return;
     readUpTo = postId;
     clearTimeout(readTimer);
-    readTimer = setTimeout(() => api.post(`/threads/${thread.id}/read`, { last_read_post_id: readUpTo }).catch(() => {}), 500);
+    readTimer = setTimeout(() => api.post(apiPath`/threads/${thread.id}/read`, { last_read_post_id: readUpTo }).catch(() => {}), 500);
   }
   // A post counts as read once its end has been on screen (however tall it is).
   const seen = new IntersectionObserver((entries) => {
@@ -211,7 +211,7 @@ export async function render(context) {
       button.addEventListener('click', async () => {
         button.disabled = true;
         try {
-          thread = await api.patch(`/threads/${thread.id}`, { [flag]: !thread[flag] });
+          thread = await api.patch(apiPath`/threads/${thread.id}`, { [flag]: !thread[flag] });
           button.textContent = thread[flag] ? on : off;
           button.setAttribute('aria-pressed', String(thread[flag]));
           announce(`Thread ${thread[flag] ? flag : `un${flag}`}.`);
@@ -233,7 +233,7 @@ export async function render(context) {
         h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Save'),
           h('button', { type: 'button', class: 'button button-quiet', on: { click: () => { replace(headerEditor); editTitle.focus(); } } }, 'Cancel')));
       onSubmit(form, async (f) => {
-        thread = await api.patch(`/threads/${thread.id}`, { title: f.elements.title.value.trim(), tags: splitList(f.elements.tags.value) });
+        thread = await api.patch(apiPath`/threads/${thread.id}`, { title: f.elements.title.value.trim(), tags: splitList(f.elements.tags.value) });
         root.querySelector('h1').textContent = thread.title;
         root.querySelector('.page-header .tags')?.replaceWith(tagList(thread.tags) ?? h('span'));
         replace(headerEditor);
@@ -246,7 +246,7 @@ export async function render(context) {
     const deleteThread = h('button', { type: 'button', class: 'button button-quiet button-danger' }, 'Delete thread');
     onClick(deleteThread, async () => {
       if (!confirm(`Delete “${thread.title}” and its replies?`)) return;
-      await api.delete(`/threads/${thread.id}`);
+      await api.delete(apiPath`/threads/${thread.id}`);
       context.router.navigate(`/networks/${thread.network_id}`);
     });
     moderation.push(editTitle, deleteThread);
@@ -254,7 +254,7 @@ export async function render(context) {
   // Polls asked in this thread, and asking one here.
   const pollList = h('ul', { class: 'plain-list', 'aria-label': 'Polls in this thread' });
   const loadPolls = async () => {
-    const page = await api.get(`/networks/${thread.network_id}/polls?thread_id=${thread.id}&limit=50`);
+    const page = await api.get(apiPath`/networks/${thread.network_id}/polls?thread_id=${thread.id}&limit=50`);
     replace(pollList, page.items.map((p) => h('li', {},
       h('a', { href: `/polls/${p.id}` }, p.question), ' · ',
       p.is_closed ? 'closed' : 'open', ' · ', plural(p.voter_count, 'answer'),
