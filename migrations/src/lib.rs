@@ -29,6 +29,7 @@ mod m20261203_000020_mail_bodies_kept_whole;
 mod m20261207_000021_create_file_texts;
 /// Public so that tests can run it again over rows written the old way.
 pub mod m20261207_000022_notifications_without_copied_text;
+mod m20261207_000023_notification_email_messages;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000020_mail_bodies_kept_whole::Migration),
             Box::new(m20261207_000021_create_file_texts::Migration),
             Box::new(m20261207_000022_notifications_without_copied_text::Migration),
+            Box::new(m20261207_000023_notification_email_messages::Migration),
         ]
     }
 }

@@ -89,7 +89,8 @@ impl Application {
             state.db.clone(),
             state.mailer.wake_signal(),
             state.metrics.mail.clone(),
-        )?;
+        )?
+        .with_recheck(notifications::email::recheck());
         tokio::spawn(mail_worker.run(state.hub.shutdown_signal()));
         if state.config.digests.scheduler {
             tokio::spawn(digests::scheduler::run(

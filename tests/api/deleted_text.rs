@@ -386,3 +386,63 @@ backend_test! {
         assert!(forms[2].contains("please call the front office"), "{}", forms[2]);
     }
 }
+
+backend_test! {
+    async fn an_email_queued_while_smtp_was_down_is_withdrawn_when_its_post_goes(backend: Backend) {
+        let port = crate::smtp::closed_port();
+        let app = TestApp::spawn_with(&backend, |c| {
+            c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+            c.mail.poll_interval_ms = 50;
+            c.mail.retry_initial_secs = 1;
+            c.mail.retry_max_secs = 1;
+            c.notification_emails.enabled = false;
+            c.notification_emails.batch_window_secs = 1;
+        })
+        .await;
+        // Joining an open network needs no invitation email (SMTP is down from the start).
+        let admin = app.register("Ada Admin").await;
+        let network = app.post(&admin, "/networks", json!({"name": "Attendance PLN", "visibility": "listed"})).await.expect(201).id();
+        let rita = app.register("Rita Reader").await;
+        let cal = app.register("Cal Colleague").await;
+        for member in [&rita, &cal] {
+            app.post(member, &format!("/networks/{network}/join"), json!({})).await.expect(200);
+        }
+        let (mention, reply, _) = mention_and_reply(&app, &cal, &rita, &network, "Home visits").await;
+        send_notification_emails(&app).await;
+        // Queued, and tried while SMTP is down.
+        let queued = || async {
+            use staffroom::entities::mail_outbox;
+            mail_outbox::Entity::find()
+                .filter(mail_outbox::Column::Kind.eq("notification"))
+                .all(app.db())
+                .await
+                .unwrap()
+        };
+        eventually(Duration::from_secs(30), "a failed attempt", || async {
+            queued().await.iter().any(|row| row.attempts >= 1 && row.sent_at.is_none()).then_some(())
+        })
+        .await;
+
+        // The mention goes, the reply loses the number; then SMTP comes back.
+        app.delete(&cal, &format!("/posts/{mention}")).await.expect(204);
+        app.patch(&cal, &format!("/posts/{reply}"), json!({"body": "Use the number in the student system."})).await.expect(200);
+        let smtp = SmtpServer::start_on(port);
+        // The worker withdraws the queued email instead of sending it...
+        eventually(Duration::from_secs(30), "the stale email to be withdrawn", || async {
+            queued().await.is_empty().then_some(())
+        })
+        .await;
+        // ...and the next pass emails what still stands, in its current words.
+        send_notification_emails(&app).await;
+        let mail = eventually(Duration::from_secs(30), "Rita's email", || async { notification_emails(&smtp, &rita.email).pop() }).await;
+        assert_eq!(notification_emails(&smtp, &rita.email).len(), 1, "one email, the fresh one");
+        let forms = every_form(&mail);
+        assert!(forms[1].contains("Use the number in the student system."), "{}", forms[1]);
+        assert!(!forms[1].contains("(and"), "the deleted mention is not in it: {}", forms[1]);
+        for mail in smtp.received() {
+            for form in every_form_or_raw(&mail) {
+                assert!(!form.contains(PHONE), "an email carried the deleted text: {form}");
+            }
+        }
+    }
+}

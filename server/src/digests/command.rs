@@ -96,7 +96,8 @@ pub async fn send(config: Config, options: SendOptions) -> anyhow::Result<()> {
         state.db.clone(),
         state.mailer.wake_signal(),
         state.metrics.mail.clone(),
-    )?;
+    )?
+    .with_recheck(crate::notifications::email::recheck());
     worker.drain().await?;
     let counters = &state.metrics.mail;
     println!(

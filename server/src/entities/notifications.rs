@@ -16,6 +16,11 @@ pub struct Model {
     pub read_at: Option<DateTimeUtc>,
     /// When it went out by email, or was settled not to.
     pub emailed_at: Option<DateTimeUtc>,
+    /// The queued email that carries it, until that email is sent or withdrawn.
+    pub email_message_id: Option<String>,
+    /// A fingerprint of the words that email shows of its subject: the mail worker
+    /// withdraws an email whose subject reads otherwise now.
+    pub emailed_words: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,7 @@
 pub mod content;
 pub mod layout;
 pub mod outbox;
+pub mod recheck;
 pub mod templates;
 pub mod transport;
 pub mod unsubscribe;
@@ -111,11 +112,12 @@ impl Mailer {
         email: OutgoingEmail,
     ) -> Result<(), DbErr> {
         let message = outbox::Queued::written(to, email, ListHeaders::default());
-        outbox::insert(txn, kind, vec![message], &self.domain).await
+        outbox::insert(txn, kind, vec![message], &self.domain).await?;
+        Ok(())
     }
 
     /// Queues mail sent to a list a member can leave: with `List-Id` and RFC 8058 one-click
-    /// `List-Unsubscribe` headers.
+    /// `List-Unsubscribe` headers. Its `Message-ID`.
     pub async fn queue_list(
         &self,
         txn: &impl ConnectionTrait,
@@ -123,14 +125,15 @@ impl Mailer {
         to: &str,
         email: OutgoingEmail,
         list: &ListHeaders,
-    ) -> Result<(), DbErr> {
-        outbox::insert(
+    ) -> Result<String, DbErr> {
+        let ids = outbox::insert(
             txn,
             kind,
             vec![outbox::Queued::written(to, email, list.clone())],
             &self.domain,
         )
-        .await
+        .await?;
+        Ok(ids.into_iter().next().unwrap_or_default())
     }
 
     /// Queues several messages to lists, as `queue_list` does, in one statement.
@@ -140,7 +143,8 @@ impl Mailer {
         kind: MailKind,
         messages: Vec<outbox::Queued<'_>>,
     ) -> Result<(), DbErr> {
-        outbox::insert(txn, kind, messages, &self.domain).await
+        outbox::insert(txn, kind, messages, &self.domain).await?;
+        Ok(())
     }
 
     /// `<name>.<domain of mail_from>`: the `List-Id` of a kind of mail.

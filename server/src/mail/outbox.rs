@@ -40,19 +40,21 @@ impl<'a> Queued<'a> {
     }
 }
 
-/// Queues `messages` in one statement (none is read back: the caller has all it needs).
+/// Queues `messages` in one statement (none is read back: the caller has all it needs);
+/// their `Message-ID`s, in order.
 pub(super) async fn insert(
     txn: &impl ConnectionTrait,
     kind: MailKind,
     messages: Vec<Queued<'_>>,
     domain: &str,
-) -> Result<(), DbErr> {
+) -> Result<Vec<String>, DbErr> {
     if messages.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let now = crate::clock::now();
     let mut rows = Vec::with_capacity(messages.len());
     let mut bodies = Vec::with_capacity(messages.len());
+    let mut message_ids = Vec::with_capacity(messages.len());
     // Message-IDs start with the time they were queued (microseconds, zero-padded): the
     // outbox's and the bodies' indexes on them then grow at one end, as rows do. Random
     // ones landed all over both indexes, and a batch of 250 dirtied hundreds of pages of
@@ -80,6 +82,7 @@ pub(super) async fn insert(
             failed_at: Set(None),
             ..Default::default()
         });
+        message_ids.push(message_id.clone());
         let body = m.content.to_row(message_id);
         bodies.push(mail_bodies::ActiveModel {
             message_id: Set(body.message_id),
@@ -95,7 +98,21 @@ pub(super) async fn insert(
     mail_bodies::Entity::insert_many(bodies)
         .exec_without_returning(txn)
         .await?;
-    Ok(())
+    Ok(message_ids)
+}
+
+/// Withdraws the unsent messages `message_ids` (their bodies go with them); how many.
+pub async fn withdraw(txn: &impl ConnectionTrait, message_ids: &[String]) -> Result<u64, DbErr> {
+    mail_bodies::Entity::delete_many()
+        .filter(mail_bodies::Column::MessageId.is_in(message_ids.iter().cloned()))
+        .exec(txn)
+        .await?;
+    let withdrawn = Entity::delete_many()
+        .filter(Column::MessageId.is_in(message_ids.iter().cloned()))
+        .filter(Column::SentAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(withdrawn.rows_affected)
 }
 
 /// A claimed message with its bodies, ready to send (the bodies are written in the

@@ -4,12 +4,14 @@
 //! `mail.max_attempts`. Once an hour it deletes what is older than `mail.retention_hours`.
 
 use super::outbox::{self, AfterFailure};
+use super::recheck::Recheck;
 use super::transport::{self, Transport};
 use crate::config::{Config, MailConfig};
 use crate::db::Db;
 use crate::entities::mail_outbox;
 use chrono::Duration as ChronoDuration;
 use futures_util::StreamExt;
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -66,6 +68,8 @@ pub struct MailWorker {
     counters: Arc<MailCounters>,
     /// How many to claim next (`next_batch_size`), kept from one drain to the next.
     batch_size: AtomicU64,
+    /// Asked before messages of their kind go (`recheck.rs`).
+    rechecks: Vec<Arc<dyn Recheck>>,
 }
 
 impl MailWorker {
@@ -83,7 +87,14 @@ impl MailWorker {
             wake,
             counters,
             batch_size: AtomicU64::new(FIRST_BATCH),
+            rechecks: Vec::new(),
         })
+    }
+
+    /// Has `recheck` look at messages of its kind before they go.
+    pub fn with_recheck(mut self, recheck: Arc<dyn Recheck>) -> MailWorker {
+        self.rechecks.push(recheck);
+        self
     }
 
     /// Works until `shutdown` turns true. A message being sent when it does is finished
@@ -121,6 +132,7 @@ impl MailWorker {
         let lease = ChronoDuration::seconds(self.config.lease_secs as i64);
         let claim = |size: u64| async move {
             let claimed = outbox::claim(self.db.writer(), self.db.reader(), size, lease).await?;
+            let claimed = self.withdraw_stale(claimed).await?;
             Ok::<_, sea_orm::DbErr>(self.build(claimed).await)
         };
         let mut size = self.batch_size.load(Ordering::Relaxed);
@@ -148,6 +160,42 @@ impl MailWorker {
             };
         }
         self.record(sent).await
+    }
+
+    /// Leaves out of a claimed batch, and withdraws, the messages whose cause changed since
+    /// they were queued; their causes are put back to be composed again, in the same
+    /// transaction (`recheck.rs`). Kinds nobody rechecks cost nothing here.
+    async fn withdraw_stale(
+        &self,
+        mut claimed: Vec<outbox::Claimed>,
+    ) -> Result<Vec<outbox::Claimed>, sea_orm::DbErr> {
+        for recheck in &self.rechecks {
+            let kind = recheck.kind().as_str();
+            let ids: Vec<String> = claimed
+                .iter()
+                .filter(|c| c.row.kind == kind)
+                .map(|c| c.row.message_id.clone())
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let stale = recheck.stale(&self.db, &ids).await?;
+            if stale.is_empty() {
+                continue;
+            }
+            let txn = crate::db::begin_write(self.db.writer()).await?;
+            outbox::withdraw(&txn, &stale).await?;
+            recheck.requeue(&txn, &stale).await?;
+            txn.commit().await?;
+            tracing::info!(
+                kind,
+                withdrawn = stale.len(),
+                "withdrew queued mail whose cause changed since"
+            );
+            let stale: HashSet<String> = stale.into_iter().collect();
+            claimed.retain(|c| !stale.contains(&c.row.message_id));
+        }
+        Ok(claimed)
     }
 
     /// Writes out a claimed batch (bodies from their templates, then MIME): plain CPU work,

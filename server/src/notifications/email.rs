@@ -12,7 +12,9 @@
 
 use super::email_render::{self, Line};
 use super::subjects::Subjects;
+use crate::db::Db;
 use crate::entities::{members, notifications, read_markers};
+use crate::mail::recheck::Recheck;
 use crate::mail::unsubscribe::{EmailKind, Unsubscribe};
 use crate::mail::{ListHeaders, MailKind};
 use crate::members::profile::EmailNotifications;
@@ -21,7 +23,8 @@ use crate::state::AppState;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -157,9 +160,23 @@ pub async fn deliver(
         ),
         unsubscribe_url: one_click,
     };
-    state
+    let message_id = state
         .mailer
         .queue_list(&txn, MailKind::Notification, &member.email, email, &list)
+        .await?;
+    // Which email carries them, and what it says of their subjects: the mail worker looks
+    // again before it sends (`StaleEmails`).
+    notifications::Entity::update_many()
+        .col_expr(
+            notifications::Column::EmailMessageId,
+            Expr::value(message_id),
+        )
+        .col_expr(
+            notifications::Column::EmailedWords,
+            Expr::value(words_fingerprint(&wanted)),
+        )
+        .filter(notifications::Column::Id.is_in(wanted.iter().map(|n| n.id)))
+        .exec(&txn)
         .await?;
     crate::failpoint::hit("notification_email.before_commit");
     txn.commit().await?;
@@ -202,6 +219,92 @@ async fn worth_emailing(
                 })
         })
         .collect())
+}
+
+/// What an email says of its notifications' subjects (their current words, read by
+/// `Subjects::current` into `data`), as a short fingerprint.
+fn words_fingerprint(notifications: &[notifications::Model]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for n in notifications {
+        hasher.update(n.id.to_le_bytes());
+        hasher.update(n.data.to_string().as_bytes());
+    }
+    format!("{:x}", hasher.finalize())
+}
+
+/// Looks at a queued notification email once more before it is sent: when a post, thread
+/// or help request it tells of was deleted or edited since it was queued (say while the
+/// SMTP server was down), the email is withdrawn and its notifications are put back, so
+/// the next pass emails what still stands, in its current words, or nothing.
+struct StaleEmails;
+
+/// The recheck the mail worker is given when the application is assembled.
+pub fn recheck() -> std::sync::Arc<dyn Recheck> {
+    std::sync::Arc::new(StaleEmails)
+}
+
+#[async_trait::async_trait]
+impl Recheck for StaleEmails {
+    fn kind(&self) -> MailKind {
+        MailKind::Notification
+    }
+
+    async fn stale(&self, db: &Db, message_ids: &[String]) -> Result<Vec<String>, DbErr> {
+        let carried = notifications::Entity::find()
+            .filter(notifications::Column::EmailMessageId.is_in(message_ids.iter().cloned()))
+            .order_by_asc(notifications::Column::Id)
+            .all(db.reader())
+            .await?;
+        let subjects = Subjects::load(db.reader(), &carried).await?;
+        let mut emails: HashMap<String, (Option<String>, Vec<Option<notifications::Model>>)> =
+            HashMap::new();
+        for n in carried {
+            let Some(message_id) = n.email_message_id.clone() else {
+                continue;
+            };
+            let entry = emails
+                .entry(message_id)
+                .or_insert_with(|| (n.emailed_words.clone(), Vec::new()));
+            entry.1.push(subjects.current(n));
+        }
+        Ok(emails
+            .into_iter()
+            .filter(|(_, (emailed, now))| {
+                let now: Option<Vec<notifications::Model>> = now.iter().cloned().collect();
+                match now {
+                    // Something it tells of was deleted.
+                    None => true,
+                    Some(now) => emailed.as_deref() != Some(words_fingerprint(&now).as_str()),
+                }
+            })
+            .map(|(message_id, _)| message_id)
+            .collect())
+    }
+
+    async fn requeue(
+        &self,
+        txn: &DatabaseTransaction,
+        message_ids: &[String],
+    ) -> Result<(), DbErr> {
+        notifications::Entity::update_many()
+            .col_expr(
+                notifications::Column::EmailedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                notifications::Column::EmailMessageId,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                notifications::Column::EmailedWords,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(notifications::Column::EmailMessageId.is_in(message_ids.iter().cloned()))
+            .exec(txn)
+            .await?;
+        Ok(())
+    }
 }
 
 fn thread_of(notification: &notifications::Model) -> Option<i64> {

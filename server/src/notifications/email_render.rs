@@ -87,6 +87,8 @@ mod tests {
             created_at: crate::clock::now(),
             read_at: None,
             emailed_at: None,
+            email_message_id: None,
+            emailed_words: None,
         }
     }
 
