@@ -90,7 +90,8 @@ impl Application {
             state.mailer.wake_signal(),
             state.metrics.mail.clone(),
         )?
-        .with_recheck(notifications::email::recheck());
+        .with_recheck(notifications::email::recheck())
+        .with_recheck(digests::recheck::recheck());
         tokio::spawn(mail_worker.run(state.hub.shutdown_signal()));
         if state.config.digests.scheduler {
             tokio::spawn(digests::scheduler::run(

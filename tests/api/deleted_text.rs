@@ -446,3 +446,75 @@ backend_test! {
         }
     }
 }
+
+backend_test! {
+    async fn a_digest_held_up_while_smtp_was_down_is_composed_again_without_a_deleted_thread(backend: Backend) {
+        use staffroom::entities::mail_outbox;
+        let port = crate::smtp::closed_port();
+        let smtp_url = format!("smtp://127.0.0.1:{port}");
+        let app = TestApp::spawn_with(&backend, |c| {
+            c.smtp_url = Some(smtp_url.clone());
+            c.mail.poll_interval_ms = 50;
+            c.mail.retry_initial_secs = 1;
+            c.mail.retry_max_secs = 1;
+        })
+        .await;
+        // Joining an open network needs no invitation email (SMTP is down from the start).
+        let admin = app.register("Ada Admin").await;
+        let network = app.post(&admin, "/networks", json!({"name": "Attendance PLN", "visibility": "listed"})).await.expect(201).id();
+        let rita = app.register("Rita Reader").await;
+        let cal = app.register("Cal Colleague").await;
+        for member in [&rita, &cal] {
+            app.post(member, &format!("/networks/{network}/join"), json!({})).await.expect(200);
+        }
+        for off in [&admin, &cal] {
+            app.patch(off, "/me", json!({"digest": {"frequency": "off", "weekday": 1, "hour": 0}})).await.expect(200);
+        }
+        let gone = id_of(&app.create_thread(&cal, &network, "Bus route for the Alvarez family").await);
+        app.create_thread(&cal, &network, "Morning arrival routines").await;
+        let digests = || async {
+            mail_outbox::Entity::find()
+                .filter(mail_outbox::Column::Kind.eq("digest"))
+                .all(app.db())
+                .await
+                .unwrap()
+        };
+
+        let send = ["digest", "send", "--now", "--frequency", "weekly"];
+        // The command sends (and retries) like the server does.
+        let settings = [
+            ("STAFFROOM_SMTP_URL", smtp_url.as_str()),
+            ("STAFFROOM_MAIL__RETRY_INITIAL_SECS", "1"),
+            ("STAFFROOM_MAIL__RETRY_MAX_SECS", "1"),
+        ];
+        let run = crate::process::run_command_with(&app.database, &send, &settings).await;
+        assert!(String::from_utf8_lossy(&run.stdout).contains("1 sent"), "{}", String::from_utf8_lossy(&run.stdout));
+        eventually(Duration::from_secs(30), "a failed attempt", || async {
+            digests().await.iter().any(|row| row.attempts >= 1 && row.sent_at.is_none()).then_some(())
+        })
+        .await;
+
+        // The thread goes while the digest waits; then SMTP comes back.
+        app.delete(&cal, &format!("/threads/{gone}")).await.expect(204);
+        let smtp = SmtpServer::start_on(port);
+        eventually(Duration::from_secs(30), "the stale digest to be withdrawn", || async {
+            digests().await.is_empty().then_some(())
+        })
+        .await;
+        // Its period is not recorded any more: the next run composes it from what stands.
+        let run = crate::process::run_command_with(&app.database, &send, &settings).await;
+        assert!(String::from_utf8_lossy(&run.stdout).contains("1 sent"), "{}", String::from_utf8_lossy(&run.stdout));
+        let digest = eventually(Duration::from_secs(30), "Rita's digest", || async {
+            smtp.received_on_list(&rita.email, "digest").pop()
+        })
+        .await;
+        assert_eq!(smtp.received_on_list(&rita.email, "digest").len(), 1);
+        let forms = every_form(&digest);
+        assert!(forms[1].contains("Morning arrival routines"), "{}", forms[1]);
+        for mail in smtp.received() {
+            for form in every_form_or_raw(&mail) {
+                assert!(!form.contains("Alvarez"), "an email named the deleted thread: {form}");
+            }
+        }
+    }
+}

@@ -97,7 +97,8 @@ pub async fn send(config: Config, options: SendOptions) -> anyhow::Result<()> {
         state.mailer.wake_signal(),
         state.metrics.mail.clone(),
     )?
-    .with_recheck(crate::notifications::email::recheck());
+    .with_recheck(crate::notifications::email::recheck())
+    .with_recheck(super::recheck::recheck());
     worker.drain().await?;
     let counters = &state.metrics.mail;
     println!(

@@ -15,6 +15,7 @@ pub mod command;
 pub mod compose;
 mod network_news;
 mod personal;
+pub mod recheck;
 pub mod render;
 pub mod routes;
 pub mod schedule;

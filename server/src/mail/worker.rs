@@ -171,21 +171,25 @@ impl MailWorker {
     ) -> Result<Vec<outbox::Claimed>, sea_orm::DbErr> {
         for recheck in &self.rechecks {
             let kind = recheck.kind().as_str();
-            let ids: Vec<String> = claimed
+            let messages: Vec<super::recheck::Claimed<'_>> = claimed
                 .iter()
                 .filter(|c| c.row.kind == kind)
-                .map(|c| c.row.message_id.clone())
+                .map(|c| super::recheck::Claimed {
+                    message_id: &c.row.message_id,
+                    data: c.body.as_ref().and_then(|body| body.data.as_deref()),
+                })
                 .collect();
-            if ids.is_empty() {
+            if messages.is_empty() {
                 continue;
             }
-            let stale = recheck.stale(&self.db, &ids).await?;
+            let stale = recheck.stale(&self.db, &messages).await?;
             if stale.is_empty() {
                 continue;
             }
             let txn = crate::db::begin_write(self.db.writer()).await?;
-            outbox::withdraw(&txn, &stale).await?;
+            // The capability reads what it needs of the messages before they go.
             recheck.requeue(&txn, &stale).await?;
+            outbox::withdraw(&txn, &stale).await?;
             txn.commit().await?;
             tracing::info!(
                 kind,

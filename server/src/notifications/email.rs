@@ -14,7 +14,7 @@ use super::email_render::{self, Line};
 use super::subjects::Subjects;
 use crate::db::Db;
 use crate::entities::{members, notifications, read_markers};
-use crate::mail::recheck::Recheck;
+use crate::mail::recheck::{Claimed, Recheck};
 use crate::mail::unsubscribe::{EmailKind, Unsubscribe};
 use crate::mail::{ListHeaders, MailKind};
 use crate::members::profile::EmailNotifications;
@@ -250,9 +250,12 @@ impl Recheck for StaleEmails {
         MailKind::Notification
     }
 
-    async fn stale(&self, db: &Db, message_ids: &[String]) -> Result<Vec<String>, DbErr> {
+    async fn stale(&self, db: &Db, messages: &[Claimed<'_>]) -> Result<Vec<String>, DbErr> {
         let carried = notifications::Entity::find()
-            .filter(notifications::Column::EmailMessageId.is_in(message_ids.iter().cloned()))
+            .filter(
+                notifications::Column::EmailMessageId
+                    .is_in(messages.iter().map(|m| m.message_id.to_owned())),
+            )
             .order_by_asc(notifications::Column::Id)
             .all(db.reader())
             .await?;
