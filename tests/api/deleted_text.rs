@@ -387,26 +387,47 @@ backend_test! {
     }
 }
 
+/// A server whose SMTP server at `port` refuses until the test starts one there; it retries
+/// every second, and its notification emails go when the test says.
+async fn spawn_with_smtp_down(backend: &Backend, port: u16) -> TestApp {
+    TestApp::spawn_with(backend, |c| {
+        c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.mail.poll_interval_ms = 50;
+        c.mail.retry_initial_secs = 1;
+        c.mail.retry_max_secs = 1;
+        c.notification_emails.enabled = false;
+        c.notification_emails.batch_window_secs = 1;
+    })
+    .await
+}
+
+/// Ada's open network, which Rita and Cal joined: no invitation email needed.
+async fn open_network_without_mail(app: &TestApp) -> (Account, String, Account, Account) {
+    let admin = app.register("Ada Admin").await;
+    let network = app
+        .post(
+            &admin,
+            "/networks",
+            json!({"name": "Attendance PLN", "visibility": "listed"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let rita = app.register("Rita Reader").await;
+    let cal = app.register("Cal Colleague").await;
+    for member in [&rita, &cal] {
+        app.post(member, &format!("/networks/{network}/join"), json!({}))
+            .await
+            .expect(200);
+    }
+    (admin, network, rita, cal)
+}
+
 backend_test! {
     async fn an_email_queued_while_smtp_was_down_is_withdrawn_when_its_post_goes(backend: Backend) {
         let port = crate::smtp::closed_port();
-        let app = TestApp::spawn_with(&backend, |c| {
-            c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
-            c.mail.poll_interval_ms = 50;
-            c.mail.retry_initial_secs = 1;
-            c.mail.retry_max_secs = 1;
-            c.notification_emails.enabled = false;
-            c.notification_emails.batch_window_secs = 1;
-        })
-        .await;
-        // Joining an open network needs no invitation email (SMTP is down from the start).
-        let admin = app.register("Ada Admin").await;
-        let network = app.post(&admin, "/networks", json!({"name": "Attendance PLN", "visibility": "listed"})).await.expect(201).id();
-        let rita = app.register("Rita Reader").await;
-        let cal = app.register("Cal Colleague").await;
-        for member in [&rita, &cal] {
-            app.post(member, &format!("/networks/{network}/join"), json!({})).await.expect(200);
-        }
+        let app = spawn_with_smtp_down(&backend, port).await;
+        let (_, network, rita, cal) = open_network_without_mail(&app).await;
         let (mention, reply, _) = mention_and_reply(&app, &cal, &rita, &network, "Home visits").await;
         send_notification_emails(&app).await;
         // Queued, and tried while SMTP is down.
@@ -452,21 +473,8 @@ backend_test! {
         use staffroom::entities::mail_outbox;
         let port = crate::smtp::closed_port();
         let smtp_url = format!("smtp://127.0.0.1:{port}");
-        let app = TestApp::spawn_with(&backend, |c| {
-            c.smtp_url = Some(smtp_url.clone());
-            c.mail.poll_interval_ms = 50;
-            c.mail.retry_initial_secs = 1;
-            c.mail.retry_max_secs = 1;
-        })
-        .await;
-        // Joining an open network needs no invitation email (SMTP is down from the start).
-        let admin = app.register("Ada Admin").await;
-        let network = app.post(&admin, "/networks", json!({"name": "Attendance PLN", "visibility": "listed"})).await.expect(201).id();
-        let rita = app.register("Rita Reader").await;
-        let cal = app.register("Cal Colleague").await;
-        for member in [&rita, &cal] {
-            app.post(member, &format!("/networks/{network}/join"), json!({})).await.expect(200);
-        }
+        let app = spawn_with_smtp_down(&backend, port).await;
+        let (admin, network, rita, cal) = open_network_without_mail(&app).await;
         for off in [&admin, &cal] {
             app.patch(off, "/me", json!({"digest": {"frequency": "off", "weekday": 1, "hour": 0}})).await.expect(200);
         }

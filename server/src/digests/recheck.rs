@@ -47,70 +47,76 @@ impl Named {
     }
 }
 
-/// The current title of each named thing still there (deleted ones are absent).
+/// The current title of each named thing still there (deleted ones are absent): a query
+/// per kind named.
 async fn titles_now(
     db: &impl ConnectionTrait,
     named: &HashSet<Named>,
 ) -> Result<HashMap<Named, String>, DbErr> {
-    let ids = |wanted: fn(&Named) -> Option<i64>| -> Vec<i64> {
-        named.iter().filter_map(wanted).collect()
-    };
-    let threads = ids(|n| match n {
-        Named::Thread(id) => Some(*id),
-        _ => None,
-    });
-    let requests = ids(|n| match n {
-        Named::HelpRequest(id) => Some(*id),
-        _ => None,
-    });
-    let resources = ids(|n| match n {
-        Named::Resource(id) => Some(*id),
-        _ => None,
-    });
+    let (mut threads, mut requests, mut resources) = (Vec::new(), Vec::new(), Vec::new());
+    for named in named {
+        match *named {
+            Named::Thread(id) => threads.push(id),
+            Named::HelpRequest(id) => requests.push(id),
+            Named::Resource(id) => resources.push(id),
+        }
+    }
     let mut now = HashMap::new();
-    if !threads.is_empty() {
-        let rows: Vec<(i64, String)> = threads::Entity::find()
-            .select_only()
-            .columns([threads::Column::Id, threads::Column::Title])
-            .filter(threads::Column::Id.is_in(threads))
-            .filter(threads::Column::DeletedAt.is_null())
-            .into_tuple()
-            .all(db)
-            .await?;
-        now.extend(
-            rows.into_iter()
-                .map(|(id, title)| (Named::Thread(id), title)),
-        );
+    for (id, title) in standing::<threads::Entity>(
+        db,
+        threads,
+        threads::Column::Id,
+        threads::Column::Title,
+        threads::Column::DeletedAt,
+    )
+    .await?
+    {
+        now.insert(Named::Thread(id), title);
     }
-    if !requests.is_empty() {
-        let rows: Vec<(i64, String)> = help_requests::Entity::find()
-            .select_only()
-            .columns([help_requests::Column::Id, help_requests::Column::Title])
-            .filter(help_requests::Column::Id.is_in(requests))
-            .filter(help_requests::Column::DeletedAt.is_null())
-            .into_tuple()
-            .all(db)
-            .await?;
-        now.extend(
-            rows.into_iter()
-                .map(|(id, title)| (Named::HelpRequest(id), title)),
-        );
+    for (id, title) in standing::<help_requests::Entity>(
+        db,
+        requests,
+        help_requests::Column::Id,
+        help_requests::Column::Title,
+        help_requests::Column::DeletedAt,
+    )
+    .await?
+    {
+        now.insert(Named::HelpRequest(id), title);
     }
-    if !resources.is_empty() {
-        let rows: Vec<(i64, String)> = resources::Entity::find()
-            .select_only()
-            .columns([resources::Column::Id, resources::Column::Title])
-            .filter(resources::Column::Id.is_in(resources))
-            .filter(resources::Column::DeletedAt.is_null())
-            .into_tuple()
-            .all(db)
-            .await?;
-        now.extend(
-            rows.into_iter()
-                .map(|(id, title)| (Named::Resource(id), title)),
-        );
+    for (id, title) in standing::<resources::Entity>(
+        db,
+        resources,
+        resources::Column::Id,
+        resources::Column::Title,
+        resources::Column::DeletedAt,
+    )
+    .await?
+    {
+        now.insert(Named::Resource(id), title);
     }
     Ok(now)
+}
+
+/// `(id, title)` of the rows of `ids` not deleted.
+async fn standing<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    ids: Vec<i64>,
+    id: E::Column,
+    title: E::Column,
+    deleted_at: E::Column,
+) -> Result<Vec<(i64, String)>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    E::find()
+        .select_only()
+        .columns([id, title])
+        .filter(id.is_in(ids))
+        .filter(deleted_at.is_null())
+        .into_tuple()
+        .all(db)
+        .await
 }
 
 #[async_trait::async_trait]
