@@ -74,6 +74,13 @@ fn about_post<'a>(page: &'a Value, post: &str) -> Option<&'a Value> {
         .find(|n| n["subject_type"] == "post" && n["subject_id"] == post)
 }
 
+/// What `who`'s `me` topic replays after event `since`, up to the notification of `post`.
+async fn replayed_until(app: &TestApp, who: &Account, since: &str, post: &str) -> Vec<Value> {
+    let mut replay = LiveClient::signed_in(app, who).await;
+    replay.subscribe(&["me"], Some(since)).await;
+    frames_until_notified_of(&mut replay, post).await
+}
+
 /// Every frame `client` receives until (and with) the `notification.created` about `post`.
 async fn frames_until_notified_of(client: &mut LiveClient, post: &str) -> Vec<Value> {
     let mut frames = Vec::new();
@@ -122,9 +129,7 @@ backend_test! {
 
         // A client reconnecting from before replays the log: nothing of the text either.
         let later = id_of(&app.reply(&admin, &thread, &format!("@{} thanks for flagging it", rita.handle)).await);
-        let mut replay = LiveClient::signed_in(&app, &rita).await;
-        replay.subscribe(&["me"], Some(&since)).await;
-        let replayed = frames_until_notified_of(&mut replay, &later).await;
+        let replayed = replayed_until(&app, &rita, &since, &later).await;
         assert!(replayed.iter().any(|f| f["data"]["subject_id"] == reply.as_str()), "the replay covers the deleted reply's notification: {replayed:?}");
         assert!(!serde_json::to_string(&replayed).unwrap().contains(PHONE), "a replayed frame carried the text: {replayed:?}");
         // And the log itself keeps no copy on anyone's `me` topic.
@@ -161,9 +166,7 @@ backend_test! {
         assert_eq!(replied["data"]["excerpt"], "Use the number in the student system.");
 
         let later = id_of(&app.reply(&admin, &thread, &format!("@{} noted", rita.handle)).await);
-        let mut replay = LiveClient::signed_in(&app, &rita).await;
-        replay.subscribe(&["me"], Some(&since)).await;
-        let replayed = serde_json::to_string(&frames_until_notified_of(&mut replay, &later).await).unwrap();
+        let replayed = serde_json::to_string(&replayed_until(&app, &rita, &since, &later).await).unwrap();
         for gone in [PHONE, "Alvarez"] {
             assert!(!replayed.contains(gone), "a replayed frame carried {gone:?}: {replayed}");
         }
@@ -244,9 +247,7 @@ backend_test! {
             assert_eq!(row.data["thread_id"], thread.as_str(), "the ids stay");
         }
         let later = id_of(&app.reply(&admin, &thread, &format!("@{} thanks", rita.handle)).await);
-        let mut replay = LiveClient::signed_in(&app, &rita).await;
-        replay.subscribe(&["me"], Some(&since)).await;
-        let replayed = serde_json::to_string(&frames_until_notified_of(&mut replay, &later).await).unwrap();
+        let replayed = serde_json::to_string(&replayed_until(&app, &rita, &since, &later).await).unwrap();
         for gone in [PHONE, "Old title", "a stale copy"] {
             assert!(!replayed.contains(gone), "{gone:?} in {replayed}");
         }
