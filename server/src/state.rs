@@ -49,7 +49,11 @@ impl AppState {
             metrics: Metrics::default(),
             files: FileStore::new(config.files_dir()),
             markdown: crate::markdown::Markdown::new(&config.markdown.image_hosts),
-            hub: Arc::new(Hub::new(config.live.buffer)),
+            // Poll results reach each receiver as their visibility rule allows.
+            hub: Arc::new(
+                Hub::new(config.live.buffer)
+                    .with_per_receiver(Arc::new(crate::polls::audience::LiveRenderer)),
+            ),
             search: crate::search::Search::default(),
             file_texts: Arc::new(crate::file_text::FileTexts::new(
                 &config.file_text,

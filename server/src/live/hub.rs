@@ -9,12 +9,14 @@
 //! event reaches a member who can no longer see its network.
 
 use super::protocol::TopicName;
-use super::render::{is_receiver_shaped, parent_for, parent_id_of, render_event, Parent, Shape};
+use super::render::{
+    parent_for, parent_id_of, render_event, Frames, Parent, PerReceiver, PerReceiverRenderers,
+    Shape,
+};
 use crate::db::Db;
 use crate::entities::{events, networks};
 use crate::events::EventKind;
 use crate::networks::access::VisibleNetworks;
-use crate::polls::audience::PollFrames;
 use bytestring::ByteString;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{HashMap, HashSet};
@@ -123,6 +125,8 @@ pub struct Hub {
     next_id: AtomicU64,
     queue_capacity: usize,
     shutdown: watch::Sender<bool>,
+    /// How the kinds of event that look different to different receivers are rendered.
+    per_receiver: PerReceiverRenderers,
 }
 
 impl Registry {
@@ -208,7 +212,20 @@ impl Hub {
             next_id: AtomicU64::new(1),
             queue_capacity: queue_capacity.max(1),
             shutdown: watch::channel(false).0,
+            per_receiver: PerReceiverRenderers::default(),
         }
+    }
+
+    /// Renders the kinds of event `renderer` claims per receiver, live and in replays
+    /// (registered when the application is assembled).
+    pub fn with_per_receiver(mut self, renderer: Arc<dyn PerReceiver>) -> Hub {
+        self.per_receiver.register(renderer);
+        self
+    }
+
+    /// The per-receiver renderers registered (replays use them too).
+    pub fn per_receiver(&self) -> &PerReceiverRenderers {
+        &self.per_receiver
     }
 
     pub(super) fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {
@@ -406,10 +423,9 @@ impl Hub {
                     }
                     None => None,
                 };
-                let frames = if is_receiver_shaped(kind) {
-                    self.poll_frames(db, event).await?
-                } else {
-                    None
+                let frames = match self.per_receiver.for_kind(kind) {
+                    Some(renderer) => self.frames(renderer, db, event).await?,
+                    None => None,
                 };
                 self.fan_out(event, parent.as_ref(), frames.as_ref());
             }
@@ -420,13 +436,13 @@ impl Hub {
         }
     }
 
-    /// How a receiver-shaped `event` looks now, for the members subscribed where it goes
-    /// (a poll's: see `polls/audience.rs`).
-    async fn poll_frames(
+    /// How a receiver-shaped `event` looks now, for the members subscribed where it goes.
+    async fn frames(
         &self,
+        renderer: &dyn PerReceiver,
         db: &Db,
         event: &events::Model,
-    ) -> Result<Option<PollFrames>, sea_orm::DbErr> {
+    ) -> Result<Option<Frames>, sea_orm::DbErr> {
         let candidates: Vec<i64> = {
             let registry = self.registry();
             let keys = [
@@ -445,12 +461,10 @@ impl Hub {
             members.dedup();
             members
         };
-        match (event.subject_id, candidates.is_empty()) {
-            (Some(poll), false) => {
-                crate::polls::audience::frames(db.reader(), poll, &candidates).await
-            }
-            _ => Ok(None),
+        if candidates.is_empty() {
+            return Ok(None);
         }
+        renderer.frames(db.reader(), event, &candidates).await
     }
 
     /// Hands `event` to every connection that may have it. `parent`: the parent network a
@@ -461,7 +475,7 @@ impl Hub {
         &self,
         event: &events::Model,
         parent: Option<&networks::Model>,
-        frames: Option<&PollFrames>,
+        frames: Option<&Frames>,
     ) {
         let registry = self.registry();
         // Under the lock: a subscription registered from now on gets this event by replay,
@@ -525,14 +539,13 @@ impl Hub {
                 continue;
             }
             let shown = parent_for(parent, &entry.visible);
-            let shape = match frames {
-                Some(frames) if !frames.allowed.contains(&entry.member_id) => Shape::Withheld,
-                _ => Shape::Full,
+            let (shape, data) = match frames {
+                Some(frames) => {
+                    let (shape, data) = frames.for_receiver(entry.member_id);
+                    (shape, Some(data))
+                }
+                None => (Shape::Full, None),
             };
-            let data = frames.map(|f| match shape {
-                Shape::Full => &f.full,
-                Shape::Withheld => &f.withheld,
-            });
             let text = rendered
                 .entry((topic, shown, shape))
                 .or_insert_with(|| render_event(event, topic, shown, data))

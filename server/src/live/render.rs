@@ -7,6 +7,9 @@ use crate::events::EventKind;
 use crate::ids::ApiId;
 use crate::networks::access::{parent_visible_to, VisibleNetworks};
 use bytestring::ByteString;
+use sea_orm::{DatabaseConnection, DbErr};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// How much of a `network.*` event's parent a receiver may see: the parent of a listed
 /// sub-network is named only to those who may know the parent exists (it is listed, or they
@@ -38,7 +41,7 @@ pub fn parent_for(parent: Option<&networks::Model>, visible: &VisibleNetworks) -
     }
 }
 
-/// How much of a receiver-shaped event (a poll's, whose results only some may see) one
+/// How much of a receiver-shaped event (one whose content only some may see in full) one
 /// receiver gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Shape {
@@ -48,13 +51,70 @@ pub enum Shape {
     Withheld,
 }
 
-/// Whether events of `kind` are rendered per receiver from the current row rather than from
-/// their stored payload: a poll's (see `polls/audience.rs`).
-pub fn is_receiver_shaped(kind: Option<EventKind>) -> bool {
-    matches!(
-        kind,
-        Some(EventKind::PollCreated | EventKind::PollUpdated | EventKind::PollVoted)
-    )
+/// The two ways a receiver-shaped event can look now, and who gets the fuller one.
+pub struct Frames {
+    /// The event's `data` with everything in it.
+    pub full: serde_json::Value,
+    /// The event's `data` without what only `allowed` may see.
+    pub withheld: serde_json::Value,
+    /// The receivers asked about who may see `full`.
+    pub allowed: HashSet<i64>,
+}
+
+impl Frames {
+    /// The `data` `receiver` is shown, and how much of it that is.
+    pub fn for_receiver(&self, receiver: i64) -> (Shape, &serde_json::Value) {
+        if self.allowed.contains(&receiver) {
+            (Shape::Full, &self.full)
+        } else {
+            (Shape::Withheld, &self.withheld)
+        }
+    }
+}
+
+/// Renders some kinds of event per receiver from what is current rather than from their
+/// stored payload. A capability whose events show some receivers less than others
+/// implements it and registers it on the hub when the application is assembled (see
+/// `state.rs`), so the hub and replays need not know what its events hold.
+#[async_trait::async_trait]
+pub trait PerReceiver: Send + Sync {
+    /// The kinds of event it renders.
+    fn kinds(&self) -> &'static [EventKind];
+
+    /// How `event` looks now for `receivers` (never empty); `None`: as its stored payload
+    /// says.
+    async fn frames(
+        &self,
+        db: &DatabaseConnection,
+        event: &events::Model,
+        receivers: &[i64],
+    ) -> Result<Option<Frames>, DbErr>;
+}
+
+/// The registered `PerReceiver` renderers, by the event kinds they claim. A handful at most:
+/// looking one up is a short scan, and events nobody claims cost nothing more.
+#[derive(Clone, Default)]
+pub struct PerReceiverRenderers {
+    by_kind: Vec<(EventKind, Arc<dyn PerReceiver>)>,
+}
+
+impl PerReceiverRenderers {
+    /// Adds `renderer` for the kinds it names (a later registration for a kind wins).
+    pub fn register(&mut self, renderer: Arc<dyn PerReceiver>) {
+        for kind in renderer.kinds() {
+            self.by_kind.retain(|(claimed, _)| claimed != kind);
+            self.by_kind.push((*kind, renderer.clone()));
+        }
+    }
+
+    /// The renderer of events of `kind`, if one claims them.
+    pub fn for_kind(&self, kind: Option<EventKind>) -> Option<&dyn PerReceiver> {
+        let kind = kind?;
+        self.by_kind
+            .iter()
+            .find(|(claimed, _)| *claimed == kind)
+            .map(|(_, renderer)| renderer.as_ref())
+    }
 }
 
 /// The frame of `event` shown under `topic`: its stored payload, or `data` in its place

@@ -8,7 +8,7 @@
 
 use super::hub::{access_revoked, ConnectionId, Delivery, Grant, Kick, Stale};
 use super::protocol::{ClientMessage, ServerMessage, TopicName};
-use super::render::{is_receiver_shaped, parent_for, parent_id_of, render_event};
+use super::render::{parent_for, parent_id_of, render_event};
 use crate::entities::{events, networks, threads};
 use crate::events::EventKind;
 use crate::ids::ApiId;
@@ -497,22 +497,15 @@ impl Live {
             let kind = EventKind::parse(&event.kind);
             let parent = parent_id_of(&event, kind).and_then(|id| parents.get(&id));
             // A receiver-shaped event shows what it shows now, as it would live.
-            let frames = match (is_receiver_shaped(kind), event.subject_id) {
-                (true, Some(poll)) => {
-                    crate::polls::audience::frames(self.state.db.reader(), poll, &[self.member_id])
-                        .await
-                        .ok()
-                        .flatten()
-                }
-                _ => None,
+            let frames = match self.state.hub.per_receiver().for_kind(kind) {
+                Some(renderer) => renderer
+                    .frames(self.state.db.reader(), &event, &[self.member_id])
+                    .await
+                    .ok()
+                    .flatten(),
+                None => None,
             };
-            let data = frames.as_ref().map(|f| {
-                if f.allowed.contains(&self.member_id) {
-                    &f.full
-                } else {
-                    &f.withheld
-                }
-            });
+            let data = frames.as_ref().map(|f| f.for_receiver(self.member_id).1);
             self.replayed.insert(event.id);
             self.send(render_event(
                 &event,

@@ -1,32 +1,55 @@
 //! What a `poll.*` event shows each receiver: the poll as it is now (so a replay never
 //! shows a question since edited or a vote since taken back), with its results only for
 //! those who may see them at that moment. The hub asks when it fans an event out, a replay
-//! when it sends one; the results are never stored in the event log.
+//! when it sends one (through `LiveRenderer`, registered on the hub in `state.rs`); the
+//! results are never stored in the event log.
 
 use super::model::{self, Reader, ResultsVisibility};
 use super::queries;
-use crate::entities::{poll_ballots, polls, threads};
+use crate::entities::{events, poll_ballots, polls, threads};
+use crate::events::EventKind;
+use crate::live::render::{Frames, PerReceiver};
 use crate::networks::access;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
 use std::collections::HashSet;
 
-/// The two ways a poll event can look, and who gets the fuller one.
-pub struct PollFrames {
-    /// `{"poll": …}` with its results.
-    pub full: serde_json::Value,
-    /// `{"poll": …}` without them.
-    pub withheld: serde_json::Value,
-    /// The candidates who may see the results.
-    pub allowed: HashSet<i64>,
+/// Renders `poll.*` events per receiver for the live hub and replays. A removed poll's
+/// event is not among them: it shows only the id it stored.
+pub struct LiveRenderer;
+
+#[async_trait::async_trait]
+impl PerReceiver for LiveRenderer {
+    fn kinds(&self) -> &'static [EventKind] {
+        &[
+            EventKind::PollCreated,
+            EventKind::PollUpdated,
+            EventKind::PollVoted,
+        ]
+    }
+
+    async fn frames(
+        &self,
+        db: &DatabaseConnection,
+        event: &events::Model,
+        receivers: &[i64],
+    ) -> Result<Option<Frames>, DbErr> {
+        match event.subject_id {
+            Some(poll_id) => frames(db, poll_id, receivers).await,
+            None => Ok(None),
+        }
+    }
 }
 
-/// The frames of poll `poll_id` for `candidates` now; `None` when the poll is gone (removed,
-/// or its thread deleted): the event shows what it stored (only the id, once removed).
-pub async fn frames(
+/// How poll `poll_id` looks now to `candidates`: `{"poll": …}` with its results in full,
+/// without them for the rest. `None` when the poll is gone (removed, or its thread
+/// deleted): the event shows what it stored (only the id, once removed).
+async fn frames(
     db: &impl ConnectionTrait,
     poll_id: i64,
     candidates: &[i64],
-) -> Result<Option<PollFrames>, DbErr> {
+) -> Result<Option<Frames>, DbErr> {
     let Some(poll) = current(db, poll_id).await? else {
         return Ok(None);
     };
@@ -41,7 +64,7 @@ pub async fn frames(
         full["results"] = serde_json::to_value(results).unwrap_or_default();
         full["results_visible"] = serde_json::Value::Bool(true);
     }
-    Ok(Some(PollFrames {
+    Ok(Some(Frames {
         full: serde_json::json!({ "poll": full }),
         withheld: serde_json::json!({ "poll": public }),
         allowed,
