@@ -37,6 +37,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, TransactionTrait,
 };
 use staffroom::config::Config;
+use staffroom::digests::render;
 use staffroom::digests::schedule::Cadence;
 use staffroom::digests::scheduler::Tally;
 use staffroom::digests::scheduler::{pending, send_all, Which};
@@ -44,7 +45,7 @@ use staffroom::digests::send;
 use staffroom::entities::{
     digest_deliveries, mail_bodies, mail_outbox, member_expertise, network_members,
 };
-use staffroom::mail::content::Content;
+use staffroom::mail::content::{Content, Template, TemplateWriters};
 use staffroom::mail::transport::alternative;
 use staffroom::{convenings, help_requests, resources, AppState};
 use std::sync::atomic::Ordering;
@@ -350,7 +351,8 @@ async fn sample(
         .await?
         .ok_or_else(|| anyhow::anyhow!("the digest has no bodies"))?;
     let stored_bytes = stored.data.as_ref().map_or(0, String::len);
-    let (text, html) = Content::from_row(&stored)?.write()?;
+    let writers = TemplateWriters::default().with(Template::Digest, render::write_stored);
+    let (text, html) = Content::from_row(&stored)?.write(&writers)?;
     Ok((sample, text, html, stored_bytes))
 }
 

@@ -91,7 +91,11 @@ impl Application {
             state.metrics.mail.clone(),
         )?
         .with_recheck(notifications::email::recheck())
-        .with_recheck(digests::recheck::recheck());
+        .with_recheck(digests::recheck::recheck())
+        .with_template(
+            mail::content::Template::Digest,
+            digests::render::write_stored,
+        );
         tokio::spawn(mail_worker.run(state.hub.shutdown_signal()));
         if state.config.digests.scheduler {
             tokio::spawn(digests::scheduler::run(

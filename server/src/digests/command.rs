@@ -98,7 +98,11 @@ pub async fn send(config: Config, options: SendOptions) -> anyhow::Result<()> {
         state.metrics.mail.clone(),
     )?
     .with_recheck(crate::notifications::email::recheck())
-    .with_recheck(super::recheck::recheck());
+    .with_recheck(super::recheck::recheck())
+    .with_template(
+        crate::mail::content::Template::Digest,
+        super::render::write_stored,
+    );
     worker.drain().await?;
     let counters = &state.metrics.mail;
     println!(

@@ -1,6 +1,8 @@
 //! What a queued email says: its bodies written out, or the data a template writes them
 //! from when it is sent. A digest's data is a fifth of its text and HTML, and a digest run
 //! queues thousands at once; written bodies suit one-off mail (sign-in links, invitations).
+//! The capability that keeps mail as a template gives the worker the template's writer when
+//! the application is assembled (`TemplateWriters`), so mail knows no template's data.
 
 use crate::entities::mail_bodies;
 use anyhow::Context;
@@ -11,10 +13,10 @@ pub enum Content {
     Template { template: Template, data: String },
 }
 
-/// The templates a message can be kept as until it is sent.
+/// The templates a message can be kept as until it is sent (their names are stored).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Template {
-    /// `digests::render::Letter` as JSON.
+    /// A digest's letter as JSON.
     Digest,
 }
 
@@ -31,13 +33,35 @@ impl Template {
             _ => None,
         }
     }
+}
 
-    /// `(text, html)` from `data`. The same data always writes the same bodies, so a
-    /// message sent again after a crash is the same message.
-    fn write(self, data: &str) -> anyhow::Result<(String, String)> {
-        match self {
-            Template::Digest => crate::digests::render::write_stored(data),
-        }
+/// Writes `(text, html)` from a template's data. The same data must always write the same
+/// bodies, so that a message sent again after a crash is the same message.
+pub type TemplateWriter = fn(&str) -> anyhow::Result<(String, String)>;
+
+/// The writer of each template, registered when the application is assembled.
+#[derive(Clone, Default)]
+pub struct TemplateWriters {
+    by_template: Vec<(Template, TemplateWriter)>,
+}
+
+impl TemplateWriters {
+    /// Writes messages kept as `template` with `writer` (a later one for the same template
+    /// wins).
+    pub fn with(mut self, template: Template, writer: TemplateWriter) -> TemplateWriters {
+        self.by_template.retain(|(kept, _)| *kept != template);
+        self.by_template.push((template, writer));
+        self
+    }
+
+    /// `(text, html)` of `data` kept as `template`.
+    fn write(&self, template: Template, data: &str) -> anyhow::Result<(String, String)> {
+        let (_, writer) = self
+            .by_template
+            .iter()
+            .find(|(kept, _)| *kept == template)
+            .with_context(|| format!("no writer for the {} template", template.as_str()))?;
+        writer(data)
     }
 }
 
@@ -84,12 +108,12 @@ impl Content {
         }
     }
 
-    /// `(text, html)`.
-    pub fn write(self) -> anyhow::Result<(String, String)> {
+    /// `(text, html)`, a template's written by its writer among `writers`.
+    pub fn write(self, writers: &TemplateWriters) -> anyhow::Result<(String, String)> {
         match self {
             Content::Written { text, html } => Ok((text, html)),
-            Content::Template { template, data } => template
-                .write(&data)
+            Content::Template { template, data } => writers
+                .write(template, &data)
                 .with_context(|| format!("writing the {} template", template.as_str())),
         }
     }

@@ -1,7 +1,7 @@
 //! Handing a queued message to the world: SMTP through lettre when `smtp_url` is
 //! configured, otherwise one `.eml` file per message in `<data_dir>/outbox/` (development).
 
-use super::content::Content;
+use super::content::{Content, TemplateWriters};
 use super::outbox::Claimed;
 use crate::config::Config;
 use crate::entities::mail_outbox;
@@ -40,14 +40,15 @@ impl Transport {
         Ok(Transport { from, kind })
     }
 
-    /// Writes a claimed message out in full: its bodies (from their template, if kept as
-    /// one) in MIME. Plain CPU work: the worker runs it off the async threads.
-    pub fn build(&self, message: &Claimed) -> anyhow::Result<Message> {
+    /// Writes a claimed message out in full: its bodies (from their template, by its
+    /// writer among `templates`, if kept as one) in MIME. Plain CPU work: the worker runs it
+    /// off the async threads.
+    pub fn build(&self, message: &Claimed, templates: &TemplateWriters) -> anyhow::Result<Message> {
         let body = message
             .body
             .as_ref()
             .context("the message's bodies are missing")?;
-        self.compose(&message.row, Content::from_row(body)?)
+        self.compose(&message.row, Content::from_row(body)?, templates)
     }
 
     /// Hands a built message over. Sending the same row again sends the same message (same
@@ -62,7 +63,12 @@ impl Transport {
         Ok(())
     }
 
-    fn compose(&self, row: &mail_outbox::Model, content: Content) -> anyhow::Result<Message> {
+    fn compose(
+        &self,
+        row: &mail_outbox::Model,
+        content: Content,
+        templates: &TemplateWriters,
+    ) -> anyhow::Result<Message> {
         let to: Mailbox = row
             .recipient
             .parse()
@@ -82,7 +88,7 @@ impl Transport {
                 builder = builder.raw_header(HeaderValue::new(name, value.to_owned()));
             }
         }
-        let (text, html) = content.write()?;
+        let (text, html) = content.write(templates)?;
         builder
             .multipart(alternative(text, html))
             .context("building the message")

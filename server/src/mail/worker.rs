@@ -3,6 +3,7 @@
 //! outcome; failures are retried with exponential backoff and given up after
 //! `mail.max_attempts`. Once an hour it deletes what is older than `mail.retention_hours`.
 
+use super::content::{Template, TemplateWriter, TemplateWriters};
 use super::outbox::{self, AfterFailure};
 use super::recheck::Recheck;
 use super::transport::{self, Transport};
@@ -70,6 +71,8 @@ pub struct MailWorker {
     batch_size: AtomicU64,
     /// Asked before messages of their kind go (`recheck.rs`).
     rechecks: Vec<Arc<dyn Recheck>>,
+    /// Write the bodies of messages kept as templates (`content.rs`).
+    templates: Arc<TemplateWriters>,
 }
 
 impl MailWorker {
@@ -88,7 +91,15 @@ impl MailWorker {
             counters,
             batch_size: AtomicU64::new(FIRST_BATCH),
             rechecks: Vec::new(),
+            templates: Arc::default(),
         })
+    }
+
+    /// Writes the bodies of messages kept as `template` with `writer` when they are sent.
+    pub fn with_template(mut self, template: Template, writer: TemplateWriter) -> MailWorker {
+        let templates = (*self.templates).clone().with(template, writer);
+        self.templates = Arc::new(templates);
+        self
     }
 
     /// Has `recheck` look at messages of its kind before they go.
@@ -214,10 +225,11 @@ impl MailWorker {
             let part: Vec<outbox::Claimed> = claimed.by_ref().take(part_size).collect();
             let rows: Vec<mail_outbox::Model> = part.iter().map(|c| c.row.clone()).collect();
             let transport = self.transport.clone();
+            let templates = self.templates.clone();
             let building = tokio::task::spawn_blocking(move || {
                 part.into_iter()
                     .map(|message| {
-                        let built = transport.build(&message);
+                        let built = transport.build(&message, &templates);
                         (message.row, built)
                     })
                     .collect::<Vec<Built>>()
