@@ -6,8 +6,8 @@
 use super::service::announce;
 use crate::entities::polls;
 use crate::events::EventKind;
-use crate::state::AppState;
 use crate::tx::Tx;
+use crate::AppState;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
