@@ -235,12 +235,18 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                         .configure(notifications::routes::configure)
                         .configure(markdown::routes::configure)
                         .configure(digests::routes::configure_api)
+                        .configure(mail::routes::configure_api(unsubscribing()))
                         .default_service(web::to(not_found)),
                 )
-                .configure(digests::routes::configure_pages)
+                .configure(mail::routes::configure_pages(unsubscribing()))
                 .configure(web_client::configure)
                 .default_service(web::to(web_client::page_or_not_found)),
         );
+}
+
+/// What mail's one-click unsubscribe turns off: the member's email preferences.
+fn unsubscribing() -> std::sync::Arc<dyn mail::unsubscribe::TurnOff> {
+    std::sync::Arc::new(members::opt_outs::EmailPreferences)
 }
 
 /// actix answers a known path with an unsupported method with an empty 405; give it the

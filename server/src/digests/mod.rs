@@ -8,7 +8,7 @@
 //! - `scheduler.rs`: which digests are due, and sending them (the scheduler, `digest send`);
 //! - `send.rs`: one member, one period: the delivery record and the mail outbox row in one
 //!   transaction;
-//! - `routes.rs`: the preview, and one-click unsubscribe.
+//! - `routes.rs`: the preview (one-click unsubscribe is mail's: `mail/routes.rs`).
 
 mod candidates;
 pub mod command;

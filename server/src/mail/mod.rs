@@ -16,6 +16,7 @@ pub mod content;
 pub mod layout;
 pub mod outbox;
 pub mod recheck;
+pub mod routes;
 pub mod templates;
 pub mod transport;
 pub mod unsubscribe;

@@ -4,6 +4,7 @@
 //! unsubscribe token and no unsubscribe token signs anyone in.
 
 use crate::auth::purpose_tokens::PurposeKeys;
+use sea_orm::{DatabaseConnection, DbErr};
 
 /// How long a link in an email keeps working: mail is read late.
 const TTL_DAYS: i64 = 90;
@@ -37,6 +38,19 @@ impl Unsubscribe {
             Unsubscribe::Notification(kind) => kind.describe(),
         }
     }
+}
+
+/// Turns off what a token names for its member; doing it twice is harmless. The capability
+/// that keeps members' email preferences provides it when the routes are assembled
+/// (`lib.rs`), so mail does not know where they are kept.
+#[async_trait::async_trait]
+pub trait TurnOff: Send + Sync {
+    async fn turn_off(
+        &self,
+        db: &DatabaseConnection,
+        member_id: i64,
+        what: Unsubscribe,
+    ) -> Result<(), DbErr>;
 }
 
 /// The kinds of notification email a member can turn on or off. The names are part of the

@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations and the types they use.
 
 use crate::{
-    auth, convenings, conversations, digests, help_requests, initiatives, insights, members,
+    auth, convenings, conversations, digests, help_requests, initiatives, insights, mail, members,
     networks, notifications, ops, polls, resources, search, threads,
 };
 use actix_web::{web, HttpResponse};
@@ -69,8 +69,8 @@ use utoipa::{Modify, OpenApi};
         insights::routes::get_insights, insights::routes::get_insights_csv,
         notifications::routes::list_notifications, notifications::routes::mark_read,
         search::routes::search, search::routes::reindex, search::routes::reindex_status,
-        digests::routes::preview, digests::routes::describe_unsubscribe,
-        digests::routes::unsubscribe_api,
+        digests::routes::preview, mail::routes::describe_unsubscribe,
+        mail::routes::unsubscribe_api,
         ops::health::healthz, ops::health::readyz, ops::health::metrics,
     ),
     components(schemas(crate::error::Problem)),
