@@ -5,7 +5,6 @@ use super::schedule::Cadence;
 use super::scheduler::{self, Which};
 use super::send;
 use crate::config::Config;
-use crate::members::profile::DigestFrequency;
 use crate::state::AppState;
 use anyhow::Context;
 use std::path::Path;
@@ -21,10 +20,7 @@ pub async fn preview(
     let member = crate::members::queries::find_by_email(state.db.reader(), &email.to_lowercase())
         .await?
         .ok_or_else(|| anyhow::anyhow!("no member with email {email}"))?;
-    let cadence = frequency.unwrap_or_else(|| {
-        Cadence::of(DigestFrequency::from_stored(&member.digest_frequency))
-            .unwrap_or(Cadence::Weekly)
-    });
+    let cadence = frequency.unwrap_or_else(|| send::own_cadence(&member));
     let (digest, email) = send::preview(&state, &member, cadence, crate::clock::now()).await?;
     std::fs::write(html_out, &email.html)
         .with_context(|| format!("writing {}", html_out.display()))?;

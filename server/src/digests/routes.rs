@@ -1,15 +1,11 @@
 //! `GET /api/v1/me/digest/preview`. (Unsubscribing, from digests as from every other email,
 //! is mail's: `mail/routes.rs`.)
 
-use super::schedule::Cadence;
 use super::send;
 use crate::auth::AuthMember;
-use crate::entities::members;
-use crate::error::{ApiError, ApiResult, Problem};
-use crate::members::profile::DigestFrequency;
+use crate::error::{ApiResult, Problem};
 use crate::AppState;
 use actix_web::web;
-use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 
 pub fn configure_api(cfg: &mut web::ServiceConfig) {
@@ -42,18 +38,13 @@ pub async fn preview(
     auth: AuthMember,
     params: web::Query<PreviewParams>,
 ) -> ApiResult<web::Json<DigestPreview>> {
-    let db = state.db.reader();
-    let member = members::Entity::find_by_id(auth.id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let cadence = match params.frequency.as_deref() {
-        Some(frequency) => Cadence::parse(frequency)
-            .ok_or_else(|| ApiError::invalid("frequency", "must be daily or weekly"))?,
-        None => Cadence::of(DigestFrequency::from_stored(&member.digest_frequency))
-            .unwrap_or(Cadence::Weekly),
-    };
-    let (digest, email) = send::preview(&state, &member, cadence, crate::clock::now()).await?;
+    let (digest, email) = send::preview_for(
+        &state,
+        auth.id,
+        params.frequency.as_deref(),
+        crate::clock::now(),
+    )
+    .await?;
     Ok(web::Json(DigestPreview {
         subject: email.subject,
         text: email.text,

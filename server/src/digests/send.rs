@@ -7,9 +7,11 @@ use super::compose::{compose, compose_many, Digest, NewsCache};
 use super::render::{self, Letter, Links};
 use super::schedule::Cadence;
 use crate::entities::{digest_deliveries, members};
+use crate::error::{ApiError, ApiResult};
 use crate::mail::outbox::Queued;
 use crate::mail::unsubscribe::Unsubscribe;
 use crate::mail::{ListHeaders, MailKind, OutgoingEmail};
+use crate::members::profile::DigestFrequency;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -95,6 +97,31 @@ pub async fn preview(
     let digest = compose(db, member, since, now).await?;
     let (letter, _) = letter(state, digest.clone(), cadence);
     Ok((digest, letter.email()))
+}
+
+/// The digest member `member_id` would get now and its email, of `frequency` (`daily` or
+/// `weekly`) or else of their own (`own_cadence`): the preview a member asks for.
+pub async fn preview_for(
+    state: &AppState,
+    member_id: i64,
+    frequency: Option<&str>,
+    now: DateTime<Utc>,
+) -> ApiResult<(Digest, OutgoingEmail)> {
+    let member = crate::members::queries::find(state.db.reader(), member_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let cadence = match frequency {
+        Some(frequency) => Cadence::parse(frequency)
+            .ok_or_else(|| ApiError::invalid("frequency", "must be daily or weekly"))?,
+        None => own_cadence(&member),
+    };
+    Ok(preview(state, &member, cadence, now).await?)
+}
+
+/// The cadence of `member`'s own digest, weekly when they turned digests off (what a
+/// preview shows unless asked for another).
+pub fn own_cadence(member: &members::Model) -> Cadence {
+    Cadence::of(DigestFrequency::from_stored(&member.digest_frequency)).unwrap_or(Cadence::Weekly)
 }
 
 /// One member's digest to send, for one period.
