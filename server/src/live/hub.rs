@@ -224,7 +224,7 @@ impl Hub {
     }
 
     /// The per-receiver renderers registered (replays use them too).
-    pub fn per_receiver(&self) -> &PerReceiverRenderers {
+    pub(super) fn per_receiver(&self) -> &PerReceiverRenderers {
         &self.per_receiver
     }
 
