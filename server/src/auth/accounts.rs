@@ -5,12 +5,13 @@
 use super::passwords::Password;
 use super::service::{issue_session, Session};
 use crate::config::Registration;
+use crate::display_name::DisplayName;
+use crate::email_address::Email;
 use crate::entities::invitations;
 use crate::error::{ApiError, ApiResult};
-use crate::members::profile::{DisplayName, Email};
 use crate::members::service::{create_member, NewMember};
 use crate::networks::invitations as network_invitations;
-use crate::networks::Role;
+use crate::role::Role;
 use crate::tx::Tx;
 use crate::AppState;
 

@@ -1,13 +1,16 @@
 //! Creating members and changing their profiles.
 
-use super::profile::{DigestPreferences, DisplayName, Email, EmailNotificationsUpdate, Timezone};
+use super::profile::{DigestPreferences, EmailNotificationsUpdate};
 use super::queries;
+use crate::display_name::DisplayName;
+use crate::email_address::Email;
 use crate::entities::{email_opt_outs, member_expertise, members};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent, Topic};
 use crate::ids::ApiId;
 use crate::tags::Tag;
 use crate::text::BoundedText;
+use crate::timezone::Timezone;
 use crate::tx::Tx;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Set,

@@ -3,18 +3,18 @@
 //! needed.
 
 use super::access::network_access;
-use super::model::Role;
 use super::service::{add_membership, announce_join};
 use crate::auth::service::Session;
 use crate::auth::tokens::{hash_token, random_token};
+use crate::email_address::Email;
 use crate::entities::{invitations, members, networks};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Page, PageQuery};
 use crate::ids::ApiId;
 use crate::mail::{templates, MailKind};
-use crate::members::profile::Email;
 use crate::members::queries as member_queries;
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
+use crate::role::Role;
 use crate::tx::Tx;
 use crate::AppState;
 use chrono::{DateTime, Duration, Utc};

@@ -1,7 +1,7 @@
 //! Creating and changing networks and memberships. Each write commits with its event.
 
 use super::access::{self, network_access, network_summary_access, NetworkAccess, MAX_DEPTH};
-use super::model::{parse_network_description, parse_network_name, JoinPolicy, Role, Visibility};
+use super::model::{parse_network_description, parse_network_name, JoinPolicy, Visibility};
 use super::queries;
 use super::views::{MembershipView, NetworkView, Viewer};
 use crate::entities::{network_members, networks};
@@ -11,7 +11,8 @@ use crate::extract::{Page, PageQuery};
 use crate::ids::ApiId;
 use crate::members::queries as member_queries;
 use crate::members::views::{MemberRef, PublicProfile};
-use crate::notifications::NotificationLevel;
+use crate::notification_level::NotificationLevel;
+use crate::role::Role;
 use crate::tags::Tag;
 use crate::tx::Tx;
 use sea_orm::sea_query::OnConflict;

@@ -9,10 +9,7 @@ pub mod describe;
 pub mod email;
 pub mod email_render;
 pub mod fanout;
-pub mod level;
 pub mod queries;
 pub mod records;
 pub mod routes;
 pub mod subjects;
-
-pub use level::NotificationLevel;

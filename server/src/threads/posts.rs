@@ -12,7 +12,7 @@ use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::markdown::Markdown;
 use crate::networks::access::role_for;
-use crate::notifications::NotificationLevel;
+use crate::notification_level::NotificationLevel;
 use crate::text::MarkdownBody;
 use crate::tx::Tx;
 use chrono::{DateTime, Utc};
