@@ -27,6 +27,7 @@ pub mod help_requests;
 pub mod ids;
 pub mod initiatives;
 pub mod insights;
+pub mod ip_range;
 pub mod jobs;
 pub mod live;
 pub mod mail;

@@ -4,6 +4,7 @@
 
 use super::access::network_access;
 use super::service::{add_membership, announce_join};
+use crate::auth::accounts::{create_account, NewAccount};
 use crate::auth::service::Session;
 use crate::auth::tokens::{hash_token, random_token};
 use crate::email_address::Email;
@@ -296,6 +297,26 @@ pub async fn redeem(txn: &Tx, token: &str, member: &members::Model) -> ApiResult
     Ok((invitation.network_id, role))
 }
 
+/// Invitations as account creation sees them (`auth::accounts::Invitations`): registering
+/// with a token redeems it here, in the new account's transaction.
+pub struct NetworkInvitations;
+
+#[async_trait::async_trait]
+impl crate::auth::accounts::Invitations for NetworkInvitations {
+    async fn invited_email(&self, db: &DatabaseConnection, token: &str) -> ApiResult<String> {
+        Ok(find_usable(db, token).await?.email)
+    }
+
+    async fn redeem(
+        &self,
+        txn: &Tx,
+        token: &str,
+        member: &members::Model,
+    ) -> ApiResult<(i64, Role)> {
+        redeem(txn, token, member).await
+    }
+}
+
 /// Signed in: joins as the current member. Not signed in: creates the account for the
 /// invited email from `display_name` + `password`, joins, and signs in.
 pub async fn accept(
@@ -341,9 +362,9 @@ async fn accept_with_new_account(
             "An account with this email exists: sign in to accept.".into(),
         ));
     }
-    let created = crate::auth::accounts::create_account(
+    let created = create_account(
         state,
-        crate::auth::accounts::NewAccount {
+        NewAccount {
             email: None,
             display_name,
             password,
