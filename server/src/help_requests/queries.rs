@@ -257,24 +257,3 @@ pub async fn experts_for(
         .all(db)
         .await
 }
-
-/// How many of a member's responses were accepted (their credit as a helper).
-pub async fn accepted_answer_count(
-    db: &impl ConnectionTrait,
-    member_id: i64,
-) -> Result<u64, DbErr> {
-    use sea_orm::PaginatorTrait;
-    help_requests::Entity::find()
-        .filter(help_requests::Column::DeletedAt.is_null())
-        .filter(
-            help_requests::Column::AcceptedResponseId.in_subquery(
-                Query::select()
-                    .column(help_responses::Column::Id)
-                    .from(help_responses::Entity)
-                    .and_where(help_responses::Column::AuthorId.eq(member_id))
-                    .to_owned(),
-            ),
-        )
-        .count(db)
-        .await
-}
