@@ -12,4 +12,5 @@ pub mod fanout;
 pub mod queries;
 pub mod records;
 pub mod routes;
+pub mod service;
 pub mod subjects;

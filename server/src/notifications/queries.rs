@@ -8,6 +8,7 @@ use crate::ids::ApiId;
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -79,6 +80,26 @@ pub async fn unread_count(db: &impl ConnectionTrait, condition: Condition) -> Re
         .filter(notifications::Column::ReadAt.is_null())
         .count(db)
         .await
+}
+
+/// Marks the unread notifications of `member_id` read: those of `ids`, or all of them.
+pub async fn mark_read(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    ids: Option<&[i64]>,
+) -> Result<(), DbErr> {
+    let mut update = notifications::Entity::update_many()
+        .col_expr(
+            notifications::Column::ReadAt,
+            Expr::value(crate::clock::now()),
+        )
+        .filter(notifications::Column::RecipientId.eq(member_id))
+        .filter(notifications::Column::ReadAt.is_null());
+    if let Some(ids) = ids {
+        update = update.filter(notifications::Column::Id.is_in(ids.iter().copied()));
+    }
+    update.exec(db).await?;
+    Ok(())
 }
 
 pub async fn views(
