@@ -38,6 +38,7 @@ pub mod notification_level;
 pub mod notifications;
 pub mod ops;
 pub mod page_security;
+pub mod paging;
 pub mod polls;
 pub mod progress;
 pub mod resources;

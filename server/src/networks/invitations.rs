@@ -15,6 +15,7 @@ use crate::ids::ApiId;
 use crate::mail::{templates, MailKind};
 use crate::members::queries as member_queries;
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
+use crate::paging::IdPage;
 use crate::role::Role;
 use crate::tx::Tx;
 use crate::AppState;
@@ -22,7 +23,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -184,26 +185,16 @@ pub async fn list_pending(
     network_access(db, actor, network_id)
         .await?
         .require_facilitator()?;
-    let limit = page.limit()?;
-    let after: Option<ApiId> = page.cursor()?;
-    let mut query = invitations::Entity::find()
+    let page = IdPage::of(page)?;
+    let query = invitations::Entity::find()
         .filter(invitations::Column::NetworkId.eq(network_id))
         .filter(invitations::Column::AcceptedAt.is_null())
         .filter(invitations::Column::ExpiresAt.gt(crate::clock::now()));
-    if let Some(after) = after {
-        query = query.filter(invitations::Column::Id.gt(after.0));
-    }
-    let rows = query
-        .order_by_asc(invitations::Column::Id)
-        .limit(limit + 1)
+    let rows = page
+        .ascending(query, invitations::Column::Id)
         .all(db)
         .await?;
-    Ok(Page::from_rows(
-        rows,
-        limit,
-        |row| ApiId(row.id),
-        InvitationView::from,
-    ))
+    Ok(page.page_of(rows, |row| row.id, InvitationView::from))
 }
 
 /// The unused, unexpired invitation of `token`: 404 unknown, 409 used or expired.

@@ -7,11 +7,11 @@ use crate::entities::notifications;
 use crate::ids::ApiId;
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
+use crate::paging::IdPage;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 
@@ -57,19 +57,13 @@ pub async fn page(
     db: &impl ConnectionTrait,
     condition: Condition,
     unread_only: bool,
-    before: Option<i64>,
-    limit: u64,
+    page: IdPage,
 ) -> Result<Vec<notifications::Model>, DbErr> {
     let mut query = notifications::Entity::find().filter(condition);
     if unread_only {
         query = query.filter(notifications::Column::ReadAt.is_null());
     }
-    if let Some(before) = before {
-        query = query.filter(notifications::Column::Id.lt(before));
-    }
-    query
-        .order_by_desc(notifications::Column::Id)
-        .limit(limit + 1)
+    page.descending(query, notifications::Column::Id)
         .all(db)
         .await
 }

@@ -3,9 +3,10 @@
 
 use super::queries::{self, NotificationView};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{split_page, PageQuery};
+use crate::extract::PageQuery;
 use crate::ids::ApiId;
 use crate::networks::access::visible_network_ids;
+use crate::paging::IdPage;
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 
@@ -52,19 +53,11 @@ pub async fn list(
         limit: query.limit,
         cursor: query.cursor.clone(),
     };
-    let limit = page.limit()?;
-    let before: Option<ApiId> = page.cursor()?;
+    let page = IdPage::of(&page)?;
     let networks = visible_network_ids(db, member_id).await?;
     let condition = || queries::visible(member_id, &networks);
-    let rows = queries::page(
-        db,
-        condition(),
-        query.unread.unwrap_or(false),
-        before.map(|b| b.0),
-        limit,
-    )
-    .await?;
-    let (rows, next_cursor) = split_page(rows, limit, |n| ApiId(n.id));
+    let rows = queries::page(db, condition(), query.unread.unwrap_or(false), page).await?;
+    let (rows, next_cursor) = page.split(rows, |n| n.id);
     Ok(NotificationPage {
         items: queries::views(db, rows).await?,
         next_cursor,
