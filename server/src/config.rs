@@ -445,7 +445,7 @@ impl Config {
         }
         for proxy in &self.rate_limit.trusted_proxies {
             proxy
-                .parse::<crate::auth::client_addr::IpRange>()
+                .parse::<crate::ip_range::IpRange>()
                 .map_err(|err| format!("rate_limit.trusted_proxies: {err}"))?;
         }
         if self.auth.hashing_concurrency == Some(0) {

@@ -1,5 +1,5 @@
 //! Request extractors shared by every capability: JSON bodies with per-field errors, and
-//! list pagination.
+//! list pagination (lists keyed by id alone page through `paging::IdPage`).
 
 use crate::error::{ApiError, FieldErrors};
 use actix_web::dev::Payload;

@@ -30,6 +30,8 @@ pub struct AppState {
     pub search: crate::search::Search,
     /// The words of uploaded files, read in child processes and kept by content.
     pub file_texts: Arc<crate::file_text::FileTexts>,
+    /// What registering with an invitation redeems (networks' invitations).
+    pub invitations: Arc<dyn crate::auth::accounts::Invitations>,
 }
 
 impl AppState {
@@ -60,6 +62,7 @@ impl AppState {
                 db.clone(),
                 FileStore::new(config.files_dir()),
             )),
+            invitations: Arc::new(crate::networks::invitations::NetworkInvitations),
             db,
             config: Arc::new(config),
         })

@@ -17,7 +17,8 @@ pub async fn members(
     prefix: &str,
     count: usize,
 ) -> anyhow::Result<Vec<members::Model>> {
-    use staffroom::members::profile::{DisplayName, Email};
+    use staffroom::display_name::DisplayName;
+    use staffroom::email_address::Email;
     use staffroom::members::service::{create_member, NewMember};
     let txn = staffroom::tx::Tx::begin(state.db.writer()).await?;
     let mut people = Vec::with_capacity(count);

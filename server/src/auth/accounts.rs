@@ -5,14 +5,35 @@
 use super::passwords::Password;
 use super::service::{issue_session, Session};
 use crate::config::Registration;
-use crate::entities::invitations;
+use crate::display_name::DisplayName;
+use crate::email_address::Email;
+use crate::entities::members;
 use crate::error::{ApiError, ApiResult};
-use crate::members::profile::{DisplayName, Email};
 use crate::members::service::{create_member, NewMember};
-use crate::networks::invitations as network_invitations;
-use crate::networks::Role;
+use crate::role::Role;
 use crate::tx::Tx;
 use crate::AppState;
+use sea_orm::DatabaseConnection;
+
+/// What account creation needs of an invitation, without knowing what it grants: the
+/// address it was sent to, and its redemption by the new member in the account's own
+/// transaction. Networks provide it (`AppState::invitations`), so auth knows no network.
+#[async_trait::async_trait]
+pub trait Invitations: Send + Sync {
+    /// The address of the unused, unexpired invitation of `token`: `NotFound` unknown,
+    /// `Conflict` used or expired.
+    async fn invited_email(&self, db: &DatabaseConnection, token: &str) -> ApiResult<String>;
+
+    /// Marks the invitation used by `member` and grants what it grants, in `txn`: the
+    /// network joined and the role held there. `Forbidden` when it was sent to another
+    /// address.
+    async fn redeem(
+        &self,
+        txn: &Tx,
+        token: &str,
+        member: &members::Model,
+    ) -> ApiResult<(i64, Role)>;
+}
 
 /// What a new account is made of.
 pub struct NewAccount {
@@ -45,7 +66,7 @@ pub async fn create_account(state: &AppState, request: NewAccount) -> ApiResult<
     };
     let email = match (&request.email, &invitation) {
         (Some(email), _) => email.clone(),
-        (None, Some((invitation, _))) => invitation.email.clone(),
+        (None, Some((invited_email, _))) => invited_email.clone(),
         (None, None) => return Err(ApiError::invalid("email", "is required")),
     };
     let (email, display_name, password) = crate::error::collect_errors3(
@@ -68,7 +89,9 @@ pub async fn create_account(state: &AppState, request: NewAccount) -> ApiResult<
     .await?;
     let joined = match &invitation {
         Some((_, token)) => Some(
-            network_invitations::redeem(&txn, token, &member)
+            state
+                .invitations
+                .redeem(&txn, token, &member)
                 .await
                 .map_err(|err| invitation_problem(state, err))?,
         ),
@@ -79,13 +102,13 @@ pub async fn create_account(state: &AppState, request: NewAccount) -> ApiResult<
     Ok(CreatedAccount { session, joined })
 }
 
-async fn usable_invitation(
-    state: &AppState,
-    token: &str,
-) -> ApiResult<(invitations::Model, String)> {
-    network_invitations::find_usable(state.db.reader(), token)
+/// The address of the invitation of `token`, and the token.
+async fn usable_invitation(state: &AppState, token: &str) -> ApiResult<(String, String)> {
+    state
+        .invitations
+        .invited_email(state.db.reader(), token)
         .await
-        .map(|invitation| (invitation, token.to_owned()))
+        .map(|email| (email, token.to_owned()))
         .map_err(|err| invitation_problem(state, err))
 }
 

@@ -7,6 +7,7 @@
 //! network gets nothing from a link they kept.
 
 use super::purpose_tokens::PurposeKeys;
+use crate::extract::Page;
 
 /// How long a link works: long enough for a page left open over a working day.
 pub const TTL_HOURS: i64 = 12;
@@ -53,6 +54,31 @@ impl LinkKeys {
     pub fn verify(&self, token: &str, what: Linked) -> Option<i64> {
         let (member, scope) = self.0.verify(token)?;
         (scope == what.scope()).then_some(member)
+    }
+}
+
+/// A view holding links that a browser follows without a Bearer header: handlers sign them
+/// for the member they answer, as the last step, so no stored or broadcast view carries a
+/// token.
+pub trait SignedLinks: Sized {
+    /// The view with its links signed for `member`.
+    fn with_signed_links(self, keys: &LinkKeys, member: i64) -> Self;
+}
+
+impl<T: SignedLinks> SignedLinks for Vec<T> {
+    fn with_signed_links(self, keys: &LinkKeys, member: i64) -> Self {
+        self.into_iter()
+            .map(|view| view.with_signed_links(keys, member))
+            .collect()
+    }
+}
+
+impl<T: SignedLinks> SignedLinks for Page<T> {
+    fn with_signed_links(self, keys: &LinkKeys, member: i64) -> Self {
+        Page {
+            items: self.items.with_signed_links(keys, member),
+            next_cursor: self.next_cursor,
+        }
     }
 }
 

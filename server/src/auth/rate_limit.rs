@@ -6,8 +6,9 @@
 //! (`rate_limit.max_tracked_keys`): past it, expired windows go first, then the oldest ones,
 //! so a flood of invented addresses or emails cannot grow the map without limit.
 
-use super::client_addr::{self, IpRange};
+use super::client_addr;
 use crate::config::RateLimitConfig;
+use crate::ip_range::IpRange;
 use actix_web::HttpRequest;
 use std::collections::HashMap;
 use std::sync::Mutex;

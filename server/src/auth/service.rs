@@ -2,10 +2,10 @@
 //! with reuse detection, logout, and magic links.
 
 use super::tokens::{hash_token, random_token};
+use crate::email_address::Email;
 use crate::entities::{magic_links, members, refresh_tokens};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{templates, MailKind};
-use crate::members::profile::Email;
 use crate::members::queries as member_queries;
 use crate::members::views::MemberView;
 use crate::tx::Tx;

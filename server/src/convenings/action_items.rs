@@ -6,17 +6,18 @@ use super::views::ActionItemView;
 use crate::entities::{action_items, convenings};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
-use crate::extract::{split_page, Page, PageQuery};
+use crate::extract::{Page, PageQuery};
 use crate::ids::ApiId;
 use crate::networks::access::direct_role;
 use crate::networks::{network_access, NetworkAccess};
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
+use crate::paging::IdPage;
 use crate::text::Title;
 use crate::tx::Tx;
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QuerySelect, Set,
 };
 use serde::Deserialize;
 
@@ -108,19 +109,14 @@ pub async fn list(
     page: &PageQuery,
 ) -> ApiResult<Page<ActionItemView>> {
     crate::networks::access::load::<convenings::Entity>(db, viewer, convening_id).await?;
-    let limit = page.limit()?;
-    let after: Option<ApiId> = page.cursor()?;
-    let mut query =
+    let page = IdPage::of(page)?;
+    let query =
         action_items::Entity::find().filter(action_items::Column::ConveningId.eq(convening_id));
-    if let Some(after) = after {
-        query = query.filter(action_items::Column::Id.gt(after.0));
-    }
-    let rows = query
-        .order_by_asc(action_items::Column::Id)
-        .limit(limit + 1)
+    let rows = page
+        .ascending(query, action_items::Column::Id)
         .all(db)
         .await?;
-    let (rows, next_cursor) = split_page(rows, limit, |r| ApiId(r.id));
+    let (rows, next_cursor) = page.split(rows, |r| r.id);
     Ok(Page {
         items: queries::action_item_views(db, &rows).await?,
         next_cursor,

@@ -3,7 +3,7 @@
 use super::action_items::{self, CreateActionItem, UpdateActionItem};
 use super::service::{self, ConveningListQuery, CreateConvening, UpdateConvening};
 use super::views::{ActionItemView, ConveningView};
-use crate::auth::links::{fetcher, Linked};
+use crate::auth::links::{fetcher, Linked, SignedLinks};
 use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
@@ -41,14 +41,7 @@ pub async fn list_convenings(
     query: web::Query<ConveningListQuery>,
 ) -> ApiResult<web::Json<Page<ConveningView>>> {
     let page = service::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?;
-    Ok(web::Json(Page {
-        items: page
-            .items
-            .into_iter()
-            .map(|view| view.with_signed_links(&state.links, auth.id))
-            .collect(),
-        next_cursor: page.next_cursor,
-    }))
+    Ok(web::Json(page.with_signed_links(&state.links, auth.id)))
 }
 
 /// Schedule a convening; facilitators only.

@@ -8,11 +8,11 @@ use crate::error::ApiResult;
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::markdown::Markdown;
-use crate::members::profile::Timezone;
 use crate::members::queries as member_queries;
 use crate::networks::access::load;
 use crate::networks::network_access;
 use crate::text::{MarkdownBody, Title};
+use crate::timezone::Timezone;
 use crate::tx::Tx;
 use chrono::{DateTime, Utc};
 use sea_orm::{

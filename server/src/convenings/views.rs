@@ -1,7 +1,7 @@
 //! How convenings and action items appear in responses.
 
 use super::model::ActionItemStatus;
-use crate::auth::links::{LinkKeys, Linked};
+use crate::auth::links::{LinkKeys, Linked, SignedLinks};
 use crate::entities::{action_items, convenings};
 use crate::ids::ApiId;
 use crate::members::views::MemberRef;
@@ -53,19 +53,6 @@ fn local(at: DateTime<Utc>, timezone: &str) -> String {
 }
 
 impl ConveningView {
-    /// Gives `calendar_url` a link token for `member`, so a browser or calendar app can
-    /// fetch it without a Bearer header (see `auth::links`).
-    pub fn with_signed_links(mut self, keys: &LinkKeys, member: i64) -> ConveningView {
-        let token = keys.issue(
-            member,
-            Linked::Calendar {
-                convening_id: self.id.0,
-            },
-        );
-        self.calendar_url = format!("{}?token={token}", self.calendar_url);
-        self
-    }
-
     pub fn new(row: &convenings::Model, extras: ConveningExtras) -> ConveningView {
         ConveningView {
             id: ApiId(row.id),
@@ -91,6 +78,21 @@ impl ConveningView {
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
+    }
+}
+
+impl SignedLinks for ConveningView {
+    /// Gives `calendar_url` a link token for `member`, so a browser or calendar app can
+    /// fetch it without a Bearer header (see `auth::links`).
+    fn with_signed_links(mut self, keys: &LinkKeys, member: i64) -> Self {
+        let token = keys.issue(
+            member,
+            Linked::Calendar {
+                convening_id: self.id.0,
+            },
+        );
+        self.calendar_url = format!("{}?token={token}", self.calendar_url);
+        self
     }
 }
 

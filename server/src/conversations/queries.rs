@@ -11,6 +11,7 @@ use crate::ids::ApiId;
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
 use crate::networks::access;
+use crate::paging::IdPage;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -257,21 +258,15 @@ pub async fn views(
         .collect())
 }
 
-/// A page of a conversation's messages, newest first, before message `before`.
+/// A page of a conversation's messages, newest first.
 pub async fn messages_page(
     db: &impl ConnectionTrait,
     conversation_id: i64,
-    before: Option<i64>,
-    limit: u64,
+    page: IdPage,
 ) -> Result<Vec<direct_messages::Model>, DbErr> {
-    let mut query = direct_messages::Entity::find()
+    let query = direct_messages::Entity::find()
         .filter(direct_messages::Column::ConversationId.eq(conversation_id));
-    if let Some(before) = before {
-        query = query.filter(direct_messages::Column::Id.lt(before));
-    }
-    query
-        .order_by_desc(direct_messages::Column::Id)
-        .limit(limit + 1)
+    page.descending(query, direct_messages::Column::Id)
         .all(db)
         .await
 }

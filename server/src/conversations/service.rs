@@ -12,6 +12,7 @@ use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::markdown::{plain_text, Markdown};
 use crate::notifications::records::{NewNotification, NotificationKind};
+use crate::paging::IdPage;
 use crate::text::MarkdownBody;
 use crate::tx::Tx;
 use sea_orm::sea_query::Expr;
@@ -339,10 +340,9 @@ pub async fn messages(
     page: &PageQuery,
 ) -> ApiResult<Page<MessageView>> {
     queries::load_as_participant(db, viewer, conversation_id).await?;
-    let limit = page.limit()?;
-    let before: Option<ApiId> = page.cursor()?;
-    let rows = queries::messages_page(db, conversation_id, before.map(|b| b.0), limit).await?;
-    let (rows, next_cursor) = split_page(rows, limit, |m| ApiId(m.id));
+    let page = IdPage::of(page)?;
+    let rows = queries::messages_page(db, conversation_id, page).await?;
+    let (rows, next_cursor) = page.split(rows, |m| m.id);
     Ok(Page {
         items: queries::message_views(db, &rows).await?,
         next_cursor,

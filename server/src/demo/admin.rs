@@ -1,8 +1,9 @@
 //! `staffroom admin create`.
 
 use crate::auth::passwords::Password;
+use crate::display_name::DisplayName;
+use crate::email_address::Email;
 use crate::entities::members;
-use crate::members::profile::{DisplayName, Email};
 use crate::members::queries;
 use crate::members::service::{create_member, NewMember};
 use crate::tx::Tx;

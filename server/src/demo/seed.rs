@@ -2,15 +2,18 @@
 //! built through the same services the API uses (so every row has its events).
 
 use crate::auth::passwords::Password;
+use crate::display_name::DisplayName;
+use crate::email_address::Email;
 use crate::entities::{members, networks};
 use crate::error::ApiError;
 use crate::ids::ApiId;
-use crate::members::profile::{DigestFrequency, DigestPreferences, DisplayName, Email};
+use crate::members::profile::{DigestFrequency, DigestPreferences};
 use crate::members::service::{create_member, update_profile, NewMember, ProfileUpdate};
-use crate::networks::model::{JoinPolicy, Role, Visibility};
+use crate::networks::model::{JoinPolicy, Visibility};
 use crate::networks::service::{
     self as network_service, add_membership, announce_join, CreateNetwork,
 };
+use crate::role::Role;
 use crate::threads::model::ReactionKind;
 use crate::threads::posts::{self, CreatePost};
 use crate::threads::reactions;

@@ -8,6 +8,7 @@ use crate::entities::{
 use crate::grouping::group_by_key;
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
+use crate::paging::IdPage;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -194,17 +195,11 @@ pub async fn view(
 pub async fn responses_page(
     db: &impl ConnectionTrait,
     request: &help_requests::Model,
-    after: Option<i64>,
-    limit: u64,
+    page: IdPage,
 ) -> Result<Vec<help_responses::Model>, DbErr> {
-    let mut query =
+    let query =
         help_responses::Entity::find().filter(help_responses::Column::HelpRequestId.eq(request.id));
-    if let Some(after) = after {
-        query = query.filter(help_responses::Column::Id.gt(after));
-    }
-    query
-        .order_by_asc(help_responses::Column::Id)
-        .limit(limit + 1)
+    page.ascending(query, help_responses::Column::Id)
         .all(db)
         .await
 }
@@ -255,26 +250,5 @@ pub async fn experts_for(
         .order_by_asc(network_members::Column::MemberId)
         .into_tuple()
         .all(db)
-        .await
-}
-
-/// How many of a member's responses were accepted (their credit as a helper).
-pub async fn accepted_answer_count(
-    db: &impl ConnectionTrait,
-    member_id: i64,
-) -> Result<u64, DbErr> {
-    use sea_orm::PaginatorTrait;
-    help_requests::Entity::find()
-        .filter(help_requests::Column::DeletedAt.is_null())
-        .filter(
-            help_requests::Column::AcceptedResponseId.in_subquery(
-                Query::select()
-                    .column(help_responses::Column::Id)
-                    .from(help_responses::Entity)
-                    .and_where(help_responses::Column::AuthorId.eq(member_id))
-                    .to_owned(),
-            ),
-        )
-        .count(db)
         .await
 }

@@ -7,11 +7,12 @@ use super::views::{HelpRequestView, ResponseView};
 use crate::entities::{help_requests, help_responses};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
-use crate::extract::{split_page, Page, PageQuery};
+use crate::extract::{Page, PageQuery};
 use crate::ids::ApiId;
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
+use crate::paging::IdPage;
 use crate::text::MarkdownBody;
 use crate::tx::Tx;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
@@ -109,10 +110,9 @@ pub async fn list_responses(
     page: &PageQuery,
 ) -> ApiResult<Page<ResponseView>> {
     let (request, _) = load::<help_requests::Entity>(db, viewer, id).await?;
-    let limit = page.limit()?;
-    let after: Option<ApiId> = page.cursor()?;
-    let rows = queries::responses_page(db, &request, after.map(|a| a.0), limit).await?;
-    let (rows, next_cursor) = split_page(rows, limit, |r| ApiId(r.id));
+    let page = IdPage::of(page)?;
+    let rows = queries::responses_page(db, &request, page).await?;
+    let (rows, next_cursor) = page.split(rows, |r| r.id);
     Ok(Page {
         items: queries::response_views(db, &request, &rows).await?,
         next_cursor,

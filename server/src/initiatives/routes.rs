@@ -7,7 +7,7 @@ use super::spreadsheet::{self, ImportSummary};
 use super::teams::{self, CreateTeam, UpdateTeam};
 use super::tests_of_change::{self, CreateTest, TestListQuery, TryTest, UpdateTest};
 use super::views::{BrightSpotView, ChartView, CheckInView, InitiativeView, TeamView, TestView};
-use crate::auth::links::{fetcher, Linked};
+use crate::auth::links::{fetcher, Linked, SignedLinks};
 use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
@@ -74,14 +74,7 @@ pub async fn list_initiatives(
     query: web::Query<InitiativeListQuery>,
 ) -> ApiResult<web::Json<Page<InitiativeView>>> {
     let page = service::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?;
-    Ok(web::Json(Page {
-        items: page
-            .items
-            .into_iter()
-            .map(|view| view.with_signed_links(&state.links, auth.id))
-            .collect(),
-        next_cursor: page.next_cursor,
-    }))
+    Ok(web::Json(page.with_signed_links(&state.links, auth.id)))
 }
 
 /// Start an initiative (with its discussion thread); facilitators only.
@@ -131,12 +124,7 @@ pub async fn list_teams(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<Vec<TeamView>>> {
     let teams = teams::list(state.db.reader(), auth.id, id.0).await?;
-    Ok(web::Json(
-        teams
-            .into_iter()
-            .map(|t| t.with_signed_links(&state.links, auth.id))
-            .collect(),
-    ))
+    Ok(web::Json(teams.with_signed_links(&state.links, auth.id)))
 }
 
 /// Form a team (members of the network); facilitators only.

@@ -12,11 +12,12 @@ use crate::ids::ApiId;
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::networks::network_access;
+use crate::paging::IdPage;
 use crate::text::{MarkdownBody, Title};
 use crate::tx::Tx;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -291,12 +292,12 @@ pub async fn list(
     if let Some(status) = status {
         select = select.filter(initiatives::Column::Status.eq(status.as_str()));
     }
-    if let Some(cursor) = cursor {
-        select = select.filter(initiatives::Column::Id.lt(cursor.id));
-    }
-    let rows = select
-        .order_by_desc(initiatives::Column::Id)
-        .limit(limit + 1)
+    let page = IdPage {
+        limit,
+        past: cursor.map(|c| c.id),
+    };
+    let rows = page
+        .descending(select, initiatives::Column::Id)
         .all(db)
         .await?;
     let (rows, next_cursor) = split_page(rows, limit, |i| IdCursor { id: i.id });

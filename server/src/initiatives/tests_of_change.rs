@@ -17,11 +17,12 @@ use crate::ids::ApiId;
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::notifications::records::{notify_all, NewNotification, NotificationKind};
+use crate::paging::IdPage;
 use crate::text::{BoundedText, Title};
 use crate::tx::Tx;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -252,12 +253,12 @@ pub async fn list(
     if let Some(status) = status {
         select = select.filter(tests_of_change::Column::Status.eq(status.as_str()));
     }
-    if let Some(cursor) = cursor {
-        select = select.filter(tests_of_change::Column::Id.lt(cursor.id));
-    }
-    let rows = select
-        .order_by_desc(tests_of_change::Column::Id)
-        .limit(limit + 1)
+    let page = IdPage {
+        limit,
+        past: cursor.map(|c| c.id),
+    };
+    let rows = page
+        .descending(select, tests_of_change::Column::Id)
         .all(db)
         .await?;
     let (rows, next_cursor) = split_page(rows, limit, |t| IdCursor { id: t.id });

@@ -1,7 +1,7 @@
 //! How initiatives, teams, check-ins, tests of change, charts and bright spots appear in
 //! responses and event payloads.
 
-use crate::auth::links::{LinkKeys, Linked};
+use crate::auth::links::{LinkKeys, Linked, SignedLinks};
 use crate::entities::{check_ins, initiative_teams, initiatives, tests_of_change};
 use crate::ids::ApiId;
 use crate::members::views::MemberRef;
@@ -82,9 +82,11 @@ impl InitiativeView {
             updated_at: row.updated_at,
         }
     }
+}
 
+impl SignedLinks for InitiativeView {
     /// Signs `chart_url` for `member` (see `auth::links`).
-    pub fn with_signed_links(mut self, keys: &LinkKeys, member: i64) -> InitiativeView {
+    fn with_signed_links(mut self, keys: &LinkKeys, member: i64) -> Self {
         self.chart_url = sign_chart(&self.chart_url, keys, member, self.id.0);
         self
     }
@@ -162,8 +164,10 @@ impl TeamView {
             updated_at: row.updated_at,
         }
     }
+}
 
-    pub fn with_signed_links(mut self, keys: &LinkKeys, member: i64) -> TeamView {
+impl SignedLinks for TeamView {
+    fn with_signed_links(mut self, keys: &LinkKeys, member: i64) -> Self {
         self.chart_url = sign_chart(&self.chart_url, keys, member, self.initiative_id.0);
         self
     }
@@ -359,8 +363,8 @@ pub struct ChartView {
     pub svg_url: String,
 }
 
-impl ChartView {
-    pub fn with_signed_links(mut self, keys: &LinkKeys, member: i64) -> ChartView {
+impl SignedLinks for ChartView {
+    fn with_signed_links(mut self, keys: &LinkKeys, member: i64) -> Self {
         self.svg_url = sign_chart(
             &chart_path(self.initiative_id.0, self.team.as_ref().map(|t| t.id.0)),
             keys,

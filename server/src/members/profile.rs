@@ -1,99 +1,9 @@
-//! Parsed profile fields: each constructor is the only way to get a value, so a stored
-//! profile is always valid.
+//! Profile settings: how a member wants to hear from Staffroom (digests, notification
+//! emails). Each constructor is the only way to get a value, so a stored profile is valid.
 
 use crate::error::ApiError;
 use crate::mail::unsubscribe::EmailKind;
 use serde::{Deserialize, Serialize};
-
-/// A lowercased, syntactically valid email address.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Email(String);
-
-impl Email {
-    pub fn parse(raw: &str) -> Result<Email, ApiError> {
-        let trimmed = raw.trim();
-        if trimmed.len() > 254 {
-            return Err(ApiError::invalid("email", "is too long"));
-        }
-        trimmed
-            .parse::<lettre::Address>()
-            .map(|address| Email(address.to_string().to_lowercase()))
-            .map_err(|_| ApiError::invalid("email", "is not a valid email address"))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// A name shown to other members: 1 to 80 characters, no control characters.
-#[derive(Debug, Clone)]
-pub struct DisplayName(String);
-
-impl DisplayName {
-    pub fn parse(raw: &str) -> Result<DisplayName, ApiError> {
-        let trimmed = raw.trim();
-        if trimmed.is_empty() {
-            return Err(ApiError::invalid("display_name", "is required"));
-        }
-        if trimmed.chars().count() > 80 {
-            return Err(ApiError::invalid(
-                "display_name",
-                "must be at most 80 characters",
-            ));
-        }
-        if trimmed.chars().any(char::is_control) {
-            return Err(ApiError::invalid(
-                "display_name",
-                "must not contain control characters",
-            ));
-        }
-        Ok(DisplayName(trimmed.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The `@handle` this name suggests: `Roxy Heiser` → `roxy-heiser`.
-    pub fn handle_base(&self) -> String {
-        let mut handle = String::new();
-        for c in self.0.chars() {
-            if c.is_alphanumeric() {
-                handle.extend(c.to_lowercase());
-            } else if !handle.is_empty() && !handle.ends_with('-') {
-                handle.push('-');
-            }
-        }
-        let handle = handle.trim_end_matches('-');
-        if handle.is_empty() {
-            "member".to_owned()
-        } else {
-            handle.chars().take(40).collect()
-        }
-    }
-}
-
-/// An IANA timezone name such as `America/Chicago`.
-#[derive(Debug, Clone)]
-pub struct Timezone(String);
-
-impl Timezone {
-    pub fn parse(raw: &str) -> Result<Timezone, ApiError> {
-        raw.parse::<chrono_tz::Tz>()
-            .map(|tz| Timezone(tz.name().to_owned()))
-            .map_err(|_| {
-                ApiError::invalid(
-                    "timezone",
-                    "is not an IANA timezone such as America/Chicago",
-                )
-            })
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -229,40 +139,6 @@ impl EmailNotificationsUpdate {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn emails_are_lowercased_and_checked() {
-        assert_eq!(
-            Email::parse(" Roxy@Hays.Example ").unwrap().as_str(),
-            "roxy@hays.example"
-        );
-        assert!(Email::parse("not-an-email").is_err());
-        assert!(Email::parse("").is_err());
-    }
-
-    #[test]
-    fn handles_come_from_display_names() {
-        assert_eq!(
-            DisplayName::parse("Roxy Heiser").unwrap().handle_base(),
-            "roxy-heiser"
-        );
-        assert_eq!(
-            DisplayName::parse("  Dr. Ana  Lopez ")
-                .unwrap()
-                .handle_base(),
-            "dr-ana-lopez"
-        );
-        assert_eq!(DisplayName::parse("!!!").unwrap().handle_base(), "member");
-    }
-
-    #[test]
-    fn timezones_must_be_iana_names() {
-        assert_eq!(
-            Timezone::parse("America/Chicago").unwrap().as_str(),
-            "America/Chicago"
-        );
-        assert!(Timezone::parse("Mars/Olympus").is_err());
-    }
 
     #[test]
     fn digest_hours_and_weekdays_are_bounded() {

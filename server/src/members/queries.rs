@@ -1,8 +1,9 @@
 //! Reads about members.
 
-use crate::entities::{email_opt_outs, member_expertise, members};
+use crate::entities::{email_opt_outs, help_requests, help_responses, member_expertise, members};
 use crate::grouping::group_by_key;
 use crate::mail::unsubscribe::EmailKind;
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Statement,
@@ -140,4 +141,25 @@ pub async fn handles_like(
 
 pub async fn any_member_exists(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
     Ok(members::Entity::find().one(db).await?.is_some())
+}
+
+/// How many of a member's responses were accepted (their credit as a helper).
+pub async fn accepted_answer_count(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    help_requests::Entity::find()
+        .filter(help_requests::Column::DeletedAt.is_null())
+        .filter(
+            help_requests::Column::AcceptedResponseId.in_subquery(
+                Query::select()
+                    .column(help_responses::Column::Id)
+                    .from(help_responses::Entity)
+                    .and_where(help_responses::Column::AuthorId.eq(member_id))
+                    .to_owned(),
+            ),
+        )
+        .count(db)
+        .await
 }

@@ -55,19 +55,7 @@ pub async fn get_member(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<PublicProfile>> {
-    let db = state.db.reader();
-    let target = id.into_inner().0;
-    let may_see = target == auth.id
-        || queries::share_a_network(db, auth.id, target).await?
-        || crate::networks::access::is_admin(db, auth.id).await?;
-    if !may_see {
-        return Err(ApiError::NotFound);
-    }
-    let member = queries::find(db, target).await?.ok_or(ApiError::NotFound)?;
-    let expertise = queries::expertise_of(db, target).await?;
-    let mut profile = PublicProfile::new(&member, expertise);
-    profile.accepted_answers =
-        Some(crate::help_requests::queries::accepted_answer_count(db, target).await?);
+    let profile = service::public_profile(state.db.reader(), auth.id, id.into_inner().0).await?;
     Ok(web::Json(profile))
 }
 

@@ -1,13 +1,17 @@
 //! Creating members and changing their profiles.
 
-use super::profile::{DigestPreferences, DisplayName, Email, EmailNotificationsUpdate, Timezone};
+use super::profile::{DigestPreferences, EmailNotificationsUpdate};
 use super::queries;
+use super::views::PublicProfile;
+use crate::display_name::DisplayName;
+use crate::email_address::Email;
 use crate::entities::{email_opt_outs, member_expertise, members};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent, Topic};
 use crate::ids::ApiId;
 use crate::tags::Tag;
 use crate::text::BoundedText;
+use crate::timezone::Timezone;
 use crate::tx::Tx;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Set,
@@ -240,4 +244,24 @@ pub async fn update_profile(
     });
     txn.commit().await?;
     Ok(member)
+}
+
+/// A member's profile as `viewer` may see it: visible to members who share a network with
+/// them, to themselves and to instance admins; 404 otherwise.
+pub async fn public_profile(
+    db: &impl ConnectionTrait,
+    viewer: i64,
+    target: i64,
+) -> ApiResult<PublicProfile> {
+    let may_see = target == viewer
+        || queries::share_a_network(db, viewer, target).await?
+        || crate::networks::access::is_admin(db, viewer).await?;
+    if !may_see {
+        return Err(ApiError::NotFound);
+    }
+    let member = queries::find(db, target).await?.ok_or(ApiError::NotFound)?;
+    let expertise = queries::expertise_of(db, target).await?;
+    let mut profile = PublicProfile::new(&member, expertise);
+    profile.accepted_answers = Some(queries::accepted_answer_count(db, target).await?);
+    Ok(profile)
 }

@@ -13,13 +13,14 @@
 //! they are an admin, and whether they facilitate one of the (at most four) ancestors,
 //! reached by joins since nesting is bounded by `MAX_DEPTH`.
 
-use super::model::{Role, Visibility};
+use super::model::Visibility;
 use crate::db::placeholders;
 use crate::entities::{
     convenings, help_requests, initiative_teams, initiatives, members, network_members, networks,
     polls, resources, tests_of_change, threads,
 };
 use crate::error::{ApiError, ApiResult};
+use crate::role::Role;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic,
     Iterable, QueryFilter, QueryResult, QuerySelect, Statement, Value,

@@ -3,25 +3,27 @@
 //! needed.
 
 use super::access::network_access;
-use super::model::Role;
 use super::service::{add_membership, announce_join};
+use crate::auth::accounts::{create_account, NewAccount};
 use crate::auth::service::Session;
 use crate::auth::tokens::{hash_token, random_token};
+use crate::email_address::Email;
 use crate::entities::{invitations, members, networks};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Page, PageQuery};
 use crate::ids::ApiId;
 use crate::mail::{templates, MailKind};
-use crate::members::profile::Email;
 use crate::members::queries as member_queries;
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
+use crate::paging::IdPage;
+use crate::role::Role;
 use crate::tx::Tx;
 use crate::AppState;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -183,26 +185,16 @@ pub async fn list_pending(
     network_access(db, actor, network_id)
         .await?
         .require_facilitator()?;
-    let limit = page.limit()?;
-    let after: Option<ApiId> = page.cursor()?;
-    let mut query = invitations::Entity::find()
+    let page = IdPage::of(page)?;
+    let query = invitations::Entity::find()
         .filter(invitations::Column::NetworkId.eq(network_id))
         .filter(invitations::Column::AcceptedAt.is_null())
         .filter(invitations::Column::ExpiresAt.gt(crate::clock::now()));
-    if let Some(after) = after {
-        query = query.filter(invitations::Column::Id.gt(after.0));
-    }
-    let rows = query
-        .order_by_asc(invitations::Column::Id)
-        .limit(limit + 1)
+    let rows = page
+        .ascending(query, invitations::Column::Id)
         .all(db)
         .await?;
-    Ok(Page::from_rows(
-        rows,
-        limit,
-        |row| ApiId(row.id),
-        InvitationView::from,
-    ))
+    Ok(page.page_of(rows, |row| row.id, InvitationView::from))
 }
 
 /// The unused, unexpired invitation of `token`: 404 unknown, 409 used or expired.
@@ -296,6 +288,26 @@ pub async fn redeem(txn: &Tx, token: &str, member: &members::Model) -> ApiResult
     Ok((invitation.network_id, role))
 }
 
+/// Invitations as account creation sees them (`auth::accounts::Invitations`): registering
+/// with a token redeems it here, in the new account's transaction.
+pub struct NetworkInvitations;
+
+#[async_trait::async_trait]
+impl crate::auth::accounts::Invitations for NetworkInvitations {
+    async fn invited_email(&self, db: &DatabaseConnection, token: &str) -> ApiResult<String> {
+        Ok(find_usable(db, token).await?.email)
+    }
+
+    async fn redeem(
+        &self,
+        txn: &Tx,
+        token: &str,
+        member: &members::Model,
+    ) -> ApiResult<(i64, Role)> {
+        redeem(txn, token, member).await
+    }
+}
+
 /// Signed in: joins as the current member. Not signed in: creates the account for the
 /// invited email from `display_name` + `password`, joins, and signs in.
 pub async fn accept(
@@ -341,9 +353,9 @@ async fn accept_with_new_account(
             "An account with this email exists: sign in to accept.".into(),
         ));
     }
-    let created = crate::auth::accounts::create_account(
+    let created = create_account(
         state,
-        crate::auth::accounts::NewAccount {
+        NewAccount {
             email: None,
             display_name,
             password,

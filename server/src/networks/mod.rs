@@ -10,4 +10,3 @@ pub mod service;
 pub mod views;
 
 pub use access::{network_access, NetworkAccess};
-pub use model::Role;

@@ -1,34 +1,9 @@
-//! The vocabulary of networks: roles, visibility, joining policy, and parsed names.
+//! The vocabulary of networks: visibility, joining policy, and parsed names (roles are
+//! in `crate::role`, since auth and invitations need them too).
 
 use crate::error::ApiError;
 use crate::text::{BoundedText, Title};
 use serde::{Deserialize, Serialize};
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Member,
-    Facilitator,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Member => "member",
-            Role::Facilitator => "facilitator",
-        }
-    }
-
-    pub fn from_stored(stored: &str) -> Role {
-        if stored == "facilitator" {
-            Role::Facilitator
-        } else {
-            Role::Member
-        }
-    }
-}
 
 /// `private`: invisible to non-members (404 everywhere). `listed`: name and description
 /// appear in every member's network list and can be joined if joining is open; the content

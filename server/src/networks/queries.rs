@@ -4,10 +4,11 @@ use super::access::{visible_networks, VisibleNetworks};
 use crate::entities::{
     member_expertise, network_members, networks, read_markers, thread_subscriptions, threads,
 };
+use crate::paging::IdPage;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QuerySelect,
 };
 use std::collections::HashMap;
 
@@ -51,8 +52,7 @@ pub async fn list_for_member(
     db: &impl ConnectionTrait,
     member_id: i64,
     is_admin: bool,
-    after_id: Option<i64>,
-    limit: u64,
+    page: IdPage,
 ) -> Result<Vec<networks::Model>, DbErr> {
     let mut query = networks::Entity::find();
     if !is_admin {
@@ -70,14 +70,7 @@ pub async fn list_for_member(
                 ),
         );
     }
-    if let Some(after_id) = after_id {
-        query = query.filter(networks::Column::Id.gt(after_id));
-    }
-    query
-        .order_by_asc(networks::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await
+    page.ascending(query, networks::Column::Id).all(db).await
 }
 
 /// Members of a network by member id, optionally only those with an expertise tag.
@@ -85,8 +78,7 @@ pub async fn members_page(
     db: &impl ConnectionTrait,
     network_id: i64,
     expertise: Option<&str>,
-    after_member_id: Option<i64>,
-    limit: u64,
+    page: IdPage,
 ) -> Result<Vec<network_members::Model>, DbErr> {
     let mut query =
         network_members::Entity::find().filter(network_members::Column::NetworkId.eq(network_id));
@@ -101,12 +93,7 @@ pub async fn members_page(
             ),
         );
     }
-    if let Some(after) = after_member_id {
-        query = query.filter(network_members::Column::MemberId.gt(after));
-    }
-    query
-        .order_by_asc(network_members::Column::MemberId)
-        .limit(limit + 1)
+    page.ascending(query, network_members::Column::MemberId)
         .all(db)
         .await
 }

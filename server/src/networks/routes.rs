@@ -10,7 +10,7 @@ use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{parse_json, ApiJson, Page, PageQuery};
 use crate::ids::ApiId;
-use crate::notifications::level::LevelBody;
+use crate::notification_level::LevelBody;
 use crate::AppState;
 use actix_web::{web, HttpResponse};
 

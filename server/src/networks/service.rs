@@ -1,7 +1,7 @@
 //! Creating and changing networks and memberships. Each write commits with its event.
 
 use super::access::{self, network_access, network_summary_access, NetworkAccess, MAX_DEPTH};
-use super::model::{parse_network_description, parse_network_name, JoinPolicy, Role, Visibility};
+use super::model::{parse_network_description, parse_network_name, JoinPolicy, Visibility};
 use super::queries;
 use super::views::{MembershipView, NetworkView, Viewer};
 use crate::entities::{network_members, networks};
@@ -11,7 +11,9 @@ use crate::extract::{Page, PageQuery};
 use crate::ids::ApiId;
 use crate::members::queries as member_queries;
 use crate::members::views::{MemberRef, PublicProfile};
-use crate::notifications::NotificationLevel;
+use crate::notification_level::NotificationLevel;
+use crate::paging::IdPage;
+use crate::role::Role;
 use crate::tags::Tag;
 use crate::tx::Tx;
 use sea_orm::sea_query::OnConflict;
@@ -193,10 +195,9 @@ pub async fn list(
     actor: i64,
     page: &PageQuery,
 ) -> ApiResult<Page<NetworkView>> {
-    let limit = page.limit()?;
-    let after: Option<ApiId> = page.cursor()?;
+    let page = IdPage::of(page)?;
     let is_admin = access::is_admin(db, actor).await?;
-    let rows = queries::list_for_member(db, actor, is_admin, after.map(|id| id.0), limit).await?;
+    let rows = queries::list_for_member(db, actor, is_admin, page).await?;
     let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
     let counts = queries::member_counts(db, &ids).await?;
     let memberships = queries::memberships_of(db, actor).await?;
@@ -207,10 +208,9 @@ pub async fn list(
             access::visible_parent_id(db, actor, network).await?,
         );
     }
-    Ok(Page::from_rows(
+    Ok(page.page_of(
         rows,
-        limit,
-        |n| ApiId(n.id),
+        |n| n.id,
         |network| {
             let parent_id = parents.get(&network.id).copied().flatten();
             let membership = memberships.get(&network.id);
@@ -252,22 +252,15 @@ pub async fn list_members(
         limit: query.limit,
         cursor: query.cursor,
     };
-    let limit = page.limit()?;
-    let after: Option<ApiId> = page.cursor()?;
+    let page = IdPage::of(&page)?;
     let expertise = query
         .expertise
         .as_deref()
         .map(Tag::parse)
         .transpose()
         .map_err(|message| ApiError::invalid("expertise", message))?;
-    let rows = queries::members_page(
-        db,
-        network_id,
-        expertise.as_ref().map(Tag::as_str),
-        after.map(|id| id.0),
-        limit,
-    )
-    .await?;
+    let rows =
+        queries::members_page(db, network_id, expertise.as_ref().map(Tag::as_str), page).await?;
     let ids: Vec<i64> = rows.iter().map(|m| m.member_id).collect();
     let mut people = member_queries::find_many(db, &ids).await?;
     let mut expertise = member_queries::expertise_of_many(db, &ids).await?;
@@ -276,10 +269,9 @@ pub async fn list_members(
         .into_iter()
         .filter(|m| people.contains_key(&m.member_id))
         .collect();
-    Ok(Page::from_rows(
+    Ok(page.page_of(
         rows,
-        limit,
-        |m| ApiId(m.member_id),
+        |m| m.member_id,
         |membership| {
             let person = people
                 .remove(&membership.member_id)

@@ -1,10 +1,11 @@
 //! How networks and memberships appear in responses.
 
-use super::model::{JoinPolicy, Role, Visibility};
+use super::model::{JoinPolicy, Visibility};
 use crate::entities::networks;
 use crate::ids::ApiId;
 use crate::members::views::PublicProfile;
-use crate::notifications::NotificationLevel;
+use crate::notification_level::NotificationLevel;
+use crate::role::Role;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 

@@ -2,10 +2,10 @@
 //! and everyone watching the thread (explicitly, or through a watched network). Each gets
 //! one notification, the most specific; muted threads and the author get none.
 
-use super::level::NotificationLevel;
 use super::records::{notify_all, NewNotification, NotificationKind};
 use crate::entities::{network_members, posts, thread_subscriptions, threads};
 use crate::ids::ApiId;
+use crate::notification_level::NotificationLevel;
 use crate::tx::Tx;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use std::collections::{BTreeMap, HashSet};

@@ -7,10 +7,11 @@ use crate::entities::notifications;
 use crate::ids::ApiId;
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
+use crate::paging::IdPage;
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 
@@ -56,19 +57,13 @@ pub async fn page(
     db: &impl ConnectionTrait,
     condition: Condition,
     unread_only: bool,
-    before: Option<i64>,
-    limit: u64,
+    page: IdPage,
 ) -> Result<Vec<notifications::Model>, DbErr> {
     let mut query = notifications::Entity::find().filter(condition);
     if unread_only {
         query = query.filter(notifications::Column::ReadAt.is_null());
     }
-    if let Some(before) = before {
-        query = query.filter(notifications::Column::Id.lt(before));
-    }
-    query
-        .order_by_desc(notifications::Column::Id)
-        .limit(limit + 1)
+    page.descending(query, notifications::Column::Id)
         .all(db)
         .await
 }
@@ -79,6 +74,26 @@ pub async fn unread_count(db: &impl ConnectionTrait, condition: Condition) -> Re
         .filter(notifications::Column::ReadAt.is_null())
         .count(db)
         .await
+}
+
+/// Marks the unread notifications of `member_id` read: those of `ids`, or all of them.
+pub async fn mark_read(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    ids: Option<&[i64]>,
+) -> Result<(), DbErr> {
+    let mut update = notifications::Entity::update_many()
+        .col_expr(
+            notifications::Column::ReadAt,
+            Expr::value(crate::clock::now()),
+        )
+        .filter(notifications::Column::RecipientId.eq(member_id))
+        .filter(notifications::Column::ReadAt.is_null());
+    if let Some(ids) = ids {
+        update = update.filter(notifications::Column::Id.is_in(ids.iter().copied()));
+    }
+    update.exec(db).await?;
+    Ok(())
 }
 
 pub async fn views(

@@ -124,3 +124,32 @@ async fn openapi_json() -> HttpResponse {
         .content_type("application/json")
         .body(DOCUMENT_JSON.as_str())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_openapi_document_describes_the_days_and_the_held_back_counts() {
+        let document = serde_json::to_value(&*DOCUMENT).unwrap();
+        let schemas = &document["components"]["schemas"];
+        for field in ["first_day", "last_day", "timezone", "unattributed"] {
+            assert!(
+                schemas["InsightsView"]["properties"][field].is_object(),
+                "InsightsView.{field}"
+            );
+        }
+        for field in ["anonymous_poll_votes", "direct_messages"] {
+            assert!(
+                schemas["UnattributedView"]["properties"][field].is_object(),
+                "UnattributedView.{field}"
+            );
+        }
+        for field in ["count", "fewer_than"] {
+            assert!(
+                schemas["HeldBackCount"]["properties"][field].is_object(),
+                "HeldBackCount.{field}"
+            );
+        }
+    }
+}

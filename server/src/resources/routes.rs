@@ -5,7 +5,7 @@ use super::form::{read_multipart, ResourceFields};
 use super::service::{self, ResourceListQuery};
 use super::views::ResourceView;
 use super::{versions, votes};
-use crate::auth::links::{fetcher, Linked};
+use crate::auth::links::{fetcher, Linked, SignedLinks};
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{parse_json, ApiJson, Page, JSON_LIMIT_BYTES};
@@ -89,18 +89,7 @@ pub async fn list_resources(
     query: web::Query<ResourceListQuery>,
 ) -> ApiResult<web::Json<Page<ResourceView>>> {
     let page = service::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?;
-    Ok(web::Json(Page {
-        items: signed(&state, &auth, page.items),
-        next_cursor: page.next_cursor,
-    }))
-}
-
-/// Views as `auth` receives them: with download links their browser can follow.
-fn signed(state: &AppState, auth: &AuthMember, views: Vec<ResourceView>) -> Vec<ResourceView> {
-    views
-        .into_iter()
-        .map(|view| view.with_signed_links(&state.links, auth.id))
-        .collect()
+    Ok(web::Json(page.with_signed_links(&state.links, auth.id)))
 }
 
 /// Share a resource: JSON for links and files-less resources, or `multipart/form-data` with a

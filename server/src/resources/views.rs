@@ -1,7 +1,7 @@
 //! How resources appear in responses.
 
 use super::model::ResourceKind;
-use crate::auth::links::{LinkKeys, Linked};
+use crate::auth::links::{LinkKeys, Linked, SignedLinks};
 use crate::entities::{resource_versions, resources};
 use crate::ids::ApiId;
 use crate::members::views::MemberRef;
@@ -80,10 +80,12 @@ impl ResourceView {
             updated_at: row.updated_at,
         }
     }
+}
 
+impl SignedLinks for ResourceView {
     /// Gives each version's `download_url` a link token for `member`, so a browser can
     /// follow it without a Bearer header (see `auth::links`).
-    pub fn with_signed_links(mut self, keys: &LinkKeys, member: i64) -> ResourceView {
+    fn with_signed_links(mut self, keys: &LinkKeys, member: i64) -> Self {
         if self.versions.is_empty() {
             return self;
         }

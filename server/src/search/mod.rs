@@ -4,7 +4,8 @@
 //!
 //! `engine.rs` is the interface; `embedded.rs` is the in-process engine (tantivy) that
 //! `cargo run` uses. `sources.rs` turns rows into documents, `query.rs` parses requests,
-//! `highlight.rs` makes snippets, `settings.rs` reads `search-config/`.
+//! `highlight.rs` makes snippets, `settings.rs` reads `search-config/`; `service.rs` answers
+//! a search for one caller.
 
 pub mod command;
 pub mod document;
@@ -15,11 +16,14 @@ pub mod indexer;
 pub mod lease;
 pub mod meili;
 pub mod meili_http;
+pub mod queries;
 pub mod query;
 pub mod rebuild;
 pub mod routes;
+pub mod service;
 pub mod settings;
 pub mod sources;
+pub mod views;
 
 use crate::config::Config;
 use engine::Engine;

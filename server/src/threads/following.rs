@@ -5,7 +5,7 @@ use super::queries;
 use crate::entities::{posts, read_markers, thread_subscriptions};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::ApiId;
-use crate::notifications::NotificationLevel;
+use crate::notification_level::NotificationLevel;
 use crate::tx::Tx;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{

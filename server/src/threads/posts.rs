@@ -8,11 +8,12 @@ use super::views::PostView;
 use crate::entities::{posts, threads};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
-use crate::extract::{split_page, Page, PageQuery};
+use crate::extract::{Page, PageQuery};
 use crate::ids::ApiId;
 use crate::markdown::Markdown;
 use crate::networks::access::role_for;
-use crate::notifications::NotificationLevel;
+use crate::notification_level::NotificationLevel;
+use crate::paging::IdPage;
 use crate::text::MarkdownBody;
 use crate::tx::Tx;
 use chrono::{DateTime, Utc};
@@ -91,13 +92,12 @@ pub async fn list(
     thread_id: i64,
     page: &PageQuery,
 ) -> ApiResult<Page<PostView>> {
-    let limit = page.limit()?;
-    let after: Option<ApiId> = page.cursor()?;
-    let rows = super::page::posts_page(db, viewer, thread_id, after.map(|id| id.0), limit).await?;
+    let page = IdPage::of(page)?;
+    let rows = super::page::posts_page(db, viewer, thread_id, page.past, page.limit).await?;
     if rows.is_empty() {
         role_for::<threads::Entity>(db, viewer, thread_id).await?;
     }
-    let (rows, next_cursor) = split_page(rows, limit, |row| ApiId(row.post.id));
+    let (rows, next_cursor) = page.split(rows, |row| row.post.id);
     let items = rows
         .into_iter()
         .map(|row| PostView::from_model(row.post, row.author, row.mine))

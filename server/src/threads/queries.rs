@@ -10,7 +10,7 @@ use crate::entities::{
 use crate::grouping::group_by_key;
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
-use crate::notifications::NotificationLevel;
+use crate::notification_level::NotificationLevel;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{

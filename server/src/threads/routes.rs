@@ -10,8 +10,8 @@ use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
 use crate::ids::ApiId;
-use crate::notifications::level::LevelBody;
-use crate::notifications::NotificationLevel;
+use crate::notification_level::LevelBody;
+use crate::notification_level::NotificationLevel;
 use crate::AppState;
 use actix_web::{web, HttpResponse};
 

@@ -12,7 +12,7 @@ use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::markdown::Markdown;
 use crate::networks::network_access;
-use crate::notifications::NotificationLevel;
+use crate::notification_level::NotificationLevel;
 use crate::tags::Tag;
 use crate::text::{MarkdownBody, Title};
 use crate::tx::Tx;

@@ -4,7 +4,7 @@ use super::model::ReactionKind;
 use crate::entities::{posts, threads};
 use crate::ids::ApiId;
 use crate::members::views::MemberRef;
-use crate::notifications::NotificationLevel;
+use crate::notification_level::NotificationLevel;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 

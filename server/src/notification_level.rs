@@ -1,4 +1,5 @@
-//! Follow levels, as Discourse has them.
+//! Follow levels, as Discourse has them: how much a member wants to hear about a network
+//! or thread.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,45 @@
+//! What `GET /search` answers: hits the caller may see, and facets over them.
+
+use super::document::DocType;
+use crate::ids::ApiId;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchHit {
+    /// `thread`, `post`, `resource`, `help_request`, `convening`, `member`, `initiative` or
+    /// `test_of_change`.
+    #[serde(rename = "type")]
+    pub doc_type: DocType,
+    pub id: ApiId,
+    /// The network it belongs to; `null` for members.
+    pub network_id: Option<ApiId>,
+    /// For a post: its thread's title.
+    pub title: String,
+    /// A short piece of the text around what matched, HTML-escaped, matches in `<mark>`.
+    pub snippet_html: String,
+    /// Its page (see "Web addresses"), with the instance's `public_url`.
+    pub url: String,
+    pub score: f32,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchFacets {
+    #[serde(rename = "type")]
+    pub doc_type: BTreeMap<String, u64>,
+    pub tags: BTreeMap<String, u64>,
+    /// Only networks you can see.
+    pub network_id: BTreeMap<String, u64>,
+    pub status: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchResults {
+    pub hits: Vec<SearchHit>,
+    /// Every hit of the query you may see (capped at 1000 reachable by paging).
+    pub total: u64,
+    pub facets: SearchFacets,
+    pub took_ms: u64,
+    pub limit: usize,
+    pub offset: usize,
+}
