@@ -39,6 +39,7 @@ pub mod progress;
 pub mod resources;
 pub mod search;
 pub mod serialize;
+pub mod shutdown;
 pub mod state;
 pub mod tags;
 pub mod text;
@@ -83,7 +84,11 @@ impl Application {
             Err(err) => tracing::warn!(error = %err, "could not clean abandoned uploads"),
         }
         state.hub.start_at_end(&state.db).await?;
-        tokio::spawn(state.hub.clone().run(state.db.clone(), poll_interval));
+        tokio::spawn(state.hub.clone().run(
+            state.db.clone(),
+            poll_interval,
+            state.shutdown.signal(),
+        ));
         let mail_worker = mail::worker::MailWorker::new(
             &state.config,
             state.db.clone(),
@@ -92,29 +97,26 @@ impl Application {
         )?
         .with_recheck(notifications::email::recheck())
         .with_recheck(digests::recheck::recheck());
-        tokio::spawn(mail_worker.run(state.hub.shutdown_signal()));
+        tokio::spawn(mail_worker.run(state.shutdown.signal()));
         if state.config.digests.scheduler {
             tokio::spawn(digests::scheduler::run(
                 state.clone(),
-                state.hub.shutdown_signal(),
+                state.shutdown.signal(),
             ));
         }
         if state.config.initiatives.reminders {
             tokio::spawn(initiatives::reminders::run(
                 state.clone(),
-                state.hub.shutdown_signal(),
+                state.shutdown.signal(),
             ));
         }
         if state.config.polls.closer {
-            tokio::spawn(polls::closer::run(
-                state.clone(),
-                state.hub.shutdown_signal(),
-            ));
+            tokio::spawn(polls::closer::run(state.clone(), state.shutdown.signal()));
         }
         if state.config.notification_emails.enabled {
             tokio::spawn(notifications::email::run(
                 state.clone(),
-                state.hub.shutdown_signal(),
+                state.shutdown.signal(),
             ));
         }
         // Without its search index (another instance holds the embedded one) an instance
@@ -128,7 +130,7 @@ impl Application {
                     wake: state.search.wake_signal(),
                     counters: state.search.counters.clone(),
                 };
-                tokio::spawn(indexer.run(state.hub.shutdown_signal()));
+                tokio::spawn(indexer.run(state.shutdown.signal()));
             }
             Err(err) => tracing::error!(
                 error = format!("{err:#}"),
@@ -139,6 +141,7 @@ impl Application {
             tokio::spawn(live::listen::listen(
                 state.hub.clone(),
                 state.config.database_url(),
+                state.shutdown.signal(),
             ));
         }
         let server = {
@@ -181,15 +184,16 @@ impl Application {
     /// in-flight requests finish (up to 10 s).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let handle = self.server.handle();
-        let hub = self.state.hub.clone();
+        let shutdown = self.state.shutdown.clone();
         tokio::spawn(async move {
             wait_for_stop_signal().await;
             tracing::info!("stopping: closing live connections, finishing requests");
-            hub.shut_down();
+            shutdown.trigger();
             handle.stop(true).await;
         });
         let result = self.server.await;
-        self.state.hub.shut_down();
+        // However the server stopped, the background tasks stop with it.
+        self.state.shutdown.trigger();
         result
     }
 }

@@ -9,6 +9,7 @@ use crate::files::FileStore;
 use crate::live::Hub;
 use crate::mail::Mailer;
 use crate::ops::metrics::Metrics;
+use crate::shutdown::Shutdown;
 use std::sync::Arc;
 
 pub struct AppState {
@@ -30,6 +31,8 @@ pub struct AppState {
     pub search: crate::search::Search,
     /// The words of uploaded files, read in child processes and kept by content.
     pub file_texts: Arc<crate::file_text::FileTexts>,
+    /// Stops the background tasks and closes live connections ("going away").
+    pub shutdown: Shutdown,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
                 db.clone(),
                 FileStore::new(config.files_dir()),
             )),
+            shutdown: Shutdown::default(),
             db,
             config: Arc::new(config),
         })

@@ -13,6 +13,7 @@ use crate::entities::{
 };
 use crate::ids::ApiId;
 use crate::notifications::records::{notify_all, NewNotification, NotificationKind};
+use crate::shutdown::ShutdownSignal;
 use crate::state::AppState;
 use crate::tx::Tx;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -21,7 +22,6 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
-use tokio::sync::watch;
 use tracing::Instrument;
 
 /// One reminder due.
@@ -184,8 +184,8 @@ async fn remind_for(
 }
 
 /// The reminder loop of a serving instance: a pass every
-/// `initiatives.reminder_interval_secs` until `shutdown` turns true.
-pub async fn run(state: actix_web::web::Data<AppState>, shutdown: watch::Receiver<bool>) {
+/// `initiatives.reminder_interval_secs` until `shutdown` is triggered.
+pub async fn run(state: actix_web::web::Data<AppState>, shutdown: ShutdownSignal) {
     let interval = Duration::from_secs(state.config.initiatives.reminder_interval_secs);
     crate::jobs::every(interval, shutdown, |now| {
         let state = state.clone();

@@ -15,13 +15,14 @@ use crate::entities::{events, networks};
 use crate::events::EventKind;
 use crate::networks::access::VisibleNetworks;
 use crate::polls::audience::PollFrames;
+use crate::shutdown::ShutdownSignal;
 use bytestring::ByteString;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{mpsc, watch, Notify};
+use tokio::sync::{mpsc, Notify};
 
 /// Events read per database round trip while catching up.
 const BATCH: u64 = 500;
@@ -122,7 +123,6 @@ pub struct Hub {
     access_generation: AtomicU64,
     next_id: AtomicU64,
     queue_capacity: usize,
-    shutdown: watch::Sender<bool>,
 }
 
 impl Registry {
@@ -207,7 +207,6 @@ impl Hub {
             access_generation: AtomicU64::new(0),
             next_id: AtomicU64::new(1),
             queue_capacity: queue_capacity.max(1),
-            shutdown: watch::channel(false).0,
         }
     }
 
@@ -334,16 +333,6 @@ impl Hub {
         self.wake.notify_one();
     }
 
-    /// A receiver that turns `true` when the server is shutting down.
-    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
-        self.shutdown.subscribe()
-    }
-
-    /// Tells every connection to close with "going away", and stops the pump.
-    pub fn shut_down(&self) {
-        let _ = self.shutdown.send(true);
-    }
-
     /// Marks an access change as applied from now on (see `subscribe`). Takes the registry
     /// to be sure it happens under its lock, as `subscribe`'s comparison does.
     pub(super) fn bump_generation(&self, _locked: &mut Registry) {
@@ -365,15 +354,19 @@ impl Hub {
         Ok(())
     }
 
-    /// Tails the event log until shutdown: wakes on `wake()`, on PostgreSQL notifications
-    /// (see `listen.rs`) and at least every `poll_interval`.
-    pub async fn run(self: Arc<Self>, db: Db, poll_interval: Duration) {
-        let mut shutdown = self.shutdown_signal();
+    /// Tails the event log until `shutdown` is triggered: wakes on `wake()`, on PostgreSQL
+    /// notifications (see `listen.rs`) and at least every `poll_interval`.
+    pub async fn run(
+        self: Arc<Self>,
+        db: Db,
+        poll_interval: Duration,
+        mut shutdown: ShutdownSignal,
+    ) {
         loop {
             tokio::select! {
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(poll_interval) => {}
-                _ = shutdown.changed() => break,
+                _ = shutdown.triggered() => break,
             }
             if let Err(err) = self.catch_up(&db).await {
                 tracing::warn!(error = %err, "live hub could not read the event log; retrying");

@@ -9,6 +9,7 @@ use super::transport::{self, Transport};
 use crate::config::{Config, MailConfig};
 use crate::db::Db;
 use crate::entities::mail_outbox;
+use crate::shutdown::ShutdownSignal;
 use chrono::Duration as ChronoDuration;
 use futures_util::StreamExt;
 use std::collections::HashSet;
@@ -16,7 +17,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{watch, Notify};
+use tokio::sync::Notify;
 use tracing::Instrument;
 
 /// Messages claimed per round trip (and marked sent in one write): each is a durable commit
@@ -97,9 +98,9 @@ impl MailWorker {
         self
     }
 
-    /// Works until `shutdown` turns true. A message being sent when it does is finished
+    /// Works until `shutdown` is triggered. A message being sent then is finished
     /// first (bounded by the send timeout).
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+    pub async fn run(self, mut shutdown: ShutdownSignal) {
         let poll = Duration::from_millis(self.config.poll_interval_ms);
         let mut last_prune: Option<Instant> = None;
         loop {
@@ -113,7 +114,7 @@ impl MailWorker {
             tokio::select! {
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(poll) => {}
-                _ = shutdown.changed() => break,
+                _ = shutdown.triggered() => break,
             }
         }
     }

@@ -6,6 +6,7 @@
 use super::service::announce;
 use crate::entities::polls;
 use crate::events::EventKind;
+use crate::shutdown::ShutdownSignal;
 use crate::state::AppState;
 use crate::tx::Tx;
 use chrono::{DateTime, Utc};
@@ -13,7 +14,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 use std::time::Duration;
-use tokio::sync::watch;
 use tracing::Instrument;
 
 /// Polls closed per pass.
@@ -57,8 +57,8 @@ pub async fn pass(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result
 }
 
 /// The closer of a serving instance: a pass every `polls.close_interval_secs` until
-/// `shutdown` turns true.
-pub async fn run(state: actix_web::web::Data<AppState>, shutdown: watch::Receiver<bool>) {
+/// `shutdown` is triggered.
+pub async fn run(state: actix_web::web::Data<AppState>, shutdown: ShutdownSignal) {
     let interval = Duration::from_secs(state.config.polls.close_interval_secs);
     crate::jobs::every(interval, shutdown, |now| {
         let state = state.clone();
