@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod commits;
 pub mod config;
 pub mod convenings;
 pub mod conversations;
@@ -92,7 +93,6 @@ impl Application {
         let mail_worker = mail::worker::MailWorker::new(
             &state.config,
             state.db.clone(),
-            state.mailer.wake_signal(),
             state.metrics.mail.clone(),
         )?
         .with_recheck(notifications::email::recheck())

@@ -3,6 +3,7 @@
 use super::model::ActionItemStatus;
 use super::queries;
 use super::views::ActionItemView;
+use crate::db::Writer;
 use crate::entities::{action_items, convenings};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
@@ -15,8 +16,8 @@ use crate::text::Title;
 use crate::tx::Tx;
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::Deserialize;
 
@@ -129,7 +130,7 @@ pub async fn list(
 
 /// Any member of the network records an action item; its owner is told.
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     convening_id: i64,
     input: CreateActionItem,
@@ -183,7 +184,7 @@ fn may_change(item: &action_items::Model, access: &NetworkAccess, actor: i64) ->
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     id: i64,
     input: UpdateActionItem,

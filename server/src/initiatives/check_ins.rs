@@ -9,6 +9,7 @@ use super::queries;
 use super::service::{require_active, Measure};
 use super::teams::initiative_of;
 use super::views::CheckInView;
+use crate::db::Writer;
 use crate::entities::{check_in_revisions, check_ins, initiative_teams, initiatives};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
@@ -21,8 +22,8 @@ use crate::text::BoundedText;
 use crate::tx::Tx;
 use chrono::{Datelike, NaiveDate};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -167,7 +168,7 @@ pub async fn member_ref(db: &impl ConnectionTrait, member_id: i64) -> ApiResult<
 }
 
 pub async fn submit(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     team_id: i64,
     input: SubmitCheckIn,

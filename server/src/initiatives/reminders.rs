@@ -8,6 +8,7 @@
 use super::model::{Cadence, Period};
 use super::queries;
 use super::service::Measure;
+use crate::db::Writer;
 use crate::entities::{
     check_in_reminders, check_ins, initiative_team_members, initiative_teams, initiatives, members,
 };
@@ -19,7 +20,7 @@ use crate::tx::Tx;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 use tracing::Instrument;
@@ -43,7 +44,7 @@ fn last_ended(cadence: Cadence, timezone: &str, now: DateTime<Utc>) -> (Period, 
 
 /// Reminds every team member whose team's last ended period has no check-in; the number
 /// of reminders sent.
-pub async fn pass(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, DbErr> {
+pub async fn pass(db: &Writer, now: DateTime<Utc>) -> Result<usize, DbErr> {
     let active = initiatives::Entity::find()
         .filter(initiatives::Column::Status.eq("active"))
         .all(db)
@@ -56,7 +57,7 @@ pub async fn pass(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, 
 }
 
 async fn remind_for(
-    db: &DatabaseConnection,
+    db: &Writer,
     initiative: &initiatives::Model,
     now: DateTime<Utc>,
 ) -> Result<usize, DbErr> {

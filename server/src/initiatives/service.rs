@@ -4,6 +4,7 @@ use super::check_ins::{parse_period, refresh_bright_spot};
 use super::model::{parse_direction, Cadence, InitiativeStatus, Stage, Unit};
 use super::queries;
 use super::views::InitiativeView;
+use crate::db::Writer;
 use crate::entities::{initiative_teams, initiatives};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
@@ -15,8 +16,8 @@ use crate::networks::network_access;
 use crate::text::{MarkdownBody, Title};
 use crate::tx::Tx;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -158,7 +159,7 @@ pub fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &InitiativeView) {
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     network_id: i64,
@@ -307,7 +308,7 @@ pub async fn list(
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     id: i64,
@@ -396,7 +397,7 @@ pub async fn update(
 /// Re-baselines the network chart (no `team_id`) or a team's chart from a period; the
 /// team's bright-spot standing is read again against its new baseline.
 pub async fn rebaseline(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     id: i64,
     input: Rebaseline,

@@ -11,14 +11,12 @@ use super::check_ins::{
 use super::model::{neutralized_cell, MeasureValue, Period};
 use super::queries;
 use super::service::{require_active, Measure};
+use crate::db::Writer;
 use crate::entities::{check_ins, initiative_teams, initiatives};
 use crate::error::{ApiError, ApiResult, InvalidRows, RowError};
 use crate::networks::access::{load, load_for_update};
 use crate::tx::Tx;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use std::collections::{hash_map::Entry, BTreeSet, HashMap};
 
@@ -278,7 +276,7 @@ pub fn parse(
 
 /// Imports a whole file of check-ins, or nothing.
 pub async fn import(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     initiative_id: i64,
     bytes: &[u8],

@@ -4,6 +4,7 @@
 use super::queries;
 use super::service::require_active;
 use super::views::TeamView;
+use crate::db::Writer;
 use crate::entities::{initiative_team_members, initiative_teams, initiatives};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
@@ -11,10 +12,7 @@ use crate::ids::ApiId;
 use crate::networks::access::{self, load, load_for_update};
 use crate::text::{BoundedText, Title};
 use crate::tx::Tx;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 
 const NAME_MAX_CHARS: usize = 120;
@@ -130,7 +128,7 @@ async fn announce(
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     initiative_id: i64,
     input: CreateTeam,
@@ -189,7 +187,7 @@ pub async fn list(
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     team_id: i64,
     input: UpdateTeam,
@@ -233,7 +231,7 @@ pub async fn update(
 
 /// Takes a team off the initiative: its chart and check-ins leave the network chart; its
 /// tests of change stay readable where other teams adopted them.
-pub async fn delete(db: &DatabaseConnection, actor: i64, team_id: i64) -> ApiResult<()> {
+pub async fn delete(db: &Writer, actor: i64, team_id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     let (team, access) = load_for_update::<initiative_teams::Entity>(&txn, actor, team_id).await?;
     access.require_facilitator()?;

@@ -328,7 +328,8 @@ impl Hub {
         self.registry().connections.len()
     }
 
-    /// Asks the pump to look at the log now (called after writes commit).
+    /// Asks the pump to look at the log now (another instance committed, see `listen.rs`;
+    /// commits in this process wake it by themselves).
     pub fn wake(&self) {
         self.wake.notify_one();
     }
@@ -354,16 +355,19 @@ impl Hub {
         Ok(())
     }
 
-    /// Tails the event log until `shutdown` is triggered: wakes on `wake()`, on PostgreSQL
-    /// notifications (see `listen.rs`) and at least every `poll_interval`.
+    /// Tails the event log until `shutdown` is triggered: wakes on every commit in this
+    /// process, on `wake()` (PostgreSQL notifications, see `listen.rs`) and at least every
+    /// `poll_interval` (for writes of other processes).
     pub async fn run(
         self: Arc<Self>,
         db: Db,
         poll_interval: Duration,
         mut shutdown: ShutdownSignal,
     ) {
+        let mut commits = db.commits();
         loop {
             tokio::select! {
+                _ = commits.committed() => {}
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(poll_interval) => {}
                 _ = shutdown.triggered() => break,

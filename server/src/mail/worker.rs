@@ -17,7 +17,6 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Notify;
 use tracing::Instrument;
 
 /// Messages claimed per round trip (and marked sent in one write): each is a durable commit
@@ -65,7 +64,6 @@ pub struct MailWorker {
     transport: Transport,
     config: MailConfig,
     outbox_dir: PathBuf,
-    wake: Arc<Notify>,
     counters: Arc<MailCounters>,
     /// How many to claim next (`next_batch_size`), kept from one drain to the next.
     batch_size: AtomicU64,
@@ -74,18 +72,12 @@ pub struct MailWorker {
 }
 
 impl MailWorker {
-    pub fn new(
-        config: &Config,
-        db: Db,
-        wake: Arc<Notify>,
-        counters: Arc<MailCounters>,
-    ) -> anyhow::Result<MailWorker> {
+    pub fn new(config: &Config, db: Db, counters: Arc<MailCounters>) -> anyhow::Result<MailWorker> {
         Ok(MailWorker {
             db,
             transport: Transport::from_config(config)?,
             config: config.mail.clone(),
             outbox_dir: config.outbox_dir(),
-            wake,
             counters,
             batch_size: AtomicU64::new(FIRST_BATCH),
             rechecks: Vec::new(),
@@ -98,10 +90,12 @@ impl MailWorker {
         self
     }
 
-    /// Works until `shutdown` is triggered. A message being sent then is finished
+    /// Works until `shutdown` is triggered, draining the outbox after every commit in this
+    /// process and at least every poll interval. A message being sent then is finished
     /// first (bounded by the send timeout).
     pub async fn run(self, mut shutdown: ShutdownSignal) {
         let poll = Duration::from_millis(self.config.poll_interval_ms);
+        let mut commits = self.db.commits();
         let mut last_prune: Option<Instant> = None;
         loop {
             if last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
@@ -112,7 +106,7 @@ impl MailWorker {
                 tracing::warn!(error = %err, "mail worker could not read the outbox; retrying");
             }
             tokio::select! {
-                _ = self.wake.notified() => {}
+                _ = commits.committed() => {}
                 _ = tokio::time::sleep(poll) => {}
                 _ = shutdown.triggered() => break,
             }

@@ -2,6 +2,7 @@
 
 use super::profile::{DigestPreferences, DisplayName, Email, EmailNotificationsUpdate, Timezone};
 use super::queries;
+use crate::db::Writer;
 use crate::entities::{email_opt_outs, member_expertise, members};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent, Topic};
@@ -128,7 +129,7 @@ pub struct ProfileUpdate {
 }
 
 pub async fn update_profile(
-    db: &sea_orm::DatabaseConnection,
+    db: &Writer,
     member_id: i64,
     update: ProfileUpdate,
 ) -> ApiResult<members::Model> {

@@ -7,6 +7,7 @@ use super::model::Role;
 use super::service::{add_membership, announce_join};
 use crate::auth::service::Session;
 use crate::auth::tokens::{hash_token, random_token};
+use crate::db::Writer;
 use crate::entities::{invitations, members, networks};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Page, PageQuery};
@@ -20,8 +21,8 @@ use crate::AppState;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -362,12 +363,7 @@ async fn accept_with_new_account(
 }
 
 /// Withdraws a pending invitation; facilitators only.
-pub async fn revoke(
-    db: &DatabaseConnection,
-    actor: i64,
-    network_id: i64,
-    invitation_id: i64,
-) -> ApiResult<()> {
+pub async fn revoke(db: &Writer, actor: i64, network_id: i64, invitation_id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     network_access(&txn, actor, network_id)
         .await?

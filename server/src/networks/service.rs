@@ -4,6 +4,7 @@ use super::access::{self, network_access, network_summary_access, NetworkAccess,
 use super::model::{parse_network_description, parse_network_name, JoinPolicy, Role, Visibility};
 use super::queries;
 use super::views::{MembershipView, NetworkView, Viewer};
+use crate::db::Writer;
 use crate::entities::{network_members, networks};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
@@ -15,7 +16,7 @@ use crate::notifications::NotificationLevel;
 use crate::tags::Tag;
 use crate::tx::Tx;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -74,11 +75,7 @@ pub async fn view(
     .with_parent(parent_id))
 }
 
-pub async fn create(
-    db: &DatabaseConnection,
-    actor: i64,
-    input: CreateNetwork,
-) -> ApiResult<NetworkView> {
+pub async fn create(db: &Writer, actor: i64, input: CreateNetwork) -> ApiResult<NetworkView> {
     let name = parse_network_name(&input.name)?;
     let description = parse_network_description(&input.description)?;
     let join_policy = input.join_policy.unwrap_or(match input.visibility {
@@ -143,7 +140,7 @@ fn public_view(view: &NetworkView) -> NetworkView {
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     network_id: i64,
     input: UpdateNetwork,
@@ -355,7 +352,7 @@ pub async fn announce_join(txn: &Tx, network_id: i64, member_id: i64, role: Role
 }
 
 /// `POST /networks/{id}/join`: listed networks with open joining only.
-pub async fn join(db: &DatabaseConnection, actor: i64, network_id: i64) -> ApiResult<NetworkView> {
+pub async fn join(db: &Writer, actor: i64, network_id: i64) -> ApiResult<NetworkView> {
     let txn = Tx::begin(db).await?;
     let (network, role, is_direct_member) = network_summary_access(&txn, actor, network_id).await?;
     if is_direct_member {
@@ -413,7 +410,7 @@ async fn ensure_not_last_facilitator(
 }
 
 pub async fn change_role(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     network_id: i64,
     member_id: i64,
@@ -455,7 +452,7 @@ pub async fn change_role(
 
 /// Facilitators remove anyone; members remove themselves (leave).
 pub async fn remove_member(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     network_id: i64,
     member_id: i64,
@@ -487,7 +484,7 @@ pub async fn remove_member(
 
 /// The caller's follow level for a whole network (a direct membership is needed).
 pub async fn set_notification_level(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     network_id: i64,
     level: NotificationLevel,

@@ -21,6 +21,7 @@ use crate::members::profile::EmailNotifications;
 use crate::networks::access;
 use crate::shutdown::ShutdownSignal;
 use crate::state::AppState;
+use crate::tx::Tx;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -87,7 +88,7 @@ pub async fn deliver(
     member_id: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Outcome> {
-    let txn = crate::db::begin_write(state.db.writer()).await?;
+    let txn = Tx::begin(state.db.writer()).await?;
     // Instances share the run: whoever holds the member's row composes; the others move
     // on rather than wait.
     if !crate::members::queries::lock_for_mail(&txn, member_id).await? {
@@ -180,7 +181,6 @@ pub async fn deliver(
         .await?;
     crate::failpoint::hit("notification_email.before_commit");
     txn.commit().await?;
-    state.mailer.wake();
     Ok(Outcome::Emailed(wanted.len()))
 }
 

@@ -4,15 +4,14 @@
 //! on close, see the results.
 
 use super::service::announce;
+use crate::db::Writer;
 use crate::entities::polls;
 use crate::events::EventKind;
 use crate::shutdown::ShutdownSignal;
 use crate::state::AppState;
 use crate::tx::Tx;
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use std::time::Duration;
 use tracing::Instrument;
 
@@ -20,7 +19,7 @@ use tracing::Instrument;
 const BATCH: u64 = 100;
 
 /// Closes every poll due at `now`; how many this pass closed.
-pub async fn pass(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result<usize> {
+pub async fn pass(db: &Writer, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let due: Vec<i64> = polls::Entity::find()
         .select_only()
         .column(polls::Column::Id)
@@ -65,10 +64,7 @@ pub async fn run(state: actix_web::web::Data<AppState>, shutdown: ShutdownSignal
         async move {
             match pass(state.db.writer(), now).await {
                 Ok(0) => {}
-                Ok(closed) => {
-                    tracing::info!(closed, "polls closed");
-                    state.hub.wake();
-                }
+                Ok(closed) => tracing::info!(closed, "polls closed"),
                 Err(err) => tracing::warn!(error = %err, "closing polls failed; retrying"),
             }
         }

@@ -36,6 +36,8 @@ pub struct Indexer {
     pub engine: Engine,
     pub db: Db,
     pub file_texts: Arc<crate::file_text::FileTexts>,
+    /// Asks for a round now (a rebuild was requested); commits wake the indexer by
+    /// themselves.
     pub wake: Arc<Notify>,
     pub counters: Arc<SearchCounters>,
 }
@@ -58,6 +60,7 @@ impl Indexer {
     pub async fn run(self, mut shutdown: ShutdownSignal) {
         let mut pending = VecDeque::new();
         let mut retry = RETRY_FIRST;
+        let mut commits = self.db.commits();
         loop {
             if shutdown.is_triggered() {
                 self.engine.release().await;
@@ -93,6 +96,7 @@ impl Indexer {
                 }
             };
             tokio::select! {
+                _ = commits.committed(), if wakeable => {}
                 _ = self.wake.notified(), if wakeable => {}
                 _ = tokio::time::sleep(wait) => {}
                 _ = shutdown.triggered() => {}
