@@ -2,6 +2,7 @@
 
 use super::check_ins::{parse_period, refresh_bright_spot};
 use super::model::{parse_direction, Cadence, InitiativeStatus, Stage, Unit};
+use super::permissions::require_steering;
 use super::queries;
 use super::views::InitiativeView;
 use crate::db::Writer;
@@ -101,7 +102,7 @@ struct IdCursor {
 /// The initiative's measure, parsed back from its row.
 pub struct Measure {
     pub unit: Unit,
-    pub direction: super::run_chart::Direction,
+    pub direction: super::charts::run_chart::Direction,
     pub cadence: Cadence,
 }
 
@@ -112,7 +113,7 @@ impl Measure {
                 Unit::parse("").unwrap_or_else(|_| unreachable!("an empty unit is valid"))
             }),
             direction: parse_direction(&row.direction)
-                .unwrap_or(super::run_chart::Direction::Decrease),
+                .unwrap_or(super::charts::run_chart::Direction::Decrease),
             cadence: Cadence::parse(&row.cadence).unwrap_or(Cadence::Weekly),
         }
     }
@@ -140,18 +141,6 @@ fn parse_stage(field: &str, raw: &str) -> ApiResult<Stage> {
 fn parse_status(raw: &str) -> ApiResult<InitiativeStatus> {
     InitiativeStatus::parse(raw)
         .ok_or_else(|| ApiError::invalid("status", "must be one of active, completed, archived"))
-}
-
-/// Writes to an initiative's work (teams, check-ins, tests) need it under way.
-pub fn require_active(initiative: &initiatives::Model) -> ApiResult<()> {
-    if initiative.status == InitiativeStatus::Active.as_str() {
-        Ok(())
-    } else {
-        Err(ApiError::Conflict(format!(
-            "This initiative is {}: reopen it (status active) to change its work.",
-            initiative.status
-        )))
-    }
 }
 
 pub fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &InitiativeView) {
@@ -221,9 +210,7 @@ pub async fn create(
     };
 
     let txn = Tx::begin(db).await?;
-    network_access(&txn, actor, network_id)
-        .await?
-        .require_facilitator()?;
+    require_steering(&network_access(&txn, actor, network_id).await?)?;
     let now = crate::clock::now();
     let opening = format!(
         "Discussion of the initiative **{}**.\n\nAim: {}",
@@ -357,7 +344,7 @@ pub async fn update(
 
     let txn = Tx::begin(db).await?;
     let (initiative, access) = load_for_update::<initiatives::Entity>(&txn, actor, id).await?;
-    access.require_facilitator()?;
+    require_steering(&access)?;
     let unit = Measure::of(&initiative).unit;
     let target = input
         .target
@@ -404,7 +391,7 @@ pub async fn rebaseline(
 ) -> ApiResult<InitiativeView> {
     let txn = Tx::begin(db).await?;
     let (initiative, access) = load_for_update::<initiatives::Entity>(&txn, actor, id).await?;
-    access.require_facilitator()?;
+    require_steering(&access)?;
     let measure = Measure::of(&initiative);
     let from = input
         .from_period

@@ -9,8 +9,9 @@ use super::check_ins::{
     member_ref, parse_note, parse_period, parse_value, refresh_bright_spot, store, NewCheckIn,
 };
 use super::model::{neutralized_cell, MeasureValue, Period};
+use super::permissions::{require_active, require_steering};
 use super::queries;
-use super::service::{require_active, Measure};
+use super::service::Measure;
 use crate::db::Writer;
 use crate::entities::{check_ins, initiative_teams, initiatives};
 use crate::error::{ApiError, ApiResult, InvalidRows, RowError};
@@ -284,7 +285,7 @@ pub async fn import(
     let txn = Tx::begin(db).await?;
     let (initiative, access) =
         load_for_update::<initiatives::Entity>(&txn, actor, initiative_id).await?;
-    access.require_facilitator()?;
+    require_steering(&access)?;
     require_active(&initiative)?;
     // Locked like a single check-in locks its team, so they take turns.
     let teams = initiative_teams::Entity::find()
@@ -342,7 +343,7 @@ pub async fn export(
     initiative_id: i64,
 ) -> ApiResult<(initiatives::Model, String)> {
     let (initiative, access) = load::<initiatives::Entity>(db, viewer, initiative_id).await?;
-    access.require_facilitator()?;
+    require_steering(&access)?;
     let teams = queries::teams(db, initiative.id).await?;
     let team_ids: Vec<i64> = teams.iter().map(|t| t.id).collect();
     let check_ins = if team_ids.is_empty() {

@@ -3,10 +3,10 @@
 //! team on the initiative takes a peer's test up as its own new plan, linked to it, and the
 //! team that ran it hears so.
 
-use super::check_ins::require_on_team;
 use super::model::{Act, TestStatus};
+use super::permissions::{require_active, require_on_team};
 use super::queries;
-use super::service::{require_active, team_of};
+use super::service::team_of;
 use super::teams::initiative_of;
 use super::views::TestView;
 use crate::db::Writer;
