@@ -30,8 +30,8 @@ use sea_orm::sqlx::{Row, SqlitePool};
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use staffroom::entities::check_ins;
 use staffroom::initiatives::bright_spots::network_series;
-use staffroom::initiatives::chart;
-use staffroom::initiatives::run_chart::Direction;
+use staffroom::initiatives::charts::chart;
+use staffroom::initiatives::charts::run_chart::Direction;
 use std::time::{Duration, Instant};
 
 #[tokio::main]

@@ -435,11 +435,11 @@ async fn migrate(config: Config, action: MigrateAction) -> anyhow::Result<()> {
     let db = Db::connect(&config).await?;
     match action {
         MigrateAction::Up => {
-            Migrator::up(db.writer(), None).await?;
+            Migrator::up(db.writer().connection(), None).await?;
             println!("All migrations applied.");
         }
         MigrateAction::Down { steps } => {
-            Migrator::down(db.writer(), Some(steps)).await?;
+            Migrator::down(db.writer().connection(), Some(steps)).await?;
             println!("Reverted {steps} migration(s).");
         }
         MigrateAction::Status => {

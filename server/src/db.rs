@@ -6,17 +6,83 @@
 //! reads use their own pool and never block under WAL. On PostgreSQL both handles share one
 //! pool.
 
+use crate::commits::{CommitSignal, Commits};
 use crate::config::{Config, SqliteSync};
 use anyhow::Context;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbBackend,
+    DbErr, ExecResult, QueryResult, Statement,
+};
 use staffroom_migrations::{Migrator, MigratorTrait};
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub struct Db {
     reader: DatabaseConnection,
-    writer: DatabaseConnection,
+    writer: Writer,
+}
+
+/// The connection writes go through, with the `Commits` its transactions raise: a `Tx`
+/// begun on it announces its commit (`tx.rs`), so no writer wakes the hub, the mail worker
+/// or the search indexer by hand. Reads through it as through the connection it wraps.
+#[derive(Clone, Debug)]
+pub struct Writer {
+    connection: DatabaseConnection,
+    commits: Commits,
+}
+
+impl Writer {
+    fn new(connection: DatabaseConnection) -> Writer {
+        Writer {
+            connection,
+            commits: Commits::default(),
+        }
+    }
+
+    pub fn commits(&self) -> &Commits {
+        &self.commits
+    }
+
+    /// The bare connection, for what takes one by its type (migrations).
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.connection
+    }
+}
+
+impl std::ops::Deref for Writer {
+    type Target = DatabaseConnection;
+
+    fn deref(&self) -> &DatabaseConnection {
+        &self.connection
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Writer {
+    fn get_database_backend(&self) -> DbBackend {
+        self.connection.get_database_backend()
+    }
+
+    async fn execute(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.connection.execute(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.connection.execute_unprepared(sql).await
+    }
+
+    async fn query_one(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.connection.query_one(stmt).await
+    }
+
+    async fn query_all(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.connection.query_all(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.connection.support_returning()
+    }
 }
 
 impl Db {
@@ -28,7 +94,7 @@ impl Db {
             })?;
             let sync = config.sqlite_synchronous;
             let reader = connect_sqlite(&url, config.database_max_connections, sync).await?;
-            let writer = connect_sqlite(&url, 1, sync).await?;
+            let writer = Writer::new(connect_sqlite(&url, 1, sync).await?);
             Ok(Db { reader, writer })
         } else {
             let mut options = ConnectOptions::new(url);
@@ -43,7 +109,7 @@ impl Db {
                 .context("connecting to the database")?;
             Ok(Db {
                 reader: pool.clone(),
-                writer: pool,
+                writer: Writer::new(pool),
             })
         }
     }
@@ -54,8 +120,14 @@ impl Db {
     }
 
     /// For transactions that write (and for reads that must see their own writes).
-    pub fn writer(&self) -> &DatabaseConnection {
+    pub fn writer(&self) -> &Writer {
         &self.writer
+    }
+
+    /// A signal for a consumer of what writes leave behind: it sees every commit of a `Tx`
+    /// in this process from now on (see `commits.rs`).
+    pub fn commits(&self) -> CommitSignal {
+        self.writer.commits.subscribe()
     }
 
     pub fn backend(&self) -> DatabaseBackend {
@@ -63,7 +135,7 @@ impl Db {
     }
 
     pub async fn migrate_up(&self) -> anyhow::Result<()> {
-        Migrator::up(&self.writer, None)
+        Migrator::up(&self.writer.connection, None)
             .await
             .context("applying migrations")
     }
@@ -74,7 +146,7 @@ impl Db {
 
     pub async fn close(self) {
         let _ = self.reader.close().await;
-        let _ = self.writer.close().await;
+        let _ = self.writer.connection.close().await;
     }
 }
 

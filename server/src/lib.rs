@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod commits;
 pub mod config;
 pub mod convenings;
 pub mod conversations;
@@ -45,6 +46,7 @@ pub mod resources;
 pub mod role;
 pub mod search;
 pub mod serialize;
+pub mod shutdown;
 pub mod state;
 pub mod tags;
 pub mod text;
@@ -90,11 +92,14 @@ impl Application {
             Err(err) => tracing::warn!(error = %err, "could not clean abandoned uploads"),
         }
         state.hub.start_at_end(&state.db).await?;
-        tokio::spawn(state.hub.clone().run(state.db.clone(), poll_interval));
+        tokio::spawn(state.hub.clone().run(
+            state.db.clone(),
+            poll_interval,
+            state.shutdown.signal(),
+        ));
         let mail_worker = mail::worker::MailWorker::new(
             &state.config,
             state.db.clone(),
-            state.mailer.wake_signal(),
             state.metrics.mail.clone(),
         )?
         .with_recheck(notifications::email::recheck())
@@ -103,29 +108,26 @@ impl Application {
             mail::content::Template::Digest,
             digests::render::write_stored,
         );
-        tokio::spawn(mail_worker.run(state.hub.shutdown_signal()));
+        tokio::spawn(mail_worker.run(state.shutdown.signal()));
         if state.config.digests.scheduler {
             tokio::spawn(digests::scheduler::run(
                 state.clone(),
-                state.hub.shutdown_signal(),
+                state.shutdown.signal(),
             ));
         }
         if state.config.initiatives.reminders {
             tokio::spawn(initiatives::reminders::run(
                 state.clone(),
-                state.hub.shutdown_signal(),
+                state.shutdown.signal(),
             ));
         }
         if state.config.polls.closer {
-            tokio::spawn(polls::closer::run(
-                state.clone(),
-                state.hub.shutdown_signal(),
-            ));
+            tokio::spawn(polls::closer::run(state.clone(), state.shutdown.signal()));
         }
         if state.config.notification_emails.enabled {
             tokio::spawn(notifications::email::run(
                 state.clone(),
-                state.hub.shutdown_signal(),
+                state.shutdown.signal(),
             ));
         }
         // Without its search index (another instance holds the embedded one) an instance
@@ -139,7 +141,7 @@ impl Application {
                     wake: state.search.wake_signal(),
                     counters: state.search.counters.clone(),
                 };
-                tokio::spawn(indexer.run(state.hub.shutdown_signal()));
+                tokio::spawn(indexer.run(state.shutdown.signal()));
             }
             Err(err) => tracing::error!(
                 error = format!("{err:#}"),
@@ -150,6 +152,7 @@ impl Application {
             tokio::spawn(live::listen::listen(
                 state.hub.clone(),
                 state.config.database_url(),
+                state.shutdown.signal(),
             ));
         }
         let server = {
@@ -192,15 +195,16 @@ impl Application {
     /// in-flight requests finish (up to 10 s).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let handle = self.server.handle();
-        let hub = self.state.hub.clone();
+        let shutdown = self.state.shutdown.clone();
         tokio::spawn(async move {
             wait_for_stop_signal().await;
             tracing::info!("stopping: closing live connections, finishing requests");
-            hub.shut_down();
+            shutdown.trigger();
             handle.stop(true).await;
         });
         let result = self.server.await;
-        self.state.hub.shut_down();
+        // However the server stopped, the background tasks stop with it.
+        self.state.shutdown.trigger();
         result
     }
 }

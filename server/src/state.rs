@@ -9,6 +9,7 @@ use crate::files::FileStore;
 use crate::live::Hub;
 use crate::mail::Mailer;
 use crate::ops::metrics::Metrics;
+use crate::shutdown::Shutdown;
 use std::sync::Arc;
 
 pub struct AppState {
@@ -32,6 +33,8 @@ pub struct AppState {
     pub file_texts: Arc<crate::file_text::FileTexts>,
     /// What registering with an invitation redeems (networks' invitations).
     pub invitations: Arc<dyn crate::auth::accounts::Invitations>,
+    /// Stops the background tasks and closes live connections ("going away").
+    pub shutdown: Shutdown,
 }
 
 impl AppState {
@@ -63,6 +66,7 @@ impl AppState {
                 FileStore::new(config.files_dir()),
             )),
             invitations: Arc::new(crate::networks::invitations::NetworkInvitations),
+            shutdown: Shutdown::default(),
             db,
             config: Arc::new(config),
         })

@@ -8,10 +8,11 @@
 //! events and its mail (a `mail_outbox` row inserted through the same transaction) commit
 //! together or not at all.
 
+use crate::commits::Commits;
+use crate::db::Writer;
 use crate::events::{self, NewEvent};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
-    QueryResult, Statement,
+    ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, Statement,
 };
 use std::sync::Mutex;
 
@@ -19,13 +20,16 @@ pub struct Tx {
     inner: DatabaseTransaction,
     /// Events in the order they were emitted.
     pending: Mutex<Vec<NewEvent>>,
+    /// Told once the transaction has committed.
+    commits: Commits,
 }
 
 impl Tx {
-    pub async fn begin(db: &DatabaseConnection) -> Result<Tx, DbErr> {
+    pub async fn begin(db: &Writer) -> Result<Tx, DbErr> {
         Ok(Tx {
             inner: crate::db::begin_write(db).await?,
             pending: Mutex::new(Vec::new()),
+            commits: db.commits().clone(),
         })
     }
 
@@ -34,12 +38,15 @@ impl Tx {
         self.pending().push(event);
     }
 
-    /// Appends the queued events, then commits. Dropping a `Tx` instead rolls it back, with
-    /// its events.
+    /// Appends the queued events, then commits, then announces the commit: the live hub,
+    /// the mail worker and the search indexer read its events and mail now, whoever wrote.
+    /// Dropping a `Tx` instead rolls it back, with its events.
     pub async fn commit(self) -> Result<(), DbErr> {
         let pending = std::mem::take(&mut *self.pending());
         events::append_all(&self.inner, pending).await?;
-        self.inner.commit().await
+        self.inner.commit().await?;
+        self.commits.announce();
+        Ok(())
     }
 
     fn pending(&self) -> std::sync::MutexGuard<'_, Vec<NewEvent>> {

@@ -207,7 +207,7 @@ backend_test! {
         let member = app.register("Mo Member").await;
         let mut client = LiveClient::signed_in(&app, &member).await;
         client.subscribe(&["me"], None).await;
-        app.state.hub.shut_down();
+        app.state.shutdown.trigger();
         let ended = client.ended(Duration::from_secs(10)).await;
         assert_eq!(ended.code, Some(CloseCode::Away));
     }

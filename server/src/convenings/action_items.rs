@@ -3,6 +3,7 @@
 use super::model::ActionItemStatus;
 use super::queries;
 use super::views::ActionItemView;
+use crate::db::Writer;
 use crate::entities::{action_items, convenings};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
@@ -16,8 +17,7 @@ use crate::text::Title;
 use crate::tx::Tx;
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 use serde::Deserialize;
 
@@ -125,7 +125,7 @@ pub async fn list(
 
 /// Any member of the network records an action item; its owner is told.
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     convening_id: i64,
     input: CreateActionItem,
@@ -179,7 +179,7 @@ fn may_change(item: &action_items::Model, access: &NetworkAccess, actor: i64) ->
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     id: i64,
     input: UpdateActionItem,

@@ -3,6 +3,7 @@
 use super::model::{parse_location, parse_virtual_url, TimeRange};
 use super::queries::{self, StartCursor, When};
 use super::views::ConveningView;
+use crate::db::Writer;
 use crate::entities::convenings;
 use crate::error::ApiResult;
 use crate::events::{EventKind, NewEvent};
@@ -15,9 +16,7 @@ use crate::text::{MarkdownBody, Title};
 use crate::timezone::Timezone;
 use crate::tx::Tx;
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QuerySelect, Set};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -68,7 +67,7 @@ async fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &ConveningView) -
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     network_id: i64,
@@ -169,7 +168,7 @@ pub async fn list(
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     id: i64,

@@ -3,6 +3,7 @@
 use super::model::{self, Refusal, MAX_PARTICIPANTS};
 use super::queries::{self, ActivityCursor};
 use super::views::{ConversationPage, ConversationView, MessageView, Started};
+use crate::db::Writer;
 use crate::entities::{
     conversation_participants, conversations, direct_messages, members, notifications,
 };
@@ -17,8 +18,8 @@ use crate::text::MarkdownBody;
 use crate::tx::Tx;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, Set,
 };
 use serde::Deserialize;
 
@@ -57,7 +58,7 @@ fn parse_body(raw: &str) -> ApiResult<MarkdownBody> {
 /// Starts a conversation with `member_ids` and sends its first message. Two people who
 /// already have a conversation of their own continue it instead.
 pub async fn start(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     input: StartConversation,
@@ -148,7 +149,7 @@ pub async fn start(
 
 /// Sends a message to a conversation the actor takes part in.
 pub async fn send(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     conversation_id: i64,
@@ -352,7 +353,7 @@ pub async fn messages(
 /// Moves the viewer's read marker forward (never back), settles their notifications about
 /// the conversation, and tells their other tabs (`conversation.read` on `me`).
 pub async fn mark_read(
-    db: &DatabaseConnection,
+    db: &Writer,
     viewer: i64,
     conversation_id: i64,
     input: MarkRead,

@@ -90,7 +90,6 @@ pub async fn send(config: Config, options: SendOptions) -> anyhow::Result<()> {
     let worker = crate::mail::worker::MailWorker::new(
         &state.config,
         state.db.clone(),
-        state.mailer.wake_signal(),
         state.metrics.mail.clone(),
     )?
     .with_recheck(crate::notifications::email::recheck())

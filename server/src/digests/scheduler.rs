@@ -11,6 +11,7 @@ use super::schedule::{Cadence, Schedule};
 use super::send::{self, Outcome};
 use crate::entities::{digest_deliveries, members};
 use crate::members::profile::DigestFrequency;
+use crate::shutdown::ShutdownSignal;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
@@ -20,7 +21,6 @@ use sea_orm::{
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
-use tokio::sync::watch;
 use tracing::Instrument;
 
 /// Which members a run is for.
@@ -224,9 +224,9 @@ pub async fn pass(state: &AppState, now: DateTime<Utc>) -> Result<Tally, DbErr> 
 }
 
 /// The scheduler of a serving instance: a pass every `digests.interval_secs` until
-/// `shutdown` turns true. A pass under way when it does ends after the member at hand
+/// `shutdown` is triggered. A pass under way when it does ends after the member at hand
 /// (everything not yet sent is still due for the next instance to start).
-pub async fn run(state: actix_web::web::Data<AppState>, shutdown: watch::Receiver<bool>) {
+pub async fn run(state: actix_web::web::Data<AppState>, shutdown: ShutdownSignal) {
     let interval = Duration::from_secs(state.config.digests.interval_secs);
     crate::jobs::every(interval, shutdown, |now| {
         let state = state.clone();

@@ -13,6 +13,7 @@ use crate::mail::unsubscribe::Unsubscribe;
 use crate::mail::{ListHeaders, MailKind, OutgoingEmail};
 use crate::members::profile::DigestFrequency;
 use crate::state::AppState;
+use crate::tx::Tx;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Statement, Value,
@@ -173,7 +174,7 @@ pub async fn deliver_batch(
         })
         .collect();
 
-    let txn = crate::db::begin_write(state.db.writer()).await?;
+    let txn = Tx::begin(state.db.writer()).await?;
     // Instances share a run: whoever holds a member's row records their digest; the
     // others move on rather than wait.
     let held = crate::members::queries::lock_many_for_mail(&txn, &ids).await?;
@@ -216,16 +217,12 @@ pub async fn deliver_batch(
             }
         };
     }
-    let any_queued = !queued.is_empty();
     state
         .mailer
         .queue_many(&txn, MailKind::Digest, queued)
         .await?;
     crate::failpoint::hit("digest.before_commit");
     txn.commit().await?;
-    if any_queued {
-        state.mailer.wake();
-    }
     Ok(outcomes)
 }
 

@@ -3,6 +3,7 @@
 use super::model::HelpRequestStatus;
 use super::queries;
 use super::views::HelpRequestView;
+use crate::db::Writer;
 use crate::entities::{help_offers, help_requests};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
@@ -10,11 +11,11 @@ use crate::ids::ApiId;
 use crate::networks::access::load_for_update;
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
 use crate::tx::Tx;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 /// "I can help" (`offer = true`) or taking it back.
 pub async fn set_offer(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     id: i64,
     offer: bool,

@@ -4,6 +4,7 @@ use super::model::{HelpRequestStatus, Transition};
 use super::queries;
 use super::service::{actor_label, shown_actor};
 use super::views::{HelpRequestView, ResponseView};
+use crate::db::Writer;
 use crate::entities::{help_requests, help_responses};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
@@ -15,7 +16,7 @@ use crate::notifications::records::{notify, NewNotification, NotificationKind};
 use crate::paging::IdPage;
 use crate::text::MarkdownBody;
 use crate::tx::Tx;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -31,7 +32,7 @@ pub struct AcceptResponse {
 }
 
 pub async fn respond(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     id: i64,
@@ -122,7 +123,7 @@ pub async fn list_responses(
 /// The asker (or a facilitator) accepts a response: the request is resolved and the
 /// responder credited.
 pub async fn accept(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     id: i64,
     input: AcceptResponse,

@@ -4,6 +4,7 @@
 use super::model::{HelpRequestStatus, IllegalTransition, Transition, Urgency};
 use super::queries::{self, ListFilter, NewestFirstCursor};
 use super::views::{anonymous_label, HelpRequestView};
+use crate::db::Writer;
 use crate::entities::{help_request_tags, help_requests};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
@@ -16,10 +17,7 @@ use crate::notifications::records::{notify_all, NewNotification, NotificationKin
 use crate::tags::Tag;
 use crate::text::{MarkdownBody, Title};
 use crate::tx::Tx;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -140,7 +138,7 @@ async fn announce(
 /// Asks for help. Members whose expertise overlaps the tags are notified in the same
 /// transaction ("someone needs your expertise").
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     network_id: i64,
@@ -283,7 +281,7 @@ pub async fn list(
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     id: i64,
@@ -360,7 +358,7 @@ pub async fn update(
 /// Removes a request: its asker withdraws it for good, or a facilitator hides it (which
 /// works on anonymous requests too: hiding needs no name). Gone for every reader, from
 /// lists, search and digests; earlier events keep only its id.
-pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<()> {
+pub async fn delete(db: &Writer, actor: i64, id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     let (request, access) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
     access.require_author_or_facilitator(request.author_id, actor)?;

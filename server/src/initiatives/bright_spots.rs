@@ -3,7 +3,7 @@
 //! baseline, the better way first. The network's own chart uses the median of its teams'
 //! values in each period.
 
-use super::run_chart::{median, signals, Direction, Effect, Rule, Signal};
+use super::charts::run_chart::{median, signals, Direction, Effect, Rule, Signal};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -79,7 +79,7 @@ pub fn network_series<P: Ord + Copy>(teams: &[Vec<(P, f64)>]) -> Vec<(P, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::initiatives::run_chart::baseline;
+    use crate::initiatives::charts::run_chart::baseline;
 
     const BASE: [f64; 10] = [18.0, 18.5, 19.0, 19.5, 18.0, 17.5, 17.0, 17.5, 18.5, 19.0];
 

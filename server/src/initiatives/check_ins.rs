@@ -3,26 +3,28 @@
 //! team's chart again, and a team that has just become a bright spot is announced to
 //! everyone on the initiative, once per signal.
 
-use super::chart::{self, bright_spot_summary};
+use super::charts::chart::{self, bright_spot_summary};
 use super::model::{Cadence, MeasureValue, Period};
+use super::permissions::{require_active, require_on_team};
 use super::queries;
-use super::service::{require_active, Measure};
+use super::service::Measure;
 use super::teams::initiative_of;
 use super::views::CheckInView;
+use crate::db::Writer;
 use crate::entities::{check_in_revisions, check_ins, initiative_teams, initiatives};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::ApiId;
 use crate::members::views::MemberRef;
-use crate::networks::access::{load, load_for_update, NetworkAccess};
+use crate::networks::access::{load, load_for_update};
 use crate::notifications::records::{notify_all, NewNotification, NotificationKind};
 use crate::text::BoundedText;
 use crate::tx::Tx;
 use chrono::{Datelike, NaiveDate};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -61,22 +63,6 @@ pub fn parse_value(field: &str, value: f64, measure: &Measure) -> ApiResult<Meas
 
 pub fn parse_note(field: &str, raw: &str) -> ApiResult<String> {
     Ok(BoundedText::parse(field, raw, NOTE_MAX_CHARS)?.into_string())
-}
-
-/// Team members check in for their team; facilitators for any.
-pub async fn require_on_team(
-    db: &impl ConnectionTrait,
-    access: &NetworkAccess,
-    team_id: i64,
-    member_id: i64,
-) -> ApiResult<()> {
-    if access.is_facilitator() || queries::is_team_member(db, team_id, member_id).await? {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "Only members of this team or facilitators can do that.",
-        ))
-    }
 }
 
 /// A validated check-in, ready to store.
@@ -167,7 +153,7 @@ pub async fn member_ref(db: &impl ConnectionTrait, member_id: i64) -> ApiResult<
 }
 
 pub async fn submit(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     team_id: i64,
     input: SubmitCheckIn,

@@ -3,7 +3,7 @@
 //! can take, the cycle stage, and the lifecycle of a test of change (PDSA) as a state
 //! machine with a reason for every refused step.
 
-use super::run_chart::Direction;
+use super::charts::run_chart::Direction;
 use chrono::{Datelike, NaiveDate, Weekday};
 
 /// How often a measure is checked in.

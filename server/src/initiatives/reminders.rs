@@ -8,20 +8,21 @@
 use super::model::{Cadence, Period};
 use super::queries;
 use super::service::Measure;
+use crate::db::Writer;
 use crate::entities::{
     check_in_reminders, check_ins, initiative_team_members, initiative_teams, initiatives, members,
 };
 use crate::ids::ApiId;
 use crate::notifications::records::{notify_all, NewNotification, NotificationKind};
+use crate::shutdown::ShutdownSignal;
 use crate::state::AppState;
 use crate::tx::Tx;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
-use tokio::sync::watch;
 use tracing::Instrument;
 
 /// One reminder due.
@@ -43,7 +44,7 @@ fn last_ended(cadence: Cadence, timezone: &str, now: DateTime<Utc>) -> (Period, 
 
 /// Reminds every team member whose team's last ended period has no check-in; the number
 /// of reminders sent.
-pub async fn pass(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, DbErr> {
+pub async fn pass(db: &Writer, now: DateTime<Utc>) -> Result<usize, DbErr> {
     let active = initiatives::Entity::find()
         .filter(initiatives::Column::Status.eq("active"))
         .all(db)
@@ -56,7 +57,7 @@ pub async fn pass(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, 
 }
 
 async fn remind_for(
-    db: &DatabaseConnection,
+    db: &Writer,
     initiative: &initiatives::Model,
     now: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
@@ -184,8 +185,8 @@ async fn remind_for(
 }
 
 /// The reminder loop of a serving instance: a pass every
-/// `initiatives.reminder_interval_secs` until `shutdown` turns true.
-pub async fn run(state: actix_web::web::Data<AppState>, shutdown: watch::Receiver<bool>) {
+/// `initiatives.reminder_interval_secs` until `shutdown` is triggered.
+pub async fn run(state: actix_web::web::Data<AppState>, shutdown: ShutdownSignal) {
     let interval = Duration::from_secs(state.config.initiatives.reminder_interval_secs);
     crate::jobs::every(interval, shutdown, |now| {
         let state = state.clone();

@@ -2,8 +2,10 @@
 
 use super::check_ins::{parse_period, refresh_bright_spot};
 use super::model::{parse_direction, Cadence, InitiativeStatus, Stage, Unit};
+use super::permissions::require_steering;
 use super::queries;
 use super::views::InitiativeView;
+use crate::db::Writer;
 use crate::entities::{initiative_teams, initiatives};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
@@ -16,8 +18,7 @@ use crate::paging::IdPage;
 use crate::text::{MarkdownBody, Title};
 use crate::tx::Tx;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -101,7 +102,7 @@ struct IdCursor {
 /// The initiative's measure, parsed back from its row.
 pub struct Measure {
     pub unit: Unit,
-    pub direction: super::run_chart::Direction,
+    pub direction: super::charts::run_chart::Direction,
     pub cadence: Cadence,
 }
 
@@ -112,7 +113,7 @@ impl Measure {
                 Unit::parse("").unwrap_or_else(|_| unreachable!("an empty unit is valid"))
             }),
             direction: parse_direction(&row.direction)
-                .unwrap_or(super::run_chart::Direction::Decrease),
+                .unwrap_or(super::charts::run_chart::Direction::Decrease),
             cadence: Cadence::parse(&row.cadence).unwrap_or(Cadence::Weekly),
         }
     }
@@ -142,24 +143,12 @@ fn parse_status(raw: &str) -> ApiResult<InitiativeStatus> {
         .ok_or_else(|| ApiError::invalid("status", "must be one of active, completed, archived"))
 }
 
-/// Writes to an initiative's work (teams, check-ins, tests) need it under way.
-pub fn require_active(initiative: &initiatives::Model) -> ApiResult<()> {
-    if initiative.status == InitiativeStatus::Active.as_str() {
-        Ok(())
-    } else {
-        Err(ApiError::Conflict(format!(
-            "This initiative is {}: reopen it (status active) to change its work.",
-            initiative.status
-        )))
-    }
-}
-
 pub fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &InitiativeView) {
     txn.emit(NewEvent::in_network(kind, view.network_id.0, actor, view).about(view.id.0));
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     network_id: i64,
@@ -221,9 +210,7 @@ pub async fn create(
     };
 
     let txn = Tx::begin(db).await?;
-    network_access(&txn, actor, network_id)
-        .await?
-        .require_facilitator()?;
+    require_steering(&network_access(&txn, actor, network_id).await?)?;
     let now = crate::clock::now();
     let opening = format!(
         "Discussion of the initiative **{}**.\n\nAim: {}",
@@ -308,7 +295,7 @@ pub async fn list(
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     id: i64,
@@ -357,7 +344,7 @@ pub async fn update(
 
     let txn = Tx::begin(db).await?;
     let (initiative, access) = load_for_update::<initiatives::Entity>(&txn, actor, id).await?;
-    access.require_facilitator()?;
+    require_steering(&access)?;
     let unit = Measure::of(&initiative).unit;
     let target = input
         .target
@@ -397,14 +384,14 @@ pub async fn update(
 /// Re-baselines the network chart (no `team_id`) or a team's chart from a period; the
 /// team's bright-spot standing is read again against its new baseline.
 pub async fn rebaseline(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     id: i64,
     input: Rebaseline,
 ) -> ApiResult<InitiativeView> {
     let txn = Tx::begin(db).await?;
     let (initiative, access) = load_for_update::<initiatives::Entity>(&txn, actor, id).await?;
-    access.require_facilitator()?;
+    require_steering(&access)?;
     let measure = Measure::of(&initiative);
     let from = input
         .from_period

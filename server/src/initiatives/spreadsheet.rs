@@ -9,16 +9,15 @@ use super::check_ins::{
     member_ref, parse_note, parse_period, parse_value, refresh_bright_spot, store, NewCheckIn,
 };
 use super::model::{neutralized_cell, MeasureValue, Period};
+use super::permissions::{require_active, require_steering};
 use super::queries;
-use super::service::{require_active, Measure};
+use super::service::Measure;
+use crate::db::Writer;
 use crate::entities::{check_ins, initiative_teams, initiatives};
 use crate::error::{ApiError, ApiResult, InvalidRows, RowError};
 use crate::networks::access::{load, load_for_update};
 use crate::tx::Tx;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use std::collections::{hash_map::Entry, BTreeSet, HashMap};
 
@@ -278,7 +277,7 @@ pub fn parse(
 
 /// Imports a whole file of check-ins, or nothing.
 pub async fn import(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     initiative_id: i64,
     bytes: &[u8],
@@ -286,7 +285,7 @@ pub async fn import(
     let txn = Tx::begin(db).await?;
     let (initiative, access) =
         load_for_update::<initiatives::Entity>(&txn, actor, initiative_id).await?;
-    access.require_facilitator()?;
+    require_steering(&access)?;
     require_active(&initiative)?;
     // Locked like a single check-in locks its team, so they take turns.
     let teams = initiative_teams::Entity::find()
@@ -344,7 +343,7 @@ pub async fn export(
     initiative_id: i64,
 ) -> ApiResult<(initiatives::Model, String)> {
     let (initiative, access) = load::<initiatives::Entity>(db, viewer, initiative_id).await?;
-    access.require_facilitator()?;
+    require_steering(&access)?;
     let teams = queries::teams(db, initiative.id).await?;
     let team_ids: Vec<i64> = teams.iter().map(|t| t.id).collect();
     let check_ins = if team_ids.is_empty() {

@@ -1,20 +1,18 @@
 //! The teams doing an initiative's work (one per school or district office) and who is on
 //! them. Facilitators form and change teams; anyone in the network sees them.
 
+use super::permissions::{require_active, require_network_members, require_steering};
 use super::queries;
-use super::service::require_active;
 use super::views::TeamView;
+use crate::db::Writer;
 use crate::entities::{initiative_team_members, initiative_teams, initiatives};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
 use crate::ids::ApiId;
-use crate::networks::access::{self, load, load_for_update};
+use crate::networks::access::{load, load_for_update};
 use crate::text::{BoundedText, Title};
 use crate::tx::Tx;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 
 const NAME_MAX_CHARS: usize = 120;
@@ -67,25 +65,6 @@ fn distinct_ids(ids: &[ApiId]) -> ApiResult<Vec<i64>> {
     Ok(ids)
 }
 
-/// Checks that everyone named can see the network: a team of outsiders would show them
-/// nothing and tell them nothing.
-async fn require_network_members(txn: &Tx, network_id: i64, member_ids: &[i64]) -> ApiResult<()> {
-    let can_see = access::members_who_can_see(txn, network_id, member_ids).await?;
-    let strangers: Vec<String> = member_ids
-        .iter()
-        .filter(|id| !can_see.contains(id))
-        .map(|id| id.to_string())
-        .collect();
-    if strangers.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            "member_ids",
-            format!("not members of this network: {}", strangers.join(", ")),
-        ))
-    }
-}
-
 async fn replace_members(txn: &Tx, team_id: i64, member_ids: &[i64]) -> ApiResult<()> {
     let existing: Vec<i64> = queries::team_member_ids(txn, &[team_id])
         .await?
@@ -130,7 +109,7 @@ async fn announce(
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     initiative_id: i64,
     input: CreateTeam,
@@ -154,7 +133,7 @@ pub async fn create(
     let txn = Tx::begin(db).await?;
     let (initiative, access) =
         load_for_update::<initiatives::Entity>(&txn, actor, initiative_id).await?;
-    access.require_facilitator()?;
+    require_steering(&access)?;
     require_active(&initiative)?;
     require_network_members(&txn, initiative.network_id, &member_ids).await?;
     let now = crate::clock::now();
@@ -189,7 +168,7 @@ pub async fn list(
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     team_id: i64,
     input: UpdateTeam,
@@ -210,7 +189,7 @@ pub async fn update(
 
     let txn = Tx::begin(db).await?;
     let (team, access) = load_for_update::<initiative_teams::Entity>(&txn, actor, team_id).await?;
-    access.require_facilitator()?;
+    require_steering(&access)?;
     let initiative = initiative_of(&txn, &team).await?;
     require_active(&initiative)?;
     if let Some(member_ids) = &member_ids {
@@ -233,10 +212,10 @@ pub async fn update(
 
 /// Takes a team off the initiative: its chart and check-ins leave the network chart; its
 /// tests of change stay readable where other teams adopted them.
-pub async fn delete(db: &DatabaseConnection, actor: i64, team_id: i64) -> ApiResult<()> {
+pub async fn delete(db: &Writer, actor: i64, team_id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     let (team, access) = load_for_update::<initiative_teams::Entity>(&txn, actor, team_id).await?;
-    access.require_facilitator()?;
+    require_steering(&access)?;
     let now = crate::clock::now();
     let mut active: initiative_teams::ActiveModel = team.into();
     active.deleted_at = Set(Some(now));

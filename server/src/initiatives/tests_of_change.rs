@@ -3,12 +3,13 @@
 //! team on the initiative takes a peer's test up as its own new plan, linked to it, and the
 //! team that ran it hears so.
 
-use super::check_ins::require_on_team;
 use super::model::{Act, TestStatus};
+use super::permissions::{require_active, require_on_team};
 use super::queries;
-use super::service::{require_active, team_of};
+use super::service::team_of;
 use super::teams::initiative_of;
 use super::views::TestView;
+use crate::db::Writer;
 use crate::entities::{initiative_teams, initiatives, tests_of_change};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
@@ -20,10 +21,7 @@ use crate::notifications::records::{notify_all, NewNotification, NotificationKin
 use crate::paging::IdPage;
 use crate::text::{BoundedText, Title};
 use crate::tx::Tx;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 
 const IDEA_MAX_CHARS: usize = 300;
@@ -195,7 +193,7 @@ async fn insert(
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     initiative_id: i64,
@@ -268,12 +266,7 @@ pub async fn list(
     })
 }
 
-pub async fn update(
-    db: &DatabaseConnection,
-    actor: i64,
-    id: i64,
-    input: UpdateTest,
-) -> ApiResult<TestView> {
+pub async fn update(db: &Writer, actor: i64, id: i64, input: UpdateTest) -> ApiResult<TestView> {
     let mut fields = FieldCollector::default();
     let idea = fields.take(
         input
@@ -402,7 +395,7 @@ async fn reannounce(txn: &Tx, actor: i64, test_id: i64) -> ApiResult<()> {
 
 /// "Try this": `team_id` takes the test up as its own new plan, linked to it.
 pub async fn try_test(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     id: i64,

@@ -17,13 +17,14 @@ use crate::db::Db;
 use crate::entities::{events, networks};
 use crate::events::EventKind;
 use crate::networks::access::VisibleNetworks;
+use crate::shutdown::ShutdownSignal;
 use bytestring::ByteString;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{mpsc, watch, Notify};
+use tokio::sync::{mpsc, Notify};
 
 /// Events read per database round trip while catching up.
 const BATCH: u64 = 500;
@@ -124,7 +125,6 @@ pub struct Hub {
     access_generation: AtomicU64,
     next_id: AtomicU64,
     queue_capacity: usize,
-    shutdown: watch::Sender<bool>,
     /// How the kinds of event that look different to different receivers are rendered.
     per_receiver: PerReceiverRenderers,
 }
@@ -211,7 +211,6 @@ impl Hub {
             access_generation: AtomicU64::new(0),
             next_id: AtomicU64::new(1),
             queue_capacity: queue_capacity.max(1),
-            shutdown: watch::channel(false).0,
             per_receiver: PerReceiverRenderers::default(),
         }
     }
@@ -346,19 +345,10 @@ impl Hub {
         self.registry().connections.len()
     }
 
-    /// Asks the pump to look at the log now (called after writes commit).
+    /// Asks the pump to look at the log now (another instance committed, see `listen.rs`;
+    /// commits in this process wake it by themselves).
     pub fn wake(&self) {
         self.wake.notify_one();
-    }
-
-    /// A receiver that turns `true` when the server is shutting down.
-    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
-        self.shutdown.subscribe()
-    }
-
-    /// Tells every connection to close with "going away", and stops the pump.
-    pub fn shut_down(&self) {
-        let _ = self.shutdown.send(true);
     }
 
     /// Marks an access change as applied from now on (see `subscribe`). Takes the registry
@@ -382,15 +372,22 @@ impl Hub {
         Ok(())
     }
 
-    /// Tails the event log until shutdown: wakes on `wake()`, on PostgreSQL notifications
-    /// (see `listen.rs`) and at least every `poll_interval`.
-    pub async fn run(self: Arc<Self>, db: Db, poll_interval: Duration) {
-        let mut shutdown = self.shutdown_signal();
+    /// Tails the event log until `shutdown` is triggered: wakes on every commit in this
+    /// process, on `wake()` (PostgreSQL notifications, see `listen.rs`) and at least every
+    /// `poll_interval` (for writes of other processes).
+    pub async fn run(
+        self: Arc<Self>,
+        db: Db,
+        poll_interval: Duration,
+        mut shutdown: ShutdownSignal,
+    ) {
+        let mut commits = db.commits();
         loop {
             tokio::select! {
+                _ = commits.committed() => {}
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(poll_interval) => {}
-                _ = shutdown.changed() => break,
+                _ = shutdown.triggered() => break,
             }
             if let Err(err) = self.catch_up(&db).await {
                 tracing::warn!(error = %err, "live hub could not read the event log; retrying");

@@ -5,12 +5,12 @@
 
 use super::Hub;
 use crate::events::NOTIFY_CHANNEL;
+use crate::shutdown::ShutdownSignal;
 use sea_orm::sqlx::postgres::PgListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub async fn listen(hub: Arc<Hub>, database_url: String) {
-    let mut shutdown = hub.shutdown_signal();
+pub async fn listen(hub: Arc<Hub>, database_url: String, mut shutdown: ShutdownSignal) {
     let mut backoff = Duration::from_millis(200);
     loop {
         let connected = async {
@@ -25,13 +25,13 @@ pub async fn listen(hub: Arc<Hub>, database_url: String) {
                     tracing::warn!(error = %err, "cannot listen for events from other instances; retrying");
                     tokio::select! {
                         _ = tokio::time::sleep(backoff) => {}
-                        _ = shutdown.changed() => return,
+                        _ = shutdown.triggered() => return,
                     }
                     backoff = (backoff * 2).min(Duration::from_secs(30));
                     continue;
                 }
             },
-            _ = shutdown.changed() => return,
+            _ = shutdown.triggered() => return,
         };
         backoff = Duration::from_millis(200);
         // Whatever was committed while not listening is picked up by this wake.
@@ -45,7 +45,7 @@ pub async fn listen(hub: Arc<Hub>, database_url: String) {
                         break;
                     }
                 },
-                _ = shutdown.changed() => return,
+                _ = shutdown.triggered() => return,
             }
         }
     }

@@ -131,7 +131,7 @@ impl Live {
         let heartbeat_every = Duration::from_secs(self.state.config.live.heartbeat_secs.max(1));
         let mut heartbeat = tokio::time::interval(heartbeat_every);
         let mut last_heard = Instant::now();
-        let mut shutdown = self.state.hub.shutdown_signal();
+        let mut shutdown = self.state.shutdown.signal();
         loop {
             let until_expiry = Duration::from_secs(
                 u64::try_from(self.expires_at - chrono::Utc::now().timestamp()).unwrap_or(0),
@@ -176,7 +176,7 @@ impl Live {
                     close_with(&self.session, policy(reason)).await;
                     Err(End::Gone)
                 }
-                _ = shutdown.changed() => {
+                _ = shutdown.triggered() => {
                     close_with(&self.session, Some(CloseReason { code: CloseCode::Away, description: Some("server shutting down".to_owned()) })).await;
                     Err(End::Gone)
                 }

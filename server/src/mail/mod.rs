@@ -26,8 +26,6 @@ use crate::config::Config;
 use anyhow::Context;
 use lettre::message::Mailbox;
 use sea_orm::{ConnectionTrait, DbErr};
-use std::sync::Arc;
-use tokio::sync::Notify;
 
 /// A composed email, before addressing.
 #[derive(Debug, Clone)]
@@ -84,12 +82,12 @@ impl MailKind {
     }
 }
 
-/// What capabilities use to queue mail; shared with the worker it wakes.
+/// What capabilities use to queue mail. Queued mail commits with the caller's `Tx`, whose
+/// commit wakes the worker.
 #[derive(Clone)]
 pub struct Mailer {
     /// Domain of `mail_from`, the right-hand side of every `Message-ID`.
     domain: String,
-    wake: Arc<Notify>,
 }
 
 impl Mailer {
@@ -100,7 +98,6 @@ impl Mailer {
             .with_context(|| format!("mail_from `{}` is not a valid mailbox", config.mail_from))?;
         Ok(Mailer {
             domain: from.email.domain().to_owned(),
-            wake: Arc::new(Notify::new()),
         })
     }
 
@@ -151,14 +148,5 @@ impl Mailer {
     /// `<name>.<domain of mail_from>`: the `List-Id` of a kind of mail.
     pub fn list_id(&self, name: &str, label: &str) -> String {
         format!("{label} <{name}.{}>", self.domain)
-    }
-
-    /// Asks the worker to look at the outbox now (called after writes commit).
-    pub fn wake(&self) {
-        self.wake.notify_one();
-    }
-
-    pub(crate) fn wake_signal(&self) -> Arc<Notify> {
-        self.wake.clone()
     }
 }

@@ -10,6 +10,7 @@ use super::transport::{self, Transport};
 use crate::config::{Config, MailConfig};
 use crate::db::Db;
 use crate::entities::mail_outbox;
+use crate::shutdown::ShutdownSignal;
 use chrono::Duration as ChronoDuration;
 use futures_util::StreamExt;
 use std::collections::HashSet;
@@ -17,7 +18,6 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{watch, Notify};
 use tracing::Instrument;
 
 /// Messages claimed per round trip (and marked sent in one write): each is a durable commit
@@ -65,7 +65,6 @@ pub struct MailWorker {
     transport: Transport,
     config: MailConfig,
     outbox_dir: PathBuf,
-    wake: Arc<Notify>,
     counters: Arc<MailCounters>,
     /// How many to claim next (`next_batch_size`), kept from one drain to the next.
     batch_size: AtomicU64,
@@ -76,18 +75,12 @@ pub struct MailWorker {
 }
 
 impl MailWorker {
-    pub fn new(
-        config: &Config,
-        db: Db,
-        wake: Arc<Notify>,
-        counters: Arc<MailCounters>,
-    ) -> anyhow::Result<MailWorker> {
+    pub fn new(config: &Config, db: Db, counters: Arc<MailCounters>) -> anyhow::Result<MailWorker> {
         Ok(MailWorker {
             db,
             transport: Transport::from_config(config)?,
             config: config.mail.clone(),
             outbox_dir: config.outbox_dir(),
-            wake,
             counters,
             batch_size: AtomicU64::new(FIRST_BATCH),
             rechecks: Vec::new(),
@@ -108,10 +101,12 @@ impl MailWorker {
         self
     }
 
-    /// Works until `shutdown` turns true. A message being sent when it does is finished
+    /// Works until `shutdown` is triggered, draining the outbox after every commit in this
+    /// process and at least every poll interval. A message being sent then is finished
     /// first (bounded by the send timeout).
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+    pub async fn run(self, mut shutdown: ShutdownSignal) {
         let poll = Duration::from_millis(self.config.poll_interval_ms);
+        let mut commits = self.db.commits();
         let mut last_prune: Option<Instant> = None;
         loop {
             if last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
@@ -122,9 +117,9 @@ impl MailWorker {
                 tracing::warn!(error = %err, "mail worker could not read the outbox; retrying");
             }
             tokio::select! {
-                _ = self.wake.notified() => {}
+                _ = commits.committed() => {}
                 _ = tokio::time::sleep(poll) => {}
-                _ = shutdown.changed() => break,
+                _ = shutdown.triggered() => break,
             }
         }
     }

@@ -3,6 +3,7 @@
 use super::profile::{DigestPreferences, EmailNotificationsUpdate};
 use super::queries;
 use super::views::PublicProfile;
+use crate::db::Writer;
 use crate::display_name::DisplayName;
 use crate::email_address::Email;
 use crate::entities::{email_opt_outs, member_expertise, members};
@@ -132,7 +133,7 @@ pub struct ProfileUpdate {
 }
 
 pub async fn update_profile(
-    db: &sea_orm::DatabaseConnection,
+    db: &Writer,
     member_id: i64,
     update: ProfileUpdate,
 ) -> ApiResult<members::Model> {

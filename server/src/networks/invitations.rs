@@ -7,6 +7,7 @@ use super::service::{add_membership, announce_join};
 use crate::auth::accounts::{create_account, NewAccount};
 use crate::auth::service::Session;
 use crate::auth::tokens::{hash_token, random_token};
+use crate::db::Writer;
 use crate::email_address::Email;
 use crate::entities::{invitations, members, networks};
 use crate::error::{ApiError, ApiResult};
@@ -374,12 +375,7 @@ async fn accept_with_new_account(
 }
 
 /// Withdraws a pending invitation; facilitators only.
-pub async fn revoke(
-    db: &DatabaseConnection,
-    actor: i64,
-    network_id: i64,
-    invitation_id: i64,
-) -> ApiResult<()> {
+pub async fn revoke(db: &Writer, actor: i64, network_id: i64, invitation_id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     network_access(&txn, actor, network_id)
         .await?

@@ -4,6 +4,7 @@ use super::access::{self, network_access, network_summary_access, NetworkAccess,
 use super::model::{parse_network_description, parse_network_name, JoinPolicy, Visibility};
 use super::queries;
 use super::views::{MembershipView, NetworkView, Viewer};
+use crate::db::Writer;
 use crate::entities::{network_members, networks};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
@@ -17,7 +18,7 @@ use crate::role::Role;
 use crate::tags::Tag;
 use crate::tx::Tx;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -76,11 +77,7 @@ pub async fn view(
     .with_parent(parent_id))
 }
 
-pub async fn create(
-    db: &DatabaseConnection,
-    actor: i64,
-    input: CreateNetwork,
-) -> ApiResult<NetworkView> {
+pub async fn create(db: &Writer, actor: i64, input: CreateNetwork) -> ApiResult<NetworkView> {
     let name = parse_network_name(&input.name)?;
     let description = parse_network_description(&input.description)?;
     let join_policy = input.join_policy.unwrap_or(match input.visibility {
@@ -145,7 +142,7 @@ fn public_view(view: &NetworkView) -> NetworkView {
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     network_id: i64,
     input: UpdateNetwork,
@@ -347,7 +344,7 @@ pub async fn announce_join(txn: &Tx, network_id: i64, member_id: i64, role: Role
 }
 
 /// `POST /networks/{id}/join`: listed networks with open joining only.
-pub async fn join(db: &DatabaseConnection, actor: i64, network_id: i64) -> ApiResult<NetworkView> {
+pub async fn join(db: &Writer, actor: i64, network_id: i64) -> ApiResult<NetworkView> {
     let txn = Tx::begin(db).await?;
     let (network, role, is_direct_member) = network_summary_access(&txn, actor, network_id).await?;
     if is_direct_member {
@@ -405,7 +402,7 @@ async fn ensure_not_last_facilitator(
 }
 
 pub async fn change_role(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     network_id: i64,
     member_id: i64,
@@ -447,7 +444,7 @@ pub async fn change_role(
 
 /// Facilitators remove anyone; members remove themselves (leave).
 pub async fn remove_member(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     network_id: i64,
     member_id: i64,
@@ -479,7 +476,7 @@ pub async fn remove_member(
 
 /// The caller's follow level for a whole network (a direct membership is needed).
 pub async fn set_notification_level(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     network_id: i64,
     level: NotificationLevel,

@@ -19,7 +19,9 @@ use crate::mail::unsubscribe::{EmailKind, Unsubscribe};
 use crate::mail::{ListHeaders, MailKind};
 use crate::members::profile::EmailNotifications;
 use crate::networks::access;
+use crate::shutdown::ShutdownSignal;
 use crate::state::AppState;
+use crate::tx::Tx;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -28,7 +30,6 @@ use sea_orm::{
 };
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
-use tokio::sync::watch;
 use tracing::Instrument;
 
 /// Older notifications are never emailed (they were settled while emails were off, or
@@ -87,7 +88,7 @@ pub async fn deliver(
     member_id: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Outcome> {
-    let txn = crate::db::begin_write(state.db.writer()).await?;
+    let txn = Tx::begin(state.db.writer()).await?;
     // Instances share the run: whoever holds the member's row composes; the others move
     // on rather than wait.
     if !crate::members::queries::lock_for_mail(&txn, member_id).await? {
@@ -180,7 +181,6 @@ pub async fn deliver(
         .await?;
     crate::failpoint::hit("notification_email.before_commit");
     txn.commit().await?;
-    state.mailer.wake();
     Ok(Outcome::Emailed(wanted.len()))
 }
 
@@ -368,8 +368,8 @@ pub async fn pass(state: &AppState, now: DateTime<Utc>) -> Result<usize, DbErr> 
 }
 
 /// The worker of a serving instance: a pass every quarter of the window (at least every
-/// 5 s, at most every 100 ms) until `shutdown` turns true.
-pub async fn run(state: actix_web::web::Data<AppState>, mut shutdown: watch::Receiver<bool>) {
+/// 5 s, at most every 100 ms) until `shutdown` is triggered.
+pub async fn run(state: actix_web::web::Data<AppState>, mut shutdown: ShutdownSignal) {
     let window = state.config.notification_emails.batch_window_secs;
     let every = Duration::from_millis((window * 250).clamp(100, 5000));
     loop {
@@ -378,7 +378,7 @@ pub async fn run(state: actix_web::web::Data<AppState>, mut shutdown: watch::Rec
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
-            _ = shutdown.changed() => break,
+            _ = shutdown.triggered() => break,
         }
     }
 }

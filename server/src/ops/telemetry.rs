@@ -62,13 +62,6 @@ pub async fn observe(
     let elapsed = started.elapsed().as_secs_f64();
     if let Some(state) = state {
         state.metrics.observe(&method, &route, status, elapsed);
-        // A successful write has committed its events and mail: let the live hub, the mail
-        // worker and the search indexer fetch them now rather than at their next poll.
-        if !method.is_safe() && response.status().is_success() {
-            state.hub.wake();
-            state.mailer.wake();
-            state.search.wake();
-        }
     }
     span.in_scope(|| {
         if status >= 500 {

@@ -4,23 +4,22 @@
 //! on close, see the results.
 
 use super::service::announce;
+use crate::db::Writer;
 use crate::entities::polls;
 use crate::events::EventKind;
+use crate::shutdown::ShutdownSignal;
 use crate::tx::Tx;
 use crate::AppState;
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use std::time::Duration;
-use tokio::sync::watch;
 use tracing::Instrument;
 
 /// Polls closed per pass.
 const BATCH: u64 = 100;
 
 /// Closes every poll due at `now`; how many this pass closed.
-pub async fn pass(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result<usize> {
+pub async fn pass(db: &Writer, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let due: Vec<i64> = polls::Entity::find()
         .select_only()
         .column(polls::Column::Id)
@@ -57,18 +56,15 @@ pub async fn pass(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result
 }
 
 /// The closer of a serving instance: a pass every `polls.close_interval_secs` until
-/// `shutdown` turns true.
-pub async fn run(state: actix_web::web::Data<AppState>, shutdown: watch::Receiver<bool>) {
+/// `shutdown` is triggered.
+pub async fn run(state: actix_web::web::Data<AppState>, shutdown: ShutdownSignal) {
     let interval = Duration::from_secs(state.config.polls.close_interval_secs);
     crate::jobs::every(interval, shutdown, |now| {
         let state = state.clone();
         async move {
             match pass(state.db.writer(), now).await {
                 Ok(0) => {}
-                Ok(closed) => {
-                    tracing::info!(closed, "polls closed");
-                    state.hub.wake();
-                }
+                Ok(closed) => tracing::info!(closed, "polls closed"),
                 Err(err) => tracing::warn!(error = %err, "closing polls failed; retrying"),
             }
         }

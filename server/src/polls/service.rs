@@ -3,6 +3,7 @@
 use super::model::{self, Ballot, PollKind, ResultsVisibility, QUESTION_MAX_CHARS};
 use super::queries::{self, ListFilter, NewestFirstCursor};
 use super::views::PollView;
+use crate::db::Writer;
 use crate::entities::{poll_ballots, poll_choices, poll_options, polls, threads};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{self, EventKind, NewEvent};
@@ -15,10 +16,7 @@ use crate::text::{MarkdownBody, Title};
 use crate::tx::Tx;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -132,7 +130,7 @@ async fn load_poll(
 
 /// Asks a poll in a network (or in one of its threads). Any member may.
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     network_id: i64,
@@ -295,7 +293,7 @@ fn require_author_or_facilitator(
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     id: i64,
@@ -350,7 +348,7 @@ pub async fn update(
 }
 
 /// Removes a poll (its author or a facilitator): gone for every reader, with its votes.
-pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<()> {
+pub async fn delete(db: &Writer, actor: i64, id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     let (poll, access) = load_poll(&txn, actor, id, true).await?;
     require_author_or_facilitator(&access, &poll, actor)?;
@@ -386,12 +384,7 @@ pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<(
 
 /// Casts or replaces the actor's ballot (`Some`), or takes it back (`None`). A closed poll
 /// takes neither: 409.
-pub async fn vote(
-    db: &DatabaseConnection,
-    actor: i64,
-    id: i64,
-    input: Option<Vote>,
-) -> ApiResult<PollView> {
+pub async fn vote(db: &Writer, actor: i64, id: i64, input: Option<Vote>) -> ApiResult<PollView> {
     let txn = Tx::begin(db).await?;
     let (poll, access) = load_poll(&txn, actor, id, true).await?;
     let now = crate::clock::now();

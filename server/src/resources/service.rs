@@ -6,6 +6,7 @@ use super::model::{Facet, ResourceKind, Sort};
 use super::queries::{self, ResourceCursor, ResourceFilter};
 use super::versions::{add_file_version, note_of};
 use super::views::ResourceView;
+use crate::db::Writer;
 use crate::entities::{resource_labels, resources};
 use crate::error::{ApiError, ApiResult, FieldCollector, FieldErrors};
 use crate::events::{self, EventKind, NewEvent};
@@ -18,10 +19,7 @@ use crate::tags::Tag;
 use crate::text::{HttpUrl, MarkdownBody, Title};
 use crate::tx::Tx;
 use crate::AppState;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -282,7 +280,7 @@ pub async fn list(
 
 /// Edits by whoever shared it or a facilitator: title, description, url, labels.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     id: i64,
@@ -338,7 +336,7 @@ pub async fn update(
 
 /// Soft delete by whoever shared it or a facilitator; files stay for earlier downloads'
 /// sake until an operator prunes them.
-pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<()> {
+pub async fn delete(db: &Writer, actor: i64, id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     let (resource, access) = load::<resources::Entity>(&txn, actor, id).await?;
     access.require_author_or_facilitator(resource.author_id, actor)?;

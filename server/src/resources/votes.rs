@@ -3,21 +3,17 @@
 use super::queries;
 use super::service::announce;
 use super::views::ResourceView;
+use crate::db::Writer;
 use crate::entities::{resource_votes, resources};
 use crate::error::{ApiError, ApiResult};
 use crate::events::EventKind;
 use crate::networks::access::load;
 use crate::tx::Tx;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 /// "This was helpful" (`vote = true`) or taking it back; idempotent; not on your own.
-pub async fn set_helpful(
-    db: &DatabaseConnection,
-    actor: i64,
-    id: i64,
-    vote: bool,
-) -> ApiResult<ResourceView> {
+pub async fn set_helpful(db: &Writer, actor: i64, id: i64, vote: bool) -> ApiResult<ResourceView> {
     let txn = Tx::begin(db).await?;
     let (resource, _) = load::<resources::Entity>(&txn, actor, id).await?;
     if resource.author_id == actor {

@@ -11,13 +11,14 @@ use super::SearchCounters;
 use crate::db::Db;
 use crate::entities::events;
 use crate::events::EventKind;
+use crate::shutdown::ShutdownSignal;
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{watch, Notify};
+use tokio::sync::Notify;
 use tracing::Instrument;
 
 /// Events read per round.
@@ -35,6 +36,8 @@ pub struct Indexer {
     pub engine: Engine,
     pub db: Db,
     pub file_texts: Arc<crate::file_text::FileTexts>,
+    /// Asks for a round now (a rebuild was requested); commits wake the indexer by
+    /// themselves.
     pub wake: Arc<Notify>,
     pub counters: Arc<SearchCounters>,
 }
@@ -53,12 +56,13 @@ struct Round {
 }
 
 impl Indexer {
-    /// Indexes until `shutdown` turns true.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+    /// Indexes until `shutdown` is triggered.
+    pub async fn run(self, mut shutdown: ShutdownSignal) {
         let mut pending = VecDeque::new();
         let mut retry = RETRY_FIRST;
+        let mut commits = self.db.commits();
         loop {
-            if *shutdown.borrow() {
+            if shutdown.is_triggered() {
                 self.engine.release().await;
                 return;
             }
@@ -92,9 +96,10 @@ impl Indexer {
                 }
             };
             tokio::select! {
+                _ = commits.committed(), if wakeable => {}
                 _ = self.wake.notified(), if wakeable => {}
                 _ = tokio::time::sleep(wait) => {}
-                _ = shutdown.changed() => {}
+                _ = shutdown.triggered() => {}
             }
         }
     }

@@ -175,7 +175,8 @@ impl Search {
         self.engine.get()
     }
 
-    /// Tells the indexer that events were committed.
+    /// Asks the indexer for a round now, for what is not a commit of a `Tx` (a rebuild
+    /// request); commits wake it by themselves.
     pub fn wake(&self) {
         self.wake.notify_one();
     }

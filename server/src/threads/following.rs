@@ -2,15 +2,14 @@
 
 use super::access::thread_access;
 use super::queries;
+use crate::db::Writer;
 use crate::entities::{posts, read_markers, thread_subscriptions};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::ApiId;
 use crate::notification_level::NotificationLevel;
 use crate::tx::Tx;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -80,7 +79,7 @@ async fn upsert_level(
 }
 
 pub async fn set_level(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     thread_id: i64,
     level: NotificationLevel,
@@ -131,7 +130,7 @@ pub async fn advance_read_marker(
 }
 
 pub async fn mark_read(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     thread_id: i64,
     body: ReadMarkerBody,

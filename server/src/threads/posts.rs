@@ -5,6 +5,7 @@ use super::following::{advance_read_marker, set_level_if_unset};
 use super::mentions;
 use super::queries;
 use super::views::PostView;
+use crate::db::Writer;
 use crate::entities::{posts, threads};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
@@ -19,8 +20,8 @@ use crate::tx::Tx;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -106,7 +107,7 @@ pub async fn list(
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     thread_id: i64,
@@ -257,7 +258,7 @@ pub async fn rewrite_body(
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     post_id: i64,
@@ -278,7 +279,7 @@ pub async fn update(
 }
 
 /// Soft delete, leaving a tombstone in the thread. The opening post goes with its thread.
-pub async fn delete(db: &DatabaseConnection, actor: i64, post_id: i64) -> ApiResult<()> {
+pub async fn delete(db: &Writer, actor: i64, post_id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     let (post, thread, access) = post_access(&txn, actor, post_id).await?;
     if post.deleted_at.is_some() {

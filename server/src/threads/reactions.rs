@@ -4,13 +4,14 @@ use super::access::post_access;
 use super::model::ReactionKind;
 use super::queries;
 use super::views::ReactionCounts;
+use crate::db::Writer;
 use crate::entities::{posts, reactions};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
 use crate::ids::ApiId;
 use crate::tx::Tx;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -22,7 +23,7 @@ pub struct ReactionState {
 
 /// Adds (`react = true`) or removes the caller's reaction. Idempotent either way.
 pub async fn set(
-    db: &DatabaseConnection,
+    db: &Writer,
     actor: i64,
     post_id: i64,
     kind: ReactionKind,

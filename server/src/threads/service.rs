@@ -5,6 +5,7 @@ use super::following::{advance_read_marker, set_level_in};
 use super::posts::insert_post;
 use super::queries::{self, ThreadCursor};
 use super::views::{ThreadSummary, ThreadView};
+use crate::db::Writer;
 use crate::entities::{thread_tags, threads};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
@@ -16,10 +17,7 @@ use crate::notification_level::NotificationLevel;
 use crate::tags::Tag;
 use crate::text::{MarkdownBody, Title};
 use crate::tx::Tx;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -53,7 +51,7 @@ pub struct ThreadListQuery {
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     network_id: i64,
@@ -211,7 +209,7 @@ pub async fn list(
 }
 
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Writer,
     markdown: &Markdown,
     actor: i64,
     thread_id: i64,
@@ -283,7 +281,7 @@ pub async fn update(
 
 /// Soft delete: the thread disappears from lists and reads; its rows stay for the author's
 /// export and for moderation.
-pub async fn delete(db: &DatabaseConnection, actor: i64, thread_id: i64) -> ApiResult<()> {
+pub async fn delete(db: &Writer, actor: i64, thread_id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     let (thread, access) = thread_access(&txn, actor, thread_id).await?;
     access.require_author_or_facilitator(thread.author_id, actor)?;

@@ -4,8 +4,8 @@
 //! Points before a re-baseline stay on the chart but are not read for signals. Plain
 //! functions over values, shared by the API, the SVG and bright-spot detection.
 
-use super::bright_spots::{self, BrightSpot};
 use super::run_chart::{self, Direction, Rule, Signal};
+use crate::initiatives::bright_spots::{self, BrightSpot};
 use chrono::NaiveDate;
 
 #[derive(Debug, Clone, PartialEq)]

@@ -308,7 +308,7 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::initiatives::run_chart::{baseline, signals, Direction};
+    use crate::initiatives::charts::run_chart::{baseline, signals, Direction};
 
     fn weeks(values: &[f64]) -> Vec<(NaiveDate, f64)> {
         let start: NaiveDate = "2027-01-04".parse().unwrap();

@@ -2,19 +2,19 @@
 //! teams per period) as JSON and SVG, and the bright spots, computed from the check-ins at
 //! the moment they are asked for.
 
-use super::bright_spots::{network_series, rank, BrightSpot};
 use super::chart::{self, bright_spot_summary, Reading};
-use super::chart_svg::{self, RunChart};
-use super::model::Cadence;
-use super::queries;
-use super::service::{team_of, Measure};
-use super::views::{
-    AnnotationView, BaselineView, BrightSpotView, ChartView, InitiativeView, PointView, SignalView,
-    TeamRef,
-};
+use super::svg::{self, RunChart};
 use crate::entities::{initiative_teams, initiatives, tests_of_change};
 use crate::error::ApiResult;
 use crate::ids::ApiId;
+use crate::initiatives::bright_spots::{network_series, rank, BrightSpot};
+use crate::initiatives::model::Cadence;
+use crate::initiatives::queries;
+use crate::initiatives::service::{team_of, Measure};
+use crate::initiatives::views::{
+    AnnotationView, BaselineView, BrightSpotView, ChartView, InitiativeView, PointView, SignalView,
+    TeamRef,
+};
 use crate::networks::access::load;
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -132,13 +132,13 @@ impl Assembled {
     pub fn svg(&self) -> String {
         let title = self.title();
         let labels = self.labels();
-        chart_svg::render(&self.run_chart(&title, &labels))
+        svg::render(&self.run_chart(&title, &labels))
     }
 
     pub fn view(&self) -> ChartView {
         let title = self.title();
         let labels = self.labels();
-        let description = chart_svg::describe(&self.run_chart(&title, &labels));
+        let description = svg::describe(&self.run_chart(&title, &labels));
         let period = |index: usize| self.reading.points[index].0;
         let initiative = InitiativeView::new(&self.initiative, 0, None);
         ChartView {
@@ -244,7 +244,7 @@ pub async fn bright_spots(
                 to,
                 effect: spot.signal.effect.as_str().to_owned(),
             },
-            summary: chart_svg::capitalized(&bright_spot_summary(
+            summary: svg::capitalized(&bright_spot_summary(
                 &initiative.measure_name,
                 measure.direction,
                 measure.cadence == Cadence::Weekly,
