@@ -35,10 +35,7 @@ fn main() {
     table.push(']');
     let source = format!(
         "/// Every file of `web/` as (path relative to `web/`, bytes); empty in debug builds.\n\
-         pub const EMBEDDED: &[(&str, &[u8])] = {table};\n\
-         /// Where debug builds read the client from.\n\
-         pub const WEB_DIR: &str = {:?};\n",
-        web_dir.display().to_string()
+         pub const EMBEDDED: &[(&str, &[u8])] = {table};\n"
     );
     fs::write(out, source).expect("write web_assets.rs");
 }

@@ -11,6 +11,11 @@ use std::sync::Arc;
 
 include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
 
+/// Where debug builds read the client from. Named here rather than by `build.rs`: rustc
+/// tracks `env!` and rebuilds when the checkout moves, while a build script's output
+/// survives a move (a shared target directory would keep naming the old checkout's `web/`).
+const WEB_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../web");
+
 /// One file, ready to serve.
 pub struct Asset {
     pub bytes: Arc<[u8]>,
