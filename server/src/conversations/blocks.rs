@@ -7,7 +7,7 @@ use crate::entities::member_blocks;
 use crate::error::{ApiError, ApiResult};
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
-use crate::networks::access;
+use crate::networks::visibility;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -19,7 +19,7 @@ pub async fn block(db: &DatabaseConnection, actor: i64, target: i64) -> ApiResul
     if actor == target {
         return Err(ApiError::invalid("member_id", "you cannot block yourself"));
     }
-    let networks = access::members_networks(db, &[actor, target]).await?;
+    let networks = visibility::members_networks(db, &[actor, target]).await?;
     let shares = super::model::every_pair_shares_a_network(&[actor, target], &networks);
     let already = member_blocks::Entity::find_by_id((actor, target))
         .one(db)

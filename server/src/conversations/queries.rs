@@ -10,7 +10,7 @@ use crate::grouping::group_by_key;
 use crate::ids::ApiId;
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
-use crate::networks::access;
+use crate::networks::visibility;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -107,7 +107,7 @@ pub async fn may_send(
     others: &[i64],
 ) -> Result<Result<(), model::Refusal>, DbErr> {
     let everyone: Vec<i64> = others.iter().copied().chain([sender]).collect();
-    let networks = access::members_networks(db, &everyone).await?;
+    let networks = visibility::members_networks(db, &everyone).await?;
     let blocks = blocks_among(db, &everyone).await?;
     Ok(model::may_send(sender, others, &networks, &blocks))
 }
@@ -206,7 +206,7 @@ pub async fn views(
     everyone.sort_unstable();
     everyone.dedup();
     let people = member_queries::find_many(db, &everyone).await?;
-    let networks = access::members_networks(db, &everyone).await?;
+    let networks = visibility::members_networks(db, &everyone).await?;
     let blocks = blocks_among(db, &everyone).await?;
     let markers: HashMap<i64, i64> = memberships
         .iter()

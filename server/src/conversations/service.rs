@@ -87,7 +87,7 @@ pub async fn start(
         .filter(members::Column::Id.is_in(participants.iter().copied()))
         .count(&txn)
         .await?;
-    let networks = crate::networks::access::members_networks(&txn, &participants).await?;
+    let networks = crate::networks::visibility::members_networks(&txn, &participants).await?;
     // Members who do not exist and members the starter shares no network with get the same
     // answer, so the list cannot be used to probe who is on the instance.
     if found != participants.len() as u64

@@ -8,7 +8,8 @@ use crate::entities::{initiative_team_members, initiative_teams, initiatives};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
 use crate::ids::ApiId;
-use crate::networks::access::{self, load, load_for_update};
+use crate::networks::access::{load, load_for_update};
+use crate::networks::visibility;
 use crate::text::{BoundedText, Title};
 use crate::tx::Tx;
 use sea_orm::{
@@ -70,7 +71,7 @@ fn distinct_ids(ids: &[ApiId]) -> ApiResult<Vec<i64>> {
 /// Checks that everyone named can see the network: a team of outsiders would show them
 /// nothing and tell them nothing.
 async fn require_network_members(txn: &Tx, network_id: i64, member_ids: &[i64]) -> ApiResult<()> {
-    let can_see = access::members_who_can_see(txn, network_id, member_ids).await?;
+    let can_see = visibility::members_who_can_see(txn, network_id, member_ids).await?;
     let strangers: Vec<String> = member_ids
         .iter()
         .filter(|id| !can_see.contains(id))

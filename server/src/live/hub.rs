@@ -13,7 +13,7 @@ use super::render::{is_receiver_shaped, parent_for, parent_id_of, render_event, 
 use crate::db::Db;
 use crate::entities::{events, networks};
 use crate::events::EventKind;
-use crate::networks::access::VisibleNetworks;
+use crate::networks::visibility::VisibleNetworks;
 use crate::polls::audience::PollFrames;
 use bytestring::ByteString;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};

@@ -5,7 +5,7 @@ use super::protocol::TopicName;
 use crate::entities::{events, networks};
 use crate::events::EventKind;
 use crate::ids::ApiId;
-use crate::networks::access::{parent_visible_to, VisibleNetworks};
+use crate::networks::visibility::{parent_visible_to, VisibleNetworks};
 use bytestring::ByteString;
 
 /// How much of a `network.*` event's parent a receiver may see: the parent of a listed

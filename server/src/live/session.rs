@@ -12,7 +12,8 @@ use super::render::{is_receiver_shaped, parent_for, parent_id_of, render_event};
 use crate::entities::{events, networks, threads};
 use crate::events::EventKind;
 use crate::ids::ApiId;
-use crate::networks::access::{self, VisibleNetworks};
+use crate::networks::access;
+use crate::networks::visibility::{self, VisibleNetworks};
 use crate::AppState;
 use actix_web::web;
 use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
@@ -312,7 +313,7 @@ impl Live {
 
     /// What the member may see now; `None` if the database cannot say.
     async fn visible(&self) -> Option<VisibleNetworks> {
-        access::visible_networks(self.state.db.reader(), self.member_id)
+        visibility::visible_networks(self.state.db.reader(), self.member_id)
             .await
             .ok()
     }

@@ -113,7 +113,7 @@ pub async fn email_opt_outs(
 /// Whether two members take part in at least one common network: a membership, or a
 /// sub-network of one they facilitate (the rule direct messages follow too).
 pub async fn share_a_network(db: &impl ConnectionTrait, a: i64, b: i64) -> Result<bool, DbErr> {
-    let networks = crate::networks::access::members_networks(db, &[a, b]).await?;
+    let networks = crate::networks::visibility::members_networks(db, &[a, b]).await?;
     let of = |member: i64| networks.get(&member).cloned().unwrap_or_default();
     let theirs = of(b);
     Ok(of(a).iter().any(|network| theirs.contains(network)))

@@ -1,6 +1,6 @@
 //! Reads about networks and their members.
 
-use super::access::{visible_networks, VisibleNetworks};
+use super::visibility::{visible_networks, VisibleNetworks};
 use crate::entities::{
     member_expertise, network_members, networks, read_markers, thread_subscriptions, threads,
 };

@@ -18,7 +18,7 @@ use crate::mail::recheck::{Claimed, Recheck};
 use crate::mail::unsubscribe::{EmailKind, Unsubscribe};
 use crate::mail::{ListHeaders, MailKind};
 use crate::members::profile::EmailNotifications;
-use crate::networks::access;
+use crate::networks::visibility;
 use crate::state::AppState;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use sea_orm::sea_query::Expr;
@@ -194,7 +194,7 @@ async fn worth_emailing(
 ) -> Result<Vec<notifications::Model>, DbErr> {
     let prefs =
         EmailNotifications::without(crate::members::queries::email_opt_outs(db, member.id).await?);
-    let networks: HashSet<i64> = access::member_networks(db, member.id)
+    let networks: HashSet<i64> = visibility::member_networks(db, member.id)
         .await?
         .into_iter()
         .collect();

@@ -6,7 +6,7 @@ use crate::entities::notifications;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{split_page, ApiJson, PageQuery};
 use crate::ids::ApiId;
-use crate::networks::access::visible_network_ids;
+use crate::networks::visibility::visible_network_ids;
 use crate::AppState;
 use actix_web::web;
 use sea_orm::sea_query::Expr;

@@ -8,7 +8,7 @@ use crate::auth::AuthMember;
 use crate::entities::{network_members, threads};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::ids::ApiId;
-use crate::networks::access::{visible_networks, VisibleNetworks};
+use crate::networks::visibility::{visible_networks, VisibleNetworks};
 use crate::AppState;
 use actix_web::web;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};

@@ -3,7 +3,7 @@
 
 use crate::entities::{posts, threads};
 use crate::error::{ApiError, ApiResult};
-use crate::networks::access::{self, NetworkAccess};
+use crate::networks::access::{self, InNetwork, NetworkAccess};
 use sea_orm::{ConnectionTrait, EntityTrait};
 
 /// A live (not deleted) thread the caller may see.
@@ -27,4 +27,14 @@ pub async fn post_access(
         .ok_or(ApiError::NotFound)?;
     let (thread, access) = thread_access(db, member_id, post.thread_id).await?;
     Ok((post, thread, access))
+}
+
+impl InNetwork for threads::Model {
+    fn network_id(&self) -> i64 {
+        self.network_id
+    }
+
+    fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
 }

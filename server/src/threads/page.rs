@@ -10,7 +10,7 @@ use crate::db::placeholders;
 use crate::entities::posts;
 use crate::ids::ApiId;
 use crate::members::views::MemberRef;
-use crate::networks::access::readable_condition;
+use crate::networks::standing::readable_condition;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 use serde::Deserialize;
