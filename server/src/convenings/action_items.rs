@@ -7,7 +7,7 @@ use crate::entities::{action_items, convenings};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::networks::access::direct_role;
 use crate::networks::{network_access, NetworkAccess};
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
@@ -62,7 +62,8 @@ async fn check_owner(
 ) -> ApiResult<Option<i64>> {
     match owner {
         None => Ok(None),
-        Some(ApiId(owner)) => match direct_role(txn, owner, network_id).await? {
+        Some(ApiId(owner)) => match direct_role(txn, MemberId(owner), NetworkId(network_id)).await?
+        {
             Some(_) => Ok(Some(owner)),
             None => Err(ApiError::invalid(
                 "owner_id",
@@ -107,7 +108,7 @@ pub async fn list(
     convening_id: i64,
     page: &PageQuery,
 ) -> ApiResult<Page<ActionItemView>> {
-    crate::networks::access::load::<convenings::Entity>(db, viewer, convening_id).await?;
+    crate::networks::access::load::<convenings::Entity>(db, MemberId(viewer), convening_id).await?;
     let limit = page.limit()?;
     let after: Option<ApiId> = page.cursor()?;
     let mut query =
@@ -138,7 +139,8 @@ pub async fn create(
     let due_on = check_due_on(input.due_on)?;
     let txn = Tx::begin(db).await?;
     let (convening, _) =
-        crate::networks::access::load::<convenings::Entity>(&txn, actor, convening_id).await?;
+        crate::networks::access::load::<convenings::Entity>(&txn, MemberId(actor), convening_id)
+            .await?;
     let owner = check_owner(&txn, convening.network_id, input.owner_id).await?;
     let now = crate::clock::now();
     let item = action_items::ActiveModel {
@@ -204,7 +206,7 @@ pub async fn update(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let access = network_access(&txn, actor, convening.network_id).await?;
+    let access = network_access(&txn, MemberId(actor), NetworkId(convening.network_id)).await?;
     may_change(&item, &access, actor)?;
     let new_owner = match input.owner_id {
         Some(owner) => Some(check_owner(&txn, convening.network_id, owner).await?),

@@ -7,7 +7,7 @@ use crate::auth::links::{fetcher, Linked};
 use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId};
 use crate::AppState;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -117,7 +117,7 @@ pub async fn convening_calendar(
     )?;
     let (convening, access) = crate::networks::access::load::<crate::entities::convenings::Entity>(
         state.db.reader(),
-        member,
+        MemberId(member),
         id.0,
     )
     .await?;

@@ -7,6 +7,7 @@ use crate::entities::convenings;
 use crate::error::ApiResult;
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
+use crate::ids::{MemberId, NetworkId};
 use crate::markdown::Markdown;
 use crate::members::profile::Timezone;
 use crate::members::queries as member_queries;
@@ -93,7 +94,7 @@ pub async fn create(
     let agenda = MarkdownBody::optional("agenda", &input.agenda)?;
 
     let txn = Tx::begin(db).await?;
-    network_access(&txn, actor, network_id)
+    network_access(&txn, MemberId(actor), NetworkId(network_id))
         .await?
         .require_facilitator()?;
     let timezone = match timezone {
@@ -132,7 +133,7 @@ pub async fn create(
 }
 
 pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<ConveningView> {
-    let (convening, _) = load::<convenings::Entity>(db, viewer, id).await?;
+    let (convening, _) = load::<convenings::Entity>(db, MemberId(viewer), id).await?;
     Ok(queries::view(db, &convening).await?)
 }
 
@@ -142,7 +143,7 @@ pub async fn list(
     network_id: i64,
     query: ConveningListQuery,
 ) -> ApiResult<Page<ConveningView>> {
-    network_access(db, viewer, network_id).await?;
+    network_access(db, MemberId(viewer), NetworkId(network_id)).await?;
     let page = PageQuery {
         limit: query.limit,
         cursor: query.cursor,
@@ -200,7 +201,7 @@ pub async fn update(
         .lock_exclusive()
         .one(&txn)
         .await?;
-    let (convening, access) = load::<convenings::Entity>(&txn, actor, id).await?;
+    let (convening, access) = load::<convenings::Entity>(&txn, MemberId(actor), id).await?;
     access.require_facilitator()?;
     let range = TimeRange::new(
         input.starts_at.unwrap_or(convening.starts_at),

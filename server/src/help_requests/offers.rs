@@ -6,7 +6,7 @@ use super::views::HelpRequestView;
 use crate::entities::{help_offers, help_requests};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId};
 use crate::networks::access::load_for_update;
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
 use crate::tx::Tx;
@@ -20,7 +20,7 @@ pub async fn set_offer(
     offer: bool,
 ) -> ApiResult<HelpRequestView> {
     let txn = Tx::begin(db).await?;
-    let (request, _) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
+    let (request, _) = load_for_update::<help_requests::Entity>(&txn, MemberId(actor), id).await?;
     if request.author_id == actor {
         return Err(ApiError::Forbidden(
             "You cannot offer help on your own request.",

@@ -8,7 +8,7 @@ use crate::entities::{help_requests, help_responses};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId};
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
@@ -40,7 +40,7 @@ pub async fn respond(
     let body_html = body.render(markdown);
     let body = body.into_string();
     let txn = Tx::begin(db).await?;
-    let (request, _) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
+    let (request, _) = load_for_update::<help_requests::Entity>(&txn, MemberId(actor), id).await?;
     if request.author_id == actor {
         return Err(ApiError::Forbidden(
             "You asked this: edit your request, or accept a response.",
@@ -108,7 +108,7 @@ pub async fn list_responses(
     id: i64,
     page: &PageQuery,
 ) -> ApiResult<Page<ResponseView>> {
-    let (request, _) = load::<help_requests::Entity>(db, viewer, id).await?;
+    let (request, _) = load::<help_requests::Entity>(db, MemberId(viewer), id).await?;
     let limit = page.limit()?;
     let after: Option<ApiId> = page.cursor()?;
     let rows = queries::responses_page(db, &request, after.map(|a| a.0), limit).await?;
@@ -128,8 +128,9 @@ pub async fn accept(
     input: AcceptResponse,
 ) -> ApiResult<HelpRequestView> {
     let txn = Tx::begin(db).await?;
-    let (request, access) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
-    access.require_author_or_facilitator(request.author_id, actor)?;
+    let (request, access) =
+        load_for_update::<help_requests::Entity>(&txn, MemberId(actor), id).await?;
+    access.require_author_or_facilitator(MemberId(request.author_id))?;
     let response = help_responses::Entity::find_by_id(input.response_id.0)
         .one(&txn)
         .await?

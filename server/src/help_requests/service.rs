@@ -8,7 +8,7 @@ use crate::entities::{help_request_tags, help_requests};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::networks::network_access;
@@ -154,7 +154,7 @@ pub async fn create(
     let body_html = body.render(markdown);
     let body = body.into_string();
     let txn = Tx::begin(db).await?;
-    network_access(&txn, actor, network_id).await?;
+    network_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
     let now = crate::clock::now();
     let request = help_requests::ActiveModel {
         network_id: Set(network_id),
@@ -218,7 +218,7 @@ pub async fn create(
 }
 
 pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<HelpRequestView> {
-    let (request, _) = load::<help_requests::Entity>(db, viewer, id).await?;
+    let (request, _) = load::<help_requests::Entity>(db, MemberId(viewer), id).await?;
     Ok(queries::view(db, viewer, &request).await?)
 }
 
@@ -228,7 +228,7 @@ pub async fn list(
     network_id: i64,
     query: HelpRequestListQuery,
 ) -> ApiResult<Page<HelpRequestView>> {
-    let access = network_access(db, viewer, network_id).await?;
+    let access = network_access(db, MemberId(viewer), NetworkId(network_id)).await?;
     let page = PageQuery {
         limit: query.limit,
         cursor: query.cursor,
@@ -310,8 +310,9 @@ pub async fn update(
         )),
     };
     let txn = Tx::begin(db).await?;
-    let (request, access) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
-    access.require_author_or_facilitator(request.author_id, actor)?;
+    let (request, access) =
+        load_for_update::<help_requests::Entity>(&txn, MemberId(actor), id).await?;
+    access.require_author_or_facilitator(MemberId(request.author_id))?;
     let now = crate::clock::now();
     let current = HelpRequestStatus::from_stored(&request.status);
     let mut active: help_requests::ActiveModel = request.clone().into();
@@ -362,8 +363,9 @@ pub async fn update(
 /// lists, search and digests; earlier events keep only its id.
 pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
-    let (request, access) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
-    access.require_author_or_facilitator(request.author_id, actor)?;
+    let (request, access) =
+        load_for_update::<help_requests::Entity>(&txn, MemberId(actor), id).await?;
+    access.require_author_or_facilitator(MemberId(request.author_id))?;
     let now = crate::clock::now();
     let network_id = request.network_id;
     let actor_shown = shown_actor(&request, actor);

@@ -8,7 +8,7 @@ use crate::entities::{initiative_teams, initiatives};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::networks::network_access;
@@ -220,7 +220,7 @@ pub async fn create(
     };
 
     let txn = Tx::begin(db).await?;
-    network_access(&txn, actor, network_id)
+    network_access(&txn, MemberId(actor), NetworkId(network_id))
         .await?
         .require_facilitator()?;
     let now = crate::clock::now();
@@ -268,7 +268,7 @@ pub async fn create(
 }
 
 pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<InitiativeView> {
-    let (initiative, _) = load::<initiatives::Entity>(db, viewer, id).await?;
+    let (initiative, _) = load::<initiatives::Entity>(db, MemberId(viewer), id).await?;
     Ok(queries::initiative_view(db, &initiative).await?)
 }
 
@@ -278,7 +278,7 @@ pub async fn list(
     network_id: i64,
     query: InitiativeListQuery,
 ) -> ApiResult<Page<InitiativeView>> {
-    network_access(db, viewer, network_id).await?;
+    network_access(db, MemberId(viewer), NetworkId(network_id)).await?;
     let status = query.status.as_deref().map(parse_status).transpose()?;
     let page = PageQuery {
         limit: query.limit,
@@ -355,7 +355,8 @@ pub async fn update(
     );
 
     let txn = Tx::begin(db).await?;
-    let (initiative, access) = load_for_update::<initiatives::Entity>(&txn, actor, id).await?;
+    let (initiative, access) =
+        load_for_update::<initiatives::Entity>(&txn, MemberId(actor), id).await?;
     access.require_facilitator()?;
     let unit = Measure::of(&initiative).unit;
     let target = input
@@ -402,7 +403,8 @@ pub async fn rebaseline(
     input: Rebaseline,
 ) -> ApiResult<InitiativeView> {
     let txn = Tx::begin(db).await?;
-    let (initiative, access) = load_for_update::<initiatives::Entity>(&txn, actor, id).await?;
+    let (initiative, access) =
+        load_for_update::<initiatives::Entity>(&txn, MemberId(actor), id).await?;
     access.require_facilitator()?;
     let measure = Measure::of(&initiative);
     let from = input

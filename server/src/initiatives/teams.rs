@@ -7,7 +7,7 @@ use super::views::TeamView;
 use crate::entities::{initiative_team_members, initiative_teams, initiatives};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::networks::access::{load, load_for_update};
 use crate::networks::visibility;
 use crate::text::{BoundedText, Title};
@@ -71,7 +71,7 @@ fn distinct_ids(ids: &[ApiId]) -> ApiResult<Vec<i64>> {
 /// Checks that everyone named can see the network: a team of outsiders would show them
 /// nothing and tell them nothing.
 async fn require_network_members(txn: &Tx, network_id: i64, member_ids: &[i64]) -> ApiResult<()> {
-    let can_see = visibility::members_who_can_see(txn, network_id, member_ids).await?;
+    let can_see = visibility::members_who_can_see(txn, NetworkId(network_id), member_ids).await?;
     let strangers: Vec<String> = member_ids
         .iter()
         .filter(|id| !can_see.contains(id))
@@ -154,7 +154,7 @@ pub async fn create(
 
     let txn = Tx::begin(db).await?;
     let (initiative, access) =
-        load_for_update::<initiatives::Entity>(&txn, actor, initiative_id).await?;
+        load_for_update::<initiatives::Entity>(&txn, MemberId(actor), initiative_id).await?;
     access.require_facilitator()?;
     require_active(&initiative)?;
     require_network_members(&txn, initiative.network_id, &member_ids).await?;
@@ -184,7 +184,7 @@ pub async fn list(
     viewer: i64,
     initiative_id: i64,
 ) -> ApiResult<Vec<TeamView>> {
-    load::<initiatives::Entity>(db, viewer, initiative_id).await?;
+    load::<initiatives::Entity>(db, MemberId(viewer), initiative_id).await?;
     let teams = queries::teams(db, initiative_id).await?;
     Ok(queries::team_views(db, &teams).await?)
 }
@@ -210,7 +210,8 @@ pub async fn update(
         (name.flatten(), organization.flatten(), member_ids.flatten());
 
     let txn = Tx::begin(db).await?;
-    let (team, access) = load_for_update::<initiative_teams::Entity>(&txn, actor, team_id).await?;
+    let (team, access) =
+        load_for_update::<initiative_teams::Entity>(&txn, MemberId(actor), team_id).await?;
     access.require_facilitator()?;
     let initiative = initiative_of(&txn, &team).await?;
     require_active(&initiative)?;
@@ -236,7 +237,8 @@ pub async fn update(
 /// tests of change stay readable where other teams adopted them.
 pub async fn delete(db: &DatabaseConnection, actor: i64, team_id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
-    let (team, access) = load_for_update::<initiative_teams::Entity>(&txn, actor, team_id).await?;
+    let (team, access) =
+        load_for_update::<initiative_teams::Entity>(&txn, MemberId(actor), team_id).await?;
     access.require_facilitator()?;
     let now = crate::clock::now();
     let mut active: initiative_teams::ActiveModel = team.into();

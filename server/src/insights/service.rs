@@ -4,6 +4,7 @@ use super::period::{self, Period};
 use super::views::InsightsView;
 use super::{compute, queries};
 use crate::error::{ApiError, ApiResult};
+use crate::ids::{MemberId, NetworkId};
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
 use crate::networks::network_access;
@@ -36,7 +37,7 @@ pub async fn period_for(
     network_id: i64,
     query: &InsightsQuery,
 ) -> ApiResult<Period> {
-    let access = network_access(db, viewer, network_id).await?;
+    let access = network_access(db, MemberId(viewer), NetworkId(network_id)).await?;
     if !access.is_facilitator() {
         return Err(ApiError::NotFound);
     }

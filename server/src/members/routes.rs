@@ -59,7 +59,7 @@ pub async fn get_member(
     let target = id.into_inner().0;
     let may_see = target == auth.id
         || queries::share_a_network(db, auth.id, target).await?
-        || crate::networks::access::is_admin(db, auth.id).await?;
+        || crate::networks::access::is_admin(db, auth.member_id()).await?;
     if !may_see {
         return Err(ApiError::NotFound);
     }

@@ -21,6 +21,7 @@ use super::standing::{
 use crate::db::placeholders;
 use crate::entities::{members, network_members, networks};
 use crate::error::{ApiError, ApiResult};
+use crate::ids::{MemberId, NetworkId};
 use sea_orm::{
     ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QuerySelect, Statement, Value,
 };
@@ -30,6 +31,8 @@ pub const MAX_DEPTH: usize = 5;
 
 #[derive(Debug, Clone)]
 pub struct NetworkAccess {
+    /// The caller this access was decided for.
+    pub member_id: MemberId,
     pub network: networks::Model,
     /// The caller's effective role.
     pub role: Role,
@@ -54,9 +57,10 @@ impl NetworkAccess {
         self.role == Role::Facilitator
     }
 
-    /// Authors change their own content; facilitators change anyone's.
-    pub fn require_author_or_facilitator(&self, author_id: i64, member_id: i64) -> ApiResult<()> {
-        if author_id == member_id || self.is_facilitator() {
+    /// Authors change their own content; facilitators change anyone's. The caller is the
+    /// one this access was decided for, so only the author is passed.
+    pub fn require_author_or_facilitator(&self, author_id: MemberId) -> ApiResult<()> {
+        if author_id == self.member_id || self.is_facilitator() {
             Ok(())
         } else {
             Err(ApiError::Forbidden(
@@ -79,7 +83,7 @@ pub trait InNetwork {
 
 /// The caller's effective role for row `id` of `E` (in one query, reading nothing else):
 /// 404 when the row does not exist, is deleted, or sits in a network the caller may not see.
-pub async fn role_for<E>(db: &impl ConnectionTrait, member_id: i64, id: i64) -> ApiResult<Role>
+pub async fn role_for<E>(db: &impl ConnectionTrait, member_id: MemberId, id: i64) -> ApiResult<Role>
 where
     E: EntityTrait + Default,
 {
@@ -135,7 +139,7 @@ where
 /// the row does not exist, is deleted, or sits in a network the caller may not see.
 pub async fn load<E>(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
     id: i64,
 ) -> ApiResult<(E::Model, NetworkAccess)>
 where
@@ -150,7 +154,7 @@ where
 /// take turns.
 pub async fn load_for_update<E>(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
     id: i64,
 ) -> ApiResult<(E::Model, NetworkAccess)>
 where
@@ -162,7 +166,7 @@ where
 
 async fn load_with<E>(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
     id: i64,
     for_update: bool,
 ) -> ApiResult<(E::Model, NetworkAccess)>
@@ -179,7 +183,7 @@ where
     }
     let network = networks::Model::from_query_result(&row, "n_")?;
     let access = Standing::from_row(&row)?
-        .into_access(network)
+        .into_access(member_id, network)
         .ok_or(ApiError::NotFound)?;
     Ok((model, access))
 }
@@ -187,21 +191,23 @@ where
 /// The caller's access to a network whose content they want: 404 unless they have a role.
 pub async fn network_access(
     db: &impl ConnectionTrait,
-    member_id: i64,
-    network_id: i64,
+    member_id: MemberId,
+    network_id: NetworkId,
 ) -> ApiResult<NetworkAccess> {
     let (network, standing) = standing_in(db, member_id, network_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    standing.into_access(network).ok_or(ApiError::NotFound)
+    standing
+        .into_access(member_id, network)
+        .ok_or(ApiError::NotFound)
 }
 
 /// A network's description as the caller may see it: members see everything; anyone may see
 /// a listed network's summary; a private network is 404 to outsiders.
 pub async fn network_summary_access(
     db: &impl ConnectionTrait,
-    member_id: i64,
-    network_id: i64,
+    member_id: MemberId,
+    network_id: NetworkId,
 ) -> ApiResult<(networks::Model, Option<Role>, bool)> {
     let (network, standing) = standing_in(db, member_id, network_id)
         .await?
@@ -216,28 +222,32 @@ pub async fn network_summary_access(
 /// `(effective role, has a membership row)`.
 pub async fn effective_role(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
     network: &networks::Model,
 ) -> Result<(Option<Role>, bool), DbErr> {
-    Ok(match standing_in(db, member_id, network.id).await? {
-        Some((_, standing)) => (standing.effective_role(), standing.direct_role.is_some()),
-        None => (None, false),
-    })
+    Ok(
+        match standing_in(db, member_id, NetworkId(network.id)).await? {
+            Some((_, standing)) => (standing.effective_role(), standing.direct_role.is_some()),
+            None => (None, false),
+        },
+    )
 }
 
 pub async fn direct_role(
     db: &impl ConnectionTrait,
-    member_id: i64,
-    network_id: i64,
+    member_id: MemberId,
+    network_id: NetworkId,
 ) -> Result<Option<Role>, DbErr> {
-    Ok(network_members::Entity::find_by_id((network_id, member_id))
-        .one(db)
-        .await?
-        .map(|membership| Role::from_stored(&membership.role)))
+    Ok(
+        network_members::Entity::find_by_id((network_id.get(), member_id.get()))
+            .one(db)
+            .await?
+            .map(|membership| Role::from_stored(&membership.role)),
+    )
 }
 
-pub async fn is_admin(db: &impl ConnectionTrait, member_id: i64) -> Result<bool, DbErr> {
-    Ok(members::Entity::find_by_id(member_id)
+pub async fn is_admin(db: &impl ConnectionTrait, member_id: MemberId) -> Result<bool, DbErr> {
+    Ok(members::Entity::find_by_id(member_id.get())
         .select_only()
         .column(members::Column::IsAdmin)
         .into_tuple::<bool>()
@@ -247,9 +257,9 @@ pub async fn is_admin(db: &impl ConnectionTrait, member_id: i64) -> Result<bool,
 }
 
 /// How deep `network_id` sits (a top-level network is at depth 1).
-pub async fn depth_of(db: &impl ConnectionTrait, network_id: i64) -> Result<usize, DbErr> {
+pub async fn depth_of(db: &impl ConnectionTrait, network_id: NetworkId) -> Result<usize, DbErr> {
     let mut depth = 0;
-    let mut current = Some(network_id);
+    let mut current = Some(network_id.get());
     while let Some(id) = current {
         depth += 1;
         if depth > MAX_DEPTH {
@@ -267,13 +277,13 @@ pub async fn depth_of(db: &impl ConnectionTrait, network_id: i64) -> Result<usiz
 /// private network must not reveal its parent to outsiders.
 pub async fn visible_parent_id(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
     network: &networks::Model,
 ) -> Result<Option<i64>, DbErr> {
     let Some(parent_id) = network.parent_id else {
         return Ok(None);
     };
-    let Some((parent, standing)) = standing_in(db, member_id, parent_id).await? else {
+    let Some((parent, standing)) = standing_in(db, member_id, NetworkId(parent_id)).await? else {
         return Ok(None);
     };
     let is_listed = Visibility::from_stored(&parent.visibility) == Visibility::Listed;

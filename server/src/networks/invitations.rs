@@ -10,7 +10,7 @@ use crate::auth::tokens::{hash_token, random_token};
 use crate::entities::{invitations, members, networks};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::mail::{templates, MailKind};
 use crate::members::profile::Email;
 use crate::members::queries as member_queries;
@@ -102,11 +102,11 @@ pub async fn create(
     let email = Email::parse(&input.email)?;
     let db = state.db.writer();
     let txn = Tx::begin(db).await?;
-    let access = network_access(&txn, actor, network_id).await?;
+    let access = network_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
     access.require_facilitator()?;
     let existing = member_queries::find_by_email(&txn, email.as_str()).await?;
     if let Some(existing) = &existing {
-        if super::access::direct_role(&txn, existing.id, network_id)
+        if super::access::direct_role(&txn, MemberId(existing.id), NetworkId(network_id))
             .await?
             .is_some()
         {
@@ -180,7 +180,7 @@ pub async fn list_pending(
     network_id: i64,
     page: &PageQuery,
 ) -> ApiResult<Page<InvitationView>> {
-    network_access(db, actor, network_id)
+    network_access(db, MemberId(actor), NetworkId(network_id))
         .await?
         .require_facilitator()?;
     let limit = page.limit()?;
@@ -264,7 +264,7 @@ pub async fn redeem(txn: &Tx, token: &str, member: &members::Model) -> ApiResult
         .await?
         .ok_or(ApiError::NotFound)?;
     let (inviter_role, _) =
-        super::access::effective_role(txn, invitation.invited_by, &network).await?;
+        super::access::effective_role(txn, MemberId(invitation.invited_by), &network).await?;
     if inviter_role != Some(Role::Facilitator) {
         return Err(ApiError::Conflict(
             "This invitation is no longer valid: ask a facilitator for a new one.".into(),
@@ -369,7 +369,7 @@ pub async fn revoke(
     invitation_id: i64,
 ) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
-    network_access(&txn, actor, network_id)
+    network_access(&txn, MemberId(actor), NetworkId(network_id))
         .await?
         .require_facilitator()?;
     let deleted = invitations::Entity::delete_many()

@@ -4,6 +4,7 @@ use super::visibility::{visible_networks, VisibleNetworks};
 use crate::entities::{
     member_expertise, network_members, networks, read_markers, thread_subscriptions, threads,
 };
+use crate::ids::MemberId;
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, PaginatorTrait,
@@ -138,7 +139,7 @@ pub async fn forget_unseen_thread_state(
     db: &impl ConnectionTrait,
     member_id: i64,
 ) -> Result<(), DbErr> {
-    let VisibleNetworks::Only(visible) = visible_networks(db, member_id).await? else {
+    let VisibleNetworks::Only(visible) = visible_networks(db, MemberId(member_id)).await? else {
         return Ok(());
     };
     let unseen = || {

@@ -8,7 +8,7 @@ use crate::entities::{network_members, networks};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::members::queries as member_queries;
 use crate::members::views::{MemberRef, PublicProfile};
 use crate::notifications::NotificationLevel;
@@ -60,7 +60,7 @@ pub async fn view(
         .await?
         .remove(&network.id)
         .unwrap_or(0);
-    let parent_id = access::visible_parent_id(db, member_id, network).await?;
+    let parent_id = access::visible_parent_id(db, MemberId(member_id), network).await?;
     Ok(NetworkView::new(
         network,
         Viewer {
@@ -88,10 +88,10 @@ pub async fn create(
     let txn = Tx::begin(db).await?;
     match input.parent_id {
         Some(ApiId(parent_id)) => {
-            network_access(&txn, actor, parent_id)
+            network_access(&txn, MemberId(actor), NetworkId(parent_id))
                 .await?
                 .require_facilitator()?;
-            if access::depth_of(&txn, parent_id).await? >= MAX_DEPTH {
+            if access::depth_of(&txn, NetworkId(parent_id)).await? >= MAX_DEPTH {
                 return Err(ApiError::invalid(
                     "parent_id",
                     format!("networks nest at most {MAX_DEPTH} deep"),
@@ -99,7 +99,7 @@ pub async fn create(
             }
         }
         None => {
-            if !access::is_admin(&txn, actor).await? {
+            if !access::is_admin(&txn, MemberId(actor)).await? {
                 return Err(ApiError::Forbidden(
                     "Only instance admins create top-level networks; facilitators create sub-networks.",
                 ));
@@ -155,7 +155,7 @@ pub async fn update(
         .map(parse_network_description)
         .transpose()?;
     let txn = Tx::begin(db).await?;
-    let access = network_access(&txn, actor, network_id).await?;
+    let access = network_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
     access.require_facilitator()?;
     let mut active: networks::ActiveModel = access.network.into();
     if let Some(name) = name {
@@ -184,7 +184,8 @@ pub async fn update(
 }
 
 pub async fn get(db: &impl ConnectionTrait, actor: i64, network_id: i64) -> ApiResult<NetworkView> {
-    let (network, role, _) = network_summary_access(db, actor, network_id).await?;
+    let (network, role, _) =
+        network_summary_access(db, MemberId(actor), NetworkId(network_id)).await?;
     view(db, actor, &network, role).await
 }
 
@@ -195,7 +196,7 @@ pub async fn list(
 ) -> ApiResult<Page<NetworkView>> {
     let limit = page.limit()?;
     let after: Option<ApiId> = page.cursor()?;
-    let is_admin = access::is_admin(db, actor).await?;
+    let is_admin = access::is_admin(db, MemberId(actor)).await?;
     let rows = queries::list_for_member(db, actor, is_admin, after.map(|id| id.0), limit).await?;
     let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
     let counts = queries::member_counts(db, &ids).await?;
@@ -204,7 +205,7 @@ pub async fn list(
     for network in rows.iter().filter(|n| n.parent_id.is_some()) {
         parents.insert(
             network.id,
-            access::visible_parent_id(db, actor, network).await?,
+            access::visible_parent_id(db, MemberId(actor), network).await?,
         );
     }
     Ok(Page::from_rows(
@@ -247,7 +248,7 @@ pub async fn list_members(
     network_id: i64,
     query: MembersQuery,
 ) -> ApiResult<Page<MembershipView>> {
-    let access = network_access(db, actor, network_id).await?;
+    let access = network_access(db, MemberId(actor), NetworkId(network_id)).await?;
     let page = PageQuery {
         limit: query.limit,
         cursor: query.cursor,
@@ -357,7 +358,8 @@ pub async fn announce_join(txn: &Tx, network_id: i64, member_id: i64, role: Role
 /// `POST /networks/{id}/join`: listed networks with open joining only.
 pub async fn join(db: &DatabaseConnection, actor: i64, network_id: i64) -> ApiResult<NetworkView> {
     let txn = Tx::begin(db).await?;
-    let (network, role, is_direct_member) = network_summary_access(&txn, actor, network_id).await?;
+    let (network, role, is_direct_member) =
+        network_summary_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
     if is_direct_member {
         return view(&txn, actor, &network, role).await;
     }
@@ -421,7 +423,7 @@ pub async fn change_role(
 ) -> ApiResult<MembershipView> {
     let txn = Tx::begin(db).await?;
     queries::lock_network(&txn, network_id).await?;
-    let access = network_access(&txn, actor, network_id).await?;
+    let access = network_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
     access.require_facilitator()?;
     let membership = membership_for_change(&access, &txn, member_id).await?;
     if input.role == Role::Member {
@@ -462,7 +464,7 @@ pub async fn remove_member(
 ) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     queries::lock_network(&txn, network_id).await?;
-    let access = network_access(&txn, actor, network_id).await?;
+    let access = network_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
     if actor != member_id {
         access.require_facilitator()?;
     }
@@ -493,7 +495,7 @@ pub async fn set_notification_level(
     level: NotificationLevel,
 ) -> ApiResult<NotificationLevel> {
     let txn = Tx::begin(db).await?;
-    let access = network_access(&txn, actor, network_id).await?;
+    let access = network_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
     let membership = match membership_for_change(&access, &txn, actor).await {
         Err(ApiError::NotFound) => {
             return Err(ApiError::Forbidden("Join the network to follow it."))

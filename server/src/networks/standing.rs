@@ -5,6 +5,7 @@ use super::access::NetworkAccess;
 use super::model::Role;
 use crate::db::placeholders;
 use crate::entities::networks;
+use crate::ids::{MemberId, NetworkId};
 use sea_orm::{
     ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable,
     QueryResult, Statement, Value,
@@ -40,9 +41,14 @@ impl Standing {
         }
     }
 
-    pub(super) fn into_access(self, network: networks::Model) -> Option<NetworkAccess> {
+    pub(super) fn into_access(
+        self,
+        member_id: MemberId,
+        network: networks::Model,
+    ) -> Option<NetworkAccess> {
         let role = self.effective_role()?;
         Some(NetworkAccess {
+            member_id,
             network,
             role,
             is_direct_member: self.direct_role.is_some(),
@@ -167,7 +173,7 @@ fn access_sql_text<E: EntityTrait>(
 
 pub(super) async fn query_standing<E: EntityTrait>(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
     row_table: Option<&E>,
     id: i64,
     for_update: bool,
@@ -191,11 +197,11 @@ pub(super) async fn query_standing<E: EntityTrait>(
 /// The network and the caller's standing in it, whatever it is (`None` role: no access).
 pub(super) async fn standing_in(
     db: &impl ConnectionTrait,
-    member_id: i64,
-    network_id: i64,
+    member_id: MemberId,
+    network_id: NetworkId,
 ) -> Result<Option<(networks::Model, Standing)>, DbErr> {
     let Some(row) =
-        query_standing::<networks::Entity>(db, member_id, None, network_id, false).await?
+        query_standing::<networks::Entity>(db, member_id, None, network_id.get(), false).await?
     else {
         return Ok(None);
     };

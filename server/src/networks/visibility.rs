@@ -6,6 +6,7 @@ use super::access::MAX_DEPTH;
 use super::model::{Role, Visibility};
 use crate::db::placeholders;
 use crate::entities::{network_members, networks};
+use crate::ids::{MemberId, NetworkId};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Statement, Value,
 };
@@ -15,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 /// notification is checked against this when it is created.
 pub async fn members_who_can_see(
     db: &impl ConnectionTrait,
-    network_id: i64,
+    network_id: NetworkId,
     candidates: &[i64],
 ) -> Result<HashSet<i64>, DbErr> {
     members_standing(
@@ -33,7 +34,7 @@ pub async fn members_who_can_see(
 /// ancestor, or as instance admins), in one query.
 pub async fn facilitators_among(
     db: &impl ConnectionTrait,
-    network_id: i64,
+    network_id: NetworkId,
     candidates: &[i64],
 ) -> Result<HashSet<i64>, DbErr> {
     members_standing(
@@ -50,7 +51,7 @@ pub async fn facilitators_among(
 /// `n`, the network, and `a1`…`a3`, its ancestors).
 async fn members_standing(
     db: &impl ConnectionTrait,
-    network_id: i64,
+    network_id: NetworkId,
     candidates: &[i64],
     standing: &str,
 ) -> Result<HashSet<i64>, DbErr> {
@@ -83,12 +84,12 @@ async fn members_standing(
 /// Whether `member_id` may see network `network_id` right now.
 pub async fn can_see(
     db: &impl ConnectionTrait,
-    member_id: i64,
-    network_id: i64,
+    member_id: MemberId,
+    network_id: NetworkId,
 ) -> Result<bool, DbErr> {
-    Ok(members_who_can_see(db, network_id, &[member_id])
+    Ok(members_who_can_see(db, network_id, &[member_id.get()])
         .await?
-        .contains(&member_id))
+        .contains(&member_id.get()))
 }
 
 /// The networks whose content a member may read.
@@ -114,7 +115,7 @@ impl VisibleNetworks {
 /// filter by this.
 pub async fn visible_networks(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
 ) -> Result<VisibleNetworks, DbErr> {
     networks_of(db, member_id, true).await
 }
@@ -122,7 +123,10 @@ pub async fn visible_networks(
 /// The networks a member takes part in: direct memberships and the sub-networks of those
 /// they facilitate, whether or not they are an admin (digests follow what a member joined,
 /// not everything an admin may read).
-pub async fn member_networks(db: &impl ConnectionTrait, member_id: i64) -> Result<Vec<i64>, DbErr> {
+pub async fn member_networks(
+    db: &impl ConnectionTrait,
+    member_id: MemberId,
+) -> Result<Vec<i64>, DbErr> {
     match networks_of(db, member_id, false).await? {
         VisibleNetworks::Only(ids) => Ok(ids),
         VisibleNetworks::All => Ok(Vec::new()),
@@ -194,7 +198,7 @@ pub async fn members_networks(
 
 async fn networks_of(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
     admins_see_all: bool,
 ) -> Result<VisibleNetworks, DbErr> {
     // Admin flag and memberships in one query: this runs on every search and socket.
@@ -254,7 +258,7 @@ async fn networks_of(
 /// Ids of the networks whose content the member may read (every network, for admins).
 pub async fn visible_network_ids(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
 ) -> Result<Vec<i64>, DbErr> {
     match visible_networks(db, member_id).await? {
         VisibleNetworks::Only(ids) => Ok(ids),

@@ -66,7 +66,7 @@ pub async fn list_notifications(
     };
     let limit = page.limit()?;
     let before: Option<ApiId> = page.cursor()?;
-    let networks = visible_network_ids(db, auth.id).await?;
+    let networks = visible_network_ids(db, auth.member_id()).await?;
     let condition = || queries::visible(auth.id, &networks);
     let rows = queries::page(
         db,
@@ -112,7 +112,7 @@ pub async fn mark_read(
         update = update.filter(notifications::Column::Id.is_in(body.ids.iter().map(|id| id.0)));
     }
     update.exec(state.db.writer()).await?;
-    let networks = visible_network_ids(state.db.writer(), auth.id).await?;
+    let networks = visible_network_ids(state.db.writer(), auth.member_id()).await?;
     let unread_count =
         queries::unread_count(state.db.writer(), queries::visible(auth.id, &networks)).await?;
     Ok(web::Json(UnreadCount { unread_count }))

@@ -6,6 +6,7 @@
 use super::model::{self, Reader, ResultsVisibility};
 use super::queries;
 use crate::entities::{poll_ballots, polls, threads};
+use crate::ids::NetworkId;
 use crate::networks::visibility;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashSet;
@@ -102,7 +103,7 @@ async fn who_sees_results(
     };
     let facilitators = match visibility {
         ResultsVisibility::Facilitators => {
-            visibility::facilitators_among(db, poll.network_id, candidates).await?
+            visibility::facilitators_among(db, NetworkId(poll.network_id), candidates).await?
         }
         _ => HashSet::new(),
     };

@@ -7,7 +7,7 @@ use crate::entities::{poll_ballots, poll_choices, poll_options, polls, threads};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update, NetworkAccess};
 use crate::networks::network_access;
@@ -120,9 +120,9 @@ async fn load_poll(
     for_update: bool,
 ) -> ApiResult<(polls::Model, NetworkAccess)> {
     let (poll, access) = if for_update {
-        load_for_update::<polls::Entity>(db, viewer, id).await?
+        load_for_update::<polls::Entity>(db, MemberId(viewer), id).await?
     } else {
-        load::<polls::Entity>(db, viewer, id).await?
+        load::<polls::Entity>(db, MemberId(viewer), id).await?
     };
     if !super::audience::thread_stands(db, &poll).await? {
         return Err(ApiError::NotFound);
@@ -165,7 +165,7 @@ pub async fn create(
         return Err(ApiError::invalid("body", "is not a valid poll"));
     };
     let txn = Tx::begin(db).await?;
-    let access = network_access(&txn, actor, network_id).await?;
+    let access = network_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
     if let Some(thread_id) = input.thread_id {
         let thread = threads::Entity::find_by_id(thread_id.0)
             .one(&txn)
@@ -253,7 +253,7 @@ pub async fn list(
     network_id: i64,
     query: PollListQuery,
 ) -> ApiResult<Page<PollView>> {
-    let access = network_access(db, viewer, network_id).await?;
+    let access = network_access(db, MemberId(viewer), NetworkId(network_id)).await?;
     let page = PageQuery {
         limit: query.limit,
         cursor: query.cursor,
@@ -286,14 +286,6 @@ pub async fn list(
     })
 }
 
-fn require_author_or_facilitator(
-    access: &NetworkAccess,
-    poll: &polls::Model,
-    actor: i64,
-) -> ApiResult<()> {
-    access.require_author_or_facilitator(poll.author_id, actor)
-}
-
 pub async fn update(
     db: &DatabaseConnection,
     markdown: &Markdown,
@@ -322,7 +314,7 @@ pub async fn update(
     errors.finish()?;
     let txn = Tx::begin(db).await?;
     let (poll, access) = load_poll(&txn, actor, id, true).await?;
-    require_author_or_facilitator(&access, &poll, actor)?;
+    access.require_author_or_facilitator(MemberId(poll.author_id))?;
     let closed = model::is_closed(poll.closed_at, poll.closes_at, now);
     if closed && (input.closes_at.is_some() || input.closed == Some(true)) {
         return Err(ApiError::Conflict("This poll is already closed.".into()));
@@ -353,7 +345,7 @@ pub async fn update(
 pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     let (poll, access) = load_poll(&txn, actor, id, true).await?;
-    require_author_or_facilitator(&access, &poll, actor)?;
+    access.require_author_or_facilitator(MemberId(poll.author_id))?;
     let now = crate::clock::now();
     let (network_id, thread_id) = (poll.network_id, poll.thread_id);
     let mut active: polls::ActiveModel = poll.into();

@@ -6,6 +6,7 @@ use crate::entities::{resource_downloads, resources};
 use crate::error::{ApiError, ApiResult};
 use crate::files::media_type::content_disposition;
 use crate::files::range::{self, RangeRequest};
+use crate::ids::MemberId;
 use crate::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
@@ -34,7 +35,8 @@ pub async fn download(
     req: &HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let db = state.db.reader();
-    let (resource, _) = crate::networks::access::load::<resources::Entity>(db, actor, id).await?;
+    let (resource, _) =
+        crate::networks::access::load::<resources::Entity>(db, MemberId(actor), id).await?;
     let number = query
         .version
         .or(resource.current_version)

@@ -9,7 +9,7 @@ use crate::auth::links::{fetcher, Linked};
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{parse_json, ApiJson, Page, JSON_LIMIT_BYTES};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::networks::network_access;
 use crate::AppState;
 use actix_multipart::Multipart;
@@ -118,7 +118,7 @@ pub async fn create_resource(
 ) -> ApiResult<HttpResponse> {
     // Outsiders are turned away (404) before anything else is looked at, and before a
     // single byte of their upload is read.
-    network_access(state.db.reader(), auth.id, id.0).await?;
+    network_access(state.db.reader(), auth.member_id(), NetworkId(id.0)).await?;
     let kind = body_kind(&req)?;
     let (fields, file) = match kind {
         Body::Json => (read_json(payload).await?, None),
@@ -213,11 +213,11 @@ pub async fn add_version(
     // Who may add a version is settled before the upload is read.
     let (resource, access) = crate::networks::access::load::<crate::entities::resources::Entity>(
         state.db.reader(),
-        auth.id,
+        auth.member_id(),
         id.0,
     )
     .await?;
-    access.require_author_or_facilitator(resource.author_id, auth.id)?;
+    access.require_author_or_facilitator(MemberId(resource.author_id))?;
     if !matches!(body_kind(&req)?, Body::Multipart) {
         return Err(ApiError::UnsupportedMediaType(
             "Send multipart/form-data with a `file` part.".into(),

@@ -10,7 +10,7 @@ use crate::entities::{resource_labels, resources};
 use crate::error::{ApiError, ApiResult, FieldCollector, FieldErrors};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::markdown::Markdown;
 use crate::networks::access::load;
 use crate::networks::network_access;
@@ -161,7 +161,7 @@ pub async fn create(
     };
 
     let txn = Tx::begin(state.db.writer()).await?;
-    network_access(&txn, actor, network_id).await?;
+    network_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
     let now = crate::clock::now();
     let resource = resources::ActiveModel {
         network_id: Set(network_id),
@@ -223,7 +223,7 @@ pub async fn create(
 }
 
 pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<ResourceView> {
-    let (resource, _) = load::<resources::Entity>(db, viewer, id).await?;
+    let (resource, _) = load::<resources::Entity>(db, MemberId(viewer), id).await?;
     Ok(queries::view(db, viewer, &resource).await?)
 }
 
@@ -233,7 +233,7 @@ pub async fn list(
     network_id: i64,
     query: ResourceListQuery,
 ) -> ApiResult<Page<ResourceView>> {
-    network_access(db, viewer, network_id).await?;
+    network_access(db, MemberId(viewer), NetworkId(network_id)).await?;
     let page = PageQuery {
         limit: query.limit,
         cursor: query.cursor,
@@ -311,8 +311,8 @@ pub async fn update(
         return Err(ApiError::Validation(errors));
     }
     let txn = Tx::begin(db).await?;
-    let (resource, access) = load::<resources::Entity>(&txn, actor, id).await?;
-    access.require_author_or_facilitator(resource.author_id, actor)?;
+    let (resource, access) = load::<resources::Entity>(&txn, MemberId(actor), id).await?;
+    access.require_author_or_facilitator(MemberId(resource.author_id))?;
     if ResourceKind::from_stored(&resource.kind) == ResourceKind::Link && url == Some(None) {
         return Err(ApiError::invalid("url", "is required for a link"));
     }
@@ -340,8 +340,8 @@ pub async fn update(
 /// sake until an operator prunes them.
 pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
-    let (resource, access) = load::<resources::Entity>(&txn, actor, id).await?;
-    access.require_author_or_facilitator(resource.author_id, actor)?;
+    let (resource, access) = load::<resources::Entity>(&txn, MemberId(actor), id).await?;
+    access.require_author_or_facilitator(MemberId(resource.author_id))?;
     let network_id = resource.network_id;
     let mut active: resources::ActiveModel = resource.into();
     let now = crate::clock::now();

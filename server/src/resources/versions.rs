@@ -9,6 +9,7 @@ use crate::entities::{resource_versions, resources};
 use crate::error::{ApiError, ApiResult};
 use crate::events::EventKind;
 use crate::files::media_type;
+use crate::ids::MemberId;
 use crate::networks::access::load;
 use crate::text::BoundedText;
 use crate::tx::Tx;
@@ -86,8 +87,8 @@ pub async fn add_version(
     }
     let note = note_of(&fields)?;
     let txn = Tx::begin(state.db.writer()).await?;
-    let (resource, access) = load::<resources::Entity>(&txn, actor, id).await?;
-    access.require_author_or_facilitator(resource.author_id, actor)?;
+    let (resource, access) = load::<resources::Entity>(&txn, MemberId(actor), id).await?;
+    access.require_author_or_facilitator(MemberId(resource.author_id))?;
     if ResourceKind::from_stored(&resource.kind) == ResourceKind::Link {
         return Err(ApiError::invalid("file", "a link has no file"));
     }

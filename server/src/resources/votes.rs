@@ -6,6 +6,7 @@ use super::views::ResourceView;
 use crate::entities::{resource_votes, resources};
 use crate::error::{ApiError, ApiResult};
 use crate::events::EventKind;
+use crate::ids::MemberId;
 use crate::networks::access::load;
 use crate::tx::Tx;
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -19,7 +20,7 @@ pub async fn set_helpful(
     vote: bool,
 ) -> ApiResult<ResourceView> {
     let txn = Tx::begin(db).await?;
-    let (resource, _) = load::<resources::Entity>(&txn, actor, id).await?;
+    let (resource, _) = load::<resources::Entity>(&txn, MemberId(actor), id).await?;
     if resource.author_id == actor {
         return Err(ApiError::Forbidden("You cannot vote for what you shared."));
     }

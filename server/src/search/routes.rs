@@ -25,7 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn require_admin(state: &AppState, auth: &AuthMember) -> ApiResult<()> {
-    if crate::networks::access::is_admin(state.db.reader(), auth.id).await? {
+    if crate::networks::access::is_admin(state.db.reader(), auth.member_id()).await? {
         Ok(())
     } else {
         Err(ApiError::Forbidden(
@@ -124,7 +124,7 @@ pub async fn search(
     })?;
     let db = state.db.reader();
     // Decided now, for this caller, never from the request.
-    let visible = visible_networks(db, auth.id).await?;
+    let visible = visible_networks(db, auth.member_id()).await?;
     // Asking for one network narrows the scope to it, if it is visible at all: a filter
     // must never reach members' documents through networks the caller cannot see.
     let scope = match (query.network_id, &visible) {

@@ -3,6 +3,7 @@
 
 use crate::entities::{posts, threads};
 use crate::error::{ApiError, ApiResult};
+use crate::ids::MemberId;
 use crate::networks::access::{self, InNetwork, NetworkAccess};
 use sea_orm::{ConnectionTrait, EntityTrait};
 
@@ -12,7 +13,7 @@ pub async fn thread_access(
     member_id: i64,
     thread_id: i64,
 ) -> ApiResult<(threads::Model, NetworkAccess)> {
-    access::load::<threads::Entity>(db, member_id, thread_id).await
+    access::load::<threads::Entity>(db, MemberId(member_id), thread_id).await
 }
 
 /// A post (possibly a tombstone) in a live thread the caller may see.

@@ -9,7 +9,7 @@ use crate::entities::{posts, threads};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId};
 use crate::markdown::Markdown;
 use crate::networks::access::role_for;
 use crate::notifications::NotificationLevel;
@@ -95,7 +95,7 @@ pub async fn list(
     let after: Option<ApiId> = page.cursor()?;
     let rows = super::page::posts_page(db, viewer, thread_id, after.map(|id| id.0), limit).await?;
     if rows.is_empty() {
-        role_for::<threads::Entity>(db, viewer, thread_id).await?;
+        role_for::<threads::Entity>(db, MemberId(viewer), thread_id).await?;
     }
     let (rows, next_cursor) = split_page(rows, limit, |row| ApiId(row.post.id));
     let items = rows
@@ -269,7 +269,7 @@ pub async fn update(
     if post.deleted_at.is_some() {
         return Err(ApiError::NotFound);
     }
-    access.require_author_or_facilitator(post.author_id, actor)?;
+    access.require_author_or_facilitator(MemberId(post.author_id))?;
     let post = rewrite_body(&txn, markdown, post, body, crate::clock::now()).await?;
     let view = queries::post_view(&txn, actor, &post).await?;
     append_post_event(&txn, EventKind::PostUpdated, &thread, actor, &view, post.id).await?;
@@ -284,7 +284,7 @@ pub async fn delete(db: &DatabaseConnection, actor: i64, post_id: i64) -> ApiRes
     if post.deleted_at.is_some() {
         return Err(ApiError::NotFound);
     }
-    access.require_author_or_facilitator(post.author_id, actor)?;
+    access.require_author_or_facilitator(MemberId(post.author_id))?;
     if post.post_number == 1 {
         return Err(ApiError::Conflict(
             "The opening post is deleted with its thread: delete the thread instead.".into(),

@@ -9,7 +9,7 @@ use crate::entities::{thread_tags, threads};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::markdown::Markdown;
 use crate::networks::network_access;
 use crate::notifications::NotificationLevel;
@@ -67,7 +67,7 @@ pub async fn create(
     let body = body.into_string();
 
     let txn = Tx::begin(db).await?;
-    network_access(&txn, actor, network_id).await?;
+    network_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
     let view = start_thread(&txn, actor, network_id, title, body, body_html, &tags).await?;
     txn.commit().await?;
     Ok(view)
@@ -181,7 +181,7 @@ pub async fn list(
     network_id: i64,
     query: ThreadListQuery,
 ) -> ApiResult<Page<ThreadSummary>> {
-    network_access(db, viewer, network_id).await?;
+    network_access(db, MemberId(viewer), NetworkId(network_id)).await?;
     let page = PageQuery {
         limit: query.limit,
         cursor: query.cursor,
@@ -235,7 +235,7 @@ pub async fn update(
         access.require_facilitator()?;
     }
     if title.is_some() || body.is_some() || tags.is_some() {
-        access.require_author_or_facilitator(thread.author_id, actor)?;
+        access.require_author_or_facilitator(MemberId(thread.author_id))?;
     }
     let now = crate::clock::now();
     if let Some(body) = body {
@@ -286,7 +286,7 @@ pub async fn update(
 pub async fn delete(db: &DatabaseConnection, actor: i64, thread_id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     let (thread, access) = thread_access(&txn, actor, thread_id).await?;
-    access.require_author_or_facilitator(thread.author_id, actor)?;
+    access.require_author_or_facilitator(MemberId(thread.author_id))?;
     let network_id = thread.network_id;
     let mut active: threads::ActiveModel = thread.into();
     let now = crate::clock::now();
