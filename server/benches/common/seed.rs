@@ -69,8 +69,8 @@ pub async fn thread(
     let thread = staffroom::threads::service::create(
         state.db.writer(),
         &state.markdown,
-        author,
-        network,
+        staffroom::ids::MemberId(author),
+        staffroom::ids::NetworkId(network),
         staffroom::threads::service::CreateThread {
             title: title.to_owned(),
             body: body.to_owned(),

@@ -4,7 +4,7 @@
 use crate::auth::passwords::Password;
 use crate::entities::{members, networks};
 use crate::error::ApiError;
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId, PostId, ThreadId};
 use crate::members::profile::{DigestFrequency, DigestPreferences, DisplayName, Email};
 use crate::members::service::{create_member, update_profile, NewMember, ProfileUpdate};
 use crate::networks::model::{JoinPolicy, Role, Visibility};
@@ -327,8 +327,8 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
         let thread = thread_service::create(
             db,
             &state.markdown,
-            people[conversation.author].id,
-            network.id.0,
+            MemberId(people[conversation.author].id),
+            NetworkId(network.id.0),
             CreateThread {
                 title: conversation.title.to_owned(),
                 body: conversation.body.to_owned(),
@@ -342,8 +342,8 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
             let post = posts::create(
                 db,
                 &state.markdown,
-                people[*author].id,
-                thread.summary.id.0,
+                MemberId(people[*author].id),
+                ThreadId(thread.summary.id.0),
                 CreatePost {
                     body: (*body).to_owned(),
                     reply_to_post_id: previous.filter(|_| body.starts_with('@')),
@@ -356,9 +356,15 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
             // Someone other than the author finds each reply helpful.
             let reader = people[(*author + 3) % people.len()].id;
             if reader != people[*author].id {
-                reactions::set(db, reader, post.id.0, ReactionKind::Helpful, true)
-                    .await
-                    .map_err(err)?;
+                reactions::set(
+                    db,
+                    MemberId(reader),
+                    PostId(post.id.0),
+                    ReactionKind::Helpful,
+                    true,
+                )
+                .await
+                .map_err(err)?;
             }
         }
         post_count += 1;

@@ -231,8 +231,8 @@ pub async fn create(
     );
     let thread = crate::threads::service::start_thread(
         &txn,
-        actor,
-        network_id,
+        MemberId(actor),
+        NetworkId(network_id),
         title.as_str().chars().take(186).collect::<String>() + " (discussion)",
         opening.clone(),
         markdown.render(&opening),

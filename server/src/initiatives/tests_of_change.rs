@@ -13,7 +13,7 @@ use crate::entities::{initiative_teams, initiatives, tests_of_change};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::{ApiId, MemberId};
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::notifications::records::{notify_all, NewNotification, NotificationKind};
@@ -158,8 +158,8 @@ async fn insert(
     );
     let thread = crate::threads::service::start_thread(
         txn,
-        actor,
-        team.network_id,
+        MemberId(actor),
+        NetworkId(team.network_id),
         change_idea.chars().take(186).collect::<String>() + " (test of change)",
         opening.clone(),
         markdown.render(&opening),

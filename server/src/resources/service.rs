@@ -205,8 +205,8 @@ pub async fn create(
         .unwrap_or_default();
     let thread = crate::threads::service::start_thread(
         &txn,
-        actor,
-        network_id,
+        MemberId(actor),
+        NetworkId(network_id),
         title.chars().take(186).collect::<String>() + " (discussion)",
         opening.clone(),
         state.markdown.render(&opening),
