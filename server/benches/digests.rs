@@ -486,8 +486,8 @@ async fn seed_week(state: &AppState, count: usize, networks: usize) -> anyhow::R
             help_requests::service::create(
                 db,
                 &state.markdown,
-                pick(100 + h),
-                network,
+                staffroom::ids::MemberId(pick(100 + h)),
+                staffroom::ids::NetworkId(network),
                 help_requests::service::CreateHelpRequest {
                     title: format!("Looking for ideas on {} ({n}.{h})", tag.replace('-', " ")),
                     body: "Our team is stuck. What has worked in your school?".to_owned(),
@@ -503,8 +503,8 @@ async fn seed_week(state: &AppState, count: usize, networks: usize) -> anyhow::R
         for r in 0..RESOURCES {
             resources::service::create(
                 state,
-                pick(200 + r),
-                network,
+                staffroom::ids::MemberId(pick(200 + r)),
+                staffroom::ids::NetworkId(network),
                 resources::form::ResourceFields {
                     title: Some(format!(
                         "{} toolkit ({n}.{r})",

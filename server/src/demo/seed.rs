@@ -475,14 +475,20 @@ async fn seed_library(
             upload,
             file_name: file_name.to_owned(),
         };
-        let resource = resources::create(state, people[author].id, network_id, fields, Some(file))
-            .await
-            .map_err(err)?;
+        let resource = resources::create(
+            state,
+            MemberId(people[author].id),
+            NetworkId(network_id),
+            fields,
+            Some(file),
+        )
+        .await
+        .map_err(err)?;
         for voter in [2, 4, 8] {
             if people[voter].id != people[author].id {
                 crate::resources::votes::set_helpful(
                     state.db.writer(),
-                    people[voter].id,
+                    MemberId(people[voter].id),
                     resource.id.0,
                     true,
                 )
@@ -503,9 +509,15 @@ async fn seed_library(
         tags: Some(vec!["bright-spots".to_owned()]),
         ..Default::default()
     };
-    resources::create(state, people[0].id, network_id, link, None)
-        .await
-        .map_err(err)?;
+    resources::create(
+        state,
+        MemberId(people[0].id),
+        NetworkId(network_id),
+        link,
+        None,
+    )
+    .await
+    .map_err(err)?;
     Ok(count + 1)
 }
 
@@ -547,22 +559,28 @@ async fn seed_help_requests(
     for (author, request) in requests {
         ids.push((
             author,
-            help::create(db, &state.markdown, people[author].id, network_id, request)
-                .await
-                .map_err(err)?
-                .id
-                .0,
+            help::create(
+                db,
+                &state.markdown,
+                MemberId(people[author].id),
+                NetworkId(network_id),
+                request,
+            )
+            .await
+            .map_err(err)?
+            .id
+            .0,
         ));
     }
     // answered
-    responses::respond(db, &state.markdown, people[3].id, ids[1].1, CreateResponse { body: "We pair each student with a second adult from the start, so a change is never a cliff.".to_owned() })
+    responses::respond(db, &state.markdown, MemberId(people[3].id), ids[1].1, CreateResponse { body: "We pair each student with a second adult from the start, so a change is never a cliff.".to_owned() })
         .await
         .map_err(err)?;
     // resolved
     let answer = responses::respond(
         db,
         &state.markdown,
-        people[7].id,
+        MemberId(people[7].id),
         ids[2].1,
         CreateResponse {
             body: "We count it as a half-day absence (code P2) and flag it after three in a month."
@@ -573,7 +591,7 @@ async fn seed_help_requests(
     .map_err(err)?;
     responses::accept(
         db,
-        people[ids[2].0].id,
+        MemberId(people[ids[2].0].id),
         ids[2].1,
         AcceptResponse {
             response_id: answer.id,
@@ -585,7 +603,7 @@ async fn seed_help_requests(
     help::update(
         db,
         &state.markdown,
-        people[ids[3].0].id,
+        MemberId(people[ids[3].0].id),
         ids[3].1,
         UpdateHelpRequest {
             title: None,

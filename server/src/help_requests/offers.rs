@@ -15,18 +15,18 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 /// "I can help" (`offer = true`) or taking it back.
 pub async fn set_offer(
     db: &DatabaseConnection,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     offer: bool,
 ) -> ApiResult<HelpRequestView> {
     let txn = Tx::begin(db).await?;
-    let (request, _) = load_for_update::<help_requests::Entity>(&txn, MemberId(actor), id).await?;
-    if request.author_id == actor {
+    let (request, _) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
+    if request.author_id == actor.get() {
         return Err(ApiError::Forbidden(
             "You cannot offer help on your own request.",
         ));
     }
-    let existing = help_offers::Entity::find_by_id((id, actor))
+    let existing = help_offers::Entity::find_by_id((id, actor.get()))
         .one(&txn)
         .await?;
     let changed = match (existing, offer) {
@@ -38,7 +38,7 @@ pub async fn set_offer(
             }
             help_offers::ActiveModel {
                 help_request_id: Set(id),
-                member_id: Set(actor),
+                member_id: Set(actor.get()),
                 created_at: Set(crate::clock::now()),
             }
             .insert(&txn)
@@ -46,7 +46,7 @@ pub async fn set_offer(
             true
         }
         (Some(_), false) => {
-            help_offers::Entity::delete_by_id((id, actor))
+            help_offers::Entity::delete_by_id((id, actor.get()))
                 .exec(&txn)
                 .await?;
             true
@@ -59,11 +59,11 @@ pub async fn set_offer(
             NewEvent::in_network(
                 EventKind::HelpRequestOffered,
                 request.network_id,
-                actor,
+                actor.get(),
                 &serde_json::json!({
                     "help_request_id": ApiId(request.id),
                     "asker_id": (!request.is_anonymous).then_some(ApiId(request.author_id)),
-                    "member_id": ApiId(actor),
+                    "member_id": ApiId(actor.get()),
                     "offered": offer,
                 }),
             )
@@ -79,7 +79,7 @@ pub async fn set_offer(
                 subject_type: "help_request",
                 subject_id: request.id,
                 network_id: Some(request.network_id),
-                actor_id: Some(actor),
+                actor_id: Some(actor.get()),
                 data: serde_json::json!({}),
             },
         )

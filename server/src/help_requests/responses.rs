@@ -32,7 +32,7 @@ pub struct AcceptResponse {
 pub async fn respond(
     db: &DatabaseConnection,
     markdown: &Markdown,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     input: CreateResponse,
 ) -> ApiResult<ResponseView> {
@@ -40,8 +40,8 @@ pub async fn respond(
     let body_html = body.render(markdown);
     let body = body.into_string();
     let txn = Tx::begin(db).await?;
-    let (request, _) = load_for_update::<help_requests::Entity>(&txn, MemberId(actor), id).await?;
-    if request.author_id == actor {
+    let (request, _) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
+    if request.author_id == actor.get() {
         return Err(ApiError::Forbidden(
             "You asked this: edit your request, or accept a response.",
         ));
@@ -51,7 +51,7 @@ pub async fn respond(
     let now = crate::clock::now();
     let response = help_responses::ActiveModel {
         help_request_id: Set(id),
-        author_id: Set(actor),
+        author_id: Set(actor.get()),
         body: Set(body),
         body_html: Set(body_html),
         created_at: Set(now),
@@ -75,7 +75,7 @@ pub async fn respond(
         NewEvent::in_network(
             EventKind::HelpRequestResponded,
             request.network_id,
-            actor,
+            actor.get(),
             &serde_json::json!({
                 "help_request_id": ApiId(request.id),
                 "asker_id": (!request.is_anonymous).then_some(ApiId(request.author_id)),
@@ -93,7 +93,7 @@ pub async fn respond(
             subject_type: "help_request",
             subject_id: request.id,
             network_id: Some(request.network_id),
-            actor_id: Some(actor),
+            actor_id: Some(actor.get()),
             data: serde_json::json!({ "response_id": view.id }),
         },
     )
@@ -104,11 +104,11 @@ pub async fn respond(
 
 pub async fn list_responses(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     id: i64,
     page: &PageQuery,
 ) -> ApiResult<Page<ResponseView>> {
-    let (request, _) = load::<help_requests::Entity>(db, MemberId(viewer), id).await?;
+    let (request, _) = load::<help_requests::Entity>(db, viewer, id).await?;
     let limit = page.limit()?;
     let after: Option<ApiId> = page.cursor()?;
     let rows = queries::responses_page(db, &request, after.map(|a| a.0), limit).await?;
@@ -123,20 +123,19 @@ pub async fn list_responses(
 /// responder credited.
 pub async fn accept(
     db: &DatabaseConnection,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     input: AcceptResponse,
 ) -> ApiResult<HelpRequestView> {
     let txn = Tx::begin(db).await?;
-    let (request, access) =
-        load_for_update::<help_requests::Entity>(&txn, MemberId(actor), id).await?;
+    let (request, access) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
     access.require_author_or_facilitator(MemberId(request.author_id))?;
     let response = help_responses::Entity::find_by_id(input.response_id.0)
         .one(&txn)
         .await?
         .filter(|r| r.help_request_id == id)
         .ok_or_else(|| ApiError::invalid("response_id", "is not a response to this request"))?;
-    if response.author_id == actor {
+    if response.author_id == actor.get() {
         return Err(ApiError::Forbidden("You cannot accept your own response."));
     }
     let next = HelpRequestStatus::from_stored(&request.status).apply(Transition::Accept, true)?;
@@ -151,7 +150,7 @@ pub async fn accept(
     let mut event = NewEvent::in_network(
         EventKind::HelpRequestResolved,
         request.network_id,
-        actor,
+        actor.get(),
         &serde_json::json!({
             "help_request_id": ApiId(request.id),
             "accepted_response_id": ApiId(response.id),

@@ -6,7 +6,7 @@ use super::views::{MemberView, PublicProfile};
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId};
 use crate::AppState;
 use actix_web::{web, HttpResponse};
 
@@ -67,7 +67,7 @@ pub async fn get_member(
     let expertise = queries::expertise_of(db, target).await?;
     let mut profile = PublicProfile::new(&member, expertise);
     profile.accepted_answers =
-        Some(crate::help_requests::queries::accepted_answer_count(db, target).await?);
+        Some(crate::help_requests::queries::accepted_answer_count(db, MemberId(target)).await?);
     Ok(web::Json(profile))
 }
 

@@ -29,14 +29,13 @@ pub struct DownloadQuery {
 
 pub async fn download(
     state: &AppState,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     query: DownloadQuery,
     req: &HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let db = state.db.reader();
-    let (resource, _) =
-        crate::networks::access::load::<resources::Entity>(db, MemberId(actor), id).await?;
+    let (resource, _) = crate::networks::access::load::<resources::Entity>(db, actor, id).await?;
     let number = query
         .version
         .or(resource.current_version)
@@ -88,7 +87,7 @@ pub async fn download(
         }
     };
     if start == 0 {
-        count_download(state, id, actor).await?;
+        count_download(state, id, actor.get()).await?;
     }
     file.seek(std::io::SeekFrom::Start(start))
         .await

@@ -88,7 +88,13 @@ pub async fn list_resources(
     id: web::Path<ApiId>,
     query: web::Query<ResourceListQuery>,
 ) -> ApiResult<web::Json<Page<ResourceView>>> {
-    let page = service::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?;
+    let page = service::list(
+        state.db.reader(),
+        auth.member_id(),
+        NetworkId(id.0),
+        query.into_inner(),
+    )
+    .await?;
     Ok(web::Json(Page {
         items: signed(&state, &auth, page.items),
         next_cursor: page.next_cursor,
@@ -133,7 +139,7 @@ pub async fn create_resource(
             (form.fields, form.file)
         }
     };
-    let view = service::create(&state, auth.id, id.0, fields, file).await?;
+    let view = service::create(&state, auth.member_id(), NetworkId(id.0), fields, file).await?;
     Ok(HttpResponse::Created().json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -144,7 +150,7 @@ pub async fn get_resource(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ResourceView>> {
-    let view = service::get(state.db.reader(), auth.id, id.0).await?;
+    let view = service::get(state.db.reader(), auth.member_id(), id.0).await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -157,7 +163,14 @@ pub async fn update_resource(
     id: web::Path<ApiId>,
     ApiJson(fields): ApiJson<ResourceFields>,
 ) -> ApiResult<web::Json<ResourceView>> {
-    let view = service::update(state.db.writer(), &state.markdown, auth.id, id.0, fields).await?;
+    let view = service::update(
+        state.db.writer(),
+        &state.markdown,
+        auth.member_id(),
+        id.0,
+        fields,
+    )
+    .await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -169,7 +182,7 @@ pub async fn delete_resource(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<HttpResponse> {
-    service::delete(state.db.writer(), auth.id, id.0).await?;
+    service::delete(state.db.writer(), auth.member_id(), id.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -194,7 +207,7 @@ pub async fn download_resource(
         query.token.as_deref(),
         Linked::Download { resource_id: id.0 },
     )?;
-    download::download(&state, member, id.0, query, &req).await
+    download::download(&state, MemberId(member), id.0, query, &req).await
 }
 
 /// Upload a new version (`multipart/form-data`: `file` and an optional `note`).
@@ -230,7 +243,8 @@ pub async fn add_version(
         Multipart::new(req.headers(), payload),
     )
     .await?;
-    let view = versions::add_version(&state, auth.id, id.0, form.fields, form.file).await?;
+    let view =
+        versions::add_version(&state, auth.member_id(), id.0, form.fields, form.file).await?;
     Ok(HttpResponse::Created().json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -241,7 +255,7 @@ pub async fn mark_helpful(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ResourceView>> {
-    let view = votes::set_helpful(state.db.writer(), auth.id, id.0, true).await?;
+    let view = votes::set_helpful(state.db.writer(), auth.member_id(), id.0, true).await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -252,6 +266,6 @@ pub async fn unmark_helpful(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ResourceView>> {
-    let view = votes::set_helpful(state.db.writer(), auth.id, id.0, false).await?;
+    let view = votes::set_helpful(state.db.writer(), auth.member_id(), id.0, false).await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }

@@ -91,14 +91,15 @@ impl Labels {
 pub(super) async fn announce(
     txn: &Tx,
     kind: EventKind,
-    actor: i64,
+    actor: MemberId,
     view: &ResourceView,
 ) -> ApiResult<()> {
     let public = ResourceView {
         helpful_by_me: false,
         ..view.clone()
     };
-    let event = NewEvent::in_network(kind, view.network_id.0, actor, &public).about(view.id.0);
+    let event =
+        NewEvent::in_network(kind, view.network_id.0, actor.get(), &public).about(view.id.0);
     // Replays show it as it is now, never an earlier title or text.
     if kind != EventKind::ResourceCreated {
         events::redact(
@@ -117,8 +118,8 @@ pub(super) async fn announce(
 /// thread, all in one transaction.
 pub async fn create(
     state: &AppState,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     fields: ResourceFields,
     file: Option<ReceivedFile>,
 ) -> ApiResult<ResourceView> {
@@ -161,11 +162,11 @@ pub async fn create(
     };
 
     let txn = Tx::begin(state.db.writer()).await?;
-    network_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
+    network_access(&txn, actor, network_id).await?;
     let now = crate::clock::now();
     let resource = resources::ActiveModel {
-        network_id: Set(network_id),
-        author_id: Set(actor),
+        network_id: Set(network_id.get()),
+        author_id: Set(actor.get()),
         kind: Set(kind.as_str().to_owned()),
         title: Set(title.clone()),
         description_html: Set(description.render(&state.markdown)),
@@ -205,8 +206,8 @@ pub async fn create(
         .unwrap_or_default();
     let thread = crate::threads::service::start_thread(
         &txn,
-        MemberId(actor),
-        NetworkId(network_id),
+        actor,
+        network_id,
         title.chars().take(186).collect::<String>() + " (discussion)",
         opening.clone(),
         state.markdown.render(&opening),
@@ -222,18 +223,18 @@ pub async fn create(
     Ok(view)
 }
 
-pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<ResourceView> {
-    let (resource, _) = load::<resources::Entity>(db, MemberId(viewer), id).await?;
+pub async fn get(db: &impl ConnectionTrait, viewer: MemberId, id: i64) -> ApiResult<ResourceView> {
+    let (resource, _) = load::<resources::Entity>(db, viewer, id).await?;
     Ok(queries::view(db, viewer, &resource).await?)
 }
 
 pub async fn list(
     db: &impl ConnectionTrait,
-    viewer: i64,
-    network_id: i64,
+    viewer: MemberId,
+    network_id: NetworkId,
     query: ResourceListQuery,
 ) -> ApiResult<Page<ResourceView>> {
-    network_access(db, MemberId(viewer), NetworkId(network_id)).await?;
+    network_access(db, viewer, network_id).await?;
     let page = PageQuery {
         limit: query.limit,
         cursor: query.cursor,
@@ -284,7 +285,7 @@ pub async fn list(
 pub async fn update(
     db: &DatabaseConnection,
     markdown: &Markdown,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     fields: ResourceFields,
 ) -> ApiResult<ResourceView> {
@@ -311,7 +312,7 @@ pub async fn update(
         return Err(ApiError::Validation(errors));
     }
     let txn = Tx::begin(db).await?;
-    let (resource, access) = load::<resources::Entity>(&txn, MemberId(actor), id).await?;
+    let (resource, access) = load::<resources::Entity>(&txn, actor, id).await?;
     access.require_author_or_facilitator(MemberId(resource.author_id))?;
     if ResourceKind::from_stored(&resource.kind) == ResourceKind::Link && url == Some(None) {
         return Err(ApiError::invalid("url", "is required for a link"));
@@ -338,9 +339,9 @@ pub async fn update(
 
 /// Soft delete by whoever shared it or a facilitator; files stay for earlier downloads'
 /// sake until an operator prunes them.
-pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<()> {
+pub async fn delete(db: &DatabaseConnection, actor: MemberId, id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
-    let (resource, access) = load::<resources::Entity>(&txn, MemberId(actor), id).await?;
+    let (resource, access) = load::<resources::Entity>(&txn, actor, id).await?;
     access.require_author_or_facilitator(MemberId(resource.author_id))?;
     let network_id = resource.network_id;
     let mut active: resources::ActiveModel = resource.into();
@@ -360,7 +361,7 @@ pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<(
         NewEvent::in_network(
             EventKind::ResourceDeleted,
             network_id,
-            actor,
+            actor.get(),
             &serde_json::json!({ "id": ApiId(id) }),
         )
         .about(id),

@@ -15,19 +15,19 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 /// "This was helpful" (`vote = true`) or taking it back; idempotent; not on your own.
 pub async fn set_helpful(
     db: &DatabaseConnection,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     vote: bool,
 ) -> ApiResult<ResourceView> {
     let txn = Tx::begin(db).await?;
-    let (resource, _) = load::<resources::Entity>(&txn, MemberId(actor), id).await?;
-    if resource.author_id == actor {
+    let (resource, _) = load::<resources::Entity>(&txn, actor, id).await?;
+    if resource.author_id == actor.get() {
         return Err(ApiError::Forbidden("You cannot vote for what you shared."));
     }
     let changed = if vote {
         resource_votes::Entity::insert(resource_votes::ActiveModel {
             resource_id: Set(id),
-            member_id: Set(actor),
+            member_id: Set(actor.get()),
             created_at: Set(crate::clock::now()),
         })
         .on_conflict(
@@ -42,7 +42,7 @@ pub async fn set_helpful(
         .await?
             == 1
     } else {
-        resource_votes::Entity::delete_by_id((id, actor))
+        resource_votes::Entity::delete_by_id((id, actor.get()))
             .exec(&txn)
             .await?
             .rows_affected
