@@ -525,8 +525,8 @@ async fn seed_week(state: &AppState, count: usize, networks: usize) -> anyhow::R
         convenings::service::create(
             db,
             &state.markdown,
-            admin,
-            network,
+            staffroom::ids::MemberId(admin),
+            staffroom::ids::NetworkId(network),
             convenings::service::CreateConvening {
                 title: format!("Monthly network meeting {n}"),
                 starts_at: starts,

@@ -44,7 +44,7 @@ pub async fn members(
 pub async fn private_network(state: &AppState, creator: i64, name: &str) -> anyhow::Result<i64> {
     let network = staffroom::networks::service::create(
         state.db.writer(),
-        creator,
+        staffroom::ids::MemberId(creator),
         staffroom::networks::service::CreateNetwork {
             name: name.to_owned(),
             description: String::new(),

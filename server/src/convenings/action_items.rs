@@ -57,13 +57,12 @@ fn check_due_on(due_on: Option<NaiveDate>) -> ApiResult<Option<NaiveDate>> {
 
 async fn check_owner(
     txn: &impl ConnectionTrait,
-    network_id: i64,
+    network_id: NetworkId,
     owner: Option<ApiId>,
 ) -> ApiResult<Option<i64>> {
     match owner {
         None => Ok(None),
-        Some(ApiId(owner)) => match direct_role(txn, MemberId(owner), NetworkId(network_id)).await?
-        {
+        Some(ApiId(owner)) => match direct_role(txn, MemberId(owner), network_id).await? {
             Some(_) => Ok(Some(owner)),
             None => Err(ApiError::invalid(
                 "owner_id",
@@ -75,7 +74,7 @@ async fn check_owner(
 
 async fn announce_assignment(
     txn: &Tx,
-    actor: i64,
+    actor: MemberId,
     convening: &convenings::Model,
     item: &action_items::Model,
 ) -> ApiResult<()> {
@@ -88,7 +87,7 @@ async fn announce_assignment(
                 subject_type: "action_item",
                 subject_id: item.id,
                 network_id: Some(convening.network_id),
-                actor_id: Some(actor),
+                actor_id: Some(actor.get()),
                 data: serde_json::json!({
                     "title": item.title,
                     "due_on": item.due_on,
@@ -104,11 +103,11 @@ async fn announce_assignment(
 
 pub async fn list(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     convening_id: i64,
     page: &PageQuery,
 ) -> ApiResult<Page<ActionItemView>> {
-    crate::networks::access::load::<convenings::Entity>(db, MemberId(viewer), convening_id).await?;
+    crate::networks::access::load::<convenings::Entity>(db, viewer, convening_id).await?;
     let limit = page.limit()?;
     let after: Option<ApiId> = page.cursor()?;
     let mut query =
@@ -131,7 +130,7 @@ pub async fn list(
 /// Any member of the network records an action item; its owner is told.
 pub async fn create(
     db: &DatabaseConnection,
-    actor: i64,
+    actor: MemberId,
     convening_id: i64,
     input: CreateActionItem,
 ) -> ApiResult<ActionItemView> {
@@ -139,9 +138,8 @@ pub async fn create(
     let due_on = check_due_on(input.due_on)?;
     let txn = Tx::begin(db).await?;
     let (convening, _) =
-        crate::networks::access::load::<convenings::Entity>(&txn, MemberId(actor), convening_id)
-            .await?;
-    let owner = check_owner(&txn, convening.network_id, input.owner_id).await?;
+        crate::networks::access::load::<convenings::Entity>(&txn, actor, convening_id).await?;
+    let owner = check_owner(&txn, NetworkId(convening.network_id), input.owner_id).await?;
     let now = crate::clock::now();
     let item = action_items::ActiveModel {
         convening_id: Set(convening_id),
@@ -149,7 +147,7 @@ pub async fn create(
         owner_id: Set(owner),
         due_on: Set(due_on),
         status: Set(ActionItemStatus::Open.as_str().to_owned()),
-        created_by: Set(actor),
+        created_by: Set(actor.get()),
         created_at: Set(now),
         updated_at: Set(now),
         completed_at: Set(None),
@@ -164,7 +162,7 @@ pub async fn create(
         NewEvent::in_network(
             EventKind::ActionItemCreated,
             convening.network_id,
-            actor,
+            actor.get(),
             &view,
         )
         .about(item.id),
@@ -174,8 +172,15 @@ pub async fn create(
     Ok(view)
 }
 
-fn may_change(item: &action_items::Model, access: &NetworkAccess, actor: i64) -> ApiResult<()> {
-    if item.owner_id == Some(actor) || item.created_by == actor || access.is_facilitator() {
+fn may_change(
+    item: &action_items::Model,
+    access: &NetworkAccess,
+    actor: MemberId,
+) -> ApiResult<()> {
+    if item.owner_id == Some(actor.get())
+        || item.created_by == actor.get()
+        || access.is_facilitator()
+    {
         Ok(())
     } else {
         Err(ApiError::Forbidden(
@@ -186,7 +191,7 @@ fn may_change(item: &action_items::Model, access: &NetworkAccess, actor: i64) ->
 
 pub async fn update(
     db: &DatabaseConnection,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     input: UpdateActionItem,
 ) -> ApiResult<ActionItemView> {
@@ -206,10 +211,10 @@ pub async fn update(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let access = network_access(&txn, MemberId(actor), NetworkId(convening.network_id)).await?;
+    let access = network_access(&txn, actor, NetworkId(convening.network_id)).await?;
     may_change(&item, &access, actor)?;
     let new_owner = match input.owner_id {
-        Some(owner) => Some(check_owner(&txn, convening.network_id, owner).await?),
+        Some(owner) => Some(check_owner(&txn, NetworkId(convening.network_id), owner).await?),
         None => None,
     };
     let reassigned = new_owner.is_some_and(|owner| owner.is_some() && owner != item.owner_id);
@@ -240,7 +245,7 @@ pub async fn update(
         NewEvent::in_network(
             EventKind::ActionItemUpdated,
             convening.network_id,
-            actor,
+            actor.get(),
             &view,
         )
         .about(item.id),

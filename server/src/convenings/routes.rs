@@ -7,7 +7,7 @@ use crate::auth::links::{fetcher, Linked};
 use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
-use crate::ids::{ApiId, MemberId};
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::AppState;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -40,7 +40,13 @@ pub async fn list_convenings(
     id: web::Path<ApiId>,
     query: web::Query<ConveningListQuery>,
 ) -> ApiResult<web::Json<Page<ConveningView>>> {
-    let page = service::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?;
+    let page = service::list(
+        state.db.reader(),
+        auth.member_id(),
+        NetworkId(id.0),
+        query.into_inner(),
+    )
+    .await?;
     Ok(web::Json(Page {
         items: page
             .items
@@ -61,7 +67,14 @@ pub async fn create_convening(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreateConvening>,
 ) -> ApiResult<HttpResponse> {
-    let view = service::create(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
+    let view = service::create(
+        state.db.writer(),
+        &state.markdown,
+        auth.member_id(),
+        NetworkId(id.0),
+        input,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -72,7 +85,7 @@ pub async fn get_convening(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ConveningView>> {
-    let view = service::get(state.db.reader(), auth.id, id.0).await?;
+    let view = service::get(state.db.reader(), auth.member_id(), id.0).await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -86,7 +99,14 @@ pub async fn update_convening(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<UpdateConvening>,
 ) -> ApiResult<web::Json<ConveningView>> {
-    let view = service::update(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
+    let view = service::update(
+        state.db.writer(),
+        &state.markdown,
+        auth.member_id(),
+        id.0,
+        input,
+    )
+    .await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -141,7 +161,7 @@ pub async fn list_action_items(
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<ActionItemView>>> {
     Ok(web::Json(
-        action_items::list(state.db.reader(), auth.id, id.0, &page).await?,
+        action_items::list(state.db.reader(), auth.member_id(), id.0, &page).await?,
     ))
 }
 
@@ -154,7 +174,7 @@ pub async fn create_action_item(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreateActionItem>,
 ) -> ApiResult<HttpResponse> {
-    let view = action_items::create(state.db.writer(), auth.id, id.0, input).await?;
+    let view = action_items::create(state.db.writer(), auth.member_id(), id.0, input).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -170,6 +190,6 @@ pub async fn update_action_item(
     ApiJson(input): ApiJson<UpdateActionItem>,
 ) -> ApiResult<web::Json<ActionItemView>> {
     Ok(web::Json(
-        action_items::update(state.db.writer(), auth.id, id.0, input).await?,
+        action_items::update(state.db.writer(), auth.member_id(), id.0, input).await?,
     ))
 }

@@ -63,16 +63,21 @@ pub struct ConveningListQuery {
     pub cursor: Option<String>,
 }
 
-async fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &ConveningView) -> ApiResult<()> {
-    txn.emit(NewEvent::in_network(kind, view.network_id.0, actor, view).about(view.id.0));
+async fn announce(
+    txn: &Tx,
+    kind: EventKind,
+    actor: MemberId,
+    view: &ConveningView,
+) -> ApiResult<()> {
+    txn.emit(NewEvent::in_network(kind, view.network_id.0, actor.get(), view).about(view.id.0));
     Ok(())
 }
 
 pub async fn create(
     db: &DatabaseConnection,
     markdown: &Markdown,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     input: CreateConvening,
 ) -> ApiResult<ConveningView> {
     let title = Title::parse(&input.title).map(Title::into_string);
@@ -94,20 +99,20 @@ pub async fn create(
     let agenda = MarkdownBody::optional("agenda", &input.agenda)?;
 
     let txn = Tx::begin(db).await?;
-    network_access(&txn, MemberId(actor), NetworkId(network_id))
+    network_access(&txn, actor, network_id)
         .await?
         .require_facilitator()?;
     let timezone = match timezone {
         Some(timezone) => timezone.as_str().to_owned(),
-        None => member_queries::find(&txn, actor)
+        None => member_queries::find(&txn, actor.get())
             .await?
             .map(|m| m.timezone)
             .unwrap_or_else(|| "UTC".to_owned()),
     };
     let now = crate::clock::now();
     let convening = convenings::ActiveModel {
-        network_id: Set(network_id),
-        created_by: Set(actor),
+        network_id: Set(network_id.get()),
+        created_by: Set(actor.get()),
         title: Set(title),
         starts_at: Set(range.starts_at),
         ends_at: Set(range.ends_at),
@@ -132,18 +137,18 @@ pub async fn create(
     Ok(view)
 }
 
-pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<ConveningView> {
-    let (convening, _) = load::<convenings::Entity>(db, MemberId(viewer), id).await?;
+pub async fn get(db: &impl ConnectionTrait, viewer: MemberId, id: i64) -> ApiResult<ConveningView> {
+    let (convening, _) = load::<convenings::Entity>(db, viewer, id).await?;
     Ok(queries::view(db, &convening).await?)
 }
 
 pub async fn list(
     db: &impl ConnectionTrait,
-    viewer: i64,
-    network_id: i64,
+    viewer: MemberId,
+    network_id: NetworkId,
     query: ConveningListQuery,
 ) -> ApiResult<Page<ConveningView>> {
-    network_access(db, MemberId(viewer), NetworkId(network_id)).await?;
+    network_access(db, viewer, network_id).await?;
     let page = PageQuery {
         limit: query.limit,
         cursor: query.cursor,
@@ -172,7 +177,7 @@ pub async fn list(
 pub async fn update(
     db: &DatabaseConnection,
     markdown: &Markdown,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     input: UpdateConvening,
 ) -> ApiResult<ConveningView> {
@@ -201,7 +206,7 @@ pub async fn update(
         .lock_exclusive()
         .one(&txn)
         .await?;
-    let (convening, access) = load::<convenings::Entity>(&txn, MemberId(actor), id).await?;
+    let (convening, access) = load::<convenings::Entity>(&txn, actor, id).await?;
     access.require_facilitator()?;
     let range = TimeRange::new(
         input.starts_at.unwrap_or(convening.starts_at),

@@ -6,7 +6,7 @@
 use super::seed::err;
 use crate::conversations::service::{self as conversations, SendMessage, StartConversation};
 use crate::entities::members;
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::polls::model::{PollKind, ResultsVisibility};
 use crate::polls::service::{self as polls, CreatePoll, UpdatePoll, Vote};
 use crate::AppState;
@@ -82,8 +82,8 @@ pub async fn seed_connections(
     let topic = polls::create(
         db,
         &state.markdown,
-        id(0),
-        network_id,
+        MemberId(id(0)),
+        NetworkId(network_id),
         ask(
             "What should the spring convening focus on?",
             PollKind::Single,
@@ -101,7 +101,7 @@ pub async fn seed_connections(
     for (voter, option) in [(1, 0), (2, 0), (3, 1), (4, 0), (6, 2)] {
         polls::vote(
             db,
-            id(voter),
+            MemberId(id(voter)),
             topic.id.0,
             Some(Vote {
                 option_ids: Some(vec![topic.options[option].id]),
@@ -114,8 +114,8 @@ pub async fn seed_connections(
     let caseload = polls::create(
         db,
         &state.markdown,
-        id(1),
-        network_id,
+        MemberId(id(1)),
+        NetworkId(network_id),
         ask(
             "How many students are on your attendance team's caseload?",
             PollKind::Number,
@@ -129,7 +129,7 @@ pub async fn seed_connections(
     for (voter, value) in [(0, 42.0), (2, 65.0), (5, 38.0), (7, 120.0), (9, 55.0)] {
         polls::vote(
             db,
-            id(voter),
+            MemberId(id(voter)),
             caseload.id.0,
             Some(Vote {
                 option_ids: None,
@@ -142,7 +142,7 @@ pub async fn seed_connections(
     polls::update(
         db,
         &state.markdown,
-        id(1),
+        MemberId(id(1)),
         caseload.id.0,
         UpdatePoll {
             question: None,
@@ -156,8 +156,8 @@ pub async fn seed_connections(
     let pulse = polls::create(
         db,
         &state.markdown,
-        id(0),
-        network_id,
+        MemberId(id(0)),
+        NetworkId(network_id),
         ask(
             "How supported do you feel by this network between convenings?",
             PollKind::Single,
@@ -171,7 +171,7 @@ pub async fn seed_connections(
     for (voter, option) in [(3, 0), (8, 1), (11, 2)] {
         polls::vote(
             db,
-            id(voter),
+            MemberId(id(voter)),
             pulse.id.0,
             Some(Vote {
                 option_ids: Some(vec![pulse.options[option].id]),

@@ -242,7 +242,7 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
 
     let network = network_service::create(
         db,
-        facilitator,
+        MemberId(facilitator),
         CreateNetwork {
             name: NETWORK_NAME.to_owned(),
             description: "Attendance staff and school leaders from Austin, Hays, Manor, Pflugerville and Seguin ISDs testing practices that reduce chronic absence, especially for students from low-income households.".to_owned(),
@@ -270,7 +270,7 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
     ] {
         let group = network_service::create(
             db,
-            facilitator,
+            MemberId(facilitator),
             CreateNetwork {
                 name: name.to_owned(),
                 description: description.to_owned(),
@@ -285,7 +285,7 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
     }
     let math = network_service::create(
         db,
-        facilitator,
+        MemberId(facilitator),
         CreateNetwork {
             name: "Central Texas Math PLN".to_owned(),
             description:
@@ -305,19 +305,24 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
             (network.id.0, Role::Member),
             (groups[person.group], Role::Member),
         ] {
-            let role = add_membership(&txn, network_id, member.id, role)
+            let role = add_membership(&txn, NetworkId(network_id), MemberId(member.id), role)
                 .await
                 .map_err(err)?;
-            announce_join(&txn, network_id, member.id, role)
+            announce_join(&txn, NetworkId(network_id), MemberId(member.id), role)
                 .await
                 .map_err(err)?;
         }
     }
     let math_member = people[11].id;
-    let role = add_membership(&txn, math.id.0, math_member, Role::Member)
-        .await
-        .map_err(err)?;
-    announce_join(&txn, math.id.0, math_member, role)
+    let role = add_membership(
+        &txn,
+        NetworkId(math.id.0),
+        MemberId(math_member),
+        Role::Member,
+    )
+    .await
+    .map_err(err)?;
+    announce_join(&txn, NetworkId(math.id.0), MemberId(math_member), role)
         .await
         .map_err(err)?;
     txn.commit().await?;
@@ -635,8 +640,8 @@ async fn seed_convenings(
     };
     let past = convenings::create(
         db, &state.markdown,
-        facilitator,
-        network_id,
+        MemberId(facilitator),
+        NetworkId(network_id),
         CreateConvening {
             title: "Fall convening: root causes".to_owned(),
             starts_at: day(-45, 15),
@@ -651,7 +656,7 @@ async fn seed_convenings(
     .map_err(err)?;
     convenings::update(
         db, &state.markdown,
-        facilitator,
+        MemberId(facilitator),
         past.id.0,
         UpdateConvening {
             title: None,
@@ -675,7 +680,7 @@ async fn seed_convenings(
     for (index, (title, owner, due)) in items.into_iter().enumerate() {
         let item = action_items::create(
             db,
-            facilitator,
+            MemberId(facilitator),
             past.id.0,
             CreateActionItem {
                 title: title.to_owned(),
@@ -688,7 +693,7 @@ async fn seed_convenings(
         if index == 0 {
             action_items::update(
                 db,
-                people[owner].id,
+                MemberId(people[owner].id),
                 item.id.0,
                 UpdateActionItem {
                     title: None,
@@ -704,8 +709,8 @@ async fn seed_convenings(
     convenings::create(
         db,
         &state.markdown,
-        facilitator,
-        network_id,
+        MemberId(facilitator),
+        NetworkId(network_id),
         CreateConvening {
             title: "Spring convening: bright spots".to_owned(),
             starts_at: day(30, 15),

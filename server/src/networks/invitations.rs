@@ -95,18 +95,18 @@ impl From<invitations::Model> for InvitationView {
 
 pub async fn create(
     state: &AppState,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     input: CreateInvitation,
 ) -> ApiResult<InvitationView> {
     let email = Email::parse(&input.email)?;
     let db = state.db.writer();
     let txn = Tx::begin(db).await?;
-    let access = network_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
+    let access = network_access(&txn, actor, network_id).await?;
     access.require_facilitator()?;
     let existing = member_queries::find_by_email(&txn, email.as_str()).await?;
     if let Some(existing) = &existing {
-        if super::access::direct_role(&txn, MemberId(existing.id), NetworkId(network_id))
+        if super::access::direct_role(&txn, MemberId(existing.id), network_id)
             .await?
             .is_some()
         {
@@ -116,18 +116,18 @@ pub async fn create(
             )));
         }
     }
-    let inviter = member_queries::find(&txn, actor)
+    let inviter = member_queries::find(&txn, actor.get())
         .await?
         .ok_or(ApiError::NotFound)?;
     let token = random_token();
     let now = crate::clock::now();
     let ttl_days = state.config.auth.invitation_ttl_days;
     let invitation = invitations::ActiveModel {
-        network_id: Set(network_id),
+        network_id: Set(network_id.get()),
         email: Set(email.as_str().to_owned()),
         role: Set(input.role.as_str().to_owned()),
         token_hash: Set(hash_token(&token)),
-        invited_by: Set(actor),
+        invited_by: Set(actor.get()),
         created_at: Set(now),
         expires_at: Set(now + Duration::days(ttl_days as i64)),
         accepted_at: Set(None),
@@ -144,9 +144,9 @@ pub async fn create(
                 recipient_id: invitee.id,
                 kind: NotificationKind::Invited,
                 subject_type: "network",
-                subject_id: network_id,
+                subject_id: network_id.get(),
                 network_id: None,
-                actor_id: Some(actor),
+                actor_id: Some(actor.get()),
                 data: serde_json::json!({
                     "network_name": access.network.name,
                     "invitation_id": ApiId(invitation.id),
@@ -176,11 +176,11 @@ pub async fn create(
 
 pub async fn list_pending(
     db: &impl ConnectionTrait,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     page: &PageQuery,
 ) -> ApiResult<Page<InvitationView>> {
-    network_access(db, MemberId(actor), NetworkId(network_id))
+    network_access(db, actor, network_id)
         .await?
         .require_facilitator()?;
     let limit = page.limit()?;
@@ -287,12 +287,18 @@ pub async fn redeem(txn: &Tx, token: &str, member: &members::Model) -> ApiResult
     }
     let role = add_membership(
         txn,
-        invitation.network_id,
-        member.id,
+        NetworkId(invitation.network_id),
+        MemberId(member.id),
         Role::from_stored(&invitation.role),
     )
     .await?;
-    announce_join(txn, invitation.network_id, member.id, role).await?;
+    announce_join(
+        txn,
+        NetworkId(invitation.network_id),
+        MemberId(member.id),
+        role,
+    )
+    .await?;
     Ok((invitation.network_id, role))
 }
 
@@ -364,12 +370,12 @@ async fn accept_with_new_account(
 /// Withdraws a pending invitation; facilitators only.
 pub async fn revoke(
     db: &DatabaseConnection,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     invitation_id: i64,
 ) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
-    network_access(&txn, MemberId(actor), NetworkId(network_id))
+    network_access(&txn, actor, network_id)
         .await?
         .require_facilitator()?;
     let deleted = invitations::Entity::delete_many()

@@ -49,18 +49,18 @@ pub struct UpdateMembership {
 /// Builds the caller's view of a network.
 pub async fn view(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
     network: &networks::Model,
     role: Option<Role>,
 ) -> ApiResult<NetworkView> {
-    let membership = network_members::Entity::find_by_id((network.id, member_id))
+    let membership = network_members::Entity::find_by_id((network.id, member_id.get()))
         .one(db)
         .await?;
     let count = queries::member_counts(db, &[network.id])
         .await?
         .remove(&network.id)
         .unwrap_or(0);
-    let parent_id = access::visible_parent_id(db, MemberId(member_id), network).await?;
+    let parent_id = access::visible_parent_id(db, member_id, network).await?;
     Ok(NetworkView::new(
         network,
         Viewer {
@@ -76,7 +76,7 @@ pub async fn view(
 
 pub async fn create(
     db: &DatabaseConnection,
-    actor: i64,
+    actor: MemberId,
     input: CreateNetwork,
 ) -> ApiResult<NetworkView> {
     let name = parse_network_name(&input.name)?;
@@ -88,7 +88,7 @@ pub async fn create(
     let txn = Tx::begin(db).await?;
     match input.parent_id {
         Some(ApiId(parent_id)) => {
-            network_access(&txn, MemberId(actor), NetworkId(parent_id))
+            network_access(&txn, actor, NetworkId(parent_id))
                 .await?
                 .require_facilitator()?;
             if access::depth_of(&txn, NetworkId(parent_id)).await? >= MAX_DEPTH {
@@ -99,7 +99,7 @@ pub async fn create(
             }
         }
         None => {
-            if !access::is_admin(&txn, MemberId(actor)).await? {
+            if !access::is_admin(&txn, actor).await? {
                 return Err(ApiError::Forbidden(
                     "Only instance admins create top-level networks; facilitators create sub-networks.",
                 ));
@@ -113,19 +113,19 @@ pub async fn create(
         description: Set(description),
         visibility: Set(input.visibility.as_str().to_owned()),
         join_policy: Set(join_policy.as_str().to_owned()),
-        created_by: Set(actor),
+        created_by: Set(actor.get()),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    add_membership(&txn, network.id, actor, Role::Facilitator).await?;
+    add_membership(&txn, NetworkId(network.id), actor, Role::Facilitator).await?;
     let view = view(&txn, actor, &network, Some(Role::Facilitator)).await?;
     txn.emit(NewEvent::in_network(
         EventKind::NetworkCreated,
         network.id,
-        actor,
+        actor.get(),
         &public_view(&view),
     ));
     txn.commit().await?;
@@ -144,8 +144,8 @@ fn public_view(view: &NetworkView) -> NetworkView {
 
 pub async fn update(
     db: &DatabaseConnection,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     input: UpdateNetwork,
 ) -> ApiResult<NetworkView> {
     let name = input.name.as_deref().map(parse_network_name).transpose()?;
@@ -155,7 +155,7 @@ pub async fn update(
         .map(parse_network_description)
         .transpose()?;
     let txn = Tx::begin(db).await?;
-    let access = network_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
+    let access = network_access(&txn, actor, network_id).await?;
     access.require_facilitator()?;
     let mut active: networks::ActiveModel = access.network.into();
     if let Some(name) = name {
@@ -176,27 +176,30 @@ pub async fn update(
     txn.emit(NewEvent::in_network(
         EventKind::NetworkUpdated,
         network.id,
-        actor,
+        actor.get(),
         &public_view(&view),
     ));
     txn.commit().await?;
     Ok(view)
 }
 
-pub async fn get(db: &impl ConnectionTrait, actor: i64, network_id: i64) -> ApiResult<NetworkView> {
-    let (network, role, _) =
-        network_summary_access(db, MemberId(actor), NetworkId(network_id)).await?;
+pub async fn get(
+    db: &impl ConnectionTrait,
+    actor: MemberId,
+    network_id: NetworkId,
+) -> ApiResult<NetworkView> {
+    let (network, role, _) = network_summary_access(db, actor, network_id).await?;
     view(db, actor, &network, role).await
 }
 
 pub async fn list(
     db: &impl ConnectionTrait,
-    actor: i64,
+    actor: MemberId,
     page: &PageQuery,
 ) -> ApiResult<Page<NetworkView>> {
     let limit = page.limit()?;
     let after: Option<ApiId> = page.cursor()?;
-    let is_admin = access::is_admin(db, MemberId(actor)).await?;
+    let is_admin = access::is_admin(db, actor).await?;
     let rows = queries::list_for_member(db, actor, is_admin, after.map(|id| id.0), limit).await?;
     let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
     let counts = queries::member_counts(db, &ids).await?;
@@ -205,7 +208,7 @@ pub async fn list(
     for network in rows.iter().filter(|n| n.parent_id.is_some()) {
         parents.insert(
             network.id,
-            access::visible_parent_id(db, MemberId(actor), network).await?,
+            access::visible_parent_id(db, actor, network).await?,
         );
     }
     Ok(Page::from_rows(
@@ -244,11 +247,11 @@ pub struct MembersQuery {
 
 pub async fn list_members(
     db: &impl ConnectionTrait,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     query: MembersQuery,
 ) -> ApiResult<Page<MembershipView>> {
-    let access = network_access(db, MemberId(actor), NetworkId(network_id)).await?;
+    let access = network_access(db, actor, network_id).await?;
     let page = PageQuery {
         limit: query.limit,
         cursor: query.cursor,
@@ -301,15 +304,15 @@ pub async fn list_members(
 /// Adds (or, if already a member, upgrades to at least `role`) a membership.
 pub async fn add_membership(
     txn: &impl ConnectionTrait,
-    network_id: i64,
-    member_id: i64,
+    network_id: NetworkId,
+    member_id: MemberId,
     role: Role,
 ) -> ApiResult<Role> {
     // Insert-or-nothing, so a double-clicked join or a join racing an invitation cannot
     // trip the primary key.
     let inserted = network_members::Entity::insert(network_members::ActiveModel {
-        network_id: Set(network_id),
-        member_id: Set(member_id),
+        network_id: Set(network_id.get()),
+        member_id: Set(member_id.get()),
         role: Set(role.as_str().to_owned()),
         notification_level: Set(NotificationLevel::Normal.as_str().to_owned()),
         joined_at: Set(crate::clock::now()),
@@ -327,7 +330,7 @@ pub async fn add_membership(
     if inserted == 1 {
         return Ok(role);
     }
-    let existing = network_members::Entity::find_by_id((network_id, member_id))
+    let existing = network_members::Entity::find_by_id((network_id.get(), member_id.get()))
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -342,24 +345,32 @@ pub async fn add_membership(
 }
 
 /// Emits `member.joined` for a new or re-confirmed membership.
-pub async fn announce_join(txn: &Tx, network_id: i64, member_id: i64, role: Role) -> ApiResult<()> {
-    let member = member_queries::find(txn, member_id)
+pub async fn announce_join(
+    txn: &Tx,
+    network_id: NetworkId,
+    member_id: MemberId,
+    role: Role,
+) -> ApiResult<()> {
+    let member = member_queries::find(txn, member_id.get())
         .await?
         .ok_or(ApiError::NotFound)?;
     txn.emit(NewEvent::in_network(
             EventKind::MemberJoined,
-            network_id,
-            member_id,
-            &serde_json::json!({ "network_id": ApiId(network_id), "member": MemberRef::from(&member), "role": role }),
-        ).about(member_id));
+            network_id.get(),
+            member_id.get(),
+            &serde_json::json!({ "network_id": ApiId(network_id.get()), "member": MemberRef::from(&member), "role": role }),
+        ).about(member_id.get()));
     Ok(())
 }
 
 /// `POST /networks/{id}/join`: listed networks with open joining only.
-pub async fn join(db: &DatabaseConnection, actor: i64, network_id: i64) -> ApiResult<NetworkView> {
+pub async fn join(
+    db: &DatabaseConnection,
+    actor: MemberId,
+    network_id: NetworkId,
+) -> ApiResult<NetworkView> {
     let txn = Tx::begin(db).await?;
-    let (network, role, is_direct_member) =
-        network_summary_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
+    let (network, role, is_direct_member) = network_summary_access(&txn, actor, network_id).await?;
     if is_direct_member {
         return view(&txn, actor, &network, role).await;
     }
@@ -378,9 +389,9 @@ pub async fn join(db: &DatabaseConnection, actor: i64, network_id: i64) -> ApiRe
 async fn membership_for_change(
     access: &NetworkAccess,
     txn: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
 ) -> ApiResult<network_members::Model> {
-    network_members::Entity::find_by_id((access.network.id, member_id))
+    network_members::Entity::find_by_id((access.network.id, member_id.get()))
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound)
@@ -394,16 +405,16 @@ async fn membership_for_change(
 async fn ensure_not_last_facilitator(
     txn: &impl ConnectionTrait,
     access: &NetworkAccess,
-    actor: i64,
+    actor: MemberId,
     membership: &network_members::Model,
 ) -> ApiResult<()> {
     if access.is_instance_admin
         || Role::from_stored(&membership.role) != Role::Facilitator
-        || queries::facilitator_count(txn, membership.network_id).await? > 1
+        || queries::facilitator_count(txn, NetworkId(membership.network_id)).await? > 1
     {
         return Ok(());
     }
-    let who = if membership.member_id == actor {
+    let who = if membership.member_id == actor.get() {
         "You are"
     } else {
         "They are"
@@ -416,14 +427,14 @@ async fn ensure_not_last_facilitator(
 
 pub async fn change_role(
     db: &DatabaseConnection,
-    actor: i64,
-    network_id: i64,
-    member_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
+    member_id: MemberId,
     input: UpdateMembership,
 ) -> ApiResult<MembershipView> {
     let txn = Tx::begin(db).await?;
     queries::lock_network(&txn, network_id).await?;
-    let access = network_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
+    let access = network_access(&txn, actor, network_id).await?;
     access.require_facilitator()?;
     let membership = membership_for_change(&access, &txn, member_id).await?;
     if input.role == Role::Member {
@@ -436,16 +447,16 @@ pub async fn change_role(
     if input.role == Role::Member {
         queries::forget_unseen_thread_state(&txn, member_id).await?;
     }
-    let person = member_queries::find(&txn, member_id)
+    let person = member_queries::find(&txn, member_id.get())
         .await?
         .ok_or(ApiError::NotFound)?;
-    let expertise = member_queries::expertise_of(&txn, member_id).await?;
+    let expertise = member_queries::expertise_of(&txn, member_id.get()).await?;
     txn.emit(NewEvent::in_network(
             EventKind::MemberUpdated,
-            network_id,
-            actor,
-            &serde_json::json!({ "network_id": ApiId(network_id), "member": MemberRef::from(&person), "role": input.role }),
-        ).about(member_id));
+            network_id.get(),
+            actor.get(),
+            &serde_json::json!({ "network_id": ApiId(network_id.get()), "member": MemberRef::from(&person), "role": input.role }),
+        ).about(member_id.get()));
     txn.commit().await?;
     Ok(MembershipView {
         email: Some(person.email.clone()),
@@ -458,30 +469,30 @@ pub async fn change_role(
 /// Facilitators remove anyone; members remove themselves (leave).
 pub async fn remove_member(
     db: &DatabaseConnection,
-    actor: i64,
-    network_id: i64,
-    member_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
+    member_id: MemberId,
 ) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     queries::lock_network(&txn, network_id).await?;
-    let access = network_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
+    let access = network_access(&txn, actor, network_id).await?;
     if actor != member_id {
         access.require_facilitator()?;
     }
     let membership = membership_for_change(&access, &txn, member_id).await?;
     ensure_not_last_facilitator(&txn, &access, actor, &membership).await?;
-    network_members::Entity::delete_by_id((network_id, member_id))
+    network_members::Entity::delete_by_id((network_id.get(), member_id.get()))
         .exec(&txn)
         .await?;
     queries::forget_unseen_thread_state(&txn, member_id).await?;
     txn.emit(
         NewEvent::in_network(
             EventKind::MemberRemoved,
-            network_id,
-            actor,
-            &serde_json::json!({ "network_id": ApiId(network_id), "member_id": ApiId(member_id) }),
+            network_id.get(),
+            actor.get(),
+            &serde_json::json!({ "network_id": ApiId(network_id.get()), "member_id": ApiId(member_id.get()) }),
         )
-        .about(member_id),
+        .about(member_id.get()),
     );
     txn.commit().await?;
     Ok(())
@@ -490,12 +501,12 @@ pub async fn remove_member(
 /// The caller's follow level for a whole network (a direct membership is needed).
 pub async fn set_notification_level(
     db: &DatabaseConnection,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     level: NotificationLevel,
 ) -> ApiResult<NotificationLevel> {
     let txn = Tx::begin(db).await?;
-    let access = network_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
+    let access = network_access(&txn, actor, network_id).await?;
     let membership = match membership_for_change(&access, &txn, actor).await {
         Err(ApiError::NotFound) => {
             return Err(ApiError::Forbidden("Join the network to follow it."))

@@ -115,14 +115,14 @@ pub(super) async fn announce(
 /// removed or its thread deleted. `for_update` locks it for a write that decides on it.
 async fn load_poll(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     id: i64,
     for_update: bool,
 ) -> ApiResult<(polls::Model, NetworkAccess)> {
     let (poll, access) = if for_update {
-        load_for_update::<polls::Entity>(db, MemberId(viewer), id).await?
+        load_for_update::<polls::Entity>(db, viewer, id).await?
     } else {
-        load::<polls::Entity>(db, MemberId(viewer), id).await?
+        load::<polls::Entity>(db, viewer, id).await?
     };
     if !super::audience::thread_stands(db, &poll).await? {
         return Err(ApiError::NotFound);
@@ -134,8 +134,8 @@ async fn load_poll(
 pub async fn create(
     db: &DatabaseConnection,
     markdown: &Markdown,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     input: CreatePoll,
 ) -> ApiResult<PollView> {
     let now = crate::clock::now();
@@ -165,12 +165,12 @@ pub async fn create(
         return Err(ApiError::invalid("body", "is not a valid poll"));
     };
     let txn = Tx::begin(db).await?;
-    let access = network_access(&txn, MemberId(actor), NetworkId(network_id)).await?;
+    let access = network_access(&txn, actor, network_id).await?;
     if let Some(thread_id) = input.thread_id {
         let thread = threads::Entity::find_by_id(thread_id.0)
             .one(&txn)
             .await?
-            .filter(|t| t.network_id == network_id && t.deleted_at.is_none());
+            .filter(|t| t.network_id == network_id.get() && t.deleted_at.is_none());
         match thread {
             None => {
                 return Err(ApiError::invalid(
@@ -185,9 +185,9 @@ pub async fn create(
         }
     }
     let poll = polls::ActiveModel {
-        network_id: Set(network_id),
+        network_id: Set(network_id.get()),
         thread_id: Set(input.thread_id.map(|t| t.0)),
-        author_id: Set(actor),
+        author_id: Set(actor.get()),
         question: Set(question.into_string()),
         description_html: Set(description.render(markdown)),
         description: Set(description.into_string()),
@@ -219,7 +219,7 @@ pub async fn create(
         .exec(&txn)
         .await?;
     }
-    announce(&txn, EventKind::PollCreated, Some(actor), &poll).await?;
+    announce(&txn, EventKind::PollCreated, Some(actor.get()), &poll).await?;
     let view = view_for(&txn, actor, access.is_facilitator(), &poll).await?;
     txn.commit().await?;
     Ok(view)
@@ -227,13 +227,13 @@ pub async fn create(
 
 async fn view_for(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     is_facilitator: bool,
     poll: &polls::Model,
 ) -> ApiResult<PollView> {
     Ok(queries::views(
         db,
-        Some(viewer),
+        Some(viewer.get()),
         is_facilitator,
         std::slice::from_ref(poll),
         crate::clock::now(),
@@ -242,18 +242,18 @@ async fn view_for(
     .remove(0))
 }
 
-pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<PollView> {
+pub async fn get(db: &impl ConnectionTrait, viewer: MemberId, id: i64) -> ApiResult<PollView> {
     let (poll, access) = load_poll(db, viewer, id, false).await?;
     view_for(db, viewer, access.is_facilitator(), &poll).await
 }
 
 pub async fn list(
     db: &impl ConnectionTrait,
-    viewer: i64,
-    network_id: i64,
+    viewer: MemberId,
+    network_id: NetworkId,
     query: PollListQuery,
 ) -> ApiResult<Page<PollView>> {
-    let access = network_access(db, MemberId(viewer), NetworkId(network_id)).await?;
+    let access = network_access(db, viewer, network_id).await?;
     let page = PageQuery {
         limit: query.limit,
         cursor: query.cursor,
@@ -281,7 +281,7 @@ pub async fn list(
         id: p.id,
     });
     Ok(Page {
-        items: queries::views(db, Some(viewer), access.is_facilitator(), &rows, now).await?,
+        items: queries::views(db, Some(viewer.get()), access.is_facilitator(), &rows, now).await?,
         next_cursor,
     })
 }
@@ -289,7 +289,7 @@ pub async fn list(
 pub async fn update(
     db: &DatabaseConnection,
     markdown: &Markdown,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     input: UpdatePoll,
 ) -> ApiResult<PollView> {
@@ -335,14 +335,14 @@ pub async fn update(
     }
     active.updated_at = Set(now);
     let poll = active.update(&txn).await?;
-    announce(&txn, EventKind::PollUpdated, Some(actor), &poll).await?;
+    announce(&txn, EventKind::PollUpdated, Some(actor.get()), &poll).await?;
     let view = view_for(&txn, actor, access.is_facilitator(), &poll).await?;
     txn.commit().await?;
     Ok(view)
 }
 
 /// Removes a poll (its author or a facilitator): gone for every reader, with its votes.
-pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<()> {
+pub async fn delete(db: &DatabaseConnection, actor: MemberId, id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     let (poll, access) = load_poll(&txn, actor, id, true).await?;
     access.require_author_or_facilitator(MemberId(poll.author_id))?;
@@ -365,10 +365,14 @@ pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<(
     )
     .await?;
     let event = match thread_id {
-        Some(thread) => {
-            NewEvent::in_thread(EventKind::PollDeleted, network_id, thread, actor, &payload)
-        }
-        None => NewEvent::in_network(EventKind::PollDeleted, network_id, actor, &payload),
+        Some(thread) => NewEvent::in_thread(
+            EventKind::PollDeleted,
+            network_id,
+            thread,
+            actor.get(),
+            &payload,
+        ),
+        None => NewEvent::in_network(EventKind::PollDeleted, network_id, actor.get(), &payload),
     }
     .about(id);
     txn.emit(event);
@@ -380,7 +384,7 @@ pub async fn delete(db: &DatabaseConnection, actor: i64, id: i64) -> ApiResult<(
 /// takes neither: 409.
 pub async fn vote(
     db: &DatabaseConnection,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     input: Option<Vote>,
 ) -> ApiResult<PollView> {
@@ -422,7 +426,7 @@ pub async fn vote(
         .filter(poll_choices::Column::MemberId.eq(actor))
         .exec(&txn)
         .await?;
-    let existing = poll_ballots::Entity::find_by_id((poll.id, actor))
+    let existing = poll_ballots::Entity::find_by_id((poll.id, actor.get()))
         .one(&txn)
         .await?;
     match (&ballot, existing) {
@@ -432,7 +436,7 @@ pub async fn vote(
             return Ok(view);
         }
         (None, Some(_)) => {
-            poll_ballots::Entity::delete_by_id((poll.id, actor))
+            poll_ballots::Entity::delete_by_id((poll.id, actor.get()))
                 .exec(&txn)
                 .await?;
         }
@@ -451,7 +455,7 @@ pub async fn vote(
                 None => {
                     poll_ballots::ActiveModel {
                         poll_id: Set(poll.id),
-                        member_id: Set(actor),
+                        member_id: Set(actor.get()),
                         value: Set(value),
                         created_at: Set(now),
                         updated_at: Set(now),
@@ -464,7 +468,7 @@ pub async fn vote(
                 poll_choices::Entity::insert_many(ids.iter().map(|option| {
                     poll_choices::ActiveModel {
                         poll_id: Set(poll.id),
-                        member_id: Set(actor),
+                        member_id: Set(actor.get()),
                         option_id: Set(*option),
                     }
                 }))
@@ -474,7 +478,7 @@ pub async fn vote(
         }
     }
     let poll = recount(&txn, poll).await?;
-    announce(&txn, EventKind::PollVoted, Some(actor), &poll).await?;
+    announce(&txn, EventKind::PollVoted, Some(actor.get()), &poll).await?;
     let view = view_for(&txn, actor, access.is_facilitator(), &poll).await?;
     txn.commit().await?;
     Ok(view)
