@@ -23,7 +23,7 @@ pub async fn seed_connections(
     let pair = conversations::start(
         db,
         &state.markdown,
-        id(0),
+        MemberId(id(0)),
         StartConversation {
             member_ids: vec![ApiId(id(8))],
             body: "Mei, could you share how your mentors hand students over mid-year? I'd like to bring it to the spring convening.".to_owned(),
@@ -35,7 +35,7 @@ pub async fn seed_connections(
         (8, "Happy to. We pair every student with a second adult from the start. I'll send our roster template."),
         (0, "Perfect, thank you. Thursday after the data check-in?"),
     ] {
-        conversations::send(db, &state.markdown, id(author), pair.conversation.id.0, SendMessage { body: body.to_owned() })
+        conversations::send(db, &state.markdown, MemberId(id(author)), pair.conversation.id.0, SendMessage { body: body.to_owned() })
             .await
             .map_err(err)?;
     }
@@ -43,7 +43,7 @@ pub async fn seed_connections(
     let group = conversations::start(
         db,
         &state.markdown,
-        id(5),
+        MemberId(id(5)),
         StartConversation {
             member_ids: vec![ApiId(id(6)), ApiId(id(10))],
             body: "Shall we try each other's first-absence call scripts for two weeks and compare notes?".to_owned(),
@@ -54,7 +54,7 @@ pub async fn seed_connections(
     conversations::send(
         db,
         &state.markdown,
-        id(10),
+        MemberId(id(10)),
         group.conversation.id.0,
         SendMessage {
             body: "Yes! I'll start Monday.".to_owned(),

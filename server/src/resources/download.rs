@@ -87,7 +87,7 @@ pub async fn download(
         }
     };
     if start == 0 {
-        count_download(state, id, actor.get()).await?;
+        count_download(state, id, actor).await?;
     }
     file.seek(std::io::SeekFrom::Start(start))
         .await
@@ -130,7 +130,7 @@ pub async fn download(
 
 /// Counts a download (a full one, or the first range of a resumable one) and remembers
 /// who downloaded: digests do not recommend a resource to someone who already has it.
-async fn count_download(state: &AppState, id: i64, member: i64) -> ApiResult<()> {
+async fn count_download(state: &AppState, id: i64, member: MemberId) -> ApiResult<()> {
     let txn = crate::db::begin_write(state.db.writer()).await?;
     resources::Entity::update_many()
         .col_expr(
@@ -142,7 +142,7 @@ async fn count_download(state: &AppState, id: i64, member: i64) -> ApiResult<()>
         .await?;
     resource_downloads::Entity::insert(resource_downloads::ActiveModel {
         resource_id: Set(id),
-        member_id: Set(member),
+        member_id: Set(member.get()),
         first_at: Set(crate::clock::now()),
     })
     .on_conflict(
