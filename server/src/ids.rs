@@ -145,6 +145,16 @@ mod tests {
     }
 
     #[test]
+    fn typed_ids_print_and_query_as_their_integer() {
+        assert_eq!(MemberId(7).to_string(), "7");
+        assert_eq!(i64::from(NetworkId(8)), 8);
+        assert_eq!(
+            sea_orm::Value::from(ThreadId(9)),
+            sea_orm::Value::from(9_i64)
+        );
+    }
+
+    #[test]
     fn nonsense_ids_are_refused() {
         for bad in [
             "\"\"",
