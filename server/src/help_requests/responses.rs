@@ -38,7 +38,6 @@ pub async fn respond(
 ) -> ApiResult<ResponseView> {
     let body = MarkdownBody::required("body", &input.body)?;
     let body_html = body.render(markdown);
-    let body = body.into_string();
     let txn = Tx::begin(db).await?;
     let (request, _) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
     if request.author_id == actor.get() {
@@ -52,7 +51,7 @@ pub async fn respond(
     let response = help_responses::ActiveModel {
         help_request_id: Set(id),
         author_id: Set(actor.get()),
-        body: Set(body),
+        body: Set(body.into_string()),
         body_html: Set(body_html),
         created_at: Set(now),
         updated_at: Set(now),

@@ -148,20 +148,19 @@ pub async fn create(
     input: CreateHelpRequest,
 ) -> ApiResult<HelpRequestView> {
     let (title, body, tags) = crate::error::collect_errors3(
-        Title::parse(&input.title).map(Title::into_string),
+        Title::parse(&input.title),
         MarkdownBody::required("body", &input.body),
         Tag::parse_list("tags", &input.tags),
     )?;
     let body_html = body.render(markdown);
-    let body = body.into_string();
     let txn = Tx::begin(db).await?;
     network_access(&txn, actor, network_id).await?;
     let now = crate::clock::now();
     let request = help_requests::ActiveModel {
         network_id: Set(network_id.get()),
         author_id: Set(actor.get()),
-        title: Set(title),
-        body: Set(body),
+        title: Set(title.into_string()),
+        body: Set(body.into_string()),
         body_html: Set(body_html),
         urgency: Set(input.urgency.as_str().to_owned()),
         status: Set(HelpRequestStatus::Open.as_str().to_owned()),

@@ -124,8 +124,7 @@ pub async fn create(
     file: Option<ReceivedFile>,
 ) -> ApiResult<ResourceView> {
     let mut collect = FieldCollector::default();
-    let title = collect
-        .take(Title::parse(fields.title.as_deref().unwrap_or_default()).map(Title::into_string));
+    let title = collect.take(Title::parse(fields.title.as_deref().unwrap_or_default()));
     let kind = collect.take(match fields.kind.as_deref() {
         None => Err(ApiError::invalid("kind", "is required")),
         Some(raw) => ResourceKind::parse(raw).ok_or_else(|| {
@@ -168,7 +167,7 @@ pub async fn create(
         network_id: Set(network_id.get()),
         author_id: Set(actor.get()),
         kind: Set(kind.as_str().to_owned()),
-        title: Set(title.clone()),
+        title: Set(title.as_str().to_owned()),
         description_html: Set(description.render(&state.markdown)),
         description: Set(description.as_str().to_owned()),
         url: Set(url.clone()),
@@ -191,7 +190,7 @@ pub async fn create(
     let opening = format!(
         "Discussion of the shared {}: **{}**.{}",
         kind.as_str().replace('_', " "),
-        title,
+        title.as_str(),
         if description.is_empty() {
             String::new()
         } else {
@@ -208,7 +207,7 @@ pub async fn create(
         &txn,
         actor,
         network_id,
-        title.chars().take(186).collect::<String>() + " (discussion)",
+        title.as_str().chars().take(186).collect::<String>() + " (discussion)",
         opening.clone(),
         state.markdown.render(&opening),
         &resource_tags,

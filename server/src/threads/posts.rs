@@ -114,7 +114,6 @@ pub async fn create(
 ) -> ApiResult<PostView> {
     let body = MarkdownBody::required("body", &input.body)?;
     let body_html = body.render(markdown);
-    let body = body.into_string();
 
     let txn = Tx::begin(db).await?;
     let (thread, access) = thread_access(&txn, actor, thread_id).await?;
@@ -160,7 +159,7 @@ pub async fn create(
         actor,
         last_number.unwrap_or(0) + 1,
         input.reply_to_post_id.map(|id| id.0),
-        body,
+        body.into_string(),
         body_html,
     )
     .await?;

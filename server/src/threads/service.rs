@@ -59,16 +59,24 @@ pub async fn create(
     network_id: NetworkId,
     input: CreateThread,
 ) -> ApiResult<ThreadView> {
-    let title = Title::parse(&input.title).map(Title::into_string);
+    let title = Title::parse(&input.title);
     let body = MarkdownBody::required("body", &input.body);
     let tags = Tag::parse_list("tags", &input.tags);
     let (title, body, tags) = crate::error::collect_errors3(title, body, tags)?;
     let body_html = body.render(markdown);
-    let body = body.into_string();
 
     let txn = Tx::begin(db).await?;
     network_access(&txn, actor, network_id).await?;
-    let view = start_thread(&txn, actor, network_id, title, body, body_html, &tags).await?;
+    let view = start_thread(
+        &txn,
+        actor,
+        network_id,
+        title.into_string(),
+        body.into_string(),
+        body_html,
+        &tags,
+    )
+    .await?;
     txn.commit().await?;
     Ok(view)
 }
