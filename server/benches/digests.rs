@@ -488,8 +488,8 @@ async fn seed_week(state: &AppState, count: usize, networks: usize) -> anyhow::R
             help_requests::service::create(
                 db,
                 &state.markdown,
-                pick(100 + h),
-                network,
+                staffroom::ids::MemberId(pick(100 + h)),
+                staffroom::ids::NetworkId(network),
                 help_requests::service::CreateHelpRequest {
                     title: format!("Looking for ideas on {} ({n}.{h})", tag.replace('-', " ")),
                     body: "Our team is stuck. What has worked in your school?".to_owned(),
@@ -505,8 +505,8 @@ async fn seed_week(state: &AppState, count: usize, networks: usize) -> anyhow::R
         for r in 0..RESOURCES {
             resources::service::create(
                 state,
-                pick(200 + r),
-                network,
+                staffroom::ids::MemberId(pick(200 + r)),
+                staffroom::ids::NetworkId(network),
                 resources::form::ResourceFields {
                     title: Some(format!(
                         "{} toolkit ({n}.{r})",
@@ -527,8 +527,8 @@ async fn seed_week(state: &AppState, count: usize, networks: usize) -> anyhow::R
         convenings::service::create(
             db,
             &state.markdown,
-            admin,
-            network,
+            staffroom::ids::MemberId(admin),
+            staffroom::ids::NetworkId(network),
             convenings::service::CreateConvening {
                 title: format!("Monthly network meeting {n}"),
                 starts_at: starts,

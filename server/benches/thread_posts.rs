@@ -207,8 +207,8 @@ async fn seed(state: &staffroom::AppState, table_posts: usize) -> anyhow::Result
     let thread = staffroom::threads::service::create(
         db,
         &state.markdown,
-        admin.id,
-        network,
+        staffroom::ids::MemberId(admin.id),
+        staffroom::ids::NetworkId(network),
         staffroom::threads::service::CreateThread {
             title: "A busy thread".into(),
             body: "What moved the needle for your **chronically absent** 9th graders?".into(),
@@ -223,8 +223,8 @@ async fn seed(state: &staffroom::AppState, table_posts: usize) -> anyhow::Result
         let post = staffroom::threads::posts::create(
             db,
             &state.markdown,
-            admin.id,
-            thread_id,
+            staffroom::ids::MemberId(admin.id),
+            staffroom::ids::ThreadId(thread_id),
             staffroom::threads::posts::CreatePost {
                 body: format!(
                     "Reply {n}: we tried *daily check-ins* and a call home on the first absence."

@@ -1,4 +1,7 @@
-//! Identifiers as clients see them: opaque JSON strings (`"42"`), 64-bit integers inside.
+//! Identifiers: as clients see them (`ApiId`, an opaque JSON string such as `"42"`), and as
+//! services pass them (`MemberId`, `NetworkId`, …), so that two ids of different kinds
+//! cannot be swapped. Entity models keep bare `i64` columns; wrap them where they enter a
+//! service and read them back with `.get()` or `i64::from`.
 
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -79,6 +82,57 @@ impl utoipa::PartialSchema for ApiId {
 
 impl utoipa::ToSchema for ApiId {}
 
+/// Declares a typed id: `Copy`, compared and hashed as its integer, printed as it, and
+/// usable directly as a query value.
+macro_rules! typed_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub i64);
+
+        impl $name {
+            pub const fn get(self) -> i64 {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl From<$name> for i64 {
+            fn from(id: $name) -> i64 {
+                id.0
+            }
+        }
+
+        impl From<$name> for sea_orm::Value {
+            fn from(id: $name) -> sea_orm::Value {
+                id.0.into()
+            }
+        }
+    };
+}
+
+typed_id!(
+    /// A member (`members.id`): the caller, an author, a recipient.
+    MemberId
+);
+typed_id!(
+    /// A network (`networks.id`).
+    NetworkId
+);
+typed_id!(
+    /// A thread (`threads.id`).
+    ThreadId
+);
+typed_id!(
+    /// A post in a thread (`posts.id`).
+    PostId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +142,16 @@ mod tests {
         assert_eq!(serde_json::to_string(&ApiId(7)).unwrap(), "\"7\"");
         assert_eq!(serde_json::from_str::<ApiId>("\"7\"").unwrap(), ApiId(7));
         assert_eq!(serde_json::from_str::<ApiId>("7").unwrap(), ApiId(7));
+    }
+
+    #[test]
+    fn typed_ids_print_and_query_as_their_integer() {
+        assert_eq!(MemberId(7).to_string(), "7");
+        assert_eq!(i64::from(NetworkId(8)), 8);
+        assert_eq!(
+            sea_orm::Value::from(ThreadId(9)),
+            sea_orm::Value::from(9_i64)
+        );
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub async fn members(
 pub async fn private_network(state: &AppState, creator: i64, name: &str) -> anyhow::Result<i64> {
     let network = staffroom::networks::service::create(
         state.db.writer(),
-        creator,
+        staffroom::ids::MemberId(creator),
         staffroom::networks::service::CreateNetwork {
             name: name.to_owned(),
             description: String::new(),
@@ -70,8 +70,8 @@ pub async fn thread(
     let thread = staffroom::threads::service::create(
         state.db.writer(),
         &state.markdown,
-        author,
-        network,
+        staffroom::ids::MemberId(author),
+        staffroom::ids::NetworkId(network),
         staffroom::threads::service::CreateThread {
             title: title.to_owned(),
             body: body.to_owned(),

@@ -1,6 +1,7 @@
 //! The signed-in member, taken from `Authorization: Bearer <access token>`.
 
 use crate::error::ApiError;
+use crate::ids::MemberId;
 use crate::AppState;
 use actix_web::dev::Payload;
 use actix_web::{http::header, web, FromRequest, HttpRequest};
@@ -9,6 +10,13 @@ use std::future::{ready, Ready};
 #[derive(Debug, Clone, Copy)]
 pub struct AuthMember {
     pub id: i64,
+}
+
+impl AuthMember {
+    /// The signed-in member's id, typed for services.
+    pub fn member_id(&self) -> MemberId {
+        MemberId(self.id)
+    }
 }
 
 impl FromRequest for AuthMember {

@@ -8,7 +8,7 @@ use crate::entities::{action_items, convenings};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::networks::access::direct_role;
 use crate::networks::{network_access, NetworkAccess};
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
@@ -58,12 +58,12 @@ fn check_due_on(due_on: Option<NaiveDate>) -> ApiResult<Option<NaiveDate>> {
 
 async fn check_owner(
     txn: &impl ConnectionTrait,
-    network_id: i64,
+    network_id: NetworkId,
     owner: Option<ApiId>,
 ) -> ApiResult<Option<i64>> {
     match owner {
         None => Ok(None),
-        Some(ApiId(owner)) => match direct_role(txn, owner, network_id).await? {
+        Some(ApiId(owner)) => match direct_role(txn, MemberId(owner), network_id).await? {
             Some(_) => Ok(Some(owner)),
             None => Err(ApiError::invalid(
                 "owner_id",
@@ -75,7 +75,7 @@ async fn check_owner(
 
 async fn announce_assignment(
     txn: &Tx,
-    actor: i64,
+    actor: MemberId,
     convening: &convenings::Model,
     item: &action_items::Model,
 ) -> ApiResult<()> {
@@ -88,7 +88,7 @@ async fn announce_assignment(
                 subject_type: "action_item",
                 subject_id: item.id,
                 network_id: Some(convening.network_id),
-                actor_id: Some(actor),
+                actor_id: Some(actor.get()),
                 data: serde_json::json!({
                     "title": item.title,
                     "due_on": item.due_on,
@@ -104,7 +104,7 @@ async fn announce_assignment(
 
 pub async fn list(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     convening_id: i64,
     page: &PageQuery,
 ) -> ApiResult<Page<ActionItemView>> {
@@ -126,7 +126,7 @@ pub async fn list(
 /// Any member of the network records an action item; its owner is told.
 pub async fn create(
     db: &Writer,
-    actor: i64,
+    actor: MemberId,
     convening_id: i64,
     input: CreateActionItem,
 ) -> ApiResult<ActionItemView> {
@@ -135,7 +135,7 @@ pub async fn create(
     let txn = Tx::begin(db).await?;
     let (convening, _) =
         crate::networks::access::load::<convenings::Entity>(&txn, actor, convening_id).await?;
-    let owner = check_owner(&txn, convening.network_id, input.owner_id).await?;
+    let owner = check_owner(&txn, NetworkId(convening.network_id), input.owner_id).await?;
     let now = crate::clock::now();
     let item = action_items::ActiveModel {
         convening_id: Set(convening_id),
@@ -143,7 +143,7 @@ pub async fn create(
         owner_id: Set(owner),
         due_on: Set(due_on),
         status: Set(ActionItemStatus::Open.as_str().to_owned()),
-        created_by: Set(actor),
+        created_by: Set(actor.get()),
         created_at: Set(now),
         updated_at: Set(now),
         completed_at: Set(None),
@@ -158,7 +158,7 @@ pub async fn create(
         NewEvent::in_network(
             EventKind::ActionItemCreated,
             convening.network_id,
-            actor,
+            actor.get(),
             &view,
         )
         .about(item.id),
@@ -168,8 +168,15 @@ pub async fn create(
     Ok(view)
 }
 
-fn may_change(item: &action_items::Model, access: &NetworkAccess, actor: i64) -> ApiResult<()> {
-    if item.owner_id == Some(actor) || item.created_by == actor || access.is_facilitator() {
+fn may_change(
+    item: &action_items::Model,
+    access: &NetworkAccess,
+    actor: MemberId,
+) -> ApiResult<()> {
+    if item.owner_id == Some(actor.get())
+        || item.created_by == actor.get()
+        || access.is_facilitator()
+    {
         Ok(())
     } else {
         Err(ApiError::Forbidden(
@@ -180,7 +187,7 @@ fn may_change(item: &action_items::Model, access: &NetworkAccess, actor: i64) ->
 
 pub async fn update(
     db: &Writer,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     input: UpdateActionItem,
 ) -> ApiResult<ActionItemView> {
@@ -200,10 +207,10 @@ pub async fn update(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let access = network_access(&txn, actor, convening.network_id).await?;
+    let access = network_access(&txn, actor, NetworkId(convening.network_id)).await?;
     may_change(&item, &access, actor)?;
     let new_owner = match input.owner_id {
-        Some(owner) => Some(check_owner(&txn, convening.network_id, owner).await?),
+        Some(owner) => Some(check_owner(&txn, NetworkId(convening.network_id), owner).await?),
         None => None,
     };
     let reassigned = new_owner.is_some_and(|owner| owner.is_some() && owner != item.owner_id);
@@ -234,7 +241,7 @@ pub async fn update(
         NewEvent::in_network(
             EventKind::ActionItemUpdated,
             convening.network_id,
-            actor,
+            actor.get(),
             &view,
         )
         .about(item.id),

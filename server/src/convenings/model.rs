@@ -1,6 +1,8 @@
 //! Parsed convening and action-item input.
 
+use crate::entities::convenings;
 use crate::error::ApiError;
+use crate::networks::access::InNetwork;
 use crate::text::{BoundedText, HttpUrl};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -67,6 +69,12 @@ impl ActionItemStatus {
         } else {
             ActionItemStatus::Open
         }
+    }
+}
+
+impl InNetwork for convenings::Model {
+    fn network_id(&self) -> i64 {
+        self.network_id
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::views::{ActionItemView, ConveningExtras, ConveningView};
 use crate::entities::{action_items, convenings};
+use crate::ids::NetworkId;
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
 use chrono::{DateTime, Utc};
@@ -33,7 +34,7 @@ pub struct StartCursor {
 
 pub async fn page(
     db: &impl ConnectionTrait,
-    network_id: i64,
+    network_id: NetworkId,
     when: When,
     cursor: Option<&StartCursor>,
     limit: u64,

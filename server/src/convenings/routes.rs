@@ -7,7 +7,7 @@ use crate::auth::links::{fetcher, Linked, SignedLinks};
 use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::AppState;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -40,7 +40,13 @@ pub async fn list_convenings(
     id: web::Path<ApiId>,
     query: web::Query<ConveningListQuery>,
 ) -> ApiResult<web::Json<Page<ConveningView>>> {
-    let page = service::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?;
+    let page = service::list(
+        state.db.reader(),
+        auth.member_id(),
+        NetworkId(id.0),
+        query.into_inner(),
+    )
+    .await?;
     Ok(web::Json(page.with_signed_links(&state.links, auth.id)))
 }
 
@@ -54,7 +60,14 @@ pub async fn create_convening(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreateConvening>,
 ) -> ApiResult<HttpResponse> {
-    let view = service::create(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
+    let view = service::create(
+        state.db.writer(),
+        &state.markdown,
+        auth.member_id(),
+        NetworkId(id.0),
+        input,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -65,7 +78,7 @@ pub async fn get_convening(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ConveningView>> {
-    let view = service::get(state.db.reader(), auth.id, id.0).await?;
+    let view = service::get(state.db.reader(), auth.member_id(), id.0).await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -79,7 +92,14 @@ pub async fn update_convening(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<UpdateConvening>,
 ) -> ApiResult<web::Json<ConveningView>> {
-    let view = service::update(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
+    let view = service::update(
+        state.db.writer(),
+        &state.markdown,
+        auth.member_id(),
+        id.0,
+        input,
+    )
+    .await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -110,7 +130,7 @@ pub async fn convening_calendar(
     )?;
     let (convening, access) = crate::networks::access::load::<crate::entities::convenings::Entity>(
         state.db.reader(),
-        member,
+        MemberId(member),
         id.0,
     )
     .await?;
@@ -134,7 +154,7 @@ pub async fn list_action_items(
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<ActionItemView>>> {
     Ok(web::Json(
-        action_items::list(state.db.reader(), auth.id, id.0, &page).await?,
+        action_items::list(state.db.reader(), auth.member_id(), id.0, &page).await?,
     ))
 }
 
@@ -147,7 +167,7 @@ pub async fn create_action_item(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreateActionItem>,
 ) -> ApiResult<HttpResponse> {
-    let view = action_items::create(state.db.writer(), auth.id, id.0, input).await?;
+    let view = action_items::create(state.db.writer(), auth.member_id(), id.0, input).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -163,6 +183,6 @@ pub async fn update_action_item(
     ApiJson(input): ApiJson<UpdateActionItem>,
 ) -> ApiResult<web::Json<ActionItemView>> {
     Ok(web::Json(
-        action_items::update(state.db.writer(), auth.id, id.0, input).await?,
+        action_items::update(state.db.writer(), auth.member_id(), id.0, input).await?,
     ))
 }

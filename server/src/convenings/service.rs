@@ -8,6 +8,7 @@ use crate::entities::convenings;
 use crate::error::ApiResult;
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
+use crate::ids::{MemberId, NetworkId};
 use crate::markdown::Markdown;
 use crate::members::queries as member_queries;
 use crate::networks::access::load;
@@ -61,16 +62,21 @@ pub struct ConveningListQuery {
     pub cursor: Option<String>,
 }
 
-async fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &ConveningView) -> ApiResult<()> {
-    txn.emit(NewEvent::in_network(kind, view.network_id.0, actor, view).about(view.id.0));
+async fn announce(
+    txn: &Tx,
+    kind: EventKind,
+    actor: MemberId,
+    view: &ConveningView,
+) -> ApiResult<()> {
+    txn.emit(NewEvent::in_network(kind, view.network_id.0, actor.get(), view).about(view.id.0));
     Ok(())
 }
 
 pub async fn create(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     input: CreateConvening,
 ) -> ApiResult<ConveningView> {
     let title = Title::parse(&input.title).map(Title::into_string);
@@ -97,15 +103,15 @@ pub async fn create(
         .require_facilitator()?;
     let timezone = match timezone {
         Some(timezone) => timezone.as_str().to_owned(),
-        None => member_queries::find(&txn, actor)
+        None => member_queries::find(&txn, actor.get())
             .await?
             .map(|m| m.timezone)
             .unwrap_or_else(|| "UTC".to_owned()),
     };
     let now = crate::clock::now();
     let convening = convenings::ActiveModel {
-        network_id: Set(network_id),
-        created_by: Set(actor),
+        network_id: Set(network_id.get()),
+        created_by: Set(actor.get()),
         title: Set(title),
         starts_at: Set(range.starts_at),
         ends_at: Set(range.ends_at),
@@ -130,15 +136,15 @@ pub async fn create(
     Ok(view)
 }
 
-pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<ConveningView> {
+pub async fn get(db: &impl ConnectionTrait, viewer: MemberId, id: i64) -> ApiResult<ConveningView> {
     let (convening, _) = load::<convenings::Entity>(db, viewer, id).await?;
     Ok(queries::view(db, &convening).await?)
 }
 
 pub async fn list(
     db: &impl ConnectionTrait,
-    viewer: i64,
-    network_id: i64,
+    viewer: MemberId,
+    network_id: NetworkId,
     query: ConveningListQuery,
 ) -> ApiResult<Page<ConveningView>> {
     network_access(db, viewer, network_id).await?;
@@ -170,7 +176,7 @@ pub async fn list(
 pub async fn update(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     input: UpdateConvening,
 ) -> ApiResult<ConveningView> {

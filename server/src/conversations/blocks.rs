@@ -5,9 +5,10 @@
 use super::views::BlockView;
 use crate::entities::member_blocks;
 use crate::error::{ApiError, ApiResult};
+use crate::ids::MemberId;
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
-use crate::networks::access;
+use crate::networks::visibility;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -15,13 +16,13 @@ use sea_orm::{
 
 /// Blocks `target`: someone the blocker shares a network with now (anyone else is 404,
 /// as on their profile). Blocking twice changes nothing.
-pub async fn block(db: &DatabaseConnection, actor: i64, target: i64) -> ApiResult<()> {
+pub async fn block(db: &DatabaseConnection, actor: MemberId, target: MemberId) -> ApiResult<()> {
     if actor == target {
         return Err(ApiError::invalid("member_id", "you cannot block yourself"));
     }
-    let networks = access::members_networks(db, &[actor, target]).await?;
-    let shares = super::model::every_pair_shares_a_network(&[actor, target], &networks);
-    let already = member_blocks::Entity::find_by_id((actor, target))
+    let networks = visibility::members_networks(db, &[actor.get(), target.get()]).await?;
+    let shares = super::model::every_pair_shares_a_network(&[actor.get(), target.get()], &networks);
+    let already = member_blocks::Entity::find_by_id((actor.get(), target.get()))
         .one(db)
         .await?
         .is_some();
@@ -32,8 +33,8 @@ pub async fn block(db: &DatabaseConnection, actor: i64, target: i64) -> ApiResul
     if !already {
         // Two blocks at once are one block.
         member_blocks::Entity::insert(member_blocks::ActiveModel {
-            blocker_id: Set(actor),
-            blocked_id: Set(target),
+            blocker_id: Set(actor.get()),
+            blocked_id: Set(target.get()),
             created_at: Set(crate::clock::now()),
         })
         .on_conflict(
@@ -51,15 +52,15 @@ pub async fn block(db: &DatabaseConnection, actor: i64, target: i64) -> ApiResul
     Ok(())
 }
 
-pub async fn unblock(db: &DatabaseConnection, actor: i64, target: i64) -> ApiResult<()> {
-    member_blocks::Entity::delete_by_id((actor, target))
+pub async fn unblock(db: &DatabaseConnection, actor: MemberId, target: MemberId) -> ApiResult<()> {
+    member_blocks::Entity::delete_by_id((actor.get(), target.get()))
         .exec(db)
         .await?;
     Ok(())
 }
 
 /// Whom `viewer` blocked, most recent first.
-pub async fn list(db: &impl ConnectionTrait, viewer: i64) -> ApiResult<Vec<BlockView>> {
+pub async fn list(db: &impl ConnectionTrait, viewer: MemberId) -> ApiResult<Vec<BlockView>> {
     let rows = member_blocks::Entity::find()
         .filter(member_blocks::Column::BlockerId.eq(viewer))
         .order_by_desc(member_blocks::Column::CreatedAt)

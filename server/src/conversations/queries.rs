@@ -7,10 +7,10 @@ use crate::db::placeholders;
 use crate::entities::{conversation_participants, conversations, direct_messages, member_blocks};
 use crate::error::{ApiError, ApiResult};
 use crate::grouping::group_by_key;
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId};
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
-use crate::networks::access;
+use crate::networks::visibility;
 use crate::paging::IdPage;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
@@ -33,11 +33,11 @@ pub struct ActivityCursor {
 /// The conversation, if `viewer` takes part in it; 404 otherwise, whoever they are.
 pub async fn load_as_participant(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     conversation_id: i64,
 ) -> ApiResult<(conversations::Model, Vec<i64>)> {
     let participants = participant_ids(db, conversation_id).await?;
-    if !participants.contains(&viewer) {
+    if !participants.contains(&viewer.get()) {
         return Err(ApiError::NotFound);
     }
     let conversation = conversations::Entity::find_by_id(conversation_id)
@@ -108,7 +108,7 @@ pub async fn may_send(
     others: &[i64],
 ) -> Result<Result<(), model::Refusal>, DbErr> {
     let everyone: Vec<i64> = others.iter().copied().chain([sender]).collect();
-    let networks = access::members_networks(db, &everyone).await?;
+    let networks = visibility::members_networks(db, &everyone).await?;
     let blocks = blocks_among(db, &everyone).await?;
     Ok(model::may_send(sender, others, &networks, &blocks))
 }
@@ -116,7 +116,7 @@ pub async fn may_send(
 /// A page of `viewer`'s conversations, latest activity first.
 pub async fn page(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     cursor: Option<&ActivityCursor>,
     limit: u64,
 ) -> Result<Vec<conversations::Model>, DbErr> {
@@ -152,7 +152,7 @@ pub async fn page(
 /// viewer's conversations when `only` is `None`.
 pub async fn unread_counts(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     only: Option<&[i64]>,
 ) -> Result<HashMap<i64, u64>, DbErr> {
     let backend = db.get_database_backend();
@@ -194,7 +194,7 @@ pub async fn unread_counts(
 /// may send; a few queries for the whole page.
 pub async fn views(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     rows: &[conversations::Model],
 ) -> Result<Vec<ConversationView>, DbErr> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -207,11 +207,11 @@ pub async fn views(
     everyone.sort_unstable();
     everyone.dedup();
     let people = member_queries::find_many(db, &everyone).await?;
-    let networks = access::members_networks(db, &everyone).await?;
+    let networks = visibility::members_networks(db, &everyone).await?;
     let blocks = blocks_among(db, &everyone).await?;
     let markers: HashMap<i64, i64> = memberships
         .iter()
-        .filter(|m| m.member_id == viewer)
+        .filter(|m| m.member_id == viewer.get())
         .map(|m| (m.conversation_id, m.last_read_message_id))
         .collect();
     let by_conversation = group_by_key(memberships, |m| (m.conversation_id, m.member_id));
@@ -231,7 +231,7 @@ pub async fn views(
             let others: Vec<i64> = participants
                 .iter()
                 .copied()
-                .filter(|p| *p != viewer)
+                .filter(|p| *p != viewer.get())
                 .collect();
             ConversationView {
                 id: ApiId(row.id),
@@ -250,7 +250,7 @@ pub async fn views(
                     .copied()
                     .filter(|id| *id > 0)
                     .map(ApiId),
-                can_send: model::may_send(viewer, &others, &networks, &blocks).is_ok(),
+                can_send: model::may_send(viewer.get(), &others, &networks, &blocks).is_ok(),
                 url: format!("/conversations/{}", row.id),
                 created_at: row.created_at,
             }

@@ -6,7 +6,7 @@ use super::views::{BlockView, ConversationPage, ConversationView, MessageView, S
 use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId};
 use crate::AppState;
 use actix_web::{web, HttpResponse};
 
@@ -40,7 +40,7 @@ pub async fn list_conversations(
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<ConversationPage>> {
     Ok(web::Json(
-        service::list(state.db.reader(), auth.id, &page).await?,
+        service::list(state.db.reader(), auth.member_id(), &page).await?,
     ))
 }
 
@@ -54,7 +54,8 @@ pub async fn start_conversation(
     auth: AuthMember,
     ApiJson(input): ApiJson<StartConversation>,
 ) -> ApiResult<HttpResponse> {
-    let started = service::start(state.db.writer(), &state.markdown, auth.id, input).await?;
+    let started =
+        service::start(state.db.writer(), &state.markdown, auth.member_id(), input).await?;
     Ok(if started.created {
         HttpResponse::Created().json(started)
     } else {
@@ -71,7 +72,7 @@ pub async fn get_conversation(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ConversationView>> {
     Ok(web::Json(
-        service::get(state.db.reader(), auth.id, id.0).await?,
+        service::get(state.db.reader(), auth.member_id(), id.0).await?,
     ))
 }
 
@@ -85,7 +86,7 @@ pub async fn list_messages(
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<MessageView>>> {
     Ok(web::Json(
-        service::messages(state.db.reader(), auth.id, id.0, &page).await?,
+        service::messages(state.db.reader(), auth.member_id(), id.0, &page).await?,
     ))
 }
 
@@ -98,7 +99,14 @@ pub async fn send_message(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<SendMessage>,
 ) -> ApiResult<HttpResponse> {
-    let message = service::send(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
+    let message = service::send(
+        state.db.writer(),
+        &state.markdown,
+        auth.member_id(),
+        id.0,
+        input,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(message))
 }
 
@@ -116,7 +124,7 @@ pub async fn mark_read(
     } else {
         crate::extract::parse_json(&body)?
     };
-    let view = service::mark_read(state.db.writer(), auth.id, id.0, input).await?;
+    let view = service::mark_read(state.db.writer(), auth.member_id(), id.0, input).await?;
     Ok(web::Json(view))
 }
 
@@ -129,7 +137,7 @@ pub async fn block_member(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<HttpResponse> {
-    blocks::block(state.db.writer(), auth.id, id.0).await?;
+    blocks::block(state.db.writer(), auth.member_id(), MemberId(id.0)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -140,7 +148,7 @@ pub async fn unblock_member(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<HttpResponse> {
-    blocks::unblock(state.db.writer(), auth.id, id.0).await?;
+    blocks::unblock(state.db.writer(), auth.member_id(), MemberId(id.0)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -151,5 +159,7 @@ pub async fn list_blocks(
     state: web::Data<AppState>,
     auth: AuthMember,
 ) -> ApiResult<web::Json<Vec<BlockView>>> {
-    Ok(web::Json(blocks::list(state.db.reader(), auth.id).await?))
+    Ok(web::Json(
+        blocks::list(state.db.reader(), auth.member_id()).await?,
+    ))
 }

@@ -10,7 +10,7 @@ use crate::entities::{
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent, Topic};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId};
 use crate::markdown::{plain_text, Markdown};
 use crate::notifications::records::{NewNotification, NotificationKind};
 use crate::paging::IdPage;
@@ -60,7 +60,7 @@ fn parse_body(raw: &str) -> ApiResult<MarkdownBody> {
 pub async fn start(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
+    actor: MemberId,
     input: StartConversation,
 ) -> ApiResult<Started> {
     let body = parse_body(&input.body)?;
@@ -68,9 +68,9 @@ pub async fn start(
         .member_ids
         .iter()
         .map(|id| id.0)
-        .filter(|id| *id != actor)
+        .filter(|id| *id != actor.get())
         .collect();
-    let participants = model::participants(actor, &others);
+    let participants = model::participants(actor.get(), &others);
     if participants.len() < 2 {
         return Err(ApiError::invalid(
             "member_ids",
@@ -89,7 +89,7 @@ pub async fn start(
         .filter(members::Column::Id.is_in(participants.iter().copied()))
         .count(&txn)
         .await?;
-    let networks = crate::networks::access::members_networks(&txn, &participants).await?;
+    let networks = crate::networks::visibility::members_networks(&txn, &participants).await?;
     // Members who do not exist and members the starter shares no network with get the same
     // answer, so the list cannot be used to probe who is on the instance.
     if found != participants.len() as u64
@@ -103,20 +103,20 @@ pub async fn start(
     let others: Vec<i64> = participants
         .iter()
         .copied()
-        .filter(|p| *p != actor)
+        .filter(|p| *p != actor.get())
         .collect();
     let blocks = queries::blocks_among(&txn, &participants).await?;
-    model::may_send(actor, &others, &networks, &blocks)?;
+    model::may_send(actor.get(), &others, &networks, &blocks)?;
     let now = crate::clock::now();
     let existing = match others.as_slice() {
-        [other] => queries::between_two(&txn, actor, *other).await?,
+        [other] => queries::between_two(&txn, actor.get(), *other).await?,
         _ => None,
     };
     let (conversation_id, created) = match existing {
         Some(id) => (id, false),
         None => {
             let conversation = conversations::ActiveModel {
-                created_by: Set(actor),
+                created_by: Set(actor.get()),
                 last_message_id: Set(0),
                 last_message_at: Set(now),
                 created_at: Set(now),
@@ -151,7 +151,7 @@ pub async fn start(
 pub async fn send(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
+    actor: MemberId,
     conversation_id: i64,
     input: SendMessage,
 ) -> ApiResult<MessageView> {
@@ -162,9 +162,9 @@ pub async fn send(
     let others: Vec<i64> = participants
         .iter()
         .copied()
-        .filter(|p| *p != actor)
+        .filter(|p| *p != actor.get())
         .collect();
-    queries::may_send(&txn, actor, &others).await??;
+    queries::may_send(&txn, actor.get(), &others).await??;
     let message = deliver(&txn, actor, conversation_id, &participants, body, body_html).await?;
     txn.commit().await?;
     Ok(message)
@@ -176,7 +176,7 @@ pub async fn send(
 /// unread (one nudge per unread conversation, not one per message).
 async fn deliver(
     txn: &Tx,
-    actor: i64,
+    actor: MemberId,
     conversation_id: i64,
     participants: &[i64],
     body: MarkdownBody,
@@ -186,7 +186,7 @@ async fn deliver(
     let excerpt = excerpt_of(body.as_str());
     let message = direct_messages::ActiveModel {
         conversation_id: Set(conversation_id),
-        author_id: Set(actor),
+        author_id: Set(actor.get()),
         body: Set(body.into_string()),
         body_html: Set(body_html),
         created_at: Set(now),
@@ -227,7 +227,7 @@ async fn deliver(
             network_id: None,
             thread_id: None,
             recipient_id: Some(*participant),
-            actor_id: Some(actor),
+            actor_id: Some(actor.get()),
             subject_id: Some(message.id),
             payload: payload.clone(),
         });
@@ -252,14 +252,14 @@ async fn deliver(
         txn,
         participants
             .iter()
-            .filter(|p| **p != actor && !nudged.contains(p))
+            .filter(|p| **p != actor.get() && !nudged.contains(p))
             .map(|recipient| NewNotification {
                 recipient_id: *recipient,
                 kind: NotificationKind::DirectMessage,
                 subject_type: "conversation",
                 subject_id: conversation_id,
                 network_id: None,
-                actor_id: Some(actor),
+                actor_id: Some(actor.get()),
                 data: data.clone(),
             })
             .collect(),
@@ -283,7 +283,7 @@ fn excerpt_of(body: &str) -> String {
 
 async fn view_in(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     conversation_id: i64,
 ) -> ApiResult<ConversationView> {
     let row = conversations::Entity::find_by_id(conversation_id)
@@ -297,7 +297,7 @@ async fn view_in(
 
 pub async fn get(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     conversation_id: i64,
 ) -> ApiResult<ConversationView> {
     let (conversation, _) = queries::load_as_participant(db, viewer, conversation_id).await?;
@@ -310,7 +310,7 @@ pub async fn get(
 
 pub async fn list(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     page: &PageQuery,
 ) -> ApiResult<ConversationPage> {
     let limit = page.limit()?;
@@ -336,7 +336,7 @@ pub async fn list(
 /// Messages, newest first (the cursor walks back in time).
 pub async fn messages(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     conversation_id: i64,
     page: &PageQuery,
 ) -> ApiResult<Page<MessageView>> {
@@ -354,7 +354,7 @@ pub async fn messages(
 /// the conversation, and tells their other tabs (`conversation.read` on `me`).
 pub async fn mark_read(
     db: &Writer,
-    viewer: i64,
+    viewer: MemberId,
     conversation_id: i64,
     input: MarkRead,
 ) -> ApiResult<ConversationView> {
@@ -402,11 +402,11 @@ pub async fn mark_read(
         .sum();
     txn.emit(NewEvent {
         kind: EventKind::ConversationRead,
-        topic: Topic::Member(viewer),
+        topic: Topic::Member(viewer.get()),
         network_id: None,
         thread_id: None,
-        recipient_id: Some(viewer),
-        actor_id: Some(viewer),
+        recipient_id: Some(viewer.get()),
+        actor_id: Some(viewer.get()),
         subject_id: Some(conversation_id),
         payload: serde_json::json!({
             "conversation_id": ApiId(conversation_id),

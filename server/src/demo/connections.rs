@@ -6,7 +6,7 @@
 use super::seed::err;
 use crate::conversations::service::{self as conversations, SendMessage, StartConversation};
 use crate::entities::members;
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::polls::model::{PollKind, ResultsVisibility};
 use crate::polls::service::{self as polls, CreatePoll, UpdatePoll, Vote};
 use crate::AppState;
@@ -23,7 +23,7 @@ pub async fn seed_connections(
     let pair = conversations::start(
         db,
         &state.markdown,
-        id(0),
+        MemberId(id(0)),
         StartConversation {
             member_ids: vec![ApiId(id(8))],
             body: "Mei, could you share how your mentors hand students over mid-year? I'd like to bring it to the spring convening.".to_owned(),
@@ -35,7 +35,7 @@ pub async fn seed_connections(
         (8, "Happy to. We pair every student with a second adult from the start. I'll send our roster template."),
         (0, "Perfect, thank you. Thursday after the data check-in?"),
     ] {
-        conversations::send(db, &state.markdown, id(author), pair.conversation.id.0, SendMessage { body: body.to_owned() })
+        conversations::send(db, &state.markdown, MemberId(id(author)), pair.conversation.id.0, SendMessage { body: body.to_owned() })
             .await
             .map_err(err)?;
     }
@@ -43,7 +43,7 @@ pub async fn seed_connections(
     let group = conversations::start(
         db,
         &state.markdown,
-        id(5),
+        MemberId(id(5)),
         StartConversation {
             member_ids: vec![ApiId(id(6)), ApiId(id(10))],
             body: "Shall we try each other's first-absence call scripts for two weeks and compare notes?".to_owned(),
@@ -54,7 +54,7 @@ pub async fn seed_connections(
     conversations::send(
         db,
         &state.markdown,
-        id(10),
+        MemberId(id(10)),
         group.conversation.id.0,
         SendMessage {
             body: "Yes! I'll start Monday.".to_owned(),
@@ -82,8 +82,8 @@ pub async fn seed_connections(
     let topic = polls::create(
         db,
         &state.markdown,
-        id(0),
-        network_id,
+        MemberId(id(0)),
+        NetworkId(network_id),
         ask(
             "What should the spring convening focus on?",
             PollKind::Single,
@@ -101,7 +101,7 @@ pub async fn seed_connections(
     for (voter, option) in [(1, 0), (2, 0), (3, 1), (4, 0), (6, 2)] {
         polls::vote(
             db,
-            id(voter),
+            MemberId(id(voter)),
             topic.id.0,
             Some(Vote {
                 option_ids: Some(vec![topic.options[option].id]),
@@ -114,8 +114,8 @@ pub async fn seed_connections(
     let caseload = polls::create(
         db,
         &state.markdown,
-        id(1),
-        network_id,
+        MemberId(id(1)),
+        NetworkId(network_id),
         ask(
             "How many students are on your attendance team's caseload?",
             PollKind::Number,
@@ -129,7 +129,7 @@ pub async fn seed_connections(
     for (voter, value) in [(0, 42.0), (2, 65.0), (5, 38.0), (7, 120.0), (9, 55.0)] {
         polls::vote(
             db,
-            id(voter),
+            MemberId(id(voter)),
             caseload.id.0,
             Some(Vote {
                 option_ids: None,
@@ -142,7 +142,7 @@ pub async fn seed_connections(
     polls::update(
         db,
         &state.markdown,
-        id(1),
+        MemberId(id(1)),
         caseload.id.0,
         UpdatePoll {
             question: None,
@@ -156,8 +156,8 @@ pub async fn seed_connections(
     let pulse = polls::create(
         db,
         &state.markdown,
-        id(0),
-        network_id,
+        MemberId(id(0)),
+        NetworkId(network_id),
         ask(
             "How supported do you feel by this network between convenings?",
             PollKind::Single,
@@ -171,7 +171,7 @@ pub async fn seed_connections(
     for (voter, option) in [(3, 0), (8, 1), (11, 2)] {
         polls::vote(
             db,
-            id(voter),
+            MemberId(id(voter)),
             pulse.id.0,
             Some(Vote {
                 option_ids: Some(vec![pulse.options[option].id]),

@@ -6,7 +6,7 @@ use crate::display_name::DisplayName;
 use crate::email_address::Email;
 use crate::entities::{members, networks};
 use crate::error::ApiError;
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId, PostId, ThreadId};
 use crate::members::profile::{DigestFrequency, DigestPreferences};
 use crate::members::service::{create_member, update_profile, NewMember, ProfileUpdate};
 use crate::networks::model::{JoinPolicy, Visibility};
@@ -245,7 +245,7 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
 
     let network = network_service::create(
         db,
-        facilitator,
+        MemberId(facilitator),
         CreateNetwork {
             name: NETWORK_NAME.to_owned(),
             description: "Attendance staff and school leaders from Austin, Hays, Manor, Pflugerville and Seguin ISDs testing practices that reduce chronic absence, especially for students from low-income households.".to_owned(),
@@ -273,7 +273,7 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
     ] {
         let group = network_service::create(
             db,
-            facilitator,
+            MemberId(facilitator),
             CreateNetwork {
                 name: name.to_owned(),
                 description: description.to_owned(),
@@ -288,7 +288,7 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
     }
     let math = network_service::create(
         db,
-        facilitator,
+        MemberId(facilitator),
         CreateNetwork {
             name: "Central Texas Math PLN".to_owned(),
             description:
@@ -308,19 +308,24 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
             (network.id.0, Role::Member),
             (groups[person.group], Role::Member),
         ] {
-            let role = add_membership(&txn, network_id, member.id, role)
+            let role = add_membership(&txn, NetworkId(network_id), MemberId(member.id), role)
                 .await
                 .map_err(err)?;
-            announce_join(&txn, network_id, member.id, role)
+            announce_join(&txn, NetworkId(network_id), MemberId(member.id), role)
                 .await
                 .map_err(err)?;
         }
     }
     let math_member = people[11].id;
-    let role = add_membership(&txn, math.id.0, math_member, Role::Member)
-        .await
-        .map_err(err)?;
-    announce_join(&txn, math.id.0, math_member, role)
+    let role = add_membership(
+        &txn,
+        NetworkId(math.id.0),
+        MemberId(math_member),
+        Role::Member,
+    )
+    .await
+    .map_err(err)?;
+    announce_join(&txn, NetworkId(math.id.0), MemberId(math_member), role)
         .await
         .map_err(err)?;
     txn.commit().await?;
@@ -330,8 +335,8 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
         let thread = thread_service::create(
             db,
             &state.markdown,
-            people[conversation.author].id,
-            network.id.0,
+            MemberId(people[conversation.author].id),
+            NetworkId(network.id.0),
             CreateThread {
                 title: conversation.title.to_owned(),
                 body: conversation.body.to_owned(),
@@ -345,8 +350,8 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
             let post = posts::create(
                 db,
                 &state.markdown,
-                people[*author].id,
-                thread.summary.id.0,
+                MemberId(people[*author].id),
+                ThreadId(thread.summary.id.0),
                 CreatePost {
                     body: (*body).to_owned(),
                     reply_to_post_id: previous.filter(|_| body.starts_with('@')),
@@ -359,9 +364,15 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
             // Someone other than the author finds each reply helpful.
             let reader = people[(*author + 3) % people.len()].id;
             if reader != people[*author].id {
-                reactions::set(db, reader, post.id.0, ReactionKind::Helpful, true)
-                    .await
-                    .map_err(err)?;
+                reactions::set(
+                    db,
+                    MemberId(reader),
+                    PostId(post.id.0),
+                    ReactionKind::Helpful,
+                    true,
+                )
+                .await
+                .map_err(err)?;
             }
         }
         post_count += 1;
@@ -472,14 +483,20 @@ async fn seed_library(
             upload,
             file_name: file_name.to_owned(),
         };
-        let resource = resources::create(state, people[author].id, network_id, fields, Some(file))
-            .await
-            .map_err(err)?;
+        let resource = resources::create(
+            state,
+            MemberId(people[author].id),
+            NetworkId(network_id),
+            fields,
+            Some(file),
+        )
+        .await
+        .map_err(err)?;
         for voter in [2, 4, 8] {
             if people[voter].id != people[author].id {
                 crate::resources::votes::set_helpful(
                     state.db.writer(),
-                    people[voter].id,
+                    MemberId(people[voter].id),
                     resource.id.0,
                     true,
                 )
@@ -500,9 +517,15 @@ async fn seed_library(
         tags: Some(vec!["bright-spots".to_owned()]),
         ..Default::default()
     };
-    resources::create(state, people[0].id, network_id, link, None)
-        .await
-        .map_err(err)?;
+    resources::create(
+        state,
+        MemberId(people[0].id),
+        NetworkId(network_id),
+        link,
+        None,
+    )
+    .await
+    .map_err(err)?;
     Ok(count + 1)
 }
 
@@ -544,22 +567,28 @@ async fn seed_help_requests(
     for (author, request) in requests {
         ids.push((
             author,
-            help::create(db, &state.markdown, people[author].id, network_id, request)
-                .await
-                .map_err(err)?
-                .id
-                .0,
+            help::create(
+                db,
+                &state.markdown,
+                MemberId(people[author].id),
+                NetworkId(network_id),
+                request,
+            )
+            .await
+            .map_err(err)?
+            .id
+            .0,
         ));
     }
     // answered
-    responses::respond(db, &state.markdown, people[3].id, ids[1].1, CreateResponse { body: "We pair each student with a second adult from the start, so a change is never a cliff.".to_owned() })
+    responses::respond(db, &state.markdown, MemberId(people[3].id), ids[1].1, CreateResponse { body: "We pair each student with a second adult from the start, so a change is never a cliff.".to_owned() })
         .await
         .map_err(err)?;
     // resolved
     let answer = responses::respond(
         db,
         &state.markdown,
-        people[7].id,
+        MemberId(people[7].id),
         ids[2].1,
         CreateResponse {
             body: "We count it as a half-day absence (code P2) and flag it after three in a month."
@@ -570,7 +599,7 @@ async fn seed_help_requests(
     .map_err(err)?;
     responses::accept(
         db,
-        people[ids[2].0].id,
+        MemberId(people[ids[2].0].id),
         ids[2].1,
         AcceptResponse {
             response_id: answer.id,
@@ -582,7 +611,7 @@ async fn seed_help_requests(
     help::update(
         db,
         &state.markdown,
-        people[ids[3].0].id,
+        MemberId(people[ids[3].0].id),
         ids[3].1,
         UpdateHelpRequest {
             title: None,
@@ -614,8 +643,8 @@ async fn seed_convenings(
     };
     let past = convenings::create(
         db, &state.markdown,
-        facilitator,
-        network_id,
+        MemberId(facilitator),
+        NetworkId(network_id),
         CreateConvening {
             title: "Fall convening: root causes".to_owned(),
             starts_at: day(-45, 15),
@@ -630,7 +659,7 @@ async fn seed_convenings(
     .map_err(err)?;
     convenings::update(
         db, &state.markdown,
-        facilitator,
+        MemberId(facilitator),
         past.id.0,
         UpdateConvening {
             title: None,
@@ -654,7 +683,7 @@ async fn seed_convenings(
     for (index, (title, owner, due)) in items.into_iter().enumerate() {
         let item = action_items::create(
             db,
-            facilitator,
+            MemberId(facilitator),
             past.id.0,
             CreateActionItem {
                 title: title.to_owned(),
@@ -667,7 +696,7 @@ async fn seed_convenings(
         if index == 0 {
             action_items::update(
                 db,
-                people[owner].id,
+                MemberId(people[owner].id),
                 item.id.0,
                 UpdateActionItem {
                     title: None,
@@ -683,8 +712,8 @@ async fn seed_convenings(
     convenings::create(
         db,
         &state.markdown,
-        facilitator,
-        network_id,
+        MemberId(facilitator),
+        NetworkId(network_id),
         CreateConvening {
             title: "Spring convening: bright spots".to_owned(),
             starts_at: day(30, 15),

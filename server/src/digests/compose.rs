@@ -10,7 +10,7 @@ use super::network_news::{self, Reader};
 use super::personal::Queries;
 use crate::db::placeholders;
 use crate::entities::members;
-use crate::networks::access::members_networks;
+use crate::networks::visibility::members_networks;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, DbErr, Statement, Value};

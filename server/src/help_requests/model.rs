@@ -1,5 +1,7 @@
 //! The vocabulary and lifecycle of help requests.
 
+use crate::entities::help_requests;
+use crate::networks::access::InNetwork;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -117,6 +119,16 @@ impl HelpRequestStatus {
     /// Whether peers can still offer help.
     pub fn takes_offers(self) -> bool {
         matches!(self, HelpRequestStatus::Open | HelpRequestStatus::Answered)
+    }
+}
+
+impl InNetwork for help_requests::Model {
+    fn network_id(&self) -> i64 {
+        self.network_id
+    }
+
+    fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
     }
 }
 

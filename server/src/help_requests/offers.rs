@@ -7,7 +7,7 @@ use crate::db::Writer;
 use crate::entities::{help_offers, help_requests};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId};
 use crate::networks::access::load_for_update;
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
 use crate::tx::Tx;
@@ -16,18 +16,18 @@ use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 /// "I can help" (`offer = true`) or taking it back.
 pub async fn set_offer(
     db: &Writer,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     offer: bool,
 ) -> ApiResult<HelpRequestView> {
     let txn = Tx::begin(db).await?;
     let (request, _) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
-    if request.author_id == actor {
+    if request.author_id == actor.get() {
         return Err(ApiError::Forbidden(
             "You cannot offer help on your own request.",
         ));
     }
-    let existing = help_offers::Entity::find_by_id((id, actor))
+    let existing = help_offers::Entity::find_by_id((id, actor.get()))
         .one(&txn)
         .await?;
     let changed = match (existing, offer) {
@@ -39,7 +39,7 @@ pub async fn set_offer(
             }
             help_offers::ActiveModel {
                 help_request_id: Set(id),
-                member_id: Set(actor),
+                member_id: Set(actor.get()),
                 created_at: Set(crate::clock::now()),
             }
             .insert(&txn)
@@ -47,7 +47,7 @@ pub async fn set_offer(
             true
         }
         (Some(_), false) => {
-            help_offers::Entity::delete_by_id((id, actor))
+            help_offers::Entity::delete_by_id((id, actor.get()))
                 .exec(&txn)
                 .await?;
             true
@@ -60,11 +60,11 @@ pub async fn set_offer(
             NewEvent::in_network(
                 EventKind::HelpRequestOffered,
                 request.network_id,
-                actor,
+                actor.get(),
                 &serde_json::json!({
                     "help_request_id": ApiId(request.id),
                     "asker_id": (!request.is_anonymous).then_some(ApiId(request.author_id)),
-                    "member_id": ApiId(actor),
+                    "member_id": ApiId(actor.get()),
                     "offered": offer,
                 }),
             )
@@ -80,7 +80,7 @@ pub async fn set_offer(
                 subject_type: "help_request",
                 subject_id: request.id,
                 network_id: Some(request.network_id),
-                actor_id: Some(actor),
+                actor_id: Some(actor.get()),
                 data: serde_json::json!({}),
             },
         )

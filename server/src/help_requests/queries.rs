@@ -6,6 +6,7 @@ use crate::entities::{
     network_members, networks,
 };
 use crate::grouping::group_by_key;
+use crate::ids::{MemberId, NetworkId};
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
 use crate::paging::IdPage;
@@ -37,7 +38,7 @@ pub struct ListFilter<'a> {
 
 pub async fn page(
     db: &impl ConnectionTrait,
-    network_id: i64,
+    network_id: NetworkId,
     filter: &ListFilter<'_>,
     cursor: Option<&NewestFirstCursor>,
     limit: u64,
@@ -88,7 +89,7 @@ pub async fn page(
 
 pub async fn views(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     rows: &[help_requests::Model],
 ) -> Result<Vec<HelpRequestView>, DbErr> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -106,7 +107,8 @@ pub async fn views(
         .all(db)
         .await?;
     // An anonymous asker is read only for themselves; everyone else sees the network.
-    let shows_asker = |row: &help_requests::Model| !row.is_anonymous || row.author_id == viewer;
+    let shows_asker =
+        |row: &help_requests::Model| !row.is_anonymous || row.author_id == viewer.get();
     let mut people: Vec<i64> = rows
         .iter()
         .filter(|r| shows_asker(r))
@@ -137,9 +139,9 @@ pub async fn views(
                             .get(&row.network_id)
                             .map(|name| Asker::Anonymous(AnonymousAsker::of_network(name)))
                     },
-                    asked_by_me: row.author_id == viewer,
+                    asked_by_me: row.author_id == viewer.get(),
                     tags: tags.remove(&row.id).unwrap_or_default(),
-                    offered_by_me: offerers.contains(&viewer),
+                    offered_by_me: offerers.contains(&viewer.get()),
                     offers: offerers
                         .iter()
                         .filter_map(|id| members.get(id))
@@ -183,7 +185,7 @@ pub async fn network_name(db: &impl ConnectionTrait, id: i64) -> Result<String, 
 
 pub async fn view(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     row: &help_requests::Model,
 ) -> Result<HelpRequestView, DbErr> {
     Ok(views(db, viewer, std::slice::from_ref(row))
@@ -226,7 +228,7 @@ pub async fn response_views(
 /// Members of the network (other than `except`) whose expertise includes one of `tags`.
 pub async fn experts_for(
     db: &impl ConnectionTrait,
-    network_id: i64,
+    network_id: NetworkId,
     tags: &[String],
     except: i64,
 ) -> Result<Vec<i64>, DbErr> {

@@ -9,7 +9,7 @@ use crate::entities::{help_requests, help_responses};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId};
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
@@ -34,16 +34,15 @@ pub struct AcceptResponse {
 pub async fn respond(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     input: CreateResponse,
 ) -> ApiResult<ResponseView> {
     let body = MarkdownBody::required("body", &input.body)?;
     let body_html = body.render(markdown);
-    let body = body.into_string();
     let txn = Tx::begin(db).await?;
     let (request, _) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
-    if request.author_id == actor {
+    if request.author_id == actor.get() {
         return Err(ApiError::Forbidden(
             "You asked this: edit your request, or accept a response.",
         ));
@@ -53,8 +52,8 @@ pub async fn respond(
     let now = crate::clock::now();
     let response = help_responses::ActiveModel {
         help_request_id: Set(id),
-        author_id: Set(actor),
-        body: Set(body),
+        author_id: Set(actor.get()),
+        body: Set(body.into_string()),
         body_html: Set(body_html),
         created_at: Set(now),
         updated_at: Set(now),
@@ -77,7 +76,7 @@ pub async fn respond(
         NewEvent::in_network(
             EventKind::HelpRequestResponded,
             request.network_id,
-            actor,
+            actor.get(),
             &serde_json::json!({
                 "help_request_id": ApiId(request.id),
                 "asker_id": (!request.is_anonymous).then_some(ApiId(request.author_id)),
@@ -95,7 +94,7 @@ pub async fn respond(
             subject_type: "help_request",
             subject_id: request.id,
             network_id: Some(request.network_id),
-            actor_id: Some(actor),
+            actor_id: Some(actor.get()),
             data: serde_json::json!({ "response_id": view.id }),
         },
     )
@@ -106,7 +105,7 @@ pub async fn respond(
 
 pub async fn list_responses(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     id: i64,
     page: &PageQuery,
 ) -> ApiResult<Page<ResponseView>> {
@@ -124,19 +123,19 @@ pub async fn list_responses(
 /// responder credited.
 pub async fn accept(
     db: &Writer,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     input: AcceptResponse,
 ) -> ApiResult<HelpRequestView> {
     let txn = Tx::begin(db).await?;
     let (request, access) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
-    access.require_author_or_facilitator(request.author_id, actor)?;
+    access.require_author_or_facilitator(MemberId(request.author_id))?;
     let response = help_responses::Entity::find_by_id(input.response_id.0)
         .one(&txn)
         .await?
         .filter(|r| r.help_request_id == id)
         .ok_or_else(|| ApiError::invalid("response_id", "is not a response to this request"))?;
-    if response.author_id == actor {
+    if response.author_id == actor.get() {
         return Err(ApiError::Forbidden("You cannot accept your own response."));
     }
     let next = HelpRequestStatus::from_stored(&request.status).apply(Transition::Accept, true)?;
@@ -151,7 +150,7 @@ pub async fn accept(
     let mut event = NewEvent::in_network(
         EventKind::HelpRequestResolved,
         request.network_id,
-        actor,
+        actor.get(),
         &serde_json::json!({
             "help_request_id": ApiId(request.id),
             "accepted_response_id": ApiId(response.id),

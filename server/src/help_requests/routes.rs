@@ -7,7 +7,7 @@ use super::views::{HelpRequestView, ResponseView};
 use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, NetworkId};
 use crate::AppState;
 use actix_web::{web, HttpResponse};
 
@@ -48,7 +48,13 @@ pub async fn list_help_requests(
     query: web::Query<HelpRequestListQuery>,
 ) -> ApiResult<web::Json<Page<HelpRequestView>>> {
     Ok(web::Json(
-        service::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?,
+        service::list(
+            state.db.reader(),
+            auth.member_id(),
+            NetworkId(id.0),
+            query.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -62,7 +68,14 @@ pub async fn create_help_request(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreateHelpRequest>,
 ) -> ApiResult<HttpResponse> {
-    let view = service::create(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
+    let view = service::create(
+        state.db.writer(),
+        &state.markdown,
+        auth.member_id(),
+        NetworkId(id.0),
+        input,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -74,7 +87,7 @@ pub async fn get_help_request(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<HelpRequestView>> {
     Ok(web::Json(
-        service::get(state.db.reader(), auth.id, id.0).await?,
+        service::get(state.db.reader(), auth.member_id(), id.0).await?,
     ))
 }
 
@@ -90,7 +103,14 @@ pub async fn update_help_request(
     ApiJson(input): ApiJson<UpdateHelpRequest>,
 ) -> ApiResult<web::Json<HelpRequestView>> {
     Ok(web::Json(
-        service::update(state.db.writer(), &state.markdown, auth.id, id.0, input).await?,
+        service::update(
+            state.db.writer(),
+            &state.markdown,
+            auth.member_id(),
+            id.0,
+            input,
+        )
+        .await?,
     ))
 }
 
@@ -103,7 +123,7 @@ pub async fn delete_help_request(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<HttpResponse> {
-    service::delete(state.db.writer(), auth.id, id.0).await?;
+    service::delete(state.db.writer(), auth.member_id(), id.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -117,7 +137,7 @@ pub async fn list_responses(
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<ResponseView>>> {
     Ok(web::Json(
-        responses::list_responses(state.db.reader(), auth.id, id.0, &page).await?,
+        responses::list_responses(state.db.reader(), auth.member_id(), id.0, &page).await?,
     ))
 }
 
@@ -132,7 +152,14 @@ pub async fn respond(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreateResponse>,
 ) -> ApiResult<HttpResponse> {
-    let view = responses::respond(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
+    let view = responses::respond(
+        state.db.writer(),
+        &state.markdown,
+        auth.member_id(),
+        id.0,
+        input,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -147,7 +174,7 @@ pub async fn accept_response(
     ApiJson(input): ApiJson<AcceptResponse>,
 ) -> ApiResult<web::Json<HelpRequestView>> {
     Ok(web::Json(
-        responses::accept(state.db.writer(), auth.id, id.0, input).await?,
+        responses::accept(state.db.writer(), auth.member_id(), id.0, input).await?,
     ))
 }
 
@@ -161,7 +188,7 @@ pub async fn offer_help(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<HelpRequestView>> {
     Ok(web::Json(
-        offers::set_offer(state.db.writer(), auth.id, id.0, true).await?,
+        offers::set_offer(state.db.writer(), auth.member_id(), id.0, true).await?,
     ))
 }
 
@@ -173,6 +200,6 @@ pub async fn withdraw_offer(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<HelpRequestView>> {
     Ok(web::Json(
-        offers::set_offer(state.db.writer(), auth.id, id.0, false).await?,
+        offers::set_offer(state.db.writer(), auth.member_id(), id.0, false).await?,
     ))
 }

@@ -9,7 +9,7 @@ use crate::entities::{help_request_tags, help_requests};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::networks::network_access;
@@ -94,15 +94,15 @@ async fn replace_tags(txn: &impl ConnectionTrait, id: i64, tags: &[Tag]) -> ApiR
 /// Who an event or notification names as having acted on `request`: nobody, when the
 /// asker of an anonymous request acted (their later edits, closing, accepting stay
 /// anonymous too).
-pub(crate) fn shown_actor(request: &help_requests::Model, actor: i64) -> Option<i64> {
-    (!(request.is_anonymous && request.author_id == actor)).then_some(actor)
+pub(crate) fn shown_actor(request: &help_requests::Model, actor: MemberId) -> Option<i64> {
+    (!(request.is_anonymous && request.author_id == actor.get())).then_some(actor.get())
 }
 
 /// What notifications about `request` say of an anonymous asker who acted: their label, for
 /// the words ("A member of Attendance PLN needs your expertise").
 pub(crate) fn actor_label(
     request: &help_requests::Model,
-    actor: i64,
+    actor: MemberId,
     network_name: &str,
 ) -> Option<String> {
     shown_actor(request, actor)
@@ -113,13 +113,14 @@ pub(crate) fn actor_label(
 async fn announce(
     txn: &Tx,
     kind: EventKind,
-    actor: i64,
+    actor: MemberId,
     request: &help_requests::Model,
     view: &HelpRequestView,
     network_name: &str,
 ) -> ApiResult<()> {
     let public = view.as_seen_by_others(network_name);
-    let mut event = NewEvent::in_network(kind, view.network_id.0, actor, &public).about(view.id.0);
+    let mut event =
+        NewEvent::in_network(kind, view.network_id.0, actor.get(), &public).about(view.id.0);
     event.actor_id = shown_actor(request, actor);
     // Replays show it as it is now, never an earlier title or text.
     if kind != EventKind::HelpRequestCreated {
@@ -140,25 +141,24 @@ async fn announce(
 pub async fn create(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     input: CreateHelpRequest,
 ) -> ApiResult<HelpRequestView> {
     let (title, body, tags) = crate::error::collect_errors3(
-        Title::parse(&input.title).map(Title::into_string),
+        Title::parse(&input.title),
         MarkdownBody::required("body", &input.body),
         Tag::parse_list("tags", &input.tags),
     )?;
     let body_html = body.render(markdown);
-    let body = body.into_string();
     let txn = Tx::begin(db).await?;
     network_access(&txn, actor, network_id).await?;
     let now = crate::clock::now();
     let request = help_requests::ActiveModel {
-        network_id: Set(network_id),
-        author_id: Set(actor),
-        title: Set(title),
-        body: Set(body),
+        network_id: Set(network_id.get()),
+        author_id: Set(actor.get()),
+        title: Set(title.into_string()),
+        body: Set(body.into_string()),
         body_html: Set(body_html),
         urgency: Set(input.urgency.as_str().to_owned()),
         status: Set(HelpRequestStatus::Open.as_str().to_owned()),
@@ -177,7 +177,7 @@ pub async fn create(
     .await?;
     replace_tags(&txn, request.id, &tags).await?;
     let view = queries::view(&txn, actor, &request).await?;
-    let network_name = queries::network_name(&txn, network_id).await?;
+    let network_name = queries::network_name(&txn, network_id.get()).await?;
     announce(
         &txn,
         EventKind::HelpRequestCreated,
@@ -188,7 +188,7 @@ pub async fn create(
     )
     .await?;
     let tag_names: Vec<String> = tags.iter().map(|t| t.as_str().to_owned()).collect();
-    let experts = queries::experts_for(&txn, network_id, &tag_names, actor).await?;
+    let experts = queries::experts_for(&txn, network_id, &tag_names, actor.get()).await?;
     // No title or tags: they are read from the request when the notification is shown
     // (`notifications/subjects.rs`), so an edit or a removal leaves no copy behind.
     let mut data = serde_json::json!({});
@@ -204,7 +204,7 @@ pub async fn create(
                 kind: NotificationKind::ExpertiseRequested,
                 subject_type: "help_request",
                 subject_id: request.id,
-                network_id: Some(network_id),
+                network_id: Some(network_id.get()),
                 actor_id: shown_actor(&request, actor),
                 data: data.clone(),
             })
@@ -215,15 +215,19 @@ pub async fn create(
     Ok(view)
 }
 
-pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<HelpRequestView> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    viewer: MemberId,
+    id: i64,
+) -> ApiResult<HelpRequestView> {
     let (request, _) = load::<help_requests::Entity>(db, viewer, id).await?;
     Ok(queries::view(db, viewer, &request).await?)
 }
 
 pub async fn list(
     db: &impl ConnectionTrait,
-    viewer: i64,
-    network_id: i64,
+    viewer: MemberId,
+    network_id: NetworkId,
     query: HelpRequestListQuery,
 ) -> ApiResult<Page<HelpRequestView>> {
     let access = network_access(db, viewer, network_id).await?;
@@ -283,7 +287,7 @@ pub async fn list(
 pub async fn update(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     input: UpdateHelpRequest,
 ) -> ApiResult<HelpRequestView> {
@@ -309,7 +313,7 @@ pub async fn update(
     };
     let txn = Tx::begin(db).await?;
     let (request, access) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
-    access.require_author_or_facilitator(request.author_id, actor)?;
+    access.require_author_or_facilitator(MemberId(request.author_id))?;
     let now = crate::clock::now();
     let current = HelpRequestStatus::from_stored(&request.status);
     let mut active: help_requests::ActiveModel = request.clone().into();
@@ -358,10 +362,10 @@ pub async fn update(
 /// Removes a request: its asker withdraws it for good, or a facilitator hides it (which
 /// works on anonymous requests too: hiding needs no name). Gone for every reader, from
 /// lists, search and digests; earlier events keep only its id.
-pub async fn delete(db: &Writer, actor: i64, id: i64) -> ApiResult<()> {
+pub async fn delete(db: &Writer, actor: MemberId, id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     let (request, access) = load_for_update::<help_requests::Entity>(&txn, actor, id).await?;
-    access.require_author_or_facilitator(request.author_id, actor)?;
+    access.require_author_or_facilitator(MemberId(request.author_id))?;
     let now = crate::clock::now();
     let network_id = request.network_id;
     let actor_shown = shown_actor(&request, actor);
@@ -383,8 +387,13 @@ pub async fn delete(db: &Writer, actor: i64, id: i64) -> ApiResult<()> {
         payload.clone(),
     )
     .await?;
-    let mut event =
-        NewEvent::in_network(EventKind::HelpRequestDeleted, network_id, actor, &payload).about(id);
+    let mut event = NewEvent::in_network(
+        EventKind::HelpRequestDeleted,
+        network_id,
+        actor.get(),
+        &payload,
+    )
+    .about(id);
     event.actor_id = actor_shown;
     txn.emit(event);
     txn.commit().await?;

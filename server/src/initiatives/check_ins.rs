@@ -15,7 +15,7 @@ use crate::entities::{check_in_revisions, check_ins, initiative_teams, initiativ
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId};
 use crate::members::views::MemberRef;
 use crate::networks::access::{load, load_for_update};
 use crate::notifications::records::{notify_all, NewNotification, NotificationKind};
@@ -159,7 +159,8 @@ pub async fn submit(
     input: SubmitCheckIn,
 ) -> ApiResult<CheckInView> {
     let txn = Tx::begin(db).await?;
-    let (team, access) = load_for_update::<initiative_teams::Entity>(&txn, actor, team_id).await?;
+    let (team, access) =
+        load_for_update::<initiative_teams::Entity>(&txn, MemberId(actor), team_id).await?;
     let initiative = initiative_of(&txn, &team).await?;
     let measure = Measure::of(&initiative);
     let mut fields = FieldCollector::default();
@@ -203,7 +204,7 @@ pub async fn list(
     team_id: i64,
     page: &PageQuery,
 ) -> ApiResult<Page<CheckInView>> {
-    load::<initiative_teams::Entity>(db, viewer, team_id).await?;
+    load::<initiative_teams::Entity>(db, MemberId(viewer), team_id).await?;
     let limit = page.limit()?;
     let cursor: Option<PeriodCursor> = page.cursor()?;
     let mut select = check_ins::Entity::find().filter(check_ins::Column::TeamId.eq(team_id));

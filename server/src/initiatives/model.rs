@@ -4,6 +4,8 @@
 //! machine with a reason for every refused step.
 
 use super::charts::run_chart::Direction;
+use crate::entities::{initiative_teams, initiatives, tests_of_change};
+use crate::networks::access::InNetwork;
 use chrono::{Datelike, NaiveDate, Weekday};
 
 /// How often a measure is checked in.
@@ -339,6 +341,28 @@ pub fn neutralized_cell(text: &str) -> String {
     match text.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
         _ => text.to_owned(),
+    }
+}
+
+impl InNetwork for initiatives::Model {
+    fn network_id(&self) -> i64 {
+        self.network_id
+    }
+}
+
+impl InNetwork for initiative_teams::Model {
+    fn network_id(&self) -> i64 {
+        self.network_id
+    }
+
+    fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}
+
+impl InNetwork for tests_of_change::Model {
+    fn network_id(&self) -> i64 {
+        self.network_id
     }
 }
 

@@ -8,7 +8,9 @@ use super::model::InitiativeStatus;
 use super::queries;
 use crate::entities::initiatives;
 use crate::error::{ApiError, ApiResult};
-use crate::networks::access::{self, NetworkAccess};
+use crate::ids::NetworkId;
+use crate::networks::access::NetworkAccess;
+use crate::networks::visibility;
 use crate::tx::Tx;
 use sea_orm::ConnectionTrait;
 
@@ -53,7 +55,7 @@ pub async fn require_network_members(
     network_id: i64,
     member_ids: &[i64],
 ) -> ApiResult<()> {
-    let can_see = access::members_who_can_see(txn, network_id, member_ids).await?;
+    let can_see = visibility::members_who_can_see(txn, NetworkId(network_id), member_ids).await?;
     let strangers: Vec<String> = member_ids
         .iter()
         .filter(|id| !can_see.contains(id))

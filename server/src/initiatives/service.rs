@@ -10,7 +10,7 @@ use crate::entities::{initiative_teams, initiatives};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::networks::network_access;
@@ -210,7 +210,7 @@ pub async fn create(
     };
 
     let txn = Tx::begin(db).await?;
-    require_steering(&network_access(&txn, actor, network_id).await?)?;
+    require_steering(&network_access(&txn, MemberId(actor), NetworkId(network_id)).await?)?;
     let now = crate::clock::now();
     let opening = format!(
         "Discussion of the initiative **{}**.\n\nAim: {}",
@@ -219,8 +219,8 @@ pub async fn create(
     );
     let thread = crate::threads::service::start_thread(
         &txn,
-        actor,
-        network_id,
+        MemberId(actor),
+        NetworkId(network_id),
         title.as_str().chars().take(186).collect::<String>() + " (discussion)",
         opening.clone(),
         markdown.render(&opening),
@@ -256,7 +256,7 @@ pub async fn create(
 }
 
 pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<InitiativeView> {
-    let (initiative, _) = load::<initiatives::Entity>(db, viewer, id).await?;
+    let (initiative, _) = load::<initiatives::Entity>(db, MemberId(viewer), id).await?;
     Ok(queries::initiative_view(db, &initiative).await?)
 }
 
@@ -266,7 +266,7 @@ pub async fn list(
     network_id: i64,
     query: InitiativeListQuery,
 ) -> ApiResult<Page<InitiativeView>> {
-    network_access(db, viewer, network_id).await?;
+    network_access(db, MemberId(viewer), NetworkId(network_id)).await?;
     let status = query.status.as_deref().map(parse_status).transpose()?;
     let page = PageQuery {
         limit: query.limit,
@@ -343,7 +343,8 @@ pub async fn update(
     );
 
     let txn = Tx::begin(db).await?;
-    let (initiative, access) = load_for_update::<initiatives::Entity>(&txn, actor, id).await?;
+    let (initiative, access) =
+        load_for_update::<initiatives::Entity>(&txn, MemberId(actor), id).await?;
     require_steering(&access)?;
     let unit = Measure::of(&initiative).unit;
     let target = input
@@ -390,7 +391,8 @@ pub async fn rebaseline(
     input: Rebaseline,
 ) -> ApiResult<InitiativeView> {
     let txn = Tx::begin(db).await?;
-    let (initiative, access) = load_for_update::<initiatives::Entity>(&txn, actor, id).await?;
+    let (initiative, access) =
+        load_for_update::<initiatives::Entity>(&txn, MemberId(actor), id).await?;
     require_steering(&access)?;
     let measure = Measure::of(&initiative);
     let from = input

@@ -15,6 +15,7 @@ use super::service::Measure;
 use crate::db::Writer;
 use crate::entities::{check_ins, initiative_teams, initiatives};
 use crate::error::{ApiError, ApiResult, InvalidRows, RowError};
+use crate::ids::MemberId;
 use crate::networks::access::{load, load_for_update};
 use crate::tx::Tx;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -284,7 +285,7 @@ pub async fn import(
 ) -> ApiResult<ImportSummary> {
     let txn = Tx::begin(db).await?;
     let (initiative, access) =
-        load_for_update::<initiatives::Entity>(&txn, actor, initiative_id).await?;
+        load_for_update::<initiatives::Entity>(&txn, MemberId(actor), initiative_id).await?;
     require_steering(&access)?;
     require_active(&initiative)?;
     // Locked like a single check-in locks its team, so they take turns.
@@ -342,7 +343,8 @@ pub async fn export(
     viewer: i64,
     initiative_id: i64,
 ) -> ApiResult<(initiatives::Model, String)> {
-    let (initiative, access) = load::<initiatives::Entity>(db, viewer, initiative_id).await?;
+    let (initiative, access) =
+        load::<initiatives::Entity>(db, MemberId(viewer), initiative_id).await?;
     require_steering(&access)?;
     let teams = queries::teams(db, initiative.id).await?;
     let team_ids: Vec<i64> = teams.iter().map(|t| t.id).collect();

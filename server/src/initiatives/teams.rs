@@ -8,7 +8,7 @@ use crate::db::Writer;
 use crate::entities::{initiative_team_members, initiative_teams, initiatives};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId};
 use crate::networks::access::{load, load_for_update};
 use crate::text::{BoundedText, Title};
 use crate::tx::Tx;
@@ -132,7 +132,7 @@ pub async fn create(
 
     let txn = Tx::begin(db).await?;
     let (initiative, access) =
-        load_for_update::<initiatives::Entity>(&txn, actor, initiative_id).await?;
+        load_for_update::<initiatives::Entity>(&txn, MemberId(actor), initiative_id).await?;
     require_steering(&access)?;
     require_active(&initiative)?;
     require_network_members(&txn, initiative.network_id, &member_ids).await?;
@@ -162,7 +162,7 @@ pub async fn list(
     viewer: i64,
     initiative_id: i64,
 ) -> ApiResult<Vec<TeamView>> {
-    load::<initiatives::Entity>(db, viewer, initiative_id).await?;
+    load::<initiatives::Entity>(db, MemberId(viewer), initiative_id).await?;
     let teams = queries::teams(db, initiative_id).await?;
     Ok(queries::team_views(db, &teams).await?)
 }
@@ -188,7 +188,8 @@ pub async fn update(
         (name.flatten(), organization.flatten(), member_ids.flatten());
 
     let txn = Tx::begin(db).await?;
-    let (team, access) = load_for_update::<initiative_teams::Entity>(&txn, actor, team_id).await?;
+    let (team, access) =
+        load_for_update::<initiative_teams::Entity>(&txn, MemberId(actor), team_id).await?;
     require_steering(&access)?;
     let initiative = initiative_of(&txn, &team).await?;
     require_active(&initiative)?;
@@ -214,7 +215,8 @@ pub async fn update(
 /// tests of change stay readable where other teams adopted them.
 pub async fn delete(db: &Writer, actor: i64, team_id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
-    let (team, access) = load_for_update::<initiative_teams::Entity>(&txn, actor, team_id).await?;
+    let (team, access) =
+        load_for_update::<initiative_teams::Entity>(&txn, MemberId(actor), team_id).await?;
     require_steering(&access)?;
     let now = crate::clock::now();
     let mut active: initiative_teams::ActiveModel = team.into();

@@ -14,7 +14,7 @@ use crate::entities::{initiative_teams, initiatives, tests_of_change};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::notifications::records::{notify_all, NewNotification, NotificationKind};
@@ -157,8 +157,8 @@ async fn insert(
     );
     let thread = crate::threads::service::start_thread(
         txn,
-        actor,
-        team.network_id,
+        MemberId(actor),
+        NetworkId(team.network_id),
         change_idea.chars().take(186).collect::<String>() + " (test of change)",
         opening.clone(),
         markdown.render(&opening),
@@ -212,7 +212,8 @@ pub async fn create(
     };
 
     let txn = Tx::begin(db).await?;
-    let (initiative, access) = load::<initiatives::Entity>(&txn, actor, initiative_id).await?;
+    let (initiative, access) =
+        load::<initiatives::Entity>(&txn, MemberId(actor), initiative_id).await?;
     let team = team_of(&txn, &initiative, input.team_id.0).await?;
     require_on_team(&txn, &access, team.id, actor).await?;
     require_active(&initiative)?;
@@ -224,7 +225,7 @@ pub async fn create(
 }
 
 pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<TestView> {
-    let (row, _) = load::<tests_of_change::Entity>(db, viewer, id).await?;
+    let (row, _) = load::<tests_of_change::Entity>(db, MemberId(viewer), id).await?;
     Ok(queries::test_view(db, &row).await?)
 }
 
@@ -235,7 +236,7 @@ pub async fn list(
     initiative_id: i64,
     query: TestListQuery,
 ) -> ApiResult<Page<TestView>> {
-    load::<initiatives::Entity>(db, viewer, initiative_id).await?;
+    load::<initiatives::Entity>(db, MemberId(viewer), initiative_id).await?;
     let status = query.status.as_deref().map(parse_status).transpose()?;
     let page = PageQuery {
         limit: query.limit,
@@ -314,7 +315,8 @@ pub async fn update(db: &Writer, actor: i64, id: i64, input: UpdateTest) -> ApiR
     );
 
     let txn = Tx::begin(db).await?;
-    let (test, access) = load_for_update::<tests_of_change::Entity>(&txn, actor, id).await?;
+    let (test, access) =
+        load_for_update::<tests_of_change::Entity>(&txn, MemberId(actor), id).await?;
     require_on_team(&txn, &access, test.team_id, actor).await?;
     let initiative = initiatives::Entity::find_by_id(test.initiative_id)
         .one(&txn)
@@ -402,7 +404,8 @@ pub async fn try_test(
     input: TryTest,
 ) -> ApiResult<TestView> {
     let txn = Tx::begin(db).await?;
-    let (original, access) = load_for_update::<tests_of_change::Entity>(&txn, actor, id).await?;
+    let (original, access) =
+        load_for_update::<tests_of_change::Entity>(&txn, MemberId(actor), id).await?;
     let original_team = initiative_teams::Entity::find_by_id(original.team_id)
         .one(&txn)
         .await?

@@ -5,7 +5,7 @@ use super::spreadsheet::{self, Table};
 use super::views::InsightsView;
 use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, NetworkId};
 use crate::AppState;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -25,7 +25,8 @@ pub async fn get_insights(
     id: web::Path<ApiId>,
     query: web::Query<InsightsQuery>,
 ) -> ApiResult<HttpResponse> {
-    let view = service::insights(state.db.reader(), auth.id, id.0, &query).await?;
+    let view =
+        service::insights(state.db.reader(), auth.member_id(), NetworkId(id.0), &query).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .json(view))
@@ -42,7 +43,8 @@ pub async fn get_insights_csv(
     query: web::Query<InsightsQuery>,
 ) -> ApiResult<HttpResponse> {
     let table = Table::parse(query.table.as_deref())?;
-    let view = service::insights(state.db.reader(), auth.id, id.0, &query).await?;
+    let view =
+        service::insights(state.db.reader(), auth.member_id(), NetworkId(id.0), &query).await?;
     let body = spreadsheet::render(&view, table)?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")

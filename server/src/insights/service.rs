@@ -4,6 +4,7 @@ use super::period::{self, Period};
 use super::views::InsightsView;
 use super::{compute, queries};
 use crate::error::{ApiError, ApiResult};
+use crate::ids::{MemberId, NetworkId};
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
 use crate::networks::network_access;
@@ -32,8 +33,8 @@ pub struct InsightsQuery {
 /// else: members do not learn that insights exist).
 pub async fn period_for(
     db: &impl ConnectionTrait,
-    viewer: i64,
-    network_id: i64,
+    viewer: MemberId,
+    network_id: NetworkId,
     query: &InsightsQuery,
 ) -> ApiResult<Period> {
     let access = network_access(db, viewer, network_id).await?;
@@ -41,23 +42,23 @@ pub async fn period_for(
         return Err(ApiError::NotFound);
     }
     let now = crate::clock::now();
-    let zone = queries::network_zone(db, network_id, now).await?;
+    let zone = queries::network_zone(db, network_id.get(), now).await?;
     let (from, to) = (query.from.as_deref(), query.to.as_deref());
     // The last convening to have started by the period's end (resolved once without it, to
     // learn the end).
     let end = period::resolve(from, to, zone, None, now)?.to;
-    let last = queries::last_convening(db, network_id, end.min(now)).await?;
+    let last = queries::last_convening(db, network_id.get(), end.min(now)).await?;
     period::resolve(from, to, zone, last, now)
 }
 
 pub async fn insights(
     db: &impl ConnectionTrait,
-    viewer: i64,
-    network_id: i64,
+    viewer: MemberId,
+    network_id: NetworkId,
     query: &InsightsQuery,
 ) -> ApiResult<InsightsView> {
     let period = period_for(db, viewer, network_id, query).await?;
-    let activity = queries::activity(db, network_id, &period).await?;
+    let activity = queries::activity(db, network_id.get(), &period).await?;
     let mut figures = compute::figures(&activity);
     let connection_count = figures.connections.len() as u64;
     if let Some(limit) = query.connections_limit {
@@ -67,7 +68,7 @@ pub async fn insights(
         figures.connections.truncate(limit as usize);
     }
     let people = people_connected(db, &figures).await?;
-    let mut view = InsightsView::new(network_id, &period, figures, &people);
+    let mut view = InsightsView::new(network_id.get(), &period, figures, &people);
     view.connection_count = connection_count;
     Ok(view)
 }

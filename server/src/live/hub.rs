@@ -16,7 +16,7 @@ use super::render::{
 use crate::db::Db;
 use crate::entities::{events, networks};
 use crate::events::EventKind;
-use crate::networks::access::VisibleNetworks;
+use crate::networks::visibility::VisibleNetworks;
 use crate::shutdown::ShutdownSignal;
 use bytestring::ByteString;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};

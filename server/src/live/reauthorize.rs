@@ -11,7 +11,9 @@ use super::hub::Hub;
 use crate::db::Db;
 use crate::entities::{events, networks};
 use crate::events::EventKind;
-use crate::networks::access::{self, VisibleNetworks, MAX_DEPTH};
+use crate::ids::MemberId;
+use crate::networks::access::MAX_DEPTH;
+use crate::networks::visibility::{self, VisibleNetworks};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 pub(super) async fn after(hub: &Hub, db: &Db, event: &events::Model, kind: Option<EventKind>) {
@@ -38,7 +40,7 @@ pub(super) async fn after(hub: &Hub, db: &Db, event: &events::Model, kind: Optio
         }
     };
     for member in members {
-        let visible = match access::visible_networks(db.reader(), member).await {
+        let visible = match visibility::visible_networks(db.reader(), MemberId(member)).await {
             Ok(visible) => visible,
             Err(err) => {
                 // Fail closed: the member can subscribe again, which decides afresh.

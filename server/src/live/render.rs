@@ -5,7 +5,7 @@ use super::protocol::TopicName;
 use crate::entities::{events, networks};
 use crate::events::EventKind;
 use crate::ids::ApiId;
-use crate::networks::access::{parent_visible_to, VisibleNetworks};
+use crate::networks::visibility::{parent_visible_to, VisibleNetworks};
 use bytestring::ByteString;
 use sea_orm::{DatabaseConnection, DbErr};
 use std::collections::HashSet;

@@ -11,8 +11,9 @@ use super::protocol::{ClientMessage, ServerMessage, TopicName};
 use super::render::{parent_for, parent_id_of, render_event};
 use crate::entities::{events, networks, threads};
 use crate::events::EventKind;
-use crate::ids::ApiId;
-use crate::networks::access::{self, VisibleNetworks};
+use crate::ids::{ApiId, MemberId, NetworkId};
+use crate::networks::access;
+use crate::networks::visibility::{self, VisibleNetworks};
 use crate::AppState;
 use actix_web::web;
 use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
@@ -312,7 +313,7 @@ impl Live {
 
     /// What the member may see now; `None` if the database cannot say.
     async fn visible(&self) -> Option<VisibleNetworks> {
-        access::visible_networks(self.state.db.reader(), self.member_id)
+        visibility::visible_networks(self.state.db.reader(), MemberId(self.member_id))
             .await
             .ok()
     }
@@ -405,20 +406,24 @@ impl Live {
                 topic,
                 network_id: None,
             }),
-            TopicName::Network(id) => crate::networks::network_access(db, self.member_id, id)
-                .await
-                .ok()
-                .map(|_| Grant {
-                    topic,
-                    network_id: Some(id),
-                }),
-            TopicName::Thread(id) => access::load::<threads::Entity>(db, self.member_id, id)
-                .await
-                .ok()
-                .map(|(thread, _)| Grant {
-                    topic,
-                    network_id: Some(thread.network_id),
-                }),
+            TopicName::Network(id) => {
+                crate::networks::network_access(db, MemberId(self.member_id), NetworkId(id))
+                    .await
+                    .ok()
+                    .map(|_| Grant {
+                        topic,
+                        network_id: Some(id),
+                    })
+            }
+            TopicName::Thread(id) => {
+                access::load::<threads::Entity>(db, MemberId(self.member_id), id)
+                    .await
+                    .ok()
+                    .map(|(thread, _)| Grant {
+                        topic,
+                        network_id: Some(thread.network_id),
+                    })
+            }
         }
     }
 

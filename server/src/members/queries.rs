@@ -2,6 +2,7 @@
 
 use crate::entities::{email_opt_outs, help_requests, help_responses, member_expertise, members};
 use crate::grouping::group_by_key;
+use crate::ids::MemberId;
 use crate::mail::unsubscribe::EmailKind;
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -114,7 +115,7 @@ pub async fn email_opt_outs(
 /// Whether two members take part in at least one common network: a membership, or a
 /// sub-network of one they facilitate (the rule direct messages follow too).
 pub async fn share_a_network(db: &impl ConnectionTrait, a: i64, b: i64) -> Result<bool, DbErr> {
-    let networks = crate::networks::access::members_networks(db, &[a, b]).await?;
+    let networks = crate::networks::visibility::members_networks(db, &[a, b]).await?;
     let of = |member: i64| networks.get(&member).cloned().unwrap_or_default();
     let theirs = of(b);
     Ok(of(a).iter().any(|network| theirs.contains(network)))
@@ -146,7 +147,7 @@ pub async fn any_member_exists(db: &impl ConnectionTrait) -> Result<bool, DbErr>
 /// How many of a member's responses were accepted (their credit as a helper).
 pub async fn accepted_answer_count(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
 ) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
     help_requests::Entity::find()

@@ -6,7 +6,7 @@ use super::views::{MemberView, PublicProfile};
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::ApiJson;
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId};
 use crate::AppState;
 use actix_web::{web, HttpResponse};
 
@@ -55,7 +55,12 @@ pub async fn get_member(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<PublicProfile>> {
-    let profile = service::public_profile(state.db.reader(), auth.id, id.into_inner().0).await?;
+    let profile = service::public_profile(
+        state.db.reader(),
+        auth.member_id(),
+        MemberId(id.into_inner().0),
+    )
+    .await?;
     Ok(web::Json(profile))
 }
 

@@ -9,7 +9,7 @@ use crate::email_address::Email;
 use crate::entities::{email_opt_outs, member_expertise, members};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent, Topic};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId};
 use crate::tags::Tag;
 use crate::text::BoundedText;
 use crate::timezone::Timezone;
@@ -251,17 +251,19 @@ pub async fn update_profile(
 /// them, to themselves and to instance admins; 404 otherwise.
 pub async fn public_profile(
     db: &impl ConnectionTrait,
-    viewer: i64,
-    target: i64,
+    viewer: MemberId,
+    target: MemberId,
 ) -> ApiResult<PublicProfile> {
     let may_see = target == viewer
-        || queries::share_a_network(db, viewer, target).await?
+        || queries::share_a_network(db, viewer.get(), target.get()).await?
         || crate::networks::access::is_admin(db, viewer).await?;
     if !may_see {
         return Err(ApiError::NotFound);
     }
-    let member = queries::find(db, target).await?.ok_or(ApiError::NotFound)?;
-    let expertise = queries::expertise_of(db, target).await?;
+    let member = queries::find(db, target.get())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let expertise = queries::expertise_of(db, target.get()).await?;
     let mut profile = PublicProfile::new(&member, expertise);
     profile.accepted_answers = Some(queries::accepted_answer_count(db, target).await?);
     Ok(profile)

@@ -12,7 +12,7 @@ use crate::email_address::Email;
 use crate::entities::{invitations, members, networks};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::mail::{templates, MailKind};
 use crate::members::queries as member_queries;
 use crate::notifications::records::{notify, NewNotification, NotificationKind};
@@ -98,8 +98,8 @@ impl From<invitations::Model> for InvitationView {
 
 pub async fn create(
     state: &AppState,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     input: CreateInvitation,
 ) -> ApiResult<InvitationView> {
     let email = Email::parse(&input.email)?;
@@ -109,7 +109,7 @@ pub async fn create(
     access.require_facilitator()?;
     let existing = member_queries::find_by_email(&txn, email.as_str()).await?;
     if let Some(existing) = &existing {
-        if super::access::direct_role(&txn, existing.id, network_id)
+        if super::access::direct_role(&txn, MemberId(existing.id), network_id)
             .await?
             .is_some()
         {
@@ -119,18 +119,18 @@ pub async fn create(
             )));
         }
     }
-    let inviter = member_queries::find(&txn, actor)
+    let inviter = member_queries::find(&txn, actor.get())
         .await?
         .ok_or(ApiError::NotFound)?;
     let token = random_token();
     let now = crate::clock::now();
     let ttl_days = state.config.auth.invitation_ttl_days;
     let invitation = invitations::ActiveModel {
-        network_id: Set(network_id),
+        network_id: Set(network_id.get()),
         email: Set(email.as_str().to_owned()),
         role: Set(input.role.as_str().to_owned()),
         token_hash: Set(hash_token(&token)),
-        invited_by: Set(actor),
+        invited_by: Set(actor.get()),
         created_at: Set(now),
         expires_at: Set(now + Duration::days(ttl_days as i64)),
         accepted_at: Set(None),
@@ -147,9 +147,9 @@ pub async fn create(
                 recipient_id: invitee.id,
                 kind: NotificationKind::Invited,
                 subject_type: "network",
-                subject_id: network_id,
+                subject_id: network_id.get(),
                 network_id: None,
-                actor_id: Some(actor),
+                actor_id: Some(actor.get()),
                 data: serde_json::json!({
                     "network_name": access.network.name,
                     "invitation_id": ApiId(invitation.id),
@@ -179,8 +179,8 @@ pub async fn create(
 
 pub async fn list_pending(
     db: &impl ConnectionTrait,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     page: &PageQuery,
 ) -> ApiResult<Page<InvitationView>> {
     network_access(db, actor, network_id)
@@ -257,7 +257,7 @@ pub async fn redeem(txn: &Tx, token: &str, member: &members::Model) -> ApiResult
         .await?
         .ok_or(ApiError::NotFound)?;
     let (inviter_role, _) =
-        super::access::effective_role(txn, invitation.invited_by, &network).await?;
+        super::access::effective_role(txn, MemberId(invitation.invited_by), &network).await?;
     if inviter_role != Some(Role::Facilitator) {
         return Err(ApiError::Conflict(
             "This invitation is no longer valid: ask a facilitator for a new one.".into(),
@@ -280,12 +280,18 @@ pub async fn redeem(txn: &Tx, token: &str, member: &members::Model) -> ApiResult
     }
     let role = add_membership(
         txn,
-        invitation.network_id,
-        member.id,
+        NetworkId(invitation.network_id),
+        MemberId(member.id),
         Role::from_stored(&invitation.role),
     )
     .await?;
-    announce_join(txn, invitation.network_id, member.id, role).await?;
+    announce_join(
+        txn,
+        NetworkId(invitation.network_id),
+        MemberId(member.id),
+        role,
+    )
+    .await?;
     Ok((invitation.network_id, role))
 }
 
@@ -375,7 +381,12 @@ async fn accept_with_new_account(
 }
 
 /// Withdraws a pending invitation; facilitators only.
-pub async fn revoke(db: &Writer, actor: i64, network_id: i64, invitation_id: i64) -> ApiResult<()> {
+pub async fn revoke(
+    db: &Writer,
+    actor: MemberId,
+    network_id: NetworkId,
+    invitation_id: i64,
+) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     network_access(&txn, actor, network_id)
         .await?

@@ -1,9 +1,10 @@
 //! Reads about networks and their members.
 
-use super::access::{visible_networks, VisibleNetworks};
+use super::visibility::{visible_networks, VisibleNetworks};
 use crate::entities::{
     member_expertise, network_members, networks, read_markers, thread_subscriptions, threads,
 };
+use crate::ids::{MemberId, NetworkId};
 use crate::paging::IdPage;
 use sea_orm::sea_query::Query;
 use sea_orm::{
@@ -36,7 +37,7 @@ pub async fn member_counts(
 
 pub async fn memberships_of(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
 ) -> Result<HashMap<i64, network_members::Model>, DbErr> {
     Ok(network_members::Entity::find()
         .filter(network_members::Column::MemberId.eq(member_id))
@@ -50,7 +51,7 @@ pub async fn memberships_of(
 /// Networks the member belongs to plus listed ones (all of them for admins), by id.
 pub async fn list_for_member(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
     is_admin: bool,
     page: IdPage,
 ) -> Result<Vec<networks::Model>, DbErr> {
@@ -76,7 +77,7 @@ pub async fn list_for_member(
 /// Members of a network by member id, optionally only those with an expertise tag.
 pub async fn members_page(
     db: &impl ConnectionTrait,
-    network_id: i64,
+    network_id: NetworkId,
     expertise: Option<&str>,
     page: IdPage,
 ) -> Result<Vec<network_members::Model>, DbErr> {
@@ -98,7 +99,10 @@ pub async fn members_page(
         .await
 }
 
-pub async fn facilitator_count(db: &impl ConnectionTrait, network_id: i64) -> Result<u64, DbErr> {
+pub async fn facilitator_count(
+    db: &impl ConnectionTrait,
+    network_id: NetworkId,
+) -> Result<u64, DbErr> {
     network_members::Entity::find()
         .filter(network_members::Column::NetworkId.eq(network_id))
         .filter(network_members::Column::Role.eq("facilitator"))
@@ -109,7 +113,7 @@ pub async fn facilitator_count(db: &impl ConnectionTrait, network_id: i64) -> Re
 /// Serializes membership changes of one network until the transaction ends (PostgreSQL row
 /// lock; SQLite's single writer already serializes them), so two facilitators demoting each
 /// other cannot both pass the "another facilitator remains" check.
-pub async fn lock_network(db: &impl ConnectionTrait, network_id: i64) -> Result<(), DbErr> {
+pub async fn lock_network(db: &impl ConnectionTrait, network_id: NetworkId) -> Result<(), DbErr> {
     if db.get_database_backend() == DatabaseBackend::Postgres {
         networks::Entity::find_by_id(network_id)
             .lock_exclusive()
@@ -123,7 +127,7 @@ pub async fn lock_network(db: &impl ConnectionTrait, network_id: i64) -> Result<
 /// no longer see (sub-networks included), after a change that took some away.
 pub async fn forget_unseen_thread_state(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
 ) -> Result<(), DbErr> {
     let VisibleNetworks::Only(visible) = visible_networks(db, member_id).await? else {
         return Ok(());

@@ -9,7 +9,7 @@ use crate::auth::extract::MaybeAuthMember;
 use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{parse_json, ApiJson, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::notification_level::LevelBody;
 use crate::AppState;
 use actix_web::{web, HttpResponse};
@@ -51,7 +51,7 @@ pub async fn create_network(
     auth: AuthMember,
     ApiJson(input): ApiJson<CreateNetwork>,
 ) -> ApiResult<HttpResponse> {
-    let view = service::create(state.db.writer(), auth.id, input).await?;
+    let view = service::create(state.db.writer(), auth.member_id(), input).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -64,7 +64,7 @@ pub async fn list_networks(
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<NetworkView>>> {
     Ok(web::Json(
-        service::list(state.db.reader(), auth.id, &page).await?,
+        service::list(state.db.reader(), auth.member_id(), &page).await?,
     ))
 }
 
@@ -76,7 +76,7 @@ pub async fn get_network(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<NetworkView>> {
     Ok(web::Json(
-        service::get(state.db.reader(), auth.id, id.0).await?,
+        service::get(state.db.reader(), auth.member_id(), NetworkId(id.0)).await?,
     ))
 }
 
@@ -90,7 +90,7 @@ pub async fn update_network(
     ApiJson(input): ApiJson<UpdateNetwork>,
 ) -> ApiResult<web::Json<NetworkView>> {
     Ok(web::Json(
-        service::update(state.db.writer(), auth.id, id.0, input).await?,
+        service::update(state.db.writer(), auth.member_id(), NetworkId(id.0), input).await?,
     ))
 }
 
@@ -103,7 +103,13 @@ pub async fn list_members(
     query: web::Query<MembersQuery>,
 ) -> ApiResult<web::Json<Page<MembershipView>>> {
     Ok(web::Json(
-        service::list_members(state.db.reader(), auth.id, id.0, query.into_inner()).await?,
+        service::list_members(
+            state.db.reader(),
+            auth.member_id(),
+            NetworkId(id.0),
+            query.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -121,7 +127,14 @@ pub async fn change_role(
 ) -> ApiResult<web::Json<MembershipView>> {
     let (network, member) = path.into_inner();
     Ok(web::Json(
-        service::change_role(state.db.writer(), auth.id, network.0, member.0, input).await?,
+        service::change_role(
+            state.db.writer(),
+            auth.member_id(),
+            NetworkId(network.0),
+            MemberId(member.0),
+            input,
+        )
+        .await?,
     ))
 }
 
@@ -138,7 +151,13 @@ pub async fn remove_member(
     path: web::Path<(ApiId, ApiId)>,
 ) -> ApiResult<HttpResponse> {
     let (network, member) = path.into_inner();
-    service::remove_member(state.db.writer(), auth.id, network.0, member.0).await?;
+    service::remove_member(
+        state.db.writer(),
+        auth.member_id(),
+        NetworkId(network.0),
+        MemberId(member.0),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -152,7 +171,7 @@ pub async fn invite(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreateInvitation>,
 ) -> ApiResult<HttpResponse> {
-    let invitation = invitations::create(&state, auth.id, id.0, input).await?;
+    let invitation = invitations::create(&state, auth.member_id(), NetworkId(id.0), input).await?;
     Ok(HttpResponse::Created().json(invitation))
 }
 
@@ -167,7 +186,8 @@ pub async fn list_invitations(
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<InvitationView>>> {
     Ok(web::Json(
-        invitations::list_pending(state.db.reader(), auth.id, id.0, &page).await?,
+        invitations::list_pending(state.db.reader(), auth.member_id(), NetworkId(id.0), &page)
+            .await?,
     ))
 }
 
@@ -182,7 +202,13 @@ pub async fn revoke_invitation(
     path: web::Path<(ApiId, ApiId)>,
 ) -> ApiResult<HttpResponse> {
     let (network, invitation) = path.into_inner();
-    invitations::revoke(state.db.writer(), auth.id, network.0, invitation.0).await?;
+    invitations::revoke(
+        state.db.writer(),
+        auth.member_id(),
+        NetworkId(network.0),
+        invitation.0,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -195,7 +221,7 @@ pub async fn join_network(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<NetworkView>> {
     Ok(web::Json(
-        service::join(state.db.writer(), auth.id, id.0).await?,
+        service::join(state.db.writer(), auth.member_id(), NetworkId(id.0)).await?,
     ))
 }
 
@@ -209,8 +235,13 @@ pub async fn set_notification_level(
     id: web::Path<ApiId>,
     ApiJson(body): ApiJson<LevelBody>,
 ) -> ApiResult<web::Json<LevelBody>> {
-    let level =
-        service::set_notification_level(state.db.writer(), auth.id, id.0, body.level).await?;
+    let level = service::set_notification_level(
+        state.db.writer(),
+        auth.member_id(),
+        NetworkId(id.0),
+        body.level,
+    )
+    .await?;
     Ok(web::Json(LevelBody { level }))
 }
 

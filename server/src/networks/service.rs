@@ -9,7 +9,7 @@ use crate::entities::{network_members, networks};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::members::queries as member_queries;
 use crate::members::views::{MemberRef, PublicProfile};
 use crate::notification_level::NotificationLevel;
@@ -52,11 +52,11 @@ pub struct UpdateMembership {
 /// Builds the caller's view of a network.
 pub async fn view(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
     network: &networks::Model,
     role: Option<Role>,
 ) -> ApiResult<NetworkView> {
-    let membership = network_members::Entity::find_by_id((network.id, member_id))
+    let membership = network_members::Entity::find_by_id((network.id, member_id.get()))
         .one(db)
         .await?;
     let count = queries::member_counts(db, &[network.id])
@@ -77,7 +77,7 @@ pub async fn view(
     .with_parent(parent_id))
 }
 
-pub async fn create(db: &Writer, actor: i64, input: CreateNetwork) -> ApiResult<NetworkView> {
+pub async fn create(db: &Writer, actor: MemberId, input: CreateNetwork) -> ApiResult<NetworkView> {
     let name = parse_network_name(&input.name)?;
     let description = parse_network_description(&input.description)?;
     let join_policy = input.join_policy.unwrap_or(match input.visibility {
@@ -87,10 +87,10 @@ pub async fn create(db: &Writer, actor: i64, input: CreateNetwork) -> ApiResult<
     let txn = Tx::begin(db).await?;
     match input.parent_id {
         Some(ApiId(parent_id)) => {
-            network_access(&txn, actor, parent_id)
+            network_access(&txn, actor, NetworkId(parent_id))
                 .await?
                 .require_facilitator()?;
-            if access::depth_of(&txn, parent_id).await? >= MAX_DEPTH {
+            if access::depth_of(&txn, NetworkId(parent_id)).await? >= MAX_DEPTH {
                 return Err(ApiError::invalid(
                     "parent_id",
                     format!("networks nest at most {MAX_DEPTH} deep"),
@@ -112,19 +112,19 @@ pub async fn create(db: &Writer, actor: i64, input: CreateNetwork) -> ApiResult<
         description: Set(description),
         visibility: Set(input.visibility.as_str().to_owned()),
         join_policy: Set(join_policy.as_str().to_owned()),
-        created_by: Set(actor),
+        created_by: Set(actor.get()),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    add_membership(&txn, network.id, actor, Role::Facilitator).await?;
+    add_membership(&txn, NetworkId(network.id), actor, Role::Facilitator).await?;
     let view = view(&txn, actor, &network, Some(Role::Facilitator)).await?;
     txn.emit(NewEvent::in_network(
         EventKind::NetworkCreated,
         network.id,
-        actor,
+        actor.get(),
         &public_view(&view),
     ));
     txn.commit().await?;
@@ -143,8 +143,8 @@ fn public_view(view: &NetworkView) -> NetworkView {
 
 pub async fn update(
     db: &Writer,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     input: UpdateNetwork,
 ) -> ApiResult<NetworkView> {
     let name = input.name.as_deref().map(parse_network_name).transpose()?;
@@ -175,21 +175,25 @@ pub async fn update(
     txn.emit(NewEvent::in_network(
         EventKind::NetworkUpdated,
         network.id,
-        actor,
+        actor.get(),
         &public_view(&view),
     ));
     txn.commit().await?;
     Ok(view)
 }
 
-pub async fn get(db: &impl ConnectionTrait, actor: i64, network_id: i64) -> ApiResult<NetworkView> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    actor: MemberId,
+    network_id: NetworkId,
+) -> ApiResult<NetworkView> {
     let (network, role, _) = network_summary_access(db, actor, network_id).await?;
     view(db, actor, &network, role).await
 }
 
 pub async fn list(
     db: &impl ConnectionTrait,
-    actor: i64,
+    actor: MemberId,
     page: &PageQuery,
 ) -> ApiResult<Page<NetworkView>> {
     let page = IdPage::of(page)?;
@@ -240,8 +244,8 @@ pub struct MembersQuery {
 
 pub async fn list_members(
     db: &impl ConnectionTrait,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     query: MembersQuery,
 ) -> ApiResult<Page<MembershipView>> {
     let access = network_access(db, actor, network_id).await?;
@@ -289,15 +293,15 @@ pub async fn list_members(
 /// Adds (or, if already a member, upgrades to at least `role`) a membership.
 pub async fn add_membership(
     txn: &impl ConnectionTrait,
-    network_id: i64,
-    member_id: i64,
+    network_id: NetworkId,
+    member_id: MemberId,
     role: Role,
 ) -> ApiResult<Role> {
     // Insert-or-nothing, so a double-clicked join or a join racing an invitation cannot
     // trip the primary key.
     let inserted = network_members::Entity::insert(network_members::ActiveModel {
-        network_id: Set(network_id),
-        member_id: Set(member_id),
+        network_id: Set(network_id.get()),
+        member_id: Set(member_id.get()),
         role: Set(role.as_str().to_owned()),
         notification_level: Set(NotificationLevel::Normal.as_str().to_owned()),
         joined_at: Set(crate::clock::now()),
@@ -315,7 +319,7 @@ pub async fn add_membership(
     if inserted == 1 {
         return Ok(role);
     }
-    let existing = network_members::Entity::find_by_id((network_id, member_id))
+    let existing = network_members::Entity::find_by_id((network_id.get(), member_id.get()))
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -330,21 +334,26 @@ pub async fn add_membership(
 }
 
 /// Emits `member.joined` for a new or re-confirmed membership.
-pub async fn announce_join(txn: &Tx, network_id: i64, member_id: i64, role: Role) -> ApiResult<()> {
-    let member = member_queries::find(txn, member_id)
+pub async fn announce_join(
+    txn: &Tx,
+    network_id: NetworkId,
+    member_id: MemberId,
+    role: Role,
+) -> ApiResult<()> {
+    let member = member_queries::find(txn, member_id.get())
         .await?
         .ok_or(ApiError::NotFound)?;
     txn.emit(NewEvent::in_network(
             EventKind::MemberJoined,
-            network_id,
-            member_id,
-            &serde_json::json!({ "network_id": ApiId(network_id), "member": MemberRef::from(&member), "role": role }),
-        ).about(member_id));
+            network_id.get(),
+            member_id.get(),
+            &serde_json::json!({ "network_id": ApiId(network_id.get()), "member": MemberRef::from(&member), "role": role }),
+        ).about(member_id.get()));
     Ok(())
 }
 
 /// `POST /networks/{id}/join`: listed networks with open joining only.
-pub async fn join(db: &Writer, actor: i64, network_id: i64) -> ApiResult<NetworkView> {
+pub async fn join(db: &Writer, actor: MemberId, network_id: NetworkId) -> ApiResult<NetworkView> {
     let txn = Tx::begin(db).await?;
     let (network, role, is_direct_member) = network_summary_access(&txn, actor, network_id).await?;
     if is_direct_member {
@@ -365,9 +374,9 @@ pub async fn join(db: &Writer, actor: i64, network_id: i64) -> ApiResult<Network
 async fn membership_for_change(
     access: &NetworkAccess,
     txn: &impl ConnectionTrait,
-    member_id: i64,
+    member_id: MemberId,
 ) -> ApiResult<network_members::Model> {
-    network_members::Entity::find_by_id((access.network.id, member_id))
+    network_members::Entity::find_by_id((access.network.id, member_id.get()))
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound)
@@ -381,16 +390,16 @@ async fn membership_for_change(
 async fn ensure_not_last_facilitator(
     txn: &impl ConnectionTrait,
     access: &NetworkAccess,
-    actor: i64,
+    actor: MemberId,
     membership: &network_members::Model,
 ) -> ApiResult<()> {
     if access.is_instance_admin
         || Role::from_stored(&membership.role) != Role::Facilitator
-        || queries::facilitator_count(txn, membership.network_id).await? > 1
+        || queries::facilitator_count(txn, NetworkId(membership.network_id)).await? > 1
     {
         return Ok(());
     }
-    let who = if membership.member_id == actor {
+    let who = if membership.member_id == actor.get() {
         "You are"
     } else {
         "They are"
@@ -403,9 +412,9 @@ async fn ensure_not_last_facilitator(
 
 pub async fn change_role(
     db: &Writer,
-    actor: i64,
-    network_id: i64,
-    member_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
+    member_id: MemberId,
     input: UpdateMembership,
 ) -> ApiResult<MembershipView> {
     let txn = Tx::begin(db).await?;
@@ -423,16 +432,16 @@ pub async fn change_role(
     if input.role == Role::Member {
         queries::forget_unseen_thread_state(&txn, member_id).await?;
     }
-    let person = member_queries::find(&txn, member_id)
+    let person = member_queries::find(&txn, member_id.get())
         .await?
         .ok_or(ApiError::NotFound)?;
-    let expertise = member_queries::expertise_of(&txn, member_id).await?;
+    let expertise = member_queries::expertise_of(&txn, member_id.get()).await?;
     txn.emit(NewEvent::in_network(
             EventKind::MemberUpdated,
-            network_id,
-            actor,
-            &serde_json::json!({ "network_id": ApiId(network_id), "member": MemberRef::from(&person), "role": input.role }),
-        ).about(member_id));
+            network_id.get(),
+            actor.get(),
+            &serde_json::json!({ "network_id": ApiId(network_id.get()), "member": MemberRef::from(&person), "role": input.role }),
+        ).about(member_id.get()));
     txn.commit().await?;
     Ok(MembershipView {
         email: Some(person.email.clone()),
@@ -445,9 +454,9 @@ pub async fn change_role(
 /// Facilitators remove anyone; members remove themselves (leave).
 pub async fn remove_member(
     db: &Writer,
-    actor: i64,
-    network_id: i64,
-    member_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
+    member_id: MemberId,
 ) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     queries::lock_network(&txn, network_id).await?;
@@ -457,18 +466,18 @@ pub async fn remove_member(
     }
     let membership = membership_for_change(&access, &txn, member_id).await?;
     ensure_not_last_facilitator(&txn, &access, actor, &membership).await?;
-    network_members::Entity::delete_by_id((network_id, member_id))
+    network_members::Entity::delete_by_id((network_id.get(), member_id.get()))
         .exec(&txn)
         .await?;
     queries::forget_unseen_thread_state(&txn, member_id).await?;
     txn.emit(
         NewEvent::in_network(
             EventKind::MemberRemoved,
-            network_id,
-            actor,
-            &serde_json::json!({ "network_id": ApiId(network_id), "member_id": ApiId(member_id) }),
+            network_id.get(),
+            actor.get(),
+            &serde_json::json!({ "network_id": ApiId(network_id.get()), "member_id": ApiId(member_id.get()) }),
         )
-        .about(member_id),
+        .about(member_id.get()),
     );
     txn.commit().await?;
     Ok(())
@@ -477,8 +486,8 @@ pub async fn remove_member(
 /// The caller's follow level for a whole network (a direct membership is needed).
 pub async fn set_notification_level(
     db: &Writer,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     level: NotificationLevel,
 ) -> ApiResult<NotificationLevel> {
     let txn = Tx::begin(db).await?;

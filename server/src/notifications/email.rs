@@ -14,11 +14,12 @@ use super::email_render::{self, Line};
 use super::subjects::Subjects;
 use crate::db::Db;
 use crate::entities::{members, notifications, read_markers};
+use crate::ids::MemberId;
 use crate::mail::recheck::{Claimed, Recheck};
 use crate::mail::unsubscribe::{EmailKind, Unsubscribe};
 use crate::mail::{ListHeaders, MailKind};
 use crate::members::profile::EmailNotifications;
-use crate::networks::access;
+use crate::networks::visibility;
 use crate::shutdown::ShutdownSignal;
 use crate::state::AppState;
 use crate::tx::Tx;
@@ -194,7 +195,7 @@ async fn worth_emailing(
 ) -> Result<Vec<notifications::Model>, DbErr> {
     let prefs =
         EmailNotifications::without(crate::members::queries::email_opt_outs(db, member.id).await?);
-    let networks: HashSet<i64> = access::member_networks(db, member.id)
+    let networks: HashSet<i64> = visibility::member_networks(db, MemberId(member.id))
         .await?
         .into_iter()
         .collect();

@@ -2,8 +2,8 @@
 
 use crate::entities::notifications;
 use crate::events::{EventKind, NewEvent, Topic};
-use crate::ids::ApiId;
-use crate::networks::access;
+use crate::ids::{ApiId, NetworkId};
+use crate::networks::visibility;
 use crate::tx::Tx;
 use sea_orm::{ActiveModelTrait, DbErr, Set};
 use serde::Serialize;
@@ -95,7 +95,7 @@ pub async fn notify_all(
             .filter(|n| n.network_id == Some(network))
             .map(|n| n.recipient_id)
             .collect();
-        let can_see = access::members_who_can_see(txn, network, &candidates).await?;
+        let can_see = visibility::members_who_can_see(txn, NetworkId(network), &candidates).await?;
         allowed.insert(network, can_see);
     }
     let mut ids = Vec::with_capacity(notifications.len());

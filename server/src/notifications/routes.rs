@@ -21,7 +21,7 @@ pub async fn list_notifications(
     auth: AuthMember,
     query: web::Query<NotificationQuery>,
 ) -> ApiResult<web::Json<NotificationPage>> {
-    let page = service::list(state.db.reader(), auth.id, &query).await?;
+    let page = service::list(state.db.reader(), auth.member_id(), &query).await?;
     Ok(web::Json(page))
 }
 
@@ -33,6 +33,6 @@ pub async fn mark_read(
     auth: AuthMember,
     ApiJson(body): ApiJson<MarkRead>,
 ) -> ApiResult<web::Json<UnreadCount>> {
-    let unread = service::mark_read(state.db.writer(), auth.id, &body).await?;
+    let unread = service::mark_read(state.db.writer(), auth.member_id(), &body).await?;
     Ok(web::Json(unread))
 }

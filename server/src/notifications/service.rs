@@ -4,8 +4,8 @@
 use super::queries::{self, NotificationView};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::PageQuery;
-use crate::ids::ApiId;
-use crate::networks::access::visible_network_ids;
+use crate::ids::{ApiId, MemberId};
+use crate::networks::visibility::visible_network_ids;
 use crate::paging::IdPage;
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
@@ -42,11 +42,11 @@ pub struct UnreadCount {
     pub unread_count: u64,
 }
 
-/// A page of `member_id`'s notifications, newest first, hiding those from networks they
+/// A page of `member`'s notifications, newest first, hiding those from networks they
 /// left.
 pub async fn list(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member: MemberId,
     query: &NotificationQuery,
 ) -> ApiResult<NotificationPage> {
     let page = PageQuery {
@@ -54,8 +54,8 @@ pub async fn list(
         cursor: query.cursor.clone(),
     };
     let page = IdPage::of(&page)?;
-    let networks = visible_network_ids(db, member_id).await?;
-    let condition = || queries::visible(member_id, &networks);
+    let networks = visible_network_ids(db, member).await?;
+    let condition = || queries::visible(member.get(), &networks);
     let rows = queries::page(db, condition(), query.unread.unwrap_or(false), page).await?;
     let (rows, next_cursor) = page.split(rows, |n| n.id);
     Ok(NotificationPage {
@@ -65,10 +65,10 @@ pub async fn list(
     })
 }
 
-/// Marks the notifications named (or all) of `member_id` read.
+/// Marks the notifications named (or all) of `member` read.
 pub async fn mark_read(
     db: &impl ConnectionTrait,
-    member_id: i64,
+    member: MemberId,
     body: &MarkRead,
 ) -> ApiResult<UnreadCount> {
     if !body.all && body.ids.is_empty() {
@@ -81,8 +81,8 @@ pub async fn mark_read(
         return Err(ApiError::invalid("ids", "at most 500 at a time"));
     }
     let ids: Option<Vec<i64>> = (!body.all).then(|| body.ids.iter().map(|id| id.0).collect());
-    queries::mark_read(db, member_id, ids.as_deref()).await?;
-    let networks = visible_network_ids(db, member_id).await?;
-    let unread_count = queries::unread_count(db, queries::visible(member_id, &networks)).await?;
+    queries::mark_read(db, member.get(), ids.as_deref()).await?;
+    let networks = visible_network_ids(db, member).await?;
+    let unread_count = queries::unread_count(db, queries::visible(member.get(), &networks)).await?;
     Ok(UnreadCount { unread_count })
 }

@@ -8,8 +8,9 @@ use super::model::{self, Reader, ResultsVisibility};
 use super::queries;
 use crate::entities::{events, poll_ballots, polls, threads};
 use crate::events::EventKind;
+use crate::ids::NetworkId;
 use crate::live::render::{Frames, PerReceiver};
-use crate::networks::access;
+use crate::networks::visibility;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -125,7 +126,7 @@ async fn who_sees_results(
     };
     let facilitators = match visibility {
         ResultsVisibility::Facilitators => {
-            access::facilitators_among(db, poll.network_id, candidates).await?
+            visibility::facilitators_among(db, NetworkId(poll.network_id), candidates).await?
         }
         _ => HashSet::new(),
     };

@@ -1,7 +1,9 @@
 //! The vocabulary of polls as types, the shape of a valid poll and ballot, and who may see
 //! results: plain functions, tested here.
 
+use crate::entities::polls;
 use crate::error::{ApiError, ApiResult, FieldCollector};
+use crate::networks::access::InNetwork;
 use crate::text::Title;
 use serde::{Deserialize, Serialize};
 
@@ -242,6 +244,16 @@ pub fn summarize(values: &[f64]) -> NumberSummary {
         median,
         min: sorted.first().copied(),
         max: sorted.last().copied(),
+    }
+}
+
+impl InNetwork for polls::Model {
+    fn network_id(&self) -> i64 {
+        self.network_id
+    }
+
+    fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
     }
 }
 

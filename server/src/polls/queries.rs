@@ -4,7 +4,7 @@ use super::model::{self, PollKind, Reader, ResultsVisibility};
 use super::views::{MyVote, NamedValue, OptionResult, OptionView, PollView, ResultsView};
 use crate::entities::{poll_ballots, poll_choices, poll_options, polls, threads};
 use crate::grouping::group_by_key;
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
 use chrono::{DateTime, Utc};
@@ -34,7 +34,7 @@ pub struct ListFilter {
 
 pub async fn page(
     db: &impl ConnectionTrait,
-    network_id: i64,
+    network_id: NetworkId,
     filter: &ListFilter,
     cursor: Option<&NewestFirstCursor>,
     limit: u64,
@@ -231,7 +231,7 @@ async fn results_of(
 /// `viewer`'s ballots on `polls`.
 async fn ballots_of(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     ids: &[i64],
 ) -> Result<HashMap<i64, MyVote>, DbErr> {
     let ballots = poll_ballots::Entity::find()
@@ -274,7 +274,7 @@ pub async fn views(
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let options = options_of(db, &ids).await?;
     let mine = match viewer {
-        Some(viewer) => ballots_of(db, viewer, &ids).await?,
+        Some(viewer) => ballots_of(db, MemberId(viewer), &ids).await?,
         None => HashMap::new(),
     };
     let shown: Vec<polls::Model> = rows

@@ -5,7 +5,7 @@ use super::views::PollView;
 use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Page};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, NetworkId};
 use crate::AppState;
 use actix_web::{web, HttpResponse};
 
@@ -39,7 +39,13 @@ pub async fn list_polls(
     query: web::Query<PollListQuery>,
 ) -> ApiResult<web::Json<Page<PollView>>> {
     Ok(web::Json(
-        service::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?,
+        service::list(
+            state.db.reader(),
+            auth.member_id(),
+            NetworkId(id.0),
+            query.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -53,7 +59,14 @@ pub async fn create_poll(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreatePoll>,
 ) -> ApiResult<HttpResponse> {
-    let view = service::create(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
+    let view = service::create(
+        state.db.writer(),
+        &state.markdown,
+        auth.member_id(),
+        NetworkId(id.0),
+        input,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -65,7 +78,7 @@ pub async fn get_poll(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<PollView>> {
     Ok(web::Json(
-        service::get(state.db.reader(), auth.id, id.0).await?,
+        service::get(state.db.reader(), auth.member_id(), id.0).await?,
     ))
 }
 
@@ -81,7 +94,14 @@ pub async fn update_poll(
     ApiJson(input): ApiJson<UpdatePoll>,
 ) -> ApiResult<web::Json<PollView>> {
     Ok(web::Json(
-        service::update(state.db.writer(), &state.markdown, auth.id, id.0, input).await?,
+        service::update(
+            state.db.writer(),
+            &state.markdown,
+            auth.member_id(),
+            id.0,
+            input,
+        )
+        .await?,
     ))
 }
 
@@ -92,7 +112,7 @@ pub async fn delete_poll(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<HttpResponse> {
-    service::delete(state.db.writer(), auth.id, id.0).await?;
+    service::delete(state.db.writer(), auth.member_id(), id.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -108,7 +128,7 @@ pub async fn vote(
     ApiJson(input): ApiJson<Vote>,
 ) -> ApiResult<web::Json<PollView>> {
     Ok(web::Json(
-        service::vote(state.db.writer(), auth.id, id.0, Some(input)).await?,
+        service::vote(state.db.writer(), auth.member_id(), id.0, Some(input)).await?,
     ))
 }
 
@@ -121,6 +141,6 @@ pub async fn retract_vote(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<PollView>> {
     Ok(web::Json(
-        service::vote(state.db.writer(), auth.id, id.0, None).await?,
+        service::vote(state.db.writer(), auth.member_id(), id.0, None).await?,
     ))
 }

@@ -8,7 +8,7 @@ use crate::entities::{poll_ballots, poll_choices, poll_options, polls, threads};
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update, NetworkAccess};
 use crate::networks::network_access;
@@ -113,7 +113,7 @@ pub(super) async fn announce(
 /// removed or its thread deleted. `for_update` locks it for a write that decides on it.
 async fn load_poll(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     id: i64,
     for_update: bool,
 ) -> ApiResult<(polls::Model, NetworkAccess)> {
@@ -132,8 +132,8 @@ async fn load_poll(
 pub async fn create(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     input: CreatePoll,
 ) -> ApiResult<PollView> {
     let now = crate::clock::now();
@@ -168,7 +168,7 @@ pub async fn create(
         let thread = threads::Entity::find_by_id(thread_id.0)
             .one(&txn)
             .await?
-            .filter(|t| t.network_id == network_id && t.deleted_at.is_none());
+            .filter(|t| t.network_id == network_id.get() && t.deleted_at.is_none());
         match thread {
             None => {
                 return Err(ApiError::invalid(
@@ -183,9 +183,9 @@ pub async fn create(
         }
     }
     let poll = polls::ActiveModel {
-        network_id: Set(network_id),
+        network_id: Set(network_id.get()),
         thread_id: Set(input.thread_id.map(|t| t.0)),
-        author_id: Set(actor),
+        author_id: Set(actor.get()),
         question: Set(question.into_string()),
         description_html: Set(description.render(markdown)),
         description: Set(description.into_string()),
@@ -217,7 +217,7 @@ pub async fn create(
         .exec(&txn)
         .await?;
     }
-    announce(&txn, EventKind::PollCreated, Some(actor), &poll).await?;
+    announce(&txn, EventKind::PollCreated, Some(actor.get()), &poll).await?;
     let view = view_for(&txn, actor, access.is_facilitator(), &poll).await?;
     txn.commit().await?;
     Ok(view)
@@ -225,13 +225,13 @@ pub async fn create(
 
 async fn view_for(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     is_facilitator: bool,
     poll: &polls::Model,
 ) -> ApiResult<PollView> {
     Ok(queries::views(
         db,
-        Some(viewer),
+        Some(viewer.get()),
         is_facilitator,
         std::slice::from_ref(poll),
         crate::clock::now(),
@@ -240,15 +240,15 @@ async fn view_for(
     .remove(0))
 }
 
-pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<PollView> {
+pub async fn get(db: &impl ConnectionTrait, viewer: MemberId, id: i64) -> ApiResult<PollView> {
     let (poll, access) = load_poll(db, viewer, id, false).await?;
     view_for(db, viewer, access.is_facilitator(), &poll).await
 }
 
 pub async fn list(
     db: &impl ConnectionTrait,
-    viewer: i64,
-    network_id: i64,
+    viewer: MemberId,
+    network_id: NetworkId,
     query: PollListQuery,
 ) -> ApiResult<Page<PollView>> {
     let access = network_access(db, viewer, network_id).await?;
@@ -279,23 +279,15 @@ pub async fn list(
         id: p.id,
     });
     Ok(Page {
-        items: queries::views(db, Some(viewer), access.is_facilitator(), &rows, now).await?,
+        items: queries::views(db, Some(viewer.get()), access.is_facilitator(), &rows, now).await?,
         next_cursor,
     })
-}
-
-fn require_author_or_facilitator(
-    access: &NetworkAccess,
-    poll: &polls::Model,
-    actor: i64,
-) -> ApiResult<()> {
-    access.require_author_or_facilitator(poll.author_id, actor)
 }
 
 pub async fn update(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     input: UpdatePoll,
 ) -> ApiResult<PollView> {
@@ -320,7 +312,7 @@ pub async fn update(
     errors.finish()?;
     let txn = Tx::begin(db).await?;
     let (poll, access) = load_poll(&txn, actor, id, true).await?;
-    require_author_or_facilitator(&access, &poll, actor)?;
+    access.require_author_or_facilitator(MemberId(poll.author_id))?;
     let closed = model::is_closed(poll.closed_at, poll.closes_at, now);
     if closed && (input.closes_at.is_some() || input.closed == Some(true)) {
         return Err(ApiError::Conflict("This poll is already closed.".into()));
@@ -341,17 +333,17 @@ pub async fn update(
     }
     active.updated_at = Set(now);
     let poll = active.update(&txn).await?;
-    announce(&txn, EventKind::PollUpdated, Some(actor), &poll).await?;
+    announce(&txn, EventKind::PollUpdated, Some(actor.get()), &poll).await?;
     let view = view_for(&txn, actor, access.is_facilitator(), &poll).await?;
     txn.commit().await?;
     Ok(view)
 }
 
 /// Removes a poll (its author or a facilitator): gone for every reader, with its votes.
-pub async fn delete(db: &Writer, actor: i64, id: i64) -> ApiResult<()> {
+pub async fn delete(db: &Writer, actor: MemberId, id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     let (poll, access) = load_poll(&txn, actor, id, true).await?;
-    require_author_or_facilitator(&access, &poll, actor)?;
+    access.require_author_or_facilitator(MemberId(poll.author_id))?;
     let now = crate::clock::now();
     let (network_id, thread_id) = (poll.network_id, poll.thread_id);
     let mut active: polls::ActiveModel = poll.into();
@@ -371,10 +363,14 @@ pub async fn delete(db: &Writer, actor: i64, id: i64) -> ApiResult<()> {
     )
     .await?;
     let event = match thread_id {
-        Some(thread) => {
-            NewEvent::in_thread(EventKind::PollDeleted, network_id, thread, actor, &payload)
-        }
-        None => NewEvent::in_network(EventKind::PollDeleted, network_id, actor, &payload),
+        Some(thread) => NewEvent::in_thread(
+            EventKind::PollDeleted,
+            network_id,
+            thread,
+            actor.get(),
+            &payload,
+        ),
+        None => NewEvent::in_network(EventKind::PollDeleted, network_id, actor.get(), &payload),
     }
     .about(id);
     txn.emit(event);
@@ -384,7 +380,12 @@ pub async fn delete(db: &Writer, actor: i64, id: i64) -> ApiResult<()> {
 
 /// Casts or replaces the actor's ballot (`Some`), or takes it back (`None`). A closed poll
 /// takes neither: 409.
-pub async fn vote(db: &Writer, actor: i64, id: i64, input: Option<Vote>) -> ApiResult<PollView> {
+pub async fn vote(
+    db: &Writer,
+    actor: MemberId,
+    id: i64,
+    input: Option<Vote>,
+) -> ApiResult<PollView> {
     let txn = Tx::begin(db).await?;
     let (poll, access) = load_poll(&txn, actor, id, true).await?;
     let now = crate::clock::now();
@@ -423,7 +424,7 @@ pub async fn vote(db: &Writer, actor: i64, id: i64, input: Option<Vote>) -> ApiR
         .filter(poll_choices::Column::MemberId.eq(actor))
         .exec(&txn)
         .await?;
-    let existing = poll_ballots::Entity::find_by_id((poll.id, actor))
+    let existing = poll_ballots::Entity::find_by_id((poll.id, actor.get()))
         .one(&txn)
         .await?;
     match (&ballot, existing) {
@@ -433,7 +434,7 @@ pub async fn vote(db: &Writer, actor: i64, id: i64, input: Option<Vote>) -> ApiR
             return Ok(view);
         }
         (None, Some(_)) => {
-            poll_ballots::Entity::delete_by_id((poll.id, actor))
+            poll_ballots::Entity::delete_by_id((poll.id, actor.get()))
                 .exec(&txn)
                 .await?;
         }
@@ -452,7 +453,7 @@ pub async fn vote(db: &Writer, actor: i64, id: i64, input: Option<Vote>) -> ApiR
                 None => {
                     poll_ballots::ActiveModel {
                         poll_id: Set(poll.id),
-                        member_id: Set(actor),
+                        member_id: Set(actor.get()),
                         value: Set(value),
                         created_at: Set(now),
                         updated_at: Set(now),
@@ -465,7 +466,7 @@ pub async fn vote(db: &Writer, actor: i64, id: i64, input: Option<Vote>) -> ApiR
                 poll_choices::Entity::insert_many(ids.iter().map(|option| {
                     poll_choices::ActiveModel {
                         poll_id: Set(poll.id),
-                        member_id: Set(actor),
+                        member_id: Set(actor.get()),
                         option_id: Set(*option),
                     }
                 }))
@@ -475,7 +476,7 @@ pub async fn vote(db: &Writer, actor: i64, id: i64, input: Option<Vote>) -> ApiR
         }
     }
     let poll = recount(&txn, poll).await?;
-    announce(&txn, EventKind::PollVoted, Some(actor), &poll).await?;
+    announce(&txn, EventKind::PollVoted, Some(actor.get()), &poll).await?;
     let view = view_for(&txn, actor, access.is_facilitator(), &poll).await?;
     txn.commit().await?;
     Ok(view)

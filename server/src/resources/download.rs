@@ -6,6 +6,7 @@ use crate::entities::{resource_downloads, resources};
 use crate::error::{ApiError, ApiResult};
 use crate::files::media_type::content_disposition;
 use crate::files::range::{self, RangeRequest};
+use crate::ids::MemberId;
 use crate::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
@@ -28,7 +29,7 @@ pub struct DownloadQuery {
 
 pub async fn download(
     state: &AppState,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     query: DownloadQuery,
     req: &HttpRequest,
@@ -129,7 +130,7 @@ pub async fn download(
 
 /// Counts a download (a full one, or the first range of a resumable one) and remembers
 /// who downloaded: digests do not recommend a resource to someone who already has it.
-async fn count_download(state: &AppState, id: i64, member: i64) -> ApiResult<()> {
+async fn count_download(state: &AppState, id: i64, member: MemberId) -> ApiResult<()> {
     let txn = crate::db::begin_write(state.db.writer()).await?;
     resources::Entity::update_many()
         .col_expr(
@@ -141,7 +142,7 @@ async fn count_download(state: &AppState, id: i64, member: i64) -> ApiResult<()>
         .await?;
     resource_downloads::Entity::insert(resource_downloads::ActiveModel {
         resource_id: Set(id),
-        member_id: Set(member),
+        member_id: Set(member.get()),
         first_at: Set(crate::clock::now()),
     })
     .on_conflict(

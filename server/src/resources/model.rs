@@ -1,5 +1,7 @@
 //! The vocabulary of the resource library.
 
+use crate::entities::resources;
+use crate::networks::access::InNetwork;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -85,5 +87,15 @@ impl Sort {
             "downloads" => Some(Sort::Downloads),
             _ => None,
         }
+    }
+}
+
+impl InNetwork for resources::Model {
+    fn network_id(&self) -> i64 {
+        self.network_id
+    }
+
+    fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
     }
 }

@@ -3,6 +3,7 @@
 use super::model::{Facet, Sort};
 use super::views::{ResourceExtras, ResourceView, VersionView};
 use crate::entities::{resource_labels, resource_versions, resource_votes, resources};
+use crate::ids::{MemberId, NetworkId};
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
 use chrono::{DateTime, Utc};
@@ -48,7 +49,7 @@ pub struct ResourceFilter<'a> {
 
 pub async fn page(
     db: &impl ConnectionTrait,
-    network_id: i64,
+    network_id: NetworkId,
     filter: &ResourceFilter<'_>,
     sort: Sort,
     cursor: Option<&ResourceCursor>,
@@ -108,7 +109,7 @@ pub async fn page(
 
 pub async fn views(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     rows: &[resources::Model],
 ) -> Result<Vec<ResourceView>, DbErr> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -172,7 +173,7 @@ pub async fn views(
 
 pub async fn view(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     row: &resources::Model,
 ) -> Result<ResourceView, DbErr> {
     Ok(views(db, viewer, std::slice::from_ref(row))

@@ -9,7 +9,7 @@ use crate::auth::links::{fetcher, Linked, SignedLinks};
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{parse_json, ApiJson, Page, JSON_LIMIT_BYTES};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::networks::network_access;
 use crate::AppState;
 use actix_multipart::Multipart;
@@ -88,7 +88,13 @@ pub async fn list_resources(
     id: web::Path<ApiId>,
     query: web::Query<ResourceListQuery>,
 ) -> ApiResult<web::Json<Page<ResourceView>>> {
-    let page = service::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?;
+    let page = service::list(
+        state.db.reader(),
+        auth.member_id(),
+        NetworkId(id.0),
+        query.into_inner(),
+    )
+    .await?;
     Ok(web::Json(page.with_signed_links(&state.links, auth.id)))
 }
 
@@ -107,7 +113,7 @@ pub async fn create_resource(
 ) -> ApiResult<HttpResponse> {
     // Outsiders are turned away (404) before anything else is looked at, and before a
     // single byte of their upload is read.
-    network_access(state.db.reader(), auth.id, id.0).await?;
+    network_access(state.db.reader(), auth.member_id(), NetworkId(id.0)).await?;
     let kind = body_kind(&req)?;
     let (fields, file) = match kind {
         Body::Json => (read_json(payload).await?, None),
@@ -122,7 +128,7 @@ pub async fn create_resource(
             (form.fields, form.file)
         }
     };
-    let view = service::create(&state, auth.id, id.0, fields, file).await?;
+    let view = service::create(&state, auth.member_id(), NetworkId(id.0), fields, file).await?;
     Ok(HttpResponse::Created().json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -133,7 +139,7 @@ pub async fn get_resource(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ResourceView>> {
-    let view = service::get(state.db.reader(), auth.id, id.0).await?;
+    let view = service::get(state.db.reader(), auth.member_id(), id.0).await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -146,7 +152,14 @@ pub async fn update_resource(
     id: web::Path<ApiId>,
     ApiJson(fields): ApiJson<ResourceFields>,
 ) -> ApiResult<web::Json<ResourceView>> {
-    let view = service::update(state.db.writer(), &state.markdown, auth.id, id.0, fields).await?;
+    let view = service::update(
+        state.db.writer(),
+        &state.markdown,
+        auth.member_id(),
+        id.0,
+        fields,
+    )
+    .await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -158,7 +171,7 @@ pub async fn delete_resource(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<HttpResponse> {
-    service::delete(state.db.writer(), auth.id, id.0).await?;
+    service::delete(state.db.writer(), auth.member_id(), id.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -183,7 +196,7 @@ pub async fn download_resource(
         query.token.as_deref(),
         Linked::Download { resource_id: id.0 },
     )?;
-    download::download(&state, member, id.0, query, &req).await
+    download::download(&state, MemberId(member), id.0, query, &req).await
 }
 
 /// Upload a new version (`multipart/form-data`: `file` and an optional `note`).
@@ -202,11 +215,11 @@ pub async fn add_version(
     // Who may add a version is settled before the upload is read.
     let (resource, access) = crate::networks::access::load::<crate::entities::resources::Entity>(
         state.db.reader(),
-        auth.id,
+        auth.member_id(),
         id.0,
     )
     .await?;
-    access.require_author_or_facilitator(resource.author_id, auth.id)?;
+    access.require_author_or_facilitator(MemberId(resource.author_id))?;
     if !matches!(body_kind(&req)?, Body::Multipart) {
         return Err(ApiError::UnsupportedMediaType(
             "Send multipart/form-data with a `file` part.".into(),
@@ -219,7 +232,8 @@ pub async fn add_version(
         Multipart::new(req.headers(), payload),
     )
     .await?;
-    let view = versions::add_version(&state, auth.id, id.0, form.fields, form.file).await?;
+    let view =
+        versions::add_version(&state, auth.member_id(), id.0, form.fields, form.file).await?;
     Ok(HttpResponse::Created().json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -230,7 +244,7 @@ pub async fn mark_helpful(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ResourceView>> {
-    let view = votes::set_helpful(state.db.writer(), auth.id, id.0, true).await?;
+    let view = votes::set_helpful(state.db.writer(), auth.member_id(), id.0, true).await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -241,6 +255,6 @@ pub async fn unmark_helpful(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ResourceView>> {
-    let view = votes::set_helpful(state.db.writer(), auth.id, id.0, false).await?;
+    let view = votes::set_helpful(state.db.writer(), auth.member_id(), id.0, false).await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }

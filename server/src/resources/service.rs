@@ -11,7 +11,7 @@ use crate::entities::{resource_labels, resources};
 use crate::error::{ApiError, ApiResult, FieldCollector, FieldErrors};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::markdown::Markdown;
 use crate::networks::access::load;
 use crate::networks::network_access;
@@ -89,14 +89,15 @@ impl Labels {
 pub(super) async fn announce(
     txn: &Tx,
     kind: EventKind,
-    actor: i64,
+    actor: MemberId,
     view: &ResourceView,
 ) -> ApiResult<()> {
     let public = ResourceView {
         helpful_by_me: false,
         ..view.clone()
     };
-    let event = NewEvent::in_network(kind, view.network_id.0, actor, &public).about(view.id.0);
+    let event =
+        NewEvent::in_network(kind, view.network_id.0, actor.get(), &public).about(view.id.0);
     // Replays show it as it is now, never an earlier title or text.
     if kind != EventKind::ResourceCreated {
         events::redact(
@@ -115,14 +116,13 @@ pub(super) async fn announce(
 /// thread, all in one transaction.
 pub async fn create(
     state: &AppState,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     fields: ResourceFields,
     file: Option<ReceivedFile>,
 ) -> ApiResult<ResourceView> {
     let mut collect = FieldCollector::default();
-    let title = collect
-        .take(Title::parse(fields.title.as_deref().unwrap_or_default()).map(Title::into_string));
+    let title = collect.take(Title::parse(fields.title.as_deref().unwrap_or_default()));
     let kind = collect.take(match fields.kind.as_deref() {
         None => Err(ApiError::invalid("kind", "is required")),
         Some(raw) => ResourceKind::parse(raw).ok_or_else(|| {
@@ -162,10 +162,10 @@ pub async fn create(
     network_access(&txn, actor, network_id).await?;
     let now = crate::clock::now();
     let resource = resources::ActiveModel {
-        network_id: Set(network_id),
-        author_id: Set(actor),
+        network_id: Set(network_id.get()),
+        author_id: Set(actor.get()),
         kind: Set(kind.as_str().to_owned()),
-        title: Set(title.clone()),
+        title: Set(title.as_str().to_owned()),
         description_html: Set(description.render(&state.markdown)),
         description: Set(description.as_str().to_owned()),
         url: Set(url.clone()),
@@ -188,7 +188,7 @@ pub async fn create(
     let opening = format!(
         "Discussion of the shared {}: **{}**.{}",
         kind.as_str().replace('_', " "),
-        title,
+        title.as_str(),
         if description.is_empty() {
             String::new()
         } else {
@@ -205,7 +205,7 @@ pub async fn create(
         &txn,
         actor,
         network_id,
-        title.chars().take(186).collect::<String>() + " (discussion)",
+        title.as_str().chars().take(186).collect::<String>() + " (discussion)",
         opening.clone(),
         state.markdown.render(&opening),
         &resource_tags,
@@ -220,15 +220,15 @@ pub async fn create(
     Ok(view)
 }
 
-pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<ResourceView> {
+pub async fn get(db: &impl ConnectionTrait, viewer: MemberId, id: i64) -> ApiResult<ResourceView> {
     let (resource, _) = load::<resources::Entity>(db, viewer, id).await?;
     Ok(queries::view(db, viewer, &resource).await?)
 }
 
 pub async fn list(
     db: &impl ConnectionTrait,
-    viewer: i64,
-    network_id: i64,
+    viewer: MemberId,
+    network_id: NetworkId,
     query: ResourceListQuery,
 ) -> ApiResult<Page<ResourceView>> {
     network_access(db, viewer, network_id).await?;
@@ -282,7 +282,7 @@ pub async fn list(
 pub async fn update(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     fields: ResourceFields,
 ) -> ApiResult<ResourceView> {
@@ -310,7 +310,7 @@ pub async fn update(
     }
     let txn = Tx::begin(db).await?;
     let (resource, access) = load::<resources::Entity>(&txn, actor, id).await?;
-    access.require_author_or_facilitator(resource.author_id, actor)?;
+    access.require_author_or_facilitator(MemberId(resource.author_id))?;
     if ResourceKind::from_stored(&resource.kind) == ResourceKind::Link && url == Some(None) {
         return Err(ApiError::invalid("url", "is required for a link"));
     }
@@ -336,10 +336,10 @@ pub async fn update(
 
 /// Soft delete by whoever shared it or a facilitator; files stay for earlier downloads'
 /// sake until an operator prunes them.
-pub async fn delete(db: &Writer, actor: i64, id: i64) -> ApiResult<()> {
+pub async fn delete(db: &Writer, actor: MemberId, id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     let (resource, access) = load::<resources::Entity>(&txn, actor, id).await?;
-    access.require_author_or_facilitator(resource.author_id, actor)?;
+    access.require_author_or_facilitator(MemberId(resource.author_id))?;
     let network_id = resource.network_id;
     let mut active: resources::ActiveModel = resource.into();
     let now = crate::clock::now();
@@ -358,7 +358,7 @@ pub async fn delete(db: &Writer, actor: i64, id: i64) -> ApiResult<()> {
         NewEvent::in_network(
             EventKind::ResourceDeleted,
             network_id,
-            actor,
+            actor.get(),
             &serde_json::json!({ "id": ApiId(id) }),
         )
         .about(id),

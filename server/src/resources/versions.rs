@@ -9,6 +9,7 @@ use crate::entities::{resource_versions, resources};
 use crate::error::{ApiError, ApiResult};
 use crate::events::EventKind;
 use crate::files::media_type;
+use crate::ids::MemberId;
 use crate::networks::access::load;
 use crate::text::BoundedText;
 use crate::tx::Tx;
@@ -29,7 +30,7 @@ pub(super) async fn add_file_version(
     txn: &impl ConnectionTrait,
     resource_id: i64,
     number: i32,
-    actor: i64,
+    actor: MemberId,
     file: ReceivedFile,
     note: String,
 ) -> ApiResult<()> {
@@ -49,7 +50,7 @@ pub(super) async fn add_file_version(
         media_type: Set(media_type),
         size_bytes: Set(size),
         note: Set(note),
-        uploaded_by: Set(actor),
+        uploaded_by: Set(actor.get()),
         created_at: Set(crate::clock::now()),
         ..Default::default()
     }
@@ -61,7 +62,7 @@ pub(super) async fn add_file_version(
 /// Uploads a new version; earlier ones stay downloadable with `?version=`.
 pub async fn add_version(
     state: &AppState,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     fields: ResourceFields,
     file: Option<ReceivedFile>,
@@ -87,7 +88,7 @@ pub async fn add_version(
     let note = note_of(&fields)?;
     let txn = Tx::begin(state.db.writer()).await?;
     let (resource, access) = load::<resources::Entity>(&txn, actor, id).await?;
-    access.require_author_or_facilitator(resource.author_id, actor)?;
+    access.require_author_or_facilitator(MemberId(resource.author_id))?;
     if ResourceKind::from_stored(&resource.kind) == ResourceKind::Link {
         return Err(ApiError::invalid("file", "a link has no file"));
     }

@@ -7,22 +7,28 @@ use crate::db::Writer;
 use crate::entities::{resource_votes, resources};
 use crate::error::{ApiError, ApiResult};
 use crate::events::EventKind;
+use crate::ids::MemberId;
 use crate::networks::access::load;
 use crate::tx::Tx;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 /// "This was helpful" (`vote = true`) or taking it back; idempotent; not on your own.
-pub async fn set_helpful(db: &Writer, actor: i64, id: i64, vote: bool) -> ApiResult<ResourceView> {
+pub async fn set_helpful(
+    db: &Writer,
+    actor: MemberId,
+    id: i64,
+    vote: bool,
+) -> ApiResult<ResourceView> {
     let txn = Tx::begin(db).await?;
     let (resource, _) = load::<resources::Entity>(&txn, actor, id).await?;
-    if resource.author_id == actor {
+    if resource.author_id == actor.get() {
         return Err(ApiError::Forbidden("You cannot vote for what you shared."));
     }
     let changed = if vote {
         resource_votes::Entity::insert(resource_votes::ActiveModel {
             resource_id: Set(id),
-            member_id: Set(actor),
+            member_id: Set(actor.get()),
             created_at: Set(crate::clock::now()),
         })
         .on_conflict(
@@ -37,7 +43,7 @@ pub async fn set_helpful(db: &Writer, actor: i64, id: i64, vote: bool) -> ApiRes
         .await?
             == 1
     } else {
-        resource_votes::Entity::delete_by_id((id, actor))
+        resource_votes::Entity::delete_by_id((id, actor.get()))
             .exec(&txn)
             .await?
             .rows_affected

@@ -5,7 +5,7 @@ use super::document::{DocRef, DocType};
 use super::engine::EngineHit;
 use crate::entities::{network_members, threads};
 use crate::error::ApiResult;
-use crate::networks::access::VisibleNetworks;
+use crate::networks::visibility::VisibleNetworks;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::{HashMap, HashSet};
 

@@ -18,7 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn require_admin(state: &AppState, auth: &AuthMember) -> ApiResult<()> {
-    if crate::networks::access::is_admin(state.db.reader(), auth.id).await? {
+    if crate::networks::access::is_admin(state.db.reader(), auth.member_id()).await? {
         Ok(())
     } else {
         Err(ApiError::Forbidden(
@@ -75,7 +75,7 @@ pub async fn search(
         state.db.reader(),
         &state.search,
         &public_url,
-        auth.id,
+        auth.member_id(),
         params.into_inner(),
     )
     .await?;

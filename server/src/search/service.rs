@@ -8,8 +8,8 @@ use super::query::{SearchParams, SearchQuery};
 use super::views::{SearchFacets, SearchHit, SearchResults};
 use super::Search;
 use crate::error::{ApiError, ApiResult};
-use crate::ids::ApiId;
-use crate::networks::access::{visible_networks, VisibleNetworks};
+use crate::ids::{ApiId, MemberId};
+use crate::networks::visibility::{visible_networks, VisibleNetworks};
 use sea_orm::ConnectionTrait;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
@@ -19,19 +19,19 @@ const UNAVAILABLE: ApiError = ApiError::Unavailable {
     retry_after_secs: 5,
 };
 
-/// Searches every network `member_id` can see now; links in hits start with `public_url`.
+/// Searches every network `member` can see now; links in hits start with `public_url`.
 pub async fn search(
     db: &impl ConnectionTrait,
     search: &Search,
     public_url: &str,
-    member_id: i64,
+    member: MemberId,
     params: SearchParams,
 ) -> ApiResult<SearchResults> {
     let started = Instant::now();
     let query = SearchQuery::parse(params, &search.settings)?;
     let engine = search.engine().ok_or(UNAVAILABLE)?;
     // Decided now, for this caller, never from the request.
-    let visible = visible_networks(db, member_id).await?;
+    let visible = visible_networks(db, member).await?;
     let (limit, offset) = (query.limit, query.offset);
     let scope = scope(&visible, query.network_id);
     let results = engine.search(query, scope).await.map_err(|err| match err {

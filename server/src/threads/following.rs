@@ -5,7 +5,7 @@ use super::queries;
 use crate::db::Writer;
 use crate::entities::{posts, read_markers, thread_subscriptions};
 use crate::error::{ApiError, ApiResult};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, PostId, ThreadId};
 use crate::notification_level::NotificationLevel;
 use crate::tx::Tx;
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -29,8 +29,8 @@ pub struct ReadState {
 
 pub async fn set_level_in(
     txn: &impl ConnectionTrait,
-    thread_id: i64,
-    member_id: i64,
+    thread_id: ThreadId,
+    member_id: MemberId,
     level: NotificationLevel,
 ) -> Result<(), DbErr> {
     upsert_level(txn, thread_id, member_id, level, true).await
@@ -40,8 +40,8 @@ pub async fn set_level_in(
 /// but never overrides "muted" or "watching").
 pub async fn set_level_if_unset(
     txn: &impl ConnectionTrait,
-    thread_id: i64,
-    member_id: i64,
+    thread_id: ThreadId,
+    member_id: MemberId,
     level: NotificationLevel,
 ) -> Result<(), DbErr> {
     upsert_level(txn, thread_id, member_id, level, false).await
@@ -49,8 +49,8 @@ pub async fn set_level_if_unset(
 
 async fn upsert_level(
     txn: &impl ConnectionTrait,
-    thread_id: i64,
-    member_id: i64,
+    thread_id: ThreadId,
+    member_id: MemberId,
     level: NotificationLevel,
     overwrite: bool,
 ) -> Result<(), DbErr> {
@@ -67,8 +67,8 @@ async fn upsert_level(
         on_conflict.do_nothing();
     }
     thread_subscriptions::Entity::insert(thread_subscriptions::ActiveModel {
-        thread_id: Set(thread_id),
-        member_id: Set(member_id),
+        thread_id: Set(thread_id.get()),
+        member_id: Set(member_id.get()),
         level: Set(level.as_str().to_owned()),
         updated_at: Set(crate::clock::now()),
     })
@@ -80,8 +80,8 @@ async fn upsert_level(
 
 pub async fn set_level(
     db: &Writer,
-    actor: i64,
-    thread_id: i64,
+    actor: MemberId,
+    thread_id: ThreadId,
     level: NotificationLevel,
 ) -> ApiResult<NotificationLevel> {
     let txn = Tx::begin(db).await?;
@@ -94,9 +94,9 @@ pub async fn set_level(
 /// Moves a member's read marker forward to `post_id` (never back); returns where it is.
 pub async fn advance_read_marker(
     txn: &impl ConnectionTrait,
-    thread_id: i64,
-    member_id: i64,
-    post_id: i64,
+    thread_id: ThreadId,
+    member_id: MemberId,
+    post_id: PostId,
 ) -> Result<i64, DbErr> {
     let now = crate::clock::now();
     read_markers::Entity::update_many()
@@ -108,9 +108,9 @@ pub async fn advance_read_marker(
         .exec(txn)
         .await?;
     read_markers::Entity::insert(read_markers::ActiveModel {
-        thread_id: Set(thread_id),
-        member_id: Set(member_id),
-        last_read_post_id: Set(post_id),
+        thread_id: Set(thread_id.get()),
+        member_id: Set(member_id.get()),
+        last_read_post_id: Set(post_id.get()),
         updated_at: Set(now),
     })
     .on_conflict(
@@ -123,16 +123,18 @@ pub async fn advance_read_marker(
     )
     .exec_without_returning(txn)
     .await?;
-    Ok(read_markers::Entity::find_by_id((thread_id, member_id))
-        .one(txn)
-        .await?
-        .map_or(post_id, |marker| marker.last_read_post_id))
+    Ok(
+        read_markers::Entity::find_by_id((thread_id.get(), member_id.get()))
+            .one(txn)
+            .await?
+            .map_or(post_id.get(), |marker| marker.last_read_post_id),
+    )
 }
 
 pub async fn mark_read(
     db: &Writer,
-    actor: i64,
-    thread_id: i64,
+    actor: MemberId,
+    thread_id: ThreadId,
     body: ReadMarkerBody,
 ) -> ApiResult<ReadState> {
     let txn = Tx::begin(db).await?;
@@ -140,19 +142,20 @@ pub async fn mark_read(
     let post = posts::Entity::find_by_id(body.last_read_post_id.0)
         .one(&txn)
         .await?;
-    if post.is_none_or(|p| p.thread_id != thread_id) {
+    if post.is_none_or(|p| p.thread_id != thread_id.get()) {
         return Err(ApiError::invalid(
             "last_read_post_id",
             "is not a post in this thread",
         ));
     }
-    let marker = advance_read_marker(&txn, thread_id, actor, body.last_read_post_id.0).await?;
-    let markers = HashMap::from([(thread_id, marker)]);
-    let unread = queries::unread_counts(&txn, &markers, &[thread_id]).await?;
+    let marker =
+        advance_read_marker(&txn, thread_id, actor, PostId(body.last_read_post_id.0)).await?;
+    let markers = HashMap::from([(thread_id.get(), marker)]);
+    let unread = queries::unread_counts(&txn, &markers, &[thread_id.get()]).await?;
     txn.commit().await?;
     Ok(ReadState {
-        thread_id: ApiId(thread_id),
+        thread_id: ApiId(thread_id.get()),
         last_read_post_id: ApiId(marker),
-        unread_count: unread.get(&thread_id).copied().unwrap_or(0),
+        unread_count: unread.get(&thread_id.get()).copied().unwrap_or(0),
     })
 }

@@ -2,6 +2,7 @@
 //! network (mentioning someone outside it does nothing, and reveals nothing).
 
 use crate::entities::{members, network_members, post_mentions};
+use crate::ids::{MemberId, NetworkId, PostId};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
@@ -53,8 +54,8 @@ pub fn extract_handles(body: &str) -> Vec<String> {
 /// Members of `network_id` mentioned in `body`, excluding the author.
 pub async fn resolve(
     db: &impl ConnectionTrait,
-    network_id: i64,
-    author_id: i64,
+    network_id: NetworkId,
+    author_id: MemberId,
     body: &str,
 ) -> Result<Vec<members::Model>, DbErr> {
     let handles = extract_handles(body);
@@ -80,7 +81,7 @@ pub async fn resolve(
 /// Records mentions of `post_id` not yet recorded; returns the newly mentioned members.
 pub async fn record(
     db: &impl ConnectionTrait,
-    post_id: i64,
+    post_id: PostId,
     mentioned: &[members::Model],
 ) -> Result<Vec<i64>, DbErr> {
     let existing: Vec<i64> = post_mentions::Entity::find()
@@ -98,7 +99,7 @@ pub async fn record(
     if !new.is_empty() {
         post_mentions::Entity::insert_many(new.iter().map(|member_id| {
             post_mentions::ActiveModel {
-                post_id: Set(post_id),
+                post_id: Set(post_id.get()),
                 member_id: Set(*member_id),
             }
         }))

@@ -8,9 +8,9 @@ use super::model::ReactionKind;
 use super::queries::{kind_bits_sum, kinds_in};
 use crate::db::placeholders;
 use crate::entities::posts;
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, ThreadId};
 use crate::members::views::MemberRef;
-use crate::networks::access::readable_condition;
+use crate::networks::standing::readable_condition;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 use serde::Deserialize;
@@ -50,8 +50,8 @@ struct Row {
 /// caller tells the two apart.
 pub async fn posts_page(
     db: &impl ConnectionTrait,
-    viewer: i64,
-    thread_id: i64,
+    viewer: MemberId,
+    thread_id: ThreadId,
     after_id: Option<i64>,
     limit: u64,
 ) -> Result<Vec<PagePost>, DbErr> {
@@ -59,7 +59,8 @@ pub async fn posts_page(
     let sql = page_sql(backend, after_id.is_some());
     let mut values: Vec<Value> = vec![viewer.into(), thread_id.into()];
     values.extend(after_id.map(Value::from));
-    values.extend([viewer, viewer, viewer, thread_id].map(Value::from));
+    values.extend([viewer, viewer, viewer].map(Value::from));
+    values.push(thread_id.into());
     values.push(i64::try_from(limit + 1).unwrap_or(i64::MAX).into());
     let rows = db
         .query_all(Statement::from_sql_and_values(
@@ -85,7 +86,7 @@ pub async fn posts_page(
                 mine: kinds_in(row.mine.unwrap_or(0)),
                 post: posts::Model {
                     id: row.id,
-                    thread_id,
+                    thread_id: thread_id.get(),
                     author_id: row.author_id,
                     reply_to_post_id: row.reply_to_post_id,
                     post_number: row.post_number,

@@ -10,7 +10,7 @@ use crate::entities::{posts, threads};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId, PostId, ThreadId};
 use crate::markdown::Markdown;
 use crate::networks::access::role_for;
 use crate::notification_level::NotificationLevel;
@@ -53,17 +53,17 @@ struct PostEvent<'a> {
 pub async fn insert_post(
     txn: &Tx,
     thread: &threads::Model,
-    author_id: i64,
+    author_id: MemberId,
     post_number: i32,
     reply_to_post_id: Option<i64>,
     body: String,
     body_html: String,
 ) -> ApiResult<posts::Model> {
     let now = crate::clock::now();
-    let mentioned = mentions::resolve(txn, thread.network_id, author_id, &body).await?;
+    let mentioned = mentions::resolve(txn, NetworkId(thread.network_id), author_id, &body).await?;
     let post = posts::ActiveModel {
         thread_id: Set(thread.id),
-        author_id: Set(author_id),
+        author_id: Set(author_id.get()),
         reply_to_post_id: Set(reply_to_post_id),
         post_number: Set(post_number),
         body: Set(body),
@@ -79,7 +79,7 @@ pub async fn insert_post(
     }
     .insert(txn)
     .await?;
-    let newly_mentioned = mentions::record(txn, post.id, &mentioned).await?;
+    let newly_mentioned = mentions::record(txn, PostId(post.id), &mentioned).await?;
     crate::notifications::fanout::notify_post(txn, thread, &post, &newly_mentioned).await?;
     Ok(post)
 }
@@ -89,14 +89,14 @@ pub async fn insert_post(
 /// may read) costs a second query, to tell the two apart.
 pub async fn list(
     db: &impl ConnectionTrait,
-    viewer: i64,
-    thread_id: i64,
+    viewer: MemberId,
+    thread_id: ThreadId,
     page: &PageQuery,
 ) -> ApiResult<Page<PostView>> {
     let page = IdPage::of(page)?;
     let rows = super::page::posts_page(db, viewer, thread_id, page.past, page.limit).await?;
     if rows.is_empty() {
-        role_for::<threads::Entity>(db, viewer, thread_id).await?;
+        role_for::<threads::Entity>(db, viewer, thread_id.get()).await?;
     }
     let (rows, next_cursor) = page.split(rows, |row| row.post.id);
     let items = rows
@@ -109,13 +109,12 @@ pub async fn list(
 pub async fn create(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
-    thread_id: i64,
+    actor: MemberId,
+    thread_id: ThreadId,
     input: CreatePost,
 ) -> ApiResult<PostView> {
     let body = MarkdownBody::required("body", &input.body)?;
     let body_html = body.render(markdown);
-    let body = body.into_string();
 
     let txn = Tx::begin(db).await?;
     let (thread, access) = thread_access(&txn, actor, thread_id).await?;
@@ -161,7 +160,7 @@ pub async fn create(
         actor,
         last_number.unwrap_or(0) + 1,
         input.reply_to_post_id.map(|id| id.0),
-        body,
+        body.into_string(),
         body_html,
     )
     .await?;
@@ -170,10 +169,24 @@ pub async fn create(
         .filter(threads::Column::Id.eq(thread.id))
         .exec(&txn)
         .await?;
-    set_level_if_unset(&txn, thread.id, actor, NotificationLevel::Tracking).await?;
-    advance_read_marker(&txn, thread.id, actor, post.id).await?;
-    let view = queries::post_view(&txn, actor, &post).await?;
-    append_post_event(&txn, EventKind::PostCreated, &thread, actor, &view, post.id).await?;
+    set_level_if_unset(
+        &txn,
+        ThreadId(thread.id),
+        actor,
+        NotificationLevel::Tracking,
+    )
+    .await?;
+    advance_read_marker(&txn, ThreadId(thread.id), actor, PostId(post.id)).await?;
+    let view = queries::post_view(&txn, actor.get(), &post).await?;
+    append_post_event(
+        &txn,
+        EventKind::PostCreated,
+        &thread,
+        actor,
+        &view,
+        PostId(post.id),
+    )
+    .await?;
     txn.commit().await?;
     Ok(view)
 }
@@ -183,7 +196,7 @@ async fn post_payload(
     txn: &Tx,
     thread: &threads::Model,
     view: &PostView,
-    post_id: i64,
+    post_id: PostId,
 ) -> ApiResult<serde_json::Value> {
     let mentioned: Vec<ApiId> = crate::entities::post_mentions::Entity::find()
         .filter(crate::entities::post_mentions::Column::PostId.eq(post_id))
@@ -210,22 +223,23 @@ async fn append_post_event(
     txn: &Tx,
     kind: EventKind,
     thread: &threads::Model,
-    actor: i64,
+    actor: MemberId,
     view: &PostView,
-    post_id: i64,
+    post_id: PostId,
 ) -> ApiResult<()> {
     let payload = post_payload(txn, thread, view, post_id).await?;
     if kind != EventKind::PostCreated {
         events::redact(
             txn,
             &[EventKind::PostCreated, EventKind::PostUpdated],
-            post_id,
+            post_id.get(),
             payload.clone(),
         )
         .await?;
     }
     txn.emit(
-        NewEvent::in_thread(kind, thread.network_id, thread.id, actor, &payload).about(post_id),
+        NewEvent::in_thread(kind, thread.network_id, thread.id, actor.get(), &payload)
+            .about(post_id.get()),
     );
     Ok(())
 }
@@ -242,8 +256,13 @@ pub async fn rewrite_body(
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let mentioned =
-        mentions::resolve(txn, thread.network_id, post.author_id, body.as_str()).await?;
+    let mentioned = mentions::resolve(
+        txn,
+        NetworkId(thread.network_id),
+        MemberId(post.author_id),
+        body.as_str(),
+    )
+    .await?;
     let body_html = body.render(markdown);
     let body = body.into_string();
     let mut active: posts::ActiveModel = post.into();
@@ -252,7 +271,7 @@ pub async fn rewrite_body(
     active.edited_at = Set(Some(now));
     active.updated_at = Set(now);
     let post = active.update(txn).await?;
-    let newly_mentioned = mentions::record(txn, post.id, &mentioned).await?;
+    let newly_mentioned = mentions::record(txn, PostId(post.id), &mentioned).await?;
     crate::notifications::fanout::notify_mentions(txn, &thread, &post, &newly_mentioned).await?;
     Ok(post)
 }
@@ -260,8 +279,8 @@ pub async fn rewrite_body(
 pub async fn update(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
-    post_id: i64,
+    actor: MemberId,
+    post_id: PostId,
     input: UpdatePost,
 ) -> ApiResult<PostView> {
     let body = MarkdownBody::required("body", &input.body)?;
@@ -270,22 +289,30 @@ pub async fn update(
     if post.deleted_at.is_some() {
         return Err(ApiError::NotFound);
     }
-    access.require_author_or_facilitator(post.author_id, actor)?;
+    access.require_author_or_facilitator(MemberId(post.author_id))?;
     let post = rewrite_body(&txn, markdown, post, body, crate::clock::now()).await?;
-    let view = queries::post_view(&txn, actor, &post).await?;
-    append_post_event(&txn, EventKind::PostUpdated, &thread, actor, &view, post.id).await?;
+    let view = queries::post_view(&txn, actor.get(), &post).await?;
+    append_post_event(
+        &txn,
+        EventKind::PostUpdated,
+        &thread,
+        actor,
+        &view,
+        PostId(post.id),
+    )
+    .await?;
     txn.commit().await?;
     Ok(view)
 }
 
 /// Soft delete, leaving a tombstone in the thread. The opening post goes with its thread.
-pub async fn delete(db: &Writer, actor: i64, post_id: i64) -> ApiResult<()> {
+pub async fn delete(db: &Writer, actor: MemberId, post_id: PostId) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     let (post, thread, access) = post_access(&txn, actor, post_id).await?;
     if post.deleted_at.is_some() {
         return Err(ApiError::NotFound);
     }
-    access.require_author_or_facilitator(post.author_id, actor)?;
+    access.require_author_or_facilitator(MemberId(post.author_id))?;
     if post.post_number == 1 {
         return Err(ApiError::Conflict(
             "The opening post is deleted with its thread: delete the thread instead.".into(),
@@ -297,12 +324,12 @@ pub async fn delete(db: &Writer, actor: i64, post_id: i64) -> ApiResult<()> {
     active.updated_at = Set(now);
     let tombstone = active.update(&txn).await?;
     // Replays of the post's earlier events show the tombstone, as the API does.
-    let view = queries::post_view(&txn, actor, &tombstone).await?;
+    let view = queries::post_view(&txn, actor.get(), &tombstone).await?;
     let payload = post_payload(&txn, &thread, &view, post_id).await?;
     events::redact(
         &txn,
         &[EventKind::PostCreated, EventKind::PostUpdated],
-        post_id,
+        post_id.get(),
         payload,
     )
     .await?;
@@ -319,10 +346,10 @@ pub async fn delete(db: &Writer, actor: i64, post_id: i64) -> ApiResult<()> {
             EventKind::PostDeleted,
             thread.network_id,
             thread.id,
-            actor,
-            &serde_json::json!({ "id": ApiId(post_id), "thread_id": ApiId(thread.id) }),
+            actor.get(),
+            &serde_json::json!({ "id": ApiId(post_id.get()), "thread_id": ApiId(thread.id) }),
         )
-        .about(post_id),
+        .about(post_id.get()),
     );
     txn.commit().await?;
     Ok(())

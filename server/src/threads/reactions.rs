@@ -8,7 +8,7 @@ use crate::db::Writer;
 use crate::entities::{posts, reactions};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, PostId};
 use crate::tx::Tx;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -24,8 +24,8 @@ pub struct ReactionState {
 /// Adds (`react = true`) or removes the caller's reaction. Idempotent either way.
 pub async fn set(
     db: &Writer,
-    actor: i64,
-    post_id: i64,
+    actor: MemberId,
+    post_id: PostId,
     kind: ReactionKind,
     react: bool,
 ) -> ApiResult<ReactionState> {
@@ -34,13 +34,13 @@ pub async fn set(
     if post.deleted_at.is_some() {
         return Err(ApiError::NotFound);
     }
-    if post.author_id == actor {
+    if post.author_id == actor.get() {
         return Err(ApiError::Forbidden("You cannot react to your own post."));
     }
     let changed = if react {
         reactions::Entity::insert(reactions::ActiveModel {
-            post_id: Set(post_id),
-            member_id: Set(actor),
+            post_id: Set(post_id.get()),
+            member_id: Set(actor.get()),
             kind: Set(kind.as_str().to_owned()),
             created_at: Set(crate::clock::now()),
         })
@@ -57,7 +57,7 @@ pub async fn set(
         .await?
             == 1
     } else {
-        reactions::Entity::delete_by_id((post_id, actor, kind.as_str().to_owned()))
+        reactions::Entity::delete_by_id((post_id.get(), actor.get(), kind.as_str().to_owned()))
             .exec(&txn)
             .await?
             .rows_affected
@@ -79,9 +79,9 @@ pub async fn set(
         .await?
         .ok_or(ApiError::NotFound)?;
     let counts = ReactionCounts::of(&post);
-    let mine = queries::my_reactions(&txn, actor, &[post_id])
+    let mine = queries::my_reactions(&txn, actor.get(), &[post_id.get()])
         .await?
-        .remove(&post_id)
+        .remove(&post_id.get())
         .unwrap_or_default();
     if changed {
         txn.emit(
@@ -89,9 +89,9 @@ pub async fn set(
                 EventKind::ReactionChanged,
                 thread.network_id,
                 thread.id,
-                actor,
+                actor.get(),
                 &serde_json::json!({
-                    "post_id": ApiId(post_id),
+                    "post_id": ApiId(post_id.get()),
                     "thread_id": ApiId(thread.id),
                     "post_author_id": ApiId(post.author_id),
                     "kind": kind,
@@ -99,12 +99,12 @@ pub async fn set(
                     "reactions": counts,
                 }),
             )
-            .about(post_id),
+            .about(post_id.get()),
         );
     }
     txn.commit().await?;
     Ok(ReactionState {
-        post_id: ApiId(post_id),
+        post_id: ApiId(post_id.get()),
         reactions: counts,
         my_reactions: mine,
     })

@@ -9,9 +9,8 @@ use super::views::{PostView, ThreadSummary, ThreadView};
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
-use crate::ids::ApiId;
-use crate::notification_level::LevelBody;
-use crate::notification_level::NotificationLevel;
+use crate::ids::{ApiId, NetworkId, PostId, ThreadId};
+use crate::notification_level::{LevelBody, NotificationLevel};
 use crate::AppState;
 use actix_web::{web, HttpResponse};
 
@@ -62,7 +61,13 @@ pub async fn list_threads(
     query: web::Query<ThreadListQuery>,
 ) -> ApiResult<web::Json<Page<ThreadSummary>>> {
     Ok(web::Json(
-        service::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?,
+        service::list(
+            state.db.reader(),
+            auth.member_id(),
+            NetworkId(id.0),
+            query.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -75,7 +80,14 @@ pub async fn create_thread(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreateThread>,
 ) -> ApiResult<HttpResponse> {
-    let view = service::create(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
+    let view = service::create(
+        state.db.writer(),
+        &state.markdown,
+        auth.member_id(),
+        NetworkId(id.0),
+        input,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -87,7 +99,7 @@ pub async fn get_thread(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ThreadView>> {
     Ok(web::Json(
-        service::get(state.db.reader(), auth.id, id.0).await?,
+        service::get(state.db.reader(), auth.member_id(), ThreadId(id.0)).await?,
     ))
 }
 
@@ -102,7 +114,14 @@ pub async fn update_thread(
     ApiJson(input): ApiJson<UpdateThread>,
 ) -> ApiResult<web::Json<ThreadView>> {
     Ok(web::Json(
-        service::update(state.db.writer(), &state.markdown, auth.id, id.0, input).await?,
+        service::update(
+            state.db.writer(),
+            &state.markdown,
+            auth.member_id(),
+            ThreadId(id.0),
+            input,
+        )
+        .await?,
     ))
 }
 
@@ -115,7 +134,7 @@ pub async fn delete_thread(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<HttpResponse> {
-    service::delete(state.db.writer(), auth.id, id.0).await?;
+    service::delete(state.db.writer(), auth.member_id(), ThreadId(id.0)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -129,7 +148,7 @@ pub async fn list_posts(
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<PostView>>> {
     Ok(web::Json(
-        posts::list(state.db.reader(), auth.id, id.0, &page).await?,
+        posts::list(state.db.reader(), auth.member_id(), ThreadId(id.0), &page).await?,
     ))
 }
 
@@ -142,7 +161,14 @@ pub async fn create_post(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreatePost>,
 ) -> ApiResult<HttpResponse> {
-    let view = posts::create(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
+    let view = posts::create(
+        state.db.writer(),
+        &state.markdown,
+        auth.member_id(),
+        ThreadId(id.0),
+        input,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -156,7 +182,14 @@ pub async fn update_post(
     ApiJson(input): ApiJson<UpdatePost>,
 ) -> ApiResult<web::Json<PostView>> {
     Ok(web::Json(
-        posts::update(state.db.writer(), &state.markdown, auth.id, id.0, input).await?,
+        posts::update(
+            state.db.writer(),
+            &state.markdown,
+            auth.member_id(),
+            PostId(id.0),
+            input,
+        )
+        .await?,
     ))
 }
 
@@ -169,7 +202,7 @@ pub async fn delete_post(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<HttpResponse> {
-    posts::delete(state.db.writer(), auth.id, id.0).await?;
+    posts::delete(state.db.writer(), auth.member_id(), PostId(id.0)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -191,8 +224,8 @@ pub async fn add_reaction(
     Ok(web::Json(
         reactions::set(
             state.db.writer(),
-            auth.id,
-            post.0,
+            auth.member_id(),
+            PostId(post.0),
             reaction_kind(&kind)?,
             true,
         )
@@ -213,8 +246,8 @@ pub async fn remove_reaction(
     Ok(web::Json(
         reactions::set(
             state.db.writer(),
-            auth.id,
-            post.0,
+            auth.member_id(),
+            PostId(post.0),
             reaction_kind(&kind)?,
             false,
         )
@@ -232,8 +265,8 @@ pub async fn follow_thread(
 ) -> ApiResult<web::Json<LevelBody>> {
     let level = following::set_level(
         state.db.writer(),
-        auth.id,
-        id.0,
+        auth.member_id(),
+        ThreadId(id.0),
         NotificationLevel::Watching,
     )
     .await?;
@@ -248,8 +281,13 @@ pub async fn unfollow_thread(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<LevelBody>> {
-    let level =
-        following::set_level(state.db.writer(), auth.id, id.0, NotificationLevel::Normal).await?;
+    let level = following::set_level(
+        state.db.writer(),
+        auth.member_id(),
+        ThreadId(id.0),
+        NotificationLevel::Normal,
+    )
+    .await?;
     Ok(web::Json(LevelBody { level }))
 }
 
@@ -262,7 +300,13 @@ pub async fn set_thread_level(
     id: web::Path<ApiId>,
     ApiJson(body): ApiJson<LevelBody>,
 ) -> ApiResult<web::Json<LevelBody>> {
-    let level = following::set_level(state.db.writer(), auth.id, id.0, body.level).await?;
+    let level = following::set_level(
+        state.db.writer(),
+        auth.member_id(),
+        ThreadId(id.0),
+        body.level,
+    )
+    .await?;
     Ok(web::Json(LevelBody { level }))
 }
 
@@ -276,6 +320,6 @@ pub async fn mark_read(
     ApiJson(body): ApiJson<ReadMarkerBody>,
 ) -> ApiResult<web::Json<ReadState>> {
     Ok(web::Json(
-        following::mark_read(state.db.writer(), auth.id, id.0, body).await?,
+        following::mark_read(state.db.writer(), auth.member_id(), ThreadId(id.0), body).await?,
     ))
 }

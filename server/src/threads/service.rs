@@ -10,7 +10,7 @@ use crate::entities::{thread_tags, threads};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId, NetworkId, PostId, ThreadId};
 use crate::markdown::Markdown;
 use crate::networks::network_access;
 use crate::notification_level::NotificationLevel;
@@ -53,20 +53,28 @@ pub struct ThreadListQuery {
 pub async fn create(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     input: CreateThread,
 ) -> ApiResult<ThreadView> {
-    let title = Title::parse(&input.title).map(Title::into_string);
+    let title = Title::parse(&input.title);
     let body = MarkdownBody::required("body", &input.body);
     let tags = Tag::parse_list("tags", &input.tags);
     let (title, body, tags) = crate::error::collect_errors3(title, body, tags)?;
     let body_html = body.render(markdown);
-    let body = body.into_string();
 
     let txn = Tx::begin(db).await?;
     network_access(&txn, actor, network_id).await?;
-    let view = start_thread(&txn, actor, network_id, title, body, body_html, &tags).await?;
+    let view = start_thread(
+        &txn,
+        actor,
+        network_id,
+        title.into_string(),
+        body.into_string(),
+        body_html,
+        &tags,
+    )
+    .await?;
     txn.commit().await?;
     Ok(view)
 }
@@ -76,8 +84,8 @@ pub async fn create(
 /// Other capabilities (a resource's discussion) start theirs through this too.
 pub async fn start_thread(
     txn: &Tx,
-    actor: i64,
-    network_id: i64,
+    actor: MemberId,
+    network_id: NetworkId,
     title: String,
     body: String,
     body_html: String,
@@ -85,8 +93,8 @@ pub async fn start_thread(
 ) -> ApiResult<ThreadView> {
     let now = crate::clock::now();
     let thread = threads::ActiveModel {
-        network_id: Set(network_id),
-        author_id: Set(actor),
+        network_id: Set(network_id.get()),
+        author_id: Set(actor.get()),
         title: Set(title),
         is_pinned: Set(false),
         is_locked: Set(false),
@@ -100,21 +108,21 @@ pub async fn start_thread(
     }
     .insert(txn)
     .await?;
-    replace_tags(txn, thread.id, tags).await?;
+    replace_tags(txn, ThreadId(thread.id), tags).await?;
     let post = insert_post(txn, &thread, actor, 1, None, body, body_html).await?;
     let mut active: threads::ActiveModel = thread.into();
     active.last_post_id = Set(Some(post.id));
     let thread = active.update(txn).await?;
     // Like Discourse: you watch what you start, and you have read what you wrote.
-    set_level_in(txn, thread.id, actor, NotificationLevel::Watching).await?;
-    advance_read_marker(txn, thread.id, actor, post.id).await?;
+    set_level_in(txn, ThreadId(thread.id), actor, NotificationLevel::Watching).await?;
+    advance_read_marker(txn, ThreadId(thread.id), actor, PostId(post.id)).await?;
     let view = thread_view(txn, actor, &thread).await?;
     txn.emit(
         NewEvent::in_thread(
             EventKind::ThreadCreated,
-            network_id,
+            network_id.get(),
             thread.id,
-            actor,
+            actor.get(),
             &public_view(view.clone()),
         )
         .about(thread.id),
@@ -130,14 +138,18 @@ fn public_view(mut view: ThreadView) -> ThreadView {
     view
 }
 
-async fn replace_tags(txn: &impl ConnectionTrait, thread_id: i64, tags: &[Tag]) -> ApiResult<()> {
+async fn replace_tags(
+    txn: &impl ConnectionTrait,
+    thread_id: ThreadId,
+    tags: &[Tag],
+) -> ApiResult<()> {
     thread_tags::Entity::delete_many()
         .filter(thread_tags::Column::ThreadId.eq(thread_id))
         .exec(txn)
         .await?;
     if !tags.is_empty() {
         thread_tags::Entity::insert_many(tags.iter().map(|tag| thread_tags::ActiveModel {
-            thread_id: Set(thread_id),
+            thread_id: Set(thread_id.get()),
             tag: Set(tag.as_str().to_owned()),
         }))
         .exec(txn)
@@ -148,10 +160,10 @@ async fn replace_tags(txn: &impl ConnectionTrait, thread_id: i64, tags: &[Tag]) 
 
 pub async fn thread_view(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     thread: &threads::Model,
 ) -> ApiResult<ThreadView> {
-    let summary = queries::summaries(db, viewer, std::slice::from_ref(thread))
+    let summary = queries::summaries(db, viewer.get(), std::slice::from_ref(thread))
         .await?
         .pop()
         .ok_or(ApiError::NotFound)?;
@@ -168,15 +180,19 @@ pub async fn thread_view(
     })
 }
 
-pub async fn get(db: &impl ConnectionTrait, viewer: i64, thread_id: i64) -> ApiResult<ThreadView> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    viewer: MemberId,
+    thread_id: ThreadId,
+) -> ApiResult<ThreadView> {
     let (thread, _) = thread_access(db, viewer, thread_id).await?;
     thread_view(db, viewer, &thread).await
 }
 
 pub async fn list(
     db: &impl ConnectionTrait,
-    viewer: i64,
-    network_id: i64,
+    viewer: MemberId,
+    network_id: NetworkId,
     query: ThreadListQuery,
 ) -> ApiResult<Page<ThreadSummary>> {
     network_access(db, viewer, network_id).await?;
@@ -197,22 +213,22 @@ pub async fn list(
         .map_err(|message| ApiError::invalid("tag", message))?;
     let rows = queries::thread_page(
         db,
-        network_id,
+        network_id.get(),
         tag.as_ref().map(Tag::as_str),
         cursor.as_ref(),
         limit,
     )
     .await?;
     let (rows, next_cursor) = split_page(rows, limit, ThreadCursor::of);
-    let items = queries::summaries(db, viewer, &rows).await?;
+    let items = queries::summaries(db, viewer.get(), &rows).await?;
     Ok(Page { items, next_cursor })
 }
 
 pub async fn update(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
-    thread_id: i64,
+    actor: MemberId,
+    thread_id: ThreadId,
     input: UpdateThread,
 ) -> ApiResult<ThreadView> {
     let title = input.title.as_deref().map(Title::parse).transpose()?;
@@ -233,7 +249,7 @@ pub async fn update(
         access.require_facilitator()?;
     }
     if title.is_some() || body.is_some() || tags.is_some() {
-        access.require_author_or_facilitator(thread.author_id, actor)?;
+        access.require_author_or_facilitator(MemberId(thread.author_id))?;
     }
     let now = crate::clock::now();
     if let Some(body) = body {
@@ -243,7 +259,7 @@ pub async fn update(
         super::posts::rewrite_body(&txn, markdown, first, body, now).await?;
     }
     if let Some(tags) = &tags {
-        replace_tags(&txn, thread.id, tags).await?;
+        replace_tags(&txn, ThreadId(thread.id), tags).await?;
     }
     let mut active: threads::ActiveModel = thread.into();
     if let Some(title) = title {
@@ -262,7 +278,7 @@ pub async fn update(
         EventKind::ThreadUpdated,
         thread.network_id,
         thread.id,
-        actor,
+        actor.get(),
         &public_view(view.clone()),
     )
     .about(thread.id);
@@ -281,10 +297,10 @@ pub async fn update(
 
 /// Soft delete: the thread disappears from lists and reads; its rows stay for the author's
 /// export and for moderation.
-pub async fn delete(db: &Writer, actor: i64, thread_id: i64) -> ApiResult<()> {
+pub async fn delete(db: &Writer, actor: MemberId, thread_id: ThreadId) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
     let (thread, access) = thread_access(&txn, actor, thread_id).await?;
-    access.require_author_or_facilitator(thread.author_id, actor)?;
+    access.require_author_or_facilitator(MemberId(thread.author_id))?;
     let network_id = thread.network_id;
     let mut active: threads::ActiveModel = thread.into();
     let now = crate::clock::now();
@@ -295,11 +311,11 @@ pub async fn delete(db: &Writer, actor: i64, thread_id: i64) -> ApiResult<()> {
         NewEvent::in_thread(
             EventKind::ThreadDeleted,
             network_id,
-            thread_id,
-            actor,
-            &serde_json::json!({ "id": ApiId(thread_id) }),
+            thread_id.get(),
+            actor.get(),
+            &serde_json::json!({ "id": ApiId(thread_id.get()) }),
         )
-        .about(thread_id),
+        .about(thread_id.get()),
     );
     txn.commit().await?;
     Ok(())

@@ -6,7 +6,7 @@ use super::chart::{self, bright_spot_summary, Reading};
 use super::svg::{self, RunChart};
 use crate::entities::{initiative_teams, initiatives, tests_of_change};
 use crate::error::ApiResult;
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId};
 use crate::initiatives::bright_spots::{network_series, rank, BrightSpot};
 use crate::initiatives::model::Cadence;
 use crate::initiatives::queries;
@@ -37,7 +37,7 @@ pub async fn assemble(
     initiative_id: i64,
     team_id: Option<i64>,
 ) -> ApiResult<Assembled> {
-    let (initiative, _) = load::<initiatives::Entity>(db, viewer, initiative_id).await?;
+    let (initiative, _) = load::<initiatives::Entity>(db, MemberId(viewer), initiative_id).await?;
     let measure = Measure::of(&initiative);
     let team = match team_id {
         Some(team_id) => Some(team_of(db, &initiative, team_id).await?),
@@ -193,7 +193,7 @@ pub async fn bright_spots(
     viewer: i64,
     initiative_id: i64,
 ) -> ApiResult<Vec<BrightSpotView>> {
-    let (initiative, _) = load::<initiatives::Entity>(db, viewer, initiative_id).await?;
+    let (initiative, _) = load::<initiatives::Entity>(db, MemberId(viewer), initiative_id).await?;
     let measure = Measure::of(&initiative);
     let teams = queries::teams(db, initiative.id).await?;
     let mut series = queries::initiative_series(db, initiative.id).await?;
