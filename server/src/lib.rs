@@ -42,6 +42,8 @@ pub mod page_security;
 pub mod paging;
 pub mod polls;
 pub mod progress;
+pub mod purpose_tokens;
+pub mod random;
 pub mod resources;
 pub mod role;
 pub mod search;

@@ -5,7 +5,6 @@
 //! Common to all: PostgreSQL text cannot hold NUL, so it is refused on every backend alike.
 
 use crate::error::ApiError;
-use crate::markdown::Markdown;
 
 /// Text (or an attribute value) made safe inside HTML: `&`, `<`, `>`, and both quotes.
 /// Spaces stay spaces, so generated pages and emails stay readable as source.
@@ -101,11 +100,6 @@ impl MarkdownBody {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-
-    /// The sanitized HTML to store beside the source.
-    pub fn render(&self, markdown: &Markdown) -> String {
-        markdown.render(&self.0)
     }
 
     pub fn into_string(self) -> String {

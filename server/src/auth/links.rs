@@ -6,8 +6,8 @@
 //! Following one re-checks the member's access at that moment, so a member removed from the
 //! network gets nothing from a link they kept.
 
-use super::purpose_tokens::PurposeKeys;
 use crate::extract::Page;
+use crate::purpose_tokens::PurposeKeys;
 
 /// How long a link works: long enough for a page left open over a working day.
 pub const TTL_HOURS: i64 = 12;

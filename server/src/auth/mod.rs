@@ -6,7 +6,6 @@ pub mod client_addr;
 pub mod extract;
 pub mod links;
 pub mod passwords;
-pub mod purpose_tokens;
 pub mod rate_limit;
 pub mod routes;
 pub mod secret;

@@ -24,7 +24,7 @@ pub fn load_or_create(config: &Config) -> anyhow::Result<Vec<u8>> {
     }
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating {}", config.data_dir.display()))?;
-    let secret = crate::auth::tokens::random_token() + &crate::auth::tokens::random_token();
+    let secret = crate::random::random_token() + &crate::random::random_token();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

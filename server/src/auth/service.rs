@@ -1,13 +1,14 @@
 //! Signing in and staying signed in: registration, password login, refresh-token rotation
 //! with reuse detection, logout, and magic links.
 
-use super::tokens::{hash_token, random_token};
+use super::tokens::hash_token;
 use crate::email_address::Email;
 use crate::entities::{magic_links, members, refresh_tokens};
 use crate::error::{ApiError, ApiResult};
 use crate::mail::{templates, MailKind};
 use crate::members::queries as member_queries;
 use crate::members::views::MemberView;
+use crate::random::random_token;
 use crate::tx::Tx;
 use crate::AppState;
 use chrono::Duration;

@@ -1,11 +1,8 @@
-//! Access tokens (short-lived HS256 JWTs) and the opaque secrets behind refresh tokens,
-//! magic links and invitations (random, stored only as SHA-256 hashes).
+//! Access tokens (short-lived HS256 JWTs), and how the opaque secrets behind refresh tokens,
+//! magic links and invitations (`random.rs`) are stored: only as SHA-256 hashes.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt::Write;
@@ -53,7 +50,7 @@ impl TokenKeys {
             sub: member_id.to_string(),
             iat: now,
             exp: now + self.access_ttl_secs,
-            jti: random_token(),
+            jti: crate::random::random_token(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing of plain claims cannot fail")
@@ -76,13 +73,6 @@ impl TokenKeys {
         let member_id = claims.sub.parse().ok().filter(|id: &i64| *id > 0)?;
         Some((member_id, claims.exp))
     }
-}
-
-/// 256 random bits, URL-safe.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// How opaque tokens are stored: a leaked table does not leak usable tokens.
@@ -128,5 +118,29 @@ mod tests {
         assert_eq!(hash_token("abc").len(), 64);
         assert_eq!(hash_token("abc"), hash_token("abc"));
         assert_ne!(hash_token("abc"), hash_token("abd"));
+    }
+
+    #[test]
+    fn access_tokens_and_unsubscribe_tokens_do_not_mix() {
+        use crate::mail::unsubscribe::{Unsubscribe, UnsubscribeKeys};
+        let access = TokenKeys::new(b"secret", 60);
+        let unsubscribe = UnsubscribeKeys::new(b"secret");
+        assert_eq!(unsubscribe.verify(&access.issue_access(7)), None);
+        assert_eq!(
+            access.verify_access(&unsubscribe.issue(7, Unsubscribe::Digest)),
+            None
+        );
+    }
+
+    #[test]
+    fn access_tokens_are_no_purpose_tokens_and_the_other_way_round() {
+        use crate::purpose_tokens::PurposeKeys;
+        let access = TokenKeys::new(b"secret", 60);
+        let links = PurposeKeys::new(b"secret", b"links v1", "link");
+        assert_eq!(links.verify(&access.issue_access(7)), None);
+        assert_eq!(
+            access.verify_access(&links.issue(7, "x", chrono::Duration::hours(1))),
+            None
+        );
     }
 }

@@ -30,7 +30,7 @@ pub async fn create_admin(
     }
     let (password, generated) = match password {
         Some(password) => (password, false),
-        None => (crate::auth::tokens::random_token()[..20].to_owned(), true),
+        None => (crate::random::random_token()[..20].to_owned(), true),
     };
     let parsed = Password::parse(password.clone())
         .map_err(|_| anyhow::anyhow!("the password must be 10 to 256 characters"))?;

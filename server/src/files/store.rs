@@ -73,7 +73,7 @@ impl FileStore {
         let temp_dir = self.root.join("tmp");
         tokio::fs::create_dir_all(&temp_dir).await?;
         let temp = TempFile {
-            path: temp_dir.join(format!("{}.part", crate::auth::tokens::random_token())),
+            path: temp_dir.join(format!("{}.part", crate::random::random_token())),
             armed: true,
         };
         let mut file = tokio::fs::File::create(&temp.path).await?;
@@ -173,10 +173,7 @@ mod tests {
     }
 
     fn scratch() -> PathBuf {
-        std::env::temp_dir().join(format!(
-            "staffroom-store-{}",
-            crate::auth::tokens::random_token()
-        ))
+        std::env::temp_dir().join(format!("staffroom-store-{}", crate::random::random_token()))
     }
 
     #[tokio::test]

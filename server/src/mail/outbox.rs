@@ -62,11 +62,7 @@ pub(super) async fn insert(
     let queued_at = format!("{:017}", now.timestamp_micros().max(0));
     for m in messages {
         // Fixed when queued, so that a resend after a crash is recognisably the same message.
-        let message_id = format!(
-            "<{queued_at}.{}@{}>",
-            crate::auth::tokens::random_token(),
-            domain
-        );
+        let message_id = format!("<{queued_at}.{}@{}>", crate::random::random_token(), domain);
         rows.push(mail_outbox::ActiveModel {
             kind: Set(kind.as_str().to_owned()),
             recipient: Set(m.to.to_owned()),

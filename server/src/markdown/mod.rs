@@ -8,6 +8,7 @@
 
 pub mod routes;
 
+use crate::text::MarkdownBody;
 use ammonia::Builder;
 use pulldown_cmark::{html, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::borrow::Cow;
@@ -154,6 +155,15 @@ pub fn plain_text(source: &str) -> String {
         }
     }
     out.trim().to_owned()
+}
+
+// Rendering belongs to markdown, parsing to `text.rs`: the parsed type stays below every
+// capability and knows no renderer.
+impl MarkdownBody {
+    /// The sanitized HTML to store beside the source.
+    pub fn render(&self, markdown: &Markdown) -> String {
+        markdown.render(self.as_str())
+    }
 }
 
 #[cfg(test)]

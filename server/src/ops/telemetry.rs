@@ -31,7 +31,7 @@ pub fn init(format: LogFormat) {
 /// a counter.
 fn next_request_id() -> String {
     static PREFIX: LazyLock<String> =
-        LazyLock::new(|| crate::auth::tokens::random_token()[..6].to_owned());
+        LazyLock::new(|| crate::random::random_token()[..6].to_owned());
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     format!("{}{:06x}", *PREFIX, COUNTER.fetch_add(1, Ordering::Relaxed))
 }

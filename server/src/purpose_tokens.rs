@@ -75,7 +75,6 @@ impl PurposeKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::tokens::TokenKeys;
 
     #[test]
     fn a_token_is_valid_for_its_purpose_only_until_it_expires() {
@@ -93,16 +92,5 @@ mod tests {
         assert_eq!(links.verify(&tampered), None);
         let expired = links.issue_until(7, "download:4", crate::clock::now().timestamp() - 1);
         assert_eq!(links.verify(&expired), None);
-    }
-
-    #[test]
-    fn access_tokens_are_no_purpose_tokens_and_the_other_way_round() {
-        let access = TokenKeys::new(b"secret", 60);
-        let links = PurposeKeys::new(b"secret", b"links v1", "link");
-        assert_eq!(links.verify(&access.issue_access(7)), None);
-        assert_eq!(
-            access.verify_access(&links.issue(7, "x", chrono::Duration::hours(1))),
-            None
-        );
     }
 }
