@@ -179,7 +179,7 @@ pub async fn attendance_initiative(
     let initiative = create(
         state.db.writer(),
         &state.markdown,
-        facilitator,
+        staffroom::ids::MemberId(facilitator),
         network,
         CreateInitiative {
             title: "Chronic absence".to_owned(),
@@ -209,7 +209,7 @@ pub async fn team(
 ) -> anyhow::Result<i64> {
     let team = staffroom::initiatives::teams::create(
         state.db.writer(),
-        facilitator,
+        staffroom::ids::MemberId(facilitator),
         initiative,
         staffroom::initiatives::teams::CreateTeam {
             name,

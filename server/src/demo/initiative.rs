@@ -4,6 +4,7 @@
 
 use super::seed::err;
 use crate::entities::{members, tests_of_change};
+use crate::ids::MemberId;
 use crate::initiatives::check_ins::{self, SubmitCheckIn};
 use crate::initiatives::service::{self as initiatives, CreateInitiative, MeasureInput};
 use crate::initiatives::teams::{self, CreateTeam};
@@ -57,7 +58,7 @@ pub async fn seed_initiative(
     let initiative = initiatives::create(
         db,
         &state.markdown,
-        facilitator,
+        MemberId(facilitator),
         network_id,
         CreateInitiative {
             title: "Chronic absence among 9th graders".to_owned(),
@@ -86,7 +87,7 @@ pub async fn seed_initiative(
     ] {
         let team = teams::create(
             db,
-            facilitator,
+            MemberId(facilitator),
             initiative.id.0,
             CreateTeam {
                 name: name.to_owned(),
@@ -107,7 +108,7 @@ pub async fn seed_initiative(
         for (index, value) in series.into_iter().enumerate() {
             check_ins::submit(
                 db,
-                *member,
+                MemberId(*member),
                 *team,
                 SubmitCheckIn {
                     period: week(index).to_string(),
@@ -216,7 +217,7 @@ pub async fn seed_initiative(
         let test = tests::create(
             db,
             &state.markdown,
-            member,
+            MemberId(member),
             initiative.id.0,
             CreateTest {
                 team_id: crate::ids::ApiId(team),
@@ -230,7 +231,7 @@ pub async fn seed_initiative(
         for step in steps {
             tests::update(
                 db,
-                member,
+                MemberId(member),
                 test.id.0,
                 UpdateTest {
                     change_idea: None,
@@ -254,7 +255,7 @@ pub async fn seed_initiative(
         tests::try_test(
             db,
             &state.markdown,
-            samuel,
+            MemberId(samuel),
             original,
             TryTest {
                 team_id: crate::ids::ApiId(seguin),

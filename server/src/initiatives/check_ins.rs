@@ -154,13 +154,12 @@ pub async fn member_ref(db: &impl ConnectionTrait, member_id: i64) -> ApiResult<
 
 pub async fn submit(
     db: &Writer,
-    actor: i64,
+    actor: MemberId,
     team_id: i64,
     input: SubmitCheckIn,
 ) -> ApiResult<CheckInView> {
     let txn = Tx::begin(db).await?;
-    let (team, access) =
-        load_for_update::<initiative_teams::Entity>(&txn, MemberId(actor), team_id).await?;
+    let (team, access) = load_for_update::<initiative_teams::Entity>(&txn, actor, team_id).await?;
     let initiative = initiative_of(&txn, &team).await?;
     let measure = Measure::of(&initiative);
     let mut fields = FieldCollector::default();
@@ -171,14 +170,14 @@ pub async fn submit(
     let (Some(period), Some(value), Some(note)) = (period, value, note) else {
         unreachable!("every field parsed when none was rejected")
     };
-    require_on_team(&txn, &access, team.id, actor).await?;
+    require_on_team(&txn, &access, team.id).await?;
     require_active(&initiative)?;
     let existing = check_ins::Entity::find()
         .filter(check_ins::Column::TeamId.eq(team.id))
         .filter(check_ins::Column::Period.eq(period.date()))
         .one(&txn)
         .await?;
-    let submitter = member_ref(&txn, actor).await?;
+    let submitter = member_ref(&txn, actor.get()).await?;
     let new = NewCheckIn {
         period,
         value,
@@ -200,11 +199,11 @@ struct PeriodCursor {
 /// A team's check-ins, latest period first.
 pub async fn list(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     team_id: i64,
     page: &PageQuery,
 ) -> ApiResult<Page<CheckInView>> {
-    load::<initiative_teams::Entity>(db, MemberId(viewer), team_id).await?;
+    load::<initiative_teams::Entity>(db, viewer, team_id).await?;
     let limit = page.limit()?;
     let cursor: Option<PeriodCursor> = page.cursor()?;
     let mut select = check_ins::Entity::find().filter(check_ins::Column::TeamId.eq(team_id));
@@ -231,7 +230,7 @@ pub async fn refresh_bright_spot(
     txn: &Tx,
     initiative: &initiatives::Model,
     team: &initiative_teams::Model,
-    actor: i64,
+    actor: MemberId,
 ) -> ApiResult<()> {
     let measure = Measure::of(initiative);
     let team = initiative_teams::Entity::find_by_id(team.id)
@@ -275,7 +274,7 @@ pub async fn refresh_bright_spot(
         NewEvent::in_network(
             EventKind::BrightSpotDetected,
             initiative.network_id,
-            actor,
+            actor.get(),
             &payload,
         )
         .about(team.id),

@@ -20,14 +20,14 @@ pub fn require_steering(access: &NetworkAccess) -> ApiResult<()> {
     access.require_facilitator()
 }
 
-/// Team members check in and test changes for their team; facilitators for any.
+/// Team members check in and test changes for their team; facilitators for any. The member
+/// is the one `access` was decided for.
 pub async fn require_on_team(
     db: &impl ConnectionTrait,
     access: &NetworkAccess,
     team_id: i64,
-    member_id: i64,
 ) -> ApiResult<()> {
-    if access.is_facilitator() || queries::is_team_member(db, team_id, member_id).await? {
+    if access.is_facilitator() || queries::is_team_member(db, team_id, access.member_id).await? {
         Ok(())
     } else {
         Err(ApiError::Forbidden(

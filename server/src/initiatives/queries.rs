@@ -11,6 +11,7 @@ use crate::entities::{
     check_in_revisions, check_ins, initiative_team_members, initiative_teams, initiatives,
     tests_of_change,
 };
+use crate::ids::MemberId;
 use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
 use chrono::NaiveDate;
@@ -82,10 +83,10 @@ pub async fn team_member_ids(
 pub async fn is_team_member(
     db: &impl ConnectionTrait,
     team_id: i64,
-    member_id: i64,
+    member_id: MemberId,
 ) -> Result<bool, DbErr> {
     Ok(
-        initiative_team_members::Entity::find_by_id((team_id, member_id))
+        initiative_team_members::Entity::find_by_id((team_id, member_id.get()))
             .one(db)
             .await?
             .is_some(),

@@ -11,7 +11,7 @@ use crate::auth::links::{fetcher, Linked, SignedLinks};
 use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
-use crate::ids::ApiId;
+use crate::ids::{ApiId, MemberId};
 use crate::page_security::{self, Referrer};
 use crate::AppState;
 use actix_web::http::header;
@@ -73,7 +73,13 @@ pub async fn list_initiatives(
     id: web::Path<ApiId>,
     query: web::Query<InitiativeListQuery>,
 ) -> ApiResult<web::Json<Page<InitiativeView>>> {
-    let page = service::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?;
+    let page = service::list(
+        state.db.reader(),
+        auth.member_id(),
+        id.0,
+        query.into_inner(),
+    )
+    .await?;
     Ok(web::Json(page.with_signed_links(&state.links, auth.id)))
 }
 
@@ -87,7 +93,14 @@ pub async fn create_initiative(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreateInitiative>,
 ) -> ApiResult<HttpResponse> {
-    let view = service::create(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
+    let view = service::create(
+        state.db.writer(),
+        &state.markdown,
+        auth.member_id(),
+        id.0,
+        input,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -98,7 +111,7 @@ pub async fn get_initiative(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<InitiativeView>> {
-    let view = service::get(state.db.reader(), auth.id, id.0).await?;
+    let view = service::get(state.db.reader(), auth.member_id(), id.0).await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -112,7 +125,14 @@ pub async fn update_initiative(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<UpdateInitiative>,
 ) -> ApiResult<web::Json<InitiativeView>> {
-    let view = service::update(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
+    let view = service::update(
+        state.db.writer(),
+        &state.markdown,
+        auth.member_id(),
+        id.0,
+        input,
+    )
+    .await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -123,7 +143,7 @@ pub async fn list_teams(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<Vec<TeamView>>> {
-    let teams = teams::list(state.db.reader(), auth.id, id.0).await?;
+    let teams = teams::list(state.db.reader(), auth.member_id(), id.0).await?;
     Ok(web::Json(teams.with_signed_links(&state.links, auth.id)))
 }
 
@@ -137,7 +157,7 @@ pub async fn create_team(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreateTeam>,
 ) -> ApiResult<HttpResponse> {
-    let view = teams::create(state.db.writer(), auth.id, id.0, input).await?;
+    let view = teams::create(state.db.writer(), auth.member_id(), id.0, input).await?;
     Ok(HttpResponse::Created().json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -151,7 +171,7 @@ pub async fn update_team(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<UpdateTeam>,
 ) -> ApiResult<web::Json<TeamView>> {
-    let view = teams::update(state.db.writer(), auth.id, id.0, input).await?;
+    let view = teams::update(state.db.writer(), auth.member_id(), id.0, input).await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -163,7 +183,7 @@ pub async fn delete_team(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<HttpResponse> {
-    teams::delete(state.db.writer(), auth.id, id.0).await?;
+    teams::delete(state.db.writer(), auth.member_id(), id.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -176,7 +196,7 @@ pub async fn list_check_ins(
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<CheckInView>>> {
     Ok(web::Json(
-        check_ins::list(state.db.reader(), auth.id, id.0, &page).await?,
+        check_ins::list(state.db.reader(), auth.member_id(), id.0, &page).await?,
     ))
 }
 
@@ -192,7 +212,7 @@ pub async fn submit_check_in(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<SubmitCheckIn>,
 ) -> ApiResult<HttpResponse> {
-    let view = check_ins::submit(state.db.writer(), auth.id, id.0, input).await?;
+    let view = check_ins::submit(state.db.writer(), auth.member_id(), id.0, input).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -206,7 +226,7 @@ pub async fn export_check_ins(
     auth: AuthMember,
     id: web::Path<ApiId>,
 ) -> ApiResult<HttpResponse> {
-    let (initiative, csv) = spreadsheet::export(state.db.reader(), auth.id, id.0).await?;
+    let (initiative, csv) = spreadsheet::export(state.db.reader(), auth.member_id(), id.0).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
@@ -261,7 +281,7 @@ pub async fn import_check_ins(
     }
     let body = crate::extract::read_bounded(payload, spreadsheet::MAX_BYTES).await?;
     Ok(web::Json(
-        spreadsheet::import(state.db.writer(), auth.id, id.0, &body).await?,
+        spreadsheet::import(state.db.writer(), auth.member_id(), id.0, &body).await?,
     ))
 }
 
@@ -282,8 +302,13 @@ pub async fn get_chart(
     id: web::Path<ApiId>,
     query: web::Query<ChartQuery>,
 ) -> ApiResult<web::Json<ChartView>> {
-    let chart =
-        charts::assemble(state.db.reader(), auth.id, id.0, query.team_id.map(|t| t.0)).await?;
+    let chart = charts::assemble(
+        state.db.reader(),
+        auth.member_id(),
+        id.0,
+        query.team_id.map(|t| t.0),
+    )
+    .await?;
     Ok(web::Json(
         chart.view().with_signed_links(&state.links, auth.id),
     ))
@@ -309,8 +334,13 @@ pub async fn get_chart_svg(
             initiative_id: id.0,
         },
     )?;
-    let chart =
-        charts::assemble(state.db.reader(), member, id.0, query.team_id.map(|t| t.0)).await?;
+    let chart = charts::assemble(
+        state.db.reader(),
+        MemberId(member),
+        id.0,
+        query.team_id.map(|t| t.0),
+    )
+    .await?;
     // Opened on its own it is a document: it may run nothing, and its address (which may
     // carry a signed token) goes nowhere.
     Ok(page_security::secure(
@@ -335,7 +365,7 @@ pub async fn rebaseline(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<Rebaseline>,
 ) -> ApiResult<web::Json<InitiativeView>> {
-    let view = service::rebaseline(state.db.writer(), auth.id, id.0, input).await?;
+    let view = service::rebaseline(state.db.writer(), auth.member_id(), id.0, input).await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
 }
 
@@ -349,7 +379,7 @@ pub async fn list_bright_spots(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<Vec<BrightSpotView>>> {
     Ok(web::Json(
-        charts::bright_spots(state.db.reader(), auth.id, id.0).await?,
+        charts::bright_spots(state.db.reader(), auth.member_id(), id.0).await?,
     ))
 }
 
@@ -362,7 +392,13 @@ pub async fn list_tests(
     query: web::Query<TestListQuery>,
 ) -> ApiResult<web::Json<Page<TestView>>> {
     Ok(web::Json(
-        tests_of_change::list(state.db.reader(), auth.id, id.0, query.into_inner()).await?,
+        tests_of_change::list(
+            state.db.reader(),
+            auth.member_id(),
+            id.0,
+            query.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -376,8 +412,14 @@ pub async fn create_test(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<CreateTest>,
 ) -> ApiResult<HttpResponse> {
-    let view =
-        tests_of_change::create(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
+    let view = tests_of_change::create(
+        state.db.writer(),
+        &state.markdown,
+        auth.member_id(),
+        id.0,
+        input,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -389,7 +431,7 @@ pub async fn get_test(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<TestView>> {
     Ok(web::Json(
-        tests_of_change::get(state.db.reader(), auth.id, id.0).await?,
+        tests_of_change::get(state.db.reader(), auth.member_id(), id.0).await?,
     ))
 }
 
@@ -405,7 +447,7 @@ pub async fn update_test(
     ApiJson(input): ApiJson<UpdateTest>,
 ) -> ApiResult<web::Json<TestView>> {
     Ok(web::Json(
-        tests_of_change::update(state.db.writer(), auth.id, id.0, input).await?,
+        tests_of_change::update(state.db.writer(), auth.member_id(), id.0, input).await?,
     ))
 }
 
@@ -420,7 +462,13 @@ pub async fn try_test(
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<TryTest>,
 ) -> ApiResult<HttpResponse> {
-    let view =
-        tests_of_change::try_test(state.db.writer(), &state.markdown, auth.id, id.0, input).await?;
+    let view = tests_of_change::try_test(
+        state.db.writer(),
+        &state.markdown,
+        auth.member_id(),
+        id.0,
+        input,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(view))
 }

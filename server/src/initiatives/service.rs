@@ -143,14 +143,14 @@ fn parse_status(raw: &str) -> ApiResult<InitiativeStatus> {
         .ok_or_else(|| ApiError::invalid("status", "must be one of active, completed, archived"))
 }
 
-pub fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &InitiativeView) {
-    txn.emit(NewEvent::in_network(kind, view.network_id.0, actor, view).about(view.id.0));
+pub fn announce(txn: &Tx, kind: EventKind, actor: MemberId, view: &InitiativeView) {
+    txn.emit(NewEvent::in_network(kind, view.network_id.0, actor.get(), view).about(view.id.0));
 }
 
 pub async fn create(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
+    actor: MemberId,
     network_id: i64,
     input: CreateInitiative,
 ) -> ApiResult<InitiativeView> {
@@ -210,7 +210,7 @@ pub async fn create(
     };
 
     let txn = Tx::begin(db).await?;
-    require_steering(&network_access(&txn, MemberId(actor), NetworkId(network_id)).await?)?;
+    require_steering(&network_access(&txn, actor, NetworkId(network_id)).await?)?;
     let now = crate::clock::now();
     let opening = format!(
         "Discussion of the initiative **{}**.\n\nAim: {}",
@@ -219,7 +219,7 @@ pub async fn create(
     );
     let thread = crate::threads::service::start_thread(
         &txn,
-        MemberId(actor),
+        actor,
         NetworkId(network_id),
         title.as_str().chars().take(186).collect::<String>() + " (discussion)",
         opening.clone(),
@@ -229,7 +229,7 @@ pub async fn create(
     .await?;
     let initiative = initiatives::ActiveModel {
         network_id: Set(network_id),
-        created_by: Set(actor),
+        created_by: Set(actor.get()),
         title: Set(title.into_string()),
         problem_html: Set(problem.render(markdown)),
         problem: Set(problem.into_string()),
@@ -255,18 +255,22 @@ pub async fn create(
     Ok(view)
 }
 
-pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<InitiativeView> {
-    let (initiative, _) = load::<initiatives::Entity>(db, MemberId(viewer), id).await?;
+pub async fn get(
+    db: &impl ConnectionTrait,
+    viewer: MemberId,
+    id: i64,
+) -> ApiResult<InitiativeView> {
+    let (initiative, _) = load::<initiatives::Entity>(db, viewer, id).await?;
     Ok(queries::initiative_view(db, &initiative).await?)
 }
 
 pub async fn list(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     network_id: i64,
     query: InitiativeListQuery,
 ) -> ApiResult<Page<InitiativeView>> {
-    network_access(db, MemberId(viewer), NetworkId(network_id)).await?;
+    network_access(db, viewer, NetworkId(network_id)).await?;
     let status = query.status.as_deref().map(parse_status).transpose()?;
     let page = PageQuery {
         limit: query.limit,
@@ -297,7 +301,7 @@ pub async fn list(
 pub async fn update(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     input: UpdateInitiative,
 ) -> ApiResult<InitiativeView> {
@@ -343,8 +347,7 @@ pub async fn update(
     );
 
     let txn = Tx::begin(db).await?;
-    let (initiative, access) =
-        load_for_update::<initiatives::Entity>(&txn, MemberId(actor), id).await?;
+    let (initiative, access) = load_for_update::<initiatives::Entity>(&txn, actor, id).await?;
     require_steering(&access)?;
     let unit = Measure::of(&initiative).unit;
     let target = input
@@ -386,13 +389,12 @@ pub async fn update(
 /// team's bright-spot standing is read again against its new baseline.
 pub async fn rebaseline(
     db: &Writer,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     input: Rebaseline,
 ) -> ApiResult<InitiativeView> {
     let txn = Tx::begin(db).await?;
-    let (initiative, access) =
-        load_for_update::<initiatives::Entity>(&txn, MemberId(actor), id).await?;
+    let (initiative, access) = load_for_update::<initiatives::Entity>(&txn, actor, id).await?;
     require_steering(&access)?;
     let measure = Measure::of(&initiative);
     let from = input
@@ -434,7 +436,7 @@ pub async fn rebaseline(
         NewEvent::in_network(
             EventKind::InitiativeRebaselined,
             initiative.network_id,
-            actor,
+            actor.get(),
             &serde_json::json!({
                 "initiative_id": ApiId(initiative.id),
                 "team_id": team.as_ref().map(|t| ApiId(t.id)),

@@ -279,13 +279,13 @@ pub fn parse(
 /// Imports a whole file of check-ins, or nothing.
 pub async fn import(
     db: &Writer,
-    actor: i64,
+    actor: MemberId,
     initiative_id: i64,
     bytes: &[u8],
 ) -> ApiResult<ImportSummary> {
     let txn = Tx::begin(db).await?;
     let (initiative, access) =
-        load_for_update::<initiatives::Entity>(&txn, MemberId(actor), initiative_id).await?;
+        load_for_update::<initiatives::Entity>(&txn, actor, initiative_id).await?;
     require_steering(&access)?;
     require_active(&initiative)?;
     // Locked like a single check-in locks its team, so they take turns.
@@ -307,7 +307,7 @@ pub async fn import(
             .into_iter()
             .map(|c| ((c.team_id, c.period), c))
             .collect();
-    let submitter = member_ref(&txn, actor).await?;
+    let submitter = member_ref(&txn, actor.get()).await?;
     let by_id: HashMap<i64, &initiative_teams::Model> = teams.iter().map(|t| (t.id, t)).collect();
     let mut touched = BTreeSet::new();
     let mut replaced = 0;
@@ -340,11 +340,10 @@ pub async fn import(
 /// Every check-in of the initiative's teams as CSV, by team and period; facilitators only.
 pub async fn export(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     initiative_id: i64,
 ) -> ApiResult<(initiatives::Model, String)> {
-    let (initiative, access) =
-        load::<initiatives::Entity>(db, MemberId(viewer), initiative_id).await?;
+    let (initiative, access) = load::<initiatives::Entity>(db, viewer, initiative_id).await?;
     require_steering(&access)?;
     let teams = queries::teams(db, initiative.id).await?;
     let team_ids: Vec<i64> = teams.iter().map(|t| t.id).collect();

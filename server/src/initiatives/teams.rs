@@ -98,19 +98,19 @@ async fn replace_members(txn: &Tx, team_id: i64, member_ids: &[i64]) -> ApiResul
 async fn announce(
     txn: &Tx,
     kind: EventKind,
-    actor: i64,
+    actor: MemberId,
     team: &initiative_teams::Model,
 ) -> ApiResult<TeamView> {
     let view = queries::team_views(txn, std::slice::from_ref(team))
         .await?
         .remove(0);
-    txn.emit(NewEvent::in_network(kind, team.network_id, actor, &view).about(team.id));
+    txn.emit(NewEvent::in_network(kind, team.network_id, actor.get(), &view).about(team.id));
     Ok(view)
 }
 
 pub async fn create(
     db: &Writer,
-    actor: i64,
+    actor: MemberId,
     initiative_id: i64,
     input: CreateTeam,
 ) -> ApiResult<TeamView> {
@@ -132,7 +132,7 @@ pub async fn create(
 
     let txn = Tx::begin(db).await?;
     let (initiative, access) =
-        load_for_update::<initiatives::Entity>(&txn, MemberId(actor), initiative_id).await?;
+        load_for_update::<initiatives::Entity>(&txn, actor, initiative_id).await?;
     require_steering(&access)?;
     require_active(&initiative)?;
     require_network_members(&txn, initiative.network_id, &member_ids).await?;
@@ -159,17 +159,17 @@ pub async fn create(
 
 pub async fn list(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     initiative_id: i64,
 ) -> ApiResult<Vec<TeamView>> {
-    load::<initiatives::Entity>(db, MemberId(viewer), initiative_id).await?;
+    load::<initiatives::Entity>(db, viewer, initiative_id).await?;
     let teams = queries::teams(db, initiative_id).await?;
     Ok(queries::team_views(db, &teams).await?)
 }
 
 pub async fn update(
     db: &Writer,
-    actor: i64,
+    actor: MemberId,
     team_id: i64,
     input: UpdateTeam,
 ) -> ApiResult<TeamView> {
@@ -188,8 +188,7 @@ pub async fn update(
         (name.flatten(), organization.flatten(), member_ids.flatten());
 
     let txn = Tx::begin(db).await?;
-    let (team, access) =
-        load_for_update::<initiative_teams::Entity>(&txn, MemberId(actor), team_id).await?;
+    let (team, access) = load_for_update::<initiative_teams::Entity>(&txn, actor, team_id).await?;
     require_steering(&access)?;
     let initiative = initiative_of(&txn, &team).await?;
     require_active(&initiative)?;
@@ -213,10 +212,9 @@ pub async fn update(
 
 /// Takes a team off the initiative: its chart and check-ins leave the network chart; its
 /// tests of change stay readable where other teams adopted them.
-pub async fn delete(db: &Writer, actor: i64, team_id: i64) -> ApiResult<()> {
+pub async fn delete(db: &Writer, actor: MemberId, team_id: i64) -> ApiResult<()> {
     let txn = Tx::begin(db).await?;
-    let (team, access) =
-        load_for_update::<initiative_teams::Entity>(&txn, MemberId(actor), team_id).await?;
+    let (team, access) = load_for_update::<initiative_teams::Entity>(&txn, actor, team_id).await?;
     require_steering(&access)?;
     let now = crate::clock::now();
     let mut active: initiative_teams::ActiveModel = team.into();
@@ -227,7 +225,7 @@ pub async fn delete(db: &Writer, actor: i64, team_id: i64) -> ApiResult<()> {
         NewEvent::in_network(
             EventKind::TeamDeleted,
             team.network_id,
-            actor,
+            actor.get(),
             &serde_json::json!({ "id": ApiId(team.id), "initiative_id": ApiId(team.initiative_id) }),
         )
         .about(team.id),

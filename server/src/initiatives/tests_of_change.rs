@@ -114,8 +114,8 @@ fn parse_status(raw: &str) -> ApiResult<TestStatus> {
     })
 }
 
-fn announce(txn: &Tx, kind: EventKind, actor: i64, view: &TestView) {
-    txn.emit(NewEvent::in_network(kind, view.network_id.0, actor, view).about(view.id.0));
+fn announce(txn: &Tx, kind: EventKind, actor: MemberId, view: &TestView) {
+    txn.emit(NewEvent::in_network(kind, view.network_id.0, actor.get(), view).about(view.id.0));
 }
 
 /// The plan as stored columns: what, who, when, prediction.
@@ -138,7 +138,7 @@ fn parse_plan(plan: &PlanInput) -> ApiResult<Plan> {
 async fn insert(
     txn: &Tx,
     markdown: &Markdown,
-    actor: i64,
+    actor: MemberId,
     team: &initiative_teams::Model,
     change_idea: String,
     plan: Plan,
@@ -157,7 +157,7 @@ async fn insert(
     );
     let thread = crate::threads::service::start_thread(
         txn,
-        MemberId(actor),
+        actor,
         NetworkId(team.network_id),
         change_idea.chars().take(186).collect::<String>() + " (test of change)",
         opening.clone(),
@@ -170,7 +170,7 @@ async fn insert(
         initiative_id: Set(team.initiative_id),
         team_id: Set(team.id),
         network_id: Set(team.network_id),
-        created_by: Set(actor),
+        created_by: Set(actor.get()),
         change_idea: Set(change_idea),
         plan_what: Set(what),
         plan_who: Set(who),
@@ -195,7 +195,7 @@ async fn insert(
 pub async fn create(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
+    actor: MemberId,
     initiative_id: i64,
     input: CreateTest,
 ) -> ApiResult<TestView> {
@@ -212,10 +212,9 @@ pub async fn create(
     };
 
     let txn = Tx::begin(db).await?;
-    let (initiative, access) =
-        load::<initiatives::Entity>(&txn, MemberId(actor), initiative_id).await?;
+    let (initiative, access) = load::<initiatives::Entity>(&txn, actor, initiative_id).await?;
     let team = team_of(&txn, &initiative, input.team_id.0).await?;
-    require_on_team(&txn, &access, team.id, actor).await?;
+    require_on_team(&txn, &access, team.id).await?;
     require_active(&initiative)?;
     let row = insert(&txn, markdown, actor, &team, idea.into_string(), plan, None).await?;
     let view = queries::test_view(&txn, &row).await?;
@@ -224,19 +223,19 @@ pub async fn create(
     Ok(view)
 }
 
-pub async fn get(db: &impl ConnectionTrait, viewer: i64, id: i64) -> ApiResult<TestView> {
-    let (row, _) = load::<tests_of_change::Entity>(db, MemberId(viewer), id).await?;
+pub async fn get(db: &impl ConnectionTrait, viewer: MemberId, id: i64) -> ApiResult<TestView> {
+    let (row, _) = load::<tests_of_change::Entity>(db, viewer, id).await?;
     Ok(queries::test_view(db, &row).await?)
 }
 
 /// An initiative's tests, newest first.
 pub async fn list(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     initiative_id: i64,
     query: TestListQuery,
 ) -> ApiResult<Page<TestView>> {
-    load::<initiatives::Entity>(db, MemberId(viewer), initiative_id).await?;
+    load::<initiatives::Entity>(db, viewer, initiative_id).await?;
     let status = query.status.as_deref().map(parse_status).transpose()?;
     let page = PageQuery {
         limit: query.limit,
@@ -267,7 +266,12 @@ pub async fn list(
     })
 }
 
-pub async fn update(db: &Writer, actor: i64, id: i64, input: UpdateTest) -> ApiResult<TestView> {
+pub async fn update(
+    db: &Writer,
+    actor: MemberId,
+    id: i64,
+    input: UpdateTest,
+) -> ApiResult<TestView> {
     let mut fields = FieldCollector::default();
     let idea = fields.take(
         input
@@ -315,9 +319,8 @@ pub async fn update(db: &Writer, actor: i64, id: i64, input: UpdateTest) -> ApiR
     );
 
     let txn = Tx::begin(db).await?;
-    let (test, access) =
-        load_for_update::<tests_of_change::Entity>(&txn, MemberId(actor), id).await?;
-    require_on_team(&txn, &access, test.team_id, actor).await?;
+    let (test, access) = load_for_update::<tests_of_change::Entity>(&txn, actor, id).await?;
+    require_on_team(&txn, &access, test.team_id).await?;
     let initiative = initiatives::Entity::find_by_id(test.initiative_id)
         .one(&txn)
         .await?
@@ -384,7 +387,7 @@ pub async fn update(db: &Writer, actor: i64, id: i64, input: UpdateTest) -> ApiR
 }
 
 /// Announces `test_id` again (its counts changed) so boards showing it stay true.
-async fn reannounce(txn: &Tx, actor: i64, test_id: i64) -> ApiResult<()> {
+async fn reannounce(txn: &Tx, actor: MemberId, test_id: i64) -> ApiResult<()> {
     if let Some(row) = tests_of_change::Entity::find_by_id(test_id)
         .one(txn)
         .await?
@@ -399,13 +402,12 @@ async fn reannounce(txn: &Tx, actor: i64, test_id: i64) -> ApiResult<()> {
 pub async fn try_test(
     db: &Writer,
     markdown: &Markdown,
-    actor: i64,
+    actor: MemberId,
     id: i64,
     input: TryTest,
 ) -> ApiResult<TestView> {
     let txn = Tx::begin(db).await?;
-    let (original, access) =
-        load_for_update::<tests_of_change::Entity>(&txn, MemberId(actor), id).await?;
+    let (original, access) = load_for_update::<tests_of_change::Entity>(&txn, actor, id).await?;
     let original_team = initiative_teams::Entity::find_by_id(original.team_id)
         .one(&txn)
         .await?
@@ -418,7 +420,7 @@ pub async fn try_test(
             "is the team that ran this test: plan a new test to run it again",
         ));
     }
-    require_on_team(&txn, &access, team.id, actor).await?;
+    require_on_team(&txn, &access, team.id).await?;
     require_active(&initiative)?;
     let already = tests_of_change::Entity::find()
         .filter(tests_of_change::Column::AdoptedFrom.eq(original.id))
@@ -472,7 +474,7 @@ pub async fn try_test(
                 subject_type: "test_of_change",
                 subject_id: row.id,
                 network_id: Some(initiative.network_id),
-                actor_id: Some(actor),
+                actor_id: Some(actor.get()),
                 data: data.clone(),
             })
             .collect(),

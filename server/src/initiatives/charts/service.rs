@@ -33,11 +33,11 @@ pub struct Assembled {
 /// they may not see the initiative, 422 for a team not on it.
 pub async fn assemble(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     initiative_id: i64,
     team_id: Option<i64>,
 ) -> ApiResult<Assembled> {
-    let (initiative, _) = load::<initiatives::Entity>(db, MemberId(viewer), initiative_id).await?;
+    let (initiative, _) = load::<initiatives::Entity>(db, viewer, initiative_id).await?;
     let measure = Measure::of(&initiative);
     let team = match team_id {
         Some(team_id) => Some(team_of(db, &initiative, team_id).await?),
@@ -190,10 +190,10 @@ impl Assembled {
 /// The initiative's bright spots now, best first, each with the tests its team acted on.
 pub async fn bright_spots(
     db: &impl ConnectionTrait,
-    viewer: i64,
+    viewer: MemberId,
     initiative_id: i64,
 ) -> ApiResult<Vec<BrightSpotView>> {
-    let (initiative, _) = load::<initiatives::Entity>(db, MemberId(viewer), initiative_id).await?;
+    let (initiative, _) = load::<initiatives::Entity>(db, viewer, initiative_id).await?;
     let measure = Measure::of(&initiative);
     let teams = queries::teams(db, initiative.id).await?;
     let mut series = queries::initiative_series(db, initiative.id).await?;
