@@ -4,7 +4,7 @@ strict: parameter type is exactly `i64` and the name is `id`, ends in `_id`, or 
 known id-ish name (actor, member, viewer, author, target, network, thread, post...).
 loose: any two parameters of type `i64`."""
 import re, sys, pathlib
-root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else 'server/src')
+root = pathlib.Path(next((a for a in sys.argv[1:] if not a.startswith('-')), 'server/src'))
 sig = re.compile(r'\bfn\s+(\w+)\s*(?:<[^(]*?>)?\s*\((.*?)\)\s*(?:->|where|\{|;)', re.S)
 idish = re.compile(r'^(id|\w+_id|actor|member|viewer|author|target|network|thread|post|other|a|b|me|them|recipient|owner|inviter|invitee)$')
 strict = loose = 0
