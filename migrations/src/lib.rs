@@ -30,6 +30,7 @@ mod m20261207_000021_create_file_texts;
 /// Public so that tests can run it again over rows written the old way.
 pub mod m20261207_000022_notifications_without_copied_text;
 mod m20261207_000023_notification_email_messages;
+mod m20261207_000024_visits_and_item_reads;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000021_create_file_texts::Migration),
             Box::new(m20261207_000022_notifications_without_copied_text::Migration),
             Box::new(m20261207_000023_notification_email_messages::Migration),
+            Box::new(m20261207_000024_visits_and_item_reads::Migration),
         ]
     }
 }

@@ -29,6 +29,7 @@ pub mod ids;
 pub mod initiatives;
 pub mod insights;
 pub mod ip_range;
+pub mod item_reads;
 pub mod jobs;
 pub mod live;
 pub mod mail;

@@ -19,6 +19,12 @@ pub struct Model {
     pub is_admin: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The last request seen from the member (written at most every few minutes).
+    pub last_seen_at: Option<DateTimeUtc>,
+    /// When the current visit began: a request after 30 minutes away begins a new one.
+    pub visit_started_at: Option<DateTimeUtc>,
+    /// When the visit before the current one began: what the feed's "new" counts from.
+    pub previous_visit_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
