@@ -207,8 +207,8 @@ pub async fn withdraw_offer(
 }
 
 /// Say you opened a help request (the web client does when it shows one): recorded as read, and
-/// your notifications about its responses, offers, accepted answer and call for expertise marked read on every tab
-/// (`notification.read`). 404 for what you may not see.
+/// your notifications about its responses, offers, accepted answer and call for expertise marked
+/// read on every tab (`notification.read`). 404 for what you may not see.
 #[utoipa::path(post, path = "/api/v1/help-requests/{id}/read", tag = "help requests", params(("id" = String, Path)),
     responses((status = 200, body = UnreadCount), (status = 401, body = Problem), (status = 404, body = Problem)),
     security(("bearer" = [])))]

@@ -404,7 +404,8 @@ pub async fn delete(db: &Writer, actor: MemberId, id: i64) -> ApiResult<()> {
 }
 
 /// The viewer opened a help request: recorded as read (`item_reads`), and their notifications about
-/// its responses, offers, accepted answer and call for expertise settled; answers with their unread notifications.
+/// its responses, offers, accepted answer and call for expertise settled; answers with their unread
+/// notifications.
 pub async fn mark_read(db: &Writer, viewer: MemberId, id: i64) -> ApiResult<UnreadCount> {
     let txn = Tx::begin(db).await?;
     load::<help_requests::Entity>(&txn, viewer, id).await?;

@@ -476,8 +476,8 @@ pub async fn try_test(
     Ok(HttpResponse::Created().json(view))
 }
 
-/// Say you opened an initiative (the web client does when it shows one): recorded as read, and
-/// your notifications about its bright spots and its teams' check-in reminders marked read on every tab
+/// Say you opened an initiative (the web client does when it shows one): recorded as read, and your
+/// notifications about its bright spots and its teams' check-in reminders marked read on every tab
 /// (`notification.read`). 404 for what you may not see.
 #[utoipa::path(post, path = "/api/v1/initiatives/{id}/read", tag = "initiatives", params(("id" = String, Path)),
     responses((status = 200, body = UnreadCount), (status = 401, body = Problem), (status = 404, body = Problem)),

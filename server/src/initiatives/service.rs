@@ -467,7 +467,8 @@ pub async fn team_of(
 }
 
 /// The viewer opened an initiative: recorded as read (`item_reads`), and their notifications about
-/// its bright spots and its teams' check-in reminders settled; answers with their unread notifications.
+/// its bright spots and its teams' check-in reminders settled; answers with their unread
+/// notifications.
 pub async fn mark_read(db: &Writer, viewer: MemberId, id: i64) -> ApiResult<UnreadCount> {
     let txn = Tx::begin(db).await?;
     load::<initiatives::Entity>(&txn, viewer, id).await?;

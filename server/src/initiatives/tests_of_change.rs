@@ -487,8 +487,8 @@ pub async fn try_test(
     Ok(view)
 }
 
-/// The viewer opened a test of change: recorded as read (`item_reads`), and their notifications about
-/// other teams trying it settled; answers with their unread notifications.
+/// The viewer opened a test of change: recorded as read (`item_reads`), and their notifications
+/// about other teams trying it settled; answers with their unread notifications.
 pub async fn mark_read(db: &Writer, viewer: MemberId, id: i64) -> ApiResult<UnreadCount> {
     let txn = Tx::begin(db).await?;
     load::<tests_of_change::Entity>(&txn, viewer, id).await?;

@@ -137,15 +137,16 @@ async fn mark(txn: &Tx, member: MemberId, which: Condition) -> Result<Vec<i64>, 
     if ids.is_empty() {
         return Ok(ids);
     }
-    notifications::Entity::update_many()
-        .col_expr(
-            notifications::Column::ReadAt,
-            Expr::value(crate::clock::now()),
-        )
-        .filter(unread)
-        .filter(notifications::Column::Id.is_in(ids.iter().copied()))
-        .exec(txn)
-        .await?;
+    let now = crate::clock::now();
+    // In slices: "mark all read" may name more ids than a statement may bind.
+    for slice in ids.chunks(1000) {
+        notifications::Entity::update_many()
+            .col_expr(notifications::Column::ReadAt, Expr::value(now))
+            .filter(unread.clone())
+            .filter(notifications::Column::Id.is_in(slice.iter().copied()))
+            .exec(txn)
+            .await?;
+    }
     txn.emit(NewEvent {
         kind: EventKind::NotificationRead,
         topic: Topic::Member(member.get()),

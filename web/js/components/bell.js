@@ -16,6 +16,8 @@ class Bell extends HTMLElement {
     this.#show(0);
     this.refresh();
     this.#stop = live.subscribe(['me'], async (event) => {
+      // Read in another tab, or settled by reading what it was about: just the count.
+      if (event.kind === 'notification.read') { this.refresh(); return; }
       if (event.kind !== 'notification.created') return;
       // The event carries the record; the words come with the list.
       const newest = await this.refresh();

@@ -61,7 +61,7 @@ export async function render({ root, query: params }) {
         h('a', { href: onlyUnread ? '/notifications' : '/notifications?unread=true', class: 'button button-quiet' }, onlyUnread ? 'Show all' : 'Show unread only'))),
     list, more);
   const subscription = live.subscribe(['me'], (event) => {
-    if (event.kind === 'notification.created') load(true).catch(() => {});
+    if (event.kind === 'notification.created' || event.kind === 'notification.read') load(true).catch(() => {});
   });
   await subscription.ready;
   await load(true);
