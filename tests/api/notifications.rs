@@ -50,9 +50,11 @@ backend_test! {
         .await
         .expect(201);
 
-        // The starter watches their thread: notified of the reply (not of their own post).
-        let starter_page = app.get(&starter, "/notifications?unread=true").await.expect(200);
-        assert_eq!(starter_page.body["unread_count"], 1);
+        // The starter watches their thread: notified of the reply (not of their own post),
+        // and answering it read it (their marker moved past it), which settled it.
+        let starter_page = app.get(&starter, "/notifications").await.expect(200);
+        assert_eq!(starter_page.body["unread_count"], 0);
+        assert!(starter_page.body["items"][0]["read_at"].is_string());
         assert_eq!(starter_page.body["items"][0]["kind"], "posted");
         assert_eq!(starter_page.body["items"][0]["actor"]["id"], replier.id.as_str());
         assert_eq!(starter_page.body["items"][0]["data"]["thread_id"], thread_id);
