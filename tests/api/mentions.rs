@@ -16,7 +16,7 @@ async fn notified_about(app: &TestApp, who: &Account, post: &str) -> Vec<String>
         .as_array()
         .unwrap()
         .iter()
-        .filter(|n| n["subject_id"] == post)
+        .filter(|n| n["subject_type"] == "post" && n["subject_id"] == post)
         .map(|n| n["kind"].as_str().unwrap().to_owned())
         .collect()
 }
