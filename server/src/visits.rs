@@ -163,7 +163,10 @@ mod tests {
         visits.seen(MemberId(2));
         assert_eq!(writer.try_recv().ok(), Some(MemberId(1)));
         assert_eq!(writer.try_recv().ok(), Some(MemberId(2)));
-        assert!(writer.try_recv().is_err(), "the second request was throttled");
+        assert!(
+            writer.try_recv().is_err(),
+            "the second request was throttled"
+        );
     }
 
     #[tokio::test]

@@ -11,7 +11,10 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 async fn feed(app: &TestApp, who: &Account, query: &str) -> Value {
-    app.get(who, &format!("/me/feed{query}")).await.expect(200).body
+    app.get(who, &format!("/me/feed{query}"))
+        .await
+        .expect(200)
+        .body
 }
 
 /// `(type, id)` of each item of a page, in order.
@@ -275,7 +278,14 @@ backend_test! {
     }
 }
 
-async fn visit_times(app: &TestApp, who: &Account) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+async fn visit_times(
+    app: &TestApp,
+    who: &Account,
+) -> (
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+) {
     let row = app
         .db()
         .query_one(Statement::from_sql_and_values(
@@ -289,7 +299,11 @@ async fn visit_times(app: &TestApp, who: &Account) -> (Option<DateTime<Utc>>, Op
         .await
         .unwrap()
         .expect("the member");
-    (row.try_get_by(0).unwrap(), row.try_get_by(1).unwrap(), row.try_get_by(2).unwrap())
+    (
+        row.try_get_by(0).unwrap(),
+        row.try_get_by(1).unwrap(),
+        row.try_get_by(2).unwrap(),
+    )
 }
 
 /// Moves the member's last request `ago` into the past: time away, without waiting.
@@ -300,7 +314,11 @@ async fn last_seen(app: &TestApp, who: &Account, at: DateTime<Utc>) {
         _ => "UPDATE members SET last_seen_at = ? WHERE id = ?",
     };
     app.db()
-        .execute(Statement::from_sql_and_values(backend, sql, [at.into(), who.id.parse::<i64>().unwrap().into()]))
+        .execute(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [at.into(), who.id.parse::<i64>().unwrap().into()],
+        ))
         .await
         .unwrap();
 }

@@ -123,7 +123,8 @@ const NOT_A_DISCUSSION: &str = "\
 /// thread_id, reply_count, helpful_count, last_post_id.
 fn branches(backend: DbBackend) -> String {
     let in_scope = |alias: &str| format!("{alias}.network_id IN (SELECT id FROM scope)");
-    let discussion = "LEFT JOIN threads d ON d.id = {t}.discussion_thread_id AND d.deleted_at IS NULL \
+    let discussion =
+        "LEFT JOIN threads d ON d.id = {t}.discussion_thread_id AND d.deleted_at IS NULL \
                       LEFT JOIN posts dp ON dp.id = d.last_post_id";
     let thread = format!(
         "SELECT 'thread' AS kind, t.id AS id, t.network_id AS network_id, t.title AS title, \
@@ -265,11 +266,8 @@ pub async fn reads_network(
     let backend = db.get_database_backend();
     let mut sql = scope_sql(member, Scope::Only(&[network.get()]));
     sql.push(" SELECT COUNT(*) FROM scope");
-    let statement = Statement::from_sql_and_values(
-        backend,
-        placeholders(backend, &sql.text),
-        sql.values,
-    );
+    let statement =
+        Statement::from_sql_and_values(backend, placeholders(backend, &sql.text), sql.values);
     let count: i64 = match db.query_one(statement).await? {
         Some(row) => row.try_get_by(0)?,
         None => 0,
@@ -331,17 +329,17 @@ pub async fn unread_counts(
 ", counted AS (SELECT network_id, kind FROM items WHERE level <> 'muted' AND is_unread = 1) \
          SELECT network_id, kind, COUNT(*) FROM counted GROUP BY network_id, kind",
     );
-    let statement = Statement::from_sql_and_values(
-        backend,
-        placeholders(backend, &sql.text),
-        sql.values,
-    );
+    let statement =
+        Statement::from_sql_and_values(backend, placeholders(backend, &sql.text), sql.values);
     let mut counts = HashMap::new();
     for row in db.query_all(statement).await? {
         let kind: String = row.try_get_by(1)?;
         if let Some(kind) = FeedKind::from_stored(&kind) {
             let count: i64 = row.try_get_by(2)?;
-            counts.insert((row.try_get_by(0)?, kind), u64::try_from(count).unwrap_or(0));
+            counts.insert(
+                (row.try_get_by(0)?, kind),
+                u64::try_from(count).unwrap_or(0),
+            );
         }
     }
     Ok(counts)
@@ -393,7 +391,8 @@ pub async fn feed_page(
             .push("))))))))");
     }
     // Watched things come first within a day (UTC), then newest activity.
-    const ORDER: &str = "ORDER BY day DESC, watched DESC, last_activity_at DESC, kind DESC, id DESC";
+    const ORDER: &str =
+        "ORDER BY day DESC, watched DESC, last_activity_at DESC, kind DESC, id DESC";
     sql.push(&format!(" {ORDER} LIMIT "))
         .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
         .push(") ");
@@ -427,11 +426,8 @@ pub async fn feed_page(
          FROM page JOIN networks n ON n.id = page.network_id \
          LEFT JOIN members a ON a.id = page.last_actor_id {ORDER}"
     ));
-    let statement = Statement::from_sql_and_values(
-        backend,
-        placeholders(backend, &sql.text),
-        sql.values,
-    );
+    let statement =
+        Statement::from_sql_and_values(backend, placeholders(backend, &sql.text), sql.values);
     db.query_all(statement).await?.iter().map(row_of).collect()
 }
 

@@ -8,9 +8,9 @@ use crate::db::Writer;
 use crate::entities::{network_members, networks};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
+use crate::extract::{Page, PageQuery};
 use crate::feed::model::FeedKind;
 use crate::feed::queries as feed_queries;
-use crate::extract::{Page, PageQuery};
 use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::members::queries as member_queries;
 use crate::members::views::{MemberRef, PublicProfile};
@@ -260,10 +260,7 @@ pub async fn list(
                 counts.get(&network.id).copied().unwrap_or(0),
             )
             .with_parent(parent_id)
-            .with_unread(
-                unread.get(&network.id).copied().unwrap_or_default(),
-                false,
-            )
+            .with_unread(unread.get(&network.id).copied().unwrap_or_default(), false)
         },
     ))
 }

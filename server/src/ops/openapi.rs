@@ -1,8 +1,8 @@
 //! The OpenAPI document, generated from the handlers' annotations and the types they use.
 
 use crate::{
-    auth, convenings, conversations, digests, feed, help_requests, initiatives, insights, mail, members,
-    networks, notifications, ops, polls, resources, search, threads,
+    auth, convenings, conversations, digests, feed, help_requests, initiatives, insights, mail,
+    members, networks, notifications, ops, polls, resources, search, threads,
 };
 use actix_web::{web, HttpResponse};
 use std::sync::LazyLock;
