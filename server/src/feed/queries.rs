@@ -326,7 +326,7 @@ pub async fn unread_counts(
     let backend = db.get_database_backend();
     let mut sql = items_sql(backend, member, Scope::Only(networks));
     sql.push(
-", counted AS (SELECT network_id, kind FROM items WHERE level <> 'muted' AND is_unread = 1) \
+        ", counted AS (SELECT network_id, kind FROM items WHERE level <> 'muted' AND is_unread = 1) \
          SELECT network_id, kind, COUNT(*) FROM counted GROUP BY network_id, kind",
     );
     let statement =
@@ -424,7 +424,8 @@ pub async fn feed_page(
                       AND q.deleted_at IS NULL AND q.created_at > page.read_at) END AS BIGINT), \
            CAST(page.day AS BIGINT), CAST(page.watched AS BIGINT) \
          FROM page JOIN networks n ON n.id = page.network_id \
-         LEFT JOIN members a ON a.id = page.last_actor_id {ORDER}"
+         LEFT JOIN members a ON a.id = page.last_actor_id \
+         ORDER BY page.day DESC, page.watched DESC, page.last_activity_at DESC, page.kind DESC, page.id DESC"
     ));
     let statement =
         Statement::from_sql_and_values(backend, placeholders(backend, &sql.text), sql.values);
