@@ -2,7 +2,8 @@
 // Preview tabs; the preview is the server's rendering (`POST /markdown/preview`), exactly
 // what will be stored. Light DOM, so the textarea belongs to the surrounding form. With
 // `draft`, what is typed is kept for this tab and page until it is sent, so a reload (or
-// the page reloading itself after a long disconnection) loses nothing.
+// the page reloading itself after a long disconnection) loses nothing. Ctrl/Cmd+Enter
+// submits the surrounding form.
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
@@ -25,9 +26,15 @@ class Composer extends HTMLElement {
         else sessionStorage.removeItem(this.draftKey);
       });
     }
+    // Ctrl+Enter (⌘+Enter on a Mac) sends, as in most places people write.
+    this.textarea.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.defaultPrevented) return;
+      event.preventDefault();
+      this.closest('form')?.requestSubmit();
+    });
     const wrapper = field(this.getAttribute('label') ?? 'Message', name, {
       control: this.textarea,
-      hint: 'Markdown: **bold**, _italic_, lists, links, `@handle` to mention someone.',
+      hint: 'Markdown: **bold**, _italic_, lists, links, `@handle` to mention someone. Ctrl+Enter sends.',
     });
     // Two tab panels: the textarea's wrapper (Write) and the rendered preview.
     this.writePanel = h('div', { role: 'tabpanel', id: `composer-write-${n}`, 'aria-labelledby': `composer-write-tab-${n}` });

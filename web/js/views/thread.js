@@ -1,13 +1,14 @@
 // `/threads/{id}`: the posts of a thread, oldest first, with reactions, following, replying
 // (with a preview), and new posts arriving live. Opens at `#post-N`, or at the first unread
 // post; what has been on screen is marked read. Polls asked in the thread are listed, and
-// one can be asked there.
+// one can be asked there. Keys: `j`/`k` move between posts, `r` replies, `?` lists them.
 
 import { api, currentMember, query, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, append, replace, timeAgo, tagList, avatar, announce, plural } from '../dom.js';
 import { field, onClick, onSubmit, splitList } from '../forms.js';
 import { askForm } from '../polls.js';
+import { listenForShortcuts, showShortcuts } from '../shortcuts.js';
 import '../components/composer.js';
 
 const REACTIONS = [['helpful', 'Helpful'], ['thanks', 'Thanks'], ['agree', 'Agree']];
@@ -172,7 +173,13 @@ export async function render(context) {
     replace(replyingTo, `Replying to ${post.author?.display_name ?? 'a post'} `,
       h('button', { type: 'button', class: 'button-quiet', on: { click: () => { replyToId = null; replyingTo.hidden = true; } } }, 'Cancel'));
     replyingTo.hidden = false;
-    form.querySelector('textarea').focus();
+    focusReply();
+  }
+  function focusReply() {
+    const box = form.querySelector('textarea');
+    if (!box) return;
+    form.scrollIntoView({ block: 'center' });
+    box.focus({ preventScroll: true });
   }
   onSubmit(form, async (f) => {
     const post = await api.post(apiPath`/threads/${thread.id}/posts`, {
@@ -184,6 +191,7 @@ export async function render(context) {
     replyToId = null;
     replyingTo.hidden = true;
     markRead(post.id);
+    focusPost(post.id);
     announce('Your reply was posted.');
   });
 
@@ -266,14 +274,19 @@ export async function render(context) {
     thread.locked ? null : h('details', { class: 'card' }, h('summary', {}, 'Ask a poll in this thread'),
       askForm(network, { threadId: thread.id, onAsked: (poll) => context.router.navigate(`/polls/${poll.id}`) })));
   const unread = thread.unread_count;
+  const mayReply = !thread.locked || isFacilitator;
+  const replyLink = mayReply ? h('a', { href: '#reply-heading', class: 'button button-quiet', 'aria-keyshortcuts': 'r' }, 'Reply') : null;
+  replyLink?.addEventListener('click', (event) => { event.preventDefault(); focusReply(); });
+  const shortcutsButton = h('button', { type: 'button', class: 'button button-quiet', 'aria-keyshortcuts': '?' }, 'Keyboard shortcuts');
   append(root, 
     h('header', { class: 'page-header' },
       h('p', { class: 'breadcrumb' }, h('a', { href: `/networks/${thread.network_id}` }, 'Back to discussions')),
       h('h1', {}, thread.title),
       tagList(thread.tags),
       headerEditor,
-      h('div', { class: 'actions' }, follow, moderation,
-        unread > 0 && thread.last_read_post_id ? h('a', { href: '#first-unread', class: 'button button-quiet', id: 'jump-unread' }, `Jump to first unread (${unread})`) : null)),
+      h('div', { class: 'actions' }, follow, replyLink, moderation,
+        unread > 0 && thread.last_read_post_id ? h('a', { href: '#first-unread', class: 'button button-quiet', id: 'jump-unread' }, `Jump to first unread (${unread})`) : null,
+        shortcutsButton)),
     list, loadMore,
     pollsSection,
     thread.locked ? h('p', { class: 'notice' }, 'This thread is locked: only facilitators can reply.') : null,
@@ -333,7 +346,36 @@ export async function render(context) {
     }
   }
 
-  return () => { subscription.stop(); seen.disconnect(); clearTimeout(readTimer); delete document.body.dataset.network; };
+  // Moving between posts: from the focused one, or else from what is on screen.
+  const move = (step) => {
+    const articles = [...list.querySelectorAll(':scope > article.post')];
+    if (!articles.length) return;
+    const current = document.activeElement?.closest?.('article.post');
+    let index = articles.indexOf(current);
+    if (index < 0) {
+      const below = articles.findIndex((a) => a.getBoundingClientRect().top >= 0);
+      index = step > 0 ? (below < 0 ? articles.length - 1 : below) : Math.max(0, (below < 0 ? articles.length : below) - 1);
+    } else index = Math.min(articles.length - 1, Math.max(0, index + step));
+    const target = articles[index];
+    target.setAttribute('tabindex', '-1');
+    target.scrollIntoView({ block: 'start' });
+    target.focus({ preventScroll: true });
+  };
+  const help = [['j', 'Next post'], ['k', 'Previous post'], ['Ctrl+Enter or ⌘+Enter', 'Send what you wrote']];
+  if (mayReply) help.splice(2, 0, ['r', 'Reply (to the focused post)']);
+  const stopShortcuts = listenForShortcuts({
+    j: () => move(1),
+    k: () => move(-1),
+    r: () => {
+      if (!mayReply) return;
+      const current = document.activeElement?.closest?.('article.post');
+      const post = current && !current.querySelector('form') ? { id: current.dataset.id, author: current.dataset.author ? { display_name: current.dataset.author } : null } : null;
+      if (post) replyTo(post); else focusReply();
+    },
+  }, help);
+  shortcutsButton.addEventListener('click', () => showShortcuts(help));
+
+  return () => { stopShortcuts(); subscription.stop(); seen.disconnect(); clearTimeout(readTimer); delete document.body.dataset.network; };
 }
 
 function myReactions(article) {
