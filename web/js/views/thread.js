@@ -2,6 +2,8 @@
 // (with a preview), and new posts arriving live. Opens at `#post-N`, or at the first unread
 // post; what has been on screen is marked read. Polls asked in the thread are listed, and
 // one can be asked there. Keys: `j`/`k` move between posts, `r` replies, `?` lists them.
+// A reply written while offline is queued (shown as waiting) and sent when the connection
+// is back.
 
 import { api, currentMember, query, apiPath } from '../api.js';
 import { live } from '../live.js';
@@ -9,6 +11,7 @@ import { h, append, replace, timeAgo, tagList, avatar, announce, plural } from '
 import { field, onClick, onSubmit, splitList } from '../forms.js';
 import { askForm } from '../polls.js';
 import { listenForShortcuts, showShortcuts } from '../shortcuts.js';
+import { enqueue, flush, isConnectionFailure, outbox, queuedFor } from '../outbox.js';
 import '../components/composer.js';
 
 const REACTIONS = [['helpful', 'Helpful'], ['thanks', 'Thanks'], ['agree', 'Agree']];
@@ -181,19 +184,63 @@ export async function render(context) {
     form.scrollIntoView({ block: 'center' });
     box.focus({ preventScroll: true });
   }
-  onSubmit(form, async (f) => {
-    const post = await api.post(apiPath`/threads/${thread.id}/posts`, {
-      body: f.elements.body.value,
-      ...(replyToId ? { reply_to_post_id: replyToId } : {}),
-    });
+  const postsPath = apiPath`/threads/${thread.id}/posts`;
+  const sent = (post) => {
     add(post);
+    markRead(post.id);
+    focusPost(post.id);
+  };
+  onSubmit(form, async (f) => {
+    const body = { body: f.elements.body.value, ...(replyToId ? { reply_to_post_id: replyToId } : {}) };
+    let post = null;
+    if (navigator.onLine) {
+      try {
+        post = await api.post(postsPath, body);
+      } catch (error) {
+        if (!isConnectionFailure(error)) throw error;
+      }
+    }
     composer.value = '';
     replyToId = null;
     replyingTo.hidden = true;
-    markRead(post.id);
-    focusPost(post.id);
-    announce('Your reply was posted.');
+    if (post) {
+      sent(post);
+      announce('Your reply was posted.');
+    } else {
+      showQueued(enqueue(postsPath, body));
+      announce('You are offline: your reply is queued and will be sent when the connection is back.');
+    }
   });
+
+  // Replies waiting for the connection, shown where they will appear.
+  const queuedArticles = new Map(); // outbox item id -> article
+  function showQueued(item) {
+    const article = h('article', { class: 'post post-queued', dataset: { queued: item.id }, 'aria-label': 'Your reply, waiting to be sent' },
+      h('header', { class: 'post-header' }, avatar(me),
+        h('div', {}, h('span', { class: 'post-author' }, me?.display_name ?? 'You'),
+          h('p', { class: 'meta queued-status' }, 'Queued: it will be sent when the connection is back.'))),
+      h('div', { class: 'prose queued-body' }, item.body.body));
+    queuedArticles.set(item.id, article);
+    list.append(article);
+  }
+  const onSent = ({ detail: { item, result } }) => {
+    if (item.path !== postsPath) return;
+    queuedArticles.get(item.id)?.remove();
+    queuedArticles.delete(item.id);
+    sent(result);
+    announce('Your queued reply was sent.');
+  };
+  const onRefused = ({ detail: { item, error } }) => {
+    if (item.path !== postsPath) return;
+    queuedArticles.get(item.id)?.remove();
+    queuedArticles.delete(item.id);
+    // The text goes back to the reply box, with the reason.
+    if (!composer.value) composer.value = item.body.body;
+    const alert = form.querySelector('.form-error');
+    if (alert) { alert.textContent = `Your queued reply was not posted: ${error.message}`; alert.hidden = false; }
+  };
+  outbox.addEventListener('sent', onSent);
+  outbox.addEventListener('refused', onRefused);
 
   // Read markers: the newest post that has been on screen.
   let readUpTo = thread.last_read_post_id;
@@ -375,7 +422,14 @@ export async function render(context) {
   }, help);
   shortcutsButton.addEventListener('click', () => showShortcuts(help));
 
-  return () => { stopShortcuts(); subscription.stop(); seen.disconnect(); clearTimeout(readTimer); delete document.body.dataset.network; };
+  for (const item of queuedFor(postsPath)) showQueued(item);
+  if (navigator.onLine) flush();
+
+  return () => {
+    outbox.removeEventListener('sent', onSent);
+    outbox.removeEventListener('refused', onRefused);
+    stopShortcuts(); subscription.stop(); seen.disconnect(); clearTimeout(readTimer); delete document.body.dataset.network;
+  };
 }
 
 function myReactions(article) {
