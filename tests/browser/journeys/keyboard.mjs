@@ -21,7 +21,7 @@ export async function keyboardOnly(browser, world) {
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { level: 1, name: 'Welcome, Mia Rivera' }).waitFor();
 
-  await tabTo(page, (el) => el.tagName === 'A' && el.textContent === 'Attendance Leads' && el.closest('.sidebar'));
+  await tabTo(page, (el) => el.tagName === 'A' && el.querySelector('.nav-name')?.textContent === 'Attendance Leads' && el.closest('.sidebar'));
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { level: 1, name: 'Attendance Leads' }).waitFor();
 

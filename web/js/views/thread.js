@@ -249,7 +249,9 @@ export async function render(context) {
     if (readUpTo && BigInt(postId) <= BigInt(readUpTo)) return;
     readUpTo = postId;
     clearTimeout(readTimer);
-    readTimer = setTimeout(() => api.post(apiPath`/threads/${thread.id}/read`, { last_read_post_id: readUpTo }).catch(() => {}), 500);
+    readTimer = setTimeout(() => api.post(apiPath`/threads/${thread.id}/read`, { last_read_post_id: readUpTo })
+      .then(() => document.dispatchEvent(new Event('staffroom:unread-changed')))
+      .catch(() => {}), 500);
   }
   // A post counts as read once its end has been on screen (however tall it is).
   const seen = new IntersectionObserver((entries) => {
