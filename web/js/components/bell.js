@@ -1,4 +1,5 @@
-// <sr-bell>: the notifications link with a live unread count.
+// <sr-bell>: the notifications link with a live unread count, which drops as soon as what
+// they were about is read, in this tab or another (`notification.read`).
 
 import { api } from '../api.js';
 import { live } from '../live.js';
@@ -16,6 +17,7 @@ class Bell extends HTMLElement {
     this.#show(0);
     this.refresh();
     this.#stop = live.subscribe(['me'], async (event) => {
+      if (event.kind === 'notification.read') { this.refresh(); return; }
       if (event.kind !== 'notification.created') return;
       // The event carries the record; the words come with the list.
       const newest = await this.refresh();
