@@ -148,7 +148,7 @@ async function renderDiscussions(body, network, { router, query: params }) {
   const form = h('form', { class: 'card stack', novalidate: true },
     h('h2', {}, 'Start a discussion'),
     field('Title', 'title', { required: true, maxlength: 200 }),
-    h('sr-composer', { name: 'body', label: 'What would you like to discuss?', required: true, draft: 'new-thread' }),
+    h('sr-composer', { name: 'body', label: 'What would you like to discuss?', required: true, draft: 'new-thread', network: network.id }),
     field('Tags', 'tags', { hint: 'Comma-separated, e.g. attendance, 9th grade' }),
     h('button', { type: 'submit', class: 'button' }, 'Post thread'));
   onSubmit(form, async (f) => {

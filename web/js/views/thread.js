@@ -108,7 +108,7 @@ export async function render(context) {
 
   function editPost(post) {
     const article = posts.get(post.id);
-    const composer = h('sr-composer', { name: 'body', label: 'Edit post', rows: 5, value: post.body });
+    const composer = h('sr-composer', { name: 'body', label: 'Edit post', rows: 5, value: post.body, network: thread.network_id });
     const cancel = h('button', { type: 'button', class: 'button button-quiet' }, 'Cancel');
     const form = h('form', { class: 'stack', novalidate: true }, composer,
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Save'), cancel));
@@ -166,7 +166,7 @@ export async function render(context) {
 
   // Replying.
   const replyingTo = h('p', { class: 'replying-to', hidden: true });
-  const composer = h('sr-composer', { name: 'body', label: 'Your reply', required: true, rows: 5, draft: 'reply' });
+  const composer = h('sr-composer', { name: 'body', label: 'Your reply', required: true, rows: 5, draft: 'reply', network: thread.network_id });
   const form = h('form', { class: 'card stack reply-form', novalidate: true },
     h('h2', { id: 'reply-heading' }, 'Reply'), replyingTo, composer,
     h('button', { type: 'submit', class: 'button' }, 'Post reply'));
@@ -205,7 +205,8 @@ export async function render(context) {
     replyingTo.hidden = true;
     if (post) {
       sent(post);
-      announce('Your reply was posted.');
+      const nobody = (post.unresolved_mentions ?? []).map((n) => `@${n}`);
+      announce(`Your reply was posted.${nobody.length ? ` ${nobody.join(', ')} matched nobody in this network.` : ''}`);
     } else {
       showQueued(enqueue(postsPath, body));
       announce('You are offline: your reply is queued and will be sent when the connection is back.');
