@@ -1,7 +1,7 @@
 // Boots the client: the page's frame (top bar, networks, connection status), the live
 // connection, then the router, which renders the page for the current address.
 
-import { currentMember, isSignedIn, sessionChanges, signOut } from './api.js';
+import { currentMember, isSignedIn, request, sessionChanges, signOut } from './api.js';
 import { live } from './live.js';
 import { router } from './router.js';
 import { h, replace, icon } from './dom.js';
@@ -117,5 +117,6 @@ if (isSignedIn()) live.connect();
 if (isSignedIn() && navigator.onLine) sendQueued();
 router.start(document.getElementById('main'));
 
-// Lets browser tests cut the connection the way a network failure would.
-window.staffroom = { live, router };
+// Lets browser tests cut the connection the way a network failure would, and set up what a
+// journey needs through the API as the signed-in member.
+window.staffroom = { live, router, request };

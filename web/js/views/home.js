@@ -123,12 +123,18 @@ async function renderFeed(root, router, mine, filter, networkId) {
     const feed = await api.get(feedPath(null));
     list.querySelector(':scope > .feed-empty')?.remove();
     const before = list.querySelector(':scope > li.feed-item')?.dataset.key;
+    const focused = document.activeElement?.closest?.('.feed-item');
     for (const item of [...feed.items].reverse()) {
       const li = feedItem(item);
       items.get(keyOf(item))?.remove();
       items.set(keyOf(item), li);
       list.prepend(li);
     }
+    // A keyboard user stays on the item they were on, wherever it went.
+    if (focused && !focused.isConnected) items.get(focused.dataset.key)?.querySelector('.feed-title a')?.focus();
+    marker?.remove();
+    marker = null;
+    placeMarker();
     const top = feed.items[0];
     if (top && keyOf(top) !== before) {
       list.firstElementChild.classList.add('feed-arrived');
