@@ -5,13 +5,13 @@
 // subscribed again from its position and the server replays what was missed. A topic with
 // no position yet, or the server saying too much was missed (`reset`), makes views reload
 // their data instead. A lost connection is noticed at once: the browser's `offline` event
-// closes the socket, and so does silence after a heartbeat (a socket on a dead network can
-// stay "open" for minutes).
+// closes the socket, and so does a heartbeat ping left unanswered (a socket on a dead
+// network can stay "open" for minutes).
 
 import { accessToken, isSignedIn } from './api.js';
 
 const MAX_DELAY_MS = 30_000;
-/** A ping this often; nothing heard for two of them and the connection counts as lost. */
+/** A ping this often; one unanswered by the next and the connection counts as lost. */
 const HEARTBEAT_MS = 10_000;
 
 class Live extends EventTarget {
@@ -117,9 +117,13 @@ class Live extends EventTarget {
   #startHeartbeat() {
     clearInterval(this.#heartbeatTimer);
     this.#lastHeard = Date.now();
+    let pingedAt = 0;
+    // Judged by the ping still unanswered, not by the clock alone: a background tab's timers
+    // run late, and a late tick is no silence.
     this.#heartbeatTimer = setInterval(() => {
-      if (Date.now() - this.#lastHeard > 2 * HEARTBEAT_MS) this.drop();
-      else this.#send({ type: 'ping' });
+      if (pingedAt && this.#lastHeard < pingedAt) { this.drop(); return; }
+      pingedAt = Date.now();
+      this.#send({ type: 'ping' });
     }, HEARTBEAT_MS);
   }
 
