@@ -80,6 +80,8 @@ impl MigrationTrait for Migration {
     }
 }
 
+// The columns are times, named as such.
+#[allow(clippy::enum_variant_names)]
 #[derive(DeriveIden)]
 enum Visits {
     LastSeenAt,

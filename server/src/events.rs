@@ -72,6 +72,7 @@ pub enum EventKind {
     ActionItemCreated,
     ActionItemUpdated,
     NotificationCreated,
+    NotificationRead,
     ResourceCreated,
     ResourceUpdated,
     ResourceDeleted,
@@ -120,6 +121,7 @@ impl EventKind {
             EventKind::ActionItemCreated => "action_item.created",
             EventKind::ActionItemUpdated => "action_item.updated",
             EventKind::NotificationCreated => "notification.created",
+            EventKind::NotificationRead => "notification.read",
             EventKind::ResourceCreated => "resource.created",
             EventKind::ResourceUpdated => "resource.updated",
             EventKind::ResourceDeleted => "resource.deleted",
@@ -148,7 +150,7 @@ impl EventKind {
         EventKind::ALL.into_iter().find(|kind| kind.as_str() == raw)
     }
 
-    pub const ALL: [EventKind; 43] = [
+    pub const ALL: [EventKind; 44] = [
         EventKind::NetworkCreated,
         EventKind::NetworkUpdated,
         EventKind::MemberJoined,
@@ -173,6 +175,7 @@ impl EventKind {
         EventKind::ActionItemCreated,
         EventKind::ActionItemUpdated,
         EventKind::NotificationCreated,
+        EventKind::NotificationRead,
         EventKind::ResourceCreated,
         EventKind::ResourceUpdated,
         EventKind::ResourceDeleted,

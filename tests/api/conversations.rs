@@ -19,8 +19,12 @@ async fn next_message(client: &mut LiveClient) -> Value {
             return event;
         }
         assert!(
-            ["notification.created", "conversation.read"]
-                .contains(&event["kind"].as_str().unwrap()),
+            [
+                "notification.created",
+                "conversation.read",
+                "notification.read"
+            ]
+            .contains(&event["kind"].as_str().unwrap()),
             "unexpected {event}"
         );
     }

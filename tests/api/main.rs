@@ -34,6 +34,7 @@ mod operations;
 mod polls;
 mod resources;
 mod search;
+mod settling;
 mod signed_links;
 mod threads;
 mod web_client;

@@ -8,6 +8,7 @@ use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
 use crate::ids::{ApiId, MemberId, NetworkId};
+use crate::notifications::service::UnreadCount;
 use crate::AppState;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -29,7 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .get(list_action_items)
             .post(create_action_item),
     )
-    .service(web::resource("/action-items/{id}").patch(update_action_item));
+    .service(web::resource("/action-items/{id}").patch(update_action_item))
+    .service(web::resource("/convenings/{id}/read").post(read_convening));
 }
 
 #[utoipa::path(get, path = "/api/v1/networks/{id}/convenings", tag = "convenings", params(("id" = String, Path), ConveningListQuery),
@@ -184,5 +186,21 @@ pub async fn update_action_item(
 ) -> ApiResult<web::Json<ActionItemView>> {
     Ok(web::Json(
         action_items::update(state.db.writer(), auth.member_id(), id.0, input).await?,
+    ))
+}
+
+/// Say you opened a convening (the web client does when it shows one): recorded as read, and
+/// your notifications about it and the action items of it assigned to you marked read on every tab
+/// (`notification.read`). 404 for what you may not see.
+#[utoipa::path(post, path = "/api/v1/convenings/{id}/read", tag = "convenings", params(("id" = String, Path)),
+    responses((status = 200, body = UnreadCount), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn read_convening(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+) -> ApiResult<web::Json<UnreadCount>> {
+    Ok(web::Json(
+        service::mark_read(state.db.writer(), auth.member_id(), id.0).await?,
     ))
 }

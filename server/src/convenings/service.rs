@@ -9,10 +9,13 @@ use crate::error::ApiResult;
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::{MemberId, NetworkId};
+use crate::item_reads::ReadItem;
 use crate::markdown::Markdown;
 use crate::members::queries as member_queries;
 use crate::networks::access::load;
 use crate::networks::network_access;
+use crate::notifications::service::UnreadCount;
+use crate::notifications::settle;
 use crate::text::{MarkdownBody, Title};
 use crate::timezone::Timezone;
 use crate::tx::Tx;
@@ -259,4 +262,14 @@ pub async fn update(
     announce(&txn, EventKind::ConveningUpdated, actor, &view).await?;
     txn.commit().await?;
     Ok(view)
+}
+
+/// The viewer opened a convening: recorded as read (`item_reads`), and their notifications about
+/// it and the action items of it assigned to you settled; answers with their unread notifications.
+pub async fn mark_read(db: &Writer, viewer: MemberId, id: i64) -> ApiResult<UnreadCount> {
+    let txn = Tx::begin(db).await?;
+    load::<convenings::Entity>(&txn, viewer, id).await?;
+    let unread = settle::opened(&txn, viewer, ReadItem::Convening, id).await?;
+    txn.commit().await?;
+    Ok(unread)
 }

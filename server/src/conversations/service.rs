@@ -13,6 +13,7 @@ use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::{ApiId, MemberId};
 use crate::markdown::{plain_text, Markdown};
 use crate::notifications::records::{NewNotification, NotificationKind};
+use crate::notifications::settle::{settle, Subject};
 use crate::paging::IdPage;
 use crate::text::MarkdownBody;
 use crate::tx::Tx;
@@ -351,7 +352,8 @@ pub async fn messages(
 }
 
 /// Moves the viewer's read marker forward (never back), settles their notifications about
-/// the conversation, and tells their other tabs (`conversation.read` on `me`).
+/// the conversation, and tells their other tabs (`conversation.read`, then
+/// `notification.read` when a notification was settled, on `me`).
 pub async fn mark_read(
     db: &Writer,
     viewer: MemberId,
@@ -386,15 +388,6 @@ pub async fn mark_read(
         .filter(conversation_participants::Column::LastReadMessageId.lt(upto))
         .exec(&txn)
         .await?;
-    let now = crate::clock::now();
-    notifications::Entity::update_many()
-        .col_expr(notifications::Column::ReadAt, Expr::value(now))
-        .filter(notifications::Column::RecipientId.eq(viewer))
-        .filter(notifications::Column::Kind.eq(NotificationKind::DirectMessage.as_str()))
-        .filter(notifications::Column::SubjectId.eq(conversation_id))
-        .filter(notifications::Column::ReadAt.is_null())
-        .exec(&txn)
-        .await?;
     let view = view_in(&txn, viewer, conversation_id).await?;
     let unread_total: u64 = queries::unread_counts(&txn, viewer, None)
         .await?
@@ -414,6 +407,7 @@ pub async fn mark_read(
             "unread_count": unread_total,
         }),
     });
+    settle(&txn, viewer, Subject::Conversation(conversation_id)).await?;
     txn.commit().await?;
     Ok(view)
 }

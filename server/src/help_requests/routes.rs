@@ -8,6 +8,7 @@ use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
 use crate::ids::{ApiId, NetworkId};
+use crate::notifications::service::UnreadCount;
 use crate::AppState;
 use actix_web::{web, HttpResponse};
 
@@ -33,7 +34,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/help-requests/{id}/offer")
             .put(offer_help)
             .delete(withdraw_offer),
-    );
+    )
+    .service(web::resource("/help-requests/{id}/read").post(read_help_request));
 }
 
 /// Newest first; filters `status`, `tag`, `urgency`; facilitators can ask for requests still
@@ -201,5 +203,21 @@ pub async fn withdraw_offer(
 ) -> ApiResult<web::Json<HelpRequestView>> {
     Ok(web::Json(
         offers::set_offer(state.db.writer(), auth.member_id(), id.0, false).await?,
+    ))
+}
+
+/// Say you opened a help request (the web client does when it shows one): recorded as read, and
+/// your notifications about its responses, offers, accepted answer and call for expertise marked read on every tab
+/// (`notification.read`). 404 for what you may not see.
+#[utoipa::path(post, path = "/api/v1/help-requests/{id}/read", tag = "help requests", params(("id" = String, Path)),
+    responses((status = 200, body = UnreadCount), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn read_help_request(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+) -> ApiResult<web::Json<UnreadCount>> {
+    Ok(web::Json(
+        service::mark_read(state.db.writer(), auth.member_id(), id.0).await?,
     ))
 }

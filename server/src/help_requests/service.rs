@@ -10,10 +10,13 @@ use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::{ApiId, MemberId, NetworkId};
+use crate::item_reads::ReadItem;
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::networks::network_access;
 use crate::notifications::records::{notify_all, NewNotification, NotificationKind};
+use crate::notifications::service::UnreadCount;
+use crate::notifications::settle;
 use crate::tags::Tag;
 use crate::text::{MarkdownBody, Title};
 use crate::tx::Tx;
@@ -398,4 +401,14 @@ pub async fn delete(db: &Writer, actor: MemberId, id: i64) -> ApiResult<()> {
     txn.emit(event);
     txn.commit().await?;
     Ok(())
+}
+
+/// The viewer opened a help request: recorded as read (`item_reads`), and their notifications about
+/// its responses, offers, accepted answer and call for expertise settled; answers with their unread notifications.
+pub async fn mark_read(db: &Writer, viewer: MemberId, id: i64) -> ApiResult<UnreadCount> {
+    let txn = Tx::begin(db).await?;
+    load::<help_requests::Entity>(&txn, viewer, id).await?;
+    let unread = settle::opened(&txn, viewer, ReadItem::HelpRequest, id).await?;
+    txn.commit().await?;
+    Ok(unread)
 }

@@ -12,6 +12,7 @@ use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
 use crate::ids::{ApiId, MemberId};
+use crate::notifications::service::UnreadCount;
 use crate::page_security::{self, Referrer};
 use crate::AppState;
 use actix_web::http::header;
@@ -62,7 +63,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .get(get_test)
             .patch(update_test),
     )
-    .service(web::resource("/tests/{id}/try").post(try_test));
+    .service(web::resource("/tests/{id}/try").post(try_test))
+    .service(web::resource("/initiatives/{id}/read").post(read_initiative))
+    .service(web::resource("/tests/{id}/read").post(read_test));
 }
 
 #[utoipa::path(get, path = "/api/v1/networks/{id}/initiatives", tag = "initiatives", params(("id" = String, Path), InitiativeListQuery),
@@ -471,4 +474,36 @@ pub async fn try_test(
     )
     .await?;
     Ok(HttpResponse::Created().json(view))
+}
+
+/// Say you opened an initiative (the web client does when it shows one): recorded as read, and
+/// your notifications about its bright spots and its teams' check-in reminders marked read on every tab
+/// (`notification.read`). 404 for what you may not see.
+#[utoipa::path(post, path = "/api/v1/initiatives/{id}/read", tag = "initiatives", params(("id" = String, Path)),
+    responses((status = 200, body = UnreadCount), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn read_initiative(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+) -> ApiResult<web::Json<UnreadCount>> {
+    Ok(web::Json(
+        service::mark_read(state.db.writer(), auth.member_id(), id.0).await?,
+    ))
+}
+
+/// Say you opened a test of change (the web client does when it shows one): recorded as read, and
+/// your notifications about other teams trying it marked read on every tab
+/// (`notification.read`). 404 for what you may not see.
+#[utoipa::path(post, path = "/api/v1/tests/{id}/read", tag = "initiatives", params(("id" = String, Path)),
+    responses((status = 200, body = UnreadCount), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn read_test(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+) -> ApiResult<web::Json<UnreadCount>> {
+    Ok(web::Json(
+        tests_of_change::mark_read(state.db.writer(), auth.member_id(), id.0).await?,
+    ))
 }

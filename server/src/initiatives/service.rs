@@ -11,9 +11,12 @@ use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::{ApiId, MemberId, NetworkId};
+use crate::item_reads::ReadItem;
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::networks::network_access;
+use crate::notifications::service::UnreadCount;
+use crate::notifications::settle;
 use crate::paging::IdPage;
 use crate::text::{MarkdownBody, Title};
 use crate::tx::Tx;
@@ -461,4 +464,14 @@ pub async fn team_of(
         .await?
         .filter(|t| t.initiative_id == initiative.id && t.deleted_at.is_none())
         .ok_or_else(|| ApiError::invalid("team_id", "is not a team of this initiative"))
+}
+
+/// The viewer opened an initiative: recorded as read (`item_reads`), and their notifications about
+/// its bright spots and its teams' check-in reminders settled; answers with their unread notifications.
+pub async fn mark_read(db: &Writer, viewer: MemberId, id: i64) -> ApiResult<UnreadCount> {
+    let txn = Tx::begin(db).await?;
+    load::<initiatives::Entity>(&txn, viewer, id).await?;
+    let unread = settle::opened(&txn, viewer, ReadItem::Initiative, id).await?;
+    txn.commit().await?;
+    Ok(unread)
 }

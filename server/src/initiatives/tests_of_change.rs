@@ -15,9 +15,12 @@ use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::{ApiId, MemberId, NetworkId};
+use crate::item_reads::ReadItem;
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update};
 use crate::notifications::records::{notify_all, NewNotification, NotificationKind};
+use crate::notifications::service::UnreadCount;
+use crate::notifications::settle;
 use crate::paging::IdPage;
 use crate::text::{BoundedText, Title};
 use crate::tx::Tx;
@@ -482,4 +485,14 @@ pub async fn try_test(
     .await?;
     txn.commit().await?;
     Ok(view)
+}
+
+/// The viewer opened a test of change: recorded as read (`item_reads`), and their notifications about
+/// other teams trying it settled; answers with their unread notifications.
+pub async fn mark_read(db: &Writer, viewer: MemberId, id: i64) -> ApiResult<UnreadCount> {
+    let txn = Tx::begin(db).await?;
+    load::<tests_of_change::Entity>(&txn, viewer, id).await?;
+    let unread = settle::opened(&txn, viewer, ReadItem::Test, id).await?;
+    txn.commit().await?;
+    Ok(unread)
 }

@@ -3,12 +3,14 @@
 //! (a burst of replies is one email, not ten), and only the kinds they want.
 //!
 //! Each notification is settled once (`emailed_at`), emailed or not, in the transaction
-//! that queues the email: a crash re-sends nothing and skips nothing. At sending time the
+//! that queues the email: a crash re-sends nothing and skips nothing. At composing time the
 //! worker leaves out what the member read on the site meanwhile (the notification, or the
 //! thread past that post), what they turned off, anything from a network they can no
-//! longer see, and anything about a post, thread or help request deleted since. What a post
-//! or request says is read from it at that moment (`subjects.rs`): an edit shows its
-//! current words, and a deleted one's never go out.
+//! longer see, and anything about a post, thread or help request deleted since; and the
+//! mail worker withdraws a queued email whose notifications were read, edited or deleted
+//! before it went, to be composed again (`StaleEmails`). What a post or request says is
+//! read from it at that moment (`subjects.rs`): an edit shows its current words, and a
+//! deleted one's never go out.
 
 use super::email_render::{self, Line};
 use super::subjects::Subjects;
@@ -236,8 +238,9 @@ fn words_fingerprint(notifications: &[notifications::Model]) -> String {
 
 /// Looks at a queued notification email once more before it is sent: when a post, thread
 /// or help request it tells of was deleted or edited since it was queued (say while the
-/// SMTP server was down), the email is withdrawn and its notifications are put back, so
-/// the next pass emails what still stands, in its current words, or nothing.
+/// SMTP server was down), or the member read one of its notifications meanwhile, the email
+/// is withdrawn and its notifications are put back, so the next pass emails what still
+/// stands and is unread, in its current words, or nothing.
 struct StaleEmails;
 
 /// The recheck the mail worker is given when the application is assembled.
@@ -261,6 +264,13 @@ impl Recheck for StaleEmails {
             .all(db.reader())
             .await?;
         let subjects = Subjects::load(db.reader(), &carried).await?;
+        // Read on the site since it was queued (the notification itself, or the thread past
+        // that post, which settles it): the email would tell them what they know.
+        let read_meanwhile: HashSet<String> = carried
+            .iter()
+            .filter(|n| n.read_at.is_some())
+            .filter_map(|n| n.email_message_id.clone())
+            .collect();
         let mut emails: HashMap<String, (Option<String>, Vec<Option<notifications::Model>>)> =
             HashMap::new();
         for n in carried {
@@ -274,7 +284,10 @@ impl Recheck for StaleEmails {
         }
         Ok(emails
             .into_iter()
-            .filter(|(_, (emailed, now))| {
+            .filter(|(message_id, (emailed, now))| {
+                if read_meanwhile.contains(message_id) {
+                    return true;
+                }
                 let now: Option<Vec<notifications::Model>> = now.iter().cloned().collect();
                 match now {
                     // Something it tells of was deleted.

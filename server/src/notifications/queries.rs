@@ -9,7 +9,6 @@ use crate::members::queries as member_queries;
 use crate::members::views::MemberRef;
 use crate::paging::IdPage;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
 };
@@ -21,7 +20,7 @@ pub struct NotificationView {
     /// `mentioned`, `replied`, `posted`, `help_responded`, `help_offered`, `answer_accepted`,
     /// `expertise_requested`, `invited`, `action_item_assigned`.
     pub kind: String,
-    /// `post`, `help_request`, `action_item`, `network`.
+    /// `post`, `help_request`, `action_item`, `network`, …; `thread` for a group.
     pub subject_type: String,
     pub subject_id: ApiId,
     pub network_id: Option<ApiId>,
@@ -38,6 +37,13 @@ pub struct NotificationView {
     pub url: String,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
+    /// A group only (`?grouped=true`, `subject_type: thread`): how many notifications it
+    /// stands for; `actor`, `created_at` and `id` are its newest one's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// A group only: the ids of its notifications, newest first (to mark them read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<ApiId>>,
 }
 
 /// Notifications of `member_id` in networks they may still see (or in none), about
@@ -76,26 +82,6 @@ pub async fn unread_count(db: &impl ConnectionTrait, condition: Condition) -> Re
         .await
 }
 
-/// Marks the unread notifications of `member_id` read: those of `ids`, or all of them.
-pub async fn mark_read(
-    db: &impl ConnectionTrait,
-    member_id: i64,
-    ids: Option<&[i64]>,
-) -> Result<(), DbErr> {
-    let mut update = notifications::Entity::update_many()
-        .col_expr(
-            notifications::Column::ReadAt,
-            Expr::value(crate::clock::now()),
-        )
-        .filter(notifications::Column::RecipientId.eq(member_id))
-        .filter(notifications::Column::ReadAt.is_null());
-    if let Some(ids) = ids {
-        update = update.filter(notifications::Column::Id.is_in(ids.iter().copied()));
-    }
-    update.exec(db).await?;
-    Ok(())
-}
-
 pub async fn views(
     db: &impl ConnectionTrait,
     rows: Vec<notifications::Model>,
@@ -123,6 +109,8 @@ pub async fn views(
                 url: line.path,
                 created_at: n.created_at,
                 read_at: n.read_at,
+                count: None,
+                ids: None,
             }
         })
         .collect())

@@ -1,12 +1,16 @@
 //! Listing a member's notifications and marking them read; both answer with the unread
 //! count as the member may see it now.
 
+use super::groups;
 use super::queries::{self, NotificationView};
+use super::settle::settle_ids;
+use crate::db::Writer;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::PageQuery;
 use crate::ids::{ApiId, MemberId};
 use crate::networks::visibility::visible_network_ids;
 use crate::paging::IdPage;
+use crate::tx::Tx;
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +19,9 @@ use serde::{Deserialize, Serialize};
 pub struct NotificationQuery {
     /// Only unread ones.
     pub unread: Option<bool>,
+    /// Unread new posts and replies in one thread as one item (`subject_type: thread`,
+    /// with `count` and `ids`), where the newest of them stands; mentions stay apart.
+    pub grouped: Option<bool>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -56,21 +63,28 @@ pub async fn list(
     let page = IdPage::of(&page)?;
     let networks = visible_network_ids(db, member).await?;
     let condition = || queries::visible(member.get(), &networks);
-    let rows = queries::page(db, condition(), query.unread.unwrap_or(false), page).await?;
+    let is_grouped = query.grouped.unwrap_or(false);
+    let listed = if is_grouped {
+        condition().add(groups::representatives())
+    } else {
+        condition()
+    };
+    let rows = queries::page(db, listed, query.unread.unwrap_or(false), page).await?;
     let (rows, next_cursor) = page.split(rows, |n| n.id);
+    let mut items = queries::views(db, rows.clone()).await?;
+    if is_grouped {
+        items = groups::group(db, condition(), &rows, items).await?;
+    }
     Ok(NotificationPage {
-        items: queries::views(db, rows).await?,
+        items,
         next_cursor,
         unread_count: queries::unread_count(db, condition()).await?,
     })
 }
 
-/// Marks the notifications named (or all) of `member` read.
-pub async fn mark_read(
-    db: &impl ConnectionTrait,
-    member: MemberId,
-    body: &MarkRead,
-) -> ApiResult<UnreadCount> {
+/// Marks the notifications named (or all) of `member` read, telling their other tabs
+/// (`notification.read`).
+pub async fn mark_read(db: &Writer, member: MemberId, body: &MarkRead) -> ApiResult<UnreadCount> {
     if !body.all && body.ids.is_empty() {
         return Err(ApiError::invalid(
             "ids",
@@ -81,7 +95,15 @@ pub async fn mark_read(
         return Err(ApiError::invalid("ids", "at most 500 at a time"));
     }
     let ids: Option<Vec<i64>> = (!body.all).then(|| body.ids.iter().map(|id| id.0).collect());
-    queries::mark_read(db, member.get(), ids.as_deref()).await?;
+    let txn = Tx::begin(db).await?;
+    settle_ids(&txn, member, ids.as_deref()).await?;
+    let unread = unread_count(&txn, member).await?;
+    txn.commit().await?;
+    Ok(unread)
+}
+
+/// `member`'s unread notifications, as they may see them now.
+pub async fn unread_count(db: &impl ConnectionTrait, member: MemberId) -> ApiResult<UnreadCount> {
     let networks = visible_network_ids(db, member).await?;
     let unread_count = queries::unread_count(db, queries::visible(member.get(), &networks)).await?;
     Ok(UnreadCount { unread_count })

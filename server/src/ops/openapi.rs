@@ -68,6 +68,10 @@ use utoipa::{Modify, OpenApi};
         polls::routes::retract_vote,
         insights::routes::get_insights, insights::routes::get_insights_csv,
         notifications::routes::list_notifications, notifications::routes::mark_read,
+        // Opening a thing settles its notifications.
+        help_requests::routes::read_help_request, polls::routes::read_poll,
+        convenings::routes::read_convening, resources::routes::read_resource,
+        initiatives::routes::read_initiative, initiatives::routes::read_test,
         search::routes::search, search::routes::reindex, search::routes::reindex_status,
         digests::routes::preview, mail::routes::describe_unsubscribe,
         mail::routes::unsubscribe_api,

@@ -6,6 +6,7 @@ use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Page};
 use crate::ids::{ApiId, NetworkId};
+use crate::notifications::service::UnreadCount;
 use crate::AppState;
 use actix_web::{web, HttpResponse};
 
@@ -25,7 +26,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/polls/{id}/vote")
             .put(vote)
             .delete(retract_vote),
-    );
+    )
+    .service(web::resource("/polls/{id}/read").post(read_poll));
 }
 
 /// Newest first; `?status=open|closed`, `?thread_id=`. Each poll as the caller may see it:
@@ -142,5 +144,21 @@ pub async fn retract_vote(
 ) -> ApiResult<web::Json<PollView>> {
     Ok(web::Json(
         service::vote(state.db.writer(), auth.member_id(), id.0, None).await?,
+    ))
+}
+
+/// Say you opened a poll (the web client does when it shows one): recorded as read, and
+/// your notifications about it marked read on every tab
+/// (`notification.read`). 404 for what you may not see.
+#[utoipa::path(post, path = "/api/v1/polls/{id}/read", tag = "polls", params(("id" = String, Path)),
+    responses((status = 200, body = UnreadCount), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn read_poll(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+) -> ApiResult<web::Json<UnreadCount>> {
+    Ok(web::Json(
+        service::mark_read(state.db.writer(), auth.member_id(), id.0).await?,
     ))
 }

@@ -9,9 +9,12 @@ use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::{ApiId, MemberId, NetworkId};
+use crate::item_reads::ReadItem;
 use crate::markdown::Markdown;
 use crate::networks::access::{load, load_for_update, NetworkAccess};
 use crate::networks::network_access;
+use crate::notifications::service::UnreadCount;
+use crate::notifications::settle;
 use crate::text::{MarkdownBody, Title};
 use crate::tx::Tx;
 use chrono::{DateTime, Utc};
@@ -514,4 +517,14 @@ async fn recount(txn: &Tx, poll: polls::Model) -> ApiResult<polls::Model> {
     let mut active: polls::ActiveModel = poll.into();
     active.voter_count = Set(voters as i32);
     Ok(active.update(txn).await?)
+}
+
+/// The viewer opened a poll: recorded as read (`item_reads`), and their notifications about
+/// it settled; answers with their unread notifications.
+pub async fn mark_read(db: &Writer, viewer: MemberId, id: i64) -> ApiResult<UnreadCount> {
+    let txn = Tx::begin(db).await?;
+    load_poll(&txn, viewer, id, false).await?;
+    let unread = settle::opened(&txn, viewer, ReadItem::Poll, id).await?;
+    txn.commit().await?;
+    Ok(unread)
 }

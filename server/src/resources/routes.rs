@@ -11,6 +11,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{parse_json, ApiJson, Page, JSON_LIMIT_BYTES};
 use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::networks::network_access;
+use crate::notifications::service::UnreadCount;
 use crate::AppState;
 use actix_multipart::Multipart;
 use actix_web::http::header;
@@ -34,7 +35,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/resources/{id}/helpful")
             .put(mark_helpful)
             .delete(unmark_helpful),
-    );
+    )
+    .service(web::resource("/resources/{id}/read").post(read_resource));
 }
 
 enum Body {
@@ -257,4 +259,20 @@ pub async fn unmark_helpful(
 ) -> ApiResult<web::Json<ResourceView>> {
     let view = votes::set_helpful(state.db.writer(), auth.member_id(), id.0, false).await?;
     Ok(web::Json(view.with_signed_links(&state.links, auth.id)))
+}
+
+/// Say you opened a resource (the web client does when it shows one): recorded as read, and
+/// your notifications about it marked read on every tab
+/// (`notification.read`). 404 for what you may not see.
+#[utoipa::path(post, path = "/api/v1/resources/{id}/read", tag = "resources", params(("id" = String, Path)),
+    responses((status = 200, body = UnreadCount), (status = 401, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn read_resource(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+) -> ApiResult<web::Json<UnreadCount>> {
+    Ok(web::Json(
+        service::mark_read(state.db.writer(), auth.member_id(), id.0).await?,
+    ))
 }

@@ -12,9 +12,12 @@ use crate::error::{ApiError, ApiResult, FieldCollector, FieldErrors};
 use crate::events::{self, EventKind, NewEvent};
 use crate::extract::{split_page, Page, PageQuery};
 use crate::ids::{ApiId, MemberId, NetworkId};
+use crate::item_reads::ReadItem;
 use crate::markdown::Markdown;
 use crate::networks::access::load;
 use crate::networks::network_access;
+use crate::notifications::service::UnreadCount;
+use crate::notifications::settle;
 use crate::tags::Tag;
 use crate::text::{HttpUrl, MarkdownBody, Title};
 use crate::tx::Tx;
@@ -365,4 +368,14 @@ pub async fn delete(db: &Writer, actor: MemberId, id: i64) -> ApiResult<()> {
     );
     txn.commit().await?;
     Ok(())
+}
+
+/// The viewer opened a resource: recorded as read (`item_reads`), and their notifications about
+/// it settled; answers with their unread notifications.
+pub async fn mark_read(db: &Writer, viewer: MemberId, id: i64) -> ApiResult<UnreadCount> {
+    let txn = Tx::begin(db).await?;
+    load::<resources::Entity>(&txn, viewer, id).await?;
+    let unread = settle::opened(&txn, viewer, ReadItem::Resource, id).await?;
+    txn.commit().await?;
+    Ok(unread)
 }

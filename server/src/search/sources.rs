@@ -31,7 +31,9 @@ pub fn refs_for(kind: EventKind, subject: Option<i64>) -> Option<DocRef> {
         // Nothing searchable changes: names of networks, reactions, offers, action items and
         // notifications are not in any document.
         NetworkCreated | NetworkUpdated | ReactionChanged | HelpRequestOffered
-        | ActionItemCreated | ActionItemUpdated | NotificationCreated => return None,
+        | ActionItemCreated | ActionItemUpdated | NotificationCreated | NotificationRead => {
+            return None
+        }
         // Direct messages are never searchable.
         MessageCreated | ConversationRead => return None,
         PollCreated | PollUpdated | PollDeleted => DocType::Poll,

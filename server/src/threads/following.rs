@@ -7,6 +7,7 @@ use crate::entities::{posts, read_markers, thread_subscriptions};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ApiId, MemberId, PostId, ThreadId};
 use crate::notification_level::NotificationLevel;
+use crate::notifications::settle::{settle, Subject};
 use crate::tx::Tx;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
@@ -91,9 +92,11 @@ pub async fn set_level(
     Ok(level)
 }
 
-/// Moves a member's read marker forward to `post_id` (never back); returns where it is.
+/// Moves a member's read marker forward to `post_id` (never back) and settles their
+/// notifications about the posts it is past now (`notifications::settle`); returns where it
+/// is.
 pub async fn advance_read_marker(
-    txn: &impl ConnectionTrait,
+    txn: &Tx,
     thread_id: ThreadId,
     member_id: MemberId,
     post_id: PostId,
@@ -123,12 +126,17 @@ pub async fn advance_read_marker(
     )
     .exec_without_returning(txn)
     .await?;
-    Ok(
-        read_markers::Entity::find_by_id((thread_id.get(), member_id.get()))
-            .one(txn)
-            .await?
-            .map_or(post_id.get(), |marker| marker.last_read_post_id),
+    let marker = read_markers::Entity::find_by_id((thread_id.get(), member_id.get()))
+        .one(txn)
+        .await?
+        .map_or(post_id.get(), |marker| marker.last_read_post_id);
+    settle(
+        txn,
+        member_id,
+        Subject::ThreadUpTo(thread_id, PostId(marker)),
     )
+    .await?;
+    Ok(marker)
 }
 
 pub async fn mark_read(
