@@ -217,7 +217,7 @@ async fn seed(state: &staffroom::AppState, table_posts: usize) -> anyhow::Result
     )
     .await
     .map_err(fail)?;
-    let thread_id = thread.summary.id.0;
+    let thread_id = thread.thread.summary.id.0;
     let mut page_posts = Vec::new();
     for n in 1..PAGE_THREAD_POSTS {
         let post = staffroom::threads::posts::create(
@@ -234,7 +234,7 @@ async fn seed(state: &staffroom::AppState, table_posts: usize) -> anyhow::Result
         )
         .await
         .map_err(fail)?;
-        page_posts.push(post.id.0);
+        page_posts.push(post.post.id.0);
     }
     // Reactions on the page's posts, from several members, of every kind.
     let now = chrono::Utc::now();

@@ -247,7 +247,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                         .configure(insights::routes::configure)
                         .configure(live::routes::configure)
                         .configure(notifications::routes::configure)
-                        .configure(markdown::routes::configure)
+                        .configure(threads::preview::configure)
                         .configure(digests::routes::configure_api)
                         .configure(mail::routes::configure_api(unsubscribing()))
                         .default_service(web::to(not_found)),

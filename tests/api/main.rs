@@ -27,6 +27,7 @@ mod insights;
 mod live;
 mod losing_access;
 mod mail;
+mod mentions;
 mod networks;
 mod notification_emails;
 mod notifications;

@@ -80,7 +80,7 @@ pub async fn thread(
     )
     .await
     .map_err(fail)?;
-    Ok(thread.summary.id.0)
+    Ok(thread.thread.summary.id.0)
 }
 
 /// A thread and its posts inserted directly (no events, nothing rendered per post): for

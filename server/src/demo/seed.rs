@@ -344,7 +344,8 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
             },
         )
         .await
-        .map_err(err)?;
+        .map_err(err)?
+        .thread;
         let mut previous: Option<ApiId> = thread.first_post_id;
         for (author, body) in conversation.replies {
             let post = posts::create(
@@ -358,7 +359,8 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
                 },
             )
             .await
-            .map_err(err)?;
+            .map_err(err)?
+            .post;
             previous = Some(post.id);
             post_count += 1;
             // Someone other than the author finds each reply helpful.

@@ -222,11 +222,11 @@ pub async fn create(
     );
     let thread = crate::threads::service::start_thread(
         &txn,
+        markdown,
         actor,
         NetworkId(network_id),
         title.as_str().chars().take(186).collect::<String>() + " (discussion)",
-        opening.clone(),
-        markdown.render(&opening),
+        opening,
         &[],
     )
     .await?;

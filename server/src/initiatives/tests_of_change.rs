@@ -160,11 +160,11 @@ async fn insert(
     );
     let thread = crate::threads::service::start_thread(
         txn,
+        markdown,
         actor,
         NetworkId(team.network_id),
         change_idea.chars().take(186).collect::<String>() + " (test of change)",
-        opening.clone(),
-        markdown.render(&opening),
+        opening,
         &[],
     )
     .await?;

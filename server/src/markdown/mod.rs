@@ -6,10 +6,11 @@
 //! `markdown.image_hosts` stay images; any other becomes a link to it, and raw `<img>` tags
 //! pointing elsewhere lose their source.
 
-pub mod routes;
+pub mod mentions;
 
 use crate::text::MarkdownBody;
 use ammonia::Builder;
+use mentions::MentionLinks;
 use pulldown_cmark::{html, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -72,6 +73,9 @@ impl Markdown {
             .add_tags(["input"])
             .add_tag_attributes("input", ["type", "checked", "disabled"])
             .add_generic_attributes(["align"])
+            // Mentions (see `mentions.rs`): the one class kept, on links and spans only.
+            .add_allowed_classes("a", ["mention"])
+            .add_allowed_classes("span", ["mention"])
             .attribute_filter(move |element, attribute, value| {
                 if element == "img" && attribute == "src" && !filter_hosts.allow(value) {
                     None
@@ -89,53 +93,91 @@ impl Markdown {
     /// `javascript:` URLs, raw HTML reduced to the allowed subset, no images from
     /// elsewhere.
     pub fn render(&self, source: &str) -> String {
-        let options = Options::ENABLE_TABLES
-            | Options::ENABLE_STRIKETHROUGH
-            | Options::ENABLE_TASKLISTS
-            | Options::ENABLE_FOOTNOTES;
+        self.render_with_mentions(source, &MentionLinks::new())
+    }
+
+    /// Like `render`, with each `@handle` named in `links` as a mention link (or span).
+    pub fn render_with_mentions(&self, source: &str, links: &MentionLinks) -> String {
         // Images that may not load stay visible as links, marked as images.
         let mut converted: Vec<bool> = Vec::new();
-        let events = Parser::new_ext(source, options).flat_map(|event| match event {
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let keep = self.image_hosts.allow(&dest_url);
-                converted.push(!keep);
-                if keep {
-                    vec![Event::Start(Tag::Image {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    })]
-                } else {
-                    vec![
-                        Event::Start(Tag::Link {
-                            link_type: LinkType::Inline,
+        let events: Vec<Event<'_>> = parse(source)
+            .flat_map(|event| match event {
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
+                    let keep = self.image_hosts.allow(&dest_url);
+                    converted.push(!keep);
+                    if keep {
+                        vec![Event::Start(Tag::Image {
+                            link_type,
                             dest_url,
                             title,
                             id,
-                        }),
-                        Event::Text(CowStr::Borrowed("image: ")),
-                    ]
+                        })]
+                    } else {
+                        vec![
+                            Event::Start(Tag::Link {
+                                link_type: LinkType::Inline,
+                                dest_url,
+                                title,
+                                id,
+                            }),
+                            Event::Text(CowStr::Borrowed("image: ")),
+                        ]
+                    }
                 }
-            }
-            Event::End(TagEnd::Image) => {
-                if converted.pop().unwrap_or(false) {
-                    vec![Event::End(TagEnd::Link)]
-                } else {
-                    vec![Event::End(TagEnd::Image)]
+                Event::End(TagEnd::Image) => {
+                    if converted.pop().unwrap_or(false) {
+                        vec![Event::End(TagEnd::Link)]
+                    } else {
+                        vec![Event::End(TagEnd::Image)]
+                    }
                 }
-            }
-            other => vec![other],
-        });
+                other => vec![other],
+            })
+            .collect();
+        let events = mentions::link_mentions(events, links);
         let mut unsafe_html = String::with_capacity(source.len() * 3 / 2);
-        html::push_html(&mut unsafe_html, events);
-        self.sanitizer.clean(&unsafe_html).to_string()
+        html::push_html(&mut unsafe_html, events.into_iter());
+        without_rel_on_mentions(self.sanitizer.clean(&unsafe_html).to_string())
     }
+}
+
+/// The parser with the extensions member-written markdown gets.
+fn parse(source: &str) -> Parser<'_> {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES;
+    Parser::new_ext(source, options)
+}
+
+/// The sanitizer gives every link `rel="noopener noreferrer nofollow ugc"`; a mention is a
+/// link to a page of this instance, which needs none, and the contract gives it as
+/// `<a class="mention" href="/members/{id}">@handle</a>`.
+fn without_rel_on_mentions(html: String) -> String {
+    const OPENING: &str = "<a class=\"mention\" href=\"/members/";
+    const REL: &str = "\" rel=\"noopener noreferrer nofollow ugc\">";
+    if !html.contains(OPENING) {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html.as_str();
+    while let Some(at) = rest.find(OPENING) {
+        let after = &rest[at + OPENING.len()..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        out.push_str(&rest[..at + OPENING.len() + digits]);
+        rest = &after[digits..];
+        if digits > 0 && rest.starts_with(REL) {
+            out.push_str("\">");
+            rest = &rest[REL.len()..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The words of a markdown body without its markup, for search: text, code and link
@@ -163,6 +205,11 @@ impl MarkdownBody {
     /// The sanitized HTML to store beside the source.
     pub fn render(&self, markdown: &Markdown) -> String {
         markdown.render(self.as_str())
+    }
+
+    /// The HTML to store, with the body's resolved mentions as links.
+    pub fn render_with_mentions(&self, markdown: &Markdown, links: &MentionLinks) -> String {
+        markdown.render_with_mentions(self.as_str(), links)
     }
 }
 
@@ -242,5 +289,44 @@ mod tests {
         assert!(!html.contains("<img"), "{html}");
         let html = markdown.render("![x](//images.elsewhere.org/a.png)");
         assert!(!html.contains("<img"), "{html}");
+    }
+
+    #[test]
+    fn resolved_mentions_become_links_and_the_rest_stays_text() {
+        use super::mentions::{MentionLink, MentionLinks};
+        let links = MentionLinks::from([
+            (
+                "roxy-heiser".to_owned(),
+                MentionLink::Member {
+                    id: 7,
+                    handle: "roxy-heiser".to_owned(),
+                },
+            ),
+            ("facilitators".to_owned(), MentionLink::Facilitators),
+        ]);
+        let html = Markdown::default().render_with_mentions(
+            "Hi @Roxy-Heiser, @roxy and @facilitators: `@roxy-heiser` [@roxy-heiser](https://example.org)",
+            &links,
+        );
+        assert_eq!(
+            html,
+            "<p>Hi <a class=\"mention\" href=\"/members/7\">@roxy-heiser</a>, @roxy and \
+             <span class=\"mention\">@facilitators</span>: <code>@roxy-heiser</code> \
+             <a href=\"https://example.org\" rel=\"noopener noreferrer nofollow ugc\">@roxy-heiser</a></p>\n"
+        );
+    }
+
+    #[test]
+    fn written_html_keeps_only_the_mention_class() {
+        let html = render(
+            "<a class=\"mention evil\" href=\"javascript:alert(1)\" onclick=\"x()\">@x</a> <span class=\"big mention\" style=\"x\">y</span> <p class=\"mention\">z</p>",
+        );
+        assert!(
+            !html.contains("evil") && !html.contains("javascript") && !html.contains("onclick"),
+            "{html}"
+        );
+        assert!(!html.contains("style") && !html.contains("big"), "{html}");
+        assert!(html.contains("<span class=\"mention\">y</span>"), "{html}");
+        assert!(html.contains("<p>z</p>"), "{html}");
     }
 }

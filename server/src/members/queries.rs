@@ -121,23 +121,26 @@ pub async fn share_a_network(db: &impl ConnectionTrait, a: i64, b: i64) -> Resul
     Ok(of(a).iter().any(|network| theirs.contains(network)))
 }
 
-/// Handles equal to `base` or of the form `base-…`.
+/// Handles equal to `base` or of the form `base-…`, in any case (mentions match handles
+/// case-insensitively, so `Roxy-Heiser` takes `roxy-heiser`), lowercased.
 pub async fn handles_like(
     db: &impl ConnectionTrait,
     base: &str,
 ) -> Result<std::collections::HashSet<String>, DbErr> {
+    use sea_orm::sea_query::{Expr, Func};
+    let lowered = || Expr::expr(Func::lower(Expr::col(members::Column::Handle)));
     let rows: Vec<String> = members::Entity::find()
         .select_only()
         .column(members::Column::Handle)
         .filter(
             sea_orm::Condition::any()
-                .add(members::Column::Handle.eq(base))
-                .add(members::Column::Handle.starts_with(format!("{base}-"))),
+                .add(lowered().eq(base))
+                .add(lowered().like(format!("{base}-%"))),
         )
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows.into_iter().collect())
+    Ok(rows.into_iter().map(|h| h.to_lowercase()).collect())
 }
 
 pub async fn any_member_exists(db: &impl ConnectionTrait) -> Result<bool, DbErr> {

@@ -98,15 +98,19 @@ pub async fn create_member(
     }
 }
 
+/// Words that `@` gives a meaning of their own in a network.
+const RESERVED_HANDLES: [&str; 1] = [crate::markdown::mentions::FACILITATORS];
+
 fn email_taken() -> ApiError {
     ApiError::Conflict("An account with this email already exists.".into())
 }
 
-/// `roxy-heiser`, or the first free `roxy-heiser-N`, found with one query.
+/// `roxy-heiser`, or the first free `roxy-heiser-N`, found with one query. A handle that
+/// `@` means something else by (`@facilitators`) is never given: `facilitators-2` instead.
 async fn unique_handle(txn: &impl ConnectionTrait, name: &DisplayName) -> ApiResult<String> {
     let base = name.handle_base();
     let taken = queries::handles_like(txn, &base).await?;
-    if !taken.contains(&base) {
+    if !taken.contains(&base) && !RESERVED_HANDLES.contains(&base.as_str()) {
         return Ok(base);
     }
     let suffix = (2..)

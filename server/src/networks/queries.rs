@@ -2,11 +2,12 @@
 
 use super::visibility::{visible_networks, VisibleNetworks};
 use crate::entities::{
-    member_expertise, network_members, networks, read_markers, thread_subscriptions, threads,
+    member_expertise, members, network_members, networks, read_markers, thread_subscriptions,
+    threads,
 };
 use crate::ids::{MemberId, NetworkId};
 use crate::paging::IdPage;
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Expr, Func, LikeExpr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QuerySelect,
@@ -74,15 +75,46 @@ pub async fn list_for_member(
     page.ascending(query, networks::Column::Id).all(db).await
 }
 
-/// Members of a network by member id, optionally only those with an expertise tag.
+/// Members of a network by member id, optionally only those with an expertise tag, and
+/// only those whose handle or a word of whose display name starts with `name_prefix`
+/// (lowercase; compared with the stored text lowercased).
 pub async fn members_page(
     db: &impl ConnectionTrait,
     network_id: NetworkId,
     expertise: Option<&str>,
+    name_prefix: Option<&str>,
     page: IdPage,
 ) -> Result<Vec<network_members::Model>, DbErr> {
     let mut query =
         network_members::Entity::find().filter(network_members::Column::NetworkId.eq(network_id));
+    if let Some(prefix) = name_prefix {
+        let escaped = prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let like = |pattern: String| LikeExpr::new(pattern).escape('\\');
+        let lowered = |column: members::Column| Expr::expr(Func::lower(Expr::col(column)));
+        query = query.filter(
+            network_members::Column::MemberId.in_subquery(
+                Query::select()
+                    .column(members::Column::Id)
+                    .from(members::Entity)
+                    .cond_where(
+                        Condition::any()
+                            .add(lowered(members::Column::Handle).like(like(format!("{escaped}%"))))
+                            .add(
+                                lowered(members::Column::DisplayName)
+                                    .like(like(format!("{escaped}%"))),
+                            )
+                            .add(
+                                lowered(members::Column::DisplayName)
+                                    .like(like(format!("% {escaped}%"))),
+                            ),
+                    )
+                    .to_owned(),
+            ),
+        );
+    }
     if let Some(tag) = expertise {
         query = query.filter(
             network_members::Column::MemberId.in_subquery(

@@ -238,8 +238,32 @@ pub async fn list(
 pub struct MembersQuery {
     /// Only members with this expertise tag.
     pub expertise: Option<String>,
+    /// Only members whose handle, or a word of whose display name, starts with this
+    /// (case-insensitive; a leading `@` is ignored): the composer's mention autocomplete.
+    /// At most 80 characters. With it, `limit` defaults to 10.
+    pub q: Option<String>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
+}
+
+/// With `?q=`, a page is what fits beside the composer, unless the client asks for more.
+const SUGGESTIONS_PER_PAGE: u32 = 10;
+
+/// `?q=` as a lowercase prefix, or `None` for every member (absent, blank or just `@`).
+fn name_prefix(q: Option<&str>) -> ApiResult<Option<String>> {
+    let Some(q) = q else { return Ok(None) };
+    let q = q.trim();
+    let q = q.strip_prefix('@').unwrap_or(q);
+    if q.chars().count() > 80 {
+        return Err(ApiError::invalid("q", "must be at most 80 characters"));
+    }
+    if q.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "q",
+            "must not contain control characters",
+        ));
+    }
+    Ok((!q.is_empty()).then(|| q.to_lowercase()))
 }
 
 pub async fn list_members(
@@ -249,8 +273,11 @@ pub async fn list_members(
     query: MembersQuery,
 ) -> ApiResult<Page<MembershipView>> {
     let access = network_access(db, actor, network_id).await?;
+    let prefix = name_prefix(query.q.as_deref())?;
     let page = PageQuery {
-        limit: query.limit,
+        limit: query
+            .limit
+            .or(prefix.as_ref().map(|_| SUGGESTIONS_PER_PAGE)),
         cursor: query.cursor,
     };
     let page = IdPage::of(&page)?;
@@ -260,8 +287,14 @@ pub async fn list_members(
         .map(Tag::parse)
         .transpose()
         .map_err(|message| ApiError::invalid("expertise", message))?;
-    let rows =
-        queries::members_page(db, network_id, expertise.as_ref().map(Tag::as_str), page).await?;
+    let rows = queries::members_page(
+        db,
+        network_id,
+        expertise.as_ref().map(Tag::as_str),
+        prefix.as_deref(),
+        page,
+    )
+    .await?;
     let ids: Vec<i64> = rows.iter().map(|m| m.member_id).collect();
     let mut people = member_queries::find_many(db, &ids).await?;
     let mut expertise = member_queries::expertise_of_many(db, &ids).await?;

@@ -32,7 +32,7 @@ use utoipa::{Modify, OpenApi};
         threads::routes::create_post, threads::routes::update_post, threads::routes::delete_post,
         threads::routes::add_reaction, threads::routes::remove_reaction, threads::routes::follow_thread,
         threads::routes::unfollow_thread, threads::routes::set_thread_level, threads::routes::mark_read,
-        crate::markdown::routes::preview,
+        crate::threads::preview::preview,
         help_requests::routes::list_help_requests, help_requests::routes::create_help_request,
         help_requests::routes::get_help_request, help_requests::routes::update_help_request,
         help_requests::routes::list_responses, help_requests::routes::respond,

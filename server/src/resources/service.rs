@@ -206,11 +206,11 @@ pub async fn create(
         .unwrap_or_default();
     let thread = crate::threads::service::start_thread(
         &txn,
+        &state.markdown,
         actor,
         network_id,
         title.as_str().chars().take(186).collect::<String>() + " (discussion)",
-        opening.clone(),
-        state.markdown.render(&opening),
+        opening,
         &resource_tags,
     )
     .await?;

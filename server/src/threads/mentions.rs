@@ -1,88 +1,108 @@
-//! `@handle` mentions: found in a post's markdown, resolved to members of the thread's
-//! network (mentioning someone outside it does nothing, and reveals nothing).
+//! `@handle` mentions: found in a post's markdown (`markdown::mentions`), resolved to
+//! members of the thread's network (mentioning someone outside it does nothing, and reveals
+//! nothing), recorded so an edit notifies only those it newly mentions.
 
 use crate::entities::{members, network_members, post_mentions};
 use crate::ids::{MemberId, NetworkId, PostId};
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use crate::markdown::mentions::{extract_handles, MentionLink, MentionLinks, FACILITATORS};
+use crate::role::Role;
+use sea_orm::sea_query::{Expr, Func, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
 
-const MAX_MENTIONS: usize = 20;
-
-/// Handles mentioned in `body`, lowercased and deduplicated. An `@` counts only at the start
-/// or after a character that cannot be part of a word (so emails are not mentions), and
-/// not inside inline or fenced code.
-pub fn extract_handles(body: &str) -> Vec<String> {
-    let mut handles = Vec::new();
-    let mut in_fence = false;
-    for line in body.lines() {
-        if line.trim_start().starts_with("```") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if in_fence {
-            continue;
-        }
-        let mut in_code = false;
-        let mut previous: Option<char> = None;
-        for (index, c) in line.char_indices() {
-            if c == '`' {
-                in_code = !in_code;
-            } else if c == '@'
-                && !in_code
-                && previous.is_none_or(|p| !(p.is_alphanumeric() || p == '_' || p == '.'))
-            {
-                let rest = &line[index + 1..];
-                let handle: String = rest
-                    .chars()
-                    .take_while(|ch| ch.is_alphanumeric() || *ch == '-')
-                    .collect::<String>()
-                    .trim_end_matches('-')
-                    .to_lowercase();
-                if !handle.is_empty() && !handles.contains(&handle) {
-                    handles.push(handle);
-                    if handles.len() == MAX_MENTIONS {
-                        return handles;
-                    }
-                }
-            }
-            previous = Some(c);
-        }
-    }
-    handles
+/// What the `@words` of a body name in one network.
+#[derive(Debug, Default)]
+pub struct Mentions {
+    /// How each resolved handle renders (lowercased handle as written → link).
+    pub links: MentionLinks,
+    /// Members to notify: those named, and the facilitators for `@facilitators`; never the
+    /// author.
+    pub member_ids: Vec<i64>,
+    /// Each `@word` (lowercased, as written) that names nobody in the network.
+    pub unresolved: Vec<String>,
 }
 
-/// Members of `network_id` mentioned in `body`, excluding the author.
+/// Resolves the mentions of `body` against the members of `network_id`. Handles compare
+/// case-insensitively: `@Roxy-Heiser` is `roxy-heiser`, whatever case a handle was stored
+/// in. `@facilitators` always means the network's facilitators, never a member so named.
 pub async fn resolve(
     db: &impl ConnectionTrait,
     network_id: NetworkId,
     author_id: MemberId,
     body: &str,
-) -> Result<Vec<members::Model>, DbErr> {
+) -> Result<Mentions, DbErr> {
     let handles = extract_handles(body);
+    let mut mentions = Mentions::default();
     if handles.is_empty() {
-        return Ok(Vec::new());
+        return Ok(mentions);
     }
-    members::Entity::find()
-        .filter(members::Column::Handle.is_in(handles))
-        .filter(members::Column::Id.ne(author_id))
-        .filter(
-            members::Column::Id.in_subquery(
-                Query::select()
-                    .column(network_members::Column::MemberId)
-                    .from(network_members::Entity)
-                    .and_where(network_members::Column::NetworkId.eq(network_id))
-                    .to_owned(),
-            ),
-        )
-        .all(db)
-        .await
+    let names_facilitators = handles.iter().any(|h| h == FACILITATORS);
+    let personal: Vec<String> = handles
+        .iter()
+        .filter(|h| *h != FACILITATORS)
+        .cloned()
+        .collect();
+    let in_network = Query::select()
+        .column(network_members::Column::MemberId)
+        .from(network_members::Entity)
+        .and_where(network_members::Column::NetworkId.eq(network_id))
+        .to_owned();
+    let found: Vec<(i64, String)> = if personal.is_empty() {
+        Vec::new()
+    } else {
+        // Handles are made lowercase, so this matches what `extract_handles` lowercased;
+        // LOWER() keeps a handle stored with capitals (by hand, or an older import)
+        // reachable too. SQLite's LOWER() folds ASCII only, which is all a capital in a
+        // stored handle could be: made handles fold with Unicode rules before storing.
+        members::Entity::find()
+            .select_only()
+            .columns([members::Column::Id, members::Column::Handle])
+            .filter(Expr::expr(Func::lower(Expr::col(members::Column::Handle))).is_in(personal))
+            .filter(members::Column::Id.in_subquery(in_network.clone()))
+            .into_tuple()
+            .all(db)
+            .await?
+    };
+    for (id, handle) in found {
+        let key = handle.to_lowercase();
+        if key != FACILITATORS {
+            if id != author_id.get() {
+                mentions.member_ids.push(id);
+            }
+            mentions
+                .links
+                .insert(key, MentionLink::Member { id, handle });
+        }
+    }
+    if names_facilitators {
+        let facilitators: Vec<i64> = network_members::Entity::find()
+            .select_only()
+            .column(network_members::Column::MemberId)
+            .filter(network_members::Column::NetworkId.eq(network_id))
+            .filter(network_members::Column::Role.eq(Role::Facilitator.as_str()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for id in facilitators {
+            if id != author_id.get() && !mentions.member_ids.contains(&id) {
+                mentions.member_ids.push(id);
+            }
+        }
+        mentions
+            .links
+            .insert(FACILITATORS.to_owned(), MentionLink::Facilitators);
+    }
+    mentions.unresolved = handles
+        .into_iter()
+        .filter(|h| !mentions.links.contains_key(h))
+        .collect();
+    Ok(mentions)
 }
 
 /// Records mentions of `post_id` not yet recorded; returns the newly mentioned members.
 pub async fn record(
     db: &impl ConnectionTrait,
     post_id: PostId,
-    mentioned: &[members::Model],
+    mentioned: &[i64],
 ) -> Result<Vec<i64>, DbErr> {
     let existing: Vec<i64> = post_mentions::Entity::find()
         .filter(post_mentions::Column::PostId.eq(post_id))
@@ -93,7 +113,7 @@ pub async fn record(
         .collect();
     let new: Vec<i64> = mentioned
         .iter()
-        .map(|m| m.id)
+        .copied()
         .filter(|id| !existing.contains(id))
         .collect();
     if !new.is_empty() {
@@ -107,20 +127,4 @@ pub async fn record(
         .await?;
     }
     Ok(new)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::extract_handles;
-
-    #[test]
-    fn finds_handles_but_not_emails_or_code() {
-        let body = "Thanks @roxy-heiser and @Lauren! Mail me at ana@school.org.\n`@not-this` \n```\n@nor-this\n```\n@roxy-heiser again";
-        assert_eq!(extract_handles(body), vec!["roxy-heiser", "lauren"]);
-    }
-
-    #[test]
-    fn trailing_hyphens_and_punctuation_are_not_part_of_a_handle() {
-        assert_eq!(extract_handles("cc @ana-, @bo."), vec!["ana", "bo"]);
-    }
 }

@@ -7,6 +7,7 @@ pub mod mentions;
 pub mod model;
 pub mod page;
 pub mod posts;
+pub mod preview;
 pub mod queries;
 pub mod reactions;
 pub mod routes;

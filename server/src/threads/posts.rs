@@ -49,18 +49,35 @@ struct PostEvent<'a> {
     mentioned_member_ids: Vec<ApiId>,
 }
 
-/// Inserts a post and records its mentions (the caller updates the thread's counters).
+/// A post as written, with each `@word` that named nobody in the network: the composer
+/// warns about them, nothing is refused for them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WrittenPost {
+    #[serde(flatten)]
+    pub post: PostView,
+    /// Lowercased, as written without the `@`.
+    pub unresolved_mentions: Vec<String>,
+}
+
+/// Inserts a post, rendered with its mentions as links, and records and notifies its
+/// mentions (the caller updates the thread's counters). Returns the post and the `@words`
+/// that named nobody.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_post(
     txn: &Tx,
+    markdown: &Markdown,
     thread: &threads::Model,
     author_id: MemberId,
     post_number: i32,
     reply_to_post_id: Option<i64>,
     body: String,
-    body_html: String,
-) -> ApiResult<posts::Model> {
+) -> ApiResult<(posts::Model, Vec<String>)> {
     let now = crate::clock::now();
-    let mentioned = mentions::resolve(txn, NetworkId(thread.network_id), author_id, &body).await?;
+    let mentions = mentions::resolve(txn, NetworkId(thread.network_id), author_id, &body).await?;
+    // Rendered once, at write time, with the mentions resolved now: a member who later
+    // leaves the network stays linked (their page is then 404 to those who no longer
+    // share a network with them, and reveals nothing the post did not already say).
+    let body_html = markdown.render_with_mentions(&body, &mentions.links);
     let post = posts::ActiveModel {
         thread_id: Set(thread.id),
         author_id: Set(author_id.get()),
@@ -79,9 +96,9 @@ pub async fn insert_post(
     }
     .insert(txn)
     .await?;
-    let newly_mentioned = mentions::record(txn, PostId(post.id), &mentioned).await?;
+    let newly_mentioned = mentions::record(txn, PostId(post.id), &mentions.member_ids).await?;
     crate::notifications::fanout::notify_post(txn, thread, &post, &newly_mentioned).await?;
-    Ok(post)
+    Ok((post, mentions.unresolved))
 }
 
 /// A page of posts, with authors, reaction counts and the viewer's reactions, in one query
@@ -112,9 +129,8 @@ pub async fn create(
     actor: MemberId,
     thread_id: ThreadId,
     input: CreatePost,
-) -> ApiResult<PostView> {
+) -> ApiResult<WrittenPost> {
     let body = MarkdownBody::required("body", &input.body)?;
-    let body_html = body.render(markdown);
 
     let txn = Tx::begin(db).await?;
     let (thread, access) = thread_access(&txn, actor, thread_id).await?;
@@ -154,14 +170,14 @@ pub async fn create(
         .into_tuple()
         .one(&txn)
         .await?;
-    let post = insert_post(
+    let (post, unresolved_mentions) = insert_post(
         &txn,
+        markdown,
         &thread,
         actor,
         last_number.unwrap_or(0) + 1,
         input.reply_to_post_id.map(|id| id.0),
         body.into_string(),
-        body_html,
     )
     .await?;
     threads::Entity::update_many()
@@ -188,7 +204,10 @@ pub async fn create(
     )
     .await?;
     txn.commit().await?;
-    Ok(view)
+    Ok(WrittenPost {
+        post: view,
+        unresolved_mentions,
+    })
 }
 
 /// The payload of `post.created` / `post.updated`: the post as anyone sees it.
@@ -244,26 +263,27 @@ async fn append_post_event(
     Ok(())
 }
 
-/// Replaces a post's body (re-rendered, mentions re-resolved) and marks it edited.
+/// Replaces a post's body (re-rendered, mentions re-resolved: those newly mentioned are
+/// notified) and marks it edited. Returns the post and the `@words` that named nobody.
 pub async fn rewrite_body(
     txn: &Tx,
     markdown: &Markdown,
     post: posts::Model,
     body: MarkdownBody,
     now: DateTime<Utc>,
-) -> ApiResult<posts::Model> {
+) -> ApiResult<(posts::Model, Vec<String>)> {
     let thread = threads::Entity::find_by_id(post.thread_id)
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let mentioned = mentions::resolve(
+    let mentions = mentions::resolve(
         txn,
         NetworkId(thread.network_id),
         MemberId(post.author_id),
         body.as_str(),
     )
     .await?;
-    let body_html = body.render(markdown);
+    let body_html = body.render_with_mentions(markdown, &mentions.links);
     let body = body.into_string();
     let mut active: posts::ActiveModel = post.into();
     active.body = Set(body);
@@ -271,9 +291,9 @@ pub async fn rewrite_body(
     active.edited_at = Set(Some(now));
     active.updated_at = Set(now);
     let post = active.update(txn).await?;
-    let newly_mentioned = mentions::record(txn, PostId(post.id), &mentioned).await?;
+    let newly_mentioned = mentions::record(txn, PostId(post.id), &mentions.member_ids).await?;
     crate::notifications::fanout::notify_mentions(txn, &thread, &post, &newly_mentioned).await?;
-    Ok(post)
+    Ok((post, mentions.unresolved))
 }
 
 pub async fn update(
@@ -282,7 +302,7 @@ pub async fn update(
     actor: MemberId,
     post_id: PostId,
     input: UpdatePost,
-) -> ApiResult<PostView> {
+) -> ApiResult<WrittenPost> {
     let body = MarkdownBody::required("body", &input.body)?;
     let txn = Tx::begin(db).await?;
     let (post, thread, access) = post_access(&txn, actor, post_id).await?;
@@ -290,7 +310,8 @@ pub async fn update(
         return Err(ApiError::NotFound);
     }
     access.require_author_or_facilitator(MemberId(post.author_id))?;
-    let post = rewrite_body(&txn, markdown, post, body, crate::clock::now()).await?;
+    let (post, unresolved_mentions) =
+        rewrite_body(&txn, markdown, post, body, crate::clock::now()).await?;
     let view = queries::post_view(&txn, actor.get(), &post).await?;
     append_post_event(
         &txn,
@@ -302,7 +323,10 @@ pub async fn update(
     )
     .await?;
     txn.commit().await?;
-    Ok(view)
+    Ok(WrittenPost {
+        post: view,
+        unresolved_mentions,
+    })
 }
 
 /// Soft delete, leaving a tombstone in the thread. The opening post goes with its thread.

@@ -2,9 +2,9 @@
 
 use super::following::{self, ReadMarkerBody, ReadState};
 use super::model::ReactionKind;
-use super::posts::{self, CreatePost, UpdatePost};
+use super::posts::{self, CreatePost, UpdatePost, WrittenPost};
 use super::reactions::{self, ReactionState};
-use super::service::{self, CreateThread, ThreadListQuery, UpdateThread};
+use super::service::{self, CreateThread, StartedThread, ThreadListQuery, UpdateThread};
 use super::views::{PostView, ThreadSummary, ThreadView};
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -72,7 +72,7 @@ pub async fn list_threads(
 }
 
 #[utoipa::path(post, path = "/api/v1/networks/{id}/threads", tag = "threads", params(("id" = String, Path)), request_body = CreateThread,
-    responses((status = 201, body = ThreadView), (status = 404, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = StartedThread), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn create_thread(
     state: web::Data<AppState>,
@@ -153,7 +153,7 @@ pub async fn list_posts(
 }
 
 #[utoipa::path(post, path = "/api/v1/threads/{id}/posts", tag = "threads", params(("id" = String, Path)), request_body = CreatePost,
-    responses((status = 201, body = PostView), (status = 403, description = "Thread locked", body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = WrittenPost), (status = 403, description = "Thread locked", body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn create_post(
     state: web::Data<AppState>,
@@ -173,14 +173,14 @@ pub async fn create_post(
 }
 
 #[utoipa::path(patch, path = "/api/v1/posts/{id}", tag = "threads", params(("id" = String, Path)), request_body = UpdatePost,
-    responses((status = 200, body = PostView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = WrittenPost), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn update_post(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<ApiId>,
     ApiJson(input): ApiJson<UpdatePost>,
-) -> ApiResult<web::Json<PostView>> {
+) -> ApiResult<web::Json<WrittenPost>> {
     Ok(web::Json(
         posts::update(
             state.db.writer(),

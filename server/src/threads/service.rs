@@ -18,7 +18,7 @@ use crate::tags::Tag;
 use crate::text::{MarkdownBody, Title};
 use crate::tx::Tx;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -56,27 +56,36 @@ pub async fn create(
     actor: MemberId,
     network_id: NetworkId,
     input: CreateThread,
-) -> ApiResult<ThreadView> {
+) -> ApiResult<StartedThread> {
     let title = Title::parse(&input.title);
     let body = MarkdownBody::required("body", &input.body);
     let tags = Tag::parse_list("tags", &input.tags);
     let (title, body, tags) = crate::error::collect_errors3(title, body, tags)?;
-    let body_html = body.render(markdown);
 
     let txn = Tx::begin(db).await?;
     network_access(&txn, actor, network_id).await?;
-    let view = start_thread(
+    let started = open_thread(
         &txn,
+        markdown,
         actor,
         network_id,
         title.into_string(),
         body.into_string(),
-        body_html,
         &tags,
     )
     .await?;
     txn.commit().await?;
-    Ok(view)
+    Ok(started)
+}
+
+/// A thread as started, with each `@word` of its opening post that named nobody in the
+/// network (reported, never refused).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StartedThread {
+    #[serde(flatten)]
+    pub thread: ThreadView,
+    /// Lowercased, as written without the `@`.
+    pub unresolved_mentions: Vec<String>,
 }
 
 /// Starts a thread inside the caller's transaction (after its access check): the thread,
@@ -84,13 +93,26 @@ pub async fn create(
 /// Other capabilities (a resource's discussion) start theirs through this too.
 pub async fn start_thread(
     txn: &Tx,
+    markdown: &Markdown,
     actor: MemberId,
     network_id: NetworkId,
     title: String,
     body: String,
-    body_html: String,
     tags: &[Tag],
 ) -> ApiResult<ThreadView> {
+    let started = open_thread(txn, markdown, actor, network_id, title, body, tags).await?;
+    Ok(started.thread)
+}
+
+async fn open_thread(
+    txn: &Tx,
+    markdown: &Markdown,
+    actor: MemberId,
+    network_id: NetworkId,
+    title: String,
+    body: String,
+    tags: &[Tag],
+) -> ApiResult<StartedThread> {
     let now = crate::clock::now();
     let thread = threads::ActiveModel {
         network_id: Set(network_id.get()),
@@ -109,7 +131,8 @@ pub async fn start_thread(
     .insert(txn)
     .await?;
     replace_tags(txn, ThreadId(thread.id), tags).await?;
-    let post = insert_post(txn, &thread, actor, 1, None, body, body_html).await?;
+    let (post, unresolved_mentions) =
+        insert_post(txn, markdown, &thread, actor, 1, None, body).await?;
     let mut active: threads::ActiveModel = thread.into();
     active.last_post_id = Set(Some(post.id));
     let thread = active.update(txn).await?;
@@ -127,7 +150,10 @@ pub async fn start_thread(
         )
         .about(thread.id),
     );
-    Ok(view)
+    Ok(StartedThread {
+        thread: view,
+        unresolved_mentions,
+    })
 }
 
 /// The thread as anyone would see it, for event payloads (no viewer-specific counts).
