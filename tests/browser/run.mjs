@@ -26,7 +26,7 @@ const JOURNEYS = [
   ['two tabs share one sign-in through several token refreshes', tabs],
   ['an initiative: teams, a check-in that makes a bright spot live, a test of change tried by a peer', initiatives],
   ['connections: an anonymous request hidden, a direct message answered live, a poll with live results, insights', connections],
-  ['what is new: the feed live, first unread, mentions by keyboard, notifications cleared from another tab', whatsNew],
+  ['what is new: the feed live, first unread, mentions, notifications cleared from another tab', whatsNew],
   ['no serious accessibility violation on any main page, light and dark; screenshots', accessibility],
 ];
 
