@@ -1,8 +1,9 @@
-// Coming back between convenings. Mia has read the thread; Lauren writes twice; Mia's home
-// feed moves the thread to the top live, and its title takes her to the first unread post.
-// Lauren mentions Mia by picking her from the suggestions with the keyboard and is warned
-// about a name that matches nobody. The notification that reply gives Mia clears on her
-// first tab when she reads the thread in a second one. axe checks the feed, the grouped
+// Coming back between convenings. Mia has read the thread; Lauren writes twice; the thread
+// opens for Mia at the first unread post. Lauren mentions Mia by picking her from the
+// suggestions with the keyboard and is warned about a name that matches nobody. The
+// notification that reply gives Mia clears on her first tab when she reads the thread in a
+// second one. Mia's home feed moves a thread to the top live, and its title takes her to
+// the first unread post. axe checks the feed, the grouped
 // notifications, the shortcuts dialog and the open suggestions; screenshots at 1280 and 375
 // px of the feed, a thread and the suggestions.
 
@@ -30,38 +31,12 @@ export async function whatsNew(browser, world) {
   const posts = await as(mia, 'GET', `/threads/${threadId}/posts?limit=100`);
   await as(mia, 'POST', `/threads/${threadId}/read`, { last_read_post_id: posts.items.at(-1).id });
 
-  // Her home page is the feed; Lauren writes twice and the thread comes to the top live.
-  await mia.goto('/');
-  await mia.getByRole('heading', { level: 2, name: 'What’s new' }).waitFor();
-  const feed = mia.getByRole('list', { name: 'What is new' });
-  await feed.getByRole('link', { name: 'Chronic absence in 9th grade' }).waitFor();
-  await as(lauren, 'POST', `/networks/${world.networkPath.split('/').pop()}/threads`, { title: 'Family forum dates', body: 'Which evenings work for families?', tags: [] });
-  await eventually('the new thread at the top of Mia’s feed', async () =>
-    (await feed.locator('.feed-item').first().textContent()).includes('Family forum dates'));
+  // Lauren writes twice; the thread opens at the first of them, focused, under the marker.
   const first = await as(lauren, 'POST', `/threads/${threadId}/posts`, { body: 'Back from the convening: two notes.' });
   await as(lauren, 'POST', `/threads/${threadId}/posts`, { body: 'Second note: mentors logged 40 calls.' });
-  await eventually('the thread back at the top, 2 unread', async () => {
-    const top = await feed.locator('.feed-item').first().textContent();
-    return top.includes('Chronic absence in 9th grade') && top.includes('2 unread');
-  });
-  await axe(mia, 'home feed');
-  await mia.getByRole('link', { name: 'Unread', exact: false }).first().click();
-  await feed.getByRole('link', { name: 'Chronic absence in 9th grade' }).waitFor();
-  await axe(mia, 'home feed, unread');
-  await mia.setViewportSize(PHONE);
-  await screenshot(mia, 'whats-new-feed-375');
-  await mia.setViewportSize({ width: 1280, height: 860 });
-  await screenshot(mia, 'whats-new-feed-1280');
-
-  // Its title leads to the first unread post, focused, under the marker.
-  await feed.getByRole('link', { name: 'Chronic absence in 9th grade' }).click();
+  await mia.goto(world.threadPath);
   await mia.getByRole('heading', { level: 1, name: 'Chronic absence in 9th grade' }).waitFor();
-  await eventually('focus on the first unread post', () => mia.evaluate(() => {
-    const el = document.activeElement;
-    return el?.id === 'first-unread' || (el?.matches('article.post') && el.previousElementSibling?.id === 'first-unread');
-  }));
-  const afterMarker = await mia.evaluate(() => document.getElementById('first-unread')?.nextElementSibling?.dataset.id);
-  if (afterMarker !== first.id) throw new Error(`the first unread post is not the one after the marker (${afterMarker}, expected ${first.id})`);
+  await expectFirstUnread(mia, first.id);
   await mia.keyboard.press('?');
   await mia.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
   await axe(mia, 'shortcuts dialog');
@@ -118,10 +93,47 @@ export async function whatsNew(browser, world) {
   await eventually('the first tab’s list to show nothing unread', async () => (await mia.locator('.notification.unread').count()) === 0);
   await second.close();
 
+  // Her home page is the feed: new activity comes to the top live, and a thread's title
+  // leads to its first unread post.
+  await mia.goto('/');
+  await mia.getByRole('heading', { level: 2, name: 'What’s new' }).waitFor();
+  const feed = mia.getByRole('list', { name: 'What is new' });
+  await feed.getByRole('link', { name: 'Chronic absence in 9th grade' }).waitFor();
+  await as(lauren, 'POST', `/networks/${world.networkPath.split('/').pop()}/threads`, { title: 'Family forum dates', body: 'Which evenings work for families?', tags: [] });
+  await eventually('the new thread at the top of Mia’s feed', async () =>
+    (await feed.locator('.feed-item').first().textContent()).includes('Family forum dates'));
+  const later = await as(lauren, 'POST', `/threads/${threadId}/posts`, { body: 'Third note: the forum is on Thursday.' });
+  await as(lauren, 'POST', `/threads/${threadId}/posts`, { body: 'Fourth note: bring the rosters.' });
+  await eventually('the thread back at the top, 2 unread', async () => {
+    const top = await feed.locator('.feed-item').first().textContent();
+    return top.includes('Chronic absence in 9th grade') && top.includes('2 unread');
+  });
+  await axe(mia, 'home feed');
+  await mia.getByRole('link', { name: 'Unread', exact: false }).first().click();
+  await feed.getByRole('link', { name: 'Chronic absence in 9th grade' }).waitFor();
+  await axe(mia, 'home feed, unread');
+  await mia.setViewportSize(PHONE);
+  await screenshot(mia, 'whats-new-feed-375');
+  await mia.setViewportSize({ width: 1280, height: 860 });
+  await screenshot(mia, 'whats-new-feed-1280');
+  await feed.getByRole('link', { name: 'Chronic absence in 9th grade' }).click();
+  await mia.getByRole('heading', { level: 1, name: 'Chronic absence in 9th grade' }).waitFor();
+  await expectFirstUnread(mia, later.id);
+
   assertNoProblems(laurenContext);
   assertNoProblems(miaContext);
   await laurenContext.close();
   await miaContext.close();
+}
+
+/** Focus is on the first unread post (or the marker right above it), and it is `postId`. */
+async function expectFirstUnread(page, postId) {
+  await eventually('focus on the first unread post', () => page.evaluate(() => {
+    const el = document.activeElement;
+    return el?.id === 'first-unread' || (el?.matches('article.post') && el.previousElementSibling?.id === 'first-unread');
+  }));
+  const afterMarker = await page.evaluate(() => document.getElementById('first-unread')?.nextElementSibling?.dataset.id);
+  if (afterMarker !== postId) throw new Error(`the first unread post is not the one after the marker (${afterMarker}, expected ${postId})`);
 }
 
 /** Calls the API as the member signed in on `page` (through the page's own client). */
