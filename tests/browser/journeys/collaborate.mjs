@@ -143,7 +143,7 @@ export async function collaborate(browser, world) {
   await mia.getByText('You are offline. What you write is kept and sent when the connection is back.').waitFor({ timeout: 3_000 });
   await mia.getByLabel('Your reply').fill('Written on the train, sent when back.');
   await mia.getByRole('button', { name: 'Post reply' }).click();
-  const queued = mia.getByRole('article', { name: 'Your reply, waiting to be sent' });
+  const queued = mia.getByRole('article', { name: 'Queued post, waiting for the connection' });
   await queued.getByText('Queued: it will be sent when the connection is back.').waitFor();
   if (await mia.getByText('Failed to fetch').count()) throw new Error('the page said “Failed to fetch”');
   if ((await mia.getByLabel('Your reply').inputValue()) !== '') throw new Error('the queued reply stayed in the box');

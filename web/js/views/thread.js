@@ -216,7 +216,7 @@ export async function render(context) {
   // Replies waiting for the connection, shown where they will appear.
   const queuedArticles = new Map(); // outbox item id -> article
   function showQueued(item) {
-    const article = h('article', { class: 'post post-queued', dataset: { queued: item.id }, 'aria-label': 'Your reply, waiting to be sent' },
+    const article = h('article', { class: 'post post-queued', dataset: { queued: item.id }, 'aria-label': 'Queued post, waiting for the connection' },
       h('header', { class: 'post-header' }, avatar(me),
         h('div', {}, h('span', { class: 'post-author' }, me?.display_name ?? 'You'),
           h('p', { class: 'meta queued-status' }, 'Queued: it will be sent when the connection is back.'))),
