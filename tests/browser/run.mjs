@@ -11,7 +11,7 @@ import { tabs } from './journeys/tabs.mjs';
 import { accessibility } from './journeys/accessibility.mjs';
 import { initiatives } from './journeys/initiatives.mjs';
 import { connections } from './journeys/connections.mjs';
-import { whatsNew } from './journeys/whats-new.mjs';
+import { homeFeed, whatsNew } from './journeys/whats-new.mjs';
 
 if (!BASE_URL) {
   console.error('STAFFROOM_URL is not set: run these through `cargo test` (browser::journeys).');
@@ -26,7 +26,8 @@ const JOURNEYS = [
   ['two tabs share one sign-in through several token refreshes', tabs],
   ['an initiative: teams, a check-in that makes a bright spot live, a test of change tried by a peer', initiatives],
   ['connections: an anonymous request hidden, a direct message answered live, a poll with live results, insights', connections],
-  ['what is new: the feed live, first unread, mentions, notifications cleared from another tab', whatsNew],
+  ['what is new: first unread, mentions, notifications cleared from another tab', whatsNew],
+  ['the home feed: live, to the first unread', homeFeed],
   ['no serious accessibility violation on any main page, light and dark; screenshots', accessibility],
 ];
 

@@ -2,8 +2,8 @@
 // opens for Mia at the first unread post. Lauren mentions Mia by picking her from the
 // suggestions with the keyboard and is warned about a name that matches nobody. The
 // notification that reply gives Mia clears on her first tab when she reads the thread in a
-// second one. Mia's home feed moves a thread to the top live, and its title takes her to
-// the first unread post. axe checks the feed, the grouped
+// second one. Separately (`homeFeed`), Mia's home feed moves a thread to the top live, and
+// its title takes her to the first unread post. axe checks the feed, the grouped
 // notifications, the shortcuts dialog and the open suggestions; screenshots at 1280 and 375
 // px of the feed, a thread and the suggestions.
 
@@ -93,8 +93,25 @@ export async function whatsNew(browser, world) {
   await eventually('the first tab’s list to show nothing unread', async () => (await mia.locator('.notification.unread').count()) === 0);
   await second.close();
 
-  // Her home page is the feed: new activity comes to the top live, and a thread's title
-  // leads to its first unread post.
+  assertNoProblems(laurenContext);
+  assertNoProblems(miaContext);
+  await laurenContext.close();
+  await miaContext.close();
+}
+
+/** Mia's home feed (GET /me/feed): new activity comes to the top live, a thread's title leads to its first unread post. */
+export async function homeFeed(browser, world) {
+  const options = { bypassCSP: true, reducedMotion: 'reduce' };
+  const laurenContext = await newContext(browser, options);
+  const lauren = await laurenContext.newPage();
+  await signIn(lauren, world.admin);
+  const miaContext = await newContext(browser, options);
+  const mia = await miaContext.newPage();
+  await signIn(mia, world.member);
+  const threadId = world.threadPath.split('/').pop();
+  const posts = await as(mia, 'GET', `/threads/${threadId}/posts?limit=100`);
+  await as(mia, 'POST', `/threads/${threadId}/read`, { last_read_post_id: posts.items.at(-1).id });
+
   await mia.goto('/');
   await mia.getByRole('heading', { level: 2, name: 'What’s new' }).waitFor();
   const feed = mia.getByRole('list', { name: 'What is new' });
