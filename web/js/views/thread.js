@@ -80,7 +80,14 @@ export async function render(context) {
   const add = (post, { live: isLive = false } = {}) => {
     const existing = posts.get(post.id);
     const article = renderPost(post);
-    if (existing) { existing.replaceWith(article); posts.set(post.id, article); return false; }
+    if (existing) {
+      // A keyboard user on this post (just sent, or moved to with j/k) stays on it.
+      const hadFocus = existing.contains(document.activeElement);
+      existing.replaceWith(article);
+      posts.set(post.id, article);
+      if (hadFocus) focusPost(post.id);
+      return false;
+    }
     posts.set(post.id, article);
     list.append(article);
     if (isLive) {
