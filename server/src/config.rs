@@ -53,6 +53,17 @@ pub struct Config {
     pub initiatives: InitiativesConfig,
     pub polls: PollsConfig,
     pub file_text: FileTextConfig,
+    pub visits: VisitsConfig,
+}
+
+/// Recording members' visits (see `visits.rs`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitsConfig {
+    /// A member's requests update their `last_seen_at` at most once this often (seconds)
+    /// per instance, written off the request path. Visits begin after 30 minutes away, so
+    /// anything well below that keeps them exact enough.
+    pub touch_interval_secs: u64,
 }
 
 /// Reading the words of uploaded files in a child process (see `file_text/`).
@@ -302,6 +313,9 @@ impl Default for Config {
                 cpu_secs: 20,
                 deadline_secs: 30,
             },
+            visits: VisitsConfig {
+                touch_interval_secs: 300,
+            },
         }
     }
 }
@@ -410,6 +424,12 @@ impl Config {
                 3600,
             ),
             ("digests.batch_size", self.digests.batch_size, 1, 1000),
+            (
+                "visits.touch_interval_secs",
+                self.visits.touch_interval_secs,
+                0,
+                20 * 60,
+            ),
             (
                 "notification_emails.batch_window_secs",
                 self.notification_emails.batch_window_secs,

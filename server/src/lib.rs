@@ -21,6 +21,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod failpoint;
+pub mod feed;
 pub mod file_text;
 pub mod files;
 pub mod grouping;
@@ -56,6 +57,7 @@ pub mod text;
 pub mod threads;
 pub mod timezone;
 pub mod tx;
+pub mod visits;
 pub mod web_client;
 
 use crate::config::Config;
@@ -100,6 +102,9 @@ impl Application {
             poll_interval,
             state.shutdown.signal(),
         ));
+        if let Some(writer) = state.visits.take_writer(state.db.writer().clone()) {
+            tokio::spawn(writer.run(state.shutdown.signal()));
+        }
         let mail_worker = mail::worker::MailWorker::new(
             &state.config,
             state.db.clone(),
@@ -235,6 +240,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                     web::scope("/api/v1")
                         .configure(search::routes::configure)
                         .configure(auth::routes::configure)
+                        .configure(feed::routes::configure)
                         .configure(members::routes::configure)
                         .configure(networks::routes::configure)
                         .configure(threads::routes::configure)

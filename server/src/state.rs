@@ -35,6 +35,8 @@ pub struct AppState {
     pub invitations: Arc<dyn crate::auth::accounts::Invitations>,
     /// Stops the background tasks and closes live connections ("going away").
     pub shutdown: Shutdown,
+    /// Notes that a member was seen, without slowing the request (`visits.rs`).
+    pub visits: crate::visits::Visits,
 }
 
 impl AppState {
@@ -67,6 +69,7 @@ impl AppState {
             )),
             invitations: Arc::new(crate::networks::invitations::NetworkInvitations),
             shutdown: Shutdown::default(),
+            visits: crate::visits::Visits::new(&config.visits),
             db,
             config: Arc::new(config),
         })

@@ -20,6 +20,7 @@ mod deleted_text;
 mod digest_sending;
 mod digests;
 mod event_log;
+mod feed;
 mod file_texts;
 mod help_requests;
 pub mod initiatives;

@@ -57,11 +57,15 @@ fn authenticate(req: &HttpRequest) -> Result<AuthMember, ApiError> {
         .ok_or(ApiError::Unauthorized(
             "Send an access token as `Authorization: Bearer <token>`.",
         ))?;
-    state
+    let member = state
         .tokens
         .verify_access(token.trim())
         .map(|id| AuthMember { id })
         .ok_or(ApiError::Unauthorized(
             "The access token is invalid or expired.",
-        ))
+        ))?;
+    // Every authenticated request is part of a visit; this only consults an in-memory
+    // throttle, the write happens off the request path.
+    state.visits.seen(member.member_id());
+    Ok(member)
 }

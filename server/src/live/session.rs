@@ -91,6 +91,7 @@ pub async fn run(
     }) else {
         return;
     };
+    state.visits.seen(MemberId(member_id));
     let hub = state.hub.clone();
     let (connection, mut queue, kick) = hub.register(member_id);
     let mut live = Live {

@@ -3,12 +3,14 @@
 use super::access::{self, network_access, network_summary_access, NetworkAccess, MAX_DEPTH};
 use super::model::{parse_network_description, parse_network_name, JoinPolicy, Visibility};
 use super::queries;
-use super::views::{MembershipView, NetworkView, Viewer};
+use super::views::{MembershipView, NetworkView, UnreadTabs, Viewer};
 use crate::db::Writer;
 use crate::entities::{network_members, networks};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{EventKind, NewEvent};
 use crate::extract::{Page, PageQuery};
+use crate::feed::model::FeedKind;
+use crate::feed::queries as feed_queries;
 use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::members::queries as member_queries;
 use crate::members::views::{MemberRef, PublicProfile};
@@ -20,6 +22,7 @@ use crate::tx::Tx;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -64,6 +67,10 @@ pub async fn view(
         .remove(&network.id)
         .unwrap_or(0);
     let parent_id = access::visible_parent_id(db, member_id, network).await?;
+    let unread = unread_tabs(db, member_id, &[network.id])
+        .await?
+        .remove(&network.id)
+        .unwrap_or_default();
     Ok(NetworkView::new(
         network,
         Viewer {
@@ -74,7 +81,28 @@ pub async fn view(
         },
         count,
     )
-    .with_parent(parent_id))
+    .with_parent(parent_id)
+    .with_unread(unread, true))
+}
+
+/// The caller's unread things per tab of each of `networks` they may read.
+async fn unread_tabs(
+    db: &impl ConnectionTrait,
+    member_id: MemberId,
+    networks: &[i64],
+) -> Result<HashMap<i64, UnreadTabs>, sea_orm::DbErr> {
+    let mut tabs: HashMap<i64, UnreadTabs> = HashMap::new();
+    for ((network, kind), count) in feed_queries::unread_counts(db, member_id, networks).await? {
+        let tab = tabs.entry(network).or_default();
+        match kind {
+            FeedKind::Thread => tab.threads = count,
+            FeedKind::HelpRequest => tab.help_requests = count,
+            FeedKind::Resource => tab.resources = count,
+            FeedKind::Poll => tab.polls = count,
+            FeedKind::Convening | FeedKind::Initiative | FeedKind::Test => {}
+        }
+    }
+    Ok(tabs)
 }
 
 pub async fn create(db: &Writer, actor: MemberId, input: CreateNetwork) -> ApiResult<NetworkView> {
@@ -137,6 +165,8 @@ fn public_view(view: &NetworkView) -> NetworkView {
         is_member: false,
         role: None,
         notification_level: None,
+        unread_count: 0,
+        unread: None,
         ..view.clone()
     }
 }
@@ -202,6 +232,7 @@ pub async fn list(
     let ids: Vec<i64> = rows.iter().map(|n| n.id).collect();
     let counts = queries::member_counts(db, &ids).await?;
     let memberships = queries::memberships_of(db, actor).await?;
+    let unread = unread_tabs(db, actor, &ids).await?;
     let mut parents = std::collections::HashMap::new();
     for network in rows.iter().filter(|n| n.parent_id.is_some()) {
         parents.insert(
@@ -229,6 +260,7 @@ pub async fn list(
                 counts.get(&network.id).copied().unwrap_or(0),
             )
             .with_parent(parent_id)
+            .with_unread(unread.get(&network.id).copied().unwrap_or_default(), false)
         },
     ))
 }

@@ -27,14 +27,36 @@ pub struct NetworkView {
     pub member_count: u64,
     /// The caller's follow level for the whole network (members only).
     pub notification_level: Option<NotificationLevel>,
+    /// Threads with something the caller has not read, muted threads (and a muted
+    /// network) left out; 0 where the caller cannot read the network.
+    pub unread_count: u64,
+    /// Per tab, things with something unread (muted left out): `GET /networks/{id}` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unread: Option<UnreadTabs>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// `unread` of a network: how many things on each of its tabs have something unread.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct UnreadTabs {
+    pub threads: u64,
+    pub help_requests: u64,
+    pub resources: u64,
+    pub polls: u64,
 }
 
 impl NetworkView {
     /// Replaces the parent with what the caller may know of it.
     pub fn with_parent(mut self, parent_id: Option<i64>) -> NetworkView {
         self.parent_id = parent_id.map(ApiId);
+        self
+    }
+
+    /// Adds the caller's unread counts; `tabs` also shows them per tab.
+    pub fn with_unread(mut self, unread: UnreadTabs, tabs: bool) -> NetworkView {
+        self.unread_count = unread.threads;
+        self.unread = tabs.then_some(unread);
         self
     }
 }
@@ -59,6 +81,8 @@ impl NetworkView {
             role: viewer.role,
             member_count,
             notification_level: viewer.notification_level,
+            unread_count: 0,
+            unread: None,
             created_at: network.created_at,
             updated_at: network.updated_at,
         }

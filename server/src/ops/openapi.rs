@@ -1,8 +1,8 @@
 //! The OpenAPI document, generated from the handlers' annotations and the types they use.
 
 use crate::{
-    auth, convenings, conversations, digests, help_requests, initiatives, insights, mail, members,
-    networks, notifications, ops, polls, resources, search, threads,
+    auth, convenings, conversations, digests, feed, help_requests, initiatives, insights, mail,
+    members, networks, notifications, ops, polls, resources, search, threads,
 };
 use actix_web::{web, HttpResponse};
 use std::sync::LazyLock;
@@ -21,7 +21,7 @@ use utoipa::{Modify, OpenApi};
         auth::routes::register, auth::routes::login, auth::routes::refresh, auth::routes::logout,
         auth::routes::request_magic_link, auth::routes::consume_magic_link,
         members::routes::get_me, members::routes::update_me, members::routes::export_me,
-        members::routes::get_member,
+        members::routes::get_member, feed::routes::feed,
         networks::routes::create_network, networks::routes::list_networks, networks::routes::get_network,
         networks::routes::update_network, networks::routes::list_members, networks::routes::change_role,
         networks::routes::remove_member, networks::routes::invite, networks::routes::list_invitations, networks::routes::revoke_invitation,
@@ -82,6 +82,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "auth", description = "Registering and signing in"),
         (name = "members", description = "Profiles and settings"),
+        (name = "feed", description = "What's new across every network a member reads: latest, unread, new"),
         (name = "networks", description = "Networks, sub-networks, memberships and invitations"),
         (name = "threads", description = "Threads, posts, reactions, following and read markers"),
         (name = "help requests", description = "Asking peers for help, offers, responses, accepted answers"),
