@@ -122,7 +122,9 @@ export function warnUnresolved(textarea, networkId) {
     if (!/@[\p{L}\p{N}_]/u.test(body)) { say([]); return; }
     try {
       const result = await api.post('/markdown/preview', { body, network_id: networkId });
-      if (mine === asked) say(result.unresolved_mentions ?? []);
+      // The name being typed at the caret is not finished yet: no warning for it.
+      const typing = textarea.value.slice(0, textarea.selectionStart).match(TYPED)?.[1]?.toLowerCase();
+      if (mine === asked) say((result.unresolved_mentions ?? []).filter((n) => n.toLowerCase() !== typing));
     } catch { /* the warning is a help, not a gate */ }
   };
   const say = (names) => {
