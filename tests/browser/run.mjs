@@ -11,6 +11,7 @@ import { tabs } from './journeys/tabs.mjs';
 import { accessibility } from './journeys/accessibility.mjs';
 import { initiatives } from './journeys/initiatives.mjs';
 import { connections } from './journeys/connections.mjs';
+import { homeFeed, whatsNew } from './journeys/whats-new.mjs';
 
 if (!BASE_URL) {
   console.error('STAFFROOM_URL is not set: run these through `cargo test` (browser::journeys).');
@@ -19,12 +20,14 @@ if (!BASE_URL) {
 
 const JOURNEYS = [
   ['sign up, create a network, invite, discuss live, recover a lost connection', collaborate],
-  ['keyboard only: sign in, open a thread, reply', keyboardOnly],
+  ['keyboard only: sign in, open a thread, reply, catch up with j/k, ? and r', keyboardOnly],
   ['profile, digest and email preferences with a digest preview', preferences],
   ['share and download a file, ask and accept help, search with a typo, add a convening to a calendar', library],
   ['two tabs share one sign-in through several token refreshes', tabs],
   ['an initiative: teams, a check-in that makes a bright spot live, a test of change tried by a peer', initiatives],
   ['connections: an anonymous request hidden, a direct message answered live, a poll with live results, insights', connections],
+  ['what is new: first unread, mentions, notifications cleared from another tab', whatsNew],
+  ['the home feed: live, to the first unread', homeFeed],
   ['no serious accessibility violation on any main page, light and dark; screenshots', accessibility],
 ];
 

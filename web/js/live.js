@@ -4,11 +4,15 @@
 // on it, or where its subscription started. After a lost connection each topic is
 // subscribed again from its position and the server replays what was missed. A topic with
 // no position yet, or the server saying too much was missed (`reset`), makes views reload
-// their data instead.
+// their data instead. A lost connection is noticed at once: the browser's `offline` event
+// closes the socket, and so does a heartbeat ping left unanswered (a socket on a dead
+// network can stay "open" for minutes).
 
 import { accessToken, isSignedIn } from './api.js';
 
 const MAX_DELAY_MS = 30_000;
+/** A ping this often; one unanswered by the next and the connection counts as lost. */
+const HEARTBEAT_MS = 10_000;
 
 class Live extends EventTarget {
   #socket = null;
@@ -20,6 +24,8 @@ class Live extends EventTarget {
   #renewTimer = null;
   #authenticated = false;
   #connectedBefore = false;
+  #heartbeatTimer = null;
+  #lastHeard = 0;
   status = 'offline';
   /** How many times the server said too much was missed (the page reloaded instead). */
   resets = 0;
@@ -76,7 +82,10 @@ class Live extends EventTarget {
       if (!token) { socket.close(); return; }
       this.#send({ type: 'auth', access_token: token });
     });
-    socket.addEventListener('message', (message) => this.#receive(message.data));
+    socket.addEventListener('message', (message) => {
+      if (this.#socket === socket) this.#lastHeard = Date.now();
+      this.#receive(message.data);
+    });
     socket.addEventListener('close', () => this.#closed(socket));
   }
 
@@ -84,6 +93,7 @@ class Live extends EventTarget {
   disconnect() {
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#renewTimer);
+    clearInterval(this.#heartbeatTimer);
     this.#positions.clear();
     this.#connectedBefore = false;
     this.#attempt = 0;
@@ -96,7 +106,26 @@ class Live extends EventTarget {
   }
 
   /** Drops the connection as a network failure would (used to test recovery). */
-  drop() { this.#socket?.close(4000); }
+  drop() {
+    const socket = this.#socket;
+    if (!socket) return;
+    // A close on a dead network waits for an answer that never comes: give up on it now.
+    this.#closed(socket);
+    socket.close(4000);
+  }
+
+  #startHeartbeat() {
+    clearInterval(this.#heartbeatTimer);
+    this.#lastHeard = Date.now();
+    let pingedAt = 0;
+    // Judged by the ping still unanswered, not by the clock alone: a background tab's timers
+    // run late, and a late tick is no silence.
+    this.#heartbeatTimer = setInterval(() => {
+      if (pingedAt && this.#lastHeard < pingedAt) { this.drop(); return; }
+      pingedAt = Date.now();
+      this.#send({ type: 'ping' });
+    }, HEARTBEAT_MS);
+  }
 
   #receive(raw) {
     let message;
@@ -108,6 +137,7 @@ class Live extends EventTarget {
         this.#authenticated = true;
         this.#attempt = 0;
         this.#setStatus('online');
+        if (!renewal) this.#startHeartbeat();
         this.#scheduleRenewal(message.expires_at);
         if (!renewal) this.#resubscribe();
         break;
@@ -156,6 +186,7 @@ class Live extends EventTarget {
     this.#authenticated = false;
     this.#releaseWaiting();
     clearTimeout(this.#renewTimer);
+    clearInterval(this.#heartbeatTimer);
     if (!isSignedIn()) { this.#setStatus('offline'); return; }
     this.#setStatus('reconnecting');
     const delay = Math.min(MAX_DELAY_MS, 500 * 2 ** this.#attempt) * (0.5 + Math.random() / 2);
@@ -214,5 +245,7 @@ function newer(a, b) {
 
 export const live = new Live();
 
-// Come back at once when the network does, instead of waiting out the backoff.
+// Come back at once when the network does, instead of waiting out the backoff; and let go
+// at once when it goes.
 window.addEventListener('online', () => live.connect());
+window.addEventListener('offline', () => live.drop());

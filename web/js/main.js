@@ -1,10 +1,11 @@
 // Boots the client: the page's frame (top bar, networks, connection status), the live
 // connection, then the router, which renders the page for the current address.
 
-import { currentMember, isSignedIn, sessionChanges, signOut } from './api.js';
+import { currentMember, isSignedIn, request, sessionChanges, signOut } from './api.js';
 import { live } from './live.js';
 import { router } from './router.js';
 import { h, replace, icon } from './dom.js';
+import { flush as sendQueued } from './outbox.js';
 import './components/bell.js';
 import './components/messages-link.js';
 import './components/network-nav.js';
@@ -66,9 +67,21 @@ live.addEventListener('status', ({ detail: status }) => {
     wasOnline = true;
     hideTimer = setTimeout(() => { connection.textContent = ''; delete connection.dataset.state; }, 4000);
   } else if (status === 'reconnecting' && wasOnline) {
-    connection.textContent = 'Connection lost. Reconnecting…';
-    connection.dataset.state = 'lost';
+    sayLost();
   }
+});
+const OFFLINE = 'You are offline. What you write is kept and sent when the connection is back.';
+function sayLost() {
+  // A repeated message is not spoken again: only change it when it changes.
+  const text = navigator.onLine ? 'Connection lost. Reconnecting…' : OFFLINE;
+  if (connection.textContent !== text) connection.textContent = text;
+  connection.dataset.state = 'lost';
+}
+// The browser knows first when the network goes: say so at once, signed in or not.
+window.addEventListener('offline', () => { clearTimeout(hideTimer); sayLost(); });
+window.addEventListener('online', () => {
+  if (connection.textContent === OFFLINE) connection.textContent = 'Back online. Reconnecting…';
+  if (!isSignedIn()) { connection.textContent = ''; delete connection.dataset.state; }
 });
 live.addEventListener('reset', () => router.reload());
 
@@ -100,7 +113,10 @@ live.addEventListener('problem', ({ detail }) => {
 
 renderFrame();
 if (isSignedIn()) live.connect();
+// What a previous visit of this tab queued and never sent goes now, if it can.
+if (isSignedIn() && navigator.onLine) sendQueued();
 router.start(document.getElementById('main'));
 
-// Lets browser tests cut the connection the way a network failure would.
-window.staffroom = { live, router };
+// Lets browser tests cut the connection the way a network failure would, and set up what a
+// journey needs through the API as the signed-in member.
+window.staffroom = { live, router, request };

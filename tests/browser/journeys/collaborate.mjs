@@ -2,7 +2,8 @@
 // network and invites a colleague, who reads the invitation from their email, creates an
 // account from it and joins. They discuss in a thread: a reply appears for the other
 // without reloading; a reply written while the colleague's connection is down arrives
-// when it comes back; the bell counts a notification live.
+// when it comes back; one the colleague writes offline is queued and sent when back; the
+// bell counts a notification live.
 
 import { assertNoProblems, emailTo, eventually, linkIn, newContext, screenshot } from '../harness.mjs';
 
@@ -75,7 +76,7 @@ export async function collaborate(browser, world) {
   // Mia's connection drops; what Lauren writes meanwhile arrives when it comes back.
   await miaContext.setOffline(true);
   await mia.evaluate(() => window.staffroom.live.drop());
-  await mia.getByText('Connection lost. Reconnecting…').waitFor();
+  await mia.getByText(/^(You are offline\.|Connection lost\.)/).waitFor();
   await reply(admin, 'Also: a phone call home on the second absence.');
   await miaContext.setOffline(false);
   await mia.getByText('Also: a phone call home on the second absence.').waitFor({ timeout: 40_000 });
@@ -86,7 +87,7 @@ export async function collaborate(browser, world) {
   const resetsBefore = await mia.evaluate(() => window.staffroom.live.resets);
   await miaContext.setOffline(true);
   await mia.evaluate(() => window.staffroom.live.drop());
-  await mia.getByText('Connection lost. Reconnecting…').waitFor();
+  await mia.getByText(/^(You are offline\.|Connection lost\.)/).waitFor();
   for (let n = 1; n <= 5; n += 1) await reply(admin, `Catch-up note ${n} of 5.`);
   await miaContext.setOffline(false);
   for (let n = 1; n <= 5; n += 1) await mia.getByText(`Catch-up note ${n} of 5.`).waitFor({ timeout: 40_000 });
@@ -134,6 +135,23 @@ export async function collaborate(browser, world) {
   await admin.reload();
   await admin.getByRole('heading', { level: 1, name: 'Chronic absence in 9th grade' }).waitFor();
   if ((await admin.getByLabel('Your reply').inputValue()) !== '') throw new Error('a sent reply came back as a draft');
+
+  // Mia goes offline: the banner says so at once (no socket timeout awaited). A reply she
+  // writes meanwhile is queued, shown as waiting, and sent when the
+  // connection is back; Lauren sees it arrive.
+  await miaContext.setOffline(true);
+  await mia.getByText('You are offline. What you write is kept and sent when the connection is back.').waitFor({ timeout: 3_000 });
+  await mia.getByLabel('Your reply').fill('Written on the train, sent when back.');
+  await mia.getByRole('button', { name: 'Post reply' }).click();
+  const queued = mia.getByRole('article', { name: 'Queued post, waiting for the connection' });
+  await queued.getByText('Queued: it will be sent when the connection is back.').waitFor();
+  if (await mia.getByText('Failed to fetch').count()) throw new Error('the page said “Failed to fetch”');
+  if ((await mia.getByLabel('Your reply').inputValue()) !== '') throw new Error('the queued reply stayed in the box');
+  await miaContext.setOffline(false);
+  await mia.locator('article.post:not(.post-queued)', { hasText: 'Written on the train, sent when back.' }).waitFor({ timeout: 40_000 });
+  await queued.waitFor({ state: 'detached' });
+  await admin.locator('article.post', { hasText: 'Written on the train, sent when back.' }).waitFor({ timeout: 20_000 });
+  if ((await mia.locator('article.post', { hasText: 'Written on the train' }).count()) !== 1) throw new Error('the queued reply was posted twice');
 
   // Back and forward work, and a reload keeps the page.
   await mia.goBack();

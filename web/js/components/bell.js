@@ -1,4 +1,5 @@
-// <sr-bell>: the notifications link with a live unread count.
+// <sr-bell>: the notifications link with a live unread count, which drops as soon as what
+// they were about is read, in this tab or another (`notification.read`).
 
 import { api } from '../api.js';
 import { live } from '../live.js';

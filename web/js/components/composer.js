@@ -2,11 +2,14 @@
 // Preview tabs; the preview is the server's rendering (`POST /markdown/preview`), exactly
 // what will be stored. Light DOM, so the textarea belongs to the surrounding form. With
 // `draft`, what is typed is kept for this tab and page until it is sent, so a reload (or
-// the page reloading itself after a long disconnection) loses nothing.
+// the page reloading itself after a long disconnection) loses nothing. Ctrl/Cmd+Enter
+// submits the surrounding form. With `network`, typing `@` offers that network's members
+// and `@words` matching nobody are warned about (components/mentions.js).
 
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { field, textarea } from '../forms.js';
+import { offerMentions, warnUnresolved } from './mentions.js';
 
 let count = 0;
 
@@ -25,9 +28,15 @@ class Composer extends HTMLElement {
         else sessionStorage.removeItem(this.draftKey);
       });
     }
+    // Ctrl+Enter (⌘+Enter on a Mac) sends, as in most places people write.
+    this.textarea.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.defaultPrevented) return;
+      event.preventDefault();
+      this.closest('form')?.requestSubmit();
+    });
     const wrapper = field(this.getAttribute('label') ?? 'Message', name, {
       control: this.textarea,
-      hint: 'Markdown: **bold**, _italic_, lists, links, `@handle` to mention someone.',
+      hint: 'Markdown: **bold**, _italic_, lists, links, `@handle` to mention someone. Ctrl+Enter sends.',
     });
     // Two tab panels: the textarea's wrapper (Write) and the rendered preview.
     this.writePanel = h('div', { role: 'tabpanel', id: `composer-write-${n}`, 'aria-labelledby': `composer-write-tab-${n}` });
@@ -46,6 +55,13 @@ class Composer extends HTMLElement {
     this.textarea.replaceWith(this.writePanel);
     this.writePanel.append(this.textarea);
     wrapper.append(this.preview);
+    this.networkId = this.getAttribute('network');
+    if (this.networkId) {
+      this.writePanel.classList.add('mention-anchor');
+      this.writePanel.append(offerMentions(this.textarea, this.networkId));
+      this.unresolved = warnUnresolved(this.textarea, this.networkId);
+      wrapper.append(this.unresolved.warning);
+    }
     // A refused form focuses its first invalid field: make sure that is the visible textarea.
     this.textarea.addEventListener('invalid-focus', () => this.show(false));
     this.replaceChildren(wrapper);
@@ -56,6 +72,7 @@ class Composer extends HTMLElement {
     if (!this.textarea) { this.setAttribute('value', text); return; } // before it is on the page
     this.textarea.value = text;
     if (this.draftKey && !text) sessionStorage.removeItem(this.draftKey); // sent: no draft left
+    if (!text) this.unresolved?.say([]);
     this.show(false);
   }
 
@@ -69,8 +86,9 @@ class Composer extends HTMLElement {
     if (!previewing) return;
     this.preview.textContent = 'Rendering preview…';
     try {
-      const { body_html: html } = await api.post('/markdown/preview', { body: this.textarea.value });
-      this.preview.innerHTML = html || '<p class="muted">Nothing to preview yet.</p>';
+      const result = await api.post('/markdown/preview', { body: this.textarea.value, ...(this.networkId ? { network_id: this.networkId } : {}) });
+      this.preview.innerHTML = result.body_html || '<p class="muted">Nothing to preview yet.</p>';
+      if (result.unresolved_mentions) this.unresolved?.say(result.unresolved_mentions);
     } catch (error) {
       this.preview.textContent = `The preview could not be shown: ${error.message}`;
     }

@@ -1,5 +1,6 @@
 // <sr-network-nav>: the networks you belong to, sub-networks nested under their parents,
-// the current one marked. Refreshes when memberships change.
+// the current one marked, each with how many of its threads have something unread.
+// Refreshes when memberships change, and the counts after reading or moving on.
 
 import { everything } from '../api.js';
 import { h, replace } from '../dom.js';
@@ -7,15 +8,25 @@ import { h, replace } from '../dom.js';
 class NetworkNav extends HTMLElement {
   connectedCallback() {
     this.refresh = () => this.load();
-    this.mark = () => this.#markCurrent();
+    this.mark = () => { this.#markCurrent(); this.#later(); };
+    this.recount = () => this.#later();
     document.addEventListener('staffroom:networks-changed', this.refresh);
     document.addEventListener('staffroom:navigated', this.mark);
+    document.addEventListener('staffroom:unread-changed', this.recount);
     this.load();
   }
 
   disconnectedCallback() {
     document.removeEventListener('staffroom:networks-changed', this.refresh);
     document.removeEventListener('staffroom:navigated', this.mark);
+    document.removeEventListener('staffroom:unread-changed', this.recount);
+    clearTimeout(this.timer);
+  }
+
+  /** One reload for a burst of reasons (a page read, then left). */
+  #later() {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.load(), 800);
   }
 
   async load() {
@@ -38,7 +49,9 @@ class NetworkNav extends HTMLElement {
       const list = children.get(parent);
       if (!list?.length) return null;
       return h('ul', {}, list.map((n) => h('li', {},
-        h('a', { href: `/networks/${n.id}`, dataset: { network: n.id } }, n.name),
+        h('a', { href: `/networks/${n.id}`, dataset: { network: n.id } },
+          h('span', { class: 'nav-name' }, n.name),
+          n.unread_count ? h('span', { class: 'nav-unread' }, String(n.unread_count), h('span', { class: 'visually-hidden' }, ' unread')) : null),
         tree(n.id))));
     };
     replace(this,

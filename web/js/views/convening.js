@@ -8,6 +8,7 @@ import { h, redraw, replace, formatDateTime, announce } from '../dom.js';
 import { field, onClick, onSubmit, select, checkbox } from '../forms.js';
 import { toInstant, toLocalInput } from './network-convenings.js';
 import '../components/composer.js';
+import { markOpened } from '../reads.js';
 
 export async function render({ root, params }) {
   // What changes is rebuilt (summary, action items); the forms stay, with what is typed.
@@ -147,6 +148,7 @@ export async function render({ root, params }) {
   };
 
   const first = await api.get(apiPath`/convenings/${params.id}`);
+  markOpened('convenings', first.id);
   document.body.dataset.network = first.network_id;
   const [network, roster] = await Promise.all([
     api.get(apiPath`/networks/${first.network_id}`),

@@ -7,6 +7,7 @@ import { h, redraw, replace, timeAgo, tagList, avatar, announce } from '../dom.j
 import { onSubmit } from '../forms.js';
 import { STATUS_LABEL, askerName } from './network-help.js';
 import '../components/composer.js';
+import { markOpened } from '../reads.js';
 
 export async function render({ root, params, router }) {
   // The summary is rebuilt on every change; the answer form stays, with what is typed in it.
@@ -123,6 +124,7 @@ export async function render({ root, params, router }) {
   };
 
   const first = await api.get(apiPath`/help-requests/${params.id}`);
+  markOpened('help-requests', first.id);
   document.body.dataset.network = first.network_id;
   const network = await api.get(apiPath`/networks/${first.network_id}`);
   canModerate = network.role === 'facilitator';

@@ -8,6 +8,7 @@ import { api, ApiError, currentMember, everything, request, apiPath } from '../a
 import { live } from '../live.js';
 import { h, redraw, replace, plural, announce } from '../dom.js';
 import { field, onClick, onSubmit, select, showErrors, clearErrors } from '../forms.js';
+import { markOpened } from '../reads.js';
 import {
   STAGES, TEST_STATUSES, stageLabel, lastEndedPeriod, periodLabel, formatValue, chartFigure, concerns,
 } from '../initiatives.js';
@@ -15,6 +16,7 @@ import {
 export async function render({ root, params }) {
   const id = params.id;
   let initiative = await api.get(apiPath`/initiatives/${id}`);
+  markOpened('initiatives', initiative.id);
   const header = h('div');
   const chartSlot = h('div');
   const spotsSlot = h('div');

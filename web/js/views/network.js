@@ -43,6 +43,8 @@ export async function render(context) {
   if (!network.is_member && !network.role) return renderOutside(root, network, context);
   document.body.dataset.network = network.id;
   const base = `/networks/${network.id}`;
+  // What is unread in each section, where the API counts it.
+  const unread = { '': network.unread?.threads, help: network.unread?.help_requests, resources: network.unread?.resources, polls: network.unread?.polls };
   root.append(
     h('header', { class: 'page-header' },
       h('h1', {}, network.name),
@@ -54,7 +56,7 @@ export async function render(context) {
       SECTIONS.filter(([, , role]) => !role || network.role === role).map(([key, label]) => h('a', {
         href: key ? `${base}/${key}` : base,
         'aria-current': key === section ? 'page' : null,
-      }, label))));
+      }, label, unread[key] ? [' ', h('span', { class: 'badge tab-count' }, String(unread[key]), h('span', { class: 'visually-hidden' }, ' unread'))] : null))));
   if (section === 'members') root.append(networkSettings(network, context));
   const body = h('div', { class: 'section' });
   root.append(body);
@@ -146,7 +148,7 @@ async function renderDiscussions(body, network, { router, query: params }) {
   const form = h('form', { class: 'card stack', novalidate: true },
     h('h2', {}, 'Start a discussion'),
     field('Title', 'title', { required: true, maxlength: 200 }),
-    h('sr-composer', { name: 'body', label: 'What would you like to discuss?', required: true, draft: 'new-thread' }),
+    h('sr-composer', { name: 'body', label: 'What would you like to discuss?', required: true, draft: 'new-thread', network: network.id }),
     field('Tags', 'tags', { hint: 'Comma-separated, e.g. attendance, 9th grade' }),
     h('button', { type: 'submit', class: 'button' }, 'Post thread'));
   onSubmit(form, async (f) => {

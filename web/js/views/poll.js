@@ -7,9 +7,11 @@ import { live } from '../live.js';
 import { h, replace, redraw, announce } from '../dom.js';
 import { onClick } from '../forms.js';
 import { ballotFor, pollMeta, resultsOf } from '../polls.js';
+import { markOpened } from '../reads.js';
 
 export async function render({ root, params, router }) {
   let poll = await api.get(apiPath`/polls/${params.id}`);
+  markOpened('polls', poll.id);
   document.body.dataset.network = poll.network_id;
   const network = await api.get(apiPath`/networks/${poll.network_id}`);
   const mayManage = poll.author?.id === currentMember()?.id || network.role === 'facilitator';

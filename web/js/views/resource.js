@@ -9,6 +9,7 @@ import { field, onClick, onSubmit, splitList } from '../forms.js';
 import '../components/composer.js';
 import { formatSize } from '../components/file-drop.js';
 import { KINDS } from './network-resources.js';
+import { markOpened } from '../reads.js';
 
 const KIND_LABEL = Object.fromEntries(KINDS);
 
@@ -123,6 +124,7 @@ export async function render(context) {
   };
 
   resource = await api.get(apiPath`/resources/${params.id}`);
+  markOpened('resources', resource.id);
   document.body.dataset.network = resource.network_id;
   canModerate = (await api.get(apiPath`/networks/${resource.network_id}`)).role === 'facilitator';
   const subscription = live.subscribe([`network:${resource.network_id}`], async (event) => {

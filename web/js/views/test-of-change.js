@@ -7,6 +7,7 @@ import { live } from '../live.js';
 import { h, replace, plural, announce, formatDate } from '../dom.js';
 import { field, onClick, onSubmit, select } from '../forms.js';
 import { ACTS, TEST_STATUSES } from '../initiatives.js';
+import { markOpened } from '../reads.js';
 
 const STEP_WORDS = {
   doing: 'Start doing it',
@@ -16,6 +17,7 @@ const STEP_WORDS = {
 
 export async function render({ root, params, router }) {
   let test = await api.get(apiPath`/tests/${params.id}`);
+  markOpened('tests', test.id);
   const initiative = await api.get(apiPath`/initiatives/${test.initiative_id}`);
   const network = await api.get(apiPath`/networks/${test.network_id}`);
   const isFacilitator = network.role === 'facilitator';

@@ -1,13 +1,17 @@
 // `/threads/{id}`: the posts of a thread, oldest first, with reactions, following, replying
 // (with a preview), and new posts arriving live. Opens at `#post-N`, or at the first unread
 // post; what has been on screen is marked read. Polls asked in the thread are listed, and
-// one can be asked there.
+// one can be asked there. Keys: `j`/`k` move between posts, `r` replies, `?` lists them.
+// A reply written while offline is queued (shown as waiting) and sent when the connection
+// is back.
 
 import { api, currentMember, query, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, append, replace, timeAgo, tagList, avatar, announce, plural } from '../dom.js';
 import { field, onClick, onSubmit, splitList } from '../forms.js';
 import { askForm } from '../polls.js';
+import { listenForShortcuts, showShortcuts } from '../shortcuts.js';
+import { enqueue, flush, isConnectionFailure, outbox, queuedFor } from '../outbox.js';
 import '../components/composer.js';
 
 const REACTIONS = [['helpful', 'Helpful'], ['thanks', 'Thanks'], ['agree', 'Agree']];
@@ -76,7 +80,14 @@ export async function render(context) {
   const add = (post, { live: isLive = false } = {}) => {
     const existing = posts.get(post.id);
     const article = renderPost(post);
-    if (existing) { existing.replaceWith(article); posts.set(post.id, article); return false; }
+    if (existing) {
+      // A keyboard user on this post (just sent, or moved to with j/k) stays on it.
+      const hadFocus = existing.contains(document.activeElement);
+      existing.replaceWith(article);
+      posts.set(post.id, article);
+      if (hadFocus) focusPost(post.id);
+      return false;
+    }
     posts.set(post.id, article);
     list.append(article);
     if (isLive) {
@@ -104,7 +115,7 @@ export async function render(context) {
 
   function editPost(post) {
     const article = posts.get(post.id);
-    const composer = h('sr-composer', { name: 'body', label: 'Edit post', rows: 5, value: post.body });
+    const composer = h('sr-composer', { name: 'body', label: 'Edit post', rows: 5, value: post.body, network: thread.network_id });
     const cancel = h('button', { type: 'button', class: 'button button-quiet' }, 'Cancel');
     const form = h('form', { class: 'stack', novalidate: true }, composer,
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Save'), cancel));
@@ -162,7 +173,7 @@ export async function render(context) {
 
   // Replying.
   const replyingTo = h('p', { class: 'replying-to', hidden: true });
-  const composer = h('sr-composer', { name: 'body', label: 'Your reply', required: true, rows: 5, draft: 'reply' });
+  const composer = h('sr-composer', { name: 'body', label: 'Your reply', required: true, rows: 5, draft: 'reply', network: thread.network_id });
   const form = h('form', { class: 'card stack reply-form', novalidate: true },
     h('h2', { id: 'reply-heading' }, 'Reply'), replyingTo, composer,
     h('button', { type: 'submit', class: 'button' }, 'Post reply'));
@@ -172,20 +183,72 @@ export async function render(context) {
     replace(replyingTo, `Replying to ${post.author?.display_name ?? 'a post'} `,
       h('button', { type: 'button', class: 'button-quiet', on: { click: () => { replyToId = null; replyingTo.hidden = true; } } }, 'Cancel'));
     replyingTo.hidden = false;
-    form.querySelector('textarea').focus();
+    focusReply();
   }
-  onSubmit(form, async (f) => {
-    const post = await api.post(apiPath`/threads/${thread.id}/posts`, {
-      body: f.elements.body.value,
-      ...(replyToId ? { reply_to_post_id: replyToId } : {}),
-    });
+  function focusReply() {
+    const box = form.querySelector('textarea');
+    if (!box) return;
+    form.scrollIntoView({ block: 'center' });
+    box.focus({ preventScroll: true });
+  }
+  const postsPath = apiPath`/threads/${thread.id}/posts`;
+  const sent = (post) => {
     add(post);
+    markRead(post.id);
+    focusPost(post.id);
+  };
+  onSubmit(form, async (f) => {
+    const body = { body: f.elements.body.value, ...(replyToId ? { reply_to_post_id: replyToId } : {}) };
+    let post = null;
+    if (navigator.onLine) {
+      try {
+        post = await api.post(postsPath, body);
+      } catch (error) {
+        if (!isConnectionFailure(error)) throw error;
+      }
+    }
     composer.value = '';
     replyToId = null;
     replyingTo.hidden = true;
-    markRead(post.id);
-    announce('Your reply was posted.');
+    if (post) {
+      sent(post);
+      const nobody = (post.unresolved_mentions ?? []).map((n) => `@${n}`);
+      announce(`Your reply was posted.${nobody.length ? ` ${nobody.join(', ')} matched nobody in this network.` : ''}`);
+    } else {
+      showQueued(enqueue(postsPath, body));
+      announce('You are offline: your reply is queued and will be sent when the connection is back.');
+    }
   });
+
+  // Replies waiting for the connection, shown where they will appear.
+  const queuedArticles = new Map(); // outbox item id -> article
+  function showQueued(item) {
+    const article = h('article', { class: 'post post-queued', dataset: { queued: item.id }, 'aria-label': 'Queued post, waiting for the connection' },
+      h('header', { class: 'post-header' }, avatar(me),
+        h('div', {}, h('span', { class: 'post-author' }, me?.display_name ?? 'You'),
+          h('p', { class: 'meta queued-status' }, 'Queued: it will be sent when the connection is back.'))),
+      h('div', { class: 'prose queued-body' }, item.body.body));
+    queuedArticles.set(item.id, article);
+    list.append(article);
+  }
+  const onSent = ({ detail: { item, result } }) => {
+    if (item.path !== postsPath) return;
+    queuedArticles.get(item.id)?.remove();
+    queuedArticles.delete(item.id);
+    sent(result);
+    announce('Your queued reply was sent.');
+  };
+  const onRefused = ({ detail: { item, error } }) => {
+    if (item.path !== postsPath) return;
+    queuedArticles.get(item.id)?.remove();
+    queuedArticles.delete(item.id);
+    // The text goes back to the reply box, with the reason.
+    if (!composer.value) composer.value = item.body.body;
+    const alert = form.querySelector('.form-error');
+    if (alert) { alert.textContent = `Your queued reply was not posted: ${error.message}`; alert.hidden = false; }
+  };
+  outbox.addEventListener('sent', onSent);
+  outbox.addEventListener('refused', onRefused);
 
   // Read markers: the newest post that has been on screen.
   let readUpTo = thread.last_read_post_id;
@@ -194,7 +257,9 @@ export async function render(context) {
     if (readUpTo && BigInt(postId) <= BigInt(readUpTo)) return;
     readUpTo = postId;
     clearTimeout(readTimer);
-    readTimer = setTimeout(() => api.post(apiPath`/threads/${thread.id}/read`, { last_read_post_id: readUpTo }).catch(() => {}), 500);
+    readTimer = setTimeout(() => api.post(apiPath`/threads/${thread.id}/read`, { last_read_post_id: readUpTo })
+      .then(() => document.dispatchEvent(new Event('staffroom:unread-changed')))
+      .catch(() => {}), 500);
   }
   // A post counts as read once its end has been on screen (however tall it is).
   const seen = new IntersectionObserver((entries) => {
@@ -266,14 +331,19 @@ export async function render(context) {
     thread.locked ? null : h('details', { class: 'card' }, h('summary', {}, 'Ask a poll in this thread'),
       askForm(network, { threadId: thread.id, onAsked: (poll) => context.router.navigate(`/polls/${poll.id}`) })));
   const unread = thread.unread_count;
+  const mayReply = !thread.locked || isFacilitator;
+  const replyLink = mayReply ? h('a', { href: '#reply-heading', class: 'button button-quiet', 'aria-keyshortcuts': 'r' }, 'Reply') : null;
+  replyLink?.addEventListener('click', (event) => { event.preventDefault(); focusReply(); });
+  const shortcutsButton = h('button', { type: 'button', class: 'button button-quiet', 'aria-keyshortcuts': '?' }, 'Keyboard shortcuts');
   append(root, 
     h('header', { class: 'page-header' },
       h('p', { class: 'breadcrumb' }, h('a', { href: `/networks/${thread.network_id}` }, 'Back to discussions')),
       h('h1', {}, thread.title),
       tagList(thread.tags),
       headerEditor,
-      h('div', { class: 'actions' }, follow, moderation,
-        unread > 0 && thread.last_read_post_id ? h('a', { href: '#first-unread', class: 'button button-quiet', id: 'jump-unread' }, `Jump to first unread (${unread})`) : null)),
+      h('div', { class: 'actions' }, follow, replyLink, moderation,
+        unread > 0 && thread.last_read_post_id ? h('a', { href: '#first-unread', class: 'button button-quiet', id: 'jump-unread' }, `Jump to first unread (${unread})`) : null,
+        shortcutsButton)),
     list, loadMore,
     pollsSection,
     thread.locked ? h('p', { class: 'notice' }, 'This thread is locked: only facilitators can reply.') : null,
@@ -333,7 +403,43 @@ export async function render(context) {
     }
   }
 
-  return () => { subscription.stop(); seen.disconnect(); clearTimeout(readTimer); delete document.body.dataset.network; };
+  // Moving between posts: from the focused one, or else from what is on screen.
+  const move = (step) => {
+    const articles = [...list.querySelectorAll(':scope > article.post')];
+    if (!articles.length) return;
+    const current = document.activeElement?.closest?.('article.post');
+    let index = articles.indexOf(current);
+    if (index < 0) {
+      const below = articles.findIndex((a) => a.getBoundingClientRect().top >= 0);
+      index = step > 0 ? (below < 0 ? articles.length - 1 : below) : Math.max(0, (below < 0 ? articles.length : below) - 1);
+    } else index = Math.min(articles.length - 1, Math.max(0, index + step));
+    const target = articles[index];
+    target.setAttribute('tabindex', '-1');
+    target.scrollIntoView({ block: 'start' });
+    target.focus({ preventScroll: true });
+  };
+  const help = [['j', 'Next post'], ['k', 'Previous post'], ['Ctrl+Enter or ⌘+Enter', 'Send what you wrote']];
+  if (mayReply) help.splice(2, 0, ['r', 'Reply (to the focused post)']);
+  const stopShortcuts = listenForShortcuts({
+    j: () => move(1),
+    k: () => move(-1),
+    r: () => {
+      if (!mayReply) return;
+      const current = document.activeElement?.closest?.('article.post');
+      const post = current && !current.querySelector('form') ? { id: current.dataset.id, author: current.dataset.author ? { display_name: current.dataset.author } : null } : null;
+      if (post) replyTo(post); else focusReply();
+    },
+  }, help);
+  shortcutsButton.addEventListener('click', () => showShortcuts(help));
+
+  for (const item of queuedFor(postsPath)) showQueued(item);
+  if (navigator.onLine) flush();
+
+  return () => {
+    outbox.removeEventListener('sent', onSent);
+    outbox.removeEventListener('refused', onRefused);
+    stopShortcuts(); subscription.stop(); seen.disconnect(); clearTimeout(readTimer); delete document.body.dataset.network;
+  };
 }
 
 function myReactions(article) {
