@@ -397,7 +397,7 @@ pub async fn feed_page(
         .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
         .push(") ");
     // Counts and where to start reading, for the page's rows only.
-    sql.push(&format!(
+    sql.push(
         "SELECT page.kind, page.id, page.network_id, n.name, page.title, \
            CASE WHEN page.kind = 'thread' \
                 THEN (SELECT fp.body FROM posts fp WHERE fp.thread_id = page.id AND fp.post_number = 1 AND fp.deleted_at IS NULL) \
@@ -426,7 +426,7 @@ pub async fn feed_page(
          FROM page JOIN networks n ON n.id = page.network_id \
          LEFT JOIN members a ON a.id = page.last_actor_id \
          ORDER BY page.day DESC, page.watched DESC, page.last_activity_at DESC, page.kind DESC, page.id DESC"
-    ));
+    );
     let statement =
         Statement::from_sql_and_values(backend, placeholders(backend, &sql.text), sql.values);
     db.query_all(statement).await?.iter().map(row_of).collect()
