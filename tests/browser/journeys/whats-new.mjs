@@ -130,7 +130,8 @@ export async function homeFeed(browser, world) {
     (await feed.locator('.feed-item', { hasText: 'Chronic absence in 9th grade' }).textContent()).includes('2 unread'));
   if (!(await mia.evaluate(() => window.feedNotReloaded))) throw new Error('the page reloaded');
   await axe(mia, 'home feed');
-  await mia.getByRole('link', { name: 'Unread', exact: false }).first().click();
+  // The feed's own tab: the bell's name ("Notifications, 2 unread") says unread too.
+  await mia.getByRole('navigation', { name: 'What to show' }).getByRole('link', { name: /^Unread/ }).click();
   await feed.getByRole('link', { name: 'Chronic absence in 9th grade' }).waitFor();
   await axe(mia, 'home feed, unread');
   await mia.setViewportSize(PHONE);
