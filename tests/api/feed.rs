@@ -453,3 +453,55 @@ backend_test! {
         app.get(&rosa, &format!("/networks/{attendance}")).await.expect(404);
     }
 }
+
+backend_test! {
+    async fn opening_a_help_request_or_a_poll_takes_it_out_of_new_and_a_later_answer_makes_it_unread(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, attendance) = app.admin_with_network("Attendance PLN").await;
+        let rosa = app.add_member(&admin, &attendance, "Rosa Reader", "member").await;
+        let ben = app.add_member(&admin, &attendance, "Ben Author", "member").await;
+        let help = app
+            .post(&ben, &format!("/networks/{attendance}/help-requests"), json!({
+                "title": "Home visits that work?", "body": "What did you try?", "tags": []
+            }))
+            .await
+            .expect(201)
+            .id();
+        let poll = app
+            .post(&ben, &format!("/networks/{attendance}/polls"), json!({
+                "question": "Which day?", "kind": "single", "options": ["Mon", "Tue"]
+            }))
+            .await
+            .expect(201)
+            .id();
+        let help_item = ("help_request".to_owned(), help.clone());
+        let poll_item = ("poll".to_owned(), poll.clone());
+        for filter in ["new", "unread"] {
+            let shown = entries(&feed(&app, &rosa, &format!("?filter={filter}")).await);
+            assert!(shown.contains(&help_item) && shown.contains(&poll_item), "{filter}: not opened yet");
+        }
+
+        app.post(&rosa, &format!("/help-requests/{help}/read"), json!({})).await.expect(200);
+        app.post(&rosa, &format!("/polls/{poll}/read"), json!({})).await.expect(200);
+        for filter in ["new", "unread"] {
+            let shown = entries(&feed(&app, &rosa, &format!("?filter={filter}")).await);
+            assert!(!shown.contains(&help_item) && !shown.contains(&poll_item), "{filter}: opened, so neither new nor unread");
+        }
+        let latest = feed(&app, &rosa, "").await;
+        assert_eq!(item(&latest, "help_request", &help)["is_new"], false);
+        assert_eq!(item(&latest, "help_request", &help)["unread_count"], 0);
+
+        // Someone answers after Rosa read it: unread again, and still not new.
+        app.post(&admin, &format!("/help-requests/{help}/responses"), json!({"body": "We visit on day three."}))
+            .await
+            .expect(201);
+        assert!(entries(&feed(&app, &rosa, "?filter=unread").await).contains(&help_item));
+        assert!(!entries(&feed(&app, &rosa, "?filter=new").await).contains(&help_item));
+
+        // Opening is 404 to someone outside the network, and changes nothing for them.
+        let elsewhere = network(&app, &admin, "Elsewhere", None).await;
+        let outsider = app.add_member(&admin, &elsewhere, "Olga Outside", "member").await;
+        app.post(&outsider, &format!("/help-requests/{help}/read"), json!({})).await.expect(404);
+        assert!(!entries(&feed(&app, &outsider, "").await).contains(&help_item));
+    }
+}
