@@ -252,7 +252,7 @@ struct Seeded {
 
 /// `'<base>' + <seconds> s` as SQL, in the form the server writes timestamps.
 fn at(base: &str, seconds: &str) -> String {
-    format!("(strftime('%Y-%m-%dT%H:%M:%f', '{base}', '+' || ({seconds}) || ' seconds') || '000+00:00')")
+    format!("(strftime('%Y-%m-%dT%H:%M:%f', '{base}', ({seconds}) || ' seconds') || '000+00:00')")
 }
 
 /// `(SELECT 0 AS k UNION ALL … SELECT count - 1)`: a small table to join with, written out
