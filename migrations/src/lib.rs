@@ -31,6 +31,7 @@ mod m20261207_000021_create_file_texts;
 pub mod m20261207_000022_notifications_without_copied_text;
 mod m20261207_000023_notification_email_messages;
 mod m20261207_000024_visits_and_item_reads;
+mod m20261207_000025_index_discussion_threads;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000022_notifications_without_copied_text::Migration),
             Box::new(m20261207_000023_notification_email_messages::Migration),
             Box::new(m20261207_000024_visits_and_item_reads::Migration),
+            Box::new(m20261207_000025_index_discussion_threads::Migration),
         ]
     }
 }
