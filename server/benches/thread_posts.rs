@@ -17,7 +17,7 @@ mod http_load;
 mod seed;
 
 use actix_web::{web, App, HttpResponse, HttpServer};
-use http_load::{load, median, once, option, Request, Samples};
+use http_load::{compare_rounds, once, option, Request, Side};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sea_orm::sqlx::{Row, SqlitePool};
 use sea_orm::{ActiveValue::Set, EntityTrait};
@@ -105,56 +105,22 @@ async fn main() -> anyhow::Result<()> {
          {connections} connections, {rounds} alternating rounds of {seconds} s, 1 server worker, SQLite"
     );
     let duration = Duration::from_secs(seconds);
-    // `--profile staffroom` (or `bare`) loads one side only, for a profiler.
-    if let Some(side) = std::env::args().skip_while(|a| a != "--profile").nth(1) {
-        let (addr, request) = if side == "bare" {
-            (baseline_addr, &bare)
-        } else {
-            (staffroom_addr, &ours)
-        };
-        let r = load(addr, request, connections, duration).await;
-        println!(
-            "{side}: {:.0} req/s (p50 {:.2} ms, p99 {:.2} ms)",
-            r.per_second, r.p50_ms, r.p99_ms
-        );
-        return Ok(());
-    }
-    load(baseline_addr, &bare, connections, Duration::from_secs(1)).await;
-    load(staffroom_addr, &ours, connections, Duration::from_secs(1)).await;
-    let mut round_ratios = Vec::new();
-    let (mut base, mut staffroom) = (Samples::default(), Samples::default());
-    for round in 1..=rounds {
-        let b = load(baseline_addr, &bare, connections, duration).await;
-        let o = load(staffroom_addr, &ours, connections, duration).await;
-        println!(
-            "  round {round}: bare {:.0} req/s (p50 {:.2} ms, p99 {:.2} ms), staffroom {:.0} req/s (p50 {:.2} ms, p99 {:.2} ms){}",
-            b.per_second, b.p50_ms, b.p99_ms, o.per_second, o.p50_ms, o.p99_ms,
-            if b.errors + o.errors > 0 { format!(", {} errors", b.errors + o.errors) } else { String::new() }
-        );
-        round_ratios.push((o.per_second / b.per_second, o.p50_ms / b.p50_ms));
-        base.push(&b);
-        staffroom.push(&o);
-    }
-    let (base, staffroom) = (base.medians(), staffroom.medians());
-    println!(
-        "{:<32} {:>10} {:>10} {:>10}",
-        "median of rounds", "req/s", "p50 ms", "p99 ms"
-    );
-    println!("{}", base.row("bare actix-web + sqlx join"));
-    println!("{}", staffroom.row("staffroom"));
-    println!(
-        "ratio of the medians staffroom/bare: {}",
-        staffroom.ratios_to(&base)
-    );
-    // Each round measures both sides back to back: its ratio is the least exposed to the
-    // machine's drift over the run.
-    let mut throughput: Vec<f64> = round_ratios.iter().map(|r| r.0).collect();
-    let mut p50: Vec<f64> = round_ratios.iter().map(|r| r.1).collect();
-    println!(
-        "median of the rounds' ratios: throughput {:.2}, p50 latency {:.2}",
-        median(&mut throughput),
-        median(&mut p50)
-    );
+    compare_rounds(
+        Side {
+            addr: baseline_addr,
+            request: &bare,
+            label: "bare actix-web + sqlx join",
+        },
+        Side {
+            addr: staffroom_addr,
+            request: &ours,
+            label: "staffroom",
+        },
+        connections,
+        duration,
+        rounds,
+    )
+    .await;
 
     handle.stop(true).await;
     baseline_handle.stop(true).await;

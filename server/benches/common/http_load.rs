@@ -221,3 +221,67 @@ pub fn option(name: &str, default: u64) -> u64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+/// One side of a comparison: where it listens, what it is asked, and its name in the table.
+pub struct Side<'a> {
+    pub addr: SocketAddr,
+    pub request: &'a Request,
+    pub label: &'a str,
+}
+
+/// Loads `bare` and `ours` in alternating rounds after a warm-up and prints each round, the
+/// medians of the rounds and the ratios ours/bare. With `--profile staffroom` (or `bare`) it
+/// loads one side only, for a profiler.
+pub async fn compare_rounds(
+    bare: Side<'_>,
+    ours: Side<'_>,
+    connections: usize,
+    duration: Duration,
+    rounds: u64,
+) {
+    if let Some(side) = std::env::args().skip_while(|a| a != "--profile").nth(1) {
+        let one = if side == "bare" { &bare } else { &ours };
+        let r = load(one.addr, one.request, connections, duration).await;
+        println!(
+            "{side}: {:.0} req/s (p50 {:.2} ms, p99 {:.2} ms)",
+            r.per_second, r.p50_ms, r.p99_ms
+        );
+        return;
+    }
+    load(bare.addr, bare.request, connections, Duration::from_secs(1)).await;
+    load(ours.addr, ours.request, connections, Duration::from_secs(1)).await;
+    let mut round_ratios = Vec::new();
+    let (mut base, mut staffroom) = (Samples::default(), Samples::default());
+    for round in 1..=rounds {
+        let b = load(bare.addr, bare.request, connections, duration).await;
+        let o = load(ours.addr, ours.request, connections, duration).await;
+        println!(
+            "  round {round}: bare {:.0} req/s (p50 {:.2} ms, p99 {:.2} ms), staffroom {:.0} req/s (p50 {:.2} ms, p99 {:.2} ms){}",
+            b.per_second, b.p50_ms, b.p99_ms, o.per_second, o.p50_ms, o.p99_ms,
+            if b.errors + o.errors > 0 { format!(", {} errors", b.errors + o.errors) } else { String::new() }
+        );
+        round_ratios.push((o.per_second / b.per_second, o.p50_ms / b.p50_ms));
+        base.push(&b);
+        staffroom.push(&o);
+    }
+    let (base, staffroom) = (base.medians(), staffroom.medians());
+    println!(
+        "{:<32} {:>10} {:>10} {:>10}",
+        "median of rounds", "req/s", "p50 ms", "p99 ms"
+    );
+    println!("{}", base.row(bare.label));
+    println!("{}", staffroom.row(ours.label));
+    println!(
+        "ratio of the medians staffroom/bare: {}",
+        staffroom.ratios_to(&base)
+    );
+    // Each round measures both sides back to back: its ratio is the least exposed to the
+    // machine's drift over the run.
+    let mut throughput: Vec<f64> = round_ratios.iter().map(|r| r.0).collect();
+    let mut p50: Vec<f64> = round_ratios.iter().map(|r| r.1).collect();
+    println!(
+        "median of the rounds' ratios: throughput {:.2}, p50 latency {:.2}",
+        median(&mut throughput),
+        median(&mut p50)
+    );
+}
