@@ -3,13 +3,15 @@
 //! receipt at every client, messages delivered per second, and server memory per idle
 //! connection, next to baselines measured in the same run: a bare tokio-tungstenite server
 //! broadcasting the same payload (a tokio broadcast channel) to the same number of sockets,
-//! once with tokio-tungstenite's default settings and once with 4 KiB buffers.
+//! with tokio-tungstenite 0.24 as it comes (the reference issue 28 set: 4 KiB read chunks),
+//! and with 0.28 as it comes and with 4 KiB buffers.
 //!
 //! The servers run as child processes (this binary re-executed), so that N = 10,000 fits
 //! the open-file limit: the clients live in this process, the sockets' other ends in the
 //! child.
 //!
 //! Run: `cargo bench -p staffroom --bench live_fanout -- --clients 10000 --posts 20`
+//! (`--only staffroom` or `--only 0.24` measures just that server, for quick comparisons).
 
 #[path = "common/allocator.rs"]
 mod allocator;
@@ -74,46 +76,73 @@ async fn main() -> anyhow::Result<()> {
         return serve_staffroom(dir).await;
     }
     if let Some(settings) = arg("--serve-baseline") {
+        if settings == "0.24" {
+            return serve_baseline_024().await;
+        }
+        if settings == "actix-ws" {
+            return serve_baseline_actix().await;
+        }
         return serve_baseline(settings == "small-buffers").await;
     }
     let clients = number("--clients", 1000);
     let posts = number("--posts", 20);
+    let only = arg("--only");
+    let measured = |name: &str| only.as_deref().is_none_or(|o| o == name);
     let data_dir =
         std::env::temp_dir().join(format!("staffroom-live-bench-{}", std::process::id()));
 
-    let (mut staffroom, ready) =
-        spawn_child(&["--serve-staffroom", &data_dir.display().to_string()])?;
-    let address: SocketAddr = ready[0].parse()?;
-    let (token, network, thread) = (ready[1].clone(), ready[2].clone(), ready[3].clone());
-    let ws_url = format!("ws://{address}/api/v1/live?access_token={token}");
-    let subscribe =
-        serde_json::json!({"type": "subscribe", "topics": [format!("network:{network}")]})
-            .to_string();
     let body =
         "We tried daily check-ins with one trusted adult and a call home on the first absence.";
     let post_body = serde_json::json!({"body": body}).to_string();
-    let ours = run(
-        "staffroom",
-        staffroom.id(),
-        clients,
-        posts,
-        &ws_url,
-        &subscribe,
-        address,
-        &format!("/api/v1/threads/{thread}/posts"),
-        Some(&token),
-        &post_body,
-    )
-    .await?;
-    let sample_event = ours.sample.clone();
-    let _ = staffroom.kill();
-    let _ = staffroom.wait();
-    let _ = std::fs::remove_dir_all(&data_dir);
+    let mut outcomes: Vec<(&str, Outcome)> = Vec::new();
+    let mut sample_event = String::new();
+    if measured("staffroom") {
+        let (mut staffroom, ready) =
+            spawn_child(&["--serve-staffroom", &data_dir.display().to_string()])?;
+        let address: SocketAddr = ready[0].parse()?;
+        let (token, network, thread) = (ready[1].clone(), ready[2].clone(), ready[3].clone());
+        let ws_url = format!("ws://{address}/api/v1/live?access_token={token}");
+        let subscribe =
+            serde_json::json!({"type": "subscribe", "topics": [format!("network:{network}")]})
+                .to_string();
+        let ours = run(
+            "staffroom",
+            staffroom.id(),
+            clients,
+            posts,
+            &ws_url,
+            &subscribe,
+            address,
+            &format!("/api/v1/threads/{thread}/posts"),
+            Some(&token),
+            &post_body,
+        )
+        .await?;
+        sample_event = ours.sample.clone();
+        let _ = staffroom.kill();
+        let _ = staffroom.wait();
+        let _ = std::fs::remove_dir_all(&data_dir);
+        outcomes.push(("staffroom", ours));
+    }
+    if sample_event.is_empty() {
+        // Measuring a baseline alone: an event of about the size Staffroom sends.
+        sample_event = serde_json::json!({"type": "event", "id": "1", "topic": "network:1",
+            "event": "post.created", "data": {"body": body, "body_html": format!("<p>{body}</p>")}})
+        .to_string();
+    }
 
-    // The baseline as tokio-tungstenite comes (it reserves a 128 KiB read buffer per
-    // socket), and the same with 4 KiB buffers, as a lean server would be tuned.
-    let mut baselines = Vec::new();
-    for settings in ["default", "small-buffers"] {
+    // tokio-tungstenite 0.24 as it comes; 0.28 as it comes (it reserves a 128 KiB read
+    // buffer per socket), and 0.28 with 4 KiB buffers, as a lean server would be tuned.
+    for (settings, name) in [
+        ("0.24", "bare tokio-tungstenite 0.24 broadcast"),
+        ("default", "bare tokio-tungstenite 0.28 (default)"),
+        ("small-buffers", "bare 0.28, 4 KiB buffers"),
+        // What actix-web and actix-ws cost before any of Staffroom's own state.
+        ("actix-ws", "bare actix-ws broadcast"),
+    ] {
+        if !measured(settings) {
+            continue;
+        }
         let (mut baseline, ready) = spawn_child(&["--serve-baseline", settings])?;
         let address: SocketAddr = ready[0].parse()?;
         let outcome = run(
@@ -122,7 +151,7 @@ async fn main() -> anyhow::Result<()> {
             clients,
             posts,
             &format!("ws://{address}/"),
-            &subscribe,
+            "{\"type\":\"subscribe\"}",
             address,
             "/publish",
             None,
@@ -131,40 +160,35 @@ async fn main() -> anyhow::Result<()> {
         .await?;
         let _ = baseline.kill();
         let _ = baseline.wait();
-        baselines.push(outcome);
+        outcomes.push((name, outcome));
     }
-    let [base, small] =
-        <[Outcome; 2]>::try_from(baselines).map_err(|_| anyhow::anyhow!("two baselines"))?;
 
     println!("\n{clients} clients subscribed to one network, {posts} posts, loopback, SQLite, same payload");
     println!(
         "{:<44} {:>10} {:>10} {:>14} {:>16}",
         "", "p50 ms", "p99 ms", "messages/s", "KiB/idle conn"
     );
-    for (name, r) in [
-        ("bare tokio-tungstenite broadcast (default)", &base),
-        ("bare broadcast, 4 KiB buffers", &small),
-        ("staffroom", &ours),
-    ] {
+    for (name, r) in &outcomes {
         println!(
             "{:<44} {:>10.2} {:>10.2} {:>14.0} {:>16.1}",
             name, r.p50_ms, r.p99_ms, r.per_second, r.kib_per_connection
         );
     }
-    for (name, base) in [("default", &base), ("4 KiB buffers", &small)] {
-        println!(
-            "ratio staffroom/bare broadcast ({name}): memory per idle connection {:.2}, p99 last receipt {:.2}, p50 {:.2}, throughput {:.2}",
-            ours.kib_per_connection / base.kib_per_connection,
-            ours.p99_ms / base.p99_ms,
-            ours.p50_ms / base.p50_ms,
-            ours.per_second / base.per_second,
-        );
+    if let Some((_, ours)) = outcomes.iter().find(|(name, _)| *name == "staffroom") {
+        for (name, base) in outcomes.iter().filter(|(name, _)| *name != "staffroom") {
+            println!(
+                "ratio staffroom/{name}: memory per idle connection {:.2}, p99 last receipt {:.2}, p50 {:.2}, throughput {:.2}",
+                ours.kib_per_connection / base.kib_per_connection,
+                ours.p99_ms / base.p99_ms,
+                ours.p50_ms / base.p50_ms,
+                ours.per_second / base.per_second,
+            );
+        }
     }
-    if ours.missing + base.missing + small.missing > 0 {
-        println!(
-            "WARNING: undelivered messages: staffroom {}, baselines {} and {}",
-            ours.missing, base.missing, small.missing
-        );
+    for (name, r) in &outcomes {
+        if r.missing > 0 {
+            println!("WARNING: {name}: {} messages undelivered", r.missing);
+        }
     }
     Ok(())
 }
@@ -398,22 +422,7 @@ async fn serve_staffroom(dir: String) -> anyhow::Result<()> {
 /// Child mode: the baseline. Every WebSocket client gets every message published through
 /// `POST /publish` from one tokio broadcast channel; nothing else.
 async fn serve_baseline(small_buffers: bool) -> anyhow::Result<()> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    let (sender, _) = tokio::sync::broadcast::channel::<Arc<str>>(1024);
-    println!("READY {address}");
-    loop {
-        let (stream, _) = listener.accept().await?;
-        let sender = sender.clone();
-        tokio::spawn(async move {
-            let mut peek = [0u8; 16];
-            let Ok(n) = stream.peek(&mut peek).await else {
-                return;
-            };
-            if peek[..n].starts_with(b"POST /publish") {
-                let _ = publish(stream, sender).await;
-                return;
-            }
+    accept_sockets(move |stream, sender| async move {
             let config = small_buffers.then(|| {
                 WebSocketConfig::default()
                     .read_buffer_size(4096)
@@ -443,6 +452,117 @@ async fn serve_baseline(small_buffers: bool) -> anyhow::Result<()> {
                     incoming = socket.next() => if !matches!(incoming, Some(Ok(_))) { return },
                 }
             }
+    })
+    .await
+}
+
+/// Child mode: the same broadcast on actix-web with actix-ws (what Staffroom's sockets ran on
+/// before `live::upgrade` took them over), as the floor of what an idle connection costs there.
+async fn serve_baseline_actix() -> anyhow::Result<()> {
+    use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+    type Sender = tokio::sync::broadcast::Sender<Arc<str>>;
+    async fn socket(
+        req: HttpRequest,
+        body: web::Payload,
+        sender: web::Data<Sender>,
+    ) -> actix_web::Result<HttpResponse> {
+        let (response, mut session, mut stream) = actix_ws::handle(&req, body)?;
+        let mut receiver = sender.subscribe();
+        actix_web::rt::spawn(async move {
+            let _ = stream.recv().await;
+            if session.text("{\"type\":\"subscribed\"}").await.is_err() {
+                return;
+            }
+            loop {
+                tokio::select! {
+                    message = receiver.recv() => match message {
+                        Ok(text) => if session.text(text.as_ref()).await.is_err() { return },
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(_) => return,
+                    },
+                    incoming = stream.recv() => if !matches!(incoming, Some(Ok(_))) { return },
+                }
+            }
+        });
+        Ok(response)
+    }
+    async fn publish(body: String, sender: web::Data<Sender>) -> HttpResponse {
+        let _ = sender.send(body.into());
+        HttpResponse::Ok().finish()
+    }
+    let (sender, _) = tokio::sync::broadcast::channel::<Arc<str>>(1024);
+    let sender = web::Data::new(sender);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let address = listener.local_addr()?;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(sender.clone())
+            .route("/", web::get().to(socket))
+            .route("/publish", web::post().to(publish))
+    })
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    println!("READY {address}");
+    server.await?;
+    Ok(())
+}
+
+/// Child mode: the same baseline with tokio-tungstenite 0.24 as it comes.
+async fn serve_baseline_024() -> anyhow::Result<()> {
+    use tokio_tungstenite_024::tungstenite::Message as Message024;
+    accept_sockets(|stream, sender| async move {
+            let Ok(mut socket) = tokio_tungstenite_024::accept_async(stream).await else {
+                return;
+            };
+            let _ = socket.next().await;
+            if socket
+                .send(Message024::Text("{\"type\":\"subscribed\"}".into()))
+                .await
+                .is_err()
+            {
+                return;
+            }
+            let mut receiver = sender.subscribe();
+            loop {
+                tokio::select! {
+                    message = receiver.recv() => match message {
+                        Ok(text) => if socket.send(Message024::Text(text.to_string())).await.is_err() { return },
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(_) => return,
+                    },
+                    incoming = socket.next() => if !matches!(incoming, Some(Ok(_))) { return },
+                }
+            }
+    })
+    .await
+}
+
+/// The bare servers' accept loop: prints `READY <address>`, then gives each connection that
+/// is not a `POST /publish` to `serve` with the broadcast sender; publishes are broadcast.
+async fn accept_sockets<F, Fut>(serve: F) -> anyhow::Result<()>
+where
+    F: Fn(TcpStream, tokio::sync::broadcast::Sender<Arc<str>>) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let (sender, _) = tokio::sync::broadcast::channel::<Arc<str>>(1024);
+    println!("READY {address}");
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let sender = sender.clone();
+        let serve = serve.clone();
+        tokio::spawn(async move {
+            let mut peek = [0u8; 16];
+            let Ok(n) = stream.peek(&mut peek).await else {
+                return;
+            };
+            if peek[..n].starts_with(b"POST /publish") {
+                let _ = publish(stream, sender).await;
+                return;
+            }
+            serve(stream, sender).await;
         });
     }
 }

@@ -26,6 +26,7 @@ pub mod file_text;
 pub mod files;
 pub mod grouping;
 pub mod help_requests;
+mod http_server;
 pub mod ids;
 pub mod initiatives;
 pub mod insights;
@@ -66,8 +67,8 @@ use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::web;
 use actix_web::ResponseError;
-use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use std::net::{SocketAddr, TcpListener};
 
@@ -163,22 +164,7 @@ impl Application {
                 state.shutdown.signal(),
             ));
         }
-        let server = {
-            let state = state.clone();
-            let mut server = HttpServer::new(move || {
-                App::new().app_data(state.clone()).configure(configure_app)
-            });
-            if let Some(workers) = workers {
-                server = server.workers(workers.max(1));
-            }
-            server
-                // Signals are ours (see `run_until_stopped`): live connections must be told
-                // to go before the server waits for them.
-                .disable_signals()
-                .listen(listener)?
-                .shutdown_timeout(10)
-                .run()
-        };
+        let server = http_server::start(listener, workers, state.clone())?;
         Ok(Application {
             server,
             address,
@@ -295,7 +281,7 @@ async fn wait_for_stop_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-fn extract_query_message(raw: &str) -> String {
+pub(crate) fn extract_query_message(raw: &str) -> String {
     raw.strip_prefix("Query deserialize error: ")
         .unwrap_or(raw)
         .to_owned()

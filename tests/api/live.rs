@@ -33,6 +33,52 @@ backend_test! {
     }
 }
 
+/// How the server refused a WebSocket handshake: status, content type and problem document.
+async fn refused_handshake(url: &str) -> (u16, String, Value) {
+    match tokio_tungstenite::connect_async(url).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let body = response.body().clone().unwrap_or_default();
+            (
+                response.status().as_u16(),
+                content_type,
+                serde_json::from_slice(&body).unwrap_or(Value::Null),
+            )
+        }
+        other => panic!(
+            "expected a refused handshake at {url}, got {:?}",
+            other.map(|_| ())
+        ),
+    }
+}
+
+backend_test! {
+    async fn refused_handshakes_get_the_same_problem_documents_as_any_request(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let base = app.address.replace("http://", "ws://");
+
+        let (status, content_type, problem) = refused_handshake(&format!("{base}/api/v1/live?access_token=not-a-token")).await;
+        assert_eq!((status, content_type.as_str()), (401, "application/problem+json"));
+        assert_eq!(problem["type"], "https://staffroom.dev/problems/unauthorized");
+        assert_eq!(problem["detail"], "The access token is invalid or expired.");
+
+        let (status, content_type, problem) = refused_handshake(&format!("{base}/api/v1/elsewhere")).await;
+        assert_eq!((status, content_type.as_str()), (404, "application/problem+json"));
+        assert_eq!(problem["type"], "https://staffroom.dev/problems/not_found");
+
+        // Without an upgrade, the endpoint still checks the token first, and says what is missing.
+        let plain = reqwest::get(format!("{}/api/v1/live?access_token=not-a-token", app.address)).await.unwrap();
+        assert_eq!(plain.status().as_u16(), 401);
+        let plain = reqwest::get(format!("{}/api/v1/live", app.address)).await.unwrap();
+        assert_eq!(plain.status().as_u16(), 400);
+    }
+}
+
 backend_test! {
     async fn sessions_end_when_their_token_expires(backend: Backend) {
         let app = TestApp::spawn_with(&backend, |c| c.auth.access_token_ttl_secs = 2).await;

@@ -9,6 +9,7 @@
 //! event reaches a member who can no longer see its network.
 
 use super::protocol::TopicName;
+use super::queue::{self, Refused};
 use super::render::{
     parent_for, parent_id_of, render_event, Frames, Parent, PerReceiver, PerReceiverRenderers,
     Shape,
@@ -24,7 +25,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
 
 /// Events read per database round trip while catching up.
 const BATCH: u64 = 500;
@@ -80,7 +81,7 @@ struct Subscribed {
 
 pub(super) struct Connection {
     pub(super) member_id: i64,
-    queue: mpsc::Sender<Delivery>,
+    queue: queue::Sender,
     subscriptions: HashMap<TopicName, Subscribed>,
     /// What the member could see when last authorized; `me` events from other networks are
     /// not delivered.
@@ -233,9 +234,9 @@ impl Hub {
 
     /// Adds a connection; its deliveries arrive on the returned receiver. It sees nothing
     /// until its first subscription is authorized.
-    pub fn register(&self, member_id: i64) -> (ConnectionId, mpsc::Receiver<Delivery>, Arc<Kick>) {
+    pub fn register(&self, member_id: i64) -> (ConnectionId, queue::Receiver, Arc<Kick>) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (queue, receiver) = mpsc::channel(self.queue_capacity);
+        let (queue, receiver) = queue::queue(self.queue_capacity);
         let kick = Arc::new(Kick::default());
         let mut registry = self.registry();
         registry.connections.insert(
@@ -549,13 +550,13 @@ impl Hub {
                 .clone();
             match entry.queue.try_send(Delivery::Event { id: event.id, text }) {
                 Ok(()) => {}
-                Err(mpsc::error::TrySendError::Full(_)) => {
+                Err(Refused::Full) => {
                     entry
                         .kick
                         .fire("slow consumer: too many undelivered events");
                     dropped.push(connection);
                 }
-                Err(mpsc::error::TrySendError::Closed(_)) => dropped.push(connection),
+                Err(Refused::Closed) => dropped.push(connection),
             }
         }
         drop(registry);
@@ -672,6 +673,6 @@ mod tests {
         }
         assert!(hub.topics(connection).is_empty());
         hub.fan_out(&event(5, 1), None, None);
-        assert!(queue.try_recv().is_err());
+        assert!(queue.try_recv().is_none());
     }
 }

@@ -5,10 +5,12 @@
 pub mod hub;
 pub mod listen;
 pub mod protocol;
+pub mod queue;
 mod reauthorize;
 pub mod render;
 pub mod routes;
 pub mod session;
+pub mod upgrade;
 pub mod watch;
 
 pub use hub::Hub;

@@ -5,6 +5,9 @@
 //! `live.send_timeout_secs`: a client that stops reading is dropped within it, whatever is
 //! being sent (events, a replay, notices, replies), and the loop's other duties
 //! (heartbeat, expiry, being kicked, shutdown) are never held up for longer.
+//!
+//! The socket is tungstenite's on the connection's own TCP stream (`upgrade.rs`); it answers
+//! pings and close frames by itself.
 
 use super::hub::{access_revoked, ConnectionId, Delivery, Grant, Kick, Stale};
 use super::protocol::{ClientMessage, ServerMessage, TopicName};
@@ -16,13 +19,22 @@ use crate::networks::access;
 use crate::networks::visibility::{self, VisibleNetworks};
 use crate::AppState;
 use actix_web::web;
-use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
+use bytes::Bytes;
 use bytestring::ByteString;
+use futures_util::{SinkExt, StreamExt};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+use tokio_tungstenite::WebSocketStream;
+
+/// A live connection's socket.
+pub type Socket = WebSocketStream<TcpStream>;
 
 /// How long a client may take to authenticate after connecting.
 const AUTH_DEADLINE: Duration = Duration::from_secs(10);
@@ -36,23 +48,32 @@ const MAX_TOPICS: usize = 100;
 /// Authorizing and registering is retried this often when access changes meanwhile.
 const AUTHORIZE_ATTEMPTS: usize = 10;
 
-fn close(code: u16, description: &str) -> Option<CloseReason> {
-    Some(CloseReason {
-        code: CloseCode::Other(code),
-        description: Some(description.to_owned()),
-    })
+fn close(code: u16, description: &'static str) -> CloseFrame {
+    CloseFrame {
+        code: CloseCode::from(code),
+        reason: Utf8Bytes::from_static(description),
+    }
 }
 
-fn policy(description: &str) -> Option<CloseReason> {
-    Some(CloseReason {
+fn policy(description: &'static str) -> CloseFrame {
+    CloseFrame {
         code: CloseCode::Policy,
-        description: Some(description.to_owned()),
-    })
+        reason: Utf8Bytes::from_static(description),
+    }
 }
 
-/// Sends a close frame if the peer takes it promptly; a stuck peer is simply dropped.
-async fn close_with(session: &Session, reason: Option<CloseReason>) {
-    let _ = tokio::time::timeout(Duration::from_secs(1), session.clone().close(reason)).await;
+/// How long a closing handshake may take before the connection is simply dropped.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Sends a close frame and waits for the peer's (so that the frame is read before the TCP
+/// connection goes), if the peer takes it promptly; a stuck peer is simply dropped.
+async fn close_with(socket: &mut Socket, frame: CloseFrame) {
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
+        if socket.close(Some(frame)).await.is_ok() {
+            while let Some(Ok(_)) = socket.next().await {}
+        }
+    })
+    .await;
 }
 
 /// Why a connection ends.
@@ -66,7 +87,7 @@ enum End {
 
 struct Live {
     state: web::Data<AppState>,
-    session: Session,
+    socket: Socket,
     member_id: i64,
     /// When the access token expires (Unix seconds); renewed by `auth` messages.
     expires_at: i64,
@@ -80,14 +101,15 @@ struct Live {
 /// token came in the query string.
 pub async fn run(
     state: web::Data<AppState>,
-    mut session: Session,
-    mut stream: MessageStream,
+    mut socket: Socket,
     authenticated: Option<(i64, i64)>,
 ) {
     let send_timeout = Duration::from_secs(state.config.live.send_timeout_secs.max(1));
     let Some((member_id, expires_at)) = (match authenticated {
         Some(auth) => Some(auth),
-        None => await_auth(&state, &mut session, &mut stream, send_timeout).await,
+        // Boxed, as the handling of a message below: the connection's task keeps only
+        // what an idle connection needs, not room for the largest step it may take.
+        None => Box::pin(await_auth(&state, &mut socket, send_timeout)).await,
     }) else {
         return;
     };
@@ -96,7 +118,7 @@ pub async fn run(
     let (connection, mut queue, kick) = hub.register(member_id);
     let mut live = Live {
         state: state.clone(),
-        session,
+        socket,
         member_id,
         expires_at,
         connection,
@@ -108,12 +130,12 @@ pub async fn run(
         expires_at,
     };
     let outcome = match live.send(greeting.to_json().into()).await {
-        Ok(()) => live.serve(&mut stream, &mut queue, &kick).await,
+        Ok(()) => live.serve(&mut queue, &kick).await,
         Err(end) => end,
     };
     if let End::SlowConsumer = outcome {
         close_with(
-            &live.session,
+            &mut live.socket,
             policy("slow consumer: events were not read in time"),
         )
         .await;
@@ -124,12 +146,7 @@ pub async fn run(
 impl Live {
     /// The connection's loop, until it ends. Closing frames for the endings it decides on
     /// (expiry, heartbeat, kick, shutdown) are sent here.
-    async fn serve(
-        &mut self,
-        stream: &mut MessageStream,
-        queue: &mut tokio::sync::mpsc::Receiver<Delivery>,
-        kick: &Arc<Kick>,
-    ) -> End {
+    async fn serve(&mut self, queue: &mut super::queue::Receiver, kick: &Arc<Kick>) -> End {
         let heartbeat_every = Duration::from_secs(self.state.config.live.heartbeat_secs.max(1));
         let mut heartbeat = tokio::time::interval(heartbeat_every);
         let mut last_heard = Instant::now();
@@ -139,13 +156,20 @@ impl Live {
                 u64::try_from(self.expires_at - chrono::Utc::now().timestamp()).unwrap_or(0),
             );
             let step = tokio::select! {
-                message = stream.recv() => {
+                message = self.socket.next() => {
                     last_heard = Instant::now();
                     match message {
-                        Some(Ok(Message::Text(text))) => self.handle_text(&text).await,
-                        Some(Ok(Message::Ping(bytes))) => self.bounded(self.session.clone().pong(&bytes)).await,
+                        // Boxed: subscribing and replaying hold database futures that
+                        // would otherwise be part of every idle connection's task.
+                        Some(Ok(Message::Text(text))) => Box::pin(self.handle_text(&text)).await,
                         Some(Ok(Message::Binary(_))) => self.error("unsupported", "Send JSON text frames.").await,
-                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => Err(End::Gone),
+                        Some(Ok(Message::Close(_))) => {
+                            // tungstenite has queued the answering close frame: send it.
+                            let _ = tokio::time::timeout(CLOSE_TIMEOUT, self.socket.flush()).await;
+                            Err(End::Gone)
+                        }
+                        None | Some(Err(_)) => Err(End::Gone),
+                        // Pings are answered by tungstenite; pongs only show the client is there.
                         Some(Ok(_)) => Ok(()),
                     }
                 }
@@ -164,22 +188,22 @@ impl Live {
                 },
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() > heartbeat_every * 3 {
-                        close_with(&self.session, close(4408, "heartbeat timeout")).await;
+                        close_with(&mut self.socket, close(4408, "heartbeat timeout")).await;
                         Err(End::Gone)
                     } else {
-                        self.bounded(self.session.clone().ping(b"staffroom")).await
+                        self.send_message(Message::Ping(Bytes::from_static(b"staffroom"))).await
                     }
                 }
                 _ = tokio::time::sleep(until_expiry) => {
-                    close_with(&self.session, close(UNAUTHORIZED, "access token expired; reconnect with a fresh one")).await;
+                    close_with(&mut self.socket, close(UNAUTHORIZED, "access token expired; reconnect with a fresh one")).await;
                     Err(End::Gone)
                 }
                 reason = kick.fired() => {
-                    close_with(&self.session, policy(reason)).await;
+                    close_with(&mut self.socket, policy(reason)).await;
                     Err(End::Gone)
                 }
                 _ = shutdown.triggered() => {
-                    close_with(&self.session, Some(CloseReason { code: CloseCode::Away, description: Some("server shutting down".to_owned()) })).await;
+                    close_with(&mut self.socket, CloseFrame { code: CloseCode::Away, reason: Utf8Bytes::from_static("server shutting down") }).await;
                     Err(End::Gone)
                 }
             };
@@ -189,23 +213,22 @@ impl Live {
         }
     }
 
-    /// Runs a send, bounded by the send timeout.
-    async fn bounded<E>(
-        &self,
-        send: impl std::future::Future<Output = Result<(), E>>,
-    ) -> Result<(), End> {
-        match tokio::time::timeout(self.send_timeout, send).await {
+    /// Sends a frame, bounded by the send timeout.
+    async fn send_message(&mut self, message: Message) -> Result<(), End> {
+        match tokio::time::timeout(self.send_timeout, self.socket.send(message)).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(End::Gone),
             Err(_) => Err(End::SlowConsumer),
         }
     }
 
-    async fn send(&self, text: ByteString) -> Result<(), End> {
-        self.bounded(self.session.clone().text(text)).await
+    async fn send(&mut self, text: ByteString) -> Result<(), End> {
+        // The text is shared with every other receiver of the event: no copy.
+        let text = Utf8Bytes::try_from(text.into_bytes()).map_err(|_| End::Gone)?;
+        self.send_message(Message::Text(text)).await
     }
 
-    async fn error(&self, code: &str, message: &str) -> Result<(), End> {
+    async fn error(&mut self, code: &str, message: &str) -> Result<(), End> {
         let text = ServerMessage::Error {
             code,
             message: message.to_owned(),
@@ -559,18 +582,15 @@ async fn latest_event_id(state: &AppState) -> Option<i64> {
 /// Waits for `{"type":"auth"}` as the first message.
 async fn await_auth(
     state: &AppState,
-    session: &mut Session,
-    stream: &mut MessageStream,
+    socket: &mut Socket,
     send_timeout: Duration,
 ) -> Option<(i64, i64)> {
     let first = tokio::time::timeout(AUTH_DEADLINE, async {
         loop {
-            match stream.recv().await {
+            match socket.next().await {
                 Some(Ok(Message::Text(text))) => return Some(text),
-                Some(Ok(Message::Ping(bytes))) => {
-                    let _ = tokio::time::timeout(send_timeout, session.pong(&bytes)).await;
-                }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+                // Pings are answered by tungstenite.
                 Some(Ok(_)) => {}
             }
         }
@@ -589,8 +609,12 @@ async fn await_auth(
             code: "unauthorized",
             message: "Authenticate first with a valid access token.".into(),
         };
-        let _ = tokio::time::timeout(send_timeout, session.text(error.to_json())).await;
-        close_with(session, close(UNAUTHORIZED, "authentication required")).await;
+        let _ = tokio::time::timeout(
+            send_timeout,
+            socket.send(Message::Text(error.to_json().into())),
+        )
+        .await;
+        close_with(socket, close(UNAUTHORIZED, "authentication required")).await;
     }
     verified
 }

@@ -4,6 +4,7 @@ use crate::config::LogFormat;
 use crate::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::web;
 use std::borrow::Cow;
@@ -42,35 +43,60 @@ pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let method = req.method().clone();
-    let request_id = next_request_id();
+    let observation = Observation::start(req.method(), req.path(), req.query_string());
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let span = tracing::info_span!(
-        "http_request",
-        http.method = %method,
-        http.path = %redacted_path(req.path()),
-        http.query = %redacted_query(req.query_string()),
-        request_id = %request_id,
-    );
-    let response = next.call(req).instrument(span.clone()).await?;
-    let status = response.status().as_u16();
+    let response = next.call(req).instrument(observation.span.clone()).await?;
     let route = response
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
-    let elapsed = started.elapsed().as_secs_f64();
-    if let Some(state) = state {
-        state.metrics.observe(&method, &route, status, elapsed);
-    }
-    span.in_scope(|| {
-        if status >= 500 {
-            tracing::error!(status, route = %route, latency_ms = elapsed * 1000.0, "request failed");
-        } else {
-            tracing::debug!(status, route = %route, latency_ms = elapsed * 1000.0, "request completed");
-        }
-    });
+    observation.finish(
+        state.as_ref().map(|s| s.get_ref()),
+        &route,
+        response.status().as_u16(),
+    );
     Ok(response)
+}
+
+/// A request being observed: its span and when it started. Requests the application does
+/// not see (WebSocket upgrades, `live::upgrade`) are observed through it the same way.
+pub struct Observation {
+    pub span: tracing::Span,
+    method: Method,
+    started: Instant,
+}
+
+impl Observation {
+    pub fn start(method: &Method, path: &str, query: &str) -> Observation {
+        let request_id = next_request_id();
+        let span = tracing::info_span!(
+            "http_request",
+            http.method = %method,
+            http.path = %redacted_path(path),
+            http.query = %redacted_query(query),
+            request_id = %request_id,
+        );
+        Observation {
+            span,
+            method: method.clone(),
+            started: Instant::now(),
+        }
+    }
+
+    /// Logs the outcome and records it in the metrics (under `route`, the matched pattern).
+    pub fn finish(self, state: Option<&AppState>, route: &str, status: u16) {
+        let elapsed = self.started.elapsed().as_secs_f64();
+        if let Some(state) = state {
+            state.metrics.observe(&self.method, route, status, elapsed);
+        }
+        self.span.in_scope(|| {
+            if status >= 500 {
+                tracing::error!(status, route = %route, latency_ms = elapsed * 1000.0, "request failed");
+            } else {
+                tracing::debug!(status, route = %route, latency_ms = elapsed * 1000.0, "request completed");
+            }
+        });
+    }
 }
 
 /// Stands in for a secret in logs.
