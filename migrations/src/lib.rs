@@ -2,7 +2,8 @@
 //!
 //! Migrations use the sea-query schema builder so the same file produces correct DDL on
 //! both backends. Where the builder has no words for it (a PostgreSQL storage setting in
-//! 000020, editing JSON in place in 000022), a migration branches on the backend and says so.
+//! 000020, editing JSON in place in 000022, a table kept in key order on SQLite in 000027),
+//! a migration branches on the backend and says so.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -32,6 +33,8 @@ pub mod m20261207_000022_notifications_without_copied_text;
 mod m20261207_000023_notification_email_messages;
 mod m20261207_000024_visits_and_item_reads;
 mod m20261207_000025_index_discussion_threads;
+mod m20261207_000026_index_tests_of_change_network;
+mod m20261207_000027_create_feed_items;
 
 pub struct Migrator;
 
@@ -64,6 +67,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000023_notification_email_messages::Migration),
             Box::new(m20261207_000024_visits_and_item_reads::Migration),
             Box::new(m20261207_000025_index_discussion_threads::Migration),
+            Box::new(m20261207_000026_index_tests_of_change_network::Migration),
+            Box::new(m20261207_000027_create_feed_items::Migration),
         ]
     }
 }

@@ -1,7 +1,8 @@
 //! Load benchmark of the unread feed, `GET /api/v1/me/feed?filter=unread`, for a member of
 //! 5 networks on an instance of 10,000 members and 200 networks, against a bare actix-web +
-//! sqlx handler reading the same page (the member's unread threads, newest activity first,
-//! with network, last actor and unread count) in one plain query, on the same SQLite file,
+//! sqlx handler reading the same rows in one plain query (the member's unread threads, help
+//! requests, polls and resources, newest activity first, with network, last actor and unread
+//! count; `--threads-only` reads the threads alone), on the same SQLite file,
 //! measured in one run with the same load generator, in alternating rounds, reported as
 //! ratios of the medians.
 //!
@@ -10,7 +11,8 @@
 //! whether the feed stays flat as the instance grows. Everything is inserted in bulk by SQL.
 //!
 //! Run: `cargo bench -p staffroom --bench feed` (options: `-- --posts 100000 --seconds 3
-//! --rounds 3 --connections 16`; `--keep` keeps the SQLite file and prints where it is).
+//! --rounds 3 --connections 16 --threads-only`; `--keep` keeps the SQLite file and prints
+//! where it is).
 
 #[path = "common/allocator.rs"]
 mod allocator;
@@ -49,6 +51,12 @@ async fn main() -> anyhow::Result<()> {
     let rounds = option("--rounds", 3).max(1);
     let connections = option("--connections", 16) as usize;
     let keep = std::env::args().any(|a| a == "--keep");
+    let threads_only = std::env::args().any(|a| a == "--threads-only");
+    let baseline_sql: &'static str = if threads_only {
+        THREADS_ONLY
+    } else {
+        ALL_KINDS
+    };
 
     let server = app::BenchServer::start("feed").await?;
     eprintln!("seeding {table_posts} posts…");
@@ -77,6 +85,7 @@ async fn main() -> anyhow::Result<()> {
     let baseline = HttpServer::new(move || {
         App::new()
             .app_data(web::Data::new(pool.clone()))
+            .app_data(web::Data::new(baseline_sql))
             .route("/members/{id}/unread", web::get().to(bare_unread))
     })
     .workers(1)
@@ -96,10 +105,12 @@ async fn main() -> anyhow::Result<()> {
         &format!("/members/{}/unread", seeded.member),
         None,
     );
-    // Both answer, with the same threads and the same unread counts. The seed makes the
-    // member's help requests, polls and resources either read or older than the first page,
-    // so the feed's first page holds threads only and can be compared id for id.
-    let page_of = |body: &str, items: bool| -> anyhow::Result<Vec<(String, String, i64)>> {
+    // Both answer, with the same threads, the same unread counts and the same first unread
+    // posts. The seed makes the member's help requests, polls and resources either read or
+    // older than the first page, so the feed's first page holds threads only and can be
+    // compared id for id.
+    type Entry = (String, String, i64, Option<i64>);
+    let page_of = |body: &str, items: bool| -> anyhow::Result<Vec<Entry>> {
         let value: serde_json::Value = serde_json::from_str(body)?;
         let list = if items { &value["items"] } else { &value };
         Ok(list
@@ -107,10 +118,15 @@ async fn main() -> anyhow::Result<()> {
             .ok_or_else(|| anyhow::anyhow!("not a list: {body}"))?
             .iter()
             .map(|item| {
+                let first_unread = match item["first_unread_url"].as_str() {
+                    Some(url) => url.split("#post-").nth(1).and_then(|n| n.parse().ok()),
+                    None => item["first_unread_post"].as_i64(),
+                };
                 (
                     item["type"].as_str().unwrap_or("thread").to_owned(),
                     item["id"].as_str().unwrap_or_default().to_owned(),
                     item["unread_count"].as_i64().unwrap_or(-1),
+                    first_unread,
                 )
             })
             .collect())
@@ -133,7 +149,11 @@ async fn main() -> anyhow::Result<()> {
         Side {
             addr: baseline_addr,
             request: &bare,
-            label: "bare actix-web + sqlx query",
+            label: if threads_only {
+                "bare actix-web + sqlx query (threads only)"
+            } else {
+                "bare actix-web + sqlx query"
+            },
         },
         Side {
             addr: staffroom_addr,
@@ -155,35 +175,112 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The baseline handler: the member's unread threads in their networks, newest activity
-/// first, 20 of them, with network name, last actor and unread posts, to JSON. The page is
-/// cut first so the counts are made for its rows only.
-async fn bare_unread(pool: web::Data<SqlitePool>, member: web::Path<i64>) -> HttpResponse {
-    let rows = sea_orm::sqlx::query(
-        "SELECT page.id, page.title, page.last_activity_at, page.network_id, n.name, \
-                a.id AS actor_id, a.handle, a.display_name, \
-                (SELECT COUNT(*) FROM posts q WHERE q.thread_id = page.id AND q.deleted_at IS NULL \
-                   AND q.id > page.marker) AS unread_count \
-         FROM (SELECT t.id, t.title, t.last_activity_at, t.network_id, t.last_post_id, t.author_id, \
-                      COALESCE(rm.last_read_post_id, 0) AS marker \
-               FROM network_members nm \
-               JOIN threads t ON t.network_id = nm.network_id AND t.deleted_at IS NULL \
-               LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.member_id = nm.member_id \
-               WHERE nm.member_id = ? AND t.last_post_id > COALESCE(rm.last_read_post_id, 0) \
-               ORDER BY t.last_activity_at DESC, t.id DESC LIMIT 20) page \
-         JOIN networks n ON n.id = page.network_id \
-         LEFT JOIN posts lp ON lp.id = page.last_post_id \
-         JOIN members a ON a.id = COALESCE(lp.author_id, page.author_id) \
-         ORDER BY page.last_activity_at DESC, page.id DESC",
-    )
-    .bind(member.into_inner())
-    .fetch_all(pool.get_ref())
-    .await;
+/// The member's unread things of every kind the seed makes, plain: each kind's rows in the
+/// member's networks with their read state, sorted and cut, then the details of the page.
+const ALL_KINDS: &str = "\
+    SELECT page.kind, page.id, page.title, page.last_activity_at, page.network_id, n.name, \
+           a.id AS actor_id, a.handle, a.display_name, \
+           CASE WHEN page.kind = 'thread' \
+                THEN (SELECT COUNT(*) FROM posts q WHERE q.thread_id = page.id AND q.deleted_at IS NULL \
+                      AND q.id > page.marker) \
+                WHEN page.kind = 'help_request' \
+                THEN (SELECT COUNT(*) FROM help_responses q WHERE q.help_request_id = page.id \
+                      AND (page.read_at IS NULL OR q.created_at > page.read_at)) \
+                ELSE 0 END AS unread_count, \
+           CASE WHEN page.kind = 'thread' \
+                THEN (SELECT q.post_number FROM posts q WHERE q.thread_id = page.id AND q.id > page.marker \
+                      AND q.deleted_at IS NULL ORDER BY q.id LIMIT 1) END AS first_unread, \
+           COALESCE(fp.body, page.body) AS opening, \
+           COALESCE(fp.helpful_count, page.helpful_count) AS helpful_count \
+    FROM (SELECT 'thread' AS kind, t.id, t.title, NULL AS body, 0 AS helpful_count, t.last_activity_at, \
+                 t.network_id, t.last_post_id, t.author_id AS actor_id, \
+                 COALESCE(rm.last_read_post_id, 0) AS marker, NULL AS read_at \
+          FROM network_members nm \
+          JOIN threads t ON t.network_id = nm.network_id AND t.deleted_at IS NULL \
+          LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.member_id = nm.member_id \
+          WHERE nm.member_id = ?1 AND t.last_post_id > COALESCE(rm.last_read_post_id, 0) \
+          UNION ALL \
+          SELECT 'help_request', h.id, h.title, h.body, 0, h.last_activity_at, h.network_id, NULL, \
+                 h.actor_id, 0, ir.read_at \
+          FROM network_members nm \
+          JOIN (SELECT h.*, COALESCE(lr.created_at, h.created_at) AS last_activity_at, \
+                       COALESCE(lr.author_id, h.author_id) AS actor_id \
+                FROM help_requests h \
+                LEFT JOIN help_responses lr ON lr.id = (SELECT MAX(r.id) FROM help_responses r \
+                                                        WHERE r.help_request_id = h.id)) h \
+            ON h.network_id = nm.network_id AND h.deleted_at IS NULL \
+          LEFT JOIN item_reads ir ON ir.member_id = nm.member_id AND ir.subject_type = 'help_request' \
+                                 AND ir.subject_id = h.id \
+          WHERE nm.member_id = ?1 AND h.actor_id <> ?1 \
+            AND (ir.read_at IS NULL OR h.last_activity_at > ir.read_at) \
+          UNION ALL \
+          SELECT 'poll', p.id, p.question, p.description, 0, p.created_at, p.network_id, NULL, \
+                 p.author_id, 0, ir.read_at \
+          FROM network_members nm \
+          JOIN polls p ON p.network_id = nm.network_id AND p.deleted_at IS NULL \
+          LEFT JOIN item_reads ir ON ir.member_id = nm.member_id AND ir.subject_type = 'poll' \
+                                 AND ir.subject_id = p.id \
+          WHERE nm.member_id = ?1 AND p.author_id <> ?1 AND (ir.read_at IS NULL OR p.created_at > ir.read_at) \
+          UNION ALL \
+          SELECT 'resource', r.id, r.title, r.description, r.helpful_count, r.created_at, r.network_id, NULL, \
+                 r.author_id, 0, ir.read_at \
+          FROM network_members nm \
+          JOIN resources r ON r.network_id = nm.network_id AND r.deleted_at IS NULL \
+          LEFT JOIN item_reads ir ON ir.member_id = nm.member_id AND ir.subject_type = 'resource' \
+                                 AND ir.subject_id = r.id \
+          WHERE nm.member_id = ?1 AND r.author_id <> ?1 AND (ir.read_at IS NULL OR r.created_at > ir.read_at) \
+          ORDER BY 6 DESC, 2 DESC LIMIT 20) page \
+    JOIN networks n ON n.id = page.network_id \
+    LEFT JOIN posts lp ON lp.id = page.last_post_id \
+    JOIN members a ON a.id = COALESCE(lp.author_id, page.actor_id) \
+    LEFT JOIN posts fp ON page.kind = 'thread' \
+                      AND fp.id = (SELECT MIN(f.id) FROM posts f WHERE f.thread_id = page.id) \
+    ORDER BY page.last_activity_at DESC, page.id DESC";
+
+/// The baseline before 7 December: the member's unread threads alone.
+const THREADS_ONLY: &str = "\
+    SELECT page.id, page.title, page.last_activity_at, page.network_id, n.name, \
+    a.id AS actor_id, a.handle, a.display_name, \
+    (SELECT COUNT(*) FROM posts q WHERE q.thread_id = page.id AND q.deleted_at IS NULL \
+    AND q.id > page.marker) AS unread_count, \
+    (SELECT q.post_number FROM posts q WHERE q.thread_id = page.id AND q.id > page.marker \
+    AND q.deleted_at IS NULL ORDER BY q.id LIMIT 1) AS first_unread, \
+    fp.body AS opening, fp.helpful_count AS helpful_count \
+    FROM (SELECT t.id, t.title, t.last_activity_at, t.network_id, t.last_post_id, t.author_id, \
+    COALESCE(rm.last_read_post_id, 0) AS marker \
+    FROM network_members nm \
+    JOIN threads t ON t.network_id = nm.network_id AND t.deleted_at IS NULL \
+    LEFT JOIN read_markers rm ON rm.thread_id = t.id AND rm.member_id = nm.member_id \
+    WHERE nm.member_id = ? AND t.last_post_id > COALESCE(rm.last_read_post_id, 0) \
+    ORDER BY t.last_activity_at DESC, t.id DESC LIMIT 20) page \
+    JOIN networks n ON n.id = page.network_id \
+    LEFT JOIN posts lp ON lp.id = page.last_post_id \
+    JOIN members a ON a.id = COALESCE(lp.author_id, page.author_id) \
+    JOIN posts fp ON fp.id = (SELECT MIN(f.id) FROM posts f WHERE f.thread_id = page.id) \
+    ORDER BY page.last_activity_at DESC, page.id DESC";
+
+/// The baseline handler: the same rows the feed's unread filter reads, with plain SQL: the
+/// member's unread threads, help requests, polls and resources (the kinds the seed makes) in
+/// their networks, newest activity first, 20 of them, with what the feed shows of each
+/// (network name, last actor, the opening post or description for the excerpt and its
+/// helpful count, unread posts or responses and the first unread post), to JSON. The page
+/// is cut first so the rest is read for its rows only. With `--threads-only` it reads the
+/// threads alone, as the baseline did before 7 December (`THREADS_ONLY`).
+async fn bare_unread(
+    pool: web::Data<SqlitePool>,
+    sql: web::Data<&'static str>,
+    member: web::Path<i64>,
+) -> HttpResponse {
+    let rows = sea_orm::sqlx::query(sql.get_ref())
+        .bind(member.into_inner())
+        .fetch_all(pool.get_ref())
+        .await;
     match rows {
         Ok(rows) => HttpResponse::Ok().json(
             rows.iter()
                 .map(|row| {
                     serde_json::json!({
+                        "type": row.try_get::<String, _>("kind").unwrap_or_else(|_| "thread".to_owned()),
                         "id": row.get::<i64, _>("id").to_string(),
                         "title": row.get::<String, _>("title"),
                         "last_activity_at": row.get::<String, _>("last_activity_at"),
@@ -197,6 +294,9 @@ async fn bare_unread(pool: web::Data<SqlitePool>, member: web::Path<i64>) -> Htt
                             "display_name": row.get::<String, _>("display_name"),
                         },
                         "unread_count": row.get::<i64, _>("unread_count"),
+                        "first_unread_post": row.get::<Option<i64>, _>("first_unread"),
+                        "excerpt": row.get::<Option<String>, _>("opening"),
+                        "helpful_count": row.get::<i64, _>("helpful_count"),
                     })
                 })
                 .collect::<Vec<_>>(),
@@ -393,7 +493,16 @@ async fn seed(state: &staffroom::AppState, table_posts: i64) -> anyhow::Result<S
         ))
         .await?;
     }
+    // Inserted around the services: the feed's activity table is filled as after a load.
+    staffroom::feed::activity::rebuild(&txn).await?;
     txn.commit().await?;
+    // A bulk load leaves the whole database in the write-ahead log; a running instance
+    // checkpoints as it goes. Both servers read the file as it would be in steady state.
+    state
+        .db
+        .writer()
+        .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+        .await?;
 
     let count = |sql: String| async move {
         let row = state

@@ -6,7 +6,8 @@
 //! commit, so lock order is the same in every writer and a writer holding a row lock never
 //! waits for an appender that waits for that row (no deadlock, 40P01). And a write, its
 //! events and its mail (a `mail_outbox` row inserted through the same transaction) commit
-//! together or not at all.
+//! together or not at all. So do the feed's rows of the things those events are about
+//! (`feed/activity.rs`), refreshed just before the events are appended.
 
 use crate::commits::Commits;
 use crate::db::Writer;
@@ -43,6 +44,9 @@ impl Tx {
     /// Dropping a `Tx` instead rolls it back, with its events.
     pub async fn commit(self) -> Result<(), DbErr> {
         let pending = std::mem::take(&mut *self.pending());
+        // The feed's rows of what these events changed, in this transaction (see
+        // `feed/activity.rs`).
+        crate::feed::activity::refresh_for(&self.inner, &pending).await?;
         events::append_all(&self.inner, pending).await?;
         self.inner.commit().await?;
         self.commits.announce();

@@ -32,6 +32,53 @@ fn entries(page: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `(type, id)` of every item of `who`'s feed under `filter`, walked `limit` a page by the
+/// cursors the pages give.
+async fn walk(app: &TestApp, who: &Account, filter: &str, limit: u32) -> Vec<(String, String)> {
+    let mut walked = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let query = match &cursor {
+            Some(c) => format!("?filter={filter}&limit={limit}&cursor={c}"),
+            None => format!("?filter={filter}&limit={limit}"),
+        };
+        let page = feed(app, who, &query).await;
+        walked.extend(entries(&page));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return walked,
+        }
+    }
+}
+
+/// `who` asks `network` for help; the request's id.
+async fn ask_for_help(app: &TestApp, who: &Account, network: &str) -> String {
+    app.post(
+        who,
+        &format!("/networks/{network}/help-requests"),
+        json!({
+            "title": "Home visits that work?", "body": "What did you try?", "tags": []
+        }),
+    )
+    .await
+    .expect(201)
+    .id()
+}
+
+/// `who` asks `network` a poll; its id.
+async fn start_poll(app: &TestApp, who: &Account, network: &str) -> String {
+    app.post(
+        who,
+        &format!("/networks/{network}/polls"),
+        json!({
+            "question": "Which day?", "kind": "single", "options": ["Mon", "Tue"]
+        }),
+    )
+    .await
+    .expect(201)
+    .id()
+}
+
 fn thread(id: &Value) -> (String, String) {
     ("thread".to_owned(), id.as_str().unwrap().to_owned())
 }
@@ -69,20 +116,8 @@ backend_test! {
         let t_attendance = app.create_thread(&ben, &attendance, "Chronic absence").await;
         let t_literacy = app.create_thread(&ben, &literacy, "Phonics kits").await;
         let t_principals = app.create_thread(&ben, &principals, "Budget season").await;
-        let help = app
-            .post(&ben, &format!("/networks/{attendance}/help-requests"), json!({
-                "title": "Home visits that work?", "body": "What did you try?", "tags": []
-            }))
-            .await
-            .expect(201)
-            .id();
-        let poll = app
-            .post(&ben, &format!("/networks/{literacy}/polls"), json!({
-                "question": "Which day?", "kind": "single", "options": ["Mon", "Tue"]
-            }))
-            .await
-            .expect(201)
-            .id();
+        let help = ask_for_help(&app, &ben, &attendance).await;
+        let poll = start_poll(&app, &ben, &literacy).await;
         let everything = vec![
             ("poll".to_owned(), poll.clone()),
             ("help_request".to_owned(), help.clone()),
@@ -229,27 +264,11 @@ backend_test! {
         for n in 0..7 {
             app.create_thread(&admin, &network, &format!("Thread {n}")).await;
         }
-        app.post(&admin, &format!("/networks/{network}/polls"), json!({"question": "Q?", "kind": "single", "options": ["a", "b"]}))
-            .await
-            .expect(201);
+        start_poll(&app, &admin, &network).await;
         for filter in ["latest", "unread", "new"] {
             let whole = entries(&feed(&app, &rosa, &format!("?filter={filter}&limit=100")).await);
             assert_eq!(whole.len(), 8, "{filter}");
-            let mut walked = Vec::new();
-            let mut cursor: Option<String> = None;
-            loop {
-                let query = match &cursor {
-                    Some(c) => format!("?filter={filter}&limit=3&cursor={c}"),
-                    None => format!("?filter={filter}&limit=3"),
-                };
-                let page = feed(&app, &rosa, &query).await;
-                walked.extend(entries(&page));
-                match page["next_cursor"].as_str() {
-                    Some(next) => cursor = Some(next.to_owned()),
-                    None => break,
-                }
-            }
-            assert_eq!(walked, whole, "{filter}: every item once, in order");
+            assert_eq!(walk(&app, &rosa, filter, 3).await, whole, "{filter}: every item once, in order");
         }
     }
 }
@@ -327,7 +346,7 @@ backend_test! {
     async fn last_visit_at_moves_only_after_thirty_minutes_away(backend: Backend) {
         // Every request touches the visit (no throttle), so the test needs no waiting.
         let app = TestApp::spawn_with(&backend, |c| c.visits.touch_interval_secs = 0).await;
-        let (admin, _network) = app.admin_with_network("Attendance PLN").await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
         assert_eq!(feed(&app, &admin, "").await["last_visit_at"], Value::Null, "no visit before this one");
         let first_visit = eventually(Duration::from_secs(10), "the first visit recorded", || async {
             visit_times(&app, &admin).await.1
@@ -360,6 +379,11 @@ backend_test! {
             .parse()
             .unwrap();
         assert_eq!(shown, first_visit);
+        // The same on a page with items as on an empty one.
+        app.create_thread(&admin, &network, "Agenda for March").await;
+        let page = feed(&app, &admin, "").await;
+        assert_eq!(page["items"].as_array().unwrap().len(), 1);
+        assert_eq!(page["last_visit_at"].as_str().unwrap().parse::<DateTime<Utc>>().unwrap(), first_visit);
     }
 }
 
@@ -416,12 +440,8 @@ backend_test! {
         let first = app.create_thread(&admin, &attendance, "First").await;
         let second = app.create_thread(&admin, &attendance, "Second").await;
         app.create_thread(&admin, &literacy, "Elsewhere").await;
-        app.post(&admin, &format!("/networks/{attendance}/help-requests"), json!({"title": "Help?", "body": "Please", "tags": []}))
-            .await
-            .expect(201);
-        app.post(&admin, &format!("/networks/{attendance}/polls"), json!({"question": "Q?", "kind": "single", "options": ["a", "b"]}))
-            .await
-            .expect(201);
+        ask_for_help(&app, &admin, &attendance).await;
+        start_poll(&app, &admin, &attendance).await;
 
         let networks = networks_by_id(&app, &rosa).await;
         assert_eq!(networks[&attendance]["unread_count"], 2);
@@ -460,20 +480,8 @@ backend_test! {
         let (admin, attendance) = app.admin_with_network("Attendance PLN").await;
         let rosa = app.add_member(&admin, &attendance, "Rosa Reader", "member").await;
         let ben = app.add_member(&admin, &attendance, "Ben Author", "member").await;
-        let help = app
-            .post(&ben, &format!("/networks/{attendance}/help-requests"), json!({
-                "title": "Home visits that work?", "body": "What did you try?", "tags": []
-            }))
-            .await
-            .expect(201)
-            .id();
-        let poll = app
-            .post(&ben, &format!("/networks/{attendance}/polls"), json!({
-                "question": "Which day?", "kind": "single", "options": ["Mon", "Tue"]
-            }))
-            .await
-            .expect(201)
-            .id();
+        let help = ask_for_help(&app, &ben, &attendance).await;
+        let poll = start_poll(&app, &ben, &attendance).await;
         let help_item = ("help_request".to_owned(), help.clone());
         let poll_item = ("poll".to_owned(), poll.clone());
         for filter in ["new", "unread"] {
@@ -503,5 +511,169 @@ backend_test! {
         let outsider = app.add_member(&admin, &elsewhere, "Olga Outside", "member").await;
         app.post(&outsider, &format!("/help-requests/{help}/read"), json!({})).await.expect(404);
         assert!(!entries(&feed(&app, &outsider, "").await).contains(&help_item));
+    }
+}
+
+backend_test! {
+    async fn a_facilitator_reads_the_sub_networks_below_until_demoted(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, region) = app.admin_with_network("Region PLN").await;
+        let counselors = network(&app, &admin, "Counselors", Some(&region)).await;
+        let middle = network(&app, &admin, "Middle school counselors", Some(&counselors)).await;
+        let fay = app.add_member(&admin, &region, "Fay Facilitator", "facilitator").await;
+        // Two levels down, where Fay never joined.
+        let below = app.create_thread(&admin, &middle, "Schedules that work").await;
+        let below_id = below["id"].as_str().unwrap().to_owned();
+
+        let unread = feed(&app, &fay, "?filter=unread").await;
+        let item = item(&unread, "thread", &below_id);
+        assert_eq!(item["network"]["name"], "Middle school counselors");
+        assert_eq!(item["unread_count"], 1);
+        let only = feed(&app, &fay, &format!("?network_id={middle}")).await;
+        assert_eq!(entries(&only), vec![thread(&below["id"])]);
+
+        // Demoted, she reads only where she takes part: the sub-networks are gone at once.
+        app.patch(&admin, &format!("/networks/{region}/members/{}", fay.id), json!({"role": "member"}))
+            .await
+            .expect(200);
+        for filter in ["latest", "unread", "new"] {
+            let page = feed(&app, &fay, &format!("?filter={filter}")).await;
+            assert!(!entries(&page).contains(&thread(&below["id"])), "{filter}: {page}");
+        }
+        app.get(&fay, &format!("/me/feed?network_id={middle}")).await.expect(404);
+    }
+}
+
+backend_test! {
+    async fn opening_the_live_socket_after_thirty_minutes_away_begins_a_visit(backend: Backend) {
+        // A member who keeps a tab open comes back through the socket alone, before any
+        // request: that is a visit too.
+        let app = TestApp::spawn_with(&backend, |c| c.visits.touch_interval_secs = 0).await;
+        let (admin, _network) = app.admin_with_network("Attendance PLN").await;
+        feed(&app, &admin, "").await;
+        let first_visit = eventually(Duration::from_secs(10), "the first visit recorded", || async {
+            visit_times(&app, &admin).await.1
+        })
+        .await;
+
+        last_seen(&app, &admin, Utc::now() - Gap::minutes(31)).await;
+        let _socket = crate::live_client::LiveClient::signed_in(&app, &admin).await;
+        let previous = eventually(Duration::from_secs(10), "a visit begun by the socket", || async {
+            visit_times(&app, &admin).await.2
+        })
+        .await;
+        assert_eq!(previous, first_visit);
+    }
+}
+
+/// Moves `table`'s row `id` (and, for a thread, its activity) back `days` days.
+async fn backdate(app: &TestApp, table: &str, id: &str, days: i64) {
+    let backend = app.db().get_database_backend();
+    let columns = if table == "threads" {
+        "created_at = $1, last_activity_at = $1"
+    } else {
+        "created_at = $1"
+    };
+    let mut sql = format!("UPDATE {table} SET {columns} WHERE id = $2");
+    if backend != sea_orm::DbBackend::Postgres {
+        sql = sql.replace("$1", "?1").replace("$2", "?2");
+    }
+    let at = Utc::now() - Gap::days(days);
+    app.db()
+        .execute(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [at.into(), id.parse::<i64>().unwrap().into()],
+        ))
+        .await
+        .unwrap();
+    // Written around the services, as a bulk load is: the feed's activity table is rebuilt.
+    staffroom::feed::activity::rebuild(app.db()).await.unwrap();
+}
+
+backend_test! {
+    async fn things_older_than_a_page_of_threads_come_on_a_later_page(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let rosa = app.add_member(&admin, &network, "Rosa Reader", "member").await;
+        let mut threads = Vec::new();
+        for n in 0..4 {
+            threads.push(app.create_thread(&admin, &network, &format!("Thread {n}")).await["id"].clone());
+        }
+        let poll = start_poll(&app, &admin, &network).await;
+        let help = ask_for_help(&app, &admin, &network).await;
+        // Two days ago a thread, three days ago the poll; the help request is today's.
+        backdate(&app, "threads", threads[0].as_str().unwrap(), 2).await;
+        backdate(&app, "polls", &poll, 3).await;
+        let expected = vec![
+            ("help_request".to_owned(), help.clone()),
+            thread(&threads[3]),
+            thread(&threads[2]),
+            thread(&threads[1]),
+            thread(&threads[0]),
+            ("poll".to_owned(), poll.clone()),
+        ];
+        for filter in ["latest", "unread", "new"] {
+            // What was there before Rosa joined is not new to her.
+            let expected = if filter == "new" { expected[..4].to_vec() } else { expected.clone() };
+            assert_eq!(entries(&feed(&app, &rosa, &format!("?filter={filter}&limit=100")).await), expected, "{filter}");
+            for limit in [1, 2, 3] {
+                assert_eq!(walk(&app, &rosa, filter, limit).await, expected, "{filter}, {limit} a page: every item once, in order");
+            }
+        }
+    }
+}
+
+backend_test! {
+    async fn an_upgraded_instance_fills_the_feed_from_what_exists(backend: Backend) {
+        // One of every kind, each with the activity that moves it: replies, an answer, a
+        // discussion reply, check-ins, a test of change and its discussion.
+        let app = TestApp::spawn(&backend).await;
+        let w = crate::initiatives::attendance_world(&app).await;
+        let thread = app.create_thread(&w.admin, &w.network, "Bus routes").await["id"].as_str().unwrap().to_owned();
+        app.reply(&w.peer, &thread, "Route 4 is late").await;
+        let help = ask_for_help(&app, &w.admin, &w.network).await;
+        app.post(&w.peer, &format!("/help-requests/{help}/responses"), json!({"body": "Call the front office."}))
+            .await
+            .expect(201);
+        start_poll(&app, &w.admin, &w.network).await;
+        let resource = app
+            .post(&w.admin, &format!("/networks/{}/resources", w.network), json!({"kind": "link", "title": "Toolkit", "url": "https://example.org/toolkit"}))
+            .await
+            .expect(201)
+            .body;
+        app.reply(&w.lead, resource["discussion_thread_id"].as_str().unwrap(), "Page 3 is the useful one.").await;
+        app.post(&w.admin, &format!("/networks/{}/convenings", w.network), json!({
+            "title": "Spring convening", "starts_at": "2027-03-04T09:00:00Z", "ends_at": "2027-03-04T10:00:00Z"
+        }))
+        .await
+        .expect(201);
+        crate::initiatives::check_in_weeks(&app, &w.lead, &w.lehman, 0, &[18.0, 17.0]).await;
+        let test = app
+            .post(&w.lead, &format!("/initiatives/{}/tests", w.initiative), json!({"team_id": w.lehman, "change_idea": "Attendance buddies", "plan": {}}))
+            .await
+            .expect(201)
+            .body;
+        let discussion = test["discussion_thread_id"].as_str().expect("a test of change has its discussion");
+        app.reply(&w.peer, discussion, "We tried buddies too.").await;
+        let before = feed(&app, &w.bystander, "?limit=100").await;
+        let kinds: HashSet<&str> = before["items"].as_array().unwrap().iter().map(|i| i["type"].as_str().unwrap()).collect();
+        assert_eq!(kinds.len(), 7, "one of every kind: {kinds:?}");
+
+        // The instance as it was before the activity table, then upgraded.
+        // Back to before migration 27 (and whatever came after it).
+        let status = crate::process::run_command(&app.database, &["migrate", "status"]).await;
+        let after_27 = status.lines().skip_while(|l| !l.contains("_000027_")).count();
+        assert!(after_27 >= 1, "{status}");
+        let steps = after_27.to_string();
+        let reverted = crate::process::run_command(&app.database, &["migrate", "down", "--steps", &steps]).await;
+        assert!(reverted.contains(&format!("Reverted {steps}")), "{reverted}");
+        let status = crate::process::run_command(&app.database, &["migrate", "status"]).await;
+        let line = status.lines().find(|l| l.contains("_000027_")).unwrap_or_default();
+        assert!(line.contains("Pending"), "{status}");
+        let upgraded = crate::process::run_command(&app.database, &["migrate", "up"]).await;
+        assert!(upgraded.contains("All migrations applied"), "{upgraded}");
+        let after = feed(&app, &w.bystander, "?limit=100").await;
+        assert_eq!(after["items"], before["items"], "filled from what exists, as it was kept");
     }
 }

@@ -809,3 +809,66 @@ backend_test! {
         assert_eq!(exported.text.trim_end(), "team,period,value,note");
     }
 }
+
+/// `who`'s notifications of `kind` that are still unread.
+async fn unread_of(app: &TestApp, who: &Account, kind: &str) -> usize {
+    notifications_of(app, who, kind)
+        .await
+        .iter()
+        .filter(|n| n["read_at"].is_null())
+        .count()
+}
+
+backend_test! {
+    async fn opening_an_initiative_or_a_tried_test_settles_bright_spots_reminders_and_tries(backend: Backend) {
+        use chrono::{Datelike, Duration, Utc};
+        let app = TestApp::spawn(&backend).await;
+        let w = attendance_world(&app).await;
+        // A bright spot (both teams hear), then a reminder Kennedy's member owes a check-in.
+        check_in_weeks(&app, &w.lead, &w.lehman, 0, &baseline_then_better(6)).await;
+        let today = Utc::now().date_naive();
+        let next_week = today - Duration::days(today.weekday().num_days_from_monday() as i64) + Duration::weeks(1);
+        app.post(&w.lead, &format!("/teams/{}/check-ins", w.lehman), json!({"period": next_week.to_string(), "value": 12}))
+            .await
+            .expect(201);
+        let after = (next_week + Duration::days(8)).and_hms_opt(12, 0, 0).unwrap().and_utc();
+        staffroom::initiatives::reminders::pass(app.state.db.writer(), after).await.unwrap();
+        assert_eq!(unread_of(&app, &w.peer, "bright_spot").await, 1);
+        assert_eq!(unread_of(&app, &w.peer, "check_in_due").await, 1);
+        assert_eq!(unread_of(&app, &w.lead, "bright_spot").await, 1);
+
+        // Someone who may not see the initiative opens it: nothing of anyone's changes.
+        let outsider = app.register("Otto Outsider").await;
+        app.post(&outsider, &format!("/initiatives/{}/read", w.initiative), json!({})).await.expect(404);
+        assert_eq!(unread_of(&app, &w.peer, "bright_spot").await, 1);
+
+        // Kennedy's member opens the initiative: its bright spot and the reminder settle,
+        // for them only.
+        let opened = app.post(&w.peer, &format!("/initiatives/{}/read", w.initiative), json!({})).await.expect(200);
+        assert_eq!(unread_of(&app, &w.peer, "bright_spot").await, 0);
+        assert_eq!(unread_of(&app, &w.peer, "check_in_due").await, 0);
+        assert_eq!(opened.body["unread_count"], app.get(&w.peer, "/notifications?unread=true&limit=100").await.expect(200).body["items"].as_array().unwrap().len());
+        assert_eq!(unread_of(&app, &w.lead, "bright_spot").await, 1, "Lehman's lead has not looked yet");
+
+        // Kennedy tries Lehman's test; Lehman's lead hears of it and settles it by opening
+        // the test the notification leads to.
+        let test = app
+            .post(&w.lead, &format!("/initiatives/{}/tests", w.initiative), json!({
+                "team_id": w.lehman,
+                "change_idea": "Mentors call home after the second absence",
+                "plan": {"what": "Calls", "who": "Advisory mentors", "when": "Four weeks", "prediction": "Absence drops"}
+            }))
+            .await
+            .expect(201)
+            .id();
+        app.post(&w.peer, &format!("/tests/{test}/try"), json!({"team_id": w.kennedy})).await.expect(201);
+        let heard = notifications_of(&app, &w.lead, "test_tried").await;
+        assert_eq!(heard.len(), 1);
+        let leads_to = heard[0]["url"].as_str().unwrap().to_owned();
+        app.post(&outsider, &format!("{leads_to}/read"), json!({})).await.expect(404);
+        assert_eq!(unread_of(&app, &w.lead, "test_tried").await, 1);
+        app.post(&w.lead, &format!("{leads_to}/read"), json!({})).await.expect(200);
+        assert_eq!(unread_of(&app, &w.lead, "test_tried").await, 0);
+        assert_eq!(unread_of(&app, &w.lead, "bright_spot").await, 1, "only what was opened settles");
+    }
+}

@@ -30,6 +30,17 @@ pub enum FeedKind {
 }
 
 impl FeedKind {
+    /// Every kind, in the order the feed's activity table is filled.
+    pub const ALL: [FeedKind; 7] = [
+        FeedKind::Thread,
+        FeedKind::HelpRequest,
+        FeedKind::Resource,
+        FeedKind::Poll,
+        FeedKind::Convening,
+        FeedKind::Initiative,
+        FeedKind::Test,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             FeedKind::Thread => "thread",
@@ -75,15 +86,7 @@ mod tests {
 
     #[test]
     fn every_kind_reads_back_from_its_stored_form() {
-        for kind in [
-            FeedKind::Thread,
-            FeedKind::HelpRequest,
-            FeedKind::Resource,
-            FeedKind::Poll,
-            FeedKind::Convening,
-            FeedKind::Initiative,
-            FeedKind::Test,
-        ] {
+        for kind in FeedKind::ALL {
             assert_eq!(FeedKind::from_stored(kind.as_str()), Some(kind));
         }
         assert_eq!(FeedKind::from_stored("post"), None);

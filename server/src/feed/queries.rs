@@ -1,17 +1,19 @@
 //! The feed's one query: a page of everything in the member's networks, newest activity
-//! first, read from what already exists (threads' last activity and posts, read markers,
-//! item reads, follow levels, memberships), with the access guard inside it.
+//! first, read from the activity table (`feed_items`, one row per thing: see `activity.rs`)
+//! with the member's read markers, item reads and follow levels, and the access guard
+//! inside it.
 //!
 //! Shape: `scope` is the networks the member may read now (direct memberships, and the
 //! sub-networks of networks they facilitate: the set digests use); `items` is one row per
-//! thing, each kind's branch reading its own table; `page` sorts and cuts one page
-//! (materialized, so the per-item counts below are computed for the page's rows only).
+//! thing in them with the member's level, unread, opened and new flags and its sort key;
+//! `page` sorts and cuts one page (materialized, so the titles, excerpts and counts below are
+//! read for the page's rows only).
 
 use super::model::{FeedFilter, FeedKind};
 use crate::db::placeholders;
 use crate::ids::{MemberId, NetworkId};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -59,6 +61,9 @@ pub struct FeedRow {
     /// The post number to start reading at, if a post is where to start.
     pub first_unread_post: Option<i64>,
     pub cursor: FeedCursor,
+    /// The member's previous visit (the same on every row: read with the page, so the
+    /// page costs one query).
+    pub previous_visit_at: Option<DateTime<Utc>>,
 }
 
 /// SQL text and its values, written side by side so a placeholder never drifts from its
@@ -88,124 +93,6 @@ impl Sql {
     }
 }
 
-/// The latest of several timestamps, the first never null.
-fn latest(backend: DbBackend, first: &str, others: &[&str]) -> String {
-    if backend == DbBackend::Postgres {
-        format!("GREATEST({first}, {})", others.join(", "))
-    } else {
-        // SQLite's MAX(a, b, …) is null if any is: stand the first in for a missing one.
-        let others: Vec<String> = others
-            .iter()
-            .map(|other| format!("COALESCE({other}, {first})"))
-            .collect();
-        format!("MAX({first}, {})", others.join(", "))
-    }
-}
-
-/// Days since the epoch (UTC) of a timestamp column.
-fn day_of(backend: DbBackend, column: &str) -> String {
-    if backend == DbBackend::Postgres {
-        format!("CAST(FLOOR(EXTRACT(EPOCH FROM {column}) / 86400) AS BIGINT)")
-    } else {
-        format!("(CAST(strftime('%s', {column}) AS INTEGER) / 86400)")
-    }
-}
-
-/// Threads that are the discussion of a resource, initiative or test of change are that
-/// thing's activity, not items of their own.
-const NOT_A_DISCUSSION: &str = "\
-    NOT EXISTS (SELECT 1 FROM resources dr WHERE dr.discussion_thread_id = t.id) \
-    AND NOT EXISTS (SELECT 1 FROM initiatives di WHERE di.discussion_thread_id = t.id) \
-    AND NOT EXISTS (SELECT 1 FROM tests_of_change dt WHERE dt.discussion_thread_id = t.id)";
-
-/// The branches of `items`, one per kind, with the same columns: kind, id, network_id,
-/// title, body, created_at, last_activity_at, author_id, last_actor_id, is_anonymous,
-/// thread_id, reply_count, helpful_count, last_post_id.
-fn branches(backend: DbBackend) -> String {
-    let in_scope = |alias: &str| format!("{alias}.network_id IN (SELECT id FROM scope)");
-    let discussion =
-        "LEFT JOIN threads d ON d.id = {t}.discussion_thread_id AND d.deleted_at IS NULL \
-                      LEFT JOIN posts dp ON dp.id = d.last_post_id";
-    let thread = format!(
-        "SELECT 'thread' AS kind, t.id AS id, t.network_id AS network_id, t.title AS title, \
-           CAST(NULL AS TEXT) AS body, t.created_at AS created_at, t.last_activity_at AS last_activity_at, \
-           t.author_id AS author_id, COALESCE(lp.author_id, t.author_id) AS last_actor_id, \
-           FALSE AS is_anonymous, t.id AS thread_id, t.reply_count AS reply_count, \
-           0 AS helpful_count, t.last_post_id AS last_post_id \
-         FROM threads t LEFT JOIN posts lp ON lp.id = t.last_post_id \
-         WHERE t.deleted_at IS NULL AND {scope} AND {NOT_A_DISCUSSION}",
-        scope = in_scope("t"),
-    );
-    let help = format!(
-        "SELECT 'help_request', h.id, h.network_id, h.title, h.body, h.created_at, \
-           {activity}, h.author_id, \
-           COALESCE((SELECT r.author_id FROM help_responses r WHERE r.help_request_id = h.id \
-                     ORDER BY r.created_at DESC, r.id DESC LIMIT 1), h.author_id), \
-           h.is_anonymous, NULL, h.response_count, 0, NULL \
-         FROM help_requests h WHERE h.deleted_at IS NULL AND {scope}",
-        activity = latest(
-            backend,
-            "h.created_at",
-            &["(SELECT MAX(r.created_at) FROM help_responses r WHERE r.help_request_id = h.id)"]
-        ),
-        scope = in_scope("h"),
-    );
-    let resource = format!(
-        "SELECT 'resource', r.id, r.network_id, r.title, r.description, r.created_at, {activity}, \
-           r.author_id, CASE WHEN d.last_activity_at > r.created_at THEN COALESCE(dp.author_id, r.author_id) \
-                             ELSE r.author_id END, \
-           FALSE, d.id, COALESCE(d.reply_count, 0), r.helpful_count, d.last_post_id \
-         FROM resources r {discussion} WHERE r.deleted_at IS NULL AND {scope}",
-        activity = latest(backend, "r.created_at", &["d.last_activity_at"]),
-        discussion = discussion.replace("{t}", "r"),
-        scope = in_scope("r"),
-    );
-    let poll = format!(
-        "SELECT 'poll', p.id, p.network_id, p.question, p.description, p.created_at, {activity}, \
-           p.author_id, p.author_id, FALSE, NULL, 0, 0, NULL \
-         FROM polls p WHERE p.deleted_at IS NULL AND {scope}",
-        activity = latest(backend, "p.created_at", &["p.closed_at"]),
-        scope = in_scope("p"),
-    );
-    let convening = format!(
-        "SELECT 'convening', c.id, c.network_id, c.title, c.agenda, c.created_at, c.updated_at, \
-           c.created_by, c.created_by, FALSE, NULL, 0, 0, NULL \
-         FROM convenings c WHERE {scope}",
-        scope = in_scope("c"),
-    );
-    let initiative = format!(
-        "SELECT 'initiative', i.id, i.network_id, i.title, i.problem, i.created_at, {activity}, \
-           i.created_by, \
-           CASE WHEN ci.submitted_at IS NOT NULL AND ci.submitted_at >= COALESCE(d.last_activity_at, i.created_at) \
-                  THEN ci.submitted_by \
-                WHEN d.last_activity_at > i.created_at THEN COALESCE(dp.author_id, i.created_by) \
-                ELSE i.created_by END, \
-           FALSE, d.id, COALESCE(d.reply_count, 0), 0, d.last_post_id \
-         FROM initiatives i {discussion} \
-         LEFT JOIN check_ins ci ON ci.id = (SELECT c2.id FROM check_ins c2 WHERE c2.initiative_id = i.id \
-                                            ORDER BY c2.submitted_at DESC, c2.id DESC LIMIT 1) \
-         WHERE {scope}",
-        activity = latest(
-            backend,
-            "i.created_at",
-            &["d.last_activity_at", "ci.submitted_at"]
-        ),
-        discussion = discussion.replace("{t}", "i"),
-        scope = in_scope("i"),
-    );
-    let test = format!(
-        "SELECT 'test', x.id, x.network_id, x.change_idea, x.prediction, x.created_at, {activity}, \
-           x.created_by, CASE WHEN d.last_activity_at > x.updated_at THEN COALESCE(dp.author_id, x.created_by) \
-                              ELSE x.created_by END, \
-           FALSE, d.id, COALESCE(d.reply_count, 0), 0, d.last_post_id \
-         FROM tests_of_change x {discussion} WHERE {scope}",
-        activity = latest(backend, "x.updated_at", &["d.last_activity_at"]),
-        discussion = discussion.replace("{t}", "x"),
-        scope = in_scope("x"),
-    );
-    [thread, help, resource, poll, convening, initiative, test].join(" UNION ALL ")
-}
-
 /// Which networks' things to read.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'a> {
@@ -215,33 +102,57 @@ pub enum Scope<'a> {
     Only(&'a [i64]),
 }
 
-/// `WITH scope AS (…)`: the networks of `scope` that `member` may read now.
+/// `WITH RECURSIVE me AS (…), below AS (…), scope AS (…)`: the member; the networks up to
+/// four levels below those they facilitate (facilitators read their sub-networks, the set
+/// digests use); and the networks of `scope` they may read now, with their follow level
+/// there and when they joined (both null where they read it without taking part: below a
+/// network they facilitate, or as instance admin).
+///
+/// `Mine` starts from the member's memberships, so its cost follows their networks, not
+/// the instance's. `scope` is materialized: the planner would otherwise fold it into each
+/// branch and walk every thread of the instance, checking the guard for each, instead of
+/// walking the member's networks' threads by index.
 fn scope_sql(member: MemberId, scope: Scope<'_>) -> Sql {
     let mut sql = Sql::new();
-    // The guard: networks the member may read now. Named networks may be read by an
-    // instance admin without taking part in them.
     sql.push(
-        "WITH scope AS (SELECT n.id AS id FROM networks n \
-           LEFT JOIN networks a1 ON a1.id = n.parent_id \
-           LEFT JOIN networks a2 ON a2.id = a1.parent_id \
-           LEFT JOIN networks a3 ON a3.id = a2.parent_id \
-           WHERE (EXISTS (SELECT 1 FROM network_members sd WHERE sd.network_id = n.id AND sd.member_id = ",
+        "WITH RECURSIVE me AS (SELECT id, previous_visit_at, created_at FROM members WHERE id = ",
     )
     .bind(member)
-    .push(") OR EXISTS (SELECT 1 FROM network_members sf WHERE sf.member_id = ")
+    .push(
+        "), below(id, depth) AS (SELECT f.network_id, 0 FROM network_members f \
+               WHERE f.role = 'facilitator' AND f.member_id = ",
+    )
     .bind(member)
     .push(
-        " AND sf.role = 'facilitator' \
-              AND sf.network_id IN (n.parent_id, a1.parent_id, a2.parent_id, a3.parent_id))",
+        " UNION SELECT n.id, below.depth + 1 FROM networks n JOIN below ON n.parent_id = below.id \
+               WHERE below.depth < 4)",
     );
     match scope {
         Scope::Mine => {
-            sql.push("))");
+            sql.push(
+                ", scope AS MATERIALIZED (SELECT nm.network_id AS id, nm.notification_level AS level, \
+                   nm.joined_at AS joined_at FROM network_members nm WHERE nm.member_id = ",
+            )
+            .bind(member)
+            .push(
+                // The nulls stay untyped until the union types them (PostgreSQL types
+                // them as text at once in a `SELECT DISTINCT`).
+                " UNION ALL SELECT u.id, NULL, NULL FROM (SELECT DISTINCT b.id AS id FROM below b \
+                   WHERE b.depth > 0 AND NOT EXISTS (SELECT 1 FROM network_members d \
+                                                     WHERE d.network_id = b.id AND d.member_id = ",
+            )
+            .bind(member)
+            .push(")) u)");
         }
         Scope::Only(ids) => {
-            sql.push(" OR EXISTS (SELECT 1 FROM members sa WHERE sa.is_admin AND sa.id = ")
-                .bind(member)
-                .push(")) AND n.id IN (");
+            // Named networks may also be read by an instance admin without taking part.
+            sql.push(
+                ", scope AS MATERIALIZED (SELECT n.id AS id, nm.notification_level AS level, \
+                   nm.joined_at AS joined_at FROM networks n \
+                   LEFT JOIN network_members nm ON nm.network_id = n.id AND nm.member_id = ",
+            )
+            .bind(member)
+            .push(" WHERE n.id IN (");
             if ids.is_empty() {
                 sql.push("NULL");
             }
@@ -251,7 +162,13 @@ fn scope_sql(member: MemberId, scope: Scope<'_>) -> Sql {
                 }
                 sql.bind(*id);
             }
-            sql.push("))");
+            sql.push(
+                ") AND (nm.member_id IS NOT NULL \
+                   OR n.id IN (SELECT b.id FROM below b WHERE b.depth > 0) \
+                   OR EXISTS (SELECT 1 FROM members sa WHERE sa.is_admin AND sa.id = ",
+            )
+            .bind(member)
+            .push(")))");
         }
     }
     sql
@@ -275,43 +192,58 @@ pub async fn reads_network(
     Ok(count > 0)
 }
 
-/// `WITH scope AS (…), items AS (…)`: everything in `scope` that `member` may read now,
-/// one row per thing with the member's level, unread, opened and new flags.
-fn items_sql(backend: DbBackend, member: MemberId, scope: Scope<'_>) -> Sql {
+/// `WITH me, scope, items AS (…)`: everything in `scope` that `member` may read now, one row
+/// per thing with the member's level, unread, opened and new flags and its sort key; only as
+/// far as `filter` keeps them, so the sort sees only what can be shown.
+///
+/// `scope` comes first in a `CROSS JOIN`, which SQLite reads as the join order: the rows are
+/// then read as one run per network (the table is keyed by network). Left to itself, with
+/// statistics gathered, the planner preferred to scan the whole table and probe `scope`.
+fn items_sql(member: MemberId, scope: Scope<'_>, filter: FeedFilter) -> Sql {
     let mut sql = scope_sql(member, scope);
-    // Follow level: a thread's own level wins; a muted or watched network passes its level
-    // to everything in it.
-    let level = "CASE WHEN ts.level IS NOT NULL THEN ts.level \
-                      WHEN nm.notification_level IN ('muted', 'watching') THEN nm.notification_level \
-                      ELSE 'normal' END";
-    let is_unread = "((x.kind = 'thread' AND x.last_post_id > COALESCE(rm.last_read_post_id, 0)) \
-                     OR (x.kind <> 'thread' AND x.last_actor_id <> me.id \
-                         AND (ir.read_at IS NULL OR x.last_activity_at > ir.read_at)))";
-    let is_opened = "((x.kind = 'thread' AND rm.member_id IS NOT NULL) \
-                     OR (x.kind <> 'thread' AND ir.member_id IS NOT NULL))";
-    // New since the previous visit, or since joining the network if that is later.
-    let since = "CASE WHEN nm.joined_at IS NOT NULL \
-                       AND (me.previous_visit_at IS NULL OR nm.joined_at > me.previous_visit_at) \
-                     THEN nm.joined_at ELSE COALESCE(me.previous_visit_at, me.created_at) END";
     sql.push(&format!(
-        ", items AS (SELECT x.*, {level} AS level, \
-           CASE WHEN {is_unread} THEN 1 ELSE 0 END AS is_unread, \
-           CASE WHEN {is_opened} THEN 1 ELSE 0 END AS is_opened, \
-           CASE WHEN x.author_id <> me.id AND x.created_at > {since} AND NOT {is_opened} THEN 1 ELSE 0 END AS is_new, \
-           rm.last_read_post_id AS marker, ir.read_at AS read_at, \
-           {day} AS day, CASE WHEN {level} = 'watching' THEN 1 ELSE 0 END AS watched \
-         FROM ({branches}) x \
-         JOIN members me ON me.id = ",
-        day = day_of(backend, "x.last_activity_at"),
-        branches = branches(backend),
-    ))
-    .bind(member)
-    .push(" LEFT JOIN network_members nm ON nm.network_id = x.network_id AND nm.member_id = me.id \
-            LEFT JOIN thread_subscriptions ts ON ts.thread_id = x.thread_id AND ts.member_id = me.id \
-            LEFT JOIN read_markers rm ON rm.thread_id = x.thread_id AND rm.member_id = me.id \
-            LEFT JOIN item_reads ir ON ir.member_id = me.id AND ir.subject_type = x.kind AND ir.subject_id = x.id)");
+        ", items AS (SELECT f.kind AS kind, f.id AS id, f.network_id AS network_id, \
+           f.last_activity_at AS last_activity_at, f.activity_day AS day, f.author_id AS author_id, \
+           f.last_actor_id AS last_actor_id, f.thread_id AS thread_id, {LEVEL} AS level, \
+           CASE WHEN {LEVEL} = 'watching' THEN 1 ELSE 0 END AS watched, \
+           CASE WHEN {UNREAD} THEN 1 ELSE 0 END AS is_unread, \
+           CASE WHEN rm.member_id IS NOT NULL OR ir.member_id IS NOT NULL THEN 1 ELSE 0 END AS is_opened, \
+           CASE WHEN {NEW} THEN 1 ELSE 0 END AS is_new, \
+           rm.last_read_post_id AS marker, ir.read_at AS read_at \
+         FROM scope s CROSS JOIN feed_items f CROSS JOIN me \
+         LEFT JOIN read_markers rm ON f.kind = 'thread' AND rm.thread_id = f.id AND rm.member_id = me.id \
+         LEFT JOIN item_reads ir ON f.kind <> 'thread' AND ir.member_id = me.id \
+                                AND ir.subject_type = f.kind AND ir.subject_id = f.id \
+         LEFT JOIN thread_subscriptions ts ON ts.thread_id = f.thread_id AND ts.member_id = me.id \
+         WHERE f.network_id = s.id{cut})",
+        cut = match filter {
+            FeedFilter::Latest => String::new(),
+            FeedFilter::Unread => format!(" AND {UNREAD} AND {LEVEL} <> 'muted'"),
+            FeedFilter::New => format!(" AND {NEW} AND {LEVEL} <> 'muted'"),
+        },
+    ));
     sql
 }
+
+/// The member's follow level of a thing: its thread's own level (a thread, or the discussion
+/// of a resource, initiative or test of change) wins; a muted or watched network passes its
+/// level to everything in it.
+const LEVEL: &str = "CASE WHEN ts.level IS NOT NULL THEN ts.level \
+                          WHEN s.level IN ('muted', 'watching') THEN s.level ELSE 'normal' END";
+
+/// Something in it the member has not read: a thread's newest post is past their marker;
+/// another thing's newest activity is someone else's, after they last read it.
+const UNREAD: &str =
+    "(CASE WHEN f.kind = 'thread' THEN f.last_post_id > COALESCE(rm.last_read_post_id, 0) \
+                            ELSE f.last_actor_id <> me.id \
+                                 AND (ir.read_at IS NULL OR f.last_activity_at > ir.read_at) END)";
+
+/// Someone else's, created since the member's previous visit (or since they joined its
+/// network, if later), and never opened.
+const NEW: &str = "(f.author_id <> me.id AND rm.member_id IS NULL AND ir.member_id IS NULL \
+                    AND f.created_at > CASE WHEN s.joined_at IS NOT NULL \
+                                             AND (me.previous_visit_at IS NULL OR s.joined_at > me.previous_visit_at) \
+                                            THEN s.joined_at ELSE COALESCE(me.previous_visit_at, me.created_at) END)";
 
 /// Per network and kind, how many things have something `member` has not read (muted
 /// threads and networks left out), in those of `networks` the member may read.
@@ -324,7 +256,7 @@ pub async fn unread_counts(
         return Ok(HashMap::new());
     }
     let backend = db.get_database_backend();
-    let mut sql = items_sql(backend, member, Scope::Only(networks));
+    let mut sql = items_sql(member, Scope::Only(networks), FeedFilter::Unread);
     sql.push(
         ", counted AS (SELECT network_id, kind FROM items WHERE level <> 'muted' AND is_unread = 1) \
          SELECT network_id, kind, COUNT(*) FROM counted GROUP BY network_id, kind",
@@ -355,13 +287,80 @@ pub async fn feed_page(
     limit: u64,
 ) -> Result<Vec<FeedRow>, DbErr> {
     let backend = db.get_database_backend();
+    let sql = page_sql(member, network, filter, cursor, limit);
+    let statement =
+        Statement::from_sql_and_values(backend, placeholders(backend, &sql.text), sql.values);
+    db.query_all(statement).await?.iter().map(row_of).collect()
+}
+
+fn page_sql(
+    member: MemberId,
+    network: Option<NetworkId>,
+    filter: FeedFilter,
+    cursor: Option<&FeedCursor>,
+    limit: u64,
+) -> Sql {
     let only = network.map(|n| [n.get()]);
     let scope = match &only {
         Some(one) => Scope::Only(one),
         None => Scope::Mine,
     };
-    let mut sql = items_sql(backend, member, scope);
+    let mut sql = items_sql(member, scope, filter);
     sql.push(", page AS MATERIALIZED (SELECT * FROM items WHERE ");
+    page_of(&mut sql, filter, cursor, limit);
+    sql.push(" ");
+    // Titles, excerpts, counts and where to start reading, from each kind's own tables, for
+    // the page's rows only. A thread's opening post is its first by id (one index step,
+    // where asking for post number 1 walks the thread).
+    sql.push(
+        "SELECT page.kind, page.id, page.network_id, n.name, \
+           COALESCE(t.title, h.title, r.title, p.question, c.title, i.title, x.change_idea), \
+           CASE page.kind WHEN 'thread' THEN CASE WHEN fp.post_number = 1 AND fp.deleted_at IS NULL THEN fp.body END \
+                WHEN 'help_request' THEN h.body WHEN 'resource' THEN r.description \
+                WHEN 'poll' THEN p.description WHEN 'convening' THEN c.agenda \
+                WHEN 'initiative' THEN i.problem ELSE x.prediction END, \
+           page.last_activity_at, page.author_id, a.id, a.handle, a.display_name, \
+           COALESCE(h.is_anonymous, FALSE), page.thread_id, \
+           CAST(CASE page.kind WHEN 'thread' THEN t.reply_count WHEN 'help_request' THEN h.response_count \
+                WHEN 'poll' THEN 0 WHEN 'convening' THEN 0 ELSE COALESCE(d.reply_count, 0) END AS BIGINT), \
+           CAST(CASE page.kind WHEN 'thread' THEN CASE WHEN fp.post_number = 1 THEN fp.helpful_count ELSE 0 END \
+                WHEN 'resource' THEN r.helpful_count ELSE 0 END AS BIGINT), \
+           CAST(page.is_unread AS BIGINT), CAST(page.is_new AS BIGINT), CAST(page.is_opened AS BIGINT), \
+           CASE WHEN page.kind = 'thread' \
+                THEN (SELECT COUNT(*) FROM posts q WHERE q.thread_id = page.thread_id AND q.deleted_at IS NULL \
+                      AND q.id > COALESCE(page.marker, 0)) \
+                WHEN page.kind = 'help_request' \
+                THEN (SELECT COUNT(*) FROM help_responses q WHERE q.help_request_id = page.id \
+                      AND (page.read_at IS NULL OR q.created_at > page.read_at)) \
+                ELSE (SELECT COUNT(*) FROM posts q WHERE q.thread_id = page.thread_id AND q.deleted_at IS NULL \
+                      AND q.post_number > 1 AND (page.read_at IS NULL OR q.created_at > page.read_at)) END, \
+           CAST(CASE WHEN page.kind = 'thread' \
+                THEN (SELECT q.post_number FROM posts q WHERE q.thread_id = page.thread_id \
+                      AND q.id > COALESCE(page.marker, 0) AND q.deleted_at IS NULL ORDER BY q.id LIMIT 1) \
+                WHEN page.read_at IS NOT NULL \
+                THEN (SELECT q.post_number FROM posts q WHERE q.thread_id = page.thread_id \
+                      AND q.created_at > page.read_at AND q.deleted_at IS NULL ORDER BY q.id LIMIT 1) END AS BIGINT), \
+           CAST(page.day AS BIGINT), CAST(page.watched AS BIGINT), me.previous_visit_at \
+         FROM page JOIN networks n ON n.id = page.network_id CROSS JOIN me \
+         LEFT JOIN members a ON a.id = page.last_actor_id \
+         LEFT JOIN threads t ON page.kind = 'thread' AND t.id = page.id \
+         LEFT JOIN help_requests h ON page.kind = 'help_request' AND h.id = page.id \
+         LEFT JOIN resources r ON page.kind = 'resource' AND r.id = page.id \
+         LEFT JOIN polls p ON page.kind = 'poll' AND p.id = page.id \
+         LEFT JOIN convenings c ON page.kind = 'convening' AND c.id = page.id \
+         LEFT JOIN initiatives i ON page.kind = 'initiative' AND i.id = page.id \
+         LEFT JOIN tests_of_change x ON page.kind = 'test' AND x.id = page.id \
+         LEFT JOIN threads d ON page.kind <> 'thread' AND d.id = page.thread_id \
+         LEFT JOIN posts fp ON page.kind = 'thread' \
+                           AND fp.id = (SELECT MIN(f.id) FROM posts f WHERE f.thread_id = page.id) \
+         ORDER BY page.day DESC, page.watched DESC, page.last_activity_at DESC, page.kind DESC, page.id DESC"
+    );
+    sql
+}
+
+/// `<filter> AND <after cursor> ORDER BY … LIMIT <limit + 1>)`: the rest of a page's
+/// `SELECT * FROM <items> WHERE `.
+fn page_of(sql: &mut Sql, filter: FeedFilter, cursor: Option<&FeedCursor>, limit: u64) {
     match filter {
         FeedFilter::Latest => sql.push("1 = 1"),
         FeedFilter::Unread => sql.push("level <> 'muted' AND is_unread = 1"),
@@ -391,45 +390,9 @@ pub async fn feed_page(
             .push("))))))))");
     }
     // Watched things come first within a day (UTC), then newest activity.
-    const ORDER: &str =
-        "ORDER BY day DESC, watched DESC, last_activity_at DESC, kind DESC, id DESC";
-    sql.push(&format!(" {ORDER} LIMIT "))
+    sql.push(" ORDER BY day DESC, watched DESC, last_activity_at DESC, kind DESC, id DESC LIMIT ")
         .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX))
-        .push(") ");
-    // Counts and where to start reading, for the page's rows only.
-    sql.push(
-        "SELECT page.kind, page.id, page.network_id, n.name, page.title, \
-           CASE WHEN page.kind = 'thread' \
-                THEN (SELECT fp.body FROM posts fp WHERE fp.thread_id = page.id AND fp.post_number = 1 AND fp.deleted_at IS NULL) \
-                ELSE page.body END, \
-           page.last_activity_at, page.author_id, page.last_actor_id, a.handle, a.display_name, \
-           page.is_anonymous, page.thread_id, CAST(page.reply_count AS BIGINT), \
-           CAST(CASE WHEN page.kind = 'thread' \
-                THEN (SELECT fp.helpful_count FROM posts fp WHERE fp.thread_id = page.id AND fp.post_number = 1) \
-                ELSE page.helpful_count END AS BIGINT), \
-           CAST(page.is_unread AS BIGINT), CAST(page.is_new AS BIGINT), CAST(page.is_opened AS BIGINT), \
-           CASE WHEN page.kind = 'thread' \
-                THEN (SELECT COUNT(*) FROM posts q WHERE q.thread_id = page.thread_id AND q.deleted_at IS NULL \
-                      AND q.id > COALESCE(page.marker, 0)) \
-                WHEN page.kind = 'help_request' \
-                THEN (SELECT COUNT(*) FROM help_responses q WHERE q.help_request_id = page.id \
-                      AND (page.read_at IS NULL OR q.created_at > page.read_at)) \
-                ELSE (SELECT COUNT(*) FROM posts q WHERE q.thread_id = page.thread_id AND q.deleted_at IS NULL \
-                      AND q.post_number > 1 AND (page.read_at IS NULL OR q.created_at > page.read_at)) END, \
-           CAST(CASE WHEN page.kind = 'thread' \
-                THEN (SELECT MIN(q.post_number) FROM posts q WHERE q.thread_id = page.thread_id \
-                      AND q.deleted_at IS NULL AND q.id > COALESCE(page.marker, 0)) \
-                WHEN page.read_at IS NOT NULL \
-                THEN (SELECT MIN(q.post_number) FROM posts q WHERE q.thread_id = page.thread_id \
-                      AND q.deleted_at IS NULL AND q.created_at > page.read_at) END AS BIGINT), \
-           CAST(page.day AS BIGINT), CAST(page.watched AS BIGINT) \
-         FROM page JOIN networks n ON n.id = page.network_id \
-         LEFT JOIN members a ON a.id = page.last_actor_id \
-         ORDER BY page.day DESC, page.watched DESC, page.last_activity_at DESC, page.kind DESC, page.id DESC"
-    );
-    let statement =
-        Statement::from_sql_and_values(backend, placeholders(backend, &sql.text), sql.values);
-    db.query_all(statement).await?.iter().map(row_of).collect()
+        .push(")");
 }
 
 fn row_of(row: &QueryResult) -> Result<FeedRow, DbErr> {
@@ -470,5 +433,6 @@ fn row_of(row: &QueryResult) -> Result<FeedRow, DbErr> {
             kind: kind.as_str().to_owned(),
             id,
         },
+        previous_visit_at: row.try_get_by(22)?,
     })
 }

@@ -57,10 +57,6 @@ pub async fn feed(
             return Err(ApiError::NotFound);
         }
     }
-    let me = members::Entity::find_by_id(member.get())
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     let rows = queries::feed_page(
         db,
         member,
@@ -70,11 +66,22 @@ pub async fn feed(
         limit,
     )
     .await?;
+    let last_visit_at = match rows.first() {
+        Some(row) => row.previous_visit_at,
+        // An empty page has no row to carry it.
+        None => {
+            members::Entity::find_by_id(member.get())
+                .one(db)
+                .await?
+                .ok_or(ApiError::NotFound)?
+                .previous_visit_at
+        }
+    };
     let (rows, next_cursor) = split_page(rows, limit, |row| row.cursor.clone());
     Ok(FeedPage {
         items: rows.into_iter().map(|row| item_of(row, member)).collect(),
         next_cursor,
-        last_visit_at: me.previous_visit_at,
+        last_visit_at,
     })
 }
 
