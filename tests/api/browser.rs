@@ -10,8 +10,10 @@
 
 use crate::helpers::{Backend, TestDatabase};
 use crate::process::ServerProcess;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Generous: two browsers, a server and a database share two cores under CI.
@@ -77,7 +79,32 @@ impl Runner {
         if let Some(only) = only {
             command.env("STAFFROOM_JOURNEY", only);
         }
-        let mut child = command.spawn().expect("node starts");
+        let mut child = command
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("node starts");
+        // The runner's lines go through this test's output (so a failure's report holds
+        // them), and what a failed journey printed is kept for the panic message itself.
+        let failures = Arc::new(Mutex::new(Vec::<String>::new()));
+        let relay = {
+            let stdout = child.stdout.take().expect("piped stdout");
+            let failures = Arc::clone(&failures);
+            std::thread::spawn(move || {
+                let mut in_failure = false;
+                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                    println!("[browser] {line}");
+                    if line.starts_with("FAIL ") {
+                        in_failure = true;
+                    } else if line.starts_with("ok ") {
+                        in_failure = false;
+                    }
+                    let mut failures = failures.lock().expect("failure lines");
+                    if in_failure && failures.len() < 80 {
+                        failures.push(line);
+                    }
+                }
+            })
+        };
         let started = Instant::now();
         let status = loop {
             if let Some(status) = child.try_wait().expect("runner status") {
@@ -89,10 +116,12 @@ impl Runner {
             }
             std::thread::sleep(Duration::from_millis(100));
         };
+        let _ = relay.join();
         assert!(
             status.success(),
-            "browser journeys failed (output above; screenshots in {})",
-            artifacts.display()
+            "browser journeys failed (screenshots in {}):\n{}",
+            artifacts.display(),
+            failures.lock().expect("failure lines").join("\n")
         );
     }
 }

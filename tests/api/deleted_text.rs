@@ -426,7 +426,8 @@ async fn open_network_without_mail(app: &TestApp) -> (Account, String, Account, 
 
 backend_test! {
     async fn an_email_queued_while_smtp_was_down_is_withdrawn_when_its_post_goes(backend: Backend) {
-        let port = crate::smtp::closed_port();
+        let smtp = SmtpServer::start_down();
+        let port = smtp.port;
         let app = spawn_with_smtp_down(&backend, port).await;
         let (_, network, rita, cal) = open_network_without_mail(&app).await;
         let (mention, reply, _) = mention_and_reply(&app, &cal, &rita, &network, "Home visits").await;
@@ -448,7 +449,8 @@ backend_test! {
         // The mention goes, the reply loses the number; then SMTP comes back.
         app.delete(&cal, &format!("/posts/{mention}")).await.expect(204);
         app.patch(&cal, &format!("/posts/{reply}"), json!({"body": "Use the number in the student system."})).await.expect(200);
-        let smtp = SmtpServer::start_on(port);
+        no_mail_in_flight(&app, "notification").await;
+        smtp.come_up();
         // The worker withdraws the queued email instead of sending it...
         eventually(Duration::from_secs(30), "the stale email to be withdrawn", || async {
             queued().await.is_empty().then_some(())
@@ -472,7 +474,8 @@ backend_test! {
 backend_test! {
     async fn a_digest_held_up_while_smtp_was_down_is_composed_again_without_a_deleted_thread(backend: Backend) {
         use staffroom::entities::mail_outbox;
-        let port = crate::smtp::closed_port();
+        let smtp = SmtpServer::start_down();
+        let port = smtp.port;
         let smtp_url = format!("smtp://127.0.0.1:{port}");
         let app = spawn_with_smtp_down(&backend, port).await;
         let (admin, network, rita, cal) = open_network_without_mail(&app).await;
@@ -505,7 +508,8 @@ backend_test! {
 
         // The thread goes while the digest waits; then SMTP comes back.
         app.delete(&cal, &format!("/threads/{gone}")).await.expect(204);
-        let smtp = SmtpServer::start_on(port);
+        no_mail_in_flight(&app, "digest").await;
+        smtp.come_up();
         eventually(Duration::from_secs(30), "the stale digest to be withdrawn", || async {
             digests().await.is_empty().then_some(())
         })

@@ -4,7 +4,7 @@
 use crate::backend_test;
 use crate::helpers::*;
 use crate::process::{run_command_with, ServerProcess};
-use crate::smtp::{closed_port, ReceivedMail, SmtpServer};
+use crate::smtp::{ReceivedMail, SmtpServer};
 use chrono::{DateTime, Duration as Days, TimeZone, Utc};
 use mail_parser::{MessageParser, MimeHeaders};
 use sea_orm::sea_query::Expr;
@@ -232,7 +232,8 @@ backend_test! {
     /// member gets exactly one digest, and a resend keeps its Message-ID.
     async fn a_sender_killed_mid_run_with_smtp_down_still_delivers_one_digest_each(backend: Backend) {
         let database = TestDatabase::create(&backend).await;
-        let smtp_port = closed_port();
+        let smtp = SmtpServer::start_down();
+        let smtp_port = smtp.port;
         let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
         let settings = [
             ("STAFFROOM_SMTP_URL", smtp_url.as_str()),
@@ -274,7 +275,7 @@ backend_test! {
         let again = run_command_with(&database, &send, &settings).await;
         assert!(String::from_utf8_lossy(&again.stdout).contains("0 sent"));
 
-        let smtp = SmtpServer::start_on(smtp_port);
+        smtp.come_up();
         let rows = eventually(Duration::from_secs(60), "every digest sent", || async {
             let rows = outbox_rows(&database).await;
             rows.iter().all(|r| r.sent_at.is_some()).then_some(rows)

@@ -653,3 +653,28 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Waits until no queued `kind` email is being sent and the next attempt is a moment away
+/// (or none is left). Call it after changing what the queued emails tell of, before SMTP
+/// comes back: the next attempt is then claimed after the change, and its recheck sees it.
+/// Otherwise an attempt claimed just before the change could reach SMTP just after.
+pub async fn no_mail_in_flight(app: &TestApp, kind: &str) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use staffroom::entities::mail_outbox;
+    eventually(Duration::from_secs(30), "no email in flight", || async {
+        let now = chrono::Utc::now();
+        let rows = mail_outbox::Entity::find()
+            .filter(mail_outbox::Column::Kind.eq(kind))
+            .filter(mail_outbox::Column::SentAt.is_null())
+            .all(app.db())
+            .await
+            .unwrap();
+        rows.iter()
+            .all(|row| {
+                row.claimed_until.is_none()
+                    && row.next_attempt_at > now + chrono::Duration::milliseconds(300)
+            })
+            .then_some(())
+    })
+    .await;
+}

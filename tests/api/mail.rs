@@ -5,7 +5,7 @@
 use crate::backend_test;
 use crate::helpers::*;
 use crate::process::{run_command, ServerProcess};
-use crate::smtp::{closed_port, SmtpServer};
+use crate::smtp::SmtpServer;
 use reqwest::Method;
 use sea_orm::{ColumnTrait, Database, EntityTrait, QueryFilter};
 use serde_json::json;
@@ -103,7 +103,8 @@ async fn received_once(
 backend_test! {
     async fn an_invitation_acknowledged_before_a_crash_arrives_once_when_smtp_is_back(backend: Backend) {
         let database = TestDatabase::create(&backend).await;
-        let smtp_port = closed_port();
+        let smtp = SmtpServer::start_down();
+        let smtp_port = smtp.port;
         let settings = quick_mail(smtp_port);
         let server = start(&database, &settings, &[]);
         let (admin, network) = admin_and_network(&server).await;
@@ -113,7 +114,7 @@ backend_test! {
         server.kill();
         assert_eq!(outbox(&database).await.len(), 1, "the message was committed with the invitation");
 
-        let smtp = SmtpServer::start_on(smtp_port);
+        smtp.come_up();
         let _server = start(&database, &settings, &[]);
         let mail = received_once(&smtp, &database, "invitee@example.org").await;
         assert!(mail.data.contains("invited you"), "{}", mail.data);
@@ -175,7 +176,8 @@ backend_test! {
 
 backend_test! {
     async fn undeliverable_mail_is_retried_given_up_listed_and_sent_again_on_request(backend: Backend) {
-        let smtp_port = closed_port();
+        let smtp = SmtpServer::start_down();
+        let smtp_port = smtp.port;
         let app = TestApp::spawn_with(&backend, |c| {
             c.smtp_url = Some(format!("smtp://127.0.0.1:{smtp_port}"));
             c.mail.max_attempts = 2;
@@ -199,7 +201,7 @@ backend_test! {
         assert!(metrics.text.contains("staffroom_mail_given_up_total 1"), "{}", metrics.text);
         assert!(metrics.text.contains("staffroom_mail_failed_attempts_total 2"), "{}", metrics.text);
 
-        let smtp = SmtpServer::start_on(smtp_port);
+        smtp.come_up();
         let retried = run_command(&app.database, &["mail", "retry", "--all-failed"]).await;
         assert!(retried.contains("Queued 1 message"), "{retried}");
         let mail = received_once(&smtp, &app.database, &account.email).await;

@@ -394,13 +394,15 @@ use std::time::Duration;
 
 backend_test! {
     async fn a_queued_email_drops_what_was_read_before_it_went(backend: Backend) {
-        let port = crate::smtp::closed_port();
+        let smtp = crate::smtp::SmtpServer::start_down();
+        let port = smtp.port;
         let app = spawn_with_smtp_down(&backend, port).await;
         let (rita, thread, reply) = an_email_held_up(&app).await;
 
         // Rita reads the answer on the site while the email waits; then SMTP comes back.
         app.post(&rita, &format!("/threads/{thread}/read"), json!({"last_read_post_id": reply})).await.expect(200);
-        let smtp = crate::smtp::SmtpServer::start_on(port);
+        no_mail_in_flight(&app, "notification").await;
+        smtp.come_up();
         eventually(Duration::from_secs(30), "the email to be withdrawn", || async {
             queued_notification_emails(&app).await.is_empty().then_some(())
         })
@@ -420,13 +422,15 @@ backend_test! {
 
 backend_test! {
     async fn a_queued_email_whose_every_notification_was_read_is_not_sent(backend: Backend) {
-        let port = crate::smtp::closed_port();
+        let smtp = crate::smtp::SmtpServer::start_down();
+        let port = smtp.port;
         let app = spawn_with_smtp_down(&backend, port).await;
         let (rita, thread, _) = an_email_held_up(&app).await;
         let posts = app.get(&rita, &format!("/threads/{thread}/posts")).await.expect(200);
         let last = posts.body["items"].as_array().unwrap().last().unwrap()["id"].clone();
         app.post(&rita, &format!("/threads/{thread}/read"), json!({"last_read_post_id": last})).await.expect(200);
-        let smtp = crate::smtp::SmtpServer::start_on(port);
+        no_mail_in_flight(&app, "notification").await;
+        smtp.come_up();
         eventually(Duration::from_secs(30), "the email to be withdrawn", || async {
             queued_notification_emails(&app).await.is_empty().then_some(())
         })

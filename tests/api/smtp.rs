@@ -1,7 +1,8 @@
 //! A real SMTP server for tests (mailin-embedded), recording what it receives.
 
 use mailin_embedded::{response, Handler, Response, Server};
-use std::net::TcpListener;
+use std::net::{IpAddr, TcpListener};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Default)]
@@ -9,6 +10,7 @@ struct Recorder {
     current: Vec<u8>,
     recipients: Vec<String>,
     received: Arc<Mutex<Vec<ReceivedMail>>>,
+    down: Arc<AtomicBool>,
 }
 
 #[derive(Debug, Clone)]
@@ -18,6 +20,15 @@ pub struct ReceivedMail {
 }
 
 impl Handler for Recorder {
+    fn helo(&mut self, _ip: IpAddr, _domain: &str) -> Response {
+        if self.down.load(Ordering::SeqCst) {
+            // 421 closes the connection: what a server that is down for maintenance says.
+            response::NO_SERVICE
+        } else {
+            response::OK
+        }
+    }
+
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
         self.current.clear();
         self.recipients = to.to_vec();
@@ -62,25 +73,35 @@ impl Mailbox {
 pub struct SmtpServer {
     pub port: u16,
     received: Arc<Mutex<Vec<ReceivedMail>>>,
-}
-
-/// A loopback port where nothing listens yet: connections are refused until an
-/// `SmtpServer::start_on` it ("SMTP is down").
-pub fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a port");
-    listener.local_addr().unwrap().port()
+    down: Arc<AtomicBool>,
 }
 
 impl SmtpServer {
     pub fn start() -> SmtpServer {
-        SmtpServer::start_on(0)
+        SmtpServer::listen(false)
     }
 
-    pub fn start_on(port: u16) -> SmtpServer {
-        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind SMTP port");
+    /// A server that is down: every session is refused with 421 until `come_up`. It holds
+    /// its port all along, so no other test can take the port in between (releasing a
+    /// port and binding it again later raced with the other tests' listeners).
+    pub fn start_down() -> SmtpServer {
+        SmtpServer::listen(true)
+    }
+
+    /// From now on, sessions are accepted and mail is recorded.
+    pub fn come_up(&self) {
+        self.down.store(false, Ordering::SeqCst);
+    }
+
+    fn listen(down: bool) -> SmtpServer {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind SMTP port");
         let port = listener.local_addr().unwrap().port();
-        let recorder = Recorder::default();
+        let recorder = Recorder {
+            down: Arc::new(AtomicBool::new(down)),
+            ..Recorder::default()
+        };
         let received = recorder.received.clone();
+        let down = recorder.down.clone();
         let mut server = Server::new(recorder);
         server
             .with_name("smtp.test")
@@ -91,7 +112,11 @@ impl SmtpServer {
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        SmtpServer { port, received }
+        SmtpServer {
+            port,
+            received,
+            down,
+        }
     }
 
     pub fn url(&self) -> String {
