@@ -186,7 +186,20 @@ search_test! {
         assert!(has(&found, "thread", &thread) && has(&found, "help_request", &help), "{found}");
         assert_eq!(found["facets"]["type"]["help_request"], 1, "{found}");
         assert_eq!(found["facets"]["type"]["thread"], 1, "{found}");
-        assert_eq!(found["facets"]["status"]["open"], 1, "{found}");
+        assert_eq!(found["facets"]["status"]["help_request:open"], 1, "{found}");
+        // Marks cover whole words, never the matched prefix alone ("<mark>incent</mark>ives").
+        for hit in found["hits"].as_array().unwrap() {
+            let snippet = hit["snippet_html"].as_str().unwrap();
+            assert!(snippet.contains("<mark>"), "{hit}");
+            for (i, _) in snippet.match_indices("</mark>") {
+                let next = snippet[i + "</mark>".len()..].chars().next();
+                assert!(!next.is_some_and(char::is_alphanumeric), "a cut word: {snippet}");
+            }
+            for (i, _) in snippet.match_indices("<mark>") {
+                let before = snippet[..i].chars().next_back();
+                assert!(!before.is_some_and(char::is_alphanumeric), "a cut word: {snippet}");
+            }
+        }
         assert_eq!(found["facets"]["network_id"][network.as_str()], found["total"], "{found}");
 
         // A synonym of the field: "emergent bilingual" finds the post that says ELL, titled
@@ -213,7 +226,7 @@ search_test! {
         let tagged = app.get(&member, "/search?q=attendance&tags=family-engagement").await.expect(200).body;
         assert!(has(&tagged, "resource", &resource) && !has(&tagged, "thread", &thread), "{tagged}");
         assert_eq!(tagged["facets"]["tags"]["family-engagement"], tagged["total"], "{tagged}");
-        let open = app.get(&member, "/search?q=raffles&status=open").await.expect(200).body;
+        let open = app.get(&member, "/search?q=raffles&status=help_request:open").await.expect(200).body;
         assert_eq!(keys(&open), [format!("help_request:{help}")]);
         let all = app.get(&member, "/search?q=raffles").await.expect(200).body;
         assert_eq!(all["total"], 2, "{all}");
@@ -616,7 +629,7 @@ search_test! {
         let hit = found["hits"].as_array().unwrap().iter().find(|h| h["type"] == "initiative").unwrap();
         assert!(hit["url"].as_str().unwrap().ends_with(&format!("/initiatives/{}", w.initiative)), "{hit}");
         let typo = search_until(&app, &w.bystander, "q=quenderwik&types=test_of_change", |r| has(r, "test_of_change", &test)).await;
-        assert_eq!(typo["facets"]["status"], json!({"planning": 1}));
+        assert_eq!(typo["facets"]["status"], json!({"test_of_change:planning": 1}));
         assert!(typo["hits"][0]["url"].as_str().unwrap().ends_with(&format!("/tests/{test}")));
 
         // What the team learned becomes findable as they write it.
@@ -628,5 +641,170 @@ search_test! {
             let outside = app.get(&outsider, &format!("/search?{query}")).await.expect(200).body;
             assert_eq!(outside["total"], 0, "{query}: {outside}");
         }
+    }
+}
+
+search_test! {
+    async fn accents_and_case_are_folded_so_names_typed_without_them_are_found(backend: Backend, engine: SearchEngine) {
+        let app = engine.spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Central Texas PLN").await;
+        let jose = app.add_member(&admin, &network, "José Peña", "member").await;
+        let thread = app
+            .post(&admin, &format!("/networks/{network}/threads"), json!({"title": "Año escolar: el calendario", "body": "Each niño gets a call home on the second absence."}))
+            .await
+            .expect(201)
+            .id();
+        let post = app.reply(&jose, &thread, "Lo hicimos en la primaria.").await["id"].as_str().unwrap().to_owned();
+        indexed(&app).await;
+
+        // Typed without accents, in any case: the thread by its title and body, the member by
+        // their name, and the reply by its author's name nowhere (names are not post text).
+        for (query, doc_type, id) in [
+            ("ano+escolar", "thread", thread.as_str()),
+            ("NINO", "thread", thread.as_str()),
+            ("calendario", "thread", thread.as_str()),
+            // Spanish stop words are left out of the query, as English ones are.
+            ("el+calendario+del+ano+escolar", "thread", thread.as_str()),
+            ("jose+pena", "member", jose.id.as_str()),
+            ("primaria", "post", post.as_str()),
+        ] {
+            let found = search_until(&app, &admin, &format!("q={query}"), |r| has(r, doc_type, id)).await;
+            assert_eq!(keys(&found)[0], format!("{doc_type}:{id}"), "{query}: {found}");
+        }
+        // With the accents typed, the same; the snippet marks the word as written.
+        let found = search_until(&app, &admin, "q=ni%C3%B1o", |r| has(r, "thread", &thread)).await;
+        let snippet = found["hits"][0]["snippet_html"].as_str().unwrap().to_owned();
+        assert!(snippet.contains("<mark>niño</mark>"), "{snippet}");
+        let found = app.get(&admin, "/search?q=nino").await.expect(200).body;
+        let snippet = found["hits"][0]["snippet_html"].as_str().unwrap().to_owned();
+        assert!(snippet.contains("<mark>niño</mark>"), "typed without the accent: {snippet}");
+    }
+}
+
+search_test! {
+    async fn every_status_the_facet_offers_is_a_filter_that_narrows_to_it(backend: Backend, engine: SearchEngine) {
+        let app = engine.spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Garden PLN").await;
+        let lead = app.add_member(&admin, &network, "Lena Lead", "member").await;
+        let created = |path: String, body: Value| {
+            let app = &app;
+            let admin = &admin;
+            async move { app.post(admin, &path, body).await.expect(201).id() }
+        };
+        created(format!("/networks/{network}/help-requests"), json!({"title": "Zinnia seeds for the garden club", "body": "Who has some?", "tags": []})).await;
+        created(format!("/networks/{network}/polls"), json!({"question": "Zinnia or marigold?", "kind": "single", "options": ["Zinnia", "Marigold"]})).await;
+        created(format!("/networks/{network}/convenings"), json!({"title": "Zinnia convening", "starts_at": "2027-03-04T09:00:00Z", "ends_at": "2027-03-04T10:00:00Z"})).await;
+        let initiative = created(format!("/networks/{network}/initiatives"), json!({
+            "title": "Zinnia garden attendance", "problem": "Garden days are missed.", "aim": "Fewer missed garden days by May",
+            "measure": {"name": "Missed days", "unit": "%", "direction": "decrease", "cadence": "weekly", "target": 5}
+        }))
+        .await;
+        let team = created(format!("/initiatives/{initiative}/teams"), json!({"name": "Lehman HS", "organization": "Bronx district", "member_ids": [lead.id]})).await;
+        app.post(&lead, &format!("/initiatives/{initiative}/tests"), json!({"team_id": team, "change_idea": "Zinnia buddies", "plan": {}}))
+            .await
+            .expect(201);
+        indexed(&app).await;
+
+        let all = search_until(&app, &admin, "q=zinnia", |r| r["facets"]["status"].as_object().is_some_and(|s| s.len() == 5)).await;
+        let statuses = all["facets"]["status"].as_object().unwrap().clone();
+        let mut names: Vec<&str> = statuses.keys().map(String::as_str).collect();
+        names.sort();
+        assert_eq!(names, ["convening:scheduled", "help_request:open", "initiative:active", "poll:open", "test_of_change:planning"], "{all}");
+        for (status, count) in &statuses {
+            let narrowed = app.get(&admin, &format!("/search?q=zinnia&status={status}")).await.expect(200).body;
+            assert_eq!(&narrowed["total"], count, "{status}: {narrowed}");
+            let doc_type = status.split(':').next().unwrap();
+            for hit in narrowed["hits"].as_array().unwrap() {
+                assert_eq!(hit["type"], doc_type, "{status}: {narrowed}");
+            }
+        }
+        // A bare word is ambiguous (an open poll, an open help request): refused, naming the
+        // values that are accepted.
+        let refused = app.get(&admin, "/search?q=zinnia&status=open").await.expect(422);
+        assert!(refused.text.contains("help_request:open") && refused.text.contains("poll:open"), "{}", refused.text);
+    }
+}
+
+search_test! {
+    async fn an_upgraded_instance_rebuilds_its_index_with_statuses_named_by_type(backend: Backend, engine: SearchEngine) {
+        let app = engine.spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Garden PLN").await;
+        let help = app
+            .post(&admin, &format!("/networks/{network}/help-requests"), json!({"title": "Zinnia seeds for the garden club", "body": "Who has some?", "tags": []}))
+            .await
+            .expect(201)
+            .id();
+        search_until(&app, &admin, "q=zinnia", |r| has(r, "help_request", &help)).await;
+        let before = app.get(&admin, "/admin/search/reindex").await.expect(200).body;
+
+        // Migration 28 applied to an instance whose index is already built.
+        let status = crate::process::run_command(&app.database, &["migrate", "status"]).await;
+        let steps = status.lines().skip_while(|l| !l.contains("_000028_")).count().to_string();
+        crate::process::run_command(&app.database, &["migrate", "down", "--steps", &steps]).await;
+        crate::process::run_command(&app.database, &["migrate", "up"]).await;
+        let rebuilt = eventually(Duration::from_secs(30), "the asked rebuild to finish", || async {
+            let status = app.get(&admin, "/admin/search/reindex").await.expect(200).body;
+            (status["state"] == "done" && status["finished_at"] != before["finished_at"]).then_some(status)
+        })
+        .await;
+        assert!(rebuilt["documents_total"].as_i64().unwrap() >= 1, "{rebuilt}");
+        let found = app.get(&admin, "/search?q=zinnia&status=help_request:open").await.expect(200).body;
+        assert!(has(&found, "help_request", &help), "{found}");
+    }
+}
+
+search_test! {
+    async fn hyphenated_words_are_found_written_together_or_apart(backend: Backend, engine: SearchEngine) {
+        let app = engine.spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let hyphenated = app
+            .post(&admin, &format!("/networks/{network}/threads"), json!({"title": "Daily check-in with mentors", "body": "Five minutes each morning."}))
+            .await
+            .expect(201)
+            .id();
+        let joined = app
+            .post(&admin, &format!("/networks/{network}/threads"), json!({"title": "A checkin app for advisory", "body": "Students tap their mood."}))
+            .await
+            .expect(201)
+            .id();
+        indexed(&app).await;
+        for query in ["checkin", "check-in", "check+in"] {
+            let found = search_until(&app, &admin, &format!("q={query}"), |r| has(r, "thread", &hyphenated) && has(r, "thread", &joined)).await;
+            assert_eq!(found["total"], 2, "{query}: {found}");
+        }
+    }
+}
+
+search_test! {
+    async fn quoted_phrases_match_as_phrases(backend: Backend, engine: SearchEngine) {
+        let app = engine.spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let thread = |title: &str| {
+            let (app, admin, network) = (&app, &admin, &network);
+            let title = title.to_owned();
+            async move {
+                app.post(admin, &format!("/networks/{network}/threads"), json!({"title": title, "body": "Notes from the data team."}))
+                    .await
+                    .expect(201)
+                    .id()
+            }
+        };
+        let phrase = thread("Chronic absence among ninth graders").await;
+        let scattered = thread("Absence is chronic in the ninth grade").await;
+        let with_of = thread("The rate of attendance this fall").await;
+        let reversed = thread("Attendance rate rises").await;
+        indexed(&app).await;
+
+        // Unquoted, the words in any order; quoted, only where they stand together.
+        let loose = search_until(&app, &admin, "q=chronic+absence", |r| has(r, "thread", &phrase) && has(r, "thread", &scattered)).await;
+        assert_eq!(loose["total"], 2, "{loose}");
+        let quoted = app.get(&admin, "/search?q=%22chronic+absence%22").await.expect(200).body;
+        assert_eq!(keys(&quoted), [format!("thread:{phrase}")], "{quoted}");
+        // Curly quotes as phones type them, with another word beside the phrase.
+        let curly = app.get(&admin, "/search?q=%E2%80%9Cchronic+absence%E2%80%9D+ninth").await.expect(200).body;
+        assert_eq!(keys(&curly), [format!("thread:{phrase}")], "{curly}");
+        // A stop word inside the phrase keeps its place.
+        let found = search_until(&app, &admin, "q=%22rate+of+attendance%22", |r| has(r, "thread", &with_of)).await;
+        assert!(!has(&found, "thread", &reversed), "{found}");
     }
 }

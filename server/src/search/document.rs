@@ -61,6 +61,34 @@ impl DocType {
     pub fn parse(raw: &str) -> Option<DocType> {
         DocType::ALL.into_iter().find(|t| t.as_str() == raw)
     }
+
+    /// The statuses a thing of this type can be in (none for types without one).
+    pub fn statuses(self) -> &'static [&'static str] {
+        match self {
+            DocType::HelpRequest => &["open", "answered", "resolved", "closed"],
+            DocType::Convening => &["scheduled", "cancelled"],
+            DocType::Initiative => &["active", "completed", "archived"],
+            DocType::TestOfChange => &["planning", "doing", "studying", "acted"],
+            DocType::Poll => &["open", "closed"],
+            DocType::Thread | DocType::Post | DocType::Resource | DocType::Member => &[],
+        }
+    }
+}
+
+/// A status as documents hold it, facets count it and the `status` filter asks for it: after
+/// its type (`help_request:open`, `test_of_change:studying`), since the same word means
+/// different things for different types (an open poll, an open help request). One
+/// vocabulary: every facet value is a filter that is accepted.
+pub fn status_of(doc_type: DocType, status: &str) -> String {
+    format!("{}:{status}", doc_type.as_str())
+}
+
+/// Every status the `status` filter accepts, in type order.
+pub fn every_status() -> Vec<String> {
+    DocType::ALL
+        .into_iter()
+        .flat_map(|t| t.statuses().iter().map(move |s| status_of(t, s)))
+        .collect()
 }
 
 impl fmt::Display for DocType {

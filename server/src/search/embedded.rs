@@ -12,6 +12,7 @@
 
 use super::document::{Change, DocType, SearchDocument};
 use super::engine::{EngineError, EngineHit, EngineResults, Facets, Scope};
+use super::fold::fold;
 use super::highlight::{snippet, Matcher};
 use super::query::SearchQuery;
 use super::settings::IndexSettings;
@@ -29,10 +30,11 @@ use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, FAST,
     STORED, STRING,
 };
-use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-const TOKENIZER: &str = "staffroom";
+/// The analyzer's name is part of the schema: an index written with another analyzer (before
+/// words were folded, `staffroom`) no longer matches it, and is rebuilt when opened.
+const TOKENIZER: &str = "staffroom_folded";
 /// The file naming the generation folder in use.
 const CURRENT: &str = "CURRENT";
 /// Memory for the writer's buffers (tantivy's minimum is 15 MB).
@@ -205,13 +207,9 @@ impl Generation {
             }
             Err(err) => return Err(err).context("opening the search index"),
         };
-        index.tokenizers().register(
-            TOKENIZER,
-            TextAnalyzer::builder(SimpleTokenizer::default())
-                .filter(RemoveLongFilter::limit(40))
-                .filter(LowerCaser)
-                .build(),
-        );
+        index
+            .tokenizers()
+            .register(TOKENIZER, super::fold::analyzer());
         let writer = index
             .writer_with_num_threads(1, WRITER_MEMORY)
             .context("locking the search index (is another Staffroom using this data folder?)")?;
@@ -227,12 +225,17 @@ impl Generation {
             "details" => Some(fields.details),
             _ => None,
         };
-        let count = settings.searchable.len();
-        let weighted = settings
+        // Fields this engine holds, in order (`joined` is Meilisearch's: see `meili.rs`).
+        let held: Vec<Field> = settings
             .searchable
             .iter()
+            .filter_map(|n| by_name(n))
+            .collect();
+        let count = held.len();
+        let weighted = held
+            .into_iter()
             .enumerate()
-            .filter_map(|(rank, name)| by_name(name).map(|f| (f, (count - rank) as f32)))
+            .map(|(rank, f)| (f, (count - rank) as f32))
             .collect();
         Ok(Generation {
             path: dir.to_owned(),
@@ -440,6 +443,9 @@ impl Generation {
                 }
             }
         }
+        for phrase in &query.phrases {
+            must.push((Occur::Must, self.in_order(&phrase.words)));
+        }
         if let Scope::Only(networks) = scope {
             must.push((
                 Occur::Must,
@@ -479,10 +485,11 @@ impl Generation {
     /// One query word in any searchable field: exactly (scored by BM25), within its typos,
     /// as a prefix when it is the last word, or as one of its one-word synonyms.
     fn word(&self, word: &str, last: bool, with_synonyms: bool) -> Box<dyn Query> {
-        let typos = self.settings.typos_for(word.chars().count());
+        let folded = fold(word);
+        let typos = self.settings.typos_for(folded.chars().count());
         let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for &(field, weight) in &self.weighted {
-            let term = Term::from_field_text(field, word);
+            let term = Term::from_field_text(field, &folded);
             options.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(
@@ -514,11 +521,28 @@ impl Generation {
         Box::new(BooleanQuery::new(options))
     }
 
+    /// A quoted phrase: its words exactly, in order at their offsets, in any searchable field.
+    fn in_order(&self, phrase: &[(usize, String)]) -> Box<dyn Query> {
+        let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for &(field, weight) in &self.weighted {
+            let terms: Vec<(usize, Term)> = phrase
+                .iter()
+                .map(|(at, word)| (*at, Term::from_field_text(field, &fold(word))))
+                .collect();
+            options.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(PhraseQuery::new_with_offset(terms)),
+                    weight,
+                )),
+            ));
+        }
+        Box::new(BooleanQuery::new(options))
+    }
+
     /// `text` (one word or several in a row) in any searchable field.
     fn phrase(&self, text: &str) -> Box<dyn Query> {
-        let words: Vec<String> = super::query::words_of(text)
-            .map(|(_, w)| w.to_lowercase())
-            .collect();
+        let words: Vec<String> = super::query::words_of(text).map(|(_, w)| fold(w)).collect();
         let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for &(field, weight) in &self.weighted {
             let terms: Vec<Term> = words

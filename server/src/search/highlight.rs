@@ -2,6 +2,7 @@
 //! matching words in `<mark>`. The embedded engine uses this; Meilisearch's own highlights
 //! go through `escape_marked` so that both return the same safe markup.
 
+use super::fold::fold;
 use super::query::words_of;
 use super::settings::IndexSettings;
 use crate::text::escape_html as escape;
@@ -22,7 +23,7 @@ impl Matcher {
             for end in start + 1..=words.len().min(start + 3) {
                 if let Some(equivalents) = settings.synonyms.get(&words[start..end].join(" ")) {
                     for equivalent in equivalents {
-                        synonyms.extend(words_of(equivalent).map(|(_, w)| w.to_lowercase()));
+                        synonyms.extend(words_of(equivalent).map(|(_, w)| fold(w)));
                     }
                 }
             }
@@ -30,14 +31,18 @@ impl Matcher {
         Matcher {
             words: words
                 .iter()
-                .map(|w| (w.clone(), settings.typos_for(w.chars().count())))
+                .map(|w| {
+                    let w = fold(w);
+                    let typos = settings.typos_for(w.chars().count());
+                    (w, typos)
+                })
                 .collect(),
             synonyms,
         }
     }
 
     pub fn matches(&self, word: &str) -> bool {
-        let word = word.to_lowercase();
+        let word = fold(word);
         if self.synonyms.contains(&word) {
             return true;
         }
@@ -165,18 +170,55 @@ fn one_line(html: &str) -> String {
 }
 
 /// Text with matches between `open` and `close` markers (as Meilisearch returns it) as
-/// escaped HTML with `<mark>`: nothing of the document's own markup survives.
+/// escaped HTML with `<mark>`: nothing of the document's own markup survives. A mark covers
+/// whole words: Meilisearch marks only the part of a word a prefix or typo matched
+/// (`<mark>attendanc</mark>e`), which reads as a cut word.
 pub fn escape_marked(text: &str, open: &str, close: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
+    // (text, marked) in order, from the markers.
+    let mut segments: Vec<(String, bool)> = Vec::new();
     for (i, part) in text.split(open).enumerate() {
         match (i, part.split_once(close)) {
-            (0, _) | (_, None) => out.push_str(&escape(&part.replace(close, ""))),
+            (0, _) | (_, None) => segments.push((part.replace(close, ""), false)),
             (_, Some((marked, rest))) => {
-                out.push_str("<mark>");
-                out.push_str(&escape(marked));
-                out.push_str("</mark>");
-                out.push_str(&escape(&rest.replace(close, "")));
+                segments.push((marked.to_owned(), true));
+                segments.push((rest.replace(close, ""), false));
             }
+        }
+    }
+    for i in 0..segments.len() {
+        if !segments[i].1 || segments[i].0.is_empty() {
+            continue;
+        }
+        if i > 0 && !segments[i - 1].1 {
+            let before = &segments[i - 1].0;
+            let start = before
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| c.is_alphanumeric())
+                .last()
+                .map_or(before.len(), |(at, _)| at);
+            let head = segments[i - 1].0.split_off(start);
+            segments[i].0.insert_str(0, &head);
+        }
+        if i + 1 < segments.len() && !segments[i + 1].1 {
+            let after = &segments[i + 1].0;
+            let end = after
+                .char_indices()
+                .find(|(_, c)| !c.is_alphanumeric())
+                .map_or(after.len(), |(at, _)| at);
+            let tail: String = after[..end].to_owned();
+            segments[i + 1].0.replace_range(..end, "");
+            segments[i].0.push_str(&tail);
+        }
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (part, marked) in segments {
+        if marked && !part.is_empty() {
+            out.push_str("<mark>");
+            out.push_str(&escape(&part));
+            out.push_str("</mark>");
+        } else {
+            out.push_str(&escape(&part));
         }
     }
     one_line(&out)
@@ -189,6 +231,18 @@ mod tests {
     fn matcher(query: &str) -> Matcher {
         let words: Vec<String> = words_of(query).map(|(_, w)| w.to_lowercase()).collect();
         Matcher::new(&words, &IndexSettings::shipped())
+    }
+
+    #[test]
+    fn meilisearch_marks_grow_to_whole_words_and_stay_escaped() {
+        assert_eq!(
+            escape_marked("Our [attendanc]e plan & [incent]ives", "[", "]"),
+            "Our <mark>attendance</mark> plan &amp; <mark>incentives</mark>"
+        );
+        assert_eq!(
+            escape_marked("pre[fix] and <b>[niño]</b>s", "[", "]"),
+            "<mark>prefix</mark> and &lt;b&gt;<mark>niño</mark>&lt;/b&gt;s"
+        );
     }
 
     #[test]

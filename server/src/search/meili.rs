@@ -184,7 +184,7 @@ impl MeiliEngine {
             INDEXING_DEADLINE,
             self.client
                 .index(uid)
-                .add_or_replace(&documents, Some("id")),
+                .add_or_replace(&for_meili(&documents), Some("id")),
         )
         .await?;
         let mut rebuilding = self.rebuilding.lock().await;
@@ -272,7 +272,7 @@ impl MeiliEngine {
         if !upserts.is_empty() {
             let task = deadline(
                 INDEXING_DEADLINE,
-                index.add_or_replace(&upserts, Some("id")),
+                index.add_or_replace(&for_meili(&upserts), Some("id")),
             )
             .await?;
             last = Some(task);
@@ -345,7 +345,18 @@ impl MeiliEngine {
         scope: &Scope,
     ) -> Result<EngineResults, EngineError> {
         let filter = filter(query, scope);
-        let text = query.words.join(" ");
+        // Quoted phrases go as Meilisearch reads them: their words in order, between quotes.
+        let phrases = query
+            .phrases
+            .iter()
+            .map(|phrase| format!("\"{}\"", phrase.text));
+        let text = query
+            .words
+            .iter()
+            .cloned()
+            .chain(phrases)
+            .collect::<Vec<_>>()
+            .join(" ");
         let index = self.client.index(&self.index_uid);
         let mut request = index.search();
         request
@@ -503,4 +514,29 @@ fn deadline_result<T>(
 
 fn internal(err: impl Into<anyhow::Error>) -> EngineError {
     EngineError::Internal(err.into())
+}
+
+/// A document as Meilisearch is given it: with the words its text writes joined
+/// (`check-in` as `checkin`) in a field of their own, searched last. Meilisearch finds
+/// `check-in` for `checkin` by splitting the query word, but not when a part is a stop word
+/// (`in`); the embedded engine holds joined words itself (`fold.rs`).
+#[derive(serde::Serialize)]
+struct MeiliDocument<'a> {
+    #[serde(flatten)]
+    document: &'a SearchDocument,
+    joined: String,
+}
+
+fn for_meili(documents: &[SearchDocument]) -> Vec<MeiliDocument<'_>> {
+    documents
+        .iter()
+        .map(|document| MeiliDocument {
+            document,
+            joined: [&document.title, &document.body, &document.details]
+                .into_iter()
+                .flat_map(|text| super::fold::joined_words(text))
+                .collect::<Vec<_>>()
+                .join(" "),
+        })
+        .collect()
 }

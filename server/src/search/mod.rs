@@ -11,6 +11,7 @@ pub mod command;
 pub mod document;
 pub mod embedded;
 pub mod engine;
+pub mod fold;
 pub mod highlight;
 pub mod indexer;
 pub mod lease;

@@ -22,7 +22,7 @@ pub const MAX_LIMIT: usize = 50;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
-    /// What to look for: 1 to 200 characters.
+    /// What to look for: 1 to 200 characters; `"quoted phrases"` match as phrases.
     pub q: Option<String>,
     /// Comma-separated: `thread`, `post`, `resource`, `help_request`, `convening`, `member`.
     pub types: Option<String>,
@@ -30,8 +30,10 @@ pub struct SearchParams {
     pub network_id: Option<String>,
     /// Comma-separated tags; hits carry every one of them.
     pub tags: Option<String>,
-    /// Help requests: `open`, `answered`, `resolved`, `closed`; convenings: `scheduled`,
-    /// `cancelled`.
+    /// A type and one of its statuses, as the `status` facet names them:
+    /// `help_request:open|answered|resolved|closed`, `convening:scheduled|cancelled`,
+    /// `initiative:active|completed|archived`,
+    /// `test_of_change:planning|doing|studying|acted`, `poll:open|closed`.
     pub status: Option<String>,
     /// 1 to 50, default 20.
     pub limit: Option<String>,
@@ -39,20 +41,13 @@ pub struct SearchParams {
     pub offset: Option<String>,
 }
 
-const STATUSES: [&str; 6] = [
-    "open",
-    "answered",
-    "resolved",
-    "closed",
-    "scheduled",
-    "cancelled",
-];
-
 /// A valid search.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchQuery {
     /// Lower-case words, in order, stop words removed (unless nothing else is left).
     pub words: Vec<String>,
+    /// The `"quoted phrases"`. Their words are in `words` as well.
+    pub phrases: Vec<Phrase>,
     /// Empty: every type.
     pub types: Vec<DocType>,
     pub network_id: Option<i64>,
@@ -83,12 +78,16 @@ impl SearchQuery {
             params
                 .status
                 .map(|raw| {
-                    if STATUSES.contains(&raw.as_str()) {
+                    let every = super::document::every_status();
+                    if every.contains(&raw) {
                         Ok(raw)
                     } else {
                         Err(ApiError::invalid(
                             "status",
-                            format!("must be one of {}", STATUSES.join(", ")),
+                            format!(
+                                "must be a type and one of its statuses, as the status facet names them: {}",
+                                every.join(", ")
+                            ),
                         ))
                     }
                 })
@@ -121,6 +120,7 @@ impl SearchQuery {
                 Some(limit),
                 Some(offset),
             ) => Ok(SearchQuery {
+                phrases: parse_phrases(params.q.as_deref().unwrap_or_default(), settings),
                 words,
                 types,
                 network_id,
@@ -140,6 +140,45 @@ pub fn words_of(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(move |w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
+}
+
+/// A quoted phrase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phrase {
+    /// Its words as typed, lower-cased, stop words included (for Meilisearch, which reads
+    /// phrases itself).
+    pub text: String,
+    /// Its words that must stand in this order, each at its offset from the first (a stop
+    /// word keeps its place but need not match).
+    pub words: Vec<(usize, String)>,
+}
+
+/// At most this many quoted phrases count; the rest are plain words.
+const MAX_PHRASES: usize = 5;
+
+/// The phrases between double quotes (straight or curly) of two words or more.
+fn parse_phrases(raw: &str, settings: &IndexSettings) -> Vec<Phrase> {
+    let quotes = |c: char| matches!(c, '"' | '\u{201C}' | '\u{201D}');
+    raw.split(quotes)
+        // Between an opening and a closing quote: every second piece.
+        .skip(1)
+        .step_by(2)
+        .filter_map(|quoted| {
+            let all: Vec<String> = words_of(quoted).map(|(_, w)| w.to_lowercase()).collect();
+            let words: Vec<(usize, String)> = all
+                .iter()
+                .cloned()
+                .enumerate()
+                .filter(|(_, w)| !settings.stop_words.contains(w))
+                .collect();
+            let first = words.first()?.0;
+            (words.len() >= 2).then(|| Phrase {
+                text: all.join(" "),
+                words: words.into_iter().map(|(at, w)| (at - first, w)).collect(),
+            })
+        })
+        .take(MAX_PHRASES)
+        .collect()
 }
 
 fn parse_words(raw: Option<&str>, settings: &IndexSettings) -> ApiResult<Vec<String>> {
@@ -241,6 +280,28 @@ mod tests {
             limit: None,
             offset: None,
         }
+    }
+
+    #[test]
+    fn quoted_phrases_keep_their_order_and_the_places_of_stop_words() {
+        let settings = IndexSettings::shipped();
+        let phrases = |q: &str| SearchQuery::parse(params(q), &settings).unwrap().phrases;
+        let found = phrases("\"Rate of Attendance\" fall \u{201C}chronic absence\u{201D}");
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].text, "rate of attendance");
+        assert_eq!(
+            found[0].words,
+            [(0, "rate".to_owned()), (2, "attendance".to_owned())]
+        );
+        assert_eq!(found[1].text, "chronic absence");
+        // One word in quotes is a word; an unclosed quote still quotes to the end.
+        assert!(phrases("\"attendance\" data").is_empty());
+        assert_eq!(phrases("data \"chronic absence").len(), 1);
+        assert!(
+            phrases("\"of the\" \"a data\"").is_empty(),
+            "under two words left"
+        );
+        assert_eq!(phrases(&"\"ab cd\" ".repeat(8)).len(), MAX_PHRASES);
     }
 
     #[test]

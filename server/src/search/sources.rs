@@ -3,7 +3,7 @@
 //! payload, so applying an event twice, late or out of order still leaves the index true;
 //! anything deleted or missing becomes a deletion.
 
-use super::document::{Change, DocRef, DocType, SearchDocument};
+use super::document::{status_of, Change, DocRef, DocType, SearchDocument};
 use crate::entities::{
     convenings, help_request_tags, help_requests, help_responses, initiatives, member_expertise,
     members, network_members, poll_options, polls, posts, resource_labels, resource_versions,
@@ -330,7 +330,7 @@ async fn help_request(db: &impl ConnectionTrait, id: i64) -> Result<Option<Searc
         body: plain_text(&request.body),
         details: joined(responses.iter().map(String::as_str)),
         tags,
-        status: Some(request.status),
+        status: Some(status_of(DocType::HelpRequest, &request.status)),
         url: format!("/help-requests/{id}"),
         created_at: seconds(request.created_at),
         updated_at: seconds(request.updated_at),
@@ -357,7 +357,7 @@ async fn convening(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDo
         body: plain_text(&convening.agenda),
         details: joined([notes.as_str(), convening.location.as_deref().unwrap_or("")]),
         tags: Vec::new(),
-        status: Some(status.to_owned()),
+        status: Some(status_of(DocType::Convening, status)),
         url: format!("/convenings/{id}"),
         created_at: seconds(convening.created_at),
         updated_at: seconds(convening.updated_at),
@@ -378,7 +378,7 @@ async fn initiative(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchD
         body: joined([initiative.aim.as_str(), &plain_text(&initiative.problem)]),
         details: initiative.measure_name,
         tags: vec![initiative.stage],
-        status: Some(initiative.status),
+        status: Some(status_of(DocType::Initiative, &initiative.status)),
         url: format!("/initiatives/{id}"),
         created_at: seconds(initiative.created_at),
         updated_at: seconds(initiative.updated_at),
@@ -407,7 +407,7 @@ async fn test_of_change(
         ]),
         details: joined([test.do_notes.as_str(), &test.study]),
         tags: test.act.into_iter().collect(),
-        status: Some(test.status),
+        status: Some(status_of(DocType::TestOfChange, &test.status)),
         url: format!("/tests/{id}"),
         created_at: seconds(test.created_at),
         updated_at: seconds(test.updated_at),
@@ -440,7 +440,10 @@ async fn poll(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocumen
         body: plain_text(&poll.description),
         details: joined(options.iter().map(String::as_str)),
         tags: Vec::new(),
-        status: Some(if closed { "closed" } else { "open" }.to_owned()),
+        status: Some(status_of(
+            DocType::Poll,
+            if closed { "closed" } else { "open" },
+        )),
         url: format!("/polls/{id}"),
         created_at: seconds(poll.created_at),
         updated_at: seconds(poll.updated_at),

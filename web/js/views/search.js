@@ -9,12 +9,17 @@ import { pagePath } from '../links.js';
 const TYPES = {
   thread: 'Threads', post: 'Posts', resource: 'Resources', help_request: 'Help requests',
   convening: 'Convenings', member: 'People', initiative: 'Initiatives',
-  test_of_change: 'Tests of change',
+  test_of_change: 'Tests of change', poll: 'Polls',
 };
 const TYPE_LABEL = {
   thread: 'Thread', post: 'Post', resource: 'Resource', help_request: 'Help request',
   convening: 'Convening', member: 'Person', initiative: 'Initiative',
-  test_of_change: 'Test of change',
+  test_of_change: 'Test of change', poll: 'Poll',
+};
+// A status facet value names its type first (`help_request:open`): "Help request: open".
+const statusLabel = (value) => {
+  const [type, word] = value.split(':');
+  return word ? `${TYPE_LABEL[type] ?? type}: ${word}` : value;
 };
 const PAGE = 20;
 
@@ -101,5 +106,5 @@ export async function render({ root, query: params, router }) {
         facet('Type', 'types', results.facets.type, (v) => TYPES[v] ?? v),
         facet('Network', 'network_id', results.facets.network_id, (v) => networkName.get(v) ?? `Network ${v}`),
         facet('Tags', 'tags', results.facets.tags),
-        facet('Status', 'status', results.facets.status))));
+        facet('Status', 'status', results.facets.status, statusLabel))));
 }
