@@ -79,10 +79,7 @@ impl Runner {
         if let Some(only) = only {
             command.env("STAFFROOM_JOURNEY", only);
         }
-        let mut child = command
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("node starts");
+        let mut child = command.stdout(Stdio::piped()).spawn().expect("node starts");
         // The runner's lines go through this test's output (so a failure's report holds
         // them), and what a failed journey printed is kept for the panic message itself.
         let failures = Arc::new(Mutex::new(Vec::<String>::new()));

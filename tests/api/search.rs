@@ -808,3 +808,53 @@ search_test! {
         assert!(!has(&found, "thread", &reversed), "{found}");
     }
 }
+
+search_test! {
+    async fn a_question_whose_words_are_never_all_together_finds_the_closest_answers(backend: Backend, engine: SearchEngine) {
+        let app = engine.spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let thread = |title: &str, body: &str| {
+            let (app, admin, network) = (&app, &admin, &network);
+            let (title, body) = (title.to_owned(), body.to_owned());
+            async move {
+                app.post(admin, &format!("/networks/{network}/threads"), json!({"title": title, "body": body}))
+                    .await
+                    .expect(201)
+                    .id()
+            }
+        };
+        let incentives = thread("Attendance incentives that worked", "Raffle tickets for every full week.").await;
+        let partial_days = thread("Partial day absences", "Late arrivals count against the day.").await;
+        let unrelated = thread("Lunch duty rota", "Who covers the cafeteria on Fridays.").await;
+        indexed(&app).await;
+
+        // Every word together: as before, only what holds them all, and said so.
+        let all = search_until(&app, &admin, "q=attendance+incentives", |r| has(r, "thread", &incentives)).await;
+        assert_eq!((all["total"].as_u64(), all["matched"].as_str()), (Some(1), Some("all")), "{all}");
+
+        // "ideas" and "schools" are nowhere: nothing holds every word, so the hits holding
+        // the most of them come first, and the answer says it matched only some.
+        let question = "q=ideas+for+attendance+incentives";
+        let found = search_until(&app, &admin, question, |r| has(r, "thread", &incentives)).await;
+        assert_eq!(found["matched"], "some", "{found}");
+        assert_eq!(keys(&found)[0], format!("thread:{incentives}"), "two of the words before one: {found}");
+        assert!(!has(&found, "thread", &unrelated), "{found}");
+        assert!(found["hits"][0]["snippet_html"].as_str().unwrap().contains("<mark>"), "{found}");
+
+        let question = "q=how+do+other+schools+handle+partial+day+absences";
+        let found = search_until(&app, &admin, question, |r| has(r, "thread", &partial_days)).await;
+        assert_eq!((found["matched"].as_str(), keys(&found)[0].clone()), (Some("some"), format!("thread:{partial_days}")), "{found}");
+        assert!(!has(&found, "thread", &unrelated), "{found}");
+
+        // Words found nowhere at all still find nothing; filters still hold in the fallback.
+        let none = app.get(&admin, "/search?q=zebra+quokka").await.expect(200).body;
+        assert_eq!(none["total"], 0, "{none}");
+        let filtered = app.get(&admin, "/search?q=ideas+for+attendance+incentives&types=resource").await.expect(200).body;
+        assert_eq!(filtered["total"], 0, "{filtered}");
+
+        // An outsider asking the same question finds none of it.
+        let outsider = app.register("Otto Outsider").await;
+        let theirs = app.get(&outsider, &format!("/search?{question}")).await.expect(200).body;
+        assert_eq!(theirs["total"], 0, "{theirs}");
+    }
+}

@@ -14,7 +14,7 @@ use super::document::{Change, DocType, SearchDocument};
 use super::engine::{EngineError, EngineHit, EngineResults, Facets, Scope};
 use super::fold::fold;
 use super::highlight::{snippet, Matcher};
-use super::query::SearchQuery;
+use super::query::{Matching, SearchQuery};
 use super::settings::IndexSettings;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -24,7 +24,8 @@ use tantivy::aggregation::AggregationCollector;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery, TermSetQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery, TermSetQuery,
 };
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, FAST,
@@ -40,6 +41,10 @@ const CURRENT: &str = "CURRENT";
 /// Memory for the writer's buffers (tantivy's minimum is 15 MB).
 const WRITER_MEMORY: usize = 32 * 1024 * 1024;
 const SNIPPET_CHARS: usize = 180;
+/// What each matched word adds to a partial match's score, above any BM25 score a word
+/// reaches here: a hit holding more of the words ranks first, then by relevance, as
+/// Meilisearch's `words` rule ranks them.
+const MATCHED_WORD_SCORE: f32 = 1000.0;
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -364,6 +369,7 @@ impl Generation {
             hits,
             total: total as u64,
             facets,
+            matched: query.matching,
         })
     }
 
@@ -403,44 +409,32 @@ impl Generation {
         }
     }
 
-    /// The whole query: every word (or a synonym of it) and every filter must match.
+    /// The whole query: every word (or a synonym of it), or at least one of them when
+    /// matching some, and every phrase and filter must match.
     fn query(&self, query: &SearchQuery, scope: &Scope) -> BooleanQuery {
         let f = self.fields;
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let words = &query.words;
-        let mut i = 0;
-        while i < words.len() {
-            let last = i + 1 == words.len();
-            // A phrase with synonyms ("chronic absence" ~ "absenteeism") matches as itself
-            // or as any of them.
-            let span = (2..=3).rev().find_map(|len| {
-                let end = i + len;
-                (end <= words.len())
-                    .then(|| words[i..end].join(" "))
-                    .and_then(|phrase| self.settings.synonyms.get(&phrase).map(|eq| (end, eq)))
-            });
-            match span {
-                Some((end, equivalents)) => {
-                    let own: Vec<(Occur, Box<dyn Query>)> = (i..end)
-                        .map(|j| {
+        let groups = self.word_groups(&query.words);
+        match query.matching {
+            Matching::All => must.extend(groups.into_iter().map(|g| (Occur::Must, g))),
+            Matching::Some => {
+                let any: Vec<(Occur, Box<dyn Query>)> = groups
+                    .into_iter()
+                    .map(|group| {
+                        let counted: Vec<(Occur, Box<dyn Query>)> = vec![
+                            (Occur::Should, group.box_clone()),
                             (
-                                Occur::Must,
-                                self.word(&words[j], j + 1 == words.len(), false),
-                            )
-                        })
-                        .collect();
-                    let mut options: Vec<(Occur, Box<dyn Query>)> =
-                        vec![(Occur::Should, Box::new(BooleanQuery::new(own)))];
-                    for equivalent in equivalents {
-                        options.push((Occur::Should, self.phrase(equivalent)));
-                    }
-                    must.push((Occur::Must, Box::new(BooleanQuery::new(options))));
-                    i = end;
-                }
-                None => {
-                    must.push((Occur::Must, self.word(&words[i], last, true)));
-                    i += 1;
-                }
+                                Occur::Should,
+                                Box::new(ConstScoreQuery::new(group, MATCHED_WORD_SCORE)),
+                            ),
+                        ];
+                        (
+                            Occur::Should,
+                            Box::new(BooleanQuery::new(counted)) as Box<dyn Query>,
+                        )
+                    })
+                    .collect();
+                must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
             }
         }
         for phrase in &query.phrases {
@@ -480,6 +474,48 @@ impl Generation {
             must.push((Occur::Must, exact(Term::from_field_text(f.status, status))));
         }
         BooleanQuery::new(must)
+    }
+
+    /// One query per word of the query, or per run of words that has synonyms ("chronic
+    /// absence" ~ "absenteeism"): each matches the word (or run) or one of its synonyms.
+    fn word_groups(&self, words: &[String]) -> Vec<Box<dyn Query>> {
+        let mut groups: Vec<Box<dyn Query>> = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let last = i + 1 == words.len();
+            // A phrase with synonyms ("chronic absence" ~ "absenteeism") matches as itself
+            // or as any of them.
+            let span = (2..=3).rev().find_map(|len| {
+                let end = i + len;
+                (end <= words.len())
+                    .then(|| words[i..end].join(" "))
+                    .and_then(|phrase| self.settings.synonyms.get(&phrase).map(|eq| (end, eq)))
+            });
+            match span {
+                Some((end, equivalents)) => {
+                    let own: Vec<(Occur, Box<dyn Query>)> = (i..end)
+                        .map(|j| {
+                            (
+                                Occur::Must,
+                                self.word(&words[j], j + 1 == words.len(), false),
+                            )
+                        })
+                        .collect();
+                    let mut options: Vec<(Occur, Box<dyn Query>)> =
+                        vec![(Occur::Should, Box::new(BooleanQuery::new(own)))];
+                    for equivalent in equivalents {
+                        options.push((Occur::Should, self.phrase(equivalent)));
+                    }
+                    groups.push(Box::new(BooleanQuery::new(options)));
+                    i = end;
+                }
+                None => {
+                    groups.push(self.word(&words[i], last, true));
+                    i += 1;
+                }
+            }
+        }
+        groups
     }
 
     /// One query word in any searchable field: exactly (scored by BM25), within its typos,

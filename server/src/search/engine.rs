@@ -5,7 +5,7 @@ use super::document::{Change, DocType, SearchDocument};
 use super::embedded::EmbeddedEngine;
 use super::embedded::Generation;
 use super::meili::MeiliEngine;
-use super::query::SearchQuery;
+use super::query::{Matching, SearchQuery};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -45,6 +45,8 @@ pub struct EngineResults {
     pub hits: Vec<EngineHit>,
     pub total: u64,
     pub facets: Facets,
+    /// Whether these hits hold every word of the query or only some.
+    pub matched: Matching,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -125,6 +127,8 @@ impl Engine {
         }
     }
 
+    /// Hits holding every word; when there are none, the best partial matches (most words
+    /// matched first), as a member typing a question expects.
     pub async fn search(
         &self,
         query: SearchQuery,
@@ -133,6 +137,19 @@ impl Engine {
         if scope == Scope::Only(Vec::new()) {
             return Ok(EngineResults::default());
         }
+        let partial = query.could_match_some().then(|| query.matching_some());
+        let every_word = self.run(query, scope.clone()).await?;
+        match partial {
+            Some(partial) if every_word.total == 0 => {
+                let mut some_words = self.run(partial, scope).await?;
+                some_words.matched = Matching::Some;
+                Ok(some_words)
+            }
+            _ => Ok(every_word),
+        }
+    }
+
+    async fn run(&self, query: SearchQuery, scope: Scope) -> Result<EngineResults, EngineError> {
         match self {
             Engine::Embedded(engine) => {
                 let engine = engine.clone();

@@ -10,7 +10,7 @@ use super::engine::{EngineError, EngineHit, EngineResults, Facets, Scope};
 use super::highlight::escape_marked;
 use super::lease::Lease;
 use super::meili_http::MeiliHttp;
-use super::query::SearchQuery;
+use super::query::{Matching, SearchQuery};
 use super::settings::IndexSettings;
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::search::{MatchingStrategies, Selectors};
@@ -345,15 +345,26 @@ impl MeiliEngine {
         scope: &Scope,
     ) -> Result<EngineResults, EngineError> {
         let filter = filter(query, scope);
+        let (words, strategy) = match query.matching {
+            Matching::All => (query.words.clone(), MatchingStrategies::ALL),
+            // Meilisearch's `frequency` strategy drops the most frequent words first, so a
+            // word found nowhere (frequency 0) would be dropped last and keep every hit
+            // out. Only the words that find something are asked for.
+            Matching::Some => (
+                self.words_found(&query.words, &filter).await?,
+                MatchingStrategies::FREQUENCY,
+            ),
+        };
+        if words.is_empty() {
+            return Ok(EngineResults::default());
+        }
         // Quoted phrases go as Meilisearch reads them: their words in order, between quotes.
         let phrases = query
             .phrases
             .iter()
             .map(|phrase| format!("\"{}\"", phrase.text));
-        let text = query
-            .words
-            .iter()
-            .cloned()
+        let text = words
+            .into_iter()
             .chain(phrases)
             .collect::<Vec<_>>()
             .join(" ");
@@ -363,7 +374,7 @@ impl MeiliEngine {
             .with_query(&text)
             .with_limit(query.limit)
             .with_offset(query.offset)
-            .with_matching_strategy(MatchingStrategies::ALL)
+            .with_matching_strategy(strategy)
             .with_facets(Selectors::Some(&["type", "tags", "network_ids", "status"]))
             // Only what a hit shows: the texts come back cropped in `_formatted`, not whole.
             .with_attributes_to_retrieve(Selectors::Some(RETRIEVED))
@@ -438,7 +449,55 @@ impl MeiliEngine {
                     .collect(),
                 status: counts("status"),
             },
+            matched: query.matching,
         })
+    }
+
+    /// Those of `words` that find something under `filter` on their own (in one request):
+    /// as the embedded engine matches them, each within its typos, and only the last one
+    /// as a prefix (a query ending in a space has no prefix word).
+    async fn words_found(
+        &self,
+        words: &[String],
+        filter: &str,
+    ) -> Result<Vec<String>, EngineError> {
+        let index = self.client.index(&self.index_uid);
+        let asked: Vec<String> = words
+            .iter()
+            .enumerate()
+            .map(|(i, word)| {
+                if i + 1 == words.len() {
+                    word.clone()
+                } else {
+                    format!("{word} ")
+                }
+            })
+            .collect();
+        let mut probes = self.client.multi_search();
+        for word in &asked {
+            let mut probe = index.search();
+            probe.with_query(word).with_limit(0);
+            if !filter.is_empty() {
+                probe.with_filter(filter);
+            }
+            probes.with_search_query(probe);
+        }
+        let found = deadline_result(
+            tokio::time::timeout(SEARCH_DEADLINE, probes.execute::<serde_json::Value>()).await,
+            SEARCH_DEADLINE,
+        )?;
+        Ok(words
+            .iter()
+            .zip(found.results)
+            .filter(|(_, result)| {
+                result
+                    .estimated_total_hits
+                    .or(result.total_hits)
+                    .unwrap_or(0)
+                    > 0
+            })
+            .map(|(word, _)| word.clone())
+            .collect())
     }
 
     pub async fn healthy(&self) -> bool {

@@ -5,7 +5,7 @@ use super::settings::IndexSettings;
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::ids::ApiId;
 use crate::tags::Tag;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -41,6 +41,18 @@ pub struct SearchParams {
     pub offset: Option<String>,
 }
 
+/// How many of a query's words a hit must hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Matching {
+    /// Every word (or a synonym of it): what a search asks first.
+    #[default]
+    All,
+    /// At least one, those holding the most words first: asked when nothing holds every
+    /// word ("ideas for attendance incentives").
+    Some,
+}
+
 /// A valid search.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchQuery {
@@ -55,9 +67,23 @@ pub struct SearchQuery {
     pub status: Option<String>,
     pub limit: usize,
     pub offset: usize,
+    pub matching: Matching,
 }
 
 impl SearchQuery {
+    /// Whether asking for some of the words could find what asking for all of them did not.
+    pub fn could_match_some(&self) -> bool {
+        self.matching == Matching::All && self.words.len() >= 2
+    }
+
+    /// The same search, for hits holding at least one of the words.
+    pub fn matching_some(&self) -> SearchQuery {
+        SearchQuery {
+            matching: Matching::Some,
+            ..self.clone()
+        }
+    }
+
     pub fn parse(params: SearchParams, settings: &IndexSettings) -> ApiResult<SearchQuery> {
         let mut errors = FieldCollector::default();
         let words = errors.take(parse_words(params.q.as_deref(), settings));
@@ -128,6 +154,7 @@ impl SearchQuery {
                 status,
                 limit,
                 offset,
+                matching: Matching::All,
             }),
             _ => Err(ApiError::invalid("query", "is invalid")),
         }

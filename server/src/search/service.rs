@@ -49,6 +49,7 @@ pub async fn search(
         hits,
         total: results.total,
         facets: shown_facets(results.facets, &visible),
+        matched: results.matched,
         took_ms: started.elapsed().as_millis() as u64,
         limit,
         offset,

@@ -1,6 +1,7 @@
 //! What `GET /search` answers: hits the caller may see, and facets over them.
 
 use super::document::DocType;
+use super::query::Matching;
 use crate::ids::ApiId;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -39,6 +40,9 @@ pub struct SearchResults {
     /// Every hit of the query you may see (capped at 1000 reachable by paging).
     pub total: u64,
     pub facets: SearchFacets,
+    /// `all`: every hit holds every word of `q` (or a synonym of it). `some`: none did, so
+    /// these are the hits holding some of the words, those holding the most first.
+    pub matched: Matching,
     pub took_ms: u64,
     pub limit: usize,
     pub offset: usize,

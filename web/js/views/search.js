@@ -95,9 +95,13 @@ export async function render({ root, query: params, router }) {
     offset > 0 ? h('a', { href: `/search${query({ q, ...filters, offset: Math.max(0, offset - PAGE) || null })}`, class: 'button button-secondary' }, 'Previous') : null,
     offset + PAGE < Math.min(results.total, 1000) ? h('a', { href: `/search${query({ q, ...filters, offset: offset + PAGE })}`, class: 'button button-secondary' }, 'Next') : null);
 
-  const summary = results.total
-    ? `${results.total} result${results.total === 1 ? '' : 's'}${offset ? `, from ${offset + 1}` : ''}`
-    : 'No results. Check the spelling, or try fewer or other words.';
+  const counted = `${results.total} result${results.total === 1 ? '' : 's'}${offset ? `, from ${offset + 1}` : ''}`;
+  // Nothing held every word: the server answered with what holds some of them.
+  const summary = !results.total
+    ? 'No results. Check the spelling, or try fewer or other words.'
+    : results.matched === 'some'
+      ? `Nothing contains every word you searched for. ${counted} containing some of them, those with the most first.`
+      : counted;
   root.append(
     h('p', { class: 'meta', role: 'status' }, summary),
     h('div', { class: 'search-layout' },
