@@ -14,6 +14,7 @@ pub mod conversations;
 pub mod db;
 pub mod demo;
 pub mod digests;
+pub mod discussions;
 pub mod display_name;
 pub mod email_address;
 pub mod entities;

@@ -858,3 +858,69 @@ search_test! {
         assert_eq!(theirs["total"], 0, "{theirs}");
     }
 }
+
+search_test! {
+    async fn a_things_discussion_is_part_of_it_never_a_hit_of_its_own(backend: Backend, engine: SearchEngine) {
+        use crate::initiatives::attendance_world;
+        let app = engine.spawn(&backend).await;
+        let w = attendance_world(&app).await;
+        let resource = app
+            .post(&w.lead, &format!("/networks/{}/resources", w.network), json!({"title": "Mentor call script", "description": "What to say on the first call home.", "kind": "template", "tags": []}))
+            .await
+            .expect(201)
+            .body;
+        let (resource, discussion) = (resource["id"].as_str().unwrap().to_owned(), resource["discussion_thread_id"].as_str().unwrap().to_owned());
+        app.reply(&w.peer, &discussion, "We added a line about the grelmount bus pass.").await;
+        app.reply(&w.bystander, &discussion, "Families liked hearing good news first.").await;
+
+        // A word only a reply holds finds the resource itself, which counts its replies;
+        // neither the discussion thread nor the reply is a hit.
+        let found = search_until(&app, &w.bystander, "q=grelmount", |r| has(r, "resource", &resource)).await;
+        assert_eq!(keys(&found), [format!("resource:{resource}")], "{found}");
+        assert_eq!(found["hits"][0]["reply_count"], 2, "{found}");
+        assert!(found["hits"][0]["snippet_html"].as_str().unwrap().contains("<mark>grelmount</mark>"), "{found}");
+        // The title finds one hit, the resource, not its "(discussion)" thread too.
+        let titled = search_until(&app, &w.bystander, "q=mentor+call+script", |r| has(r, "resource", &resource)).await;
+        assert_eq!(keys(&titled), [format!("resource:{resource}")], "{titled}");
+
+        // A reply taken back no longer finds it, and the count follows.
+        let posts = app.get(&w.peer, &format!("/threads/{discussion}/posts")).await.expect(200).body;
+        let grelmount = posts["items"].as_array().unwrap().iter().find(|p| p["body"].as_str().unwrap().contains("grelmount")).unwrap()["id"].as_str().unwrap().to_owned();
+        app.delete(&w.peer, &format!("/posts/{grelmount}")).await.expect(204);
+        search_until(&app, &w.bystander, "q=grelmount", |r| r["total"] == 0).await;
+        let counted = search_until(&app, &w.bystander, "q=mentor+call+script", |r| r["hits"][0]["reply_count"] == 1).await;
+        assert_eq!(counted["total"], 1, "{counted}");
+
+        // A test of change and the copy another team tried: two hits, each naming its team.
+        let test = app
+            .post(&w.lead, &format!("/initiatives/{}/tests", w.initiative), json!({
+                "team_id": w.lehman,
+                "change_idea": "Mentors phone after the second absence",
+                "plan": {"what": "Calls", "who": "Advisory mentors", "when": "Four weeks", "prediction": "Absence drops"}
+            }))
+            .await
+            .expect(201)
+            .id();
+        let copy = app.post(&w.peer, &format!("/tests/{test}/try"), json!({"team_id": w.kennedy})).await.expect(201).id();
+        let tests = search_until(&app, &w.bystander, "q=mentors+phone&types=test_of_change", |r| has(r, "test_of_change", &test) && has(r, "test_of_change", &copy)).await;
+        assert_eq!(tests["total"], 2, "{tests}");
+        let mut titles: Vec<&str> = tests["hits"].as_array().unwrap().iter().map(|h| h["title"].as_str().unwrap()).collect();
+        titles.sort();
+        assert_eq!(titles, ["Mentors phone after the second absence (Kennedy MS)", "Mentors phone after the second absence (Lehman HS)"], "{tests}");
+        // Threads count their replies too; what has no conversation counts none.
+        let thread = app.post(&w.lead, &format!("/networks/{}/threads", w.network), json!({"title": "Quillback attendance nudges", "body": "Postcards?"})).await.expect(201).id();
+        app.reply(&w.peer, &thread, "Texts worked better for us.").await;
+        let threads = search_until(&app, &w.bystander, "q=quillback", |r| r["hits"][0]["reply_count"] == 1).await;
+        assert_eq!(keys(&threads), [format!("thread:{thread}")], "{threads}");
+        let people = search_until(&app, &w.bystander, "q=lena", |r| r["total"].as_u64() > Some(0)).await;
+        assert_eq!(people["hits"][0]["reply_count"], Value::Null, "{people}");
+
+        // Someone outside the network finds none of it.
+        let elsewhere = app.post(&w.admin, "/networks", json!({"name": "Elsewhere", "visibility": "listed"})).await.expect(201).id();
+        let outsider = app.add_member(&w.admin, &elsewhere, "Otto Outsider", "member").await;
+        for query in ["q=mentor+call+script", "q=families+good+news", "q=mentors+phone"] {
+            let outside = app.get(&outsider, &format!("/search?{query}")).await.expect(200).body;
+            assert_eq!(outside["total"], 0, "{query}: {outside}");
+        }
+    }
+}

@@ -89,7 +89,10 @@ export async function emailTo(to, needle = '') {
 export function linkIn(text, prefix) {
   const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const match = text.match(new RegExp(`https?://[^/\\s]+(${escaped}[A-Za-z0-9_\\-?=&.]+)`));
-  if (!match) throw new Error(`no ${prefix} link in the email`);
+  if (!match) {
+    const subject = text.match(/^Subject:.*$/mi)?.[0] ?? '(no subject)';
+    throw new Error(`no ${prefix} link in the email "${subject}":\n${text.slice(0, 3000)}`);
+  }
   return match[1];
 }
 

@@ -15,6 +15,7 @@
 //! A refresh recomputes the whole row (or removes it), so it is right whatever changed.
 
 use super::model::FeedKind;
+use crate::discussions::Discussed;
 use crate::events::{EventKind, NewEvent};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 use std::collections::BTreeSet;
@@ -136,24 +137,15 @@ async fn discussion_owners(
     db: &impl ConnectionTrait,
     thread: i64,
 ) -> Result<Vec<(FeedKind, i64)>, DbErr> {
-    let backend = db.get_database_backend();
-    let rows = db
-        .query_all(statement(
-            backend,
-            "SELECT 'resource', id FROM resources WHERE discussion_thread_id = ? \
-             UNION ALL SELECT 'initiative', id FROM initiatives WHERE discussion_thread_id = ? \
-             UNION ALL SELECT 'test', id FROM tests_of_change WHERE discussion_thread_id = ?",
-            vec![thread.into(), thread.into(), thread.into()],
-        ))
-        .await?;
-    let mut owners = Vec::with_capacity(rows.len());
-    for row in rows {
-        let kind: String = row.try_get_by(0)?;
-        if let Some(kind) = FeedKind::from_stored(&kind) {
-            owners.push((kind, row.try_get_by(1)?));
-        }
-    }
-    Ok(owners)
+    Ok(crate::discussions::owners_of(db, thread)
+        .await?
+        .into_iter()
+        .map(|owner| match owner {
+            Discussed::Resource(id) => (FeedKind::Resource, id),
+            Discussed::Initiative(id) => (FeedKind::Initiative, id),
+            Discussed::TestOfChange(id) => (FeedKind::Test, id),
+        })
+        .collect())
 }
 
 async fn initiative_of_check_in(db: &impl ConnectionTrait, id: i64) -> Result<Option<i64>, DbErr> {

@@ -142,6 +142,9 @@ pub struct SearchDocument {
     pub details: String,
     pub tags: Vec<String>,
     pub status: Option<String>,
+    /// Its conversation's size: a thread's replies, a help request's responses, the replies
+    /// in a resource's, initiative's or test of change's discussion. None for the rest.
+    pub replies: Option<u64>,
     /// Path of its page (see "Web addresses" in the API); `public_url` is prefixed when
     /// served.
     pub url: String,

@@ -62,6 +62,7 @@ struct Fields {
     url: Field,
     created_at: Field,
     updated_at: Field,
+    replies: Field,
 }
 
 /// One index folder: the engine serves one generation and builds the next when rebuilt.
@@ -102,7 +103,8 @@ fn schema() -> (Schema, Fields) {
         status: builder.add_text_field("status", STRING | STORED | FAST),
         url: builder.add_text_field("url", STORED),
         created_at: builder.add_i64_field("created_at", number.clone()),
-        updated_at: builder.add_i64_field("updated_at", number),
+        updated_at: builder.add_i64_field("updated_at", number.clone()),
+        replies: builder.add_u64_field("replies", number),
     };
     (builder.build(), fields)
 }
@@ -332,6 +334,9 @@ impl Generation {
         out.add_text(f.url, &doc.url);
         out.add_i64(f.created_at, doc.created_at);
         out.add_i64(f.updated_at, doc.updated_at);
+        if let Some(replies) = doc.replies {
+            out.add_u64(f.replies, replies);
+        }
         out
     }
 
@@ -406,6 +411,7 @@ impl Generation {
             snippet_html,
             url: text(f.url),
             score,
+            replies: doc.get_first(f.replies).and_then(|v| v.as_u64()),
         }
     }
 

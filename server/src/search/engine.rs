@@ -29,6 +29,8 @@ pub struct EngineHit {
     pub snippet_html: String,
     pub url: String,
     pub score: f32,
+    /// `SearchDocument::replies`.
+    pub replies: Option<u64>,
 }
 
 /// Counts per value, among every hit of the query (not only the page).

@@ -26,7 +26,15 @@ const SEARCH_DEADLINE: Duration = Duration::from_secs(5);
 const INDEXING_DEADLINE: Duration = Duration::from_secs(60);
 const HEALTH_DEADLINE: Duration = Duration::from_secs(2);
 /// The fields of `HitFields`.
-const RETRIEVED: &[&str] = &["id", "type", "network_id", "thread_id", "title", "url"];
+const RETRIEVED: &[&str] = &[
+    "id",
+    "type",
+    "network_id",
+    "thread_id",
+    "title",
+    "url",
+    "replies",
+];
 /// Marks Meilisearch puts around matches; characters from Unicode's private use area, so no
 /// document text can contain them by accident, and escaped away afterwards.
 const OPEN: &str = "\u{E000}";
@@ -427,6 +435,7 @@ impl MeiliEngine {
                     snippet_html: escape_marked(snippet, OPEN, CLOSE),
                     url: doc.url,
                     score: hit.ranking_score.unwrap_or(0.0) as f32,
+                    replies: doc.replies,
                 }
             })
             .collect();
@@ -539,6 +548,7 @@ struct HitFields {
     thread_id: Option<i64>,
     title: String,
     url: String,
+    replies: Option<u64>,
 }
 
 fn not_ready_yet(code: &meilisearch_sdk::errors::ErrorCode) -> bool {

@@ -92,6 +92,7 @@ fn shown_hit(
         snippet_html: hit.snippet_html,
         url: format!("{public_url}{}", hit.url),
         score: hit.score,
+        reply_count: hit.replies,
     })
 }
 

@@ -4,10 +4,11 @@
 //! anything deleted or missing becomes a deletion.
 
 use super::document::{status_of, Change, DocRef, DocType, SearchDocument};
+use crate::discussions::{owners_of, Discussed};
 use crate::entities::{
-    convenings, help_request_tags, help_requests, help_responses, initiatives, member_expertise,
-    members, network_members, poll_options, polls, posts, resource_labels, resource_versions,
-    resources, tests_of_change, thread_tags, threads,
+    convenings, help_request_tags, help_requests, help_responses, initiative_teams, initiatives,
+    member_expertise, members, network_members, poll_options, polls, posts, resource_labels,
+    resource_versions, resources, tests_of_change, thread_tags, threads,
 };
 use crate::events::EventKind;
 use crate::file_text::{FileTexts, StoredFile};
@@ -52,6 +53,11 @@ pub fn refs_for(kind: EventKind, subject: Option<i64>) -> Option<DocRef> {
     subject.map(|id| DocRef::new(doc_type, id))
 }
 
+/// Replies of a discussion held in its thing's document: the words of a long conversation
+/// find the thing, and one busy thread cannot make a document huge.
+const DISCUSSION_REPLIES: u64 = 200;
+const DISCUSSION_CHARS: usize = 20_000;
+
 /// What the index should hold for `doc` now (`file_texts` reads the words of uploads).
 pub async fn changes_for(
     db: &impl ConnectionTrait,
@@ -59,8 +65,8 @@ pub async fn changes_for(
     doc: DocRef,
 ) -> Result<Vec<Change>, DbErr> {
     let current = match doc.doc_type {
-        DocType::Thread => return thread(db, doc.id).await,
-        DocType::Post => return post(db, doc.id).await,
+        DocType::Thread => return thread(db, file_texts, doc.id).await,
+        DocType::Post => return post(db, file_texts, doc.id).await,
         DocType::Resource => resource(db, file_texts, doc.id).await?,
         DocType::HelpRequest => help_request(db, doc.id).await?,
         DocType::Convening => convening(db, doc.id).await?,
@@ -122,8 +128,18 @@ fn joined<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
         .join("\n")
 }
 
-async fn thread(db: &impl ConnectionTrait, id: i64) -> Result<Vec<Change>, DbErr> {
+/// A thread's document, or, for a thing's discussion thread, that thing's: a discussion is
+/// part of its thing in search (its replies find the thing), never a hit of its own.
+async fn thread(
+    db: &impl ConnectionTrait,
+    file_texts: &FileTexts,
+    id: i64,
+) -> Result<Vec<Change>, DbErr> {
     let key = DocRef::new(DocType::Thread, id).key();
+    let owners = owners_of(db, id).await?;
+    if !owners.is_empty() {
+        return discussion_changed(db, file_texts, id, owners).await;
+    }
     let found = threads::Entity::find_by_id(id)
         .filter(threads::Column::DeletedAt.is_null())
         .one(db)
@@ -183,6 +199,7 @@ async fn thread(db: &impl ConnectionTrait, id: i64) -> Result<Vec<Change>, DbErr
         details: String::new(),
         tags,
         status: None,
+        replies: Some(thread.reply_count.max(0) as u64),
         url: format!("/threads/{id}"),
         created_at: seconds(thread.created_at),
         updated_at: seconds(thread.updated_at),
@@ -194,7 +211,11 @@ async fn thread(db: &impl ConnectionTrait, id: i64) -> Result<Vec<Change>, DbErr
     Ok(changes)
 }
 
-async fn post(db: &impl ConnectionTrait, id: i64) -> Result<Vec<Change>, DbErr> {
+async fn post(
+    db: &impl ConnectionTrait,
+    file_texts: &FileTexts,
+    id: i64,
+) -> Result<Vec<Change>, DbErr> {
     let key = DocRef::new(DocType::Post, id).key();
     let Some(post) = posts::Entity::find_by_id(id).one(db).await? else {
         return Ok(vec![Change::Delete(key)]);
@@ -203,12 +224,18 @@ async fn post(db: &impl ConnectionTrait, id: i64) -> Result<Vec<Change>, DbErr> 
         return Ok(vec![Change::Delete(key)]);
     };
     if post.post_number == 1 {
-        return self::thread(db, thread.id).await;
+        return self::thread(db, file_texts, thread.id).await;
+    }
+    let owners = owners_of(db, thread.id).await?;
+    if !owners.is_empty() {
+        return discussion_changed(db, file_texts, thread.id, owners).await;
     }
     if post.deleted_at.is_some() || thread.deleted_at.is_some() {
         return Ok(vec![Change::Delete(key)]);
     }
-    Ok(vec![Change::Upsert(Box::new(SearchDocument {
+    // The thread's document counts its replies.
+    let mut changes = self::thread(db, file_texts, thread.id).await?;
+    changes.push(Change::Upsert(Box::new(SearchDocument {
         id: key,
         doc_type: DocType::Post,
         network_id: Some(thread.network_id),
@@ -221,10 +248,92 @@ async fn post(db: &impl ConnectionTrait, id: i64) -> Result<Vec<Change>, DbErr> 
         details: String::new(),
         tags: Vec::new(),
         status: None,
+        replies: None,
         url: format!("/threads/{}#post-{}", thread.id, post.post_number),
         created_at: seconds(post.created_at),
         updated_at: seconds(post.updated_at),
-    }))])
+    })));
+    Ok(changes)
+}
+
+/// A discussion thread or one of its posts changed: neither is a document (in case one was
+/// indexed before it became a discussion, it goes), and the things it discusses are
+/// written again with it.
+async fn discussion_changed(
+    db: &impl ConnectionTrait,
+    file_texts: &FileTexts,
+    thread: i64,
+    owners: Vec<Discussed>,
+) -> Result<Vec<Change>, DbErr> {
+    let posts: Vec<i64> = posts::Entity::find()
+        .select_only()
+        .column(posts::Column::Id)
+        .filter(posts::Column::ThreadId.eq(thread))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut changes = vec![Change::Delete(DocRef::new(DocType::Thread, thread).key())];
+    changes.extend(
+        posts
+            .into_iter()
+            .map(|post| Change::Delete(DocRef::new(DocType::Post, post).key())),
+    );
+    for owner in owners {
+        let doc = match owner {
+            Discussed::Resource(id) => DocRef::new(DocType::Resource, id),
+            Discussed::Initiative(id) => DocRef::new(DocType::Initiative, id),
+            Discussed::TestOfChange(id) => DocRef::new(DocType::TestOfChange, id),
+        };
+        changes.extend(Box::pin(changes_for(db, file_texts, doc)).await?);
+    }
+    Ok(changes)
+}
+
+/// A thing's discussion as its document holds it: the replies' words (the opening post was
+/// written for the thing, from its own text) and how many replies there are.
+#[derive(Default)]
+struct Discussion {
+    text: String,
+    replies: u64,
+}
+
+async fn discussion(db: &impl ConnectionTrait, thread: Option<i64>) -> Result<Discussion, DbErr> {
+    let Some(thread) = thread else {
+        return Ok(Discussion::default());
+    };
+    let Some(row) = threads::Entity::find_by_id(thread)
+        .filter(threads::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+    else {
+        return Ok(Discussion::default());
+    };
+    let bodies: Vec<String> = posts::Entity::find()
+        .select_only()
+        .column(posts::Column::Body)
+        .filter(posts::Column::ThreadId.eq(thread))
+        .filter(posts::Column::PostNumber.gt(1))
+        .filter(posts::Column::DeletedAt.is_null())
+        .order_by_asc(posts::Column::PostNumber)
+        .limit(DISCUSSION_REPLIES)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut text = joined(
+        bodies
+            .iter()
+            .map(|b| plain_text(b))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str),
+    );
+    if let Some((cut, _)) = text.char_indices().nth(DISCUSSION_CHARS) {
+        text.truncate(cut);
+    }
+    Ok(Discussion {
+        text,
+        replies: row.reply_count.max(0) as u64,
+    })
 }
 
 async fn resource(
@@ -279,6 +388,8 @@ async fn resource(
             .chain(other.iter().map(|l| l.value.as_str()))
             .chain([resource.kind.as_str()]),
     );
+    let discussion = discussion(db, resource.discussion_thread_id).await?;
+    let details = joined([details.as_str(), &discussion.text]);
     Ok(Some(SearchDocument {
         id: DocRef::new(DocType::Resource, id).key(),
         doc_type: DocType::Resource,
@@ -290,6 +401,7 @@ async fn resource(
         details,
         tags: tags.into_iter().map(|l| l.value).collect(),
         status: None,
+        replies: Some(discussion.replies),
         url: format!("/resources/{id}"),
         created_at: seconds(resource.created_at),
         updated_at: seconds(resource.updated_at),
@@ -331,6 +443,7 @@ async fn help_request(db: &impl ConnectionTrait, id: i64) -> Result<Option<Searc
         details: joined(responses.iter().map(String::as_str)),
         tags,
         status: Some(status_of(DocType::HelpRequest, &request.status)),
+        replies: Some(responses.len() as u64),
         url: format!("/help-requests/{id}"),
         created_at: seconds(request.created_at),
         updated_at: seconds(request.updated_at),
@@ -358,6 +471,7 @@ async fn convening(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDo
         details: joined([notes.as_str(), convening.location.as_deref().unwrap_or("")]),
         tags: Vec::new(),
         status: Some(status_of(DocType::Convening, status)),
+        replies: None,
         url: format!("/convenings/{id}"),
         created_at: seconds(convening.created_at),
         updated_at: seconds(convening.updated_at),
@@ -368,6 +482,7 @@ async fn initiative(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchD
     let Some(initiative) = initiatives::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
+    let discussion = discussion(db, initiative.discussion_thread_id).await?;
     Ok(Some(SearchDocument {
         id: DocRef::new(DocType::Initiative, id).key(),
         doc_type: DocType::Initiative,
@@ -376,9 +491,10 @@ async fn initiative(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchD
         thread_id: None,
         title: initiative.title,
         body: joined([initiative.aim.as_str(), &plain_text(&initiative.problem)]),
-        details: initiative.measure_name,
+        details: joined([initiative.measure_name.as_str(), &discussion.text]),
         tags: vec![initiative.stage],
         status: Some(status_of(DocType::Initiative, &initiative.status)),
+        replies: Some(discussion.replies),
         url: format!("/initiatives/{id}"),
         created_at: seconds(initiative.created_at),
         updated_at: seconds(initiative.updated_at),
@@ -392,22 +508,35 @@ async fn test_of_change(
     let Some(test) = tests_of_change::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
+    let discussion = discussion(db, test.discussion_thread_id).await?;
+    // Teams try each other's tests under the same idea: the team tells the copies apart.
+    let team: Option<String> = initiative_teams::Entity::find_by_id(test.team_id)
+        .select_only()
+        .column(initiative_teams::Column::Name)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let title = match team {
+        Some(team) => format!("{} ({team})", test.change_idea),
+        None => test.change_idea,
+    };
     Ok(Some(SearchDocument {
         id: DocRef::new(DocType::TestOfChange, id).key(),
         doc_type: DocType::TestOfChange,
         network_id: Some(test.network_id),
         network_ids: vec![test.network_id],
         thread_id: None,
-        title: test.change_idea,
+        title,
         body: joined([
             test.plan_what.as_str(),
             &test.plan_who,
             &test.plan_when,
             &test.prediction,
         ]),
-        details: joined([test.do_notes.as_str(), &test.study]),
+        details: joined([test.do_notes.as_str(), &test.study, &discussion.text]),
         tags: test.act.into_iter().collect(),
         status: Some(status_of(DocType::TestOfChange, &test.status)),
+        replies: Some(discussion.replies),
         url: format!("/tests/{id}"),
         created_at: seconds(test.created_at),
         updated_at: seconds(test.updated_at),
@@ -444,6 +573,7 @@ async fn poll(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocumen
             DocType::Poll,
             if closed { "closed" } else { "open" },
         )),
+        replies: None,
         url: format!("/polls/{id}"),
         created_at: seconds(poll.created_at),
         updated_at: seconds(poll.updated_at),
@@ -488,6 +618,7 @@ async fn member(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocum
         ]),
         tags: expertise,
         status: None,
+        replies: None,
         url: format!("/members/{id}"),
         created_at: seconds(member.created_at),
         updated_at: seconds(member.updated_at),

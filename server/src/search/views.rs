@@ -22,6 +22,9 @@ pub struct SearchHit {
     /// Its page (see "Web addresses"), with the instance's `public_url`.
     pub url: String,
     pub score: f32,
+    /// Replies to a thread, responses to a help request, replies in the discussion of a
+    /// resource, initiative or test of change; null for what has no conversation.
+    pub reply_count: Option<u64>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -22,6 +22,12 @@ const statusLabel = (value) => {
   return word ? `${TYPE_LABEL[type] ?? type}: ${word}` : value;
 };
 const PAGE = 20;
+// A help request's conversation is its responses; everything else's, replies.
+const replies = (hit) => {
+  const word = hit.type === 'help_request' ? 'response' : 'reply';
+  const plural = hit.type === 'help_request' ? 'responses' : 'replies';
+  return `${hit.reply_count} ${hit.reply_count === 1 ? word : plural}`;
+};
 
 export async function render({ root, query: params, router }) {
   const q = params.get('q') ?? '';
@@ -87,7 +93,8 @@ export async function render({ root, query: params, router }) {
   const hits = h('ol', { class: 'search-hits', start: String(offset + 1) },
     results.hits.map((hit) => h('li', { class: 'search-hit' },
       h('p', { class: 'meta' }, TYPE_LABEL[hit.type] ?? hit.type,
-        hit.network_id && networkName.has(hit.network_id) ? ` · ${networkName.get(hit.network_id)}` : ''),
+        hit.network_id && networkName.has(hit.network_id) ? ` · ${networkName.get(hit.network_id)}` : '',
+        hit.reply_count != null ? ` · ${replies(hit)}` : ''),
       h('a', { href: pagePath(hit.url), class: 'search-hit-title' }, hit.title),
       h('p', { class: 'snippet', trustedHtml: hit.snippet_html }))));
 
