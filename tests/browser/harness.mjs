@@ -70,19 +70,31 @@ export async function eventually(what, check, timeoutMs = 15_000) {
   }
 }
 
-/** The text of the newest email to `to` (containing `needle`, if given) in the file outbox, quoted-printable undone. */
+/** The text of the newest email to `to` (containing `needle`, if given) in the file outbox, quoted-printable parts undone. */
 export async function emailTo(to, needle = '') {
   return eventually(`an email to ${to}`, async () => {
     const names = (await readdir(OUTBOX).catch(() => [])).filter((n) => n.endsWith('.eml')).sort();
     for (const name of names.reverse()) {
       const raw = await readFile(join(OUTBOX, name), 'utf8');
       if (new RegExp(`^To:.*${to.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'mi').test(raw)) {
-        const text = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+        const text = decoded(raw);
         if (text.includes(needle)) return text;
       }
     }
     return null;
   });
+}
+
+/**
+ * An email with its quoted-printable parts undone and the rest as sent. Only those parts:
+ * a `7bit` body holds `?token=AB…` as it is, and undoing `=AB` there would eat the link.
+ */
+function decoded(raw) {
+  return raw.split(/(?=\r?\n--)/).map((part) => (
+    /^Content-Transfer-Encoding:\s*quoted-printable/mi.test(part)
+      ? part.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)))
+      : part
+  )).join('');
 }
 
 /** The path of the first link in `text` under `prefix` (e.g. `/invitations/`). */

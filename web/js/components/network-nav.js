@@ -1,6 +1,7 @@
 // <sr-network-nav>: the networks you belong to, sub-networks nested under their parents,
 // the current one marked, each with how many of its threads have something unread.
-// Refreshes when memberships change, and the counts after reading or moving on.
+// Refreshes when memberships change, and the counts after reading or moving on. A refresh
+// that fails (offline) keeps what is shown and is tried again when the connection is back.
 
 import { everything } from '../api.js';
 import { h, replace } from '../dom.js';
@@ -13,6 +14,7 @@ class NetworkNav extends HTMLElement {
     document.addEventListener('staffroom:networks-changed', this.refresh);
     document.addEventListener('staffroom:navigated', this.mark);
     document.addEventListener('staffroom:unread-changed', this.recount);
+    window.addEventListener('online', this.refresh);
     this.load();
   }
 
@@ -20,6 +22,7 @@ class NetworkNav extends HTMLElement {
     document.removeEventListener('staffroom:networks-changed', this.refresh);
     document.removeEventListener('staffroom:navigated', this.mark);
     document.removeEventListener('staffroom:unread-changed', this.recount);
+    window.removeEventListener('online', this.refresh);
     clearTimeout(this.timer);
   }
 
@@ -34,7 +37,10 @@ class NetworkNav extends HTMLElement {
     try {
       networks = await everything('/networks'); // an instance admin sees every listed one too
     } catch (error) {
-      replace(this, h('p', { class: 'form-error', role: 'alert' }, `Your networks could not be loaded: ${error.message}`));
+      // The list already shown stays (its counts a moment old) until a refresh succeeds.
+      if (this.querySelector('a[data-network]')) return;
+      const why = navigator.onLine ? error.message : 'you are offline; they will load when the connection is back';
+      replace(this, h('p', { class: 'form-error', role: 'alert' }, `Your networks could not be loaded: ${why}`));
       return;
     }
     const mine = networks.filter((n) => n.is_member || n.role);
