@@ -142,15 +142,46 @@ pub struct SearchDocument {
     pub details: String,
     pub tags: Vec<String>,
     pub status: Option<String>,
-    /// Its conversation's size: a thread's replies, a help request's responses, the replies
-    /// in a resource's, initiative's or test of change's discussion. None for the rest.
-    pub replies: Option<u64>,
+    /// What members made of it: ranking signals and counts shown on hits.
+    #[serde(flatten)]
+    pub signals: Signals,
     /// Path of its page (see "Web addresses" in the API); `public_url` is prefixed when
     /// served.
     pub url: String,
     /// Seconds since the Unix epoch.
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// What members made of a thing, beyond its words: counts shown on its hit and signals
+/// that rank it among hits matching as well.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Signals {
+    /// Its conversation's size: a thread's replies, a help request's responses, the replies
+    /// in a resource's, initiative's or test of change's discussion. None for the rest.
+    pub replies: Option<u64>,
+    /// "Helpful" reactions on a thread's or a discussion's posts, or a post's own; a
+    /// resource's helpful votes. None for what cannot be marked helpful.
+    pub helpful: Option<u64>,
+    /// A help request whose asker accepted an answer.
+    pub accepted: bool,
+    /// Its newest activity (a reply, a response, an edit), seconds since the Unix epoch.
+    pub activity_at: i64,
+}
+
+impl Signals {
+    /// One number for how much members engaged with it, the same for both engines (a
+    /// Meilisearch ranking rule after the textual ones, a small addition to the embedded
+    /// engine's score): replies and helpful marks count with diminishing returns, an
+    /// accepted answer as much as three helpful marks.
+    pub fn engagement(&self) -> f64 {
+        let log = |n: Option<u64>| (1.0 + n.unwrap_or(0) as f64).ln();
+        let raw = log(self.replies)
+            + 1.5 * log(self.helpful)
+            + if self.accepted { 1.5 * 4f64.ln() } else { 0.0 };
+        // Two decimals: equal enough counts tie, and recency decides between them.
+        (raw * 100.0).round() / 100.0
+    }
 }
 
 /// A change for the index: a document as it is now, or gone.
@@ -172,6 +203,27 @@ impl Change {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn engagement_grows_with_replies_helpful_marks_and_an_accepted_answer() {
+        let signals = |replies, helpful, accepted| Signals {
+            replies: Some(replies),
+            helpful: Some(helpful),
+            accepted,
+            activity_at: 0,
+        };
+        assert_eq!(Signals::default().engagement(), 0.0);
+        let quiet = signals(1, 0, false).engagement();
+        let busy = signals(12, 0, false).engagement();
+        let helpful = signals(4, 3, false).engagement();
+        assert!(quiet < busy && busy < helpful, "{quiet} {busy} {helpful}");
+        assert_eq!(
+            signals(4, 0, true).engagement(),
+            signals(4, 3, false).engagement()
+        );
+        // Diminishing: the hundredth reply adds less than the second.
+        assert!(signals(100, 0, false).engagement() - signals(99, 0, false).engagement() < 0.02);
+    }
 
     #[test]
     fn keys_round_trip() {

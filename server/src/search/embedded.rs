@@ -14,7 +14,7 @@ use super::document::{Change, DocType, SearchDocument};
 use super::engine::{EngineError, EngineHit, EngineResults, Facets, Scope};
 use super::fold::fold;
 use super::highlight::{snippet, Matcher};
-use super::query::{Matching, SearchQuery};
+use super::query::{Matching, SearchQuery, Sort};
 use super::settings::IndexSettings;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -31,7 +31,10 @@ use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, FAST,
     STORED, STRING,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, SegmentReader,
+    TantivyDocument, Term,
+};
 
 /// The analyzer's name is part of the schema: an index written with another analyzer (before
 /// words were folded, `staffroom`) no longer matches it, and is rebuilt when opened.
@@ -45,6 +48,9 @@ const SNIPPET_CHARS: usize = 180;
 /// reaches here: a hit holding more of the words ranks first, then by relevance, as
 /// Meilisearch's `words` rule ranks them.
 const MATCHED_WORD_SCORE: f32 = 1000.0;
+/// What a point of engagement adds to a score: a nudge next to the BM25 score of a title
+/// match (about 10 to 25 here), enough to order documents that match about as well.
+const ENGAGEMENT_WEIGHT: f32 = 1.0;
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -63,6 +69,9 @@ struct Fields {
     created_at: Field,
     updated_at: Field,
     replies: Field,
+    helpful: Field,
+    engagement: Field,
+    activity_at: Field,
 }
 
 /// One index folder: the engine serves one generation and builds the next when rebuilt.
@@ -104,7 +113,10 @@ fn schema() -> (Schema, Fields) {
         url: builder.add_text_field("url", STORED),
         created_at: builder.add_i64_field("created_at", number.clone()),
         updated_at: builder.add_i64_field("updated_at", number.clone()),
-        replies: builder.add_u64_field("replies", number),
+        replies: builder.add_u64_field("replies", STORED),
+        helpful: builder.add_u64_field("helpful", STORED),
+        engagement: builder.add_f64_field("engagement", FAST),
+        activity_at: builder.add_i64_field("activity_at", number),
     };
     (builder.build(), fields)
 }
@@ -334,9 +346,14 @@ impl Generation {
         out.add_text(f.url, &doc.url);
         out.add_i64(f.created_at, doc.created_at);
         out.add_i64(f.updated_at, doc.updated_at);
-        if let Some(replies) = doc.replies {
+        if let Some(replies) = doc.signals.replies {
             out.add_u64(f.replies, replies);
         }
+        if let Some(helpful) = doc.signals.helpful {
+            out.add_u64(f.helpful, helpful);
+        }
+        out.add_f64(f.engagement, doc.signals.engagement());
+        out.add_i64(f.activity_at, doc.signals.activity_at);
         out
     }
 
@@ -350,18 +367,23 @@ impl Generation {
             "status": { "terms": { "field": "status", "size": 20 } },
         }))
         .map_err(|err| internal(anyhow::anyhow!(err)))?;
-        let (top, total, aggregated) = searcher
-            .search(
-                &full,
-                &(
-                    TopDocs::with_limit(query.limit)
-                        .and_offset(query.offset)
-                        .order_by_score(),
-                    Count,
-                    AggregationCollector::from_aggs(aggregations, Default::default()),
-                ),
-            )
-            .map_err(internal)?;
+        let page = TopDocs::with_limit(query.limit).and_offset(query.offset);
+        let counted = (
+            Count,
+            AggregationCollector::from_aggs(aggregations, Default::default()),
+        );
+        let (top, (total, aggregated)): (Vec<(f32, DocAddress)>, _) = match query.sort {
+            Sort::Relevance => searcher
+                .search(&full, &(page.tweak_score(engaged), counted))
+                .map_err(internal)?,
+            Sort::Latest => {
+                let by_activity = page.order_by_fast_field::<i64>("activity_at", Order::Desc);
+                let (top, counts) = searcher
+                    .search(&full, &(by_activity, counted))
+                    .map_err(internal)?;
+                (top.into_iter().map(|(_, doc)| (0.0, doc)).collect(), counts)
+            }
+        };
         let matcher = Matcher::new(&query.words, &self.settings);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
@@ -412,6 +434,11 @@ impl Generation {
             url: text(f.url),
             score,
             replies: doc.get_first(f.replies).and_then(|v| v.as_u64()),
+            helpful: doc.get_first(f.helpful).and_then(|v| v.as_u64()),
+            activity_at: doc
+                .get_first(f.activity_at)
+                .and_then(|v| v.as_i64())
+                .unwrap_or_default(),
         }
     }
 
@@ -602,6 +629,21 @@ impl Generation {
             options.push((Occur::Should, Box::new(BoostQuery::new(query, weight))));
         }
         Box::new(BooleanQuery::new(options))
+    }
+}
+
+/// The relevance score with what members made of the document added
+/// (`Signals::engagement`): among documents matching about as well, the conversation
+/// people engaged with ranks first.
+fn engaged(segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score {
+    let engagement = segment
+        .fast_fields()
+        .f64("engagement")
+        .ok()
+        .map(|column| column.first_or_default_col(0.0));
+    move |doc, score| match &engagement {
+        Some(column) => score + ENGAGEMENT_WEIGHT * column.get_val(doc) as Score,
+        None => score,
     }
 }
 

@@ -29,8 +29,10 @@ pub struct EngineHit {
     pub snippet_html: String,
     pub url: String,
     pub score: f32,
-    /// `SearchDocument::replies`.
+    /// `Signals::replies`, `helpful` and `activity_at`.
     pub replies: Option<u64>,
+    pub helpful: Option<u64>,
+    pub activity_at: i64,
 }
 
 /// Counts per value, among every hit of the query (not only the page).

@@ -10,7 +10,7 @@ use super::engine::{EngineError, EngineHit, EngineResults, Facets, Scope};
 use super::highlight::escape_marked;
 use super::lease::Lease;
 use super::meili_http::MeiliHttp;
-use super::query::{Matching, SearchQuery};
+use super::query::{Matching, SearchQuery, Sort};
 use super::settings::IndexSettings;
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::search::{MatchingStrategies, Selectors};
@@ -34,6 +34,8 @@ const RETRIEVED: &[&str] = &[
     "title",
     "url",
     "replies",
+    "helpful",
+    "activity_at",
 ];
 /// Marks Meilisearch puts around matches; characters from Unicode's private use area, so no
 /// document text can contain them by accident, and escaped away afterwards.
@@ -398,6 +400,11 @@ impl MeiliEngine {
         if !filter.is_empty() {
             request.with_filter(&filter);
         }
+        // Relevance is the ranking rules' order (search-config/documents.json); `sort`, the
+        // first rule, only orders when asked.
+        if query.sort == Sort::Latest {
+            request.with_sort(&["activity_at:desc"]);
+        }
         let found =
             match tokio::time::timeout(SEARCH_DEADLINE, request.execute::<HitFields>()).await {
                 // Nothing indexed yet: the indexer creates and configures the index with its
@@ -436,6 +443,8 @@ impl MeiliEngine {
                     url: doc.url,
                     score: hit.ranking_score.unwrap_or(0.0) as f32,
                     replies: doc.replies,
+                    helpful: doc.helpful,
+                    activity_at: doc.activity_at,
                 }
             })
             .collect();
@@ -549,6 +558,9 @@ struct HitFields {
     title: String,
     url: String,
     replies: Option<u64>,
+    helpful: Option<u64>,
+    #[serde(default)]
+    activity_at: i64,
 }
 
 fn not_ready_yet(code: &meilisearch_sdk::errors::ErrorCode) -> bool {
@@ -594,6 +606,8 @@ struct MeiliDocument<'a> {
     #[serde(flatten)]
     document: &'a SearchDocument,
     joined: String,
+    /// `Signals::engagement`, for the ranking rule `engagement:desc`.
+    engagement: f64,
 }
 
 fn for_meili(documents: &[SearchDocument]) -> Vec<MeiliDocument<'_>> {
@@ -606,6 +620,7 @@ fn for_meili(documents: &[SearchDocument]) -> Vec<MeiliDocument<'_>> {
                 .flat_map(|text| super::fold::joined_words(text))
                 .collect::<Vec<_>>()
                 .join(" "),
+            engagement: document.signals.engagement(),
         })
         .collect()
 }

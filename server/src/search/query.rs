@@ -39,6 +39,9 @@ pub struct SearchParams {
     pub limit: Option<String>,
     /// Hits to skip; `offset + limit` at most 1000.
     pub offset: Option<String>,
+    /// `relevance` (default): best match first, then the conversations members engaged
+    /// with most, then the newest. `latest`: newest activity first.
+    pub sort: Option<String>,
 }
 
 /// How many of a query's words a hit must hold.
@@ -51,6 +54,27 @@ pub enum Matching {
     /// At least one, those holding the most words first: asked when nothing holds every
     /// word ("ideas for attendance incentives").
     Some,
+}
+
+/// The order of hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Best text match first; among equal matches, what members engaged with most
+    /// (`Signals::engagement`), then the newest.
+    #[default]
+    Relevance,
+    /// Newest activity first.
+    Latest,
+}
+
+impl Sort {
+    fn parse(raw: Option<&str>) -> ApiResult<Sort> {
+        match raw.map(str::trim) {
+            None | Some("") | Some("relevance") => Ok(Sort::Relevance),
+            Some("latest") => Ok(Sort::Latest),
+            Some(_) => Err(ApiError::invalid("sort", "must be relevance or latest")),
+        }
+    }
 }
 
 /// A valid search.
@@ -68,6 +92,7 @@ pub struct SearchQuery {
     pub limit: usize,
     pub offset: usize,
     pub matching: Matching,
+    pub sort: Sort,
 }
 
 impl SearchQuery {
@@ -127,6 +152,7 @@ impl SearchQuery {
             MAX_LIMIT,
         ));
         let offset = errors.take(number("offset", params.offset.as_deref(), 0, 0, MAX_DEPTH));
+        let sort = errors.take(Sort::parse(params.sort.as_deref()));
         if let (Some(limit), Some(offset)) = (limit, offset) {
             if limit + offset > MAX_DEPTH {
                 errors.take::<()>(Err(ApiError::invalid(
@@ -136,7 +162,7 @@ impl SearchQuery {
             }
         }
         errors.finish()?;
-        match (words, types, network_id, tags, status, limit, offset) {
+        match (words, types, network_id, tags, status, limit, offset, sort) {
             (
                 Some(words),
                 Some(types),
@@ -145,6 +171,7 @@ impl SearchQuery {
                 Some(status),
                 Some(limit),
                 Some(offset),
+                Some(sort),
             ) => Ok(SearchQuery {
                 phrases: parse_phrases(params.q.as_deref().unwrap_or_default(), settings),
                 words,
@@ -155,6 +182,7 @@ impl SearchQuery {
                 limit,
                 offset,
                 matching: Matching::All,
+                sort,
             }),
             _ => Err(ApiError::invalid("query", "is invalid")),
         }
@@ -306,6 +334,7 @@ mod tests {
             status: None,
             limit: None,
             offset: None,
+            sort: None,
         }
     }
 
@@ -392,6 +421,13 @@ mod tests {
                 ..params("a")
             },
             "status",
+        );
+        refused(
+            SearchParams {
+                sort: Some("oldest".into()),
+                ..params("a")
+            },
+            "sort",
         );
         refused(
             SearchParams {

@@ -10,6 +10,7 @@ use super::Search;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ApiId, MemberId};
 use crate::networks::visibility::{visible_networks, VisibleNetworks};
+use chrono::DateTime;
 use sea_orm::ConnectionTrait;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
@@ -93,6 +94,9 @@ fn shown_hit(
         url: format!("{public_url}{}", hit.url),
         score: hit.score,
         reply_count: hit.replies,
+        helpful_count: hit.helpful,
+        last_activity_at: DateTime::from_timestamp(hit.activity_at, 0)
+            .filter(|_| hit.activity_at > 0),
     })
 }
 

@@ -3,7 +3,7 @@
 //! payload, so applying an event twice, late or out of order still leaves the index true;
 //! anything deleted or missing becomes a deletion.
 
-use super::document::{status_of, Change, DocRef, DocType, SearchDocument};
+use super::document::{status_of, Change, DocRef, DocType, SearchDocument, Signals};
 use crate::discussions::{owners_of, Discussed};
 use crate::entities::{
     convenings, help_request_tags, help_requests, help_responses, initiative_teams, initiatives,
@@ -14,6 +14,7 @@ use crate::events::EventKind;
 use crate::file_text::{FileTexts, StoredFile};
 use crate::markdown::plain_text;
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -23,18 +24,17 @@ pub fn refs_for(kind: EventKind, subject: Option<i64>) -> Option<DocRef> {
     use EventKind::*;
     let doc_type = match kind {
         ThreadCreated | ThreadUpdated | ThreadDeleted => DocType::Thread,
-        PostCreated | PostUpdated | PostDeleted => DocType::Post,
+        // A reaction changes the helpful count its post and thread rank by.
+        PostCreated | PostUpdated | PostDeleted | ReactionChanged => DocType::Post,
         ResourceCreated | ResourceUpdated | ResourceDeleted => DocType::Resource,
         HelpRequestCreated | HelpRequestUpdated | HelpRequestResponded | HelpRequestResolved
         | HelpRequestDeleted => DocType::HelpRequest,
         ConveningCreated | ConveningUpdated => DocType::Convening,
         MemberJoined | MemberUpdated | MemberRemoved | ProfileUpdated => DocType::Member,
-        // Nothing searchable changes: names of networks, reactions, offers, action items and
+        // Nothing searchable changes: names of networks, offers, action items and
         // notifications are not in any document.
-        NetworkCreated | NetworkUpdated | ReactionChanged | HelpRequestOffered
-        | ActionItemCreated | ActionItemUpdated | NotificationCreated | NotificationRead => {
-            return None
-        }
+        NetworkCreated | NetworkUpdated | HelpRequestOffered | ActionItemCreated
+        | ActionItemUpdated | NotificationCreated | NotificationRead => return None,
         // Direct messages are never searchable.
         MessageCreated | ConversationRead => return None,
         PollCreated | PollUpdated | PollDeleted => DocType::Poll,
@@ -199,7 +199,12 @@ async fn thread(
         details: String::new(),
         tags,
         status: None,
-        replies: Some(thread.reply_count.max(0) as u64),
+        signals: Signals {
+            replies: Some(thread.reply_count.max(0) as u64),
+            helpful: Some(helpful_in(db, thread.id).await?),
+            accepted: false,
+            activity_at: seconds(thread.last_activity_at),
+        },
         url: format!("/threads/{id}"),
         created_at: seconds(thread.created_at),
         updated_at: seconds(thread.updated_at),
@@ -248,7 +253,12 @@ async fn post(
         details: String::new(),
         tags: Vec::new(),
         status: None,
-        replies: None,
+        signals: Signals {
+            replies: None,
+            helpful: Some(post.helpful_count.max(0) as u64),
+            accepted: false,
+            activity_at: seconds(post.created_at),
+        },
         url: format!("/threads/{}#post-{}", thread.id, post.post_number),
         created_at: seconds(post.created_at),
         updated_at: seconds(post.updated_at),
@@ -295,6 +305,45 @@ async fn discussion_changed(
 struct Discussion {
     text: String,
     replies: u64,
+    helpful: u64,
+    last_activity_at: Option<DateTime<Utc>>,
+}
+
+impl Discussion {
+    /// The thing's newest activity: its own change or its discussion's newest reply.
+    fn active_since(&self, updated_at: DateTime<Utc>) -> i64 {
+        seconds(
+            self.last_activity_at
+                .map_or(updated_at, |at| at.max(updated_at)),
+        )
+    }
+
+    /// The signals of a thing whose conversation is this discussion.
+    fn signals(&self, updated_at: DateTime<Utc>) -> Signals {
+        Signals {
+            replies: Some(self.replies),
+            helpful: Some(self.helpful),
+            accepted: false,
+            activity_at: self.active_since(updated_at),
+        }
+    }
+}
+
+/// "Helpful" reactions on the posts of `thread` still standing.
+async fn helpful_in(db: &impl ConnectionTrait, thread: i64) -> Result<u64, DbErr> {
+    let total: Option<Option<i64>> = posts::Entity::find()
+        .select_only()
+        .expr(
+            Expr::col(posts::Column::HelpfulCount)
+                .sum()
+                .cast_as("bigint"),
+        )
+        .filter(posts::Column::ThreadId.eq(thread))
+        .filter(posts::Column::DeletedAt.is_null())
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(total.flatten().unwrap_or(0).max(0) as u64)
 }
 
 async fn discussion(db: &impl ConnectionTrait, thread: Option<i64>) -> Result<Discussion, DbErr> {
@@ -333,6 +382,8 @@ async fn discussion(db: &impl ConnectionTrait, thread: Option<i64>) -> Result<Di
     Ok(Discussion {
         text,
         replies: row.reply_count.max(0) as u64,
+        helpful: helpful_in(db, thread).await?,
+        last_activity_at: Some(row.last_activity_at),
     })
 }
 
@@ -401,7 +452,12 @@ async fn resource(
         details,
         tags: tags.into_iter().map(|l| l.value).collect(),
         status: None,
-        replies: Some(discussion.replies),
+        signals: Signals {
+            replies: Some(discussion.replies),
+            helpful: Some(resource.helpful_count.max(0) as u64 + discussion.helpful),
+            accepted: false,
+            activity_at: discussion.active_since(resource.updated_at),
+        },
         url: format!("/resources/{id}"),
         created_at: seconds(resource.created_at),
         updated_at: seconds(resource.updated_at),
@@ -443,7 +499,12 @@ async fn help_request(db: &impl ConnectionTrait, id: i64) -> Result<Option<Searc
         details: joined(responses.iter().map(String::as_str)),
         tags,
         status: Some(status_of(DocType::HelpRequest, &request.status)),
-        replies: Some(responses.len() as u64),
+        signals: Signals {
+            replies: Some(responses.len() as u64),
+            helpful: None,
+            accepted: request.accepted_response_id.is_some(),
+            activity_at: seconds(request.updated_at),
+        },
         url: format!("/help-requests/{id}"),
         created_at: seconds(request.created_at),
         updated_at: seconds(request.updated_at),
@@ -471,7 +532,10 @@ async fn convening(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDo
         details: joined([notes.as_str(), convening.location.as_deref().unwrap_or("")]),
         tags: Vec::new(),
         status: Some(status_of(DocType::Convening, status)),
-        replies: None,
+        signals: Signals {
+            activity_at: seconds(convening.updated_at),
+            ..Signals::default()
+        },
         url: format!("/convenings/{id}"),
         created_at: seconds(convening.created_at),
         updated_at: seconds(convening.updated_at),
@@ -494,7 +558,7 @@ async fn initiative(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchD
         details: joined([initiative.measure_name.as_str(), &discussion.text]),
         tags: vec![initiative.stage],
         status: Some(status_of(DocType::Initiative, &initiative.status)),
-        replies: Some(discussion.replies),
+        signals: discussion.signals(initiative.updated_at),
         url: format!("/initiatives/{id}"),
         created_at: seconds(initiative.created_at),
         updated_at: seconds(initiative.updated_at),
@@ -536,7 +600,7 @@ async fn test_of_change(
         details: joined([test.do_notes.as_str(), &test.study, &discussion.text]),
         tags: test.act.into_iter().collect(),
         status: Some(status_of(DocType::TestOfChange, &test.status)),
-        replies: Some(discussion.replies),
+        signals: discussion.signals(test.updated_at),
         url: format!("/tests/{id}"),
         created_at: seconds(test.created_at),
         updated_at: seconds(test.updated_at),
@@ -573,7 +637,10 @@ async fn poll(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocumen
             DocType::Poll,
             if closed { "closed" } else { "open" },
         )),
-        replies: None,
+        signals: Signals {
+            activity_at: seconds(poll.updated_at),
+            ..Signals::default()
+        },
         url: format!("/polls/{id}"),
         created_at: seconds(poll.created_at),
         updated_at: seconds(poll.updated_at),
@@ -618,7 +685,10 @@ async fn member(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocum
         ]),
         tags: expertise,
         status: None,
-        replies: None,
+        signals: Signals {
+            activity_at: seconds(member.updated_at),
+            ..Signals::default()
+        },
         url: format!("/members/{id}"),
         created_at: seconds(member.created_at),
         updated_at: seconds(member.updated_at),

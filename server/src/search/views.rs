@@ -3,6 +3,7 @@
 use super::document::DocType;
 use super::query::Matching;
 use crate::ids::ApiId;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -25,6 +26,11 @@ pub struct SearchHit {
     /// Replies to a thread, responses to a help request, replies in the discussion of a
     /// resource, initiative or test of change; null for what has no conversation.
     pub reply_count: Option<u64>,
+    /// "Helpful" marks: on a thread's posts (or a discussion's), a post's own, a resource's
+    /// votes; null for what cannot be marked helpful.
+    pub helpful_count: Option<u64>,
+    /// Its newest activity (a reply, a response, an edit).
+    pub last_activity_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
