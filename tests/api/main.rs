@@ -36,6 +36,7 @@ mod operations;
 mod polls;
 mod resources;
 mod search;
+mod search_relevance;
 mod settling;
 mod signed_links;
 mod threads;

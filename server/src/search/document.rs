@@ -165,7 +165,7 @@ pub struct Signals {
     pub helpful: Option<u64>,
     /// A help request whose asker accepted an answer.
     pub accepted: bool,
-    /// Its newest activity (a reply, a response, an edit), seconds since the Unix epoch.
+    /// Its newest activity (a reply, a response, an edit), milliseconds since the Unix epoch.
     pub activity_at: i64,
 }
 

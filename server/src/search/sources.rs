@@ -119,6 +119,12 @@ fn seconds(at: DateTime<Utc>) -> i64 {
     at.timestamp()
 }
 
+/// Activity is ordered to the millisecond: a reply and a new thread a moment apart are not
+/// a tie.
+fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
 fn joined<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
     parts
         .into_iter()
@@ -203,7 +209,7 @@ async fn thread(
             replies: Some(thread.reply_count.max(0) as u64),
             helpful: Some(helpful_in(db, thread.id).await?),
             accepted: false,
-            activity_at: seconds(thread.last_activity_at),
+            activity_at: millis(thread.last_activity_at),
         },
         url: format!("/threads/{id}"),
         created_at: seconds(thread.created_at),
@@ -257,7 +263,7 @@ async fn post(
             replies: None,
             helpful: Some(post.helpful_count.max(0) as u64),
             accepted: false,
-            activity_at: seconds(post.created_at),
+            activity_at: millis(post.created_at),
         },
         url: format!("/threads/{}#post-{}", thread.id, post.post_number),
         created_at: seconds(post.created_at),
@@ -312,7 +318,7 @@ struct Discussion {
 impl Discussion {
     /// The thing's newest activity: its own change or its discussion's newest reply.
     fn active_since(&self, updated_at: DateTime<Utc>) -> i64 {
-        seconds(
+        millis(
             self.last_activity_at
                 .map_or(updated_at, |at| at.max(updated_at)),
         )
@@ -503,7 +509,7 @@ async fn help_request(db: &impl ConnectionTrait, id: i64) -> Result<Option<Searc
             replies: Some(responses.len() as u64),
             helpful: None,
             accepted: request.accepted_response_id.is_some(),
-            activity_at: seconds(request.updated_at),
+            activity_at: millis(request.updated_at),
         },
         url: format!("/help-requests/{id}"),
         created_at: seconds(request.created_at),
@@ -533,7 +539,7 @@ async fn convening(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDo
         tags: Vec::new(),
         status: Some(status_of(DocType::Convening, status)),
         signals: Signals {
-            activity_at: seconds(convening.updated_at),
+            activity_at: millis(convening.updated_at),
             ..Signals::default()
         },
         url: format!("/convenings/{id}"),
@@ -638,7 +644,7 @@ async fn poll(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocumen
             if closed { "closed" } else { "open" },
         )),
         signals: Signals {
-            activity_at: seconds(poll.updated_at),
+            activity_at: millis(poll.updated_at),
             ..Signals::default()
         },
         url: format!("/polls/{id}"),
@@ -686,7 +692,7 @@ async fn member(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocum
         tags: expertise,
         status: None,
         signals: Signals {
-            activity_at: seconds(member.updated_at),
+            activity_at: millis(member.updated_at),
             ..Signals::default()
         },
         url: format!("/members/{id}"),
