@@ -1,7 +1,8 @@
 //! A thing's discussion thread is now part of that thing in search: the thread and its
 //! replies are no longer documents of their own, and the resource, initiative or test of
 //! change holds its replies' words and their count; a test of change's title names its
-//! team; every thread and help request counts its replies. Documents indexed before are
+//! team; every document counts its replies and helpful marks, knows its newest activity and
+//! its author (for `@handle` in a query). Documents indexed before are
 //! none of these, so every index is asked to rebuild itself (as migration 28 asked). Nothing
 //! to undo.
 

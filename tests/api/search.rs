@@ -924,3 +924,77 @@ search_test! {
         }
     }
 }
+
+search_test! {
+    async fn handles_tags_titles_and_statuses_written_in_the_query_narrow_it(backend: Backend, engine: SearchEngine) {
+        use crate::initiatives::attendance_world;
+        let app = engine.spawn(&backend).await;
+        let w = attendance_world(&app).await;
+        let (lead, peer, network) = (&w.lead, &w.peer, w.network.as_str());
+        let thread = |who: &Account, title: &str, body: &str, tags: Value| {
+            let (app, who) = (&app, who.clone());
+            let (title, body) = (title.to_owned(), body.to_owned());
+            async move {
+                app.post(&who, &format!("/networks/{network}/threads"), json!({"title": title, "body": body, "tags": tags}))
+                    .await
+                    .expect(201)
+                    .id()
+            }
+        };
+        let greeters = thread(lead, "Door greeters every morning", "Staff at the door by 7:45.", json!(["attendance"])).await;
+        let routines = thread(peer, "Morning routines", "We use greeters too.", json!(["culture"])).await;
+        let ask = |who: &Account, title: &str, anonymous: bool| {
+            let (app, who, title) = (&app, who.clone(), title.to_owned());
+            async move {
+                app.post(&who, &format!("/networks/{network}/help-requests"), json!({"title": title, "body": "Any advice?", "tags": [], "anonymous": anonymous}))
+                    .await
+                    .expect(201)
+                    .id()
+            }
+        };
+        let open = ask(peer, "Morning bus delays", false).await;
+        let answered = ask(peer, "Morning tardy sweeps", false).await;
+        app.post(lead, &format!("/help-requests/{answered}/responses"), json!({"body": "We stopped them."})).await.expect(201);
+        let hidden = ask(lead, "Morning attendance of my own child", true).await;
+        let reader = &w.bystander;
+        search_until(&app, reader, "q=morning", |r| has(r, "help_request", &hidden) && has(r, "help_request", &answered) && r["facets"]["status"]["help_request:answered"] == 1).await;
+
+        let found = |query: &str| {
+            let (app, reader) = (&app, reader.clone());
+            let path = format!("/search?q={query}");
+            async move { app.get(&reader, &path).await.expect(200).body }
+        };
+        // @handle: what that member wrote, whatever the case; never an anonymous request.
+        let by_lead = found(&format!("morning+%40{}", lead.handle.to_uppercase())).await;
+        assert_eq!(keys(&by_lead), [format!("thread:{greeters}")], "{by_lead}");
+        let only_handle = found(&format!("%40{}", peer.handle)).await;
+        for key in [format!("thread:{routines}"), format!("help_request:{open}"), format!("help_request:{answered}")] {
+            assert!(keys(&only_handle).contains(&key), "{key}: {only_handle}");
+        }
+        assert!(!has(&found(&format!("%40{}+attendance", lead.handle)).await, "help_request", &hidden));
+        assert_eq!(found("morning+%40nobody-by-that-name").await["total"], 0);
+        // #tag, in:title, status: as the facets name them or as a word.
+        assert_eq!(keys(&found("morning+%23attendance").await), [format!("thread:{greeters}")]);
+        let titles = found("greeters+in%3Atitle").await;
+        assert_eq!(keys(&titles), [format!("thread:{greeters}")], "{titles}");
+        assert_eq!(found("greeters").await["total"], 2);
+        let open_ones = found("morning+status%3Aopen").await;
+        assert!(has(&open_ones, "help_request", &open) && !has(&open_ones, "help_request", &answered), "{open_ones}");
+        assert!(open_ones["hits"].as_array().unwrap().iter().all(|h| h["type"] == "help_request"), "{open_ones}");
+        assert_eq!(keys(&found("morning+status%3Ahelp_request%3Aanswered").await), [format!("help_request:{answered}")]);
+        assert_eq!(found("morning+status%3Aopen&status=help_request:answered").await["total"], 0);
+        // A word with a colon that is no operator stays a word.
+        assert!(has(&found("7%3A45").await, "thread", &greeters));
+
+        // Operators that mean nothing are refused, naming what is understood.
+        for (query, says) in [("morning+status%3Apending", "answered"), ("morning+in%3Abody", "in:title"), ("%23a%21b", "not a tag")] {
+            let refused = app.get(reader, &format!("/search?q={query}")).await.expect(422);
+            assert!(refused.body["errors"]["q"].as_str().unwrap().contains(says), "{query}: {}", refused.body);
+        }
+        // Someone outside the network finds nothing by naming its members.
+        let elsewhere = app.post(&w.admin, "/networks", json!({"name": "Elsewhere", "visibility": "listed"})).await.expect(201).id();
+        let outsider = app.add_member(&w.admin, &elsewhere, "Otto Outsider", "member").await;
+        let theirs = app.get(&outsider, &format!("/search?q=%40{}", peer.handle)).await.expect(200).body;
+        assert_eq!(theirs["total"], 0, "{theirs}");
+    }
+}

@@ -142,6 +142,9 @@ pub struct SearchDocument {
     pub details: String,
     pub tags: Vec<String>,
     pub status: Option<String>,
+    /// Who wrote it, for `@handle` in a query; none for members and for a help request
+    /// asked anonymously (its asker is never a filter anyone could use).
+    pub author_id: Option<i64>,
     /// What members made of it: ranking signals and counts shown on hits.
     #[serde(flatten)]
     pub signals: Signals,

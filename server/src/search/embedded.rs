@@ -68,6 +68,7 @@ struct Fields {
     url: Field,
     created_at: Field,
     updated_at: Field,
+    author_id: Field,
     replies: Field,
     helpful: Field,
     engagement: Field,
@@ -113,6 +114,7 @@ fn schema() -> (Schema, Fields) {
         url: builder.add_text_field("url", STORED),
         created_at: builder.add_i64_field("created_at", number.clone()),
         updated_at: builder.add_i64_field("updated_at", number.clone()),
+        author_id: builder.add_u64_field("author_id", NumericOptions::default().set_indexed()),
         replies: builder.add_u64_field("replies", STORED),
         helpful: builder.add_u64_field("helpful", STORED),
         engagement: builder.add_f64_field("engagement", FAST),
@@ -346,6 +348,9 @@ impl Generation {
         out.add_text(f.url, &doc.url);
         out.add_i64(f.created_at, doc.created_at);
         out.add_i64(f.updated_at, doc.updated_at);
+        if let Some(author) = doc.author_id {
+            out.add_u64(f.author_id, author as u64);
+        }
         if let Some(replies) = doc.signals.replies {
             out.add_u64(f.replies, replies);
         }
@@ -447,7 +452,14 @@ impl Generation {
     fn query(&self, query: &SearchQuery, scope: &Scope) -> BooleanQuery {
         let f = self.fields;
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let groups = self.word_groups(&query.words);
+        // `in:title`: the words in titles only.
+        let fields: Vec<(Field, f32)> = self
+            .weighted
+            .iter()
+            .copied()
+            .filter(|(field, _)| !query.title_only || *field == f.title)
+            .collect();
+        let groups = self.word_groups(&fields, &query.words);
         match query.matching {
             Matching::All => must.extend(groups.into_iter().map(|g| (Occur::Must, g))),
             Matching::Some => {
@@ -471,7 +483,7 @@ impl Generation {
             }
         }
         for phrase in &query.phrases {
-            must.push((Occur::Must, self.in_order(&phrase.words)));
+            must.push((Occur::Must, self.in_order(&fields, &phrase.words)));
         }
         if let Scope::Only(networks) = scope {
             must.push((
@@ -503,15 +515,29 @@ impl Generation {
         for tag in &query.tags {
             must.push((Occur::Must, exact(Term::from_field_text(f.tags, tag))));
         }
-        if let Some(status) = &query.status {
-            must.push((Occur::Must, exact(Term::from_field_text(f.status, status))));
+        if !query.statuses.is_empty() {
+            must.push((
+                Occur::Must,
+                Box::new(TermSetQuery::new(
+                    query
+                        .statuses
+                        .iter()
+                        .map(|status| Term::from_field_text(f.status, status)),
+                )),
+            ));
+        }
+        if let Some(author) = query.author_id {
+            must.push((
+                Occur::Must,
+                exact(Term::from_field_u64(f.author_id, author as u64)),
+            ));
         }
         BooleanQuery::new(must)
     }
 
     /// One query per word of the query, or per run of words that has synonyms ("chronic
     /// absence" ~ "absenteeism"): each matches the word (or run) or one of its synonyms.
-    fn word_groups(&self, words: &[String]) -> Vec<Box<dyn Query>> {
+    fn word_groups(&self, fields: &[(Field, f32)], words: &[String]) -> Vec<Box<dyn Query>> {
         let mut groups: Vec<Box<dyn Query>> = Vec::new();
         let mut i = 0;
         while i < words.len() {
@@ -530,20 +556,20 @@ impl Generation {
                         .map(|j| {
                             (
                                 Occur::Must,
-                                self.word(&words[j], j + 1 == words.len(), false),
+                                self.word(fields, &words[j], j + 1 == words.len(), false),
                             )
                         })
                         .collect();
                     let mut options: Vec<(Occur, Box<dyn Query>)> =
                         vec![(Occur::Should, Box::new(BooleanQuery::new(own)))];
                     for equivalent in equivalents {
-                        options.push((Occur::Should, self.phrase(equivalent)));
+                        options.push((Occur::Should, self.phrase(fields, equivalent)));
                     }
                     groups.push(Box::new(BooleanQuery::new(options)));
                     i = end;
                 }
                 None => {
-                    groups.push(self.word(&words[i], last, true));
+                    groups.push(self.word(fields, &words[i], last, true));
                     i += 1;
                 }
             }
@@ -553,11 +579,17 @@ impl Generation {
 
     /// One query word in any searchable field: exactly (scored by BM25), within its typos,
     /// as a prefix when it is the last word, or as one of its one-word synonyms.
-    fn word(&self, word: &str, last: bool, with_synonyms: bool) -> Box<dyn Query> {
+    fn word(
+        &self,
+        fields: &[(Field, f32)],
+        word: &str,
+        last: bool,
+        with_synonyms: bool,
+    ) -> Box<dyn Query> {
         let folded = fold(word);
         let typos = self.settings.typos_for(folded.chars().count());
         let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for &(field, weight) in &self.weighted {
+        for &(field, weight) in fields {
             let term = Term::from_field_text(field, &folded);
             options.push((
                 Occur::Should,
@@ -583,7 +615,7 @@ impl Generation {
         if with_synonyms {
             if let Some(equivalents) = self.settings.synonyms.get(word) {
                 for equivalent in equivalents {
-                    options.push((Occur::Should, self.phrase(equivalent)));
+                    options.push((Occur::Should, self.phrase(fields, equivalent)));
                 }
             }
         }
@@ -591,9 +623,9 @@ impl Generation {
     }
 
     /// A quoted phrase: its words exactly, in order at their offsets, in any searchable field.
-    fn in_order(&self, phrase: &[(usize, String)]) -> Box<dyn Query> {
+    fn in_order(&self, fields: &[(Field, f32)], phrase: &[(usize, String)]) -> Box<dyn Query> {
         let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for &(field, weight) in &self.weighted {
+        for &(field, weight) in fields {
             let terms: Vec<(usize, Term)> = phrase
                 .iter()
                 .map(|(at, word)| (*at, Term::from_field_text(field, &fold(word))))
@@ -610,10 +642,10 @@ impl Generation {
     }
 
     /// `text` (one word or several in a row) in any searchable field.
-    fn phrase(&self, text: &str) -> Box<dyn Query> {
+    fn phrase(&self, fields: &[(Field, f32)], text: &str) -> Box<dyn Query> {
         let words: Vec<String> = super::query::words_of(text).map(|(_, w)| fold(w)).collect();
         let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for &(field, weight) in &self.weighted {
+        for &(field, weight) in fields {
             let terms: Vec<Term> = words
                 .iter()
                 .map(|w| Term::from_field_text(field, w))

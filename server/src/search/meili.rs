@@ -360,14 +360,16 @@ impl MeiliEngine {
             // Meilisearch's `frequency` strategy drops the most frequent words first, so a
             // word found nowhere (frequency 0) would be dropped last and keep every hit
             // out. Only the words that find something are asked for.
-            Matching::Some => (
-                self.words_found(&query.words, &filter).await?,
-                MatchingStrategies::FREQUENCY,
-            ),
+            Matching::Some => {
+                let found = self
+                    .words_found(&query.words, &filter, query.title_only)
+                    .await?;
+                if found.is_empty() {
+                    return Ok(EngineResults::default());
+                }
+                (found, MatchingStrategies::FREQUENCY)
+            }
         };
-        if words.is_empty() {
-            return Ok(EngineResults::default());
-        }
         // Quoted phrases go as Meilisearch reads them: their words in order, between quotes.
         let phrases = query
             .phrases
@@ -404,6 +406,9 @@ impl MeiliEngine {
         // first rule, only orders when asked.
         if query.sort == Sort::Latest {
             request.with_sort(&["activity_at:desc"]);
+        }
+        if query.title_only {
+            request.with_attributes_to_search_on(&["title"]);
         }
         let found =
             match tokio::time::timeout(SEARCH_DEADLINE, request.execute::<HitFields>()).await {
@@ -478,6 +483,7 @@ impl MeiliEngine {
         &self,
         words: &[String],
         filter: &str,
+        title_only: bool,
     ) -> Result<Vec<String>, EngineError> {
         let index = self.client.index(&self.index_uid);
         let asked: Vec<String> = words
@@ -495,6 +501,9 @@ impl MeiliEngine {
         for word in &asked {
             let mut probe = index.search();
             probe.with_query(word).with_limit(0);
+            if title_only {
+                probe.with_attributes_to_search_on(&["title"]);
+            }
             if !filter.is_empty() {
                 probe.with_filter(filter);
             }
@@ -541,8 +550,12 @@ fn filter(query: &SearchQuery, scope: &Scope) -> String {
     for tag in &query.tags {
         parts.push(format!("tags = \"{tag}\""));
     }
-    if let Some(status) = &query.status {
-        parts.push(format!("status = \"{status}\""));
+    if !query.statuses.is_empty() {
+        let statuses: Vec<String> = query.statuses.iter().map(|s| format!("\"{s}\"")).collect();
+        parts.push(format!("status IN [{}]", statuses.join(", ")));
+    }
+    if let Some(author) = query.author_id {
+        parts.push(format!("author_id = {author}"));
     }
     parts.join(" AND ")
 }

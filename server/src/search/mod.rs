@@ -17,6 +17,7 @@ pub mod indexer;
 pub mod lease;
 pub mod meili;
 pub mod meili_http;
+pub mod operators;
 pub mod queries;
 pub mod query;
 pub mod rebuild;

@@ -65,3 +65,17 @@ pub async fn members_still_shared(
         .map(|(member, _)| member)
         .collect())
 }
+
+/// The member whose handle is `handle` (lower-cased, as `@handle` in a query gives it), if
+/// any. Whoever it is, hits still come only from networks the caller can see.
+pub async fn member_by_handle(db: &impl ConnectionTrait, handle: &str) -> ApiResult<Option<i64>> {
+    use crate::entities::members;
+    use sea_orm::sea_query::{Expr, Func};
+    Ok(members::Entity::find()
+        .select_only()
+        .column(members::Column::Id)
+        .filter(Expr::expr(Func::lower(Expr::col(members::Column::Handle))).eq(handle))
+        .into_tuple()
+        .one(db)
+        .await?)
+}

@@ -1,6 +1,7 @@
 //! `GET /search` parameters, parsed once into a query both engines run.
 
 use super::document::DocType;
+use super::operators;
 use super::settings::IndexSettings;
 use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::ids::ApiId;
@@ -87,8 +88,16 @@ pub struct SearchQuery {
     /// Empty: every type.
     pub types: Vec<DocType>,
     pub network_id: Option<i64>,
+    /// Every one of these tags (from `tags` and `#tag` in `q`).
     pub tags: Vec<String>,
-    pub status: Option<String>,
+    /// Any one of these statuses (`status`, and `status:` in `q`: both must hold).
+    pub statuses: Vec<String>,
+    /// `@handle` in `q`: only what that member wrote (`author_id`, once resolved).
+    pub author_handle: Option<String>,
+    /// The member `author_handle` names; set by the service, which can look them up.
+    pub author_id: Option<i64>,
+    /// `in:title` in `q`: the words in titles only.
+    pub title_only: bool,
     pub limit: usize,
     pub offset: usize,
     pub matching: Matching,
@@ -111,7 +120,15 @@ impl SearchQuery {
 
     pub fn parse(params: SearchParams, settings: &IndexSettings) -> ApiResult<SearchQuery> {
         let mut errors = FieldCollector::default();
-        let words = errors.take(parse_words(params.q.as_deref(), settings));
+        let operators = errors.take(
+            checked_q(params.q.as_deref())
+                .and_then(|q| operators::split(q).map_err(|why| ApiError::invalid("q", why))),
+        );
+        let words = operators.as_ref().and_then(|found| {
+            let filters =
+                found.author.is_some() || !found.tags.is_empty() || !found.statuses.is_empty();
+            errors.take(parse_words(&found.text, filters, settings))
+        });
         let types = errors.take(parse_types(params.types.as_deref()));
         let network_id = errors.take(
             params
@@ -125,7 +142,7 @@ impl SearchQuery {
                 .transpose(),
         );
         let tags = errors.take(parse_tags(params.tags.as_deref()));
-        let status = errors.take(
+        let status: Option<Option<String>> = errors.take(
             params
                 .status
                 .map(|raw| {
@@ -162,28 +179,52 @@ impl SearchQuery {
             }
         }
         errors.finish()?;
-        match (words, types, network_id, tags, status, limit, offset, sort) {
+        match (
+            operators, words, types, network_id, tags, status, limit, offset, sort,
+        ) {
             (
+                Some(operators),
                 Some(words),
                 Some(types),
                 Some(network_id),
-                Some(tags),
+                Some(mut tags),
                 Some(status),
                 Some(limit),
                 Some(offset),
                 Some(sort),
-            ) => Ok(SearchQuery {
-                phrases: parse_phrases(params.q.as_deref().unwrap_or_default(), settings),
-                words,
-                types,
-                network_id,
-                tags,
-                status,
-                limit,
-                offset,
-                matching: Matching::All,
-                sort,
-            }),
+            ) => {
+                for tag in operators.tags {
+                    if !tags.contains(&tag) {
+                        tags.push(tag);
+                    }
+                }
+                let statuses = match (status, operators.statuses) {
+                    // Both asked: what both allow. When they disagree nothing can match,
+                    // and no document has an empty status.
+                    (Some(asked), written) if !written.is_empty() => {
+                        let agreed = written.contains(&asked);
+                        vec![if agreed { asked } else { String::new() }]
+                    }
+                    (Some(asked), _) => vec![asked],
+                    (None, written) => written,
+                };
+                Ok(SearchQuery {
+                    phrases: parse_phrases(&operators.text, settings),
+                    types,
+                    network_id,
+                    tags,
+                    statuses,
+                    author_handle: operators.author,
+                    author_id: None,
+                    title_only: operators.title_only,
+                    limit,
+                    offset,
+                    matching: Matching::All,
+                    // Without words nothing is more relevant than anything else: newest first.
+                    sort: if words.is_empty() { Sort::Latest } else { sort },
+                    words,
+                })
+            }
             _ => Err(ApiError::invalid("query", "is invalid")),
         }
     }
@@ -236,7 +277,8 @@ fn parse_phrases(raw: &str, settings: &IndexSettings) -> Vec<Phrase> {
         .collect()
 }
 
-fn parse_words(raw: Option<&str>, settings: &IndexSettings) -> ApiResult<Vec<String>> {
+/// `q` present, not blank, not too long.
+fn checked_q(raw: Option<&str>) -> ApiResult<&str> {
     let raw = raw.map(str::trim).unwrap_or_default();
     if raw.is_empty() {
         return Err(ApiError::invalid("q", "is required"));
@@ -247,7 +289,16 @@ fn parse_words(raw: Option<&str>, settings: &IndexSettings) -> ApiResult<Vec<Str
             format!("may be at most {MAX_QUERY_CHARS} characters"),
         ));
     }
+    Ok(raw)
+}
+
+/// The words of `raw` (what is left of `q` once its operators are out). None at all is
+/// fine when a filter (`#tag`, `@handle`, `status:`) says what to find.
+fn parse_words(raw: &str, has_filters: bool, settings: &IndexSettings) -> ApiResult<Vec<String>> {
     let all: Vec<String> = words_of(raw).map(|(_, w)| w.to_lowercase()).collect();
+    if all.is_empty() && has_filters {
+        return Ok(all);
+    }
     if all.is_empty() {
         return Err(ApiError::invalid(
             "q",

@@ -3,7 +3,7 @@
 
 use super::document::{DocRef, DocType};
 use super::engine::{EngineError, EngineHit, Facets, Scope};
-use super::queries::{members_still_shared, thread_titles};
+use super::queries::{member_by_handle, members_still_shared, thread_titles};
 use super::query::{SearchParams, SearchQuery};
 use super::views::{SearchFacets, SearchHit, SearchResults};
 use super::Search;
@@ -29,12 +29,19 @@ pub async fn search(
     params: SearchParams,
 ) -> ApiResult<SearchResults> {
     let started = Instant::now();
-    let query = SearchQuery::parse(params, &search.settings)?;
+    let mut query = SearchQuery::parse(params, &search.settings)?;
     let engine = search.engine().ok_or(UNAVAILABLE)?;
     // Decided now, for this caller, never from the request.
     let visible = visible_networks(db, member).await?;
     let (limit, offset) = (query.limit, query.offset);
-    let scope = scope(&visible, query.network_id);
+    let mut scope = scope(&visible, query.network_id);
+    if let Some(handle) = &query.author_handle {
+        match member_by_handle(db, handle).await? {
+            Some(author) => query.author_id = Some(author),
+            // Nobody by that handle wrote anything.
+            None => scope = Scope::Only(Vec::new()),
+        }
+    }
     let results = engine.search(query, scope).await.map_err(|err| match err {
         EngineError::Unavailable(_) => UNAVAILABLE,
         EngineError::Internal(err) => ApiError::Internal(err),

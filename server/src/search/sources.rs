@@ -205,6 +205,7 @@ async fn thread(
         details: String::new(),
         tags,
         status: None,
+        author_id: Some(thread.author_id),
         signals: Signals {
             replies: Some(thread.reply_count.max(0) as u64),
             helpful: Some(helpful_in(db, thread.id).await?),
@@ -259,6 +260,7 @@ async fn post(
         details: String::new(),
         tags: Vec::new(),
         status: None,
+        author_id: Some(post.author_id),
         signals: Signals {
             replies: None,
             helpful: Some(post.helpful_count.max(0) as u64),
@@ -458,6 +460,7 @@ async fn resource(
         details,
         tags: tags.into_iter().map(|l| l.value).collect(),
         status: None,
+        author_id: Some(resource.author_id),
         signals: Signals {
             replies: Some(discussion.replies),
             helpful: Some(resource.helpful_count.max(0) as u64 + discussion.helpful),
@@ -505,6 +508,7 @@ async fn help_request(db: &impl ConnectionTrait, id: i64) -> Result<Option<Searc
         details: joined(responses.iter().map(String::as_str)),
         tags,
         status: Some(status_of(DocType::HelpRequest, &request.status)),
+        author_id: (!request.is_anonymous).then_some(request.author_id),
         signals: Signals {
             replies: Some(responses.len() as u64),
             helpful: None,
@@ -538,6 +542,7 @@ async fn convening(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDo
         details: joined([notes.as_str(), convening.location.as_deref().unwrap_or("")]),
         tags: Vec::new(),
         status: Some(status_of(DocType::Convening, status)),
+        author_id: Some(convening.created_by),
         signals: Signals {
             activity_at: millis(convening.updated_at),
             ..Signals::default()
@@ -564,6 +569,7 @@ async fn initiative(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchD
         details: joined([initiative.measure_name.as_str(), &discussion.text]),
         tags: vec![initiative.stage],
         status: Some(status_of(DocType::Initiative, &initiative.status)),
+        author_id: Some(initiative.created_by),
         signals: discussion.signals(initiative.updated_at),
         url: format!("/initiatives/{id}"),
         created_at: seconds(initiative.created_at),
@@ -606,6 +612,7 @@ async fn test_of_change(
         details: joined([test.do_notes.as_str(), &test.study, &discussion.text]),
         tags: test.act.into_iter().collect(),
         status: Some(status_of(DocType::TestOfChange, &test.status)),
+        author_id: Some(test.created_by),
         signals: discussion.signals(test.updated_at),
         url: format!("/tests/{id}"),
         created_at: seconds(test.created_at),
@@ -643,6 +650,7 @@ async fn poll(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocumen
             DocType::Poll,
             if closed { "closed" } else { "open" },
         )),
+        author_id: Some(poll.author_id),
         signals: Signals {
             activity_at: millis(poll.updated_at),
             ..Signals::default()
@@ -691,6 +699,7 @@ async fn member(db: &impl ConnectionTrait, id: i64) -> Result<Option<SearchDocum
         ]),
         tags: expertise,
         status: None,
+        author_id: None,
         signals: Signals {
             activity_at: millis(member.updated_at),
             ..Signals::default()

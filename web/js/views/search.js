@@ -36,14 +36,16 @@ export async function render({ root, query: params, router }) {
     network_id: params.get('network_id') ?? '',
     tags: params.get('tags') ?? '',
     status: params.get('status') ?? '',
+    sort: params.get('sort') ?? '',
   };
   const offset = Number(params.get('offset') ?? 0) || 0;
 
-  const input = h('input', { type: 'search', name: 'q', id: 'search-q', value: q, required: true, autocomplete: 'off', 'aria-describedby': 'search-q-error' });
+  const input = h('input', { type: 'search', name: 'q', id: 'search-q', value: q, required: true, autocomplete: 'off', 'aria-describedby': 'search-q-hint search-q-error' });
   const form = h('form', { class: 'search-form', role: 'search' },
     h('div', { class: 'field', dataset: { field: 'q' } },
       h('label', { for: 'search-q' }, 'Search everything in your networks'),
       h('div', { class: 'search-row' }, input, h('button', { type: 'submit', class: 'button' }, 'Search')),
+      h('p', { class: 'hint', id: 'search-q-hint' }, 'Narrow it as you type: @handle (written by), #tag, in:title, status:open, "an exact phrase".'),
       h('p', { class: 'field-error', id: 'search-q-error', hidden: true })));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -109,8 +111,14 @@ export async function render({ root, query: params, router }) {
     : results.matched === 'some'
       ? `Nothing contains every word you searched for. ${counted} containing some of them, those with the most first.`
       : counted;
+  // Best match first, or the newest: the address keeps the choice.
+  const order = h('nav', { class: 'search-sort', 'aria-label': 'Order of results' },
+    [['', 'Best match'], ['latest', 'Latest']].map(([value, label]) => (filters.sort === value
+      ? h('span', { 'aria-current': 'true' }, label)
+      : h('a', { href: `/search${query({ q, ...filters, sort: value || null })}` }, label))));
   root.append(
     h('p', { class: 'meta', role: 'status' }, summary),
+    results.total ? order : null,
     h('div', { class: 'search-layout' },
       h('div', { class: 'search-results' }, results.hits.length ? hits : null, pager),
       h('aside', { class: 'facets', 'aria-label': 'Narrow the results' },
