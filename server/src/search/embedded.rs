@@ -419,15 +419,22 @@ impl Generation {
                 .map(|n| n as i64)
         };
         let (title, body, details) = (text(f.title), text(f.body), text(f.details));
-        let snippet_html = [&body, &details, &title]
+        // The best-matching passage of the text, never the title again: when only the title
+        // matched, the text's beginning says what the hit is about.
+        let snippet_html = [&body, &details]
             .into_iter()
             .find_map(|t| snippet(t, matcher, SNIPPET_CHARS))
             .unwrap_or_else(|| {
-                super::highlight::escape_marked(
-                    &body.chars().take(SNIPPET_CHARS).collect::<String>(),
-                    "\u{1}",
-                    "\u{2}",
-                )
+                let text = if body.trim().is_empty() {
+                    &details
+                } else {
+                    &body
+                };
+                let mut start: String = text.chars().take(SNIPPET_CHARS).collect();
+                if start.len() < text.len() {
+                    start.push('…');
+                }
+                super::highlight::escape_marked(&start, "\u{1}", "\u{2}")
             });
         EngineHit {
             key: text(f.id),

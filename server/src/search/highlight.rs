@@ -94,14 +94,15 @@ fn within(a: &str, b: &str, max: u8) -> bool {
     previous[b.len()] <= max
 }
 
-/// Up to `max_chars` of `text` around its first match, escaped, matches marked; `None` when
-/// nothing in `text` matches.
+/// Up to `max_chars` of `text` around its best-matching passage (the one holding the most
+/// different query words, the first of equals), escaped, matches marked; `None` when nothing
+/// in `text` matches.
 pub fn snippet(text: &str, matcher: &Matcher, max_chars: usize) -> Option<String> {
     let matched: Vec<(usize, usize)> = words_of(text)
         .filter(|(_, w)| matcher.matches(w))
         .map(|(at, w)| (at, at + w.len()))
         .collect();
-    let &(first, _) = matched.first()?;
+    let first = best_passage(text, &matched, max_chars * 3 / 4)?;
     // Some context before the first match, starting at a word.
     let lead = max_chars / 4;
     let mut start = text[..first]
@@ -148,6 +149,25 @@ pub fn snippet(text: &str, matcher: &Matcher, max_chars: usize) -> Option<String
         out.push('…');
     }
     Some(one_line(&out))
+}
+
+/// Where the passage with the most different matched words starts: of the matches, the one
+/// followed within `span` bytes by the most distinct matched words.
+fn best_passage(text: &str, matched: &[(usize, usize)], span: usize) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    for (i, &(from, _)) in matched.iter().enumerate() {
+        let mut words: Vec<String> = matched[i..]
+            .iter()
+            .take_while(|(_, to)| *to <= from + span)
+            .map(|&(a, b)| text[a..b].to_lowercase())
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        if best.is_none_or(|(count, _)| words.len() > count) {
+            best = Some((words.len(), from));
+        }
+    }
+    best.map(|(_, from)| from)
 }
 
 /// `html` with each run of whitespace (line breaks of a file, a field's end) as one space:
@@ -227,6 +247,23 @@ pub fn escape_marked(text: &str, open: &str, close: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_snippet_shows_the_passage_holding_most_of_the_words() {
+        let settings = IndexSettings::shipped();
+        let words = vec!["raffle".to_owned(), "incentives".to_owned()];
+        let matcher = Matcher::new(&words, &settings);
+        let text = format!(
+            "Incentives came up once. {} Then a raffle as one of our incentives worked best.",
+            "Filler words about other things entirely. ".repeat(8)
+        );
+        let shown = snippet(&text, &matcher, 60).unwrap();
+        assert!(shown.starts_with('…'), "{shown}");
+        assert!(
+            shown.contains("<mark>raffle</mark>") && shown.contains("<mark>incentives</mark>"),
+            "{shown}"
+        );
+    }
 
     fn matcher(query: &str) -> Matcher {
         let words: Vec<String> = words_of(query).map(|(_, w)| w.to_lowercase()).collect();

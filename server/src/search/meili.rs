@@ -432,11 +432,19 @@ impl MeiliEngine {
                         .and_then(|v| v.as_str())
                         .unwrap_or_default()
                 };
-                let snippet = ["body", "details", "title"]
+                // The best-matching passage (Meilisearch crops around it), never the title
+                // again: when only the title matched, the text's beginning.
+                let snippet = ["body", "details"]
                     .into_iter()
                     .map(field)
                     .find(|text| text.contains(OPEN))
-                    .unwrap_or_else(|| field("body"));
+                    .or_else(|| {
+                        ["body", "details"]
+                            .into_iter()
+                            .map(field)
+                            .find(|text| !text.trim().is_empty())
+                    })
+                    .unwrap_or_default();
                 let doc = hit.result;
                 EngineHit {
                     key: doc.id,

@@ -102,7 +102,7 @@ fn shown_hit(
         score: hit.score,
         reply_count: hit.replies,
         helpful_count: hit.helpful,
-        last_activity_at: DateTime::from_timestamp(hit.activity_at, 0)
+        last_activity_at: DateTime::from_timestamp_millis(hit.activity_at)
             .filter(|_| hit.activity_at > 0),
     })
 }
