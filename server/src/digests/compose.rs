@@ -56,6 +56,31 @@ impl SectionKind {
         }
     }
 
+    /// The section counted, for the preheader: "5 new discussions".
+    pub fn counted(self, n: &str, one: bool) -> String {
+        let (singular, plural) = match self {
+            SectionKind::BrightSpots => ("bright spot", "bright spots"),
+            SectionKind::HelpWanted => (
+                "colleague needs your expertise",
+                "colleagues need your expertise",
+            ),
+            SectionKind::AnswersForYou => (
+                "answer to your help requests",
+                "answers to your help requests",
+            ),
+            SectionKind::Mentions => ("mention or reply to you", "mentions and replies to you"),
+            SectionKind::OpenPolls => ("poll waiting for you", "polls waiting for you"),
+            SectionKind::NewThreads => ("new discussion", "new discussions"),
+            SectionKind::ActiveThreads => ("active discussion", "active discussions"),
+            SectionKind::NewResources => ("new in the library", "new in the library"),
+            SectionKind::HelpfulResources => ("helpful resource", "helpful resources"),
+            SectionKind::Convenings => ("convening coming up", "convenings coming up"),
+            SectionKind::ActionItems => ("open action item", "open action items"),
+            SectionKind::CheckInsDue => ("check-in due", "check-ins due"),
+        };
+        format!("{n} {}", if one { singular } else { plural })
+    }
+
     /// Where "see all" leads (a web address of the API's "Web addresses"): mentions to the
     /// notifications, everything else to the reader's `home`, where each network's
     /// discussions, library and help requests are.

@@ -9,6 +9,7 @@
 
 use super::candidates::{Candidates, Facts, NetworkNews, NewsCache, Span};
 use super::compose::{Item, Section, SectionKind, SECTION_CAP, TOTAL_CAP};
+use super::dates;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, DbErr};
@@ -49,20 +50,25 @@ pub async fn sections(
     let facts = Facts::load(db, readers, &news).await?;
     Ok(readers
         .iter()
-        .map(|reader| (reader.id, for_reader(reader, &news, &facts)))
+        .map(|reader| (reader.id, for_reader(reader, &news, &facts, now)))
         .collect())
 }
 
-fn for_reader(reader: &Reader, news: &Candidates, facts: &Facts) -> Vec<Section> {
+fn for_reader(
+    reader: &Reader,
+    news: &Candidates,
+    facts: &Facts,
+    now: DateTime<Utc>,
+) -> Vec<Section> {
     [
-        bright_spots(reader, news),
+        bright_spots(reader, news, now),
         help_wanted(reader, news, facts),
-        open_polls(reader, news, facts),
+        open_polls(reader, news, facts, now),
         new_threads(reader, news, facts),
         active_threads(reader, news, facts),
         new_resources(reader, news, facts),
         helpful_resources(reader, news, facts),
-        convenings(reader, news),
+        convenings(reader, news, now),
     ]
     .into_iter()
     .flatten()
@@ -246,7 +252,12 @@ fn help_wanted(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Sect
 
 /// Open polls the reader has not answered (nor asked): new since their last digest, or
 /// closing within the week. Those closing soonest first.
-fn open_polls(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Section> {
+fn open_polls(
+    reader: &Reader,
+    news: &Candidates,
+    facts: &Facts,
+    now: DateTime<Utc>,
+) -> Option<Section> {
     let picked = in_networks(reader, news, |n| &n.polls)
         .filter(|p| {
             (p.created_at > reader.since || p.closes_at.is_some_and(|at| at <= news.polls_soon()))
@@ -276,7 +287,10 @@ fn open_polls(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Secti
                 Some(at) => format!(
                     "{} · closes {} · {answered}",
                     p.network,
-                    at.with_timezone(&reader.timezone).format("%A %-d %B")
+                    dates::day(
+                        at.with_timezone(&reader.timezone).date_naive(),
+                        now.with_timezone(&reader.timezone).date_naive()
+                    )
                 ),
                 None => format!("{} · {answered}", p.network),
             };
@@ -289,7 +303,7 @@ fn open_polls(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Secti
     )
 }
 
-fn convenings(reader: &Reader, news: &Candidates) -> Option<Section> {
+fn convenings(reader: &Reader, news: &Candidates, now: DateTime<Utc>) -> Option<Section> {
     let picked = in_networks(reader, news, |n| &n.convenings).collect();
     section(
         SectionKind::Convenings,
@@ -301,9 +315,7 @@ fn convenings(reader: &Reader, news: &Candidates) -> Option<Section> {
             context: format!(
                 "{} · {}",
                 c.network,
-                c.starts_at
-                    .with_timezone(&reader.timezone)
-                    .format("%A %-d %B, %H:%M %Z")
+                dates::moment(c.starts_at, reader.timezone, now)
             ),
         },
     )
@@ -311,7 +323,7 @@ fn convenings(reader: &Reader, news: &Candidates) -> Option<Section> {
 
 /// Teams of active initiatives that are bright spots now and checked in since the reader's
 /// last digest (news, not a standing list).
-fn bright_spots(reader: &Reader, news: &Candidates) -> Option<Section> {
+fn bright_spots(reader: &Reader, news: &Candidates, now: DateTime<Utc>) -> Option<Section> {
     let picked = in_networks(reader, news, |n| &n.bright_spots)
         .filter(|t| t.last_check_in > reader.since)
         .collect();
@@ -325,7 +337,10 @@ fn bright_spots(reader: &Reader, news: &Candidates) -> Option<Section> {
             context: format!(
                 "{} improving since {} · {} · see what they tried",
                 t.measure_name,
-                t.bright_since.format("%Y-%m-%d"),
+                dates::day(
+                    t.bright_since,
+                    now.with_timezone(&reader.timezone).date_naive()
+                ),
                 t.initiative
             ),
         },

@@ -193,9 +193,9 @@ impl<C: ConnectionTrait> Queries<'_, C> {
             let convening_id: i64 = row.try_get("", "convening_id")?;
             let convening: String = row.try_get("", "convening")?;
             let when = if due < today {
-                format!("overdue since {}", due.format("%-d %B"))
+                format!("overdue since {}", super::dates::day(due, today))
             } else {
-                format!("due {}", due.format("%A %-d %B"))
+                format!("due {}", super::dates::day(due, today))
             };
             Ok(Item {
                 title: row.try_get("", "title")?,

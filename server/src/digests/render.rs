@@ -157,8 +157,10 @@ fn period_words(cadence: Cadence) -> &'static str {
 
 fn text(letter: &Letter) -> String {
     let (cadence, links) = (letter.cadence, &letter.links);
+    // The first line is what a phone shows of a text-only reading: the counts, then hello.
     let mut out = format!(
-        "Hello {},\n\nHere is what happened in your Staffroom networks {}.\n",
+        "{}\n\nHello {},\n\nHere is what happened in your Staffroom networks {}.\n",
+        preheader(letter),
         letter.display_name,
         period_words(cadence)
     );
@@ -216,7 +218,26 @@ fn html(letter: &Letter) -> String {
         letter.display_name,
         period_words(cadence)
     );
-    layout::page(&subject(letter), &intro, &rows, &footer)
+    layout::page(&subject(letter), &preheader(letter), &intro, &rows, &footer)
+}
+
+/// What a phone's inbox shows under the subject: the first sections, counted ("2 answers to
+/// your requests · 5 new discussions · 1 convening coming up"), not "Hello Ana".
+pub fn preheader(letter: &Letter) -> String {
+    let shown: Vec<&Section> = letter
+        .sections
+        .iter()
+        .filter(|s| !s.items.is_empty())
+        .collect();
+    let mut parts: Vec<String> = shown
+        .iter()
+        .take(3)
+        .map(|s| s.kind.counted(&s.total_label(), s.total == 1))
+        .collect();
+    if shown.len() > 3 {
+        parts.push("and more".to_owned());
+    }
+    parts.join(" · ")
 }
 
 #[cfg(test)]
@@ -257,6 +278,33 @@ mod tests {
             unsubscribe: "https://staffroom.example/unsubscribe?token=t".into(),
             settings: "https://staffroom.example/settings".into(),
         }
+    }
+
+    #[test]
+    fn the_preheader_counts_the_first_sections_and_the_text_starts_with_it() {
+        let l = letter(
+            Cadence::Weekly,
+            vec![
+                section(SectionKind::AnswersForYou, 1, 1),
+                section(SectionKind::NewThreads, 5, 9),
+                section(SectionKind::Convenings, 0, 0),
+                section(SectionKind::NewResources, 2, 2),
+                section(SectionKind::ActionItems, 1, 1),
+            ],
+        );
+        let expected =
+            "1 answer to your help requests · 9 new discussions · 2 new in the library · and more";
+        assert_eq!(preheader(&l), expected);
+        let email = l.email();
+        assert!(
+            email.text.starts_with(&format!("{expected}\n\nHello ")),
+            "{}",
+            email.text
+        );
+        assert!(email.html.contains(&format!(
+            "overflow:hidden;mso-hide:all\">{}</div>",
+            expected.replace('·', "&#183;")
+        )));
     }
 
     #[test]

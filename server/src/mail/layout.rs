@@ -39,12 +39,14 @@ pub fn link_row(href: &str, label: &str) -> String {
     )
 }
 
-/// The whole page, ASCII only. `intro` is plain text; `rows` and `footer_html` are already
-/// escaped HTML.
-pub fn page(title: &str, intro: &str, rows: &str, footer_html: &str) -> String {
+/// The whole page, ASCII only. `preheader` (plain text) is the line a phone's inbox shows
+/// under the subject, hidden in the message itself; `intro` is plain text; `rows` and
+/// `footer_html` are already escaped HTML.
+pub fn page(title: &str, preheader: &str, intro: &str, rows: &str, footer_html: &str) -> String {
     let page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"color-scheme\" content=\"light dark\"><title>{title}</title></head>\n\
 <body style=\"margin:0;padding:0;background:#f4f5f7\">\n\
+<div style=\"display:none;max-height:0;overflow:hidden;mso-hide:all\">{preheader}</div>\n\
 <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f4f5f7\"><tr><td align=\"center\" style=\"padding:16px 8px\">\n\
 <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:600px;background:#ffffff;border-radius:8px\">\n\
 <tr><td style=\"padding:24px 24px 0 24px;{FONT};font-size:20px;font-weight:700;color:#111827\">Staffroom</td></tr>\n\
@@ -53,6 +55,7 @@ pub fn page(title: &str, intro: &str, rows: &str, footer_html: &str) -> String {
 <tr><td style=\"padding:24px;{FONT};font-size:12px;line-height:18px;color:#5b6470;border-top:1px solid #e5e7eb\">{footer_html}</td></tr>\n\
 </table></td></tr></table>\n</body>\n</html>\n",
         title = escape(title),
+        preheader = escape(preheader),
         intro = escape(intro),
     );
     ascii(page)
@@ -97,6 +100,7 @@ mod tests {
         );
         let page = page(
             "Résumé · Staffroom",
+            "3 new discussions · 1 café",
             "Hello José",
             &rows,
             "Why · how to stop",
@@ -104,6 +108,12 @@ mod tests {
         assert!(page.is_ascii());
         assert!(page.contains("Caf&#233; &#183; plans"));
         assert!(page.contains("<title>R&#233;sum&#233; &#183; Staffroom</title>"));
+        // The preheader comes first in the body, hidden.
+        let body = &page[page.find("<body").unwrap()..];
+        assert!(
+            body.find("3 new discussions &#183; 1 caf&#233;").unwrap()
+                < body.find("Hello Jos&#233;").unwrap()
+        );
         assert!(page.lines().all(|line| line.len() < 998), "{page}");
         assert!(page
             .lines()

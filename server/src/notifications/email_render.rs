@@ -61,7 +61,13 @@ pub fn email(display_name: &str, lines: &[Line], links: &Links) -> OutgoingEmail
         ));
     }
     let intro = format!("Hello {display_name}, here is what you missed.");
-    let html = layout::page(&subject, &intro, &rows, &footer);
+    // Under the subject (the first line), a phone shows the first line's words.
+    let preheader = lines
+        .first()
+        .map(|line| line.detail.replace('\n', " "))
+        .filter(|detail| !detail.trim().is_empty())
+        .unwrap_or_else(|| intro.clone());
+    let html = layout::page(&subject, &preheader, &intro, &rows, &footer);
     OutgoingEmail {
         subject,
         text,
