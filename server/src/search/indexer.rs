@@ -147,7 +147,11 @@ impl Indexer {
         let last_id = last.id;
         let touched: BTreeSet<_> = batch
             .iter()
-            .filter_map(|e| EventKind::parse(&e.kind).and_then(|k| refs_for(k, e.subject_id)))
+            .flat_map(|e| {
+                EventKind::parse(&e.kind)
+                    .map(|k| refs_for(k, e.subject_id, e.thread_id))
+                    .unwrap_or_default()
+            })
             .collect();
         let mut changes = Vec::new();
         for doc in touched {

@@ -19,13 +19,21 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-/// The documents an event of `kind` about row `subject` may have changed.
-pub fn refs_for(kind: EventKind, subject: Option<i64>) -> Option<DocRef> {
+/// The documents an event of `kind` about row `subject` (in `thread`, for posts) may have
+/// changed.
+pub fn refs_for(kind: EventKind, subject: Option<i64>, thread: Option<i64>) -> Vec<DocRef> {
     use EventKind::*;
     let doc_type = match kind {
         ThreadCreated | ThreadUpdated | ThreadDeleted => DocType::Thread,
-        // A reaction changes the helpful count its post and thread rank by.
-        PostCreated | PostUpdated | PostDeleted | ReactionChanged => DocType::Post,
+        // A post, and its thread, whose document counts replies and helpful marks (or, for
+        // a discussion, the thing it discusses). A reaction changes those counts.
+        PostCreated | PostUpdated | PostDeleted | ReactionChanged => {
+            return subject
+                .map(|post| DocRef::new(DocType::Post, post))
+                .into_iter()
+                .chain(thread.map(|thread| DocRef::new(DocType::Thread, thread)))
+                .collect();
+        }
         ResourceCreated | ResourceUpdated | ResourceDeleted => DocType::Resource,
         HelpRequestCreated | HelpRequestUpdated | HelpRequestResponded | HelpRequestResolved
         | HelpRequestDeleted => DocType::HelpRequest,
@@ -34,12 +42,12 @@ pub fn refs_for(kind: EventKind, subject: Option<i64>) -> Option<DocRef> {
         // Nothing searchable changes: names of networks, offers, action items and
         // notifications are not in any document.
         NetworkCreated | NetworkUpdated | HelpRequestOffered | ActionItemCreated
-        | ActionItemUpdated | NotificationCreated | NotificationRead => return None,
+        | ActionItemUpdated | NotificationCreated | NotificationRead => return Vec::new(),
         // Direct messages are never searchable.
-        MessageCreated | ConversationRead => return None,
+        MessageCreated | ConversationRead => return Vec::new(),
         PollCreated | PollUpdated | PollDeleted => DocType::Poll,
         // Votes change no searchable text (results are never in a document).
-        PollVoted => return None,
+        PollVoted => return Vec::new(),
         InitiativeCreated | InitiativeUpdated => DocType::Initiative,
         TestOfChangeCreated | TestOfChangeUpdated => DocType::TestOfChange,
         // Teams, check-ins and charts are in no document.
@@ -48,9 +56,12 @@ pub fn refs_for(kind: EventKind, subject: Option<i64>) -> Option<DocRef> {
         | TeamUpdated
         | TeamDeleted
         | CheckInSubmitted
-        | BrightSpotDetected => return None,
+        | BrightSpotDetected => return Vec::new(),
     };
-    subject.map(|id| DocRef::new(doc_type, id))
+    subject
+        .map(|id| DocRef::new(doc_type, id))
+        .into_iter()
+        .collect()
 }
 
 /// Replies of a discussion held in its thing's document: the words of a long conversation
@@ -238,16 +249,15 @@ async fn post(
     if post.post_number == 1 {
         return self::thread(db, file_texts, thread.id).await;
     }
-    let owners = owners_of(db, thread.id).await?;
-    if !owners.is_empty() {
-        return discussion_changed(db, file_texts, thread.id, owners).await;
-    }
-    if post.deleted_at.is_some() || thread.deleted_at.is_some() {
+    // A discussion's reply is the thing's (written again through its thread's ref), never
+    // a document of its own; so is a reply whose post or thread is gone.
+    if post.deleted_at.is_some()
+        || thread.deleted_at.is_some()
+        || !owners_of(db, thread.id).await?.is_empty()
+    {
         return Ok(vec![Change::Delete(key)]);
     }
-    // The thread's document counts its replies.
-    let mut changes = self::thread(db, file_texts, thread.id).await?;
-    changes.push(Change::Upsert(Box::new(SearchDocument {
+    Ok(vec![Change::Upsert(Box::new(SearchDocument {
         id: key,
         doc_type: DocType::Post,
         network_id: Some(thread.network_id),
@@ -270,8 +280,7 @@ async fn post(
         url: format!("/threads/{}#post-{}", thread.id, post.post_number),
         created_at: seconds(post.created_at),
         updated_at: seconds(post.updated_at),
-    })));
-    Ok(changes)
+    }))])
 }
 
 /// A discussion thread or one of its posts changed: neither is a document (in case one was
