@@ -29,6 +29,11 @@ impl Referrer {
 pub const STATIC_PAGE_POLICY: &str = "default-src 'none'; base-uri 'none'; \
      form-action 'self'; frame-ancestors 'none'";
 
+/// A page rendered on the server in the web client's look: its stylesheet (`/app.css`, from
+/// this origin) and a form posting back here, nothing else.
+pub const STYLED_FORM_PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /// A policy allowing exactly the given inline `<style>` element (by its SHA-256 hash) and
 /// nothing else: for a page rendered whole on the server, such as `/docs`.
 pub fn inline_style_policy(style: &str) -> String {

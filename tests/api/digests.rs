@@ -125,6 +125,14 @@ backend_test! {
         let page = app.request(Method::GET, &format!("/unsubscribe?token={token}"), None, None).await.expect(200);
         assert!(page.content_type().starts_with("text/html"));
         assert!(page.text.contains("<form method=\"post\""));
+        // Styled like the web client, with a real button, and allowed to load only that.
+        let href = page.text.split("<link rel=\"stylesheet\" href=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("a stylesheet").to_owned();
+        assert!(page.text.contains("<button type=\"submit\" class=\"button\">Unsubscribe</button>"), "{}", page.text);
+        let policy = page.headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert!(policy.contains("style-src 'self'") && policy.contains("form-action 'self'") && !policy.contains("script-src"), "{policy}");
+        let stylesheet = app.client.get(format!("{}{href}", app.address)).send().await.expect("the stylesheet");
+        assert_eq!(stylesheet.status(), 200, "{href}");
+        assert!(stylesheet.headers()["content-type"].to_str().unwrap().starts_with("text/css"), "{href}");
         assert_eq!(app.get(&member, "/me").await.expect(200).body["digest"]["frequency"], "weekly");
         let described = app.request(Method::GET, &format!("/api/v1/unsubscribe?token={token}"), None, None).await.expect(200);
         assert_eq!(described.body["scope"], "digest");

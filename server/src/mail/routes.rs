@@ -113,7 +113,7 @@ async fn unsubscribe_page(
         StatusCode::OK,
         &format!(
             "<h1>Unsubscribe?</h1><p>This stops {}. You can turn it back on in your settings at any time.</p>\
-             <form method=\"post\" action=\"{}\"><button type=\"submit\">Unsubscribe</button></form>",
+             <form method=\"post\" action=\"{}\"><button type=\"submit\" class=\"button\">Unsubscribe</button></form>",
             escape(what.describe()),
             escape(&action),
         ),
@@ -146,15 +146,21 @@ fn invalid_link(state: &AppState) -> String {
     )
 }
 
-/// A small page that needs neither script nor style, whose address carries the token
+/// A small page without script, in the web client's look (its stylesheet, its header, a
+/// card with a full-size button, phone width included), whose address carries the token
 /// (so it is neither stored nor sent on as a referrer).
 fn page(status: StatusCode, body: &str) -> HttpResponse {
+    let stylesheet = crate::web_client::stylesheet_href()
+        .map(|href| format!("<link rel=\"stylesheet\" href=\"{}\">", escape(&href)))
+        .unwrap_or_default();
     let html = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>Staffroom · Unsubscribe</title></head><body><main>{body}</main></body></html>"
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"color-scheme\" content=\"light dark\"><title>Staffroom · Unsubscribe</title>{stylesheet}</head>\
+         <body><header class=\"topbar\"><a class=\"brand\" href=\"/\">Staffroom</a></header>\
+         <main class=\"narrow standalone\"><div class=\"card stack\">{body}</div></main></body></html>"
     );
     page_security::secure(
         &mut HttpResponse::build(status),
-        page_security::STATIC_PAGE_POLICY,
+        page_security::STYLED_FORM_PAGE_POLICY,
         Referrer::NoReferrer,
     )
     .content_type("text/html; charset=utf-8")

@@ -60,6 +60,14 @@ pub async fn page_or_not_found(request: HttpRequest) -> HttpResponse {
     page(&request)
 }
 
+/// The address of the client's stylesheet now (`/assets/<version>/app.css`), for the few
+/// pages the server renders alone in the client's look.
+pub fn stylesheet_href() -> Option<String> {
+    let bundle = SOURCE.bundle().ok()?;
+    bundle.get("app.css")?;
+    Some(format!("/assets/{}/app.css", bundle.version))
+}
+
 fn is_server_path(path: &str) -> bool {
     SERVER_PREFIXES.iter().any(|prefix| {
         path.strip_prefix(prefix)
