@@ -283,28 +283,16 @@ async fn post(
     }))])
 }
 
-/// A discussion thread or one of its posts changed: neither is a document (in case one was
-/// indexed before it became a discussion, it goes), and the things it discusses are
-/// written again with it.
+/// A discussion thread changed (or one of its posts did): it is not a document, and the
+/// things it discusses are written again with it. Its replies are no documents either:
+/// `post` deletes each one's as its own event comes.
 async fn discussion_changed(
     db: &impl ConnectionTrait,
     file_texts: &FileTexts,
     thread: i64,
     owners: Vec<Discussed>,
 ) -> Result<Vec<Change>, DbErr> {
-    let posts: Vec<i64> = posts::Entity::find()
-        .select_only()
-        .column(posts::Column::Id)
-        .filter(posts::Column::ThreadId.eq(thread))
-        .into_tuple()
-        .all(db)
-        .await?;
     let mut changes = vec![Change::Delete(DocRef::new(DocType::Thread, thread).key())];
-    changes.extend(
-        posts
-            .into_iter()
-            .map(|post| Change::Delete(DocRef::new(DocType::Post, post).key())),
-    );
     for owner in owners {
         let doc = match owner {
             Discussed::Resource(id) => DocRef::new(DocType::Resource, id),
