@@ -2,7 +2,7 @@
 // catching up with the thread's shortcuts (j/k, ?, r, Ctrl+Enter); every focused control
 // shows a focus indicator.
 
-import { assertNoProblems, newContext } from '../harness.mjs';
+import { assertNoProblems, eventually, newContext } from '../harness.mjs';
 
 export async function keyboardOnly(browser, world) {
   const context = await newContext(browser);
@@ -78,10 +78,12 @@ async function expectFocusedPost(page, text) {
   if (!focused.includes(text)) throw new Error(`focus is not on the post “${text}” but on ${focused.slice(0, 120)}`);
 }
 
+/** Waits (with a deadline) until the focused element satisfies `test`: a shortcut may move
+ * focus a frame after the key, once the reply box is drawn. */
 async function expectFocusIn(page, test) {
   const source = `(${test.toString()})(document.activeElement)`;
-  const found = await page.evaluate((code) => Boolean(eval(code)), source); // eslint-disable-line no-eval
-  if (!found) throw new Error(`focus is not where expected (${test})`);
+  await eventually(`focus where expected (${test})`,
+    () => page.evaluate((code) => Boolean(eval(code)), source), 5_000); // eslint-disable-line no-eval
 }
 
 /** Presses Tab until the focused element satisfies `test` (at most 80 times). */
