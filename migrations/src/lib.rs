@@ -37,6 +37,7 @@ mod m20261207_000026_index_tests_of_change_network;
 mod m20261207_000027_create_feed_items;
 mod m20261207_000028_rebuild_search_for_statuses;
 mod m20261207_000029_rebuild_search_for_discussions;
+mod m20261207_000030_digest_deliveries_shown;
 
 pub struct Migrator;
 
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000027_create_feed_items::Migration),
             Box::new(m20261207_000028_rebuild_search_for_statuses::Migration),
             Box::new(m20261207_000029_rebuild_search_for_discussions::Migration),
+            Box::new(m20261207_000030_digest_deliveries_shown::Migration),
         ]
     }
 }

@@ -265,13 +265,15 @@ backend_test! {
         let number_of = |post: &str| posts.body["items"].as_array().unwrap().iter().find(|p| p["id"] == post).unwrap()["post_number"].clone();
         let (mention_number, reply_number) = (number_of(&mention), number_of(&reply));
 
+        // One line for the thread, at the newest post addressed to her, with its words.
         let preview = app.get(&rita, "/me/digest/preview?frequency=weekly").await.expect(200);
         let text = preview.body["text"].as_str().unwrap().to_owned();
-        for number in [&mention_number, &reply_number] {
-            assert!(text.contains(&format!("/threads/{thread}#post-{number}")), "both are listed before: {text}");
-        }
+        assert!(text.contains(&format!("/threads/{thread}#post-{mention_number}")), "{text}");
+        assert!(!text.contains(&format!("/threads/{thread}#post-{reply_number}")), "the thread once: {text}");
+        assert!(text.contains("the family asked to be called"), "{text}");
 
         app.delete(&cal, &format!("/posts/{reply}")).await.expect(204);
+        app.patch(&cal, &format!("/posts/{mention}"), json!({"body": format!("@{} see you on Thursday", rita.handle)})).await.expect(200);
         app.patch(&cal, &format!("/threads/{thread}"), json!({"title": "Home visits"})).await.expect(200);
         let preview = app.get(&rita, "/me/digest/preview?frequency=weekly").await.expect(200);
         let (text, html) = (preview.body["text"].as_str().unwrap(), preview.body["html"].as_str().unwrap());
@@ -280,7 +282,7 @@ backend_test! {
             assert!(!shown.contains(&format!("#post-{reply_number}")), "a deleted reply is not listed: {shown}");
         }
         assert!(text.contains(&format!("/threads/{thread}#post-{mention_number}")), "{text}");
-        assert!(text.contains("Home visits"), "{text}");
+        assert!(text.contains("Home visits") && text.contains("see you on Thursday"), "{text}");
     }
 }
 
@@ -296,7 +298,7 @@ async fn spawn_with_manual_emails(backend: &Backend, smtp: &SmtpServer) -> TestA
 }
 
 /// One pass of the notification email worker, as if the window had passed.
-async fn send_notification_emails(app: &TestApp) {
+pub(crate) async fn send_notification_emails(app: &TestApp) {
     let now = staffroom::clock::now() + chrono::Duration::seconds(2);
     staffroom::notifications::email::pass(&app.state, now)
         .await

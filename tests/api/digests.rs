@@ -197,7 +197,9 @@ backend_test! {
             "title": "Bus routes in winter", "body": "Any tips?", "tags": ["transport"]
         })).await.expect(201).id();
         app.post(&cal, &format!("/help-requests/{request}/responses"), json!({"body": "Stagger the pickups."})).await.expect(201);
-        app.reply(&cal, &old_thread, &format!("@{} the policy has a gap here", rita.handle)).await;
+        app.reply(&cal, &old_thread, "The policy has a gap here").await;
+        let mentioning = app.create_thread(&admin, &network, "Bus stop safety").await["id"].as_str().unwrap().to_owned();
+        app.reply(&cal, &mentioning, &format!("@{} what do your drivers see?", rita.handle)).await;
         app.put(&cal, &format!("/resources/{old_resource}/helpful"), None).await.expect(200);
         let convening = app.post(&admin, &format!("/networks/{network}/convenings"), json!({
             "title": "Winter convening", "starts_at": "2027-06-01T15:00:00Z", "ends_at": "2027-06-01T20:00:00Z", "agenda": "Buses"
@@ -212,14 +214,17 @@ backend_test! {
         for (heading, line) in [
             ("ANSWERS TO YOUR HELP REQUESTS", "Cal Colleague answered"),
             ("MENTIONS AND REPLIES TO YOU", "Cal Colleague mentioned you"),
-            ("MOST ACTIVE DISCUSSIONS", "Attendance PLN · 1 new post\n"),
+            ("MOST ACTIVE DISCUSSIONS", "Attendance PLN · 1 new post · 1 reply\n"),
             ("RESOURCES COLLEAGUES FOUND HELPFUL", "marked helpful once this period"),
             ("YOUR OPEN ACTION ITEMS", "Map the winter routes"),
         ] {
             assert!(text.contains(heading), "{heading} missing from {text}");
             assert!(text.contains(line), "{line} missing from {text}");
         }
-        assert!(text.contains(&format!("/threads/{old_thread}#post-2")), "{text}");
+        assert!(text.contains(&format!("/threads/{mentioning}#post-2")), "{text}");
+        assert!(text.contains("\u{201c}The policy has a gap here\u{201d}"), "the newest words: {text}");
+        // The thread with the mention is one line, under the mention, not also a new discussion.
+        assert_eq!(text.matches(&format!("/threads/{mentioning}")).count(), 1, "{text}");
         assert!(text.contains("Truancy letter template"));
         let elsewhere = app.get(&outsider, "/me/digest/preview").await.expect(200);
         assert_eq!(elsewhere.body["items"], 0, "{}", elsewhere.body["text"]);
@@ -227,30 +232,42 @@ backend_test! {
 }
 
 backend_test! {
-    /// "See all" leads where the rest is: the reader's network when they read one, their
-    /// networks when they read several, their notifications for mentions.
-    async fn see_all_leads_to_the_readers_network_or_networks(backend: Backend) {
+    /// "See all" leads to the section's own list: the network's discussions or library,
+    /// in each network the rest lies in; and the footer names the networks.
+    async fn see_all_leads_to_each_networks_list_of_that_section(backend: Backend) {
         let app = TestApp::spawn(&backend).await;
         let (admin, network) = app.admin_with_network("Attendance PLN").await;
         let reader = app.add_member(&admin, &network, "Rita Reader", "member").await;
         for n in 0..7 {
             app.create_thread(&admin, &network, &format!("Practice note {n}")).await;
         }
-        let see_all = |text: &str, total: usize| -> String {
-            let marker = format!("See all {total}: ");
+        for n in 0..6 {
+            app.post(&admin, &format!("/networks/{network}/resources"), json!({
+                "kind": "link", "title": format!("Toolkit {n}"), "url": "https://example.org/toolkit"
+            })).await.expect(201);
+        }
+        let see_all = |text: &str, label: &str| -> String {
+            let marker = format!("{label}: ");
             let start = text.find(&marker).unwrap_or_else(|| panic!("{marker} in {text}")) + marker.len();
             text[start..].lines().next().unwrap().to_owned()
         };
         let preview = app.get(&reader, "/me/digest/preview").await.expect(200);
         let text = preview.body["text"].as_str().unwrap();
         let public_url = text[..text.find("/threads/").expect("a thread link")].rsplit(' ').next().unwrap().to_owned();
-        assert_eq!(see_all(text, 7), format!("{public_url}/networks/{network}"), "{text}");
+        assert_eq!(see_all(text, "See all 7"), format!("{public_url}/networks/{network}"), "{text}");
+        assert_eq!(see_all(text, "See all 6"), format!("{public_url}/networks/{network}/resources"), "{text}");
+        assert!(text.contains("because you are a member of Attendance PLN on Staffroom."), "{text}");
+        // Each resource's discussion opened with it is not a second item.
+        assert!(!text.contains("(discussion)"), "{text}");
 
         let other = app.post(&admin, "/networks", json!({"name": "Math leads", "visibility": "private"})).await.expect(201).id();
         app.join_by_invitation(&admin, &other, &reader, "member").await;
         app.create_thread(&admin, &other, "Fraction talks").await;
         let preview = app.get(&reader, "/me/digest/preview").await.expect(200);
         let text = preview.body["text"].as_str().unwrap();
-        assert_eq!(see_all(text, 8), format!("{public_url}/"), "{text}");
+        assert_eq!(see_all(text, "See all 7 in Attendance PLN"), format!("{public_url}/networks/{network}"), "{text}");
+        assert_eq!(see_all(text, "See all 1 in Math leads"), format!("{public_url}/networks/{other}"), "{text}");
+        assert!(!text.contains(&format!("{public_url}/\n")), "never the list of networks: {text}");
+        assert!(text.contains("member of Attendance PLN and Math leads on Staffroom."), "{text}");
     }
 }

@@ -642,7 +642,9 @@ backend_test! {
 }
 
 backend_test! {
-    async fn digests_lead_with_bright_spots_and_list_check_ins_owed(backend: Backend) {
+    /// What a member's own team owes comes before news; another team's bright spot is
+    /// news; a team's own bright spot is not news to its members.
+    async fn digests_lead_with_check_ins_owed_then_bright_spots_of_other_teams(backend: Backend) {
         use chrono::{Datelike, Duration, Utc};
         let app = TestApp::spawn(&backend).await;
         let w = attendance_world(&app).await;
@@ -660,19 +662,22 @@ backend_test! {
 
         let preview = app.get(&w.peer, "/me/digest/preview?frequency=weekly").await.expect(200);
         let text = preview.body["text"].as_str().unwrap();
-        assert_eq!(preview.body["subject"], "Lehman HS is a bright spot: see what they tried · Staffroom weekly");
+        assert_eq!(preview.body["subject"], format!("Kennedy MS: check in for the period of {next_week} · Staffroom weekly"));
+        let owed = text.find("CHECK-INS YOUR TEAM OWES").expect("a check-ins section");
         let bright = text.find("BRIGHT SPOTS").expect("a bright-spots section");
-        assert!(text[..bright].lines().all(|l| l.is_empty() || !l.chars().all(|c| c.is_uppercase() || c == ' ')), "bright spots come first:\n{text}");
+        assert!(owed < bright, "what the team owes comes first:\n{text}");
+        assert!(text[owed..].contains(&format!("Kennedy MS: check in for the period of {next_week}")), "{text}");
         assert!(text.contains("Lehman HS is a bright spot"));
         assert!(text.contains(&format!("/initiatives/{}#bright-spots", w.initiative)));
-        let owed = text.find("CHECK-INS YOUR TEAM OWES").expect("a check-ins section");
-        assert!(text[owed..].contains(&format!("Kennedy MS: check in for the period of {next_week}")), "{text}");
         assert!(preview.body["html"].as_str().unwrap().contains("Lehman HS is a bright spot"));
 
-        // Lehman checked in for that week: nothing owed in Lehman's digest; a member of
-        // another network hears nothing of either.
+        // Lehman checked in for that week: nothing owed in its lead's digest, and its own
+        // bright spot is not news to them; a member of another network hears nothing of
+        // either.
         let lead = app.get(&w.lead, "/me/digest/preview?frequency=weekly").await.expect(200);
-        assert!(!lead.body["text"].as_str().unwrap().contains("CHECK-INS YOUR TEAM OWES"));
+        let lead_text = lead.body["text"].as_str().unwrap();
+        assert!(!lead_text.contains("CHECK-INS YOUR TEAM OWES"), "{lead_text}");
+        assert!(!lead_text.contains("Lehman HS is a bright spot"), "{lead_text}");
         let elsewhere = app.post(&w.admin, "/networks", json!({"name": "Elsewhere", "visibility": "listed"})).await.expect(201).id();
         let outsider = app.add_member(&w.admin, &elsewhere, "Otto Outsider", "member").await;
         app.post(&outsider, &format!("/networks/{elsewhere}/threads"), json!({"title": "Hello", "body": "Anyone?"})).await.expect(201);

@@ -17,6 +17,7 @@ mod authorization;
 mod convenings;
 mod conversations;
 mod deleted_text;
+mod digest_rules;
 mod digest_sending;
 mod digests;
 mod event_log;

@@ -134,6 +134,11 @@ pub struct Thread {
     pub last_post_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub last_activity_at: DateTime<Utc>,
+    pub owner: Option<Owner>,
+    /// The newest post's markdown.
+    pub last_body: Option<String>,
+    /// Helpful marks on its posts.
+    pub helpful: i64,
     /// For active threads: `(author, written at)` of the posts since the earliest window start.
     pub posts: Vec<Activity>,
 }
@@ -264,10 +269,14 @@ impl Loading {
         let w = self.span;
         let rows = query(
             db,
-            "SELECT t.id, t.network_id, t.author_id, t.title, t.reply_count, t.last_post_id, \
-                    t.created_at, t.last_activity_at, n.name AS network, a.display_name AS author \
+            &format!(
+                "SELECT t.id, t.network_id, t.author_id, t.title, t.reply_count, t.last_post_id, \
+                    t.created_at, t.last_activity_at, n.name AS network, a.display_name AS author, \
+                    {THREAD_EXTRAS} \
              FROM threads t JOIN networks n ON n.id = t.network_id JOIN members a ON a.id = t.author_id \
-             WHERE t.network_id IN (ids) AND t.deleted_at IS NULL AND t.created_at > ?",
+             {THREAD_JOINS} \
+             WHERE t.network_id IN (ids) AND t.deleted_at IS NULL AND t.created_at > ?"
+            ),
             vec![self.networks.clone().into(), w.earliest.into()],
         )
         .await?;
@@ -277,13 +286,16 @@ impl Loading {
         }
         let rows = query(
             db,
-            "SELECT t.id, t.network_id, t.author_id, t.title, t.reply_count, t.last_post_id, \
+            &format!(
+                "SELECT t.id, t.network_id, t.author_id, t.title, t.reply_count, t.last_post_id, \
                     t.created_at, t.last_activity_at, n.name AS network, '' AS author, \
-                    p.author_id AS poster, p.created_at AS posted_at \
+                    {THREAD_EXTRAS}, p.author_id AS poster, p.created_at AS posted_at \
              FROM threads t JOIN networks n ON n.id = t.network_id \
              JOIN posts p ON p.thread_id = t.id AND p.deleted_at IS NULL AND p.created_at > ? \
+             {THREAD_JOINS} \
              WHERE t.network_id IN (ids) AND t.deleted_at IS NULL AND t.created_at <= ? \
-             ORDER BY t.id",
+             ORDER BY t.id"
+            ),
             vec![
                 w.earliest.into(),
                 self.networks.clone().into(),
@@ -500,6 +512,29 @@ impl Loading {
     }
 }
 
+/// What a digest line about a thread says besides its title: the thing it is the
+/// discussion of (a resource, initiative or test of change, which the line is about
+/// instead), the newest post's words, and how often its posts were found helpful.
+const THREAD_EXTRAS: &str = "o.kind AS owner_kind, o.id AS owner_id, o.title AS owner_title, \
+     lp.body AS last_body, CAST((SELECT COALESCE(SUM(q.helpful_count), 0) FROM posts q \
+        WHERE q.thread_id = t.id AND q.deleted_at IS NULL) AS BIGINT) AS helpful";
+const THREAD_JOINS: &str = "LEFT JOIN posts lp ON lp.id = t.last_post_id AND lp.deleted_at IS NULL \
+     LEFT JOIN (SELECT discussion_thread_id AS thread_id, 'resource' AS kind, id, title FROM resources \
+          WHERE discussion_thread_id IS NOT NULL AND deleted_at IS NULL \
+        UNION ALL SELECT discussion_thread_id, 'initiative', id, title FROM initiatives \
+          WHERE discussion_thread_id IS NOT NULL \
+        UNION ALL SELECT discussion_thread_id, 'test', id, change_idea FROM tests_of_change \
+          WHERE discussion_thread_id IS NOT NULL) o ON o.thread_id = t.id";
+
+/// The thing a thread is the discussion of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Owner {
+    /// `resource`, `initiative` or `test`: its key and web address say it so.
+    pub kind: String,
+    pub id: i64,
+    pub title: String,
+}
+
 /// `(member, at)`: who posted or marked, and when.
 pub type Activity = (i64, DateTime<Utc>);
 
@@ -538,6 +573,16 @@ fn thread(row: &QueryResult, posts: Vec<Activity>) -> Result<Thread, DbErr> {
         last_post_id: row.try_get("", "last_post_id")?,
         created_at: row.try_get("", "created_at")?,
         last_activity_at: row.try_get("", "last_activity_at")?,
+        owner: match row.try_get::<Option<i64>>("", "owner_id")? {
+            Some(id) => Some(Owner {
+                kind: row.try_get("", "owner_kind")?,
+                id,
+                title: row.try_get("", "owner_title")?,
+            }),
+            None => None,
+        },
+        last_body: row.try_get("", "last_body")?,
+        helpful: row.try_get("", "helpful")?,
         posts,
     })
 }
@@ -565,6 +610,8 @@ pub struct Facts {
     acted_on_resources: HashSet<(i64, i64)>,
     ballots: HashSet<(i64, i64)>,
     helped: HashSet<(i64, i64)>,
+    /// `(member, team)`: the bright spots that are the reader's own team.
+    teams: HashSet<(i64, i64)>,
     pub expertise: HashMap<i64, HashSet<String>>,
 }
 
@@ -692,7 +739,24 @@ impl Facts {
                     .insert(row.try_get("", "tag")?);
             }
         }
+        if let Some(spots) = pairs(|n| n.bright_spots.iter().map(|t| t.id).collect()) {
+            facts.teams = as_set(
+                query_pairs(
+                    db,
+                    "SELECT p.member_id, p.item_id FROM PAIRS \
+                     JOIN initiative_team_members tm ON tm.team_id = p.item_id \
+                       AND tm.member_id = p.member_id",
+                    &spots,
+                )
+                .await?,
+            )?;
+        }
         Ok(facts)
+    }
+
+    /// The reader is on this team: its bright spot is their own news, not news to them.
+    pub fn on_team(&self, member: i64, team: i64) -> bool {
+        self.teams.contains(&(member, team))
     }
 
     /// Neither muted by the reader nor read by them up to its last post.

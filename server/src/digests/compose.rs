@@ -19,23 +19,30 @@ use std::collections::{HashMap, HashSet};
 
 /// Items shown per section.
 pub const SECTION_CAP: usize = 5;
+/// Items each section brings to `curate`: enough that taking out what another section or
+/// the previous digest shows still leaves `SECTION_CAP` to show.
+pub const FETCH_CAP: usize = SECTION_CAP * 3;
+/// The longest excerpt on a digest line (one line on a phone's inbox, about).
+pub const EXCERPT_CHARS: usize = 110;
 
-/// In the order a digest shows them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+/// In the order a digest shows them: what is addressed to the reader first (a mention,
+/// an answer to their request, a colleague who needs them, what they owe), then their
+/// networks' news. The first section's first item is what the subject says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SectionKind {
-    BrightSpots,
-    HelpWanted,
-    AnswersForYou,
     Mentions,
+    AnswersForYou,
+    HelpWanted,
+    ActionItems,
+    CheckInsDue,
     OpenPolls,
     NewThreads,
     ActiveThreads,
     NewResources,
     HelpfulResources,
+    BrightSpots,
     Convenings,
-    ActionItems,
-    CheckInsDue,
 }
 
 impl SectionKind {
@@ -81,13 +88,17 @@ impl SectionKind {
         format!("{n} {}", if one { singular } else { plural })
     }
 
-    /// Where "see all" leads (a web address of the API's "Web addresses"): mentions to the
-    /// notifications, everything else to the reader's `home`, where each network's
-    /// discussions, library and help requests are.
-    fn see_all(self, home: &str) -> &str {
+    /// The network page's tab listing this section's kind (`/networks/{id}/{tab}`), or
+    /// `None` when the list is the reader's notifications (what was addressed to them).
+    pub fn list_tab(self) -> Option<&'static str> {
         match self {
-            SectionKind::Mentions => "/notifications",
-            _ => home,
+            SectionKind::Mentions | SectionKind::AnswersForYou => None,
+            SectionKind::HelpWanted => Some("help"),
+            SectionKind::ActionItems | SectionKind::Convenings => Some("convenings"),
+            SectionKind::CheckInsDue | SectionKind::BrightSpots => Some("initiatives"),
+            SectionKind::OpenPolls => Some("polls"),
+            SectionKind::NewThreads | SectionKind::ActiveThreads => Some(""),
+            SectionKind::NewResources | SectionKind::HelpfulResources => Some("resources"),
         }
     }
 }
@@ -100,6 +111,38 @@ pub struct Item {
     pub path: String,
     /// A short second line: where, who, how many.
     pub context: String,
+    /// The newest words of a discussion, on one line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+    /// Which thing this is and what it was when composed: never written in the letter.
+    #[serde(skip)]
+    pub seen: Seen,
+    /// The network it is news of, for "see all" (none for what is addressed to the reader).
+    #[serde(skip)]
+    pub network: Option<i64>,
+}
+
+/// What identifies an item across sections and digests: `key` names the thing (a thread
+/// that is a resource's discussion has the resource's key), `version` what changes when
+/// there is something new to say about it (its newest post, its answers, its due date).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Seen {
+    pub key: String,
+    pub version: String,
+}
+
+impl Seen {
+    pub fn new(key: impl Into<String>, version: impl ToString) -> Seen {
+        Seen {
+            key: key.into(),
+            version: version.to_string(),
+        }
+    }
+
+    /// As the delivery record keeps it: `key@version`.
+    pub fn stored(&self) -> String {
+        format!("{}@{}", self.key, self.version)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,24 +152,85 @@ pub struct Section {
     /// All that would qualify (at most `TOTAL_CAP + 1`, shown as "100+"); more than
     /// `items.len()` shows "see all".
     pub total: usize,
+    /// Where the rest is, when there is more than the section shows: the section's list in
+    /// each network it comes from, or the reader's notifications.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub see_all: Vec<SeeAll>,
+    /// How many qualified in each network (not in the letter): `see_all` is made from it.
+    #[serde(skip)]
+    pub by_network: Vec<(i64, usize)>,
+}
+
+/// One "see all" link: `label` names the network when the section spans several.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeeAll {
+    pub path: String,
+    pub label: Option<String>,
+    pub count: usize,
 }
 
 /// Totals above this read "100+": nobody needs the exact count of a busy week.
 pub const TOTAL_CAP: usize = 100;
 
 impl Section {
-    /// The total as the email says it: `7`, or `100+`.
-    pub fn total_label(&self) -> String {
-        if self.total > TOTAL_CAP {
-            format!("{TOTAL_CAP}+")
-        } else {
-            self.total.to_string()
+    pub fn new(kind: SectionKind, items: Vec<Item>, total: usize) -> Section {
+        Section {
+            kind,
+            items,
+            total,
+            see_all: Vec::new(),
+            by_network: Vec::new(),
         }
     }
 
-    /// The "see all" address when there is more than the section shows.
-    pub fn see_all<'a>(&self, home: &'a str) -> Option<&'a str> {
-        (self.total > self.items.len()).then(|| self.kind.see_all(home))
+    /// The total as the email says it: `7`, or `100+`.
+    pub fn total_label(&self) -> String {
+        count_label(self.total)
+    }
+
+    /// Fills `see_all` when there is more than the section shows, naming the networks
+    /// (from `names`) when the rest lies in more than one.
+    pub fn link_the_rest(&mut self, names: &HashMap<i64, String>) {
+        self.see_all.clear();
+        if self.total <= self.items.len() {
+            return;
+        }
+        let Some(tab) = self.kind.list_tab() else {
+            self.see_all.push(SeeAll {
+                path: "/notifications".to_owned(),
+                label: None,
+                count: self.total,
+            });
+            return;
+        };
+        let networks: Vec<(i64, usize)> = self
+            .by_network
+            .iter()
+            .copied()
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        let several = networks.len() > 1;
+        for (network, count) in networks {
+            let path = if tab.is_empty() {
+                format!("/networks/{network}")
+            } else {
+                format!("/networks/{network}/{tab}")
+            };
+            self.see_all.push(SeeAll {
+                path,
+                label: several.then(|| names.get(&network).cloned().unwrap_or_default()),
+                count,
+            });
+        }
+    }
+}
+
+/// A count as the email says it: `7`, or `100+`.
+pub fn count_label(n: usize) -> String {
+    if n > TOTAL_CAP {
+        format!("{TOTAL_CAP}+")
+    } else {
+        n.to_string()
     }
 }
 
@@ -138,12 +242,21 @@ pub struct Digest {
     pub timezone: Tz,
     pub since: DateTime<Utc>,
     pub sections: Vec<Section>,
-    /// The reader's one network (`/networks/{id}`), or `/` (their networks) when they read
-    /// several: where "see all" leads.
-    pub home: String,
+    /// The networks the digest covers, by name: the footer says why it came.
+    pub networks: Vec<String>,
 }
 
 impl Digest {
+    /// What the delivery record keeps of it: each item shown, as `Seen::stored`.
+    pub fn shown(&self) -> Vec<String> {
+        self.sections
+            .iter()
+            .flat_map(|s| &s.items)
+            .filter(|i| !i.seen.key.is_empty())
+            .map(|i| i.seen.stored())
+            .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.sections.iter().all(|s| s.items.is_empty())
     }
@@ -180,9 +293,8 @@ pub async fn compose_many(
     let ids: Vec<i64> = readers.iter().map(|(m, _)| m.id).collect();
     let muted = muted_networks(db, &ids).await?;
     let mut memberships = members_networks(db, &ids).await?;
-    let mut pairs = Vec::new();
     let mut with_networks = Vec::new();
-    let mut homes: HashMap<i64, String> = HashMap::new();
+    let mut pairs = Vec::new();
     for (member, since) in readers {
         let mut networks: Vec<i64> = memberships
             .remove(&member.id)
@@ -193,9 +305,6 @@ pub async fn compose_many(
         // A facilitator may reach a sub-network twice (directly, and from above).
         networks.sort_unstable();
         networks.dedup();
-        if let [only] = networks[..] {
-            homes.insert(member.id, format!("/networks/{only}"));
-        }
         if !networks.is_empty() {
             pairs.extend(networks.iter().map(|n| (member.id, *n)));
             with_networks.push(Reader {
@@ -207,6 +316,8 @@ pub async fn compose_many(
         }
     }
     let mut sections: HashMap<i64, Vec<Section>> = HashMap::new();
+    let mut names: HashMap<i64, String> = HashMap::new();
+    let mut previous: HashMap<i64, HashSet<String>> = HashMap::new();
     if !with_networks.is_empty() {
         sections = network_news::sections(db, &with_networks, now, cache).await?;
         let q = Queries {
@@ -226,22 +337,58 @@ pub async fn compose_many(
                 sections.entry(reader).or_default().push(section);
             }
         }
-        for of_reader in sections.values_mut() {
-            of_reader.sort_by_key(|s| s.kind);
-        }
+        let mut all: Vec<i64> = pairs.iter().map(|(_, n)| *n).collect();
+        all.sort_unstable();
+        all.dedup();
+        names = network_names(db, &all).await?;
+        previous = super::curate::previously_shown(db, &ids, now).await?;
     }
+    let networks_of: HashMap<i64, Vec<String>> = with_networks
+        .iter()
+        .map(|r| {
+            let mut of: Vec<String> = r
+                .networks
+                .iter()
+                .filter_map(|n| names.get(n).cloned())
+                .collect();
+            of.sort();
+            (r.id, of)
+        })
+        .collect();
     Ok(readers
         .iter()
-        .map(|(member, since)| Digest {
-            member_id: member.id,
-            display_name: member.display_name.clone(),
-            email: member.email.clone(),
-            timezone: timezone(member),
-            since: *since,
-            sections: sections.remove(&member.id).unwrap_or_default(),
-            home: homes.remove(&member.id).unwrap_or_else(|| "/".to_owned()),
+        .map(|(member, since)| {
+            let composed = sections.remove(&member.id).unwrap_or_default();
+            let shown_before = previous.remove(&member.id).unwrap_or_default();
+            Digest {
+                member_id: member.id,
+                display_name: member.display_name.clone(),
+                email: member.email.clone(),
+                timezone: timezone(member),
+                since: *since,
+                sections: super::curate::curate(composed, &shown_before, &names),
+                networks: networks_of.get(&member.id).cloned().unwrap_or_default(),
+            }
         })
         .collect())
+}
+
+/// The names of `networks`.
+async fn network_names(
+    db: &impl ConnectionTrait,
+    networks: &[i64],
+) -> Result<HashMap<i64, String>, DbErr> {
+    use crate::entities::networks as table;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    let rows: Vec<(i64, String)> = table::Entity::find()
+        .select_only()
+        .column(table::Column::Id)
+        .column(table::Column::Name)
+        .filter(table::Column::Id.is_in(networks.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 fn timezone(member: &members::Model) -> Tz {

@@ -13,6 +13,7 @@
 mod candidates;
 pub mod command;
 pub mod compose;
+mod curate;
 mod dates;
 mod network_news;
 mod personal;

@@ -3,8 +3,9 @@
 //! the reader, so each is one query for a whole batch, the reader's rows ranked and counted
 //! within it.
 
-use super::compose::{Item, Section, SectionKind, SECTION_CAP, TOTAL_CAP};
+use super::compose::{Item, Section, SectionKind, Seen, EXCERPT_CHARS, FETCH_CAP, TOTAL_CAP};
 use crate::db::placeholders;
+use crate::markdown::one_line;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
 use std::collections::HashMap;
@@ -41,6 +42,7 @@ impl<C: ConnectionTrait> Queries<'_, C> {
         select: &str,
         from_where: &str,
         order: &str,
+        network: &str,
         values: Vec<Value>,
     ) -> Result<Vec<QueryResult>, DbErr> {
         let backend = self.db.get_database_backend();
@@ -50,11 +52,12 @@ impl<C: ConnectionTrait> Queries<'_, C> {
         let sql = format!(
             "WITH rd(member_id, since) AS (VALUES {readers}), \
                   rn(member_id, network_id) AS ({pairs}) \
-             SELECT * FROM (SELECT rd.member_id AS reader, {select}, \
+             SELECT * FROM (SELECT rd.member_id AS reader, {select}, {network} AS network_id, \
                  ROW_NUMBER() OVER (PARTITION BY rd.member_id ORDER BY {order}) AS rank_in, \
-                 COUNT(*) OVER (PARTITION BY rd.member_id) AS total_in \
+                 COUNT(*) OVER (PARTITION BY rd.member_id) AS total_in, \
+                 COUNT(*) OVER (PARTITION BY rd.member_id, {network}) AS in_network \
                FROM {from_where}) ranked \
-             WHERE rank_in <= {SECTION_CAP} ORDER BY reader, rank_in"
+             WHERE rank_in <= {FETCH_CAP} ORDER BY reader, rank_in"
         );
         let mut all = Vec::with_capacity(self.readers.len() * 2 + 1 + values.len());
         for (member, since) in &self.readers {
@@ -82,32 +85,57 @@ impl<C: ConnectionTrait> Queries<'_, C> {
         for row in rows {
             let reader: i64 = row.try_get("", "reader")?;
             let total: i64 = row.try_get("", "total_in")?;
-            let item = item(reader, row)?;
-            let section = out.entry(reader).or_insert_with(|| Section {
-                kind,
-                items: Vec::new(),
-                total: usize::try_from(total).unwrap_or(0).min(TOTAL_CAP + 1),
+            let network: i64 = row.try_get("", "network_id")?;
+            let in_network: i64 = row.try_get("", "in_network")?;
+            let item = Item {
+                network: Some(network),
+                ..item(reader, row)?
+            };
+            let section = out.entry(reader).or_insert_with(|| {
+                Section::new(
+                    kind,
+                    Vec::new(),
+                    usize::try_from(total).unwrap_or(0).min(TOTAL_CAP + 1),
+                )
             });
+            if !section.by_network.iter().any(|(n, _)| *n == network) {
+                section
+                    .by_network
+                    .push((network, usize::try_from(in_network).unwrap_or(0)));
+            }
             section.items.push(item);
         }
         Ok(out)
     }
 
-    /// A section whose rows carry `title`, `path` and `context`.
+    /// A section whose rows carry `title`, `path`, `context`, `seen_key` and
+    /// `seen_version`, and may carry `body` (markdown the excerpt is cut from).
     async fn plain(
         &self,
         kind: SectionKind,
         select: &str,
         from_where: &str,
         order: &str,
+        network: &str,
         values: Vec<Value>,
     ) -> Result<HashMap<i64, Section>, DbErr> {
-        let rows = self.ranked(select, from_where, order, values).await?;
+        let rows = self
+            .ranked(select, from_where, order, network, values)
+            .await?;
         Self::sections(kind, &rows, |_, row| {
+            let body: Option<String> = row.try_get("", "body").ok().flatten();
             Ok(Item {
                 title: row.try_get("", "title")?,
                 path: row.try_get("", "path")?,
                 context: row.try_get("", "context")?,
+                excerpt: body
+                    .map(|body| one_line(&body, EXCERPT_CHARS))
+                    .filter(|line| !line.is_empty()),
+                seen: Seen {
+                    key: row.try_get("", "seen_key")?,
+                    version: row.try_get("", "seen_version")?,
+                },
+                network: None,
             })
         })
     }
@@ -117,9 +145,12 @@ impl<C: ConnectionTrait> Queries<'_, C> {
         self.plain(
             SectionKind::AnswersForYou,
             &format!(
-                "h.title AS title, {path} AS path, {answer_line} AS context",
+                "h.title AS title, {path} AS path, {answer_line} AS context, r.body AS body, \
+                 {key} AS seen_key, {version} AS seen_version",
                 path = concat_sql(&["'/help-requests/'", &cast_text("h.id")]),
                 answer_line = concat_sql(&["a.display_name", "' answered'"]),
+                key = concat_sql(&["'help_request:'", &cast_text("h.id")]),
+                version = cast_text("r.id"),
             ),
             &format!(
                 "rd JOIN help_requests h ON h.author_id = rd.member_id \
@@ -128,10 +159,12 @@ impl<C: ConnectionTrait> Queries<'_, C> {
              WHERE r.author_id <> rd.member_id AND r.created_at > rd.since AND h.deleted_at IS NULL \
                AND {readable} AND NOT EXISTS (SELECT 1 FROM notifications nt WHERE nt.recipient_id = rd.member_id \
                   AND nt.kind = 'help_responded' AND nt.subject_id = h.id \
-                  AND nt.read_at IS NOT NULL AND nt.read_at >= r.created_at)",
+                  AND ((nt.read_at IS NOT NULL AND nt.read_at >= r.created_at) \
+                    OR (nt.email_message_id IS NOT NULL AND nt.created_at >= r.created_at)))",
                 readable = readable("h.network_id")
             ),
             "r.created_at DESC",
+            "h.network_id",
             vec![],
         )
         .await
@@ -143,7 +176,10 @@ impl<C: ConnectionTrait> Queries<'_, C> {
         self.plain(
             SectionKind::Mentions,
             &format!(
-                "t.title AS title, {path} AS path, {context} AS context",
+                "t.title AS title, {path} AS path, {context} AS context, p.body AS body, \
+                 {key} AS seen_key, {version} AS seen_version",
+                key = discussed_key("t.id"),
+                version = cast_text("p.id"),
                 path = concat_sql(&[
                     "'/threads/'",
                     &cast_text("t.id"),
@@ -162,12 +198,14 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                  JOIN members a ON a.id = p.author_id \
                  WHERE nt.kind IN ('mentioned', 'replied') AND nt.subject_type = 'post' \
                    AND nt.read_at IS NULL AND nt.created_at > rd.since AND {readable} \
+                   AND nt.email_message_id IS NULL \
                    AND {THREAD_NOT_MUTED} \
                    AND NOT EXISTS (SELECT 1 FROM read_markers rm WHERE rm.thread_id = t.id \
                       AND rm.member_id = rd.member_id AND rm.last_read_post_id >= p.id)",
                 readable = readable("t.network_id")
             ),
             "nt.created_at DESC",
+            "t.network_id",
             vec![],
         )
         .await
@@ -176,7 +214,7 @@ impl<C: ConnectionTrait> Queries<'_, C> {
     pub async fn action_items(&self) -> Result<HashMap<i64, Section>, DbErr> {
         let rows = self
             .ranked(
-                "a.title AS title, a.due_on AS due_on, c.id AS convening_id, c.title AS convening",
+                "a.id AS id, a.title AS title, a.due_on AS due_on, c.id AS convening_id, c.title AS convening",
                 &format!(
                     "rd JOIN action_items a ON a.owner_id = rd.member_id \
                  JOIN convenings c ON c.id = a.convening_id \
@@ -184,6 +222,7 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                     readable("c.network_id")
                 ),
                 "a.due_on ASC, a.id ASC",
+                "c.network_id",
                 vec![],
             )
             .await?;
@@ -197,10 +236,14 @@ impl<C: ConnectionTrait> Queries<'_, C> {
             } else {
                 format!("due {}", super::dates::day(due, today))
             };
+            let id: i64 = row.try_get("", "id")?;
             Ok(Item {
                 title: row.try_get("", "title")?,
                 path: format!("/convenings/{convening_id}"),
                 context: format!("{when} · from {convening}"),
+                excerpt: None,
+                seen: Seen::new(format!("action_item:{id}"), due),
+                network: None,
             })
         })
     }
@@ -211,7 +254,9 @@ impl<C: ConnectionTrait> Queries<'_, C> {
         self.plain(
             SectionKind::CheckInsDue,
             &format!(
-                "{title} AS title, {path} AS path, {context} AS context",
+                "{title} AS title, {path} AS path, {context} AS context, \
+                 {key} AS seen_key, '' AS seen_version",
+                key = concat_sql(&["'check_in:'", &cast_text("t.id"), "':'", &cast_text("cr.period")]),
                 title = concat_sql(&["t.name", "': check in for the period of '", &cast_text("cr.period")]),
                 path = concat_sql(&["'/initiatives/'", &cast_text("i.id"), "'#check-in'"]),
                 context = concat_sql(&["i.measure_name", "' · '", "i.title"]),
@@ -226,6 +271,7 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                 readable("i.network_id")
             ),
             "cr.period DESC, t.id ASC",
+            "i.network_id",
             vec![],
         )
         .await
@@ -235,6 +281,24 @@ impl<C: ConnectionTrait> Queries<'_, C> {
 /// String concatenation, as both databases write it.
 fn concat_sql(parts: &[&str]) -> String {
     parts.join(" || ")
+}
+
+/// The key of the thing `thread` is about: the resource, initiative or test of change it
+/// is the discussion of, or the thread itself (as `network_news::thread_item` keys it).
+pub(super) fn discussed_key(thread: &str) -> String {
+    let owner = |table: &str, kind: &str| {
+        format!(
+            "(SELECT {} FROM {table} o WHERE o.discussion_thread_id = {thread} LIMIT 1)",
+            concat_sql(&[&format!("'{kind}:'"), &cast_text("o.id")])
+        )
+    };
+    format!(
+        "COALESCE({}, {}, {}, {})",
+        owner("resources", "resource"),
+        owner("initiatives", "initiative"),
+        owner("tests_of_change", "test"),
+        concat_sql(&["'thread:'", &cast_text(thread)])
+    )
 }
 
 /// A number as text, for building paths in SQL.

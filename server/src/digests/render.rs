@@ -6,7 +6,7 @@
 //! and HTML) in the mail outbox, and the mail worker writes the bodies when it sends it
 //! (`write_stored`): the same letter always writes the same email.
 
-use super::compose::{Digest, Section, SectionKind, TOTAL_CAP};
+use super::compose::{count_label, Digest, Item, Section, SectionKind};
 use super::schedule::Cadence;
 use crate::mail::content::{Content, Template};
 use crate::mail::{layout, OutgoingEmail};
@@ -27,8 +27,11 @@ pub struct Letter {
     pub display_name: String,
     pub sections: Vec<Section>,
     pub links: Links,
-    /// Where "see all" leads (`Digest::home`); letters queued before it was kept lead to `/`.
-    #[serde(default = "root")]
+    /// The networks it covers, for the footer.
+    #[serde(default)]
+    pub networks: Vec<String>,
+    /// Where "see all" led in letters queued before sections kept their own links.
+    #[serde(default = "root", skip_serializing)]
     pub home: String,
 }
 
@@ -43,12 +46,9 @@ impl Letter {
             display_name: digest.display_name,
             sections: digest.sections,
             links,
-            home: digest.home,
+            networks: digest.networks,
+            home: root(),
         }
-    }
-
-    fn section(&self, kind: SectionKind) -> Option<&Section> {
-        self.sections.iter().find(|s| s.kind == kind)
     }
 
     pub fn email(&self) -> OutgoingEmail {
@@ -82,53 +82,57 @@ pub fn subject(letter: &Letter) -> String {
     format!("{} · {label}", headline(letter))
 }
 
-/// The most pressing reason to open it, in a few words.
+/// The most pressing reason to open it, in a few words: the digest's first item (its
+/// sections come most personal first), and how many more of its kind.
 fn headline(letter: &Letter) -> String {
-    let count = |kind| letter.section(kind).map_or(0, |s: &Section| s.total);
-    let help = count(SectionKind::HelpWanted);
-    if help > 0 {
-        let topic = letter
-            .section(SectionKind::HelpWanted)
-            .and_then(|s| s.items.first())
-            .and_then(|item| item.context.split(" · ").nth(1))
-            .filter(|t| !t.contains("answer"))
-            .map(|t| format!(" on {t}"))
-            .unwrap_or_default();
-        return match help {
-            1 => format!("A colleague needs your help{topic}"),
-            n => format!("{} colleagues need your help{topic}", count_label(n)),
-        };
+    let Some((section, first)) = letter
+        .sections
+        .iter()
+        .find_map(|s| Some((s, s.items.first()?)))
+    else {
+        return "What's new in your networks".to_owned();
+    };
+    let more = || match section.total {
+        0 | 1 => String::new(),
+        n => format!(" and {} more", count_label(n - 1)),
+    };
+    let quoted = format!("\u{201c}{}\u{201d}", first.title);
+    // The context's first part: who (mentions, answers), or when (action items).
+    let lead = first.context.split(" · ").next().unwrap_or_default();
+    match section.kind {
+        SectionKind::Mentions => format!("{lead} in {quoted}{}", more()),
+        SectionKind::AnswersForYou => format!("{lead} your request {quoted}{}", more()),
+        SectionKind::HelpWanted => {
+            let topic = first
+                .context
+                .split(" · ")
+                .nth(1)
+                .filter(|t| !t.contains("answer"))
+                .map(|t| format!(" on {t}"))
+                .unwrap_or_default();
+            match section.total {
+                1 => format!("A colleague needs your help{topic}"),
+                n => format!("{} colleagues need your help{topic}", count_label(n)),
+            }
+        }
+        SectionKind::ActionItems => format!("Your action item {quoted} is {lead}{}", more()),
+        SectionKind::CheckInsDue => format!("{}{}", first.title, more()),
+        SectionKind::OpenPolls => {
+            plural(section.total, "poll is", "polls are") + " waiting for your answer"
+        }
+        SectionKind::BrightSpots => format!("{}: see what they tried", first.title),
+        SectionKind::NewThreads => {
+            plural(section.total, "new discussion", "new discussions") + " in your networks"
+        }
+        SectionKind::ActiveThreads => format!("New posts in {quoted}{}", more()),
+        SectionKind::NewResources => {
+            plural(section.total, "new resource", "new resources") + " shared with you"
+        }
+        SectionKind::HelpfulResources => {
+            format!("Colleagues found {quoted} helpful{}", more())
+        }
+        SectionKind::Convenings => format!("{} is coming up", first.title),
     }
-    if let Some(spot) = letter
-        .section(SectionKind::BrightSpots)
-        .and_then(|s| s.items.first())
-    {
-        return format!("{}: see what they tried", spot.title);
-    }
-    let answers = count(SectionKind::AnswersForYou);
-    if answers > 0 {
-        return plural(answers, "new answer", "new answers") + " to your help request";
-    }
-    let mentions = count(SectionKind::Mentions);
-    if mentions > 0 {
-        return plural(mentions, "colleague is", "colleagues are") + " waiting for your reply";
-    }
-    let polls = count(SectionKind::OpenPolls);
-    if polls > 0 {
-        return plural(polls, "poll is", "polls are") + " waiting for your answer";
-    }
-    let threads = count(SectionKind::NewThreads);
-    if threads > 0 {
-        return plural(threads, "new discussion", "new discussions") + " in your networks";
-    }
-    let resources = count(SectionKind::NewResources);
-    if resources > 0 {
-        return plural(resources, "new resource", "new resources") + " shared with you";
-    }
-    if count(SectionKind::Convenings) > 0 {
-        return "Your next convening is coming up".to_owned();
-    }
-    "What's new in your networks".to_owned()
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -139,20 +143,65 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// Totals are counted up to `TOTAL_CAP + 1`.
-fn count_label(n: usize) -> String {
-    if n > TOTAL_CAP {
-        format!("{TOTAL_CAP}+")
-    } else {
-        n.to_string()
-    }
-}
-
 fn period_words(cadence: Cadence) -> &'static str {
     match cadence {
         Cadence::Daily => "since yesterday",
         Cadence::Weekly => "this week",
     }
+}
+
+/// Why the email came: the networks it covers, by name.
+fn because(letter: &Letter) -> String {
+    let cadence = letter.cadence.as_str();
+    let names = &letter.networks;
+    let listed = match names.len() {
+        0 => return format!("You get this {cadence} digest as a member of Staffroom."),
+        1 => names[0].clone(),
+        2..=4 => format!(
+            "{} and {}",
+            names[..names.len() - 1].join(", "),
+            names[names.len() - 1]
+        ),
+        n => format!("{}, {} and {} more", names[0], names[1], n - 2),
+    };
+    format!("You get this {cadence} digest because you are a member of {listed} on Staffroom.")
+}
+
+/// The "see all" links of a section: `(label, path)`, the label naming the count and, when
+/// the rest lies in several networks, the network. Letters queued before sections kept
+/// their own links lead to `home`.
+fn see_all(section: &Section, home: &str) -> Vec<(String, String)> {
+    if section.total <= section.items.len() {
+        return Vec::new();
+    }
+    if section.see_all.is_empty() {
+        return vec![(
+            format!("See all {}", section.total_label()),
+            home.to_owned(),
+        )];
+    }
+    section
+        .see_all
+        .iter()
+        .map(|link| {
+            let label = match &link.label {
+                Some(network) => format!("See all {} in {network}", count_label(link.count)),
+                None => format!("See all {}", section.total_label()),
+            };
+            (label, link.path.clone())
+        })
+        .collect()
+}
+
+fn text_item(out: &mut String, item: &Item, public_url: &str) {
+    out.push_str(&format!("\n- {}\n", item.title));
+    if let Some(excerpt) = &item.excerpt {
+        out.push_str(&format!("  \u{201c}{excerpt}\u{201d}\n"));
+    }
+    out.push_str(&format!(
+        "  {}\n  {public_url}{}\n",
+        item.context, item.path
+    ));
 }
 
 fn text(letter: &Letter) -> String {
@@ -167,23 +216,15 @@ fn text(letter: &Letter) -> String {
     for section in &letter.sections {
         out.push_str(&format!("\n{}\n", section.kind.heading().to_uppercase()));
         for item in &section.items {
-            out.push_str(&format!(
-                "\n- {}\n  {}\n  {}{}\n",
-                item.title, item.context, links.public_url, item.path
-            ));
+            text_item(&mut out, item, &links.public_url);
         }
-        if let Some(all) = section.see_all(&letter.home) {
-            out.push_str(&format!(
-                "\n  See all {}: {}{}\n",
-                section.total_label(),
-                links.public_url,
-                all
-            ));
+        for (label, path) in see_all(section, &letter.home) {
+            out.push_str(&format!("\n  {label}: {}{path}\n", links.public_url));
         }
     }
     out.push_str(&format!(
-        "\n--\nYou get this {} digest because you are a member of these networks on Staffroom.\nChange when it comes: {}\nUnsubscribe from digests: {}\n",
-        cadence.as_str(),
+        "\n--\n{}\nChange when it comes: {}\nUnsubscribe from digests: {}\n",
+        because(letter),
         links.settings,
         links.unsubscribe
     ));
@@ -197,19 +238,23 @@ fn html(letter: &Letter) -> String {
         rows.push_str(&layout::heading_row(section.kind.heading()));
         for item in &section.items {
             let href = format!("{}{}", links.public_url, item.path);
-            rows.push_str(&layout::item_row(&href, &item.title, &item.context));
-        }
-        if let Some(all) = section.see_all(&letter.home) {
-            let href = format!("{}{}", links.public_url, all);
-            rows.push_str(&layout::link_row(
+            rows.push_str(&layout::item_row_with_excerpt(
                 &href,
-                &format!("See all {}", section.total_label()),
+                &item.title,
+                &item.context,
+                item.excerpt.as_deref(),
+            ));
+        }
+        for (label, path) in see_all(section, &letter.home) {
+            rows.push_str(&layout::link_row(
+                &format!("{}{path}", links.public_url),
+                &label,
             ));
         }
     }
     let footer = format!(
-        "You get this {} digest because you are a member of these networks on Staffroom. {} · {}",
-        cadence.as_str(),
+        "{} {} · {}",
+        crate::text::escape_html(&because(letter)),
         layout::footer_link(&links.settings, "Change when it comes"),
         layout::footer_link(&links.unsubscribe, "Unsubscribe"),
     );
@@ -242,7 +287,7 @@ pub fn preheader(letter: &Letter) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::compose::Item;
+    use super::super::compose::{Item, TOTAL_CAP};
     use super::*;
 
     fn letter(cadence: Cadence, sections: Vec<Section>) -> Letter {
@@ -253,23 +298,29 @@ mod tests {
             timezone: chrono_tz::Tz::UTC,
             since: crate::clock::now(),
             sections,
-            home: "/networks/7".into(),
+            networks: vec!["Attendance PLN".into()],
         };
         Letter::new(digest, cadence, links())
     }
 
     fn section(kind: SectionKind, n: usize, total: usize) -> Section {
-        Section {
+        let mut section = Section::new(
             kind,
-            items: (0..n)
+            (0..n)
                 .map(|i| Item {
                     title: format!("Item {i} & <b>more</b>"),
                     path: format!("/threads/{i}"),
                     context: "Attendance PLN · attendance · no answers yet".into(),
+                    excerpt: (i == 0).then(|| "Try <i>daily</i> calls".to_owned()),
+                    seen: Default::default(),
+                    network: Some(7),
                 })
                 .collect(),
             total,
-        }
+        );
+        section.by_network = vec![(7, total)];
+        section.link_the_rest(&Default::default());
+        section
     }
 
     fn links() -> Links {
@@ -376,7 +427,7 @@ mod tests {
     }
 
     #[test]
-    fn see_all_leads_to_the_readers_network_or_their_notifications() {
+    fn see_all_leads_to_the_sections_list_or_the_readers_notifications() {
         let l = letter(
             Cadence::Weekly,
             vec![
@@ -390,17 +441,66 @@ mod tests {
             .contains("See all 6: https://staffroom.example/notifications\n"));
         assert!(email
             .text
-            .contains("See all 8: https://staffroom.example/networks/7\n"));
+            .contains("See all 8: https://staffroom.example/networks/7/resources\n"));
         assert!(email
             .html
-            .contains("href=\"https://staffroom.example/networks/7\""));
-        // A letter queued before letters kept their reader's home leads to their networks.
+            .contains("href=\"https://staffroom.example/networks/7/resources\""));
+        // A letter queued before sections kept their links leads to the reader's networks.
         let mut stored: serde_json::Value = serde_json::to_value(&l).unwrap();
-        stored.as_object_mut().unwrap().remove("home");
+        for section in stored["sections"].as_array_mut().unwrap() {
+            section.as_object_mut().unwrap().remove("see_all");
+        }
         let (text, _) = write_stored(&stored.to_string()).unwrap();
         assert!(
             text.contains("See all 8: https://staffroom.example/\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn the_top_item_decides_the_subject() {
+        let mut mention = section(SectionKind::Mentions, 1, 2);
+        mention.items[0].title = "Tardy policy".into();
+        mention.items[0].context = "Cal Colleague mentioned you".into();
+        let l = letter(
+            Cadence::Weekly,
+            vec![
+                mention,
+                section(SectionKind::HelpWanted, 3, 3),
+                section(SectionKind::BrightSpots, 1, 1),
+            ],
+        );
+        assert_eq!(
+            subject(&l),
+            "Cal Colleague mentioned you in \u{201c}Tardy policy\u{201d} and 1 more · Staffroom weekly"
+        );
+    }
+
+    #[test]
+    fn lines_carry_their_excerpt_and_the_footer_names_the_networks() {
+        let mut l = letter(
+            Cadence::Weekly,
+            vec![section(SectionKind::NewThreads, 2, 2)],
+        );
+        let email = l.email();
+        assert!(
+            email.text.contains("- Item 0 & <b>more</b>\n  \u{201c}Try <i>daily</i> calls\u{201d}\n  Attendance PLN"),
+            "{}",
+            email.text
+        );
+        assert!(email
+            .html
+            .contains(">Try &lt;i&gt;daily&lt;/i&gt; calls</div>"));
+        assert!(email
+            .text
+            .contains("because you are a member of Attendance PLN on Staffroom."));
+        l.networks = vec!["A".into(), "B & C".into(), "D".into()];
+        let email = l.email();
+        assert!(email
+            .text
+            .contains("member of A, B & C and D on Staffroom."));
+        assert!(email
+            .html
+            .contains("member of A, B &amp; C and D on Staffroom."));
     }
 }

@@ -163,14 +163,15 @@ pub async fn deliver_batch(
         })
         .collect();
     let digests = compose_many(reader, &readers, now, Some(news)).await?;
-    // (index in the batch, items, the letter unless the digest is empty)
-    let emails: Vec<(usize, usize, Option<Addressed>)> = todo
+    // (index in the batch, items, what they were, the letter unless the digest is empty)
+    let emails: Vec<(usize, usize, String, Option<Addressed>)> = todo
         .into_iter()
         .zip(digests)
         .map(|(n, digest)| {
             let items = digest.items();
+            let shown = super::curate::stored(&digest.shown());
             let email = (!digest.is_empty()).then(|| letter(state, digest, cadence));
-            (n, items, email)
+            (n, items, shown, email)
         })
         .collect();
 
@@ -181,25 +182,26 @@ pub async fn deliver_batch(
     let sent = recorded(&txn, &ids, cadence).await?;
     let mut outcomes = vec![Outcome::AlreadySent; batch.len()];
     let mut to_record = Vec::new();
-    for (n, items, email) in emails {
+    for (n, items, shown, email) in emails {
         let pending = &batch[n];
         if !held.contains(&pending.member.id) {
             outcomes[n] = Outcome::Busy;
         } else if !sent.contains(&(pending.member.id, pending.key.clone())) {
-            to_record.push((n, items, email));
+            to_record.push((n, items, shown, email));
         }
     }
     let records: Vec<Record> = to_record
         .iter()
-        .map(|(n, items, _)| Record {
+        .map(|(n, items, shown, _)| Record {
             member_id: batch[*n].member.id,
             key: &batch[*n].key,
             items: *items,
+            shown,
         })
         .collect();
     let recorded_now = record(&txn, &records, cadence, now).await?;
     let mut queued = Vec::new();
-    for (n, items, email) in to_record {
+    for (n, items, _, email) in to_record {
         let pending = &batch[n];
         if !recorded_now.contains(&pending.member.id) {
             continue;
@@ -234,6 +236,8 @@ struct Record<'a> {
     member_id: i64,
     key: &'a str,
     items: usize,
+    /// `Digest::shown`, stored; empty for an empty digest.
+    shown: &'a str,
 }
 
 /// Records `records` in one statement: the members whose record this wrote (a record
@@ -248,18 +252,20 @@ async fn record(
         return Ok(HashSet::new());
     }
     let backend = db.get_database_backend();
-    let rows = vec!["(?, ?, ?, ?, ?)"; records.len()].join(", ");
+    let rows = vec!["(?, ?, ?, ?, ?, ?)"; records.len()].join(", ");
     let sql = format!(
-        "INSERT INTO digest_deliveries (member_id, frequency, period_key, items, created_at) \
+        "INSERT INTO digest_deliveries (member_id, frequency, period_key, items, shown, created_at) \
          VALUES {rows} ON CONFLICT (member_id, frequency, period_key) DO NOTHING \
          RETURNING member_id"
     );
-    let mut values: Vec<Value> = Vec::with_capacity(records.len() * 5);
+    let mut values: Vec<Value> = Vec::with_capacity(records.len() * 6);
     for r in records {
         values.push(r.member_id.into());
         values.push(cadence.as_str().into());
         values.push(r.key.into());
         values.push(i32::try_from(r.items).unwrap_or(i32::MAX).into());
+        // An empty digest shows nothing, and must not make the next forget the last.
+        values.push((!r.shown.is_empty()).then(|| r.shown.to_owned()).into());
         values.push(now.into());
     }
     let written = db

@@ -9,6 +9,8 @@ pub struct Model {
     pub frequency: String,
     pub period_key: String,
     pub items: i32,
+    /// What it showed: `key@version` of each item, space separated.
+    pub shown: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -8,7 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{decode_cursor, plausible_time, split_page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::help_requests::views::AnonymousAsker;
 use crate::ids::{ApiId, MemberId, NetworkId};
-use crate::markdown::plain_text;
+use crate::markdown::one_line;
 use crate::members::views::MemberRef;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::Deserialize;
@@ -124,7 +124,7 @@ fn item_of(row: FeedRow, viewer: MemberId) -> FeedItem {
         },
         title: row.title,
         url,
-        excerpt: excerpt_of(row.body.as_deref().unwrap_or_default()),
+        excerpt: one_line(row.body.as_deref().unwrap_or_default(), EXCERPT_CHARS),
         last_activity_at: row.last_activity_at,
         last_actor,
         reply_count: row.reply_count,
@@ -132,32 +132,5 @@ fn item_of(row: FeedRow, viewer: MemberId) -> FeedItem {
         unread_count,
         first_unread_url,
         is_new: row.is_new,
-    }
-}
-
-/// The first words of markdown source, on one line.
-fn excerpt_of(body: &str) -> String {
-    let text = plain_text(body)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut excerpt: String = text.chars().take(EXCERPT_CHARS).collect();
-    if text.chars().count() > EXCERPT_CHARS {
-        excerpt.push('…');
-    }
-    excerpt
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn excerpts_are_plain_one_line_and_cut() {
-        assert_eq!(excerpt_of("**Hello**\n\nworld"), "Hello world");
-        let long = "word ".repeat(100);
-        let excerpt = excerpt_of(&long);
-        assert_eq!(excerpt.chars().count(), EXCERPT_CHARS + 1);
-        assert!(excerpt.ends_with('…'));
     }
 }

@@ -14,8 +14,25 @@ pub const FONT: &str =
 
 /// A row for one item: a link as its title, and a line of context under it.
 pub fn item_row(href: &str, title: &str, context: &str) -> String {
+    item_row_with_excerpt(href, title, context, None)
+}
+
+/// `item_row` with, between title and context, a line of what was said (already cut
+/// short: clipping it with `nowrap` would widen the table past a phone's screen).
+pub fn item_row_with_excerpt(
+    href: &str,
+    title: &str,
+    context: &str,
+    excerpt: Option<&str>,
+) -> String {
+    let excerpt = excerpt.map_or_else(String::new, |words| {
+        format!(
+            "<div style=\"font-size:14px;line-height:20px;color:#374151\">{}</div>",
+            escape(words)
+        )
+    });
     format!(
-        "<tr><td style=\"padding:8px 24px;{FONT}\"><a href=\"{href}\" style=\"font-size:16px;line-height:22px;color:#1d4ed8;text-decoration:none;font-weight:600\">{title}</a><div style=\"font-size:13px;line-height:19px;color:#5b6470\">{context}</div></td></tr>\n",
+        "<tr><td style=\"padding:8px 24px;{FONT}\"><a href=\"{href}\" style=\"font-size:16px;line-height:22px;color:#1d4ed8;text-decoration:none;font-weight:600\">{title}</a>{excerpt}<div style=\"font-size:13px;line-height:19px;color:#5b6470\">{context}</div></td></tr>\n",
         href = escape(href),
         title = escape(title),
         context = escape(context),

@@ -180,6 +180,25 @@ fn without_rel_on_mentions(html: String) -> String {
     out
 }
 
+/// The first words of a markdown body as one line of plain text, at most `max_chars`
+/// characters, cut at a word with `…` when there was more: excerpts in the feed and digests.
+pub fn one_line(source: &str, max_chars: usize) -> String {
+    let text = plain_text(source)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if text.chars().count() <= max_chars {
+        return text;
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    // A cut word reads as a typo; end on the last whole one unless that loses too much.
+    let whole = match cut.rfind(' ') {
+        Some(at) if at >= cut.len() / 2 => &cut[..at],
+        _ => &cut,
+    };
+    format!("{}…", whole.trim_end_matches([',', ';', ':', '.', ' ']))
+}
+
 /// The words of a markdown body without its markup, for search: text, code and link
 /// texts, blocks separated by newlines. Raw HTML tags are left out (text between them
 /// stays, as readers see it).
@@ -215,6 +234,18 @@ impl MarkdownBody {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn one_line_is_plain_cut_at_a_word_and_marked() {
+        assert_eq!(super::one_line("**Hello**\n\nworld", 200), "Hello world");
+        let long = "attendance ".repeat(30);
+        let line = super::one_line(&long, 50);
+        assert!(line.ends_with("attendance…"), "{line}");
+        assert!(line.chars().count() <= 51, "{line}");
+        // One unbroken word is cut where it must be.
+        let word = "x".repeat(80);
+        assert_eq!(super::one_line(&word, 10), format!("{}…", "x".repeat(10)));
+    }
 
     #[test]
     fn plain_text_keeps_words_and_drops_markup() {
