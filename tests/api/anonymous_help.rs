@@ -193,6 +193,12 @@ backend_test! {
         })
         .await;
         assert_hides(&hits.text, &asker, "a search hit");
+        let hit = hits.body["hits"].as_array().unwrap().iter().find(|h| h["id"] == id.as_str()).unwrap().clone();
+        assert_eq!(hit["author"], json!({"anonymous": true, "label": "a member of Attendance PLN"}), "{hit}");
+        // The asker's own search names them.
+        let own = app.get(&asker, "/search?q=absences%20setback").await.expect(200);
+        let own_hit = own.body["hits"].as_array().unwrap().iter().find(|h| h["id"] == id.as_str()).expect("the asker finds it").clone();
+        assert_eq!(own_hit["author"]["handle"], asker.handle.as_str(), "{own_hit}");
 
         // Other members' exports.
         for who in [&expert, &reader, &facilitator] {

@@ -467,6 +467,10 @@ crate::search_test! {
         // Its newest activity is a moment ago, not in another century.
         let at: chrono::DateTime<chrono::Utc> = engaged["last_activity_at"].as_str().unwrap().parse().unwrap();
         assert!((chrono::Utc::now() - at).num_minutes().abs() < 10, "{engaged}");
+        // It names who started it, as the thread itself does.
+        let thread = app.get(&reader, &format!("/threads/{}", engaged["id"].as_str().unwrap())).await.expect(200).body;
+        assert_eq!(engaged["author"]["handle"], thread["author"]["handle"], "{engaged} {thread}");
+        assert!(engaged["author"]["display_name"].is_string(), "{engaged}");
         let latest = app.get(&reader, "/search?q=advisory+schedules&types=thread&sort=latest").await.expect(200).body;
         assert_eq!(top(&latest, 2), [corpus.key("thread_quiet"), corpus.key("thread_engaged")], "{latest}");
         // An accepted answer counts: the request shows its response.

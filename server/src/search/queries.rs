@@ -5,8 +5,13 @@ use super::document::{DocRef, DocType};
 use super::engine::EngineHit;
 use crate::entities::{network_members, threads};
 use crate::error::ApiResult;
+use crate::help_requests::views::{AnonymousAsker, Asker};
+use crate::ids::ApiId;
+use crate::members::views::MemberRef;
 use crate::networks::visibility::VisibleNetworks;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement, Value,
+};
 use std::collections::{HashMap, HashSet};
 
 /// Current titles of the threads of post hits (a rename shows at once; a deleted thread's
@@ -78,4 +83,107 @@ pub async fn member_by_handle(db: &impl ConnectionTrait, handle: &str) -> ApiRes
         .into_tuple()
         .one(db)
         .await?)
+}
+
+/// Who wrote each hit of a page, by `(type, id)`, as `viewer` may know them: the member,
+/// or for a help request asked anonymously by someone else, only its network. One
+/// statement for the page, read from the things themselves (a renamed author shows at
+/// once; the index keeps no asker of an anonymous request).
+pub async fn hit_authors(
+    db: &impl ConnectionTrait,
+    hits: &[EngineHit],
+    viewer: i64,
+) -> ApiResult<HashMap<(DocType, i64), Asker>> {
+    let mut branches: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    for doc_type in DocType::ALL {
+        let ids: Vec<i64> = hits
+            .iter()
+            .filter(|h| h.doc_type == doc_type)
+            .filter_map(|h| DocRef::parse_key(&h.key).map(|d| d.id))
+            .collect();
+        let Some(branch) = author_branch(doc_type) else {
+            continue;
+        };
+        if ids.is_empty() {
+            continue;
+        }
+        let slots = vec!["?"; ids.len()].join(", ");
+        branches.push(format!(
+            "SELECT '{}' AS kind, {branch} IN ({slots})",
+            doc_type.as_str()
+        ));
+        values.extend(ids.into_iter().map(Value::from));
+    }
+    if branches.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let backend = db.get_database_backend();
+    let sql = format!(
+        "SELECT a.kind, a.id, a.author, a.anonymous, a.network, m.handle, m.display_name \
+         FROM ({}) a JOIN members m ON m.id = a.author",
+        branches.join(" UNION ALL ")
+    );
+    let rows = db
+        .query_all(Statement::from_sql_and_values(
+            backend,
+            crate::db::placeholders(backend, &sql),
+            values,
+        ))
+        .await?;
+    let mut authors = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let kind: String = row.try_get("", "kind")?;
+        let Some(doc_type) = DocType::parse(&kind) else {
+            continue;
+        };
+        let id: i64 = row.try_get("", "id")?;
+        let author: i64 = row.try_get("", "author")?;
+        let anonymous: i32 = row.try_get("", "anonymous")?;
+        let shown = if anonymous != 0 && author != viewer {
+            let network: String = row.try_get("", "network")?;
+            Asker::Anonymous(AnonymousAsker::of_network(&network))
+        } else {
+            Asker::Member(MemberRef {
+                id: ApiId(author),
+                handle: row.try_get("", "handle")?,
+                display_name: row.try_get("", "display_name")?,
+            })
+        };
+        authors.insert((doc_type, id), shown);
+    }
+    Ok(authors)
+}
+
+/// `<columns> FROM <table> WHERE x.id` for the author of a thing of `doc_type`: its id,
+/// author, whether they asked anonymously, and (for that case) its network's name.
+fn author_branch(doc_type: DocType) -> Option<&'static str> {
+    Some(match doc_type {
+        DocType::Thread => {
+            "x.id, x.author_id AS author, 0 AS anonymous, '' AS network FROM threads x WHERE x.id"
+        }
+        DocType::Post => {
+            "x.id, x.author_id AS author, 0 AS anonymous, '' AS network FROM posts x WHERE x.id"
+        }
+        DocType::Resource => {
+            "x.id, x.author_id AS author, 0 AS anonymous, '' AS network FROM resources x WHERE x.id"
+        }
+        DocType::HelpRequest => {
+            "x.id, x.author_id AS author, CASE WHEN x.is_anonymous THEN 1 ELSE 0 END AS anonymous, \
+             n.name AS network FROM help_requests x JOIN networks n ON n.id = x.network_id WHERE x.id"
+        }
+        DocType::Convening => {
+            "x.id, x.created_by AS author, 0 AS anonymous, '' AS network FROM convenings x WHERE x.id"
+        }
+        DocType::Initiative => {
+            "x.id, x.created_by AS author, 0 AS anonymous, '' AS network FROM initiatives x WHERE x.id"
+        }
+        DocType::TestOfChange => {
+            "x.id, x.created_by AS author, 0 AS anonymous, '' AS network FROM tests_of_change x WHERE x.id"
+        }
+        DocType::Poll => {
+            "x.id, x.author_id AS author, 0 AS anonymous, '' AS network FROM polls x WHERE x.id"
+        }
+        DocType::Member => return None,
+    })
 }

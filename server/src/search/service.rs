@@ -3,11 +3,12 @@
 
 use super::document::{DocRef, DocType};
 use super::engine::{EngineError, EngineHit, Facets, Scope};
-use super::queries::{member_by_handle, members_still_shared, thread_titles};
+use super::queries::{hit_authors, member_by_handle, members_still_shared, thread_titles};
 use super::query::{SearchParams, SearchQuery};
 use super::views::{SearchFacets, SearchHit, SearchResults};
 use super::Search;
 use crate::error::{ApiError, ApiResult};
+use crate::help_requests::views::Asker;
 use crate::ids::{ApiId, MemberId};
 use crate::networks::visibility::{visible_networks, VisibleNetworks};
 use chrono::DateTime;
@@ -48,10 +49,11 @@ pub async fn search(
     })?;
     let titles = thread_titles(db, &results.hits).await?;
     let members_seen = members_still_shared(db, &visible, &results.hits).await?;
+    let mut authors = hit_authors(db, &results.hits, member.get()).await?;
     let hits = results
         .hits
         .into_iter()
-        .filter_map(|hit| shown_hit(hit, &titles, &members_seen, public_url))
+        .filter_map(|hit| shown_hit(hit, &titles, &members_seen, &mut authors, public_url))
         .collect();
     Ok(SearchResults {
         hits,
@@ -81,6 +83,7 @@ fn shown_hit(
     hit: EngineHit,
     titles: &HashMap<i64, String>,
     members_seen: &HashSet<i64>,
+    authors: &mut HashMap<(DocType, i64), Asker>,
     public_url: &str,
 ) -> Option<SearchHit> {
     let doc = DocRef::parse_key(&hit.key)?;
@@ -97,6 +100,7 @@ fn shown_hit(
         // A member's networks are theirs to tell, not the search's.
         network_id: hit.network_id.map(ApiId),
         title,
+        author: authors.remove(&(doc.doc_type, doc.id)),
         snippet_html: hit.snippet_html,
         url: format!("{public_url}{}", hit.url),
         score: hit.score,

@@ -2,6 +2,7 @@
 
 use super::document::DocType;
 use super::query::Matching;
+use crate::help_requests::views::Asker;
 use crate::ids::ApiId;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -18,6 +19,10 @@ pub struct SearchHit {
     pub network_id: Option<ApiId>,
     /// For a post: its thread's title.
     pub title: String,
+    /// Who wrote it (who created a convening, initiative or test of change): a member, or
+    /// for a help request asked anonymously by someone else `{"anonymous": true, "label":
+    /// "a member of <network>"}`; null for members.
+    pub author: Option<Asker>,
     /// A short piece of the text around what matched, HTML-escaped, matches in `<mark>`.
     pub snippet_html: String,
     /// Its page (see "Web addresses"), with the instance's `public_url`.

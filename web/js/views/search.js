@@ -3,7 +3,7 @@
 // search, so back, forward, reload and shared links give the same page.
 
 import { api, query, apiPath } from '../api.js';
-import { h, replace } from '../dom.js';
+import { h, replace, timeAgo } from '../dom.js';
 import { pagePath } from '../links.js';
 
 const TYPES = {
@@ -96,7 +96,9 @@ export async function render({ root, query: params, router }) {
     results.hits.map((hit) => h('li', { class: 'search-hit' },
       h('p', { class: 'meta' }, TYPE_LABEL[hit.type] ?? hit.type,
         hit.network_id && networkName.has(hit.network_id) ? ` · ${networkName.get(hit.network_id)}` : '',
-        hit.reply_count != null ? ` · ${replies(hit)}` : ''),
+        hit.author ? ` · ${hit.author.anonymous ? hit.author.label : hit.author.display_name}` : '',
+        hit.reply_count != null ? ` · ${replies(hit)}` : '',
+        hit.last_activity_at ? [' · ', timeAgo(hit.last_activity_at)] : ''),
       h('a', { href: pagePath(hit.url), class: 'search-hit-title' }, hit.title),
       h('p', { class: 'snippet', trustedHtml: hit.snippet_html }))));
 
