@@ -141,6 +141,10 @@ impl Engine {
         if scope == Scope::Only(Vec::new()) {
             return Ok(EngineResults::default());
         }
+        // Meilisearch asks for both in one multi-search (see `MeiliEngine::search`).
+        if let Engine::Meilisearch(engine) = self {
+            return engine.search(&query, &scope).await;
+        }
         let partial = query.could_match_some().then(|| query.matching_some());
         let every_word = self.run(query, scope.clone()).await?;
         match partial {

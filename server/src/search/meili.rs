@@ -13,7 +13,10 @@ use super::meili_http::MeiliHttp;
 use super::query::{Matching, SearchQuery, Sort};
 use super::settings::IndexSettings;
 use meilisearch_sdk::client::Client;
-use meilisearch_sdk::search::{MatchingStrategies, Selectors};
+use meilisearch_sdk::indexes::Index;
+use meilisearch_sdk::search::{
+    MatchingStrategies, SearchQuery as MeiliQuery, SearchResults as MeiliResults, Selectors,
+};
 use meilisearch_sdk::settings::Settings;
 use meilisearch_sdk::task_info::TaskInfo;
 use std::collections::{BTreeMap, VecDeque};
@@ -349,194 +352,228 @@ impl MeiliEngine {
         Ok(Some(position))
     }
 
+    /// Hits holding every word; when there are none, the best partial matches. One request
+    /// when every word matches: the hits, and (when the query could fall back) alongside
+    /// them in the same multi-search, which of its words find anything alone; a second
+    /// request only to fall back, with those words.
     pub async fn search(
         &self,
         query: &SearchQuery,
         scope: &Scope,
     ) -> Result<EngineResults, EngineError> {
         let filter = filter(query, scope);
-        let (words, strategy) = match query.matching {
-            Matching::All => (query.words.clone(), MatchingStrategies::ALL),
-            // Meilisearch's `frequency` strategy drops the most frequent words first, so a
-            // word found nowhere (frequency 0) would be dropped last and keep every hit
-            // out. Only the words that find something are asked for.
-            Matching::Some => {
-                let found = self
-                    .words_found(&query.words, &filter, query.title_only)
-                    .await?;
-                if found.is_empty() {
-                    return Ok(EngineResults::default());
-                }
-                (found, MatchingStrategies::FREQUENCY)
-            }
-        };
-        // Quoted phrases go as Meilisearch reads them: their words in order, between quotes.
-        let phrases = query
-            .phrases
-            .iter()
-            .map(|phrase| format!("\"{}\"", phrase.text));
-        let text = words
-            .into_iter()
-            .chain(phrases)
-            .collect::<Vec<_>>()
-            .join(" ");
         let index = self.client.index(&self.index_uid);
-        let mut request = index.search();
-        request
-            .with_query(&text)
-            .with_limit(query.limit)
-            .with_offset(query.offset)
-            .with_matching_strategy(strategy)
-            .with_facets(Selectors::Some(&["type", "tags", "network_ids", "status"]))
-            // Only what a hit shows: the texts come back cropped in `_formatted`, not whole.
-            .with_attributes_to_retrieve(Selectors::Some(RETRIEVED))
-            .with_attributes_to_highlight(Selectors::Some(&["title", "body", "details"]))
-            .with_attributes_to_crop(Selectors::Some(&[
-                ("body", Some(30)),
-                ("details", Some(30)),
-            ]))
-            .with_crop_marker("…")
-            .with_highlight_pre_tag(OPEN)
-            .with_highlight_post_tag(CLOSE)
-            .with_show_ranking_score(true);
-        if !filter.is_empty() {
-            request.with_filter(&filter);
+        let falls_back = query.could_match_some() || query.matching == Matching::Some;
+        let text = query_text(&query.words, query);
+        let mut multi = self.client.multi_search();
+        if query.matching == Matching::All {
+            multi.with_search_query(hits_request(
+                &index,
+                query,
+                &text,
+                MatchingStrategies::ALL,
+                &filter,
+            ));
         }
-        // Relevance is the ranking rules' order (search-config/documents.json); `sort`, the
-        // first rule, only orders when asked.
-        if query.sort == Sort::Latest {
-            request.with_sort(&["activity_at:desc"]);
-        }
-        if query.title_only {
-            request.with_attributes_to_search_on(&["title"]);
-        }
-        let found =
-            match tokio::time::timeout(SEARCH_DEADLINE, request.execute::<HitFields>()).await {
-                // Nothing indexed yet: the indexer creates and configures the index with its
-                // first batch; until its settings are in, filters are refused.
-                Ok(Err(meilisearch_sdk::errors::Error::Meilisearch(err)))
-                    if not_ready_yet(&err.error_code) =>
-                {
-                    return Ok(EngineResults::default());
+        let asked = probe_words(&query.words);
+        if falls_back {
+            for word in &asked {
+                let mut probe = index.search();
+                probe.with_query(word).with_limit(0);
+                if query.title_only {
+                    probe.with_attributes_to_search_on(&["title"]);
                 }
-                other => deadline_result(other, SEARCH_DEADLINE)?,
-            };
-        let hits = found
-            .hits
-            .into_iter()
-            .map(|hit| {
-                let formatted = hit.formatted_result.unwrap_or_default();
-                let field = |name: &str| {
-                    formatted
-                        .get(name)
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default()
-                };
-                // The best-matching passage (Meilisearch crops around it), never the title
-                // again: when only the title matched, the text's beginning.
-                let snippet = ["body", "details"]
-                    .into_iter()
-                    .map(field)
-                    .find(|text| text.contains(OPEN))
-                    .or_else(|| {
-                        ["body", "details"]
-                            .into_iter()
-                            .map(field)
-                            .find(|text| !text.trim().is_empty())
-                    })
-                    .unwrap_or_default();
-                let doc = hit.result;
-                EngineHit {
-                    key: doc.id,
-                    doc_type: doc.doc_type,
-                    network_id: doc.network_id,
-                    thread_id: doc.thread_id,
-                    title: doc.title,
-                    snippet_html: escape_marked(snippet, OPEN, CLOSE),
-                    url: doc.url,
-                    score: hit.ranking_score.unwrap_or(0.0) as f32,
-                    replies: doc.replies,
-                    helpful: doc.helpful,
-                    activity_at: doc.activity_at,
+                if !filter.is_empty() {
+                    probe.with_filter(&filter);
                 }
-            })
-            .collect();
-        let distribution = found.facet_distribution.unwrap_or_default();
-        let counts = |name: &str| -> BTreeMap<String, u64> {
-            distribution
-                .get(name)
-                .map(|values| values.iter().map(|(k, v)| (k.clone(), *v as u64)).collect())
-                .unwrap_or_default()
+                multi.with_search_query(probe);
+            }
+        }
+        let found = match tokio::time::timeout(SEARCH_DEADLINE, multi.execute::<HitFields>()).await
+        {
+            // Nothing indexed yet: the indexer creates and configures the index with its
+            // first batch; until its settings are in, filters are refused.
+            Ok(Err(meilisearch_sdk::errors::Error::Meilisearch(err)))
+                if not_ready_yet(&err.error_code) =>
+            {
+                return Ok(EngineResults::default());
+            }
+            other => deadline_result(other, SEARCH_DEADLINE)?,
         };
-        Ok(EngineResults {
-            hits,
-            total: found.estimated_total_hits.or(found.total_hits).unwrap_or(0) as u64,
-            facets: Facets {
-                doc_type: counts("type"),
-                tags: counts("tags"),
-                network_id: counts("network_ids")
-                    .into_iter()
-                    .filter_map(|(k, v)| Some((k.parse().ok()?, v)))
-                    .collect(),
-                status: counts("status"),
-            },
-            matched: query.matching,
-        })
-    }
-
-    /// Those of `words` that find something under `filter` on their own (in one request):
-    /// as the embedded engine matches them, each within its typos, and only the last one
-    /// as a prefix (a query ending in a space has no prefix word).
-    async fn words_found(
-        &self,
-        words: &[String],
-        filter: &str,
-        title_only: bool,
-    ) -> Result<Vec<String>, EngineError> {
-        let index = self.client.index(&self.index_uid);
-        let asked: Vec<String> = words
-            .iter()
-            .enumerate()
-            .map(|(i, word)| {
-                if i + 1 == words.len() {
-                    word.clone()
-                } else {
-                    format!("{word} ")
-                }
-            })
-            .collect();
-        let mut probes = self.client.multi_search();
-        for word in &asked {
-            let mut probe = index.search();
-            probe.with_query(word).with_limit(0);
-            if title_only {
-                probe.with_attributes_to_search_on(&["title"]);
+        let mut results = found.results.into_iter();
+        if query.matching == Matching::All {
+            let every_word = results.next().map(results_of).unwrap_or_default();
+            if every_word.total > 0 || !falls_back {
+                return Ok(every_word);
             }
-            if !filter.is_empty() {
-                probe.with_filter(filter);
-            }
-            probes.with_search_query(probe);
         }
+        // Meilisearch's `frequency` strategy drops the most frequent words first, so a
+        // word found nowhere (frequency 0) would be dropped last and keep every hit out.
+        // Only the words that find something are asked for.
+        let words: Vec<String> = query
+            .words
+            .iter()
+            .zip(results)
+            .filter(|(_, probe)| probe.estimated_total_hits.or(probe.total_hits).unwrap_or(0) > 0)
+            .map(|(word, _)| word.clone())
+            .collect();
+        if words.is_empty() {
+            return Ok(EngineResults {
+                matched: Matching::Some,
+                ..EngineResults::default()
+            });
+        }
+        let text = query_text(&words, query);
+        let request = hits_request(&index, query, &text, MatchingStrategies::FREQUENCY, &filter);
         let found = deadline_result(
-            tokio::time::timeout(SEARCH_DEADLINE, probes.execute::<serde_json::Value>()).await,
+            tokio::time::timeout(SEARCH_DEADLINE, request.execute::<HitFields>()).await,
             SEARCH_DEADLINE,
         )?;
-        Ok(words
-            .iter()
-            .zip(found.results)
-            .filter(|(_, result)| {
-                result
-                    .estimated_total_hits
-                    .or(result.total_hits)
-                    .unwrap_or(0)
-                    > 0
-            })
-            .map(|(word, _)| word.clone())
-            .collect())
+        Ok(EngineResults {
+            matched: Matching::Some,
+            ..results_of(found)
+        })
     }
 
     pub async fn healthy(&self) -> bool {
         matches!(deadline(HEALTH_DEADLINE, self.client.health()).await, Ok(h) if h.status == "available")
+    }
+}
+
+/// What Meilisearch is asked: `words`, then the quoted phrases as it reads them (their
+/// words in order, between quotes).
+fn query_text(words: &[String], query: &SearchQuery) -> String {
+    words
+        .iter()
+        .cloned()
+        .chain(
+            query
+                .phrases
+                .iter()
+                .map(|phrase| format!("\"{}\"", phrase.text)),
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Each word as a probe asks it alone: as the embedded engine matches them, each within
+/// its typos, and only the last one as a prefix (a word followed by a space is none).
+fn probe_words(words: &[String]) -> Vec<String> {
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, word)| {
+            if i + 1 == words.len() {
+                word.clone()
+            } else {
+                format!("{word} ")
+            }
+        })
+        .collect()
+}
+
+/// The request for a page of `query`'s hits, asking `text` matched by `strategy`: only
+/// what a hit shows comes back, the texts cropped around what matched.
+fn hits_request<'a>(
+    index: &'a Index<MeiliHttp>,
+    query: &SearchQuery,
+    text: &'a str,
+    strategy: MatchingStrategies,
+    filter: &'a str,
+) -> MeiliQuery<'a, MeiliHttp> {
+    let mut request = index.search();
+    request
+        .with_query(text)
+        .with_limit(query.limit)
+        .with_offset(query.offset)
+        .with_matching_strategy(strategy)
+        .with_facets(Selectors::Some(&["type", "tags", "network_ids", "status"]))
+        .with_attributes_to_retrieve(Selectors::Some(RETRIEVED))
+        .with_attributes_to_highlight(Selectors::Some(&["title", "body", "details"]))
+        .with_attributes_to_crop(Selectors::Some(&[
+            ("body", Some(30)),
+            ("details", Some(30)),
+        ]))
+        .with_crop_marker("…")
+        .with_highlight_pre_tag(OPEN)
+        .with_highlight_post_tag(CLOSE)
+        .with_show_ranking_score(true);
+    if !filter.is_empty() {
+        request.with_filter(filter);
+    }
+    // Relevance is the ranking rules' order (search-config/documents.json); `sort`, the
+    // first rule, only orders when asked.
+    if query.sort == Sort::Latest {
+        request.with_sort(&["activity_at:desc"]);
+    }
+    if query.title_only {
+        request.with_attributes_to_search_on(&["title"]);
+    }
+    request
+}
+
+/// A page of hits as the engine gives them, with facets over all of them.
+fn results_of(found: MeiliResults<HitFields>) -> EngineResults {
+    let hits = found
+        .hits
+        .into_iter()
+        .map(|hit| {
+            let formatted = hit.formatted_result.unwrap_or_default();
+            let field = |name: &str| {
+                formatted
+                    .get(name)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+            };
+            // The best-matching passage (Meilisearch crops around it), never the title
+            // again: when only the title matched, the text's beginning.
+            let snippet = ["body", "details"]
+                .into_iter()
+                .map(field)
+                .find(|text| text.contains(OPEN))
+                .or_else(|| {
+                    ["body", "details"]
+                        .into_iter()
+                        .map(field)
+                        .find(|text| !text.trim().is_empty())
+                })
+                .unwrap_or_default();
+            let doc = hit.result;
+            EngineHit {
+                key: doc.id,
+                doc_type: doc.doc_type,
+                network_id: doc.network_id,
+                thread_id: doc.thread_id,
+                title: doc.title,
+                snippet_html: escape_marked(snippet, OPEN, CLOSE),
+                url: doc.url,
+                score: hit.ranking_score.unwrap_or(0.0) as f32,
+                replies: doc.replies,
+                helpful: doc.helpful,
+                activity_at: doc.activity_at,
+            }
+        })
+        .collect();
+    let distribution = found.facet_distribution.unwrap_or_default();
+    let counts = |name: &str| -> BTreeMap<String, u64> {
+        distribution
+            .get(name)
+            .map(|values| values.iter().map(|(k, v)| (k.clone(), *v as u64)).collect())
+            .unwrap_or_default()
+    };
+    EngineResults {
+        hits,
+        total: found.estimated_total_hits.or(found.total_hits).unwrap_or(0) as u64,
+        facets: Facets {
+            doc_type: counts("type"),
+            tags: counts("tags"),
+            network_id: counts("network_ids")
+                .into_iter()
+                .filter_map(|(k, v)| Some((k.parse().ok()?, v)))
+                .collect(),
+            status: counts("status"),
+        },
+        matched: Matching::All,
     }
 }
 
