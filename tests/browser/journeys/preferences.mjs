@@ -39,8 +39,10 @@ export async function preferences(browser, world) {
   await page.getByLabel('Hour').selectOption('7');
   await page.getByRole('button', { name: 'Save digest settings' }).click();
   await page.getByText('Digest saved: daily.').waitFor();
+  const previewed = page.waitForResponse((r) => r.url().includes('/me/digest/preview') && r.ok());
   await page.getByRole('button', { name: 'Preview my next digest' }).click();
   await page.locator('.digest-preview h3').waitFor();
+  await photographDigest(browser, (await (await previewed).json()).html);
 
   await page.getByLabel('Someone mentions me or replies to me').uncheck();
   await page.getByRole('button', { name: 'Save email settings' }).click();
@@ -60,6 +62,23 @@ export async function preferences(browser, world) {
   await screenshot(page, 'journey-settings');
   assertNoProblems(context);
   await context.close();
+}
+
+/**
+ * The digest email as a mail app shows it, at a phone's width and a desktop reading pane's
+ * (saved to look at): it must fit both without scrolling sideways.
+ */
+async function photographDigest(browser, html) {
+  if (!html.includes('See all') && !html.includes('</a>')) throw new Error('the digest preview has no items');
+  for (const width of [375, 700]) {
+    const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.setContent(html);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (wide > width) throw new Error(`the digest is ${wide} px wide at ${width} px`);
+    await screenshot(page, `digest-${width}`);
+    await context.close();
+  }
 }
 
 export async function signIn(page, { email, password }) {
