@@ -352,10 +352,14 @@ impl MeiliEngine {
         Ok(Some(position))
     }
 
-    /// Hits holding every word; when there are none, the best partial matches. One request
-    /// when every word matches: the hits, and (when the query could fall back) alongside
-    /// them in the same multi-search, which of its words find anything alone; a second
-    /// request only to fall back, with those words.
+    /// Hits holding every word; when there are none, the best partial matches, asked with
+    /// the `frequency` strategy. That strategy drops the most frequent words first, so a
+    /// word found nowhere (frequency 0) would be dropped last and keep every hit out: only
+    /// the words that find something alone are asked for, which probes (one per word, no
+    /// hits) tell. A question of `PROBED_ALONG` words or more (what falls back, mostly)
+    /// sends its probes in the same multi-search as its first request, so it falls back in
+    /// two requests; a shorter query is the one request a client would send, and falls
+    /// back in three.
     pub async fn search(
         &self,
         query: &SearchQuery,
@@ -363,76 +367,84 @@ impl MeiliEngine {
     ) -> Result<EngineResults, EngineError> {
         let filter = filter(query, scope);
         let index = self.client.index(&self.index_uid);
-        let falls_back = query.could_match_some() || query.matching == Matching::Some;
-        let text = query_text(&query.words, query);
-        let mut multi = self.client.multi_search();
-        if query.matching == Matching::All {
-            multi.with_search_query(hits_request(
-                &index,
-                query,
-                &text,
-                MatchingStrategies::ALL,
-                &filter,
-            ));
-        }
         let asked = probe_words(&query.words);
-        if falls_back {
-            for word in &asked {
-                let mut probe = index.search();
-                probe.with_query(word).with_limit(0);
-                if query.title_only {
-                    probe.with_attributes_to_search_on(&["title"]);
-                }
-                if !filter.is_empty() {
-                    probe.with_filter(&filter);
-                }
-                multi.with_search_query(probe);
-            }
-        }
-        let found = match tokio::time::timeout(SEARCH_DEADLINE, multi.execute::<HitFields>()).await
-        {
-            // Nothing indexed yet: the indexer creates and configures the index with its
-            // first batch; until its settings are in, filters are refused.
-            Ok(Err(meilisearch_sdk::errors::Error::Meilisearch(err)))
-                if not_ready_yet(&err.error_code) =>
-            {
-                return Ok(EngineResults::default());
-            }
-            other => deadline_result(other, SEARCH_DEADLINE)?,
-        };
-        let mut results = found.results.into_iter();
+        let mut probed: Option<Vec<u64>> = None;
         if query.matching == Matching::All {
-            let every_word = results.next().map(results_of).unwrap_or_default();
-            if every_word.total > 0 || !falls_back {
+            let text = query_text(&query.words, query);
+            let request = hits_request(&index, query, &text, MatchingStrategies::ALL, &filter);
+            let every_word = if query.could_match_some() && query.words.len() >= PROBED_ALONG {
+                let mut multi = self.client.multi_search();
+                multi.with_search_query(request);
+                for word in &asked {
+                    multi.with_search_query(probe(&index, word, query.title_only, &filter));
+                }
+                let Some(found) = self.execute(multi.execute::<HitFields>()).await? else {
+                    return Ok(EngineResults::default());
+                };
+                let mut results = found.results.into_iter();
+                let every_word = results.next().map(results_of).unwrap_or_default();
+                probed = Some(results.map(|r| hit_count(&r)).collect());
+                every_word
+            } else {
+                let Some(found) = self.execute(request.execute::<HitFields>()).await? else {
+                    return Ok(EngineResults::default());
+                };
+                results_of(found)
+            };
+            if every_word.total > 0 || !query.could_match_some() {
                 return Ok(every_word);
             }
         }
-        // Meilisearch's `frequency` strategy drops the most frequent words first, so a
-        // word found nowhere (frequency 0) would be dropped last and keep every hit out.
-        // Only the words that find something are asked for.
+        let probed = match probed {
+            Some(counts) => counts,
+            None => {
+                let mut multi = self.client.multi_search();
+                for word in &asked {
+                    multi.with_search_query(probe(&index, word, query.title_only, &filter));
+                }
+                let Some(found) = self.execute(multi.execute::<HitFields>()).await? else {
+                    return Ok(EngineResults::default());
+                };
+                found.results.iter().map(hit_count).collect()
+            }
+        };
         let words: Vec<String> = query
             .words
             .iter()
-            .zip(results)
-            .filter(|(_, probe)| probe.estimated_total_hits.or(probe.total_hits).unwrap_or(0) > 0)
+            .zip(probed)
+            .filter(|(_, hits)| *hits > 0)
             .map(|(word, _)| word.clone())
             .collect();
-        if words.is_empty() {
-            return Ok(EngineResults {
-                matched: Matching::Some,
-                ..EngineResults::default()
-            });
+        let mut some_words = EngineResults::default();
+        if !words.is_empty() {
+            let text = query_text(&words, query);
+            let request =
+                hits_request(&index, query, &text, MatchingStrategies::FREQUENCY, &filter);
+            if let Some(found) = self.execute(request.execute::<HitFields>()).await? {
+                some_words = results_of(found);
+            }
         }
-        let text = query_text(&words, query);
-        let request = hits_request(&index, query, &text, MatchingStrategies::FREQUENCY, &filter);
-        let found = deadline_result(
-            tokio::time::timeout(SEARCH_DEADLINE, request.execute::<HitFields>()).await,
-            SEARCH_DEADLINE,
-        )?;
         Ok(EngineResults {
             matched: Matching::Some,
-            ..results_of(found)
+            ..some_words
         })
+    }
+
+    /// A search request's answer within the deadline; `None` while the index is not ready
+    /// (the indexer creates and configures it with its first batch; until its settings are
+    /// in, filters are refused).
+    async fn execute<T>(
+        &self,
+        request: impl Future<Output = Result<T, meilisearch_sdk::errors::Error>>,
+    ) -> Result<Option<T>, EngineError> {
+        match tokio::time::timeout(SEARCH_DEADLINE, request).await {
+            Ok(Err(meilisearch_sdk::errors::Error::Meilisearch(err)))
+                if not_ready_yet(&err.error_code) =>
+            {
+                Ok(None)
+            }
+            other => deadline_result(other, SEARCH_DEADLINE).map(Some),
+        }
     }
 
     pub async fn healthy(&self) -> bool {
@@ -454,6 +466,33 @@ fn query_text(words: &[String], query: &SearchQuery) -> String {
         )
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A query of this many words or more asks which of them find anything along with its
+/// first request (see `MeiliEngine::search`).
+const PROBED_ALONG: usize = 3;
+
+/// A probe: does `word` alone find anything (no hits asked for)?
+fn probe<'a>(
+    index: &'a Index<MeiliHttp>,
+    word: &'a str,
+    title_only: bool,
+    filter: &'a str,
+) -> MeiliQuery<'a, MeiliHttp> {
+    let mut probe = index.search();
+    probe.with_query(word).with_limit(0);
+    if title_only {
+        probe.with_attributes_to_search_on(&["title"]);
+    }
+    if !filter.is_empty() {
+        probe.with_filter(filter);
+    }
+    probe
+}
+
+/// How many hits a probe found.
+fn hit_count<T>(probe: &MeiliResults<T>) -> u64 {
+    probe.estimated_total_hits.or(probe.total_hits).unwrap_or(0) as u64
 }
 
 /// Each word as a probe asks it alone: as the embedded engine matches them, each within
