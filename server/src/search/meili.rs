@@ -356,10 +356,11 @@ impl MeiliEngine {
     /// the `frequency` strategy. That strategy drops the most frequent words first, so a
     /// word found nowhere (frequency 0) would be dropped last and keep every hit out: only
     /// the words that find something alone are asked for, which probes (one per word, no
-    /// hits) tell. A question of `PROBED_ALONG` words or more (what falls back, mostly)
-    /// sends its probes in the same multi-search as its first request, so it falls back in
-    /// two requests; a shorter query is the one request a client would send, and falls
-    /// back in three.
+    /// hits, in one multi-search) tell. What members mostly type, every word found, is the
+    /// one request a client would send; a question falls back in three. Probes cost
+    /// Meilisearch about as much as a search: sent along with every first request, they
+    /// made a question fall back in two requests but every query of three words cost 1.7
+    /// times Meilisearch alone (`bench search`, 7 December), so they wait until needed.
     pub async fn search(
         &self,
         query: &SearchQuery,
@@ -367,47 +368,26 @@ impl MeiliEngine {
     ) -> Result<EngineResults, EngineError> {
         let filter = filter(query, scope);
         let index = self.client.index(&self.index_uid);
-        let asked = probe_words(&query.words);
-        let mut probed: Option<Vec<u64>> = None;
         if query.matching == Matching::All {
             let text = query_text(&query.words, query);
             let request = hits_request(&index, query, &text, MatchingStrategies::ALL, &filter);
-            let every_word = if query.could_match_some() && query.words.len() >= PROBED_ALONG {
-                let mut multi = self.client.multi_search();
-                multi.with_search_query(request);
-                for word in &asked {
-                    multi.with_search_query(probe(&index, word, query.title_only, &filter));
-                }
-                let Some(found) = self.execute(multi.execute::<HitFields>()).await? else {
-                    return Ok(EngineResults::default());
-                };
-                let mut results = found.results.into_iter();
-                let every_word = results.next().map(results_of).unwrap_or_default();
-                probed = Some(results.map(|r| hit_count(&r)).collect());
-                every_word
-            } else {
-                let Some(found) = self.execute(request.execute::<HitFields>()).await? else {
-                    return Ok(EngineResults::default());
-                };
-                results_of(found)
+            let Some(found) = self.execute(request.execute::<HitFields>()).await? else {
+                return Ok(EngineResults::default());
             };
+            let every_word = results_of(found);
             if every_word.total > 0 || !query.could_match_some() {
                 return Ok(every_word);
             }
         }
-        let probed = match probed {
-            Some(counts) => counts,
-            None => {
-                let mut multi = self.client.multi_search();
-                for word in &asked {
-                    multi.with_search_query(probe(&index, word, query.title_only, &filter));
-                }
-                let Some(found) = self.execute(multi.execute::<HitFields>()).await? else {
-                    return Ok(EngineResults::default());
-                };
-                found.results.iter().map(hit_count).collect()
-            }
+        let asked = probe_words(&query.words);
+        let mut multi = self.client.multi_search();
+        for word in &asked {
+            multi.with_search_query(probe(&index, word, query.title_only, &filter));
+        }
+        let Some(found) = self.execute(multi.execute::<HitFields>()).await? else {
+            return Ok(EngineResults::default());
         };
+        let probed: Vec<u64> = found.results.iter().map(hit_count).collect();
         let words: Vec<String> = query
             .words
             .iter()
@@ -467,10 +447,6 @@ fn query_text(words: &[String], query: &SearchQuery) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
-
-/// A query of this many words or more asks which of them find anything along with its
-/// first request (see `MeiliEngine::search`).
-const PROBED_ALONG: usize = 3;
 
 /// A probe: does `word` alone find anything (no hits asked for)?
 fn probe<'a>(
