@@ -214,7 +214,7 @@ backend_test! {
         for (heading, line) in [
             ("ANSWERS TO YOUR HELP REQUESTS", "Cal Colleague answered"),
             ("MENTIONS AND REPLIES TO YOU", "Cal Colleague mentioned you"),
-            ("MOST ACTIVE DISCUSSIONS", "Attendance PLN · 1 new post · 1 reply\n"),
+            ("MOST ACTIVE DISCUSSIONS", "Attendance PLN · 1 new post · 1\u{a0}reply\n"),
             ("RESOURCES COLLEAGUES FOUND HELPFUL", "marked helpful once this period"),
             ("YOUR OPEN ACTION ITEMS", "Map the winter routes"),
         ] {

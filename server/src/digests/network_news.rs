@@ -153,14 +153,15 @@ fn thread_item(t: &Thread, context: String) -> Item {
         ),
     };
     let mut context = context;
+    // A count keeps its word on its line (a no-break space), on a phone too.
     match t.reply_count {
         0 => {}
-        1 => context.push_str(" · 1 reply"),
-        n => context.push_str(&format!(" · {n} replies")),
+        1 => context.push_str(" · 1\u{a0}reply"),
+        n => context.push_str(&format!(" · {n}\u{a0}replies")),
     }
     match t.helpful {
         0 => {}
-        n => context.push_str(&format!(" · {n} helpful")),
+        n => context.push_str(&format!(" · {n}\u{a0}helpful")),
     }
     Item {
         title,

@@ -39,6 +39,7 @@ export async function preferences(browser, world) {
   await page.getByLabel('Hour').selectOption('7');
   await page.getByRole('button', { name: 'Save digest settings' }).click();
   await page.getByText('Digest saved: daily.').waitFor();
+  await newsFromLauren(browser, world);
   const previewed = page.waitForResponse((r) => r.url().includes('/me/digest/preview') && r.ok());
   await page.getByRole('button', { name: 'Preview my next digest' }).click();
   await page.locator('.digest-preview h3').waitFor();
@@ -69,7 +70,9 @@ export async function preferences(browser, world) {
  * (saved to look at): it must fit both without scrolling sideways.
  */
 async function photographDigest(browser, html) {
-  if (!html.includes('See all') && !html.includes('</a>')) throw new Error('the digest preview has no items');
+  for (const line of ['Mentoring for chronically absent 9th graders?', 'Morning greeters at the main doors', 'Attendance letter templates']) {
+    if (!html.includes(line)) throw new Error(`the digest lacks "${line}":\n${html}`);
+  }
   for (const width of [375, 700]) {
     const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: false });
     const page = await context.newPage();
@@ -79,6 +82,32 @@ async function photographDigest(browser, html) {
     await screenshot(page, `digest-${width}`);
     await context.close();
   }
+}
+
+/** Lauren writes what makes a digest worth photographing: a discussion with a reply, a
+ * request matching Mia's expertise, a resource. */
+async function newsFromLauren(browser, world) {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await signIn(page, world.admin);
+  const networkId = world.networkPath.split('/')[2];
+  await page.evaluate(async (networkId) => {
+    const token = JSON.parse(localStorage.getItem('staffroom.session')).access_token;
+    const call = async (path, body) => {
+      const response = await fetch(`/api/v1${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+      return response.json();
+    };
+    const thread = await call(`/networks/${networkId}/threads`, { title: 'Morning greeters at the main doors', body: 'We tried greeters for two weeks and tardies fell by a third.', tags: [] });
+    await call(`/threads/${thread.id}/posts`, { body: 'Which staff did you use? Our counselors are stretched thin already, and the front office too.' });
+    await call(`/networks/${networkId}/help-requests`, { title: 'Mentoring for chronically absent 9th graders?', body: 'Looking for a mentoring model that worked.', tags: ['chronic-absence'] });
+    await call(`/networks/${networkId}/resources`, { kind: 'link', title: 'Attendance letter templates (English and Spanish)', url: 'https://example.org/letters' });
+  }, networkId);
+  await context.close();
 }
 
 export async function signIn(page, { email, password }) {
