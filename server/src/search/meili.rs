@@ -352,15 +352,12 @@ impl MeiliEngine {
         Ok(Some(position))
     }
 
-    /// Hits holding every word; when there are none, the best partial matches, asked with
-    /// the `frequency` strategy. That strategy drops the most frequent words first, so a
-    /// word found nowhere (frequency 0) would be dropped last and keep every hit out: only
-    /// the words that find something alone are asked for, which probes (one per word, no
-    /// hits, in one multi-search) tell. What members mostly type, every word found, is the
-    /// one request a client would send; a question falls back in three. Probes cost
-    /// Meilisearch about as much as a search: sent along with every first request, they
-    /// made a question fall back in two requests but every query of three words cost 1.7
-    /// times Meilisearch alone (`bench search`, 7 December), so they wait until needed.
+    /// Hits holding every word; when there are none, the best partial matches: the same
+    /// words with the `frequency` strategy, which drops the most frequent words first (and
+    /// a word found nowhere: Meilisearch 1.50 matches "ideas attendance incentives" as
+    /// "attendance incentives" when no document says "ideas"). What members mostly type,
+    /// every word found, is the one request a client would send; a question falls back in
+    /// two.
     pub async fn search(
         &self,
         query: &SearchQuery,
@@ -368,8 +365,8 @@ impl MeiliEngine {
     ) -> Result<EngineResults, EngineError> {
         let filter = filter(query, scope);
         let index = self.client.index(&self.index_uid);
+        let text = query_text(&query.words, query);
         if query.matching == Matching::All {
-            let text = query_text(&query.words, query);
             let request = hits_request(&index, query, &text, MatchingStrategies::ALL, &filter);
             let Some(found) = self.execute(request.execute::<HitFields>()).await? else {
                 return Ok(EngineResults::default());
@@ -379,31 +376,11 @@ impl MeiliEngine {
                 return Ok(every_word);
             }
         }
-        let asked = probe_words(&query.words);
-        let mut multi = self.client.multi_search();
-        for word in &asked {
-            multi.with_search_query(probe(&index, word, query.title_only, &filter));
-        }
-        let Some(found) = self.execute(multi.execute::<HitFields>()).await? else {
-            return Ok(EngineResults::default());
+        let request = hits_request(&index, query, &text, MatchingStrategies::FREQUENCY, &filter);
+        let some_words = match self.execute(request.execute::<HitFields>()).await? {
+            Some(found) => results_of(found),
+            None => EngineResults::default(),
         };
-        let probed: Vec<u64> = found.results.iter().map(hit_count).collect();
-        let words: Vec<String> = query
-            .words
-            .iter()
-            .zip(probed)
-            .filter(|(_, hits)| *hits > 0)
-            .map(|(word, _)| word.clone())
-            .collect();
-        let mut some_words = EngineResults::default();
-        if !words.is_empty() {
-            let text = query_text(&words, query);
-            let request =
-                hits_request(&index, query, &text, MatchingStrategies::FREQUENCY, &filter);
-            if let Some(found) = self.execute(request.execute::<HitFields>()).await? {
-                some_words = results_of(found);
-            }
-        }
         Ok(EngineResults {
             matched: Matching::Some,
             ..some_words
@@ -446,45 +423,6 @@ fn query_text(words: &[String], query: &SearchQuery) -> String {
         )
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// A probe: does `word` alone find anything (no hits asked for)?
-fn probe<'a>(
-    index: &'a Index<MeiliHttp>,
-    word: &'a str,
-    title_only: bool,
-    filter: &'a str,
-) -> MeiliQuery<'a, MeiliHttp> {
-    let mut probe = index.search();
-    probe.with_query(word).with_limit(0);
-    if title_only {
-        probe.with_attributes_to_search_on(&["title"]);
-    }
-    if !filter.is_empty() {
-        probe.with_filter(filter);
-    }
-    probe
-}
-
-/// How many hits a probe found.
-fn hit_count<T>(probe: &MeiliResults<T>) -> u64 {
-    probe.estimated_total_hits.or(probe.total_hits).unwrap_or(0) as u64
-}
-
-/// Each word as a probe asks it alone: as the embedded engine matches them, each within
-/// its typos, and only the last one as a prefix (a word followed by a space is none).
-fn probe_words(words: &[String]) -> Vec<String> {
-    words
-        .iter()
-        .enumerate()
-        .map(|(i, word)| {
-            if i + 1 == words.len() {
-                word.clone()
-            } else {
-                format!("{word} ")
-            }
-        })
-        .collect()
 }
 
 /// The request for a page of `query`'s hits, asking `text` matched by `strategy`: only
