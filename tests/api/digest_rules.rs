@@ -88,8 +88,9 @@ backend_test! {
 }
 
 backend_test! {
-    /// Three daily digests: the request that needs Rita's expertise is in the first, not in
-    /// the second (nothing changed), and back in the third once someone answered it. The
+    /// Four daily digests: the request that needs Rita's expertise is in the first, not in
+    /// the next two (nothing changed, though the second tells of another request), and back
+    /// in the fourth once someone answered it. The
     /// asker is never asked to help herself; the answerer is not asked again.
     async fn the_previous_digest_is_not_repeated_unless_it_changed(backend: Backend) {
         let app = TestApp::spawn_with(&backend, |c| c.digests.scheduler = false).await;
@@ -115,16 +116,24 @@ backend_test! {
             assert!(!text.contains("Incentives that last"), "not asked to help herself: {text}");
         }
 
+        // Day 2 tells of a second request only; day 3 of neither (the first is not back
+        // every other day).
+        app.post(&asker, &format!("/networks/{network}/help-requests"), json!({
+            "title": "Bus passes for students who miss the first bell?", "body": "Who pays?", "tags": ["attendance"]
+        })).await.expect(201);
         staffroom::digests::scheduler::pass(&app.state, day(2)).await.expect("a pass");
-        app.post(&helper, &format!("/help-requests/{request}/responses"), json!({"body": "Monthly raffles."})).await.expect(201);
         staffroom::digests::scheduler::pass(&app.state, day(3)).await.expect("a pass");
+        app.post(&helper, &format!("/help-requests/{request}/responses"), json!({"body": "Monthly raffles."})).await.expect(201);
+        staffroom::digests::scheduler::pass(&app.state, day(4)).await.expect("a pass");
         let mut records = crate::digest_sending::deliveries(app.db(), &rita.id).await;
         records.sort_by(|a, b| a.period_key.cmp(&b.period_key));
         let items: Vec<i32> = records.iter().map(|r| r.items).collect();
-        assert_eq!(items, [1, 0, 1], "day 2 recorded with nothing to tell");
-        let texts = daily_digests(&app, &rita.email, 2).await;
-        assert_eq!(texts.len(), 2, "nothing new for Rita on day 2: {texts:?}");
-        assert!(texts[1].contains("Incentives that last past October?") && texts[1].contains("1 answer so far"), "{}", texts[1]);
+        assert_eq!(items, [1, 1, 0, 1], "day 3 recorded with nothing to tell");
+        let texts = daily_digests(&app, &rita.email, 3).await;
+        assert_eq!(texts.len(), 3, "nothing new for Rita on day 3: {texts:?}");
+        assert!(texts[1].contains("Bus passes") && !texts[1].contains("Incentives that last"), "{}", texts[1]);
+        assert!(texts[2].contains("Incentives that last past October?") && texts[2].contains("1 answer so far"), "{}", texts[2]);
+        assert!(!texts[2].contains("Bus passes"), "{}", texts[2]);
         let helper_texts = daily_digests(&app, &helper.email, 1).await;
         assert!(!helper_texts.last().unwrap().contains("1 answer so far"), "the answerer is not asked again: {helper_texts:?}");
     }

@@ -124,7 +124,9 @@ pub struct Item {
 
 /// What identifies an item across sections and digests: `key` names the thing (a thread
 /// that is a resource's discussion has the resource's key), `version` what changes when
-/// there is something new to say about it (its newest post, its answers, its due date).
+/// there is something new to say about it (its newest post, its answers, its due date),
+/// led by a letter naming which state it is (`p123`: post 123, `h3`: 3 helpful marks), so
+/// that two lines about one thing never pass for each other.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Seen {
     pub key: String,
@@ -244,6 +246,9 @@ pub struct Digest {
     pub sections: Vec<Section>,
     /// The networks the digest covers, by name: the footer says why it came.
     pub networks: Vec<String>,
+    /// What the previous digest showed, still qualifies and is unchanged: left out of this
+    /// one, and remembered with it, so that it does not come back in the next.
+    pub still_told: Vec<String>,
 }
 
 impl Digest {
@@ -254,6 +259,7 @@ impl Digest {
             .flat_map(|s| &s.items)
             .filter(|i| !i.seen.key.is_empty())
             .map(|i| i.seen.stored())
+            .chain(self.still_told.iter().cloned())
             .collect()
     }
 
@@ -360,14 +366,16 @@ pub async fn compose_many(
         .map(|(member, since)| {
             let composed = sections.remove(&member.id).unwrap_or_default();
             let shown_before = previous.remove(&member.id).unwrap_or_default();
+            let curated = super::curate::curate(composed, &shown_before, &names);
             Digest {
                 member_id: member.id,
                 display_name: member.display_name.clone(),
                 email: member.email.clone(),
                 timezone: timezone(member),
                 since: *since,
-                sections: super::curate::curate(composed, &shown_before, &names),
+                sections: curated.sections,
                 networks: networks_of.get(&member.id).cloned().unwrap_or_default(),
+                still_told: curated.still_told,
             }
         })
         .collect())

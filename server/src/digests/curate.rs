@@ -3,7 +3,7 @@
 //! changed since; each section cut to `SECTION_CAP`, its total and "see all" links
 //! counting what is left; and the sections in reading order.
 
-use super::compose::{Section, SectionKind, Seen, SECTION_CAP};
+use super::compose::{Section, SectionKind, Seen, SECTION_CAP, TOTAL_CAP};
 use crate::db::placeholders;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
@@ -34,26 +34,42 @@ fn claim_rank(kind: SectionKind) -> usize {
         .unwrap_or(CLAIMS.len())
 }
 
-/// `sections` as the reader gets them; `shown_before` holds the previous digest's items
+/// A reader's digest as curated.
+#[derive(Debug, Default)]
+pub struct Curated {
+    pub sections: Vec<Section>,
+    /// Items left out because the previous digest showed them as they are (`Seen::stored`):
+    /// the delivery remembers them too, or they would come back every other digest.
+    pub still_told: Vec<String>,
+}
+
+/// `sections` as the reader gets them; `shown_before` holds what they were told already
 /// (`Seen::stored`), `names` the networks' names for "see all".
 pub fn curate(
     mut sections: Vec<Section>,
     shown_before: &HashSet<String>,
     names: &HashMap<i64, String>,
-) -> Vec<Section> {
+) -> Curated {
     sections.sort_by_key(|s| claim_rank(s.kind));
     let mut claimed: HashSet<String> = HashSet::new();
+    let mut still_told: Vec<String> = Vec::new();
     for section in &mut sections {
         let items = std::mem::take(&mut section.items);
         for item in items {
-            let fresh = item.seen.key.is_empty()
-                || (!shown_before.contains(&item.seen.stored())
-                    && claimed.insert(item.seen.key.clone()));
+            let told = !item.seen.key.is_empty() && shown_before.contains(&item.seen.stored());
+            if told && !still_told.contains(&item.seen.stored()) {
+                still_told.push(item.seen.stored());
+            }
+            let fresh =
+                item.seen.key.is_empty() || (!told && claimed.insert(item.seen.key.clone()));
             if fresh {
                 section.items.push(item);
                 continue;
             }
-            section.total = section.total.saturating_sub(1);
+            // "100+" stays "100+": it counts more than it says.
+            if section.total <= TOTAL_CAP {
+                section.total = section.total.saturating_sub(1);
+            }
             if let Some(network) = item.network {
                 if let Some((_, count)) = section.by_network.iter_mut().find(|(n, _)| *n == network)
                 {
@@ -66,7 +82,10 @@ pub fn curate(
     }
     sections.retain(|s| !s.items.is_empty());
     sections.sort_by_key(|s| s.kind);
-    sections
+    Curated {
+        sections,
+        still_told,
+    }
 }
 
 /// How far back an emailed mention or reply still counts as told: two weekly digests.
@@ -94,7 +113,7 @@ pub async fn previously_shown(
            AND nt.kind IN ('mentioned', 'replied') AND nt.email_message_id IS NOT NULL \
            AND nt.created_at > ?",
         key = super::personal::discussed_key("p.thread_id"),
-        version = "CAST(p.id AS TEXT)",
+        version = "'p' || CAST(p.id AS TEXT)",
     );
     let mut values: Vec<Value> = members.iter().map(|m| Value::from(*m)).collect();
     values.push((now - chrono::Duration::days(EMAILED_DAYS)).into());
@@ -191,7 +210,7 @@ mod tests {
             section(SectionKind::Mentions, vec![item("thread:1", 8, 7)], 1),
             section(SectionKind::NewResources, vec![item("resource:4", 0, 7)], 1),
         ];
-        let out = curate(sections, &HashSet::new(), &HashMap::new());
+        let out = curate(sections, &HashSet::new(), &HashMap::new()).sections;
         let kinds: Vec<SectionKind> = out.iter().map(|s| s.kind).collect();
         assert_eq!(
             kinds,
@@ -220,7 +239,9 @@ mod tests {
             &before,
             &HashMap::new(),
         );
-        assert_eq!(titles(&out[0]), ["help_request:5"]);
+        assert_eq!(titles(&out.sections[0]), ["help_request:5"]);
+        // What was left out is remembered, so that it stays out of the digest after.
+        assert_eq!(out.still_told, ["help_request:3@0"]);
         let out = curate(
             vec![section(
                 SectionKind::HelpWanted,
@@ -230,7 +251,19 @@ mod tests {
             &before,
             &HashMap::new(),
         );
-        assert!(out.is_empty(), "{out:?}");
+        assert!(out.sections.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn a_total_of_more_than_a_hundred_stays_more_than_a_hundred() {
+        let items: Vec<Item> = (0..8).map(|n| item(&format!("thread:{n}"), 1, 1)).collect();
+        let before: HashSet<String> = ["thread:0@1".to_owned()].into();
+        let out = curate(
+            vec![section(SectionKind::NewThreads, items, TOTAL_CAP + 1)],
+            &before,
+            &HashMap::new(),
+        );
+        assert_eq!(out.sections[0].total_label(), "100+");
     }
 
     #[test]
@@ -249,7 +282,8 @@ mod tests {
             vec![section(SectionKind::NewThreads, items, 7)],
             &before,
             &names,
-        );
+        )
+        .sections;
         assert_eq!(out[0].items.len(), SECTION_CAP);
         assert_eq!(out[0].total, 6);
         let links: Vec<(&str, Option<&str>, usize)> = out[0]
@@ -282,7 +316,8 @@ mod tests {
             ],
             &HashSet::new(),
             &names,
-        );
+        )
+        .sections;
         assert_eq!(out[0].see_all[0].path, "/notifications");
         assert_eq!(out[1].see_all[0].path, "/networks/1/resources");
         assert_eq!(out[1].see_all[0].label, None);

@@ -172,7 +172,7 @@ fn thread_item(t: &Thread, context: String) -> Item {
             .as_deref()
             .map(|body| one_line(body, EXCERPT_CHARS))
             .filter(|line| !line.is_empty()),
-        seen: Seen::new(key, t.last_post_id.unwrap_or(0)),
+        seen: Seen::new(key, format!("p{}", t.last_post_id.unwrap_or(0))),
         network: None,
     }
 }
@@ -234,7 +234,10 @@ fn resource_item(r: &Resource, context: String) -> Item {
         path: format!("/resources/{}", r.id),
         context,
         excerpt: None,
-        seen: Seen::new(format!("resource:{}", r.id), r.helpful_count),
+        seen: Seen::new(
+            format!("resource:{}", r.id),
+            format!("h{}", r.helpful_count),
+        ),
         network: None,
     }
 }
@@ -328,7 +331,10 @@ fn help_wanted(reader: &Reader, news: &Candidates, facts: &Facts) -> Option<Sect
                 path: format!("/help-requests/{}", h.id),
                 context: format!("{} · {tag} · {answered}", h.network),
                 excerpt: None,
-                seen: Seen::new(format!("help_request:{}", h.id), h.response_count),
+                seen: Seen::new(
+                    format!("help_request:{}", h.id),
+                    format!("a{}", h.response_count),
+                ),
                 network: None,
             }
         },
@@ -384,7 +390,7 @@ fn open_polls(
                 path: format!("/polls/{}", p.id),
                 context,
                 excerpt: None,
-                seen: Seen::new(format!("poll:{}", p.id), p.voter_count),
+                seen: Seen::new(format!("poll:{}", p.id), format!("v{}", p.voter_count)),
                 network: None,
             }
         },
@@ -410,7 +416,7 @@ fn convenings(reader: &Reader, news: &Candidates, now: DateTime<Utc>) -> Option<
             seen: Seen::new(
                 format!("convening:{}", c.id),
                 format!(
-                    "{}{}",
+                    "t{}{}",
                     c.starts_at.timestamp(),
                     if c.starts_at - now <= chrono::Duration::days(CONVENING_SOON_DAYS) {
                         "-soon"
@@ -452,7 +458,10 @@ fn bright_spots(
                 t.initiative
             ),
             excerpt: None,
-            seen: Seen::new(format!("team:{}", t.id), t.last_check_in.timestamp()),
+            seen: Seen::new(
+                format!("team:{}", t.id),
+                format!("c{}", t.last_check_in.timestamp()),
+            ),
             network: None,
         },
     )

@@ -36,7 +36,9 @@ const THREAD_NOT_MUTED: &str = "NOT EXISTS (SELECT 1 FROM thread_subscriptions t
 impl<C: ConnectionTrait> Queries<'_, C> {
     /// Runs a section query: `select` and `from_where` (which starts from `rd`, may group,
     /// and binds `?` from `values` in order) give each reader's rows; the first
-    /// `SECTION_CAP` of each, by `order`, come back with the reader's total.
+    /// `FETCH_CAP` of each, by `order`, come back with the reader's total and the count of
+    /// the row's `network`, and so does the first row of each network further down (only
+    /// its count is used, for "see all").
     async fn ranked(
         &self,
         select: &str,
@@ -55,9 +57,10 @@ impl<C: ConnectionTrait> Queries<'_, C> {
              SELECT * FROM (SELECT rd.member_id AS reader, {select}, {network} AS network_id, \
                  ROW_NUMBER() OVER (PARTITION BY rd.member_id ORDER BY {order}) AS rank_in, \
                  COUNT(*) OVER (PARTITION BY rd.member_id) AS total_in, \
-                 COUNT(*) OVER (PARTITION BY rd.member_id, {network}) AS in_network \
+                 COUNT(*) OVER (PARTITION BY rd.member_id, {network}) AS in_network, \
+                 ROW_NUMBER() OVER (PARTITION BY rd.member_id, {network} ORDER BY {order}) AS rank_in_network \
                FROM {from_where}) ranked \
-             WHERE rank_in <= {FETCH_CAP} ORDER BY reader, rank_in"
+             WHERE rank_in <= {FETCH_CAP} OR rank_in_network = 1 ORDER BY reader, rank_in"
         );
         let mut all = Vec::with_capacity(self.readers.len() * 2 + 1 + values.len());
         for (member, since) in &self.readers {
@@ -87,10 +90,7 @@ impl<C: ConnectionTrait> Queries<'_, C> {
             let total: i64 = row.try_get("", "total_in")?;
             let network: i64 = row.try_get("", "network_id")?;
             let in_network: i64 = row.try_get("", "in_network")?;
-            let item = Item {
-                network: Some(network),
-                ..item(reader, row)?
-            };
+            let rank: i64 = row.try_get("", "rank_in")?;
             let section = out.entry(reader).or_insert_with(|| {
                 Section::new(
                     kind,
@@ -103,7 +103,13 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                     .by_network
                     .push((network, usize::try_from(in_network).unwrap_or(0)));
             }
-            section.items.push(item);
+            // A network's first row past the items brings only its count, for "see all".
+            if rank <= FETCH_CAP as i64 {
+                section.items.push(Item {
+                    network: Some(network),
+                    ..item(reader, row)?
+                });
+            }
         }
         Ok(out)
     }
@@ -150,7 +156,7 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                 path = concat_sql(&["'/help-requests/'", &cast_text("h.id")]),
                 answer_line = concat_sql(&["a.display_name", "' answered'"]),
                 key = concat_sql(&["'help_request:'", &cast_text("h.id")]),
-                version = cast_text("r.id"),
+                version = concat_sql(&["'r'", &cast_text("r.id")]),
             ),
             &format!(
                 "rd JOIN help_requests h ON h.author_id = rd.member_id \
@@ -179,7 +185,7 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                 "t.title AS title, {path} AS path, {context} AS context, p.body AS body, \
                  {key} AS seen_key, {version} AS seen_version",
                 key = discussed_key("t.id"),
-                version = cast_text("p.id"),
+                version = concat_sql(&["'p'", &cast_text("p.id")]),
                 path = concat_sql(&[
                     "'/threads/'",
                     &cast_text("t.id"),
@@ -242,7 +248,7 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                 path: format!("/convenings/{convening_id}"),
                 context: format!("{when} · from {convening}"),
                 excerpt: None,
-                seen: Seen::new(format!("action_item:{id}"), due),
+                seen: Seen::new(format!("action_item:{id}"), format!("d{due}")),
                 network: None,
             })
         })
@@ -286,17 +292,19 @@ fn concat_sql(parts: &[&str]) -> String {
 /// The key of the thing `thread` is about: the resource, initiative or test of change it
 /// is the discussion of, or the thread itself (as `network_news::thread_item` keys it).
 pub(super) fn discussed_key(thread: &str) -> String {
-    let owner = |table: &str, kind: &str| {
+    // As `candidates::THREAD_JOINS` finds owners: a deleted resource's discussion, which
+    // stays, is a thread again.
+    let owner = |table: &str, kind: &str, standing: &str| {
         format!(
-            "(SELECT {} FROM {table} o WHERE o.discussion_thread_id = {thread} LIMIT 1)",
+            "(SELECT {} FROM {table} o WHERE o.discussion_thread_id = {thread}{standing} LIMIT 1)",
             concat_sql(&[&format!("'{kind}:'"), &cast_text("o.id")])
         )
     };
     format!(
         "COALESCE({}, {}, {}, {})",
-        owner("resources", "resource"),
-        owner("initiatives", "initiative"),
-        owner("tests_of_change", "test"),
+        owner("resources", "resource", " AND o.deleted_at IS NULL"),
+        owner("initiatives", "initiative", ""),
+        owner("tests_of_change", "test", ""),
         concat_sql(&["'thread:'", &cast_text(thread)])
     )
 }

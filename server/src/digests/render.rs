@@ -6,7 +6,7 @@
 //! and HTML) in the mail outbox, and the mail worker writes the bodies when it sends it
 //! (`write_stored`): the same letter always writes the same email.
 
-use super::compose::{count_label, Digest, Item, Section, SectionKind};
+use super::compose::{count_label, Digest, Item, Section, SectionKind, TOTAL_CAP};
 use super::schedule::Cadence;
 use crate::mail::content::{Content, Template};
 use crate::mail::{layout, OutgoingEmail};
@@ -94,7 +94,9 @@ fn headline(letter: &Letter) -> String {
     };
     let more = || match section.total {
         0 | 1 => String::new(),
-        n => format!(" and {} more", count_label(n - 1)),
+        // A capped total means more than it says: "and 100+ more".
+        n if n > TOTAL_CAP => format!(" and {TOTAL_CAP}+ more"),
+        n => format!(" and {} more", n - 1),
     };
     let quoted = format!("\u{201c}{}\u{201d}", first.title);
     // The context's first part: who (mentions, answers), or when (action items).
@@ -287,7 +289,7 @@ pub fn preheader(letter: &Letter) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::compose::{Item, TOTAL_CAP};
+    use super::super::compose::Item;
     use super::*;
 
     fn letter(cadence: Cadence, sections: Vec<Section>) -> Letter {
@@ -299,6 +301,7 @@ mod tests {
             since: crate::clock::now(),
             sections,
             networks: vec!["Attendance PLN".into()],
+            still_told: Vec::new(),
         };
         Letter::new(digest, cadence, links())
     }
