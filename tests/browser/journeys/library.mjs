@@ -22,7 +22,7 @@ export async function library(browser, world) {
   await lauren.getByLabel('Title', { exact: true }).fill('Attendance tracker');
   await lauren.getByLabel('File', { exact: true }).setInputFiles({ name: 'tracker.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
   await lauren.getByText('tracker.csv (').waitFor();
-  await lauren.getByLabel('Tags', { exact: true }).fill('attendance');
+  await lauren.getByRole('textbox', { name: 'Tags', exact: true }).fill('attendance');
   await lauren.getByRole('button', { name: 'Share' }).click();
   await lauren.getByRole('heading', { level: 1, name: 'Attendance tracker' }).waitFor();
   world.resourcePath = new URL(lauren.url()).pathname;
@@ -58,7 +58,7 @@ export async function library(browser, world) {
   await mia.goto(`${world.networkPath}/help`);
   await mia.getByLabel('What do you need help with?').fill('How do you run attendance teams?');
   await mia.getByLabel('Details').fill('Our team meets monthly. Is weekly better?');
-  await mia.getByLabel('Tags', { exact: true }).fill('attendance');
+  await mia.getByRole('textbox', { name: 'Tags', exact: true }).fill('attendance');
   await mia.getByRole('button', { name: 'Ask', exact: true }).click();
   await mia.getByRole('heading', { level: 1, name: 'How do you run attendance teams?' }).waitFor();
   world.helpPath = new URL(mia.url()).pathname;
