@@ -47,13 +47,9 @@ pub async fn search(
         EngineError::Unavailable(_) => UNAVAILABLE,
         EngineError::Internal(err) => ApiError::Internal(err),
     })?;
-    // Three reads of the page's hits, each on a connection of its own at once: a search
-    // waits for the slowest, not for their sum.
-    let (titles, members_seen, mut authors) = tokio::try_join!(
-        thread_titles(db, &results.hits),
-        members_still_shared(db, &visible, &results.hits),
-        hit_authors(db, &results.hits, member.get()),
-    )?;
+    let titles = thread_titles(db, &results.hits).await?;
+    let members_seen = members_still_shared(db, &visible, &results.hits).await?;
+    let mut authors = hit_authors(db, &results.hits, member.get()).await?;
     let hits = results
         .hits
         .into_iter()
