@@ -343,10 +343,8 @@ pub async fn compose_many(
                 sections.entry(reader).or_default().push(section);
             }
         }
-        let mut all: Vec<i64> = pairs.iter().map(|(_, n)| *n).collect();
-        all.sort_unstable();
-        all.dedup();
-        names = network_names(db, &all).await?;
+        names =
+            crate::networks::queries::names(db, pairs.iter().map(|(_, n)| *n).collect()).await?;
         previous = super::curate::previously_shown(db, &ids, now).await?;
     }
     let networks_of: HashMap<i64, Vec<String>> = with_networks
@@ -379,24 +377,6 @@ pub async fn compose_many(
             }
         })
         .collect())
-}
-
-/// The names of `networks`.
-async fn network_names(
-    db: &impl ConnectionTrait,
-    networks: &[i64],
-) -> Result<HashMap<i64, String>, DbErr> {
-    use crate::entities::networks as table;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
-    let rows: Vec<(i64, String)> = table::Entity::find()
-        .select_only()
-        .column(table::Column::Id)
-        .column(table::Column::Name)
-        .filter(table::Column::Id.is_in(networks.iter().copied()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().collect())
 }
 
 fn timezone(member: &members::Model) -> Tz {

@@ -3,7 +3,7 @@
 use super::views::{AnonymousAsker, Asker, HelpRequestExtras, HelpRequestView, ResponseView};
 use crate::entities::{
     help_offers, help_request_tags, help_requests, help_responses, member_expertise,
-    network_members, networks,
+    network_members,
 };
 use crate::grouping::group_by_key;
 use crate::ids::{MemberId, NetworkId};
@@ -121,7 +121,7 @@ pub async fn views(
         .filter(|r| !shows_asker(r))
         .map(|r| r.network_id)
         .collect();
-    let network_names = network_names(db, anonymous_in).await?;
+    let network_names = crate::networks::queries::names(db, anonymous_in).await?;
     let offers: HashMap<i64, Vec<i64>> = group_by_key(offers, |o| (o.help_request_id, o.member_id));
     Ok(rows
         .iter()
@@ -153,31 +153,9 @@ pub async fn views(
         .collect())
 }
 
-/// The names of `ids`, for anonymous askers' labels.
-pub async fn network_names(
-    db: &impl ConnectionTrait,
-    mut ids: Vec<i64>,
-) -> Result<HashMap<i64, String>, DbErr> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(networks::Entity::find()
-        .select_only()
-        .column(networks::Column::Id)
-        .column(networks::Column::Name)
-        .filter(networks::Column::Id.is_in(ids))
-        .into_tuple::<(i64, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
-}
-
 /// The network's name, for an anonymous asker's label.
 pub async fn network_name(db: &impl ConnectionTrait, id: i64) -> Result<String, DbErr> {
-    Ok(network_names(db, vec![id])
+    Ok(crate::networks::queries::names(db, vec![id])
         .await?
         .remove(&id)
         .unwrap_or_default())

@@ -183,3 +183,25 @@ pub async fn forget_unseen_thread_state(
         .await?;
     Ok(())
 }
+
+/// The names of networks `ids` (anonymous askers' labels, a digest's footer and links).
+pub async fn names(
+    db: &impl ConnectionTrait,
+    mut ids: Vec<i64>,
+) -> Result<HashMap<i64, String>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(networks::Entity::find()
+        .select_only()
+        .column(networks::Column::Id)
+        .column(networks::Column::Name)
+        .filter(networks::Column::Id.is_in(ids))
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
