@@ -383,6 +383,12 @@ backend_test! {
                 assert!(!payload.to_string().contains("Ben Counselor"), "{payload}");
             }
         }
+        // The hub renders a live frame when it fans the event out, which may be a moment
+        // before a later edit: wait until it has fanned out all four, so that what the
+        // second socket receives is the replay alone.
+        for _ in 0..4 {
+            next_poll_event(&mut first).await;
+        }
         let mut replay = LiveClient::signed_in(&app, &admin).await;
         replay.subscribe(&[&format!("network:{network}")], Some(&start)).await;
         let mut frames = Vec::new();
