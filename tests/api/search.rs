@@ -265,7 +265,16 @@ search_test! {
 
         let other = app.reply(&admin, &thread, "Marigoldish schedules for home visits.").await["id"].as_str().unwrap().to_owned();
         search_until(&app, &admin, "q=marigoldish", |r| has(r, "post", &other)).await;
+        // A post hit is titled with its thread as it is now, and goes with it, at once:
+        // neither waits for the index.
+        app.patch(&admin, &format!("/threads/{thread}"), json!({"title": "Visits at home"})).await.expect(200);
+        let renamed = app.get(&admin, "/search?q=marigoldish").await.expect(200).body;
+        let hit = renamed["hits"].as_array().unwrap().iter().find(|h| h["type"] == "post").expect("the post");
+        assert_eq!(hit["title"], "Visits at home", "{renamed}");
+        assert_eq!(hit["author"]["display_name"], admin.display_name.as_str(), "{renamed}");
         app.delete(&admin, &format!("/threads/{thread}")).await.expect(204);
+        let gone = app.get(&admin, "/search?q=marigoldish").await.expect(200).body;
+        assert!(!has(&gone, "post", &other), "{gone}");
         search_until(&app, &admin, "q=marigoldish", |r| r["total"] == 0).await;
         let gone = app.get(&admin, "/search?q=home+visits").await.expect(200).body;
         assert!(!has(&gone, "thread", &thread), "{gone}");

@@ -3,7 +3,7 @@
 
 use super::document::{DocRef, DocType};
 use super::engine::EngineHit;
-use crate::entities::{network_members, threads};
+use crate::entities::network_members;
 use crate::error::ApiResult;
 use crate::help_requests::views::{AnonymousAsker, Asker};
 use crate::ids::ApiId;
@@ -13,31 +13,6 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement, Value,
 };
 use std::collections::{HashMap, HashSet};
-
-/// Current titles of the threads of post hits (a rename shows at once; a deleted thread's
-/// posts drop out even before the index catches up).
-pub async fn thread_titles(
-    db: &impl ConnectionTrait,
-    hits: &[EngineHit],
-) -> ApiResult<HashMap<i64, String>> {
-    let ids: Vec<i64> = hits
-        .iter()
-        .filter(|h| h.doc_type == DocType::Post)
-        .filter_map(|h| h.thread_id)
-        .collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<(i64, String)> = threads::Entity::find()
-        .select_only()
-        .columns([threads::Column::Id, threads::Column::Title])
-        .filter(threads::Column::Id.is_in(ids))
-        .filter(threads::Column::DeletedAt.is_null())
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().collect())
-}
 
 /// Member hits whose person still shares a network with the caller right now (the index
 /// may not have seen them leave yet).
@@ -85,15 +60,25 @@ pub async fn member_by_handle(db: &impl ConnectionTrait, handle: &str) -> ApiRes
         .await?)
 }
 
-/// Who wrote each hit of a page, by `(type, id)`, as `viewer` may know them: the member,
-/// or for a help request asked anonymously by someone else, only its network. One
-/// statement for the page, read from the things themselves (a renamed author shows at
-/// once; the index keeps no asker of an anonymous request).
-pub async fn hit_authors(
+/// What a page of hits shows from the things themselves as they are now, read in one
+/// statement: who wrote each, and the current title of each post's thread.
+#[derive(Default)]
+pub struct HitOwners {
+    /// By `(type, id)`: the member, or for a help request asked anonymously by someone
+    /// else than the viewer, only its network (the index keeps no asker of one).
+    pub authors: HashMap<(DocType, i64), Asker>,
+    /// By post id: its thread's title (a rename shows at once). A post whose thread is
+    /// gone has none, and drops out even before the index catches up.
+    pub thread_titles: HashMap<i64, String>,
+}
+
+/// Who wrote each hit of a page and, for posts, their thread's title, as `viewer` may know
+/// them. A renamed author or thread shows at once.
+pub async fn hit_owners(
     db: &impl ConnectionTrait,
     hits: &[EngineHit],
     viewer: i64,
-) -> ApiResult<HashMap<(DocType, i64), Asker>> {
+) -> ApiResult<HitOwners> {
     let mut branches: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     for doc_type in DocType::ALL {
@@ -102,7 +87,7 @@ pub async fn hit_authors(
             .filter(|h| h.doc_type == doc_type)
             .filter_map(|h| DocRef::parse_key(&h.key).map(|d| d.id))
             .collect();
-        let Some(branch) = author_branch(doc_type) else {
+        let Some(branch) = owner_branch(doc_type) else {
             continue;
         };
         if ids.is_empty() {
@@ -116,11 +101,11 @@ pub async fn hit_authors(
         values.extend(ids.into_iter().map(Value::from));
     }
     if branches.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(HitOwners::default());
     }
     let backend = db.get_database_backend();
     let sql = format!(
-        "SELECT a.kind, a.id, a.author, a.anonymous, a.network, m.handle, m.display_name \
+        "SELECT a.kind, a.id, a.author, a.anonymous, a.label, m.handle, m.display_name \
          FROM ({}) a JOIN members m ON m.id = a.author",
         branches.join(" UNION ALL ")
     );
@@ -131,7 +116,10 @@ pub async fn hit_authors(
             values,
         ))
         .await?;
-    let mut authors = HashMap::with_capacity(rows.len());
+    let mut owners = HitOwners {
+        authors: HashMap::with_capacity(rows.len()),
+        thread_titles: HashMap::new(),
+    };
     for row in rows {
         let kind: String = row.try_get("", "kind")?;
         let Some(doc_type) = DocType::parse(&kind) else {
@@ -140,9 +128,9 @@ pub async fn hit_authors(
         let id: i64 = row.try_get("", "id")?;
         let author: i64 = row.try_get("", "author")?;
         let anonymous: i32 = row.try_get("", "anonymous")?;
+        let label: String = row.try_get("", "label")?;
         let shown = if anonymous != 0 && author != viewer {
-            let network: String = row.try_get("", "network")?;
-            Asker::Anonymous(AnonymousAsker::of_network(&network))
+            Asker::Anonymous(AnonymousAsker::of_network(&label))
         } else {
             Asker::Member(MemberRef {
                 id: ApiId(author),
@@ -150,39 +138,44 @@ pub async fn hit_authors(
                 display_name: row.try_get("", "display_name")?,
             })
         };
-        authors.insert((doc_type, id), shown);
+        if doc_type == DocType::Post {
+            owners.thread_titles.insert(id, label);
+        }
+        owners.authors.insert((doc_type, id), shown);
     }
-    Ok(authors)
+    Ok(owners)
 }
 
-/// `<columns> FROM <table> WHERE x.id` for the author of a thing of `doc_type`: its id,
-/// author, whether they asked anonymously, and (for that case) its network's name.
-fn author_branch(doc_type: DocType) -> Option<&'static str> {
+/// `<columns> FROM <table> WHERE x.id` for the owner of a thing of `doc_type`: its id,
+/// author, whether they asked anonymously, and a label: its network's name for a help
+/// request, its thread's title for a post (whose thread must still stand).
+fn owner_branch(doc_type: DocType) -> Option<&'static str> {
     Some(match doc_type {
         DocType::Thread => {
-            "x.id, x.author_id AS author, 0 AS anonymous, '' AS network FROM threads x WHERE x.id"
+            "x.id, x.author_id AS author, 0 AS anonymous, '' AS label FROM threads x WHERE x.id"
         }
         DocType::Post => {
-            "x.id, x.author_id AS author, 0 AS anonymous, '' AS network FROM posts x WHERE x.id"
+            "x.id, x.author_id AS author, 0 AS anonymous, t.title AS label FROM posts x \
+             JOIN threads t ON t.id = x.thread_id AND t.deleted_at IS NULL WHERE x.id"
         }
         DocType::Resource => {
-            "x.id, x.author_id AS author, 0 AS anonymous, '' AS network FROM resources x WHERE x.id"
+            "x.id, x.author_id AS author, 0 AS anonymous, '' AS label FROM resources x WHERE x.id"
         }
         DocType::HelpRequest => {
             "x.id, x.author_id AS author, CASE WHEN x.is_anonymous THEN 1 ELSE 0 END AS anonymous, \
-             n.name AS network FROM help_requests x JOIN networks n ON n.id = x.network_id WHERE x.id"
+             n.name AS label FROM help_requests x JOIN networks n ON n.id = x.network_id WHERE x.id"
         }
         DocType::Convening => {
-            "x.id, x.created_by AS author, 0 AS anonymous, '' AS network FROM convenings x WHERE x.id"
+            "x.id, x.created_by AS author, 0 AS anonymous, '' AS label FROM convenings x WHERE x.id"
         }
         DocType::Initiative => {
-            "x.id, x.created_by AS author, 0 AS anonymous, '' AS network FROM initiatives x WHERE x.id"
+            "x.id, x.created_by AS author, 0 AS anonymous, '' AS label FROM initiatives x WHERE x.id"
         }
         DocType::TestOfChange => {
-            "x.id, x.created_by AS author, 0 AS anonymous, '' AS network FROM tests_of_change x WHERE x.id"
+            "x.id, x.created_by AS author, 0 AS anonymous, '' AS label FROM tests_of_change x WHERE x.id"
         }
         DocType::Poll => {
-            "x.id, x.author_id AS author, 0 AS anonymous, '' AS network FROM polls x WHERE x.id"
+            "x.id, x.author_id AS author, 0 AS anonymous, '' AS label FROM polls x WHERE x.id"
         }
         DocType::Member => return None,
     })

@@ -3,17 +3,16 @@
 
 use super::document::{DocRef, DocType};
 use super::engine::{EngineError, EngineHit, Facets, Scope};
-use super::queries::{hit_authors, member_by_handle, members_still_shared, thread_titles};
+use super::queries::{hit_owners, member_by_handle, members_still_shared, HitOwners};
 use super::query::{SearchParams, SearchQuery};
 use super::views::{SearchFacets, SearchHit, SearchResults};
 use super::Search;
 use crate::error::{ApiError, ApiResult};
-use crate::help_requests::views::Asker;
 use crate::ids::{ApiId, MemberId};
 use crate::networks::visibility::{visible_networks, VisibleNetworks};
 use chrono::DateTime;
 use sea_orm::ConnectionTrait;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
 
 const UNAVAILABLE: ApiError = ApiError::Unavailable {
@@ -47,13 +46,12 @@ pub async fn search(
         EngineError::Unavailable(_) => UNAVAILABLE,
         EngineError::Internal(err) => ApiError::Internal(err),
     })?;
-    let titles = thread_titles(db, &results.hits).await?;
     let members_seen = members_still_shared(db, &visible, &results.hits).await?;
-    let mut authors = hit_authors(db, &results.hits, member.get()).await?;
+    let mut owners = hit_owners(db, &results.hits, member.get()).await?;
     let hits = results
         .hits
         .into_iter()
-        .filter_map(|hit| shown_hit(hit, &titles, &members_seen, &mut authors, public_url))
+        .filter_map(|hit| shown_hit(hit, &members_seen, &mut owners, public_url))
         .collect();
     Ok(SearchResults {
         hits,
@@ -81,17 +79,16 @@ fn scope(visible: &VisibleNetworks, network_id: Option<i64>) -> Scope {
 /// them or a post whose thread is gone.
 fn shown_hit(
     hit: EngineHit,
-    titles: &HashMap<i64, String>,
     members_seen: &HashSet<i64>,
-    authors: &mut HashMap<(DocType, i64), Asker>,
+    owners: &mut HitOwners,
     public_url: &str,
 ) -> Option<SearchHit> {
     let doc = DocRef::parse_key(&hit.key)?;
     if doc.doc_type == DocType::Member && !members_seen.contains(&doc.id) {
         return None;
     }
-    let title = match (doc.doc_type, hit.thread_id) {
-        (DocType::Post, Some(thread)) => titles.get(&thread).cloned()?,
+    let title = match doc.doc_type {
+        DocType::Post => owners.thread_titles.remove(&doc.id)?,
         _ => hit.title,
     };
     Some(SearchHit {
@@ -100,7 +97,7 @@ fn shown_hit(
         // A member's networks are theirs to tell, not the search's.
         network_id: hit.network_id.map(ApiId),
         title,
-        author: authors.remove(&(doc.doc_type, doc.id)),
+        author: owners.authors.remove(&(doc.doc_type, doc.id)),
         snippet_html: hit.snippet_html,
         url: format!("{public_url}{}", hit.url),
         score: hit.score,
