@@ -16,19 +16,26 @@ pub struct LoadResult {
     pub errors: usize,
 }
 
-/// One request, ready to write.
+/// One request, ready to write; or several sent one after the other on the same
+/// connection, each once the previous one has been answered, timed as one.
 #[derive(Clone)]
-pub struct Request(Vec<u8>);
+pub struct Request(Vec<Vec<u8>>);
 
 impl Request {
     pub fn get(addr: SocketAddr, path: &str, token: Option<&str>) -> Request {
-        Request(head("GET", addr, path, token, None).into_bytes())
+        Request(vec![head("GET", addr, path, token, None).into_bytes()])
     }
 
     pub fn post_json(addr: SocketAddr, path: &str, token: Option<&str>, body: &str) -> Request {
         let mut bytes = head("POST", addr, path, token, Some(body.len())).into_bytes();
         bytes.extend_from_slice(body.as_bytes());
-        Request(bytes)
+        Request(vec![bytes])
+    }
+
+    /// This request, then `next` once it is answered.
+    pub fn then(mut self, next: Request) -> Request {
+        self.0.extend(next.0);
+        self
     }
 }
 
@@ -69,19 +76,17 @@ pub async fn load(
             };
             let _ = stream.set_nodelay(true);
             let mut buffer = Vec::with_capacity(64 * 1024);
-            while Instant::now() < deadline {
+            'requests: while Instant::now() < deadline {
                 let started = Instant::now();
-                if stream.write_all(&request.0).await.is_err() {
-                    errors += 1;
-                    break;
-                }
-                match read_response(&mut stream, &mut buffer).await {
-                    Ok(_) => latencies.push(started.elapsed()),
-                    Err(_) => {
+                for part in &request.0 {
+                    if stream.write_all(part).await.is_err()
+                        || read_response(&mut stream, &mut buffer).await.is_err()
+                    {
                         errors += 1;
-                        break;
+                        break 'requests;
                     }
                 }
+                latencies.push(started.elapsed());
             }
             (latencies, errors)
         });
@@ -107,12 +112,16 @@ pub async fn load(
     }
 }
 
-/// Sends `request` once and returns the response body.
+/// Sends `request` once and returns the (last) response body.
 pub async fn once(addr: SocketAddr, request: &Request) -> std::io::Result<String> {
     let mut stream = TcpStream::connect(addr).await?;
-    stream.write_all(&request.0).await?;
     let mut buffer = Vec::new();
-    read_response(&mut stream, &mut buffer).await
+    let mut body = String::new();
+    for part in &request.0 {
+        stream.write_all(part).await?;
+        body = read_response(&mut stream, &mut buffer).await?;
+    }
+    Ok(body)
 }
 
 /// Reads one response with a `Content-Length` body; errors on anything but 2xx.
