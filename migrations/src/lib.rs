@@ -38,6 +38,7 @@ mod m20261207_000027_create_feed_items;
 mod m20261207_000028_rebuild_search_for_statuses;
 mod m20261207_000029_rebuild_search_for_discussions;
 mod m20261207_000030_digest_deliveries_shown;
+mod m20261208_000031_create_invite_links;
 
 pub struct Migrator;
 
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000028_rebuild_search_for_statuses::Migration),
             Box::new(m20261207_000029_rebuild_search_for_discussions::Migration),
             Box::new(m20261207_000030_digest_deliveries_shown::Migration),
+            Box::new(m20261208_000031_create_invite_links::Migration),
         ]
     }
 }

@@ -3,7 +3,7 @@
 use crate::error::ApiError;
 
 /// A lowercased, syntactically valid email address.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);
 
 impl Email {

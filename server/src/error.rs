@@ -25,6 +25,9 @@ pub enum ApiError {
     NotFound,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// It existed and no longer works (an invitation link expired, used up or revoked).
+    #[error("gone: {0}")]
+    Gone(&'static str),
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("payload too large")]
@@ -70,6 +73,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound => "not_found",
             ApiError::Conflict(_) => "conflict",
+            ApiError::Gone(_) => "gone",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -88,6 +92,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "Not allowed",
             ApiError::NotFound => "Not found",
             ApiError::Conflict(_) => "Conflict",
+            ApiError::Gone(_) => "No longer available",
             ApiError::MethodNotAllowed => "Method not allowed",
             ApiError::PayloadTooLarge => "Payload too large",
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
@@ -102,7 +107,9 @@ impl ApiError {
     fn detail(&self) -> String {
         match self {
             ApiError::BadRequest(detail) | ApiError::Conflict(detail) => detail.clone(),
-            ApiError::Unauthorized(detail) | ApiError::Forbidden(detail) => (*detail).to_owned(),
+            ApiError::Unauthorized(detail)
+            | ApiError::Forbidden(detail)
+            | ApiError::Gone(detail) => (*detail).to_owned(),
             ApiError::NotFound => "The resource does not exist or is not visible to you.".into(),
             ApiError::MethodNotAllowed => "This path does not support that method.".into(),
             ApiError::PayloadTooLarge => "The request body exceeds the configured limit.".into(),
@@ -290,6 +297,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -206,6 +206,25 @@ pub fn decode_cursor<C: DeserializeOwned>(raw: &str) -> Result<C, ApiError> {
         .ok_or_else(|| ApiError::invalid("cursor", "is not a cursor returned by this list"))
 }
 
+/// The request's media type, lower-cased, without parameters (`text/csv`); empty without
+/// one.
+pub fn media_type(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Whether `media_type` labels a CSV file: browsers label them differently by platform.
+pub fn is_csv(media_type: &str) -> bool {
+    matches!(
+        media_type,
+        "text/csv" | "text/plain" | "application/csv" | "application/vnd.ms-excel"
+    )
+}
+
 /// Reads a request body of at most `limit` bytes; 413 beyond, without reading the rest.
 pub async fn read_bounded(
     mut payload: actix_web::web::Payload,

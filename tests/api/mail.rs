@@ -74,10 +74,19 @@ async fn invite(
     network: &str,
     email: &str,
 ) -> reqwest::Result<reqwest::Response> {
+    invite_with(api, admin, network, json!({"email": email})).await
+}
+
+async fn invite_with(
+    api: &Api,
+    admin: &Account,
+    network: &str,
+    body: serde_json::Value,
+) -> reqwest::Result<reqwest::Response> {
     api.client
         .post(api.url(&format!("/networks/{network}/invitations")))
         .bearer_auth(&admin.access_token)
-        .json(&json!({"email": email}))
+        .json(&body)
         .send()
         .await
 }
@@ -142,6 +151,30 @@ backend_test! {
         assert_eq!(response.status(), 201);
         received_once(&smtp, &database, "later@example.org").await;
         assert!(smtp.received_by("never@example.org").is_empty());
+    }
+}
+
+backend_test! {
+    async fn a_bulk_invitation_cut_short_by_a_crash_invites_and_sends_nobody(backend: Backend) {
+        let database = TestDatabase::create(&backend).await;
+        let smtp = SmtpServer::start();
+        let settings = quick_mail(smtp.port);
+        let server = start(&database, &settings, &[("STAFFROOM_FAILPOINTS", "invitation.before_commit")]);
+        let (admin, network) = admin_and_network(&server).await;
+        let rows = json!({"invitations": [{"email": "one@example.org"}, {"email": "two@example.org"}, {"email": "three@example.org"}]});
+        assert!(invite_with(&server, &admin, &network, rows).await.is_err(), "the process died mid-request");
+        server.wait_for_exit();
+        assert!(outbox(&database).await.is_empty(), "no email of any row");
+
+        let server = start(&database, &settings, &[]);
+        let pending = server.get(&admin, &format!("/networks/{network}/invitations")).await.expect(200);
+        assert!(pending.body["items"].as_array().unwrap().is_empty(), "no invitation of any row");
+        let response = invite(&server, &admin, &network, "later@example.org").await.expect("answered");
+        assert_eq!(response.status(), 201);
+        received_once(&smtp, &database, "later@example.org").await;
+        for email in ["one@example.org", "two@example.org", "three@example.org"] {
+            assert!(smtp.received_by(email).is_empty(), "{email}");
+        }
     }
 }
 

@@ -23,6 +23,7 @@ mod digests;
 mod event_log;
 mod feed;
 mod file_texts;
+mod getting_started;
 mod help_requests;
 pub mod initiatives;
 mod insights;

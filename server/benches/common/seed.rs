@@ -31,6 +31,7 @@ pub async fn members(
                     display_name: DisplayName::parse(&format!("Bench Member {n}")).map_err(fail)?,
                     password_hash: None,
                     is_admin: n == 0,
+                    timezone: None,
                 },
             )
             .await

@@ -8,9 +8,10 @@ use crate::config::Registration;
 use crate::display_name::DisplayName;
 use crate::email_address::Email;
 use crate::entities::members;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::members::service::{create_member, NewMember};
 use crate::role::Role;
+use crate::timezone::Timezone;
 use crate::tx::Tx;
 use crate::AppState;
 use sea_orm::DatabaseConnection;
@@ -42,6 +43,8 @@ pub struct NewAccount {
     pub display_name: String,
     pub password: String,
     pub invite_token: Option<String>,
+    /// An IANA zone name (the browser's); checked like every other field.
+    pub timezone: Option<String>,
 }
 
 /// A new account, signed in, and the network its invitation joined.
@@ -69,11 +72,19 @@ pub async fn create_account(state: &AppState, request: NewAccount) -> ApiResult<
         (None, Some((invited_email, _))) => invited_email.clone(),
         (None, None) => return Err(ApiError::invalid("email", "is required")),
     };
-    let (email, display_name, password) = crate::error::collect_errors3(
-        Email::parse(&email),
-        DisplayName::parse(&request.display_name),
-        Password::parse(request.password),
-    )?;
+    let mut fields = FieldCollector::default();
+    let email = fields.take(Email::parse(&email));
+    let display_name = fields.take(DisplayName::parse(&request.display_name));
+    let password = fields.take(Password::parse(request.password));
+    let timezone = fields.take(request.timezone.as_deref().map(Timezone::parse).transpose());
+    fields.finish()?;
+    let (Some(email), Some(display_name), Some(password), Some(timezone)) =
+        (email, display_name, password, timezone)
+    else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "a field without its error"
+        )));
+    };
     let password_hash = state.hashing.hash(password).await?;
 
     let txn = Tx::begin(state.db.writer()).await?;
@@ -84,6 +95,7 @@ pub async fn create_account(state: &AppState, request: NewAccount) -> ApiResult<
             display_name,
             password_hash: Some(password_hash),
             is_admin: false,
+            timezone,
         },
     )
     .await?;

@@ -37,6 +37,8 @@ pub struct RegisterRequest {
     pub display_name: String,
     /// Required when registration is invite-only; joins the invitation's network.
     pub invite_token: Option<String>,
+    /// The member's IANA timezone (the web client sends the browser's); UTC without one.
+    pub timezone: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -111,6 +113,7 @@ pub async fn register(
             display_name: request.display_name,
             password: request.password,
             invite_token: request.invite_token,
+            timezone: request.timezone,
         },
     )
     .await?;

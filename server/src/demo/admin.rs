@@ -47,6 +47,7 @@ pub async fn create_admin(
             display_name,
             password_hash: Some(hash),
             is_admin: true,
+            timezone: None,
         },
     )
     .await

@@ -214,6 +214,7 @@ pub async fn seed(state: &AppState, password: &str) -> anyhow::Result<String> {
                 display_name: DisplayName::parse(person.name).map_err(err)?,
                 password_hash: Some(hash.clone()),
                 is_admin: index == 0,
+                timezone: None,
             },
         )
         .await

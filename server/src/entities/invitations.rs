@@ -14,6 +14,8 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub accepted_at: Option<DateTimeUtc>,
     pub accepted_by: Option<i64>,
+    /// The invitee's name as the inviter gave it (offered as their display name).
+    pub name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,6 +21,7 @@ pub mod initiative_team_members;
 pub mod initiative_teams;
 pub mod initiatives;
 pub mod invitations;
+pub mod invite_links;
 pub mod item_reads;
 pub mod magic_links;
 pub mod mail_bodies;

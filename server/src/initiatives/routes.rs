@@ -258,18 +258,7 @@ pub async fn import_check_ins(
     req: HttpRequest,
     payload: web::Payload,
 ) -> ApiResult<web::Json<ImportSummary>> {
-    let media_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    // Browsers label CSV files differently by platform.
-    if !matches!(
-        media_type.as_str(),
-        "text/csv" | "text/plain" | "application/csv" | "application/vnd.ms-excel"
-    ) {
+    if !crate::extract::is_csv(&crate::extract::media_type(&req)) {
         return Err(crate::error::ApiError::UnsupportedMediaType(
             "Send the file as the body, with Content-Type: text/csv.".into(),
         ));

@@ -27,6 +27,8 @@ pub struct NewMember {
     pub password_hash: Option<String>,
     /// Instance admin regardless of whether others exist (the `admin create` command).
     pub is_admin: bool,
+    /// Where they are (the browser's zone at registration); `None`: UTC until they say.
+    pub timezone: Option<Timezone>,
 }
 
 /// Arbitrary constant naming the "first account" lock among PostgreSQL advisory locks.
@@ -65,7 +67,11 @@ pub async fn create_member(
         title: Set(String::new()),
         organization: Set(String::new()),
         bio: Set(String::new()),
-        timezone: Set("UTC".to_owned()),
+        timezone: Set(new
+            .timezone
+            .as_ref()
+            .map_or("UTC", Timezone::as_str)
+            .to_owned()),
         digest_frequency: Set("weekly".to_owned()),
         digest_weekday: Set(1),
         digest_hour: Set(7),

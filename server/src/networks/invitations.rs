@@ -3,14 +3,16 @@
 //! needed.
 
 use super::access::network_access;
+use super::invitation_rows::{self, Checked, Invitee, RawRow};
 use super::service::{add_membership, announce_join};
 use crate::auth::accounts::{create_account, NewAccount};
 use crate::auth::service::Session;
 use crate::auth::tokens::hash_token;
 use crate::db::Writer;
+use crate::display_name::DisplayName;
 use crate::email_address::Email;
 use crate::entities::{invitations, members, networks};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, FieldCollector};
 use crate::extract::{Page, PageQuery};
 use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::mail::{templates, MailKind};
@@ -35,6 +37,45 @@ pub struct CreateInvitation {
     pub email: String,
     #[serde(default = "default_role")]
     pub role: Role,
+    /// The invitee's name, offered as their display name when they accept.
+    pub name: Option<String>,
+}
+
+/// Body of a bulk `POST /networks/{id}/invitations` (or a `text/csv` file of the same rows).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInvitations {
+    pub invitations: Vec<RawRow>,
+}
+
+/// What became of one row of a bulk invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkStatus {
+    Invited,
+    AlreadyMember,
+    Invalid,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BulkInvitationResult {
+    /// The row's place in the list, from 1 (a CSV header is not counted).
+    pub row: usize,
+    pub email: String,
+    pub status: BulkStatus,
+    /// Why, for a row not invited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invitation_id: Option<ApiId>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BulkInvitationResults {
+    pub results: Vec<BulkInvitationResult>,
+    pub invited: usize,
+    pub already_member: usize,
+    pub invalid: usize,
 }
 
 fn default_role() -> Role {
@@ -50,6 +91,8 @@ pub struct InvitationView {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
+    /// The name the inviter gave.
+    pub name: Option<String>,
 }
 
 /// What the holder of an invitation link sees before accepting.
@@ -64,6 +107,8 @@ pub struct InvitationPreview {
     pub expires_at: DateTime<Utc>,
     /// Whether an account with the invited email exists (then sign in to accept).
     pub has_account: bool,
+    /// The name the inviter gave, to offer as the new account's display name.
+    pub name: Option<String>,
 }
 
 /// Body of `POST /invitations/{token}/accept` when the invitee has no account yet.
@@ -72,6 +117,8 @@ pub struct InvitationPreview {
 pub struct AcceptInvitation {
     pub display_name: Option<String>,
     pub password: Option<String>,
+    /// The new member's IANA timezone (the web client sends the browser's).
+    pub timezone: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -93,6 +140,7 @@ impl From<invitations::Model> for InvitationView {
             created_at: row.created_at,
             expires_at: row.expires_at,
             accepted_at: row.accepted_at,
+            name: row.name,
         }
     }
 }
@@ -103,79 +151,187 @@ pub async fn create(
     network_id: NetworkId,
     input: CreateInvitation,
 ) -> ApiResult<InvitationView> {
-    let email = Email::parse(&input.email)?;
-    let db = state.db.writer();
-    let txn = Tx::begin(db).await?;
-    let access = network_access(&txn, actor, network_id).await?;
-    access.require_facilitator()?;
-    let existing = member_queries::find_by_email(&txn, email.as_str()).await?;
-    if let Some(existing) = &existing {
-        if super::access::direct_role(&txn, MemberId(existing.id), network_id)
-            .await?
-            .is_some()
-        {
-            return Err(ApiError::Conflict(format!(
-                "{} is already a member of this network.",
-                email.as_str()
-            )));
-        }
+    let mut fields = FieldCollector::default();
+    let email = fields.take(Email::parse(&input.email));
+    let name = fields.take(input.name.as_deref().map(DisplayName::parse).transpose());
+    fields.finish()?;
+    let (Some(email), Some(name)) = (email, name) else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "a field without its error"
+        )));
+    };
+    let txn = Tx::begin(state.db.writer()).await?;
+    let inviting = Inviting::start(&txn, actor, network_id).await?;
+    if inviting.is_member(&txn, &email).await? {
+        return Err(ApiError::Conflict(format!(
+            "{} is already a member of this network.",
+            email.as_str()
+        )));
     }
-    let inviter = member_queries::find(&txn, actor.get())
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let token = random_token();
-    let now = crate::clock::now();
-    let ttl_days = state.config.auth.invitation_ttl_days;
-    let invitation = invitations::ActiveModel {
-        network_id: Set(network_id.get()),
-        email: Set(email.as_str().to_owned()),
-        role: Set(input.role.as_str().to_owned()),
-        token_hash: Set(hash_token(&token)),
-        invited_by: Set(actor.get()),
-        created_at: Set(now),
-        expires_at: Set(now + Duration::days(ttl_days as i64)),
-        accepted_at: Set(None),
-        accepted_by: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    if let Some(invitee) = &existing {
-        // Not tied to the network: the invitee cannot see it until they accept.
-        notify(
-            &txn,
-            NewNotification {
-                recipient_id: invitee.id,
-                kind: NotificationKind::Invited,
-                subject_type: "network",
-                subject_id: network_id.get(),
-                network_id: None,
-                actor_id: Some(actor.get()),
-                data: serde_json::json!({
-                    "network_name": access.network.name,
-                    "invitation_id": ApiId(invitation.id),
-                    "role": input.role,
-                }),
-            },
-        )
-        .await?;
-    }
-    let link = format!("{}/invitations/{token}", state.config.public_url());
-    let message = templates::invitation(
-        &inviter.display_name,
-        &access.network.name,
-        &link,
-        &token,
-        ttl_days,
-    );
-    // The invitation and its email commit together (see `mail/`).
-    state
-        .mailer
-        .queue(&txn, MailKind::Invitation, email.as_str(), message)
-        .await?;
+    let invitee = Invitee {
+        email,
+        name,
+        role: input.role,
+    };
+    let invitation = inviting.invite(&txn, state, &invitee).await?;
     crate::failpoint::hit("invitation.before_commit");
     txn.commit().await?;
     Ok(invitation.into())
+}
+
+/// Invites every valid row in one transaction, emails included: all of them or, should
+/// the database fail, none. Rows that cannot be invited are named with why; someone
+/// already a member is told apart.
+pub async fn create_many(
+    state: &AppState,
+    actor: MemberId,
+    network_id: NetworkId,
+    rows: &[RawRow],
+) -> ApiResult<BulkInvitationResults> {
+    let checked = invitation_rows::check(rows)?;
+    let txn = Tx::begin(state.db.writer()).await?;
+    let inviting = Inviting::start(&txn, actor, network_id).await?;
+    let mut results = Vec::with_capacity(rows.len());
+    for (index, (raw, checked)) in rows.iter().zip(checked).enumerate() {
+        let (status, message, invitation_id, email) = match checked {
+            Checked::Invalid(message) => (
+                BulkStatus::Invalid,
+                Some(message),
+                None,
+                raw.email.trim().to_owned(),
+            ),
+            Checked::Valid(invitee) if inviting.is_member(&txn, &invitee.email).await? => (
+                BulkStatus::AlreadyMember,
+                Some("Already a member of this network.".to_owned()),
+                None,
+                invitee.email.as_str().to_owned(),
+            ),
+            Checked::Valid(invitee) => {
+                let invitation = inviting.invite(&txn, state, &invitee).await?;
+                (
+                    BulkStatus::Invited,
+                    None,
+                    Some(ApiId(invitation.id)),
+                    invitee.email.as_str().to_owned(),
+                )
+            }
+        };
+        results.push(BulkInvitationResult {
+            row: index + 1,
+            email,
+            status,
+            message,
+            invitation_id,
+        });
+    }
+    crate::failpoint::hit("invitation.before_commit");
+    txn.commit().await?;
+    let count = |status: BulkStatus| results.iter().filter(|r| r.status == status).count();
+    Ok(BulkInvitationResults {
+        invited: count(BulkStatus::Invited),
+        already_member: count(BulkStatus::AlreadyMember),
+        invalid: count(BulkStatus::Invalid),
+        results,
+    })
+}
+
+/// A facilitator inviting people into a network, within one transaction.
+struct Inviting {
+    actor: MemberId,
+    network_id: NetworkId,
+    network_name: String,
+    inviter_name: String,
+}
+
+impl Inviting {
+    /// Facilitators only.
+    async fn start(txn: &Tx, actor: MemberId, network_id: NetworkId) -> ApiResult<Inviting> {
+        let access = network_access(txn, actor, network_id).await?;
+        access.require_facilitator()?;
+        let inviter = member_queries::find(txn, actor.get())
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        Ok(Inviting {
+            actor,
+            network_id,
+            network_name: access.network.name,
+            inviter_name: inviter.display_name,
+        })
+    }
+
+    /// Whether the account of `email`, if there is one, already belongs to the network.
+    async fn is_member(&self, txn: &Tx, email: &Email) -> ApiResult<bool> {
+        let Some(existing) = member_queries::find_by_email(txn, email.as_str()).await? else {
+            return Ok(false);
+        };
+        Ok(
+            super::access::direct_role(txn, MemberId(existing.id), self.network_id)
+                .await?
+                .is_some(),
+        )
+    }
+
+    /// Records the invitation, tells an existing account in the app, and queues its email,
+    /// all in `txn` (see `mail/`).
+    async fn invite(
+        &self,
+        txn: &Tx,
+        state: &AppState,
+        invitee: &Invitee,
+    ) -> ApiResult<invitations::Model> {
+        let email = invitee.email.as_str();
+        let token = random_token();
+        let now = crate::clock::now();
+        let ttl_days = state.config.auth.invitation_ttl_days;
+        let invitation = invitations::ActiveModel {
+            network_id: Set(self.network_id.get()),
+            email: Set(email.to_owned()),
+            role: Set(invitee.role.as_str().to_owned()),
+            token_hash: Set(hash_token(&token)),
+            invited_by: Set(self.actor.get()),
+            created_at: Set(now),
+            expires_at: Set(now + Duration::days(ttl_days as i64)),
+            accepted_at: Set(None),
+            accepted_by: Set(None),
+            name: Set(invitee.name.as_ref().map(|n| n.as_str().to_owned())),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        if let Some(existing) = member_queries::find_by_email(txn, email).await? {
+            // Not tied to the network: the invitee cannot see it until they accept.
+            notify(
+                txn,
+                NewNotification {
+                    recipient_id: existing.id,
+                    kind: NotificationKind::Invited,
+                    subject_type: "network",
+                    subject_id: self.network_id.get(),
+                    network_id: None,
+                    actor_id: Some(self.actor.get()),
+                    data: serde_json::json!({
+                        "network_name": self.network_name,
+                        "invitation_id": ApiId(invitation.id),
+                        "role": invitee.role,
+                    }),
+                },
+            )
+            .await?;
+        }
+        let link = format!("{}/invitations/{token}", state.config.public_url());
+        let message = templates::invitation(
+            &self.inviter_name,
+            &self.network_name,
+            &link,
+            &token,
+            ttl_days,
+        );
+        state
+            .mailer
+            .queue(txn, MailKind::Invitation, email, message)
+            .await?;
+        Ok(invitation)
+    }
 }
 
 pub async fn list_pending(
@@ -238,6 +394,7 @@ pub async fn preview(db: &impl ConnectionTrait, token: &str) -> ApiResult<Invita
         invited_by: inviter.map(|m| m.display_name).unwrap_or_default(),
         expires_at: invitation.expires_at,
         has_account,
+        name: invitation.name,
     })
 }
 
@@ -368,6 +525,7 @@ async fn accept_with_new_account(
             display_name,
             password,
             invite_token: Some(token.to_owned()),
+            timezone: input.timezone,
         },
     )
     .await?;

@@ -3,7 +3,9 @@
 //! holds the sets of networks a member may read, decided by the same rule.
 
 pub mod access;
+pub mod invitation_rows;
 pub mod invitations;
+pub mod invite_links;
 pub mod model;
 pub mod queries;
 pub mod routes;

@@ -1,18 +1,21 @@
 //! `/networks/*` and `/invitations/*`.
 
+use super::invitation_rows;
 use super::invitations::{
-    self, AcceptInvitation, AcceptedInvitation, CreateInvitation, InvitationPreview, InvitationView,
+    self, AcceptInvitation, AcceptedInvitation, BulkInvitationResults, CreateInvitation,
+    CreateInvitations, InvitationPreview, InvitationView,
 };
+use super::invite_links::{self, CreateInviteLink, InviteLinkPreview, InviteLinkView, Joined};
 use super::service::{self, CreateNetwork, MembersQuery, UpdateMembership, UpdateNetwork};
 use super::views::{MembershipView, NetworkView};
 use crate::auth::extract::MaybeAuthMember;
 use crate::auth::AuthMember;
-use crate::error::{ApiResult, Problem};
-use crate::extract::{parse_json, ApiJson, Page, PageQuery};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{is_csv, media_type, parse_json, read_bounded, ApiJson, Page, PageQuery};
 use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::notification_level::LevelBody;
 use crate::AppState;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -39,6 +42,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/networks/{id}/invitations/{invitation_id}").delete(revoke_invitation))
     .service(web::resource("/networks/{id}/join").post(join_network))
     .service(web::resource("/networks/{id}/notification-level").put(set_notification_level))
+    .service(
+        web::resource("/networks/{id}/invite-links")
+            .get(list_invite_links)
+            .post(create_invite_link),
+    )
+    .service(web::resource("/invite-links/{id}").delete(revoke_invite_link))
+    .service(web::resource("/invite-links/{token}/preview").get(preview_invite_link))
+    .service(web::resource("/invite-links/{token}/join").post(join_by_link))
     .service(web::resource("/invitations/{token}").get(preview_invitation))
     .service(web::resource("/invitations/{token}/accept").post(accept_invitation));
 }
@@ -161,17 +172,44 @@ pub async fn remove_member(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Facilitators invite an email address; the invitee gets a single-use link.
-#[utoipa::path(post, path = "/api/v1/networks/{id}/invitations", tag = "networks", params(("id" = String, Path)), request_body = CreateInvitation,
-    responses((status = 201, body = InvitationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+/// Facilitators invite an email address (201); the invitee gets a single-use link. Or many
+/// at once, `{invitations: [{email, name?, role?}]}` or a `text/csv` file of
+/// `email,name,role` (200): every valid row is invited, in one transaction, and each row
+/// says what became of it.
+#[utoipa::path(post, path = "/api/v1/networks/{id}/invitations", tag = "networks", params(("id" = String, Path)),
+    request_body(content((CreateInvitation = "application/json"), (CreateInvitations = "application/json"), (String = "text/csv"))),
+    responses((status = 201, body = InvitationView), (status = 200, body = BulkInvitationResults), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn invite(
     state: web::Data<AppState>,
     auth: AuthMember,
     id: web::Path<ApiId>,
-    ApiJson(input): ApiJson<CreateInvitation>,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let invitation = invitations::create(&state, auth.member_id(), NetworkId(id.0), input).await?;
+    let (actor, network) = (auth.member_id(), NetworkId(id.0));
+    let media_type = media_type(&req);
+    if is_csv(&media_type) {
+        let body = read_bounded(payload, invitation_rows::MAX_CSV_BYTES).await?;
+        let rows = invitation_rows::from_csv(&body)?;
+        let results = invitations::create_many(&state, actor, network, &rows).await?;
+        return Ok(HttpResponse::Ok().json(results));
+    }
+    if !media_type.ends_with("json") {
+        return Err(ApiError::UnsupportedMediaType(
+            "Send JSON, or a CSV file of email,name,role with Content-Type: text/csv.".into(),
+        ));
+    }
+    let body = read_bounded(payload, invitation_rows::MAX_CSV_BYTES).await?;
+    let value: serde_json::Value = parse_json(&body)?;
+    if value.get("invitations").is_some() {
+        let many: CreateInvitations = parse_json(&body)?;
+        let results = invitations::create_many(&state, actor, network, &many.invitations).await?;
+        return Ok(HttpResponse::Ok().json(results));
+    }
+    let one: CreateInvitation = parse_json(&body)?;
+    let invitation = invitations::create(&state, actor, network, one).await?;
     Ok(HttpResponse::Created().json(invitation))
 }
 
@@ -280,4 +318,84 @@ pub async fn accept_invitation(
     } else {
         HttpResponse::Ok().json(accepted)
     })
+}
+
+/// Makes an invitation link to share; facilitators only. Its `token` and `url` are shown in
+/// this answer only.
+#[utoipa::path(post, path = "/api/v1/networks/{id}/invite-links", tag = "networks", params(("id" = String, Path)), request_body = CreateInviteLink,
+    responses((status = 201, body = InviteLinkView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn create_invite_link(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let input: CreateInviteLink = if body.iter().all(u8::is_ascii_whitespace) {
+        CreateInviteLink::default()
+    } else {
+        parse_json(&body)?
+    };
+    let link = invite_links::create(&state, auth.member_id(), NetworkId(id.0), input).await?;
+    Ok(HttpResponse::Created().json(link))
+}
+
+/// A network's invitation links, newest first, with how often each was used; facilitators
+/// only.
+#[utoipa::path(get, path = "/api/v1/networks/{id}/invite-links", tag = "networks", params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = Page<InviteLinkView>), (status = 403, body = Problem), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn list_invite_links(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<web::Json<Page<InviteLinkView>>> {
+    Ok(web::Json(
+        invite_links::list(state.db.reader(), auth.member_id(), NetworkId(id.0), &page).await?,
+    ))
+}
+
+/// Revokes an invitation link: nobody joins with it any more.
+#[utoipa::path(delete, path = "/api/v1/invite-links/{id}", tag = "networks", params(("id" = String, Path)),
+    responses((status = 204, description = "Revoked"), (status = 404, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn revoke_invite_link(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    id: web::Path<ApiId>,
+) -> ApiResult<HttpResponse> {
+    invite_links::revoke(&state, auth.member_id(), id.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Which network a link joins, before joining. The token is the credential.
+#[utoipa::path(get, path = "/api/v1/invite-links/{token}/preview", tag = "networks", params(("token" = String, Path)),
+    responses((status = 200, body = InviteLinkPreview), (status = 404, body = Problem), (status = 410, description = "Expired, used up or revoked", body = Problem)))]
+pub async fn preview_invite_link(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> ApiResult<web::Json<InviteLinkPreview>> {
+    Ok(web::Json(
+        invite_links::preview(state.db.reader(), &token).await?,
+    ))
+}
+
+/// Joins the link's network as a member: 201, or 200 for a member already (nothing
+/// counted).
+#[utoipa::path(post, path = "/api/v1/invite-links/{token}/join", tag = "networks", params(("token" = String, Path)),
+    responses((status = 201, body = NetworkView), (status = 200, body = NetworkView), (status = 401, body = Problem),
+        (status = 404, body = Problem), (status = 410, description = "Expired, used up or revoked", body = Problem)),
+    security(("bearer" = [])))]
+pub async fn join_by_link(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+    token: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    Ok(
+        match invite_links::join(&state, auth.member_id(), &token).await? {
+            Joined::Now(network) => HttpResponse::Created().json(network),
+            Joined::Already(network) => HttpResponse::Ok().json(network),
+        },
+    )
 }
