@@ -12,6 +12,7 @@ const ROUTES = [
   ['/sign-up', 'sign-up', false],
   ['/sign-in/link', 'sign-in-link', false],
   ['/invitations/:token', 'invitation', false],
+  ['/join/:token', 'join', false],
   ['/networks/:id', 'network', true],
   ['/networks/:id/:tab', 'network', true],
   ['/threads/:id', 'thread', true],

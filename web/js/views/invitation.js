@@ -4,6 +4,7 @@
 import { api, currentMember, isSignedIn, startSession, apiPath } from '../api.js';
 import { h } from '../dom.js';
 import { field, onSubmit } from '../forms.js';
+import { browserTimezone } from '../timezone.js';
 
 export async function render({ root, params, router }) {
   const token = params.token;
@@ -53,13 +54,14 @@ export async function render({ root, params, router }) {
   const form = h('form', { class: 'card stack', novalidate: true },
     h('h2', {}, 'Create your account'),
     field('Email', 'email', { type: 'email', value: invitation.email, readonly: true, autocomplete: 'email' }),
-    field('Your name', 'display_name', { autocomplete: 'name', required: true }),
+    field('Your name', 'display_name', { autocomplete: 'name', required: true, value: invitation.name ?? '' }),
     field('Password', 'password', { type: 'password', autocomplete: 'new-password', required: true, minlength: 10, hint: 'At least 10 characters.' }),
     h('button', { type: 'submit', class: 'button' }, 'Create account and join'));
   onSubmit(form, async (f) => {
     const result = await api.post(apiPath`/invitations/${token}/accept`, {
       display_name: f.elements.display_name.value.trim(),
       password: f.elements.password.value,
+      timezone: browserTimezone(),
     }, { auth: false });
     startSession(result.session);
     joined(result.network_id);

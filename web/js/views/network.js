@@ -92,7 +92,8 @@ function networkSettings(network, { router }) {
       document.dispatchEvent(new Event('staffroom:networks-changed'));
       router.reload();
     });
-    box.append(h('details', { class: 'card' }, h('summary', {}, 'Network settings'), form));
+    box.append(h('details', { class: 'card' }, h('summary', {}, 'Network settings'), form),
+      h('details', { class: 'card' }, h('summary', {}, 'Create a sub-network'), createNetworkForm(router, network)));
   }
   box.append(h('div', { class: 'actions' }, leave));
   return box;
@@ -164,7 +165,6 @@ async function renderDiscussions(body, network, { router, query: params }) {
   append(body,
     tag ? h('p', {}, `Threads tagged “${tag}” · `, h('a', { href: `/networks/${network.id}` }, 'all threads')) : null,
     list, more, form);
-  if (network.role === 'facilitator') body.append(createNetworkForm(router, network));
 
   let pending = null;
   const subscription = live.subscribe([`network:${network.id}`], (event) => {
@@ -195,7 +195,7 @@ async function renderMembers(body, network) {
   };
   body.append(h('h2', {}, 'Members'), list);
   await load();
-  if (isFacilitator) body.append(await invitations(network));
+  if (isFacilitator) body.append(await (await import('./network-invite.js')).invitePeople(network));
   return null;
 }
 
@@ -216,35 +216,4 @@ function memberActions(network, membership, reload) {
     announce(`${membership.member.display_name} was removed.`);
   });
   return h('div', { class: 'actions' }, toggle, remove);
-}
-
-async function invitations(network) {
-  const pending = h('ul', { class: 'plain-list' });
-  const load = async () => {
-    const page = await api.get(apiPath`/networks/${network.id}/invitations`);
-    replace(pending, page.items.length
-      ? page.items.map((i) => {
-        const withdraw = h('button', { type: 'button', class: 'button button-quiet' }, 'Withdraw');
-        onClick(withdraw, async () => { await api.delete(apiPath`/networks/${network.id}/invitations/${i.id}`); await load(); });
-        return h('li', {}, `${i.email} (${i.role}), expires `, timeAgo(i.expires_at), ' ', withdraw);
-      })
-      : h('li', { class: 'muted' }, 'No invitations waiting.'));
-  };
-  const done = h('p', { class: 'notice', role: 'status', hidden: true });
-  const form = h('form', { class: 'card stack', novalidate: true },
-    h('h2', {}, 'Invite someone'),
-    field('Email', 'email', { type: 'email', required: true, autocomplete: 'off' }),
-    field('Role', 'role', { control: h('select', {}, h('option', { value: 'member' }, 'Member'), h('option', { value: 'facilitator' }, 'Facilitator')) }),
-    h('button', { type: 'submit', class: 'button' }, 'Send invitation'),
-    done);
-  onSubmit(form, async (f) => {
-    const email = f.elements.email.value.trim();
-    await api.post(apiPath`/networks/${network.id}/invitations`, { email, role: f.elements.role.value });
-    f.elements.email.value = '';
-    done.textContent = `Invitation sent to ${email}.`;
-    done.hidden = false;
-    await load();
-  });
-  await load();
-  return h('section', { class: 'stack' }, form, h('h2', {}, 'Pending invitations'), pending);
 }

@@ -46,6 +46,7 @@ export async function render({ root }) {
     });
     updateMember(updated);
     f.elements.expertise.value = updated.expertise.join(', ');
+    hourHint.textContent = inYourZone(updated.timezone);
     saved(f, 'Profile saved.');
   });
 
@@ -55,7 +56,7 @@ export async function render({ root }) {
     h('p', { class: 'muted' }, 'A summary of what happened in your networks, help requests that match your expertise and what is coming up.'),
     field('How often', 'digest.frequency', { control: select([['weekly', 'Weekly'], ['daily', 'Daily'], ['off', 'Never']], me.digest.frequency) }),
     field('Day (weekly digest)', 'digest.weekday', { control: select(WEEKDAYS.map((d, i) => [String(i), d]), String(me.digest.weekday)) }),
-    field('Hour', 'digest.hour', { control: select(hours, String(me.digest.hour)), hint: `In your timezone (${me.timezone}).` }),
+    field('Hour', 'digest.hour', { control: select(hours, String(me.digest.hour)), hint: inYourZone(me.timezone) }),
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'button' }, 'Save digest settings'),
       h('button', { type: 'button', class: 'button button-secondary', id: 'digest-preview-button' }, 'Preview my next digest'),
@@ -71,6 +72,7 @@ export async function render({ root }) {
     updateMember(updated);
     saved(f, updated.digest.frequency === 'off' ? 'Digest turned off.' : `Digest saved: ${updated.digest.frequency}.`);
   });
+  const hourHint = digest.querySelector('[data-field="digest.hour"] .hint');
   const preview = h('section', { class: 'digest-preview', 'aria-live': 'polite', 'aria-label': 'Digest preview' });
   digest.querySelector('#digest-preview-button').addEventListener('click', async () => {
     const frequency = digest.elements['digest.frequency'].value;
@@ -117,4 +119,9 @@ function exportButton() {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   });
   return button;
+}
+
+/** The digest hour's hint for `zone`: it follows the timezone once that is saved. */
+function inYourZone(zone) {
+  return `In your timezone (${zone.replaceAll('_', ' ')}).`;
 }

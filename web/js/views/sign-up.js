@@ -4,6 +4,7 @@ import { api, startSession } from '../api.js';
 import { h } from '../dom.js';
 import { field, onSubmit } from '../forms.js';
 import { nextPath } from './sign-in.js';
+import { browserTimezone } from '../timezone.js';
 
 export async function render({ root, query, router }) {
   const form = h('form', { class: 'card stack', novalidate: true },
@@ -16,6 +17,7 @@ export async function render({ root, query, router }) {
       display_name: f.elements.display_name.value.trim(),
       email: f.elements.email.value.trim(),
       password: f.elements.password.value,
+      timezone: browserTimezone(),
     }, { auth: false });
     startSession(session);
     router.navigate(nextPath(query), { replace: true });
@@ -23,5 +25,5 @@ export async function render({ root, query, router }) {
   root.append(h('div', { class: 'narrow stack' },
     h('h1', {}, 'Create your Staffroom account'),
     form,
-    h('p', {}, 'Already have one? ', h('a', { href: '/sign-in' }, 'Sign in'))));
+    h('p', {}, 'Already have one? ', h('a', { href: `/sign-in${query.get('next') ? `?next=${encodeURIComponent(query.get('next'))}` : ''}` }, 'Sign in'))));
 }
