@@ -262,3 +262,54 @@ backend_test! {
         app.get(&cy, &format!("/networks/{network}")).await.expect(404);
     }
 }
+
+backend_test! {
+    async fn an_invitation_link_lets_its_holder_make_an_account_and_join_at_once(backend: Backend) {
+        let app = TestApp::spawn_with(&backend, |c| c.registration = staffroom::config::Registration::Invite).await;
+        staffroom::demo::admin::create_admin(&app.state, "ada@example.org", "Ada Admin", Some("correct horse battery".into()))
+            .await
+            .expect("admin created");
+        let admin = account_from(
+            &app.anonymous_post("/auth/login", json!({"email": "ada@example.org", "password": "correct horse battery"})).await.expect(200).body,
+        );
+        let network = app.post(&admin, "/networks", json!({"name": "Counselors PLN", "visibility": "private"})).await.expect(201).id();
+        let link = app.post(&admin, &format!("/networks/{network}/invite-links"), json!({"max_uses": 1})).await.expect(201).body;
+        let token = link["token"].as_str().unwrap().to_owned();
+        let register = |email: &str, invite_link: Option<&str>| {
+            json!({"email": email, "password": "correct horse battery", "display_name": "New Teacher", "timezone": "America/Chicago", "invite_link": invite_link})
+        };
+
+        // On an invite-only instance, a link is what lets someone in; a made-up one gets the
+        // same answer as none.
+        let none = app.anonymous_post("/auth/register", register("t1@example.org", None)).await.expect(403);
+        let made_up = app.anonymous_post("/auth/register", register("t1@example.org", Some("made-up"))).await.expect(403);
+        assert_eq!(none.body, made_up.body);
+        let made = app.anonymous_post("/auth/register", register("t1@example.org", Some(&token))).await.expect(201);
+        let teacher = account_from(&made.body);
+        let seen = app.get(&teacher, &format!("/networks/{network}")).await.expect(200);
+        assert_eq!((seen.body["is_member"].as_bool(), seen.body["role"].as_str()), (Some(true), Some("member")));
+        // Used up now: the next person is refused, and no account is made.
+        app.anonymous_post("/auth/register", register("t2@example.org", Some(&token))).await.expect(403);
+        app.anonymous_post("/auth/login", json!({"email": "t2@example.org", "password": "correct horse battery"})).await.expect(401);
+        let listed = app.get(&admin, &format!("/networks/{network}/invite-links")).await.expect(200);
+        assert_eq!(listed.body["items"][0]["uses"], 1);
+    }
+}
+
+backend_test! {
+    async fn on_an_open_instance_a_link_that_no_longer_works_is_named(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Math PLN").await;
+        let link = app.post(&admin, &format!("/networks/{network}/invite-links"), json!({})).await.expect(201).body;
+        app.delete(&admin, &format!("/invite-links/{}", link["id"].as_str().unwrap())).await.expect(204);
+        let refused = app
+            .anonymous_post("/auth/register", json!({"email": "late@example.org", "password": "correct horse battery", "display_name": "Late", "invite_link": link["token"]}))
+            .await
+            .expect(422);
+        assert!(refused.body["errors"]["invite_link"].as_str().unwrap().contains("revoked"), "{}", refused.text);
+        // Nothing was made: the same address registers without the link.
+        app.anonymous_post("/auth/register", json!({"email": "late@example.org", "password": "correct horse battery", "display_name": "Late"}))
+            .await
+            .expect(201);
+    }
+}

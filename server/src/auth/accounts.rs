@@ -34,6 +34,18 @@ pub trait Invitations: Send + Sync {
         token: &str,
         member: &members::Model,
     ) -> ApiResult<(i64, Role)>;
+
+    /// Whether the invitation link of `token` lets someone join now: `NotFound` unknown,
+    /// `Gone` expired, used up or revoked.
+    async fn link_usable(&self, db: &DatabaseConnection, token: &str) -> ApiResult<()>;
+
+    /// Joins `member` to the link's network, counting a use, in `txn`.
+    async fn join_by_link(
+        &self,
+        txn: &Tx,
+        token: &str,
+        member: &members::Model,
+    ) -> ApiResult<(i64, Role)>;
 }
 
 /// What a new account is made of.
@@ -43,6 +55,9 @@ pub struct NewAccount {
     pub display_name: String,
     pub password: String,
     pub invite_token: Option<String>,
+    /// An invitation link's token: the new account joins its network (and, on an
+    /// invite-only instance, may register at all).
+    pub invite_link: Option<String>,
     /// An IANA zone name (the browser's); checked like every other field.
     pub timezone: Option<String>,
 }
@@ -60,13 +75,20 @@ const INVITATION_REQUIRED: ApiError =
     ApiError::Forbidden("Registration on this instance needs a valid invitation.");
 
 pub async fn create_account(state: &AppState, request: NewAccount) -> ApiResult<CreatedAccount> {
+    let link = request.invite_link.as_deref().filter(|t| !t.is_empty());
     let invitation = match request.invite_token.as_deref().filter(|t| !t.is_empty()) {
         Some(token) => Some(usable_invitation(state, token).await?),
-        None if state.config.registration == Registration::Invite => {
-            return Err(INVITATION_REQUIRED)
-        }
         None => None,
     };
+    if let Some(token) = link.filter(|_| invitation.is_none()) {
+        state
+            .invitations
+            .link_usable(state.db.reader(), token)
+            .await
+            .map_err(|err| link_problem(state, err))?;
+    } else if invitation.is_none() && state.config.registration == Registration::Invite {
+        return Err(INVITATION_REQUIRED);
+    }
     let email = match (&request.email, &invitation) {
         (Some(email), _) => email.clone(),
         (None, Some((invited_email, _))) => invited_email.clone(),
@@ -107,7 +129,17 @@ pub async fn create_account(state: &AppState, request: NewAccount) -> ApiResult<
                 .await
                 .map_err(|err| invitation_problem(state, err))?,
         ),
-        None => None,
+        // An invitation, being personal, is what joins when both are given.
+        None => match link {
+            Some(token) => Some(
+                state
+                    .invitations
+                    .join_by_link(&txn, token, &member)
+                    .await
+                    .map_err(|err| link_problem(state, err))?,
+            ),
+            None => None,
+        },
     };
     let session = issue_session(state, &txn, &member, None).await?;
     txn.commit().await?;
@@ -122,6 +154,21 @@ async fn usable_invitation(state: &AppState, token: &str) -> ApiResult<(String, 
         .await
         .map(|email| (email, token.to_owned()))
         .map_err(|err| invitation_problem(state, err))
+}
+
+/// How an invitation link that cannot be used is reported: like an invitation in
+/// invite-only mode; in open mode, a field error saying why.
+fn link_problem(state: &AppState, err: ApiError) -> ApiError {
+    match err {
+        ApiError::NotFound | ApiError::Gone(_)
+            if state.config.registration == Registration::Invite =>
+        {
+            INVITATION_REQUIRED
+        }
+        ApiError::NotFound => ApiError::invalid("invite_link", "is not an invitation link"),
+        ApiError::Gone(detail) => ApiError::invalid("invite_link", detail),
+        other => other,
+    }
 }
 
 /// How a token that cannot be used is reported: one answer in invite-only mode (see

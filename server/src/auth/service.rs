@@ -35,8 +35,12 @@ pub struct RegisterRequest {
     pub email: String,
     pub password: String,
     pub display_name: String,
-    /// Required when registration is invite-only; joins the invitation's network.
+    /// Required when registration is invite-only (or `invite_link`); joins the
+    /// invitation's network.
     pub invite_token: Option<String>,
+    /// An invitation link's token (`/join/{token}`): joins its network as a member, and on
+    /// an invite-only instance lets the holder register.
+    pub invite_link: Option<String>,
     /// The member's IANA timezone (the web client sends the browser's); UTC without one.
     pub timezone: Option<String>,
 }
@@ -113,6 +117,7 @@ pub async fn register(
             display_name: request.display_name,
             password: request.password,
             invite_token: request.invite_token,
+            invite_link: request.invite_link,
             timezone: request.timezone,
         },
     )

@@ -471,6 +471,20 @@ impl crate::auth::accounts::Invitations for NetworkInvitations {
     ) -> ApiResult<(i64, Role)> {
         redeem(txn, token, member).await
     }
+
+    async fn link_usable(&self, db: &DatabaseConnection, token: &str) -> ApiResult<()> {
+        super::invite_links::usable(db, token).await.map(|_| ())
+    }
+
+    async fn join_by_link(
+        &self,
+        txn: &Tx,
+        token: &str,
+        member: &members::Model,
+    ) -> ApiResult<(i64, Role)> {
+        let network = super::invite_links::join_in(txn, MemberId(member.id), token).await?;
+        Ok((network.get(), Role::Member))
+    }
 }
 
 /// Signed in: joins as the current member. Not signed in: creates the account for the
@@ -525,6 +539,7 @@ async fn accept_with_new_account(
             display_name,
             password,
             invite_token: Some(token.to_owned()),
+            invite_link: None,
             timezone: input.timezone,
         },
     )

@@ -214,7 +214,7 @@ pub async fn revoke(state: &AppState, actor: MemberId, id: i64) -> ApiResult<()>
 
 /// The link of `token` and its network: 404 unknown; 410 when it no longer works, its
 /// maker included no longer facilitating the network.
-async fn usable(
+pub async fn usable(
     db: &impl ConnectionTrait,
     token: &str,
 ) -> ApiResult<(invite_links::Model, networks::Model)> {
@@ -259,16 +259,37 @@ pub enum Joined {
     Already(NetworkView),
 }
 
-/// Joins the link's network as `actor`, counting one use. Each use is counted once even
-/// when the last ones are taken at the same moment: the count only moves while under the
-/// limit.
+/// Joins the link's network as `actor`, counting one use.
 pub async fn join(state: &AppState, actor: MemberId, token: &str) -> ApiResult<Joined> {
     let txn = Tx::begin(state.db.writer()).await?;
     let (link, network) = usable(&txn, token).await?;
-    let network_id = NetworkId(network.id);
-    if let Ok((network, role, true)) = network_summary_access(&txn, actor, network_id).await {
+    if let Ok((network, role, true)) =
+        network_summary_access(&txn, actor, NetworkId(network.id)).await
+    {
         return Ok(Joined::Already(view(&txn, actor, &network, role).await?));
     }
+    let network_id = count_and_join(&txn, &link, actor).await?;
+    let (network, role, _) = network_summary_access(&txn, actor, network_id).await?;
+    let joined = view(&txn, actor, &network, role).await?;
+    txn.commit().await?;
+    Ok(Joined::Now(joined))
+}
+
+/// Joins the network of the link of `token` as `actor` in `txn` (an account made with the
+/// link): its network.
+pub async fn join_in(txn: &Tx, actor: MemberId, token: &str) -> ApiResult<NetworkId> {
+    let (link, _) = usable(txn, token).await?;
+    count_and_join(txn, &link, actor).await
+}
+
+/// Counts one use of `link` and makes `actor` a member of its network. Each use is counted
+/// once even when the last ones are taken at the same moment: the count only moves while
+/// under the limit.
+async fn count_and_join(
+    txn: &Tx,
+    link: &invite_links::Model,
+    actor: MemberId,
+) -> ApiResult<NetworkId> {
     let mut counted = invite_links::Entity::update_many()
         .col_expr(
             invite_links::Column::Uses,
@@ -279,15 +300,13 @@ pub async fn join(state: &AppState, actor: MemberId, token: &str) -> ApiResult<J
     if let Some(max) = link.max_uses {
         counted = counted.filter(invite_links::Column::Uses.lt(max));
     }
-    if counted.exec(&txn).await?.rows_affected != 1 {
+    if counted.exec(txn).await?.rows_affected != 1 {
         return Err(ApiError::Gone(
             "This invitation link has been used as many times as it allows; ask a facilitator for a new one.",
         ));
     }
-    let role = add_membership(&txn, network_id, actor, Role::Member).await?;
-    announce_join(&txn, network_id, actor, role).await?;
-    let (network, role, _) = network_summary_access(&txn, actor, network_id).await?;
-    let joined = view(&txn, actor, &network, role).await?;
-    txn.commit().await?;
-    Ok(Joined::Now(joined))
+    let network_id = NetworkId(link.network_id);
+    let role = add_membership(txn, network_id, actor, Role::Member).await?;
+    announce_join(txn, network_id, actor, role).await?;
+    Ok(network_id)
 }

@@ -33,6 +33,12 @@ export async function render({ root, params, router }) {
         h('a', { href: `/sign-in?next=${next}`, class: 'button button-secondary' }, 'Sign in')));
     return;
   }
+  const network = await api.get(apiPath`/networks/${link.network_id}`).catch(() => null);
+  if (network?.is_member) {
+    column.append(h('p', {}, `You are a member of ${link.network_name}. `,
+      h('a', { href: `/networks/${link.network_id}`, class: 'button' }, `Open ${link.network_name}`)));
+    return;
+  }
   const form = h('form', { class: 'stack' },
     h('p', {}, `You are signed in as ${currentMember()?.display_name ?? currentMember()?.email}.`),
     h('button', { type: 'submit', class: 'button' }, `Join ${link.network_name}`));

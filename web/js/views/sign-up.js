@@ -18,6 +18,9 @@ export async function render({ root, query, router }) {
       email: f.elements.email.value.trim(),
       password: f.elements.password.value,
       timezone: browserTimezone(),
+      // Coming from an invitation link: the account joins its network (and may be made at
+      // all on an invite-only instance).
+      ...(linkToken(query) ? { invite_link: linkToken(query) } : {}),
     }, { auth: false });
     startSession(session);
     router.navigate(nextPath(query), { replace: true });
@@ -26,4 +29,9 @@ export async function render({ root, query, router }) {
     h('h1', {}, 'Create your Staffroom account'),
     form,
     h('p', {}, 'Already have one? ', h('a', { href: `/sign-in${query.get('next') ? `?next=${encodeURIComponent(query.get('next'))}` : ''}` }, 'Sign in'))));
+}
+
+/** The token of the invitation link this sign-up came from (`?next=/join/{token}`). */
+function linkToken(query) {
+  return /^\/join\/([A-Za-z0-9_-]+)$/.exec(query.get('next') ?? '')?.[1] ?? null;
 }
