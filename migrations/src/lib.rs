@@ -39,6 +39,7 @@ mod m20261207_000028_rebuild_search_for_statuses;
 mod m20261207_000029_rebuild_search_for_discussions;
 mod m20261207_000030_digest_deliveries_shown;
 mod m20261208_000031_create_invite_links;
+mod m20261208_000032_members_digest_chosen_at;
 
 pub struct Migrator;
 
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000029_rebuild_search_for_discussions::Migration),
             Box::new(m20261207_000030_digest_deliveries_shown::Migration),
             Box::new(m20261208_000031_create_invite_links::Migration),
+            Box::new(m20261208_000032_members_digest_chosen_at::Migration),
         ]
     }
 }

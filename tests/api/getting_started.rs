@@ -313,3 +313,38 @@ backend_test! {
             .expect(201);
     }
 }
+
+backend_test! {
+    async fn a_new_instances_admin_is_walked_through_its_first_steps_until_they_are_done(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let admin = app.register("Ada Admin").await;
+        let done = |checklist: &Value| -> Vec<(String, bool)> {
+            checklist["steps"].as_array().unwrap().iter().map(|s| (s["key"].as_str().unwrap().to_owned(), s["done"].as_bool().unwrap())).collect()
+        };
+        let first = app.get(&admin, "/me/getting-started").await.expect(200).body;
+        assert_eq!(
+            done(&first),
+            [("create_network".to_owned(), false), ("invite_people".to_owned(), false), ("start_discussion".to_owned(), false), ("choose_digest".to_owned(), false)]
+        );
+        assert_eq!(first["done"], false);
+
+        let network = app.post(&admin, "/networks", json!({"name": "Attendance PLN", "visibility": "private"})).await.expect(201).id();
+        let now = app.get(&admin, "/me/getting-started").await.expect(200).body;
+        assert_eq!(now["network_id"], network.as_str());
+        assert_eq!(now["steps"][1]["url"], format!("/networks/{network}/members"));
+        let member = app.add_member(&admin, &network, "Mo Member", "member").await;
+        app.create_thread(&member, &network, "Tardy policy").await;
+        let now = app.get(&admin, "/me/getting-started").await.expect(200).body;
+        assert_eq!(done(&now).iter().filter(|(_, d)| *d).count(), 3, "{now}");
+        // Saving the digest as it was still counts as choosing it.
+        let me = app.get(&admin, "/me").await.expect(200).body;
+        app.patch(&admin, "/me", json!({"digest": me["digest"]})).await.expect(200);
+        let now = app.get(&admin, "/me/getting-started").await.expect(200).body;
+        assert_eq!(now["done"], true, "{now}");
+
+        // Nothing is asked of anyone else.
+        let theirs = app.get(&member, "/me/getting-started").await.expect(200).body;
+        assert_eq!((theirs["steps"].as_array().unwrap().len(), theirs["done"].as_bool()), (0, Some(true)));
+        app.request(Method::GET, "/me/getting-started", None, None).await.expect(401);
+    }
+}

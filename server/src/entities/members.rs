@@ -25,6 +25,8 @@ pub struct Model {
     pub visit_started_at: Option<DateTimeUtc>,
     /// When the visit before the current one began: what the feed's "new" counts from.
     pub previous_visit_at: Option<DateTimeUtc>,
+    /// When they last saved their digest settings (the first-run checklist asks).
+    pub digest_chosen_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,6 +3,7 @@
 
 pub mod contributions;
 pub mod export;
+pub mod getting_started;
 pub mod opt_outs;
 pub mod profile;
 pub mod queries;

@@ -1,5 +1,6 @@
-//! `/me`, `/me/export` and `/members/{id}`.
+//! `/me`, `/me/export`, `/me/getting-started` and `/members/{id}`.
 
+use super::getting_started::{self, GettingStarted};
 use super::queries;
 use super::service::{self, ProfileUpdate};
 use super::views::{MemberView, PublicProfile};
@@ -13,6 +14,7 @@ use actix_web::{web, HttpResponse};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/me").get(get_me).patch(update_me))
         .service(web::resource("/me/export").get(export_me))
+        .service(web::resource("/me/getting-started").get(getting_started))
         .service(web::resource("/members/{id}").get(get_member));
 }
 
@@ -77,4 +79,17 @@ pub async fn export_me(state: web::Data<AppState>, auth: AuthMember) -> ApiResul
             "attachment; filename=\"staffroom-export.json\"",
         ))
         .json(export))
+}
+
+/// A new instance's first-run checklist, for its admins (empty and done for anyone else).
+#[utoipa::path(get, path = "/api/v1/me/getting-started", tag = "members",
+    responses((status = 200, body = GettingStarted), (status = 401, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn getting_started(
+    state: web::Data<AppState>,
+    auth: AuthMember,
+) -> ApiResult<web::Json<GettingStarted>> {
+    Ok(web::Json(
+        getting_started::checklist(state.db.reader(), auth.member_id()).await?,
+    ))
 }

@@ -204,6 +204,7 @@ pub async fn update_profile(
         active.digest_frequency = Set(digest.frequency.as_str().to_owned());
         active.digest_weekday = Set(i16::from(digest.weekday));
         active.digest_hour = Set(i16::from(digest.hour));
+        active.digest_chosen_at = Set(Some(crate::clock::now()));
     }
     active.updated_at = Set(crate::clock::now());
     let member = active.update(&txn).await?;

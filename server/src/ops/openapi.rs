@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         auth::routes::register, auth::routes::login, auth::routes::refresh, auth::routes::logout,
         auth::routes::request_magic_link, auth::routes::consume_magic_link,
-        members::routes::get_me, members::routes::update_me, members::routes::export_me,
+        members::routes::get_me, members::routes::update_me, members::routes::export_me, members::routes::getting_started,
         members::routes::get_member, feed::routes::feed,
         networks::routes::create_network, networks::routes::list_networks, networks::routes::get_network,
         networks::routes::update_network, networks::routes::list_members, networks::routes::change_role,

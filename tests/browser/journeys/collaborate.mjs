@@ -34,10 +34,10 @@ export async function collaborate(browser, world) {
   world.networkPath = new URL(admin.url()).pathname;
 
   await admin.getByRole('link', { name: 'Members' }).click();
-  await admin.getByRole('heading', { name: 'Invite someone' }).waitFor();
-  await admin.getByLabel('Email').fill('mia@example.org');
-  await admin.getByRole('button', { name: 'Send invitation' }).click();
-  await admin.getByText('Invitation sent to mia@example.org.').waitFor();
+  const inviting = admin.getByRole('form', { name: 'Invite people' });
+  await inviting.getByLabel('Email addresses').fill('Mia Rivera <mia@example.org>');
+  await inviting.getByRole('button', { name: 'Send invitations' }).click();
+  await admin.getByText('1 invitation sent.').waitFor();
 
   // Mia opens the link from her email.
   const invitation = linkIn(await emailTo('mia@example.org'), '/invitations/');
@@ -45,7 +45,8 @@ export async function collaborate(browser, world) {
   const mia = await miaContext.newPage();
   await mia.goto(invitation);
   await mia.getByRole('heading', { level: 1, name: 'Join Attendance Leads' }).waitFor();
-  await mia.getByLabel('Your name').fill('Mia Rivera');
+  // The name Lauren gave is offered.
+  if ((await mia.getByLabel('Your name').inputValue()) !== 'Mia Rivera') throw new Error('the invitation did not offer the name given');
   await mia.getByLabel('Password').fill('another long password');
   await mia.getByRole('button', { name: 'Create account and join' }).click();
   await mia.getByRole('heading', { level: 1, name: 'Attendance Leads' }).waitFor();

@@ -35,6 +35,10 @@ export async function render({ root, router, query: params }) {
       n.unread_count ? ` · ${plural(n.unread_count, 'thread')} with something unread` : ''));
 
   root.append(h('h1', {}, `Welcome, ${currentMember()?.display_name ?? ''}`.trim()));
+  if (currentMember()?.is_admin) {
+    const checklist = await gettingStarted();
+    if (checklist) root.append(checklist);
+  }
   let stop = null;
   if (mine.length) stop = await renderFeed(root, router, mine, filter, networkId);
   root.append(h('section', { 'aria-labelledby': 'mine' },
@@ -61,8 +65,29 @@ export async function render({ root, router, query: params }) {
       }))));
   }
 
-  if (currentMember()?.is_admin) root.append(createNetworkForm(router, null));
+  if (currentMember()?.is_admin) {
+    const form = createNetworkForm(router, null);
+    form.id = 'create-network';
+    root.append(form);
+  }
   return stop;
+}
+
+/**
+ * A new instance's first steps, for its admins: each one links to where it is done and
+ * ticks itself off once it is; the list is gone when all are.
+ */
+async function gettingStarted() {
+  const checklist = await api.get('/me/getting-started');
+  if (checklist.done) return null;
+  const left = checklist.steps.filter((s) => !s.done).length;
+  return h('section', { class: 'card stack getting-started', 'aria-labelledby': 'getting-started' },
+    h('h2', { id: 'getting-started' }, 'Getting started'),
+    h('p', { class: 'muted' }, `${plural(left, 'step')} left to get your Staffroom going.`),
+    h('ol', { class: 'checklist' }, checklist.steps.map((step) => h('li', { class: step.done ? 'done' : '' },
+      step.done
+        ? [h('span', { 'aria-hidden': 'true' }, '✓ '), step.title, h('span', { class: 'visually-hidden' }, ' (done)')]
+        : h('a', { href: step.url }, step.title)))));
 }
 
 /** The feed section: filter tabs, a network filter, the items, more on demand, live. */

@@ -15,13 +15,13 @@ const ROLES = [['member', 'Member'], ['facilitator', 'Facilitator']];
  */
 export function pastedRows(text) {
   const rows = [];
+  const named = /(?:"([^"]*)"|([^"<>,]*?))\s*<([^<>\s]+)>/g;
   for (const line of text.split(/[\n;]+/)) {
-    const named = [...line.matchAll(/\s*"?([^"<>,]*?)"?\s*<([^<>\s]+)>/g)];
-    if (named.length) {
-      for (const [, name, email] of named) rows.push(name.trim() ? { email, name: name.trim() } : { email });
-      continue;
+    for (const [, quoted, plain, email] of line.matchAll(named)) {
+      const name = (quoted ?? plain ?? '').trim();
+      rows.push(name ? { email, name } : { email });
     }
-    for (const piece of line.split(/[,\s]+/)) if (piece.trim()) rows.push({ email: piece.trim() });
+    for (const piece of line.replace(named, ',').split(/[,\s]+/)) if (piece.trim()) rows.push({ email: piece.trim() });
   }
   return rows;
 }
@@ -46,7 +46,7 @@ function resultsTable(answer) {
         h('tbody', {}, rows.map((r) => h('tr', { class: `result-${r.status}` },
           h('td', {}, String(r.row)),
           h('td', {}, r.email || '(none)'),
-          h('td', {}, STATUS_LABEL[r.status] ?? r.status, r.message ? [': ', r.message] : '')))))));
+          h('td', {}, STATUS_LABEL[r.status] ?? r.status, r.status === 'invalid' && r.message ? [': ', r.message] : '')))))));
 }
 
 /** The pending invitations, inviting by email, and invitation links. */
