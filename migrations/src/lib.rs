@@ -40,6 +40,7 @@ mod m20261207_000029_rebuild_search_for_discussions;
 mod m20261207_000030_digest_deliveries_shown;
 mod m20261208_000031_create_invite_links;
 mod m20261208_000032_members_digest_chosen_at;
+mod m20261208_000033_create_images;
 
 pub struct Migrator;
 
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000030_digest_deliveries_shown::Migration),
             Box::new(m20261208_000031_create_invite_links::Migration),
             Box::new(m20261208_000032_members_digest_chosen_at::Migration),
+            Box::new(m20261208_000033_create_images::Migration),
         ]
     }
 }

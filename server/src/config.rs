@@ -54,6 +54,24 @@ pub struct Config {
     pub polls: PollsConfig,
     pub file_text: FileTextConfig,
     pub visits: VisitsConfig,
+    pub images: ImagesConfig,
+}
+
+/// Images put into posts (see `images/`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImagesConfig {
+    /// Largest image file accepted, in bytes (413 beyond).
+    pub max_bytes: u64,
+    /// Most pixels an image may have, as its header says, before anything is decoded (413
+    /// beyond): what keeps a small file that would decode to gigabytes out.
+    pub max_pixels: u64,
+    /// Longest side kept; larger images are scaled down.
+    pub max_side: u32,
+    /// Longest side of the display size shown in posts.
+    pub display_side: u32,
+    /// Images decoded at once (each may take up to `max_pixels` × 4 bytes).
+    pub concurrent: usize,
 }
 
 /// Recording members' visits (see `visits.rs`).
@@ -306,6 +324,13 @@ impl Default for Config {
             polls: PollsConfig {
                 closer: true,
                 close_interval_secs: 30,
+            },
+            images: ImagesConfig {
+                max_bytes: 15 * 1024 * 1024,
+                max_pixels: 40_000_000,
+                max_side: 2560,
+                display_side: 1280,
+                concurrent: 2,
             },
             file_text: FileTextConfig {
                 extractor: None,

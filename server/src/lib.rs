@@ -29,6 +29,7 @@ pub mod grouping;
 pub mod help_requests;
 mod http_server;
 pub mod ids;
+pub mod images;
 pub mod initiatives;
 pub mod insights;
 pub mod ip_range;
@@ -230,6 +231,7 @@ pub fn configure_app(cfg: &mut web::ServiceConfig) {
                         .configure(feed::routes::configure)
                         .configure(members::routes::configure)
                         .configure(networks::routes::configure)
+                        .configure(images::routes::configure)
                         .configure(threads::routes::configure)
                         .configure(help_requests::routes::configure)
                         .configure(convenings::routes::configure)

@@ -37,6 +37,8 @@ pub struct AppState {
     pub shutdown: Shutdown,
     /// Notes that a member was seen, without slowing the request (`visits.rs`).
     pub visits: crate::visits::Visits,
+    /// How many uploaded images are decoded at once (`images.concurrent`).
+    pub image_decoding: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -70,6 +72,7 @@ impl AppState {
             invitations: Arc::new(crate::networks::invitations::NetworkInvitations),
             shutdown: Shutdown::default(),
             visits: crate::visits::Visits::new(&config.visits),
+            image_decoding: Arc::new(tokio::sync::Semaphore::new(config.images.concurrent.max(1))),
             db,
             config: Arc::new(config),
         })

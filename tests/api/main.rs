@@ -25,6 +25,7 @@ mod feed;
 mod file_texts;
 mod getting_started;
 mod help_requests;
+mod images;
 pub mod initiatives;
 mod insights;
 mod live;

@@ -1,5 +1,5 @@
 //! Signed, expiring links for what a browser or calendar app fetches without a Bearer
-//! header: file downloads, `.ics` files and run-chart images. The API returns them (`download_url`,
+//! header: file downloads, `.ics` files, run-chart images and images in posts. The API returns them (`download_url`,
 //! `calendar_url`) to a member who may fetch the thing now; each names that member and one
 //! thing, expires, and is signed with a key derived from the instance secret for this
 //! purpose only (no access token is a link token, and no link token signs anyone in).
@@ -21,6 +21,8 @@ pub enum Linked {
     Calendar { convening_id: i64 },
     /// An initiative's run charts as SVG (the network's and each team's).
     Chart { initiative_id: i64 },
+    /// An image in a post (either size).
+    Image { image_id: i64 },
 }
 
 impl Linked {
@@ -29,6 +31,7 @@ impl Linked {
             Linked::Download { resource_id } => format!("download:{resource_id}"),
             Linked::Calendar { convening_id } => format!("calendar:{convening_id}"),
             Linked::Chart { initiative_id } => format!("chart:{initiative_id}"),
+            Linked::Image { image_id } => format!("image:{image_id}"),
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod help_offers;
 pub mod help_request_tags;
 pub mod help_requests;
 pub mod help_responses;
+pub mod images;
 pub mod initiative_team_members;
 pub mod initiative_teams;
 pub mod initiatives;

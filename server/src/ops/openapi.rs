@@ -30,6 +30,7 @@ use utoipa::{Modify, OpenApi};
         networks::routes::create_invite_link, networks::routes::list_invite_links,
         networks::routes::revoke_invite_link, networks::routes::preview_invite_link,
         networks::routes::join_by_link,
+        crate::images::routes::upload_image, crate::images::routes::get_image,
         threads::routes::list_threads, threads::routes::create_thread, threads::routes::get_thread,
         threads::routes::update_thread, threads::routes::delete_thread, threads::routes::list_posts,
         threads::routes::create_post, threads::routes::update_post, threads::routes::delete_post,
@@ -97,6 +98,7 @@ use utoipa::{Modify, OpenApi};
         (name = "insights", description = "Facilitator insights: activity, connections, help, resources and check-ins over a period"),
         (name = "notifications", description = "What a member should hear about, and marking it read"),
         (name = "search", description = "Full-text search across the networks you can see"),
+        (name = "images", description = "Images put into posts: uploaded into a network, re-encoded, shown to its members"),
         (name = "digests", description = "Digest previews and one-click unsubscribe from emails"),
         (name = "operations", description = "Health, readiness and metrics"),
     )

@@ -59,6 +59,13 @@ pub struct WrittenPost {
     pub unresolved_mentions: Vec<String>,
 }
 
+impl crate::auth::links::SignedLinks for WrittenPost {
+    fn with_signed_links(mut self, keys: &crate::auth::links::LinkKeys, member: i64) -> Self {
+        self.post = self.post.with_signed_links(keys, member);
+        self
+    }
+}
+
 /// Inserts a post, rendered with its mentions as links, and records and notifies its
 /// mentions (the caller updates the thread's counters). Returns the post and the `@words`
 /// that named nobody.

@@ -6,6 +6,7 @@ use super::posts::{self, CreatePost, UpdatePost, WrittenPost};
 use super::reactions::{self, ReactionState};
 use super::service::{self, CreateThread, StartedThread, ThreadListQuery, UpdateThread};
 use super::views::{PostView, ThreadSummary, ThreadView};
+use crate::auth::links::SignedLinks;
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
@@ -87,7 +88,8 @@ pub async fn create_thread(
         NetworkId(id.0),
         input,
     )
-    .await?;
+    .await?
+    .with_signed_links(&state.links, auth.id);
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -99,7 +101,9 @@ pub async fn get_thread(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<ThreadView>> {
     Ok(web::Json(
-        service::get(state.db.reader(), auth.member_id(), ThreadId(id.0)).await?,
+        service::get(state.db.reader(), auth.member_id(), ThreadId(id.0))
+            .await?
+            .with_signed_links(&state.links, auth.id),
     ))
 }
 
@@ -121,7 +125,8 @@ pub async fn update_thread(
             ThreadId(id.0),
             input,
         )
-        .await?,
+        .await?
+        .with_signed_links(&state.links, auth.id),
     ))
 }
 
@@ -148,7 +153,9 @@ pub async fn list_posts(
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<PostView>>> {
     Ok(web::Json(
-        posts::list(state.db.reader(), auth.member_id(), ThreadId(id.0), &page).await?,
+        posts::list(state.db.reader(), auth.member_id(), ThreadId(id.0), &page)
+            .await?
+            .with_signed_links(&state.links, auth.id),
     ))
 }
 
@@ -168,7 +175,8 @@ pub async fn create_post(
         ThreadId(id.0),
         input,
     )
-    .await?;
+    .await?
+    .with_signed_links(&state.links, auth.id);
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -189,7 +197,8 @@ pub async fn update_post(
             PostId(id.0),
             input,
         )
-        .await?,
+        .await?
+        .with_signed_links(&state.links, auth.id),
     ))
 }
 

@@ -88,6 +88,13 @@ pub struct StartedThread {
     pub unresolved_mentions: Vec<String>,
 }
 
+impl crate::auth::links::SignedLinks for StartedThread {
+    fn with_signed_links(mut self, keys: &crate::auth::links::LinkKeys, member: i64) -> Self {
+        self.thread = self.thread.with_signed_links(keys, member);
+        self
+    }
+}
+
 /// Starts a thread inside the caller's transaction (after its access check): the thread,
 /// its opening post, tags, the author's watch and read marker, and `thread.created`.
 /// Other capabilities (a resource's discussion) start theirs through this too.
