@@ -109,7 +109,7 @@ async function runRefresh(used) {
 /**
  * Calls the API. `body` is sent as JSON (or as is, for FormData, and for a Blob with its
  * type: a CSV file). Resolves to the parsed JSON (null for 204), or with `raw` to the
- * response's text; rejects with ApiError.
+ * response's text (`raw: 'blob'`: its bytes); rejects with ApiError.
  */
 export async function request(method, path, body, { auth = true, signal, raw = false } = {}) {
   refuseStrayPath(path);
@@ -134,7 +134,7 @@ export async function request(method, path, body, { auth = true, signal, raw = f
     if (!session) throw new ApiError(401, { title: 'Please sign in again.' });
     response = await send();
   }
-  if (raw && response.ok) return response.text();
+  if (raw && response.ok) return raw === 'blob' ? response.blob() : response.text();
   return parse(response, auth);
 }
 

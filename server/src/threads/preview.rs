@@ -48,7 +48,7 @@ pub async fn preview(
     let body = MarkdownBody::optional("body", &input.body)?;
     let Some(ApiId(network_id)) = input.network_id else {
         return Ok(web::Json(PreviewOutput {
-            body_html: body.render(&state.markdown),
+            body_html: signed(&state, auth.id, body.render(&state.markdown)),
             unresolved_mentions: Vec::new(),
         }));
     };
@@ -57,7 +57,19 @@ pub async fn preview(
     let mentions =
         mentions::resolve(db, NetworkId(network_id), auth.member_id(), body.as_str()).await?;
     Ok(web::Json(PreviewOutput {
-        body_html: body.render_with_mentions(&state.markdown, &mentions.links),
+        body_html: signed(
+            &state,
+            auth.id,
+            body.render_with_mentions(&state.markdown, &mentions.links),
+        ),
         unresolved_mentions: mentions.unresolved,
     }))
+}
+
+/// The preview's images load for its writer, as the saved post's will.
+fn signed(state: &AppState, member: i64, html: String) -> String {
+    match crate::images::sign::sign_html(&html, &state.links, member) {
+        std::borrow::Cow::Owned(signed) => signed,
+        std::borrow::Cow::Borrowed(_) => html,
+    }
 }

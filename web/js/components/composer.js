@@ -10,6 +10,9 @@ import { api } from '../api.js';
 import { h } from '../dom.js';
 import { field, textarea } from '../forms.js';
 import { offerMentions, warnUnresolved } from './mentions.js';
+import { announce } from '../dom.js';
+import { uploadImage } from '../images.js';
+import { markdownToolbar, formatShortcut } from './toolbar.js';
 
 let count = 0;
 
@@ -53,9 +56,35 @@ class Composer extends HTMLElement {
     });
     wrapper.querySelector('label').after(tabs);
     this.textarea.replaceWith(this.writePanel);
-    this.writePanel.append(this.textarea);
-    wrapper.append(this.preview);
     this.networkId = this.getAttribute('network');
+    // Images go into a network: only a composer that knows its network offers them.
+    const addImages = this.networkId ? (files) => this.addImages(files) : null;
+    this.writePanel.append(markdownToolbar(this.textarea, { addImages, label: this.getAttribute('label') ?? 'Message' }), this.textarea);
+    this.textarea.addEventListener('keydown', (event) => formatShortcut(this.textarea, event));
+    if (addImages) {
+      this.textarea.addEventListener('paste', (event) => {
+        const files = [...(event.clipboardData?.files ?? [])].filter((f) => f.type.startsWith('image/'));
+        if (!files.length) return;
+        event.preventDefault();
+        addImages(files);
+      });
+      this.textarea.addEventListener('dragover', (event) => { if (event.dataTransfer?.types.includes('Files')) event.preventDefault(); });
+      this.textarea.addEventListener('drop', (event) => {
+        const files = [...(event.dataTransfer?.files ?? [])].filter((f) => f.type.startsWith('image/'));
+        if (!files.length) return;
+        event.preventDefault();
+        addImages(files);
+      });
+    }
+    // Wide screens may write and see the result side by side.
+    this.sideBySide = h('button', { type: 'button', class: 'button-quiet composer-side', 'aria-pressed': 'false', on: { click: () => this.toggleSideBySide() } }, 'Side by side');
+    tabs.append(this.sideBySide);
+    this.textarea.addEventListener('input', () => {
+      if (!this.classList.contains('side-by-side')) return;
+      clearTimeout(this.previewTimer);
+      this.previewTimer = setTimeout(() => this.render(), 400);
+    });
+    wrapper.append(this.preview);
     if (this.networkId) {
       this.writePanel.classList.add('mention-anchor');
       this.writePanel.append(offerMentions(this.textarea, this.networkId));
@@ -76,7 +105,38 @@ class Composer extends HTMLElement {
     this.show(false);
   }
 
+  /** Uploads `files` one after the other, each shown as a placeholder until it is in. */
+  async addImages(files) {
+    for (const file of files) {
+      const name = (file.name || 'image').replace(/[[\]]/g, '');
+      const placeholder = `![Uploading ${name}…]()`;
+      insertAtCursor(this.textarea, `${placeholder}\n`);
+      try {
+        const image = await uploadImage(this.networkId, file);
+        const alt = name.replace(/\.[a-z0-9]+$/i, '');
+        this.textarea.value = this.textarea.value.replace(placeholder, `![${alt}](${image.url})`);
+        announce(`Image ${name} added.`);
+      } catch (error) {
+        this.textarea.value = this.textarea.value.replace(`${placeholder}\n`, '');
+        announce(`${name} could not be added: ${error.message}`);
+        alertIn(this, `${name} could not be added: ${error.message}`);
+      }
+      this.textarea.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+  }
+
+  toggleSideBySide() {
+    const on = !this.classList.contains('side-by-side');
+    this.classList.toggle('side-by-side', on);
+    this.sideBySide.setAttribute('aria-pressed', String(on));
+    this.writePanel.hidden = false;
+    this.preview.hidden = !on;
+    if (on) this.render();
+    else this.show(false);
+  }
+
   async show(previewing) {
+    if (this.classList.contains('side-by-side')) this.toggleSideBySide();
     this.writeTab.setAttribute('aria-selected', String(!previewing));
     this.previewTab.setAttribute('aria-selected', String(previewing));
     this.writeTab.tabIndex = previewing ? -1 : 0;
@@ -85,6 +145,11 @@ class Composer extends HTMLElement {
     this.preview.hidden = !previewing;
     if (!previewing) return;
     this.preview.textContent = 'Rendering preview…';
+    await this.render();
+  }
+
+  /** The server's rendering of what is written, into the preview panel. */
+  async render() {
     try {
       const result = await api.post('/markdown/preview', { body: this.textarea.value, ...(this.networkId ? { network_id: this.networkId } : {}) });
       this.preview.innerHTML = result.body_html || '<p class="muted">Nothing to preview yet.</p>';
@@ -93,6 +158,20 @@ class Composer extends HTMLElement {
       this.preview.textContent = `The preview could not be shown: ${error.message}`;
     }
   }
+}
+
+/** Inserts `text` at the cursor (replacing the selection), leaving the cursor after it. */
+function insertAtCursor(textarea, text) {
+  textarea.setRangeText(text, textarea.selectionStart, textarea.selectionEnd, 'end');
+  textarea.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+/** Shows `message` in the form's alert, where a refused form shows its problems. */
+function alertIn(element, message) {
+  const alert = element.closest('form')?.querySelector('.form-error');
+  if (!alert) return;
+  alert.textContent = message;
+  alert.hidden = false;
 }
 
 customElements.define('sr-composer', Composer);

@@ -13,6 +13,7 @@ import { askForm } from '../polls.js';
 import { listenForShortcuts, showShortcuts } from '../shortcuts.js';
 import { enqueue, flush, isConnectionFailure, outbox, queuedFor } from '../outbox.js';
 import '../components/composer.js';
+import { loadPrivateImages } from '../images.js';
 
 const REACTIONS = [['helpful', 'Helpful'], ['thanks', 'Thanks'], ['agree', 'Agree']];
 const MAX_PAGES = 20;
@@ -44,6 +45,10 @@ export async function render(context) {
       }));
     const reply = h('button', { type: 'button', class: 'button-quiet' }, 'Reply');
     reply.addEventListener('click', () => replyTo(post));
+    // Quote what is selected in the post, or the whole post, into the reply.
+    const quote = h('button', { type: 'button', class: 'button-quiet' }, 'Quote');
+    quote.addEventListener('mousedown', () => { quote.dataset.selection = selectedIn(posts.get(post.id)); });
+    quote.addEventListener('click', () => { quoteInReply(post, quote.dataset.selection || post.body); delete quote.dataset.selection; });
     const mayEdit = !post.deleted && (mine || isFacilitator);
     const edit = mayEdit ? h('button', { type: 'button', class: 'button-quiet' }, 'Edit') : null;
     edit?.addEventListener('click', () => editPost(post));
@@ -72,8 +77,9 @@ export async function render(context) {
         ? h('p', { class: 'muted' }, 'This post was deleted.')
         : h('div', { class: 'prose', trustedHtml: post.body_html }),
       post.deleted ? null : h('footer', { class: 'post-footer' }, reactions,
-        h('div', { class: 'actions' }, thread.locked && !isFacilitator ? null : reply, edit, remove)));
+        h('div', { class: 'actions' }, thread.locked && !isFacilitator ? null : [reply, quote], edit, remove)));
     article.dataset.author = post.author?.display_name ?? '';
+    loadPrivateImages(article);
     return article;
   };
 
@@ -184,6 +190,27 @@ export async function render(context) {
       h('button', { type: 'button', class: 'button-quiet', on: { click: () => { replyToId = null; replyingTo.hidden = true; } } }, 'Cancel'));
     replyingTo.hidden = false;
     focusReply();
+  }
+  /** The text selected inside `article`'s post body, if the selection lies there. */
+  function selectedIn(article) {
+    const selection = window.getSelection();
+    const body = article?.querySelector('.prose');
+    if (!selection || selection.isCollapsed || !body) return '';
+    const range = selection.getRangeAt(0);
+    return body.contains(range.commonAncestorContainer) ? selection.toString().trim() : '';
+  }
+  /** Puts `text` into the reply as a quote of `post`'s author, replying to that post. */
+  function quoteInReply(post, text) {
+    const composer = form.querySelector('sr-composer');
+    if (!composer || !text.trim()) return;
+    const who = post.author ? `@${post.author.handle} wrote:\n` : '';
+    const quoted = text.trim().split('\n').map((line) => `> ${line}`.trimEnd()).join('\n');
+    const before = composer.value.trimEnd();
+    composer.value = `${before ? `${before}\n\n` : ''}${who}${quoted}\n\n`;
+    composer.textarea.dispatchEvent(new Event('input', { bubbles: true })); // kept as a draft
+    replyTo(post);
+    const box = composer.textarea;
+    box.setSelectionRange(box.value.length, box.value.length);
   }
   function focusReply() {
     const box = form.querySelector('textarea');
