@@ -13,6 +13,7 @@ import { initiatives } from './journeys/initiatives.mjs';
 import { connections } from './journeys/connections.mjs';
 import { homeFeed, whatsNew } from './journeys/whats-new.mjs';
 import { gettingStarted } from './journeys/getting-started.mjs';
+import { writing } from './journeys/writing.mjs';
 
 if (!BASE_URL) {
   console.error('STAFFROOM_URL is not set: run these through `cargo test` (browser::journeys).');
@@ -29,6 +30,7 @@ const JOURNEYS = [
   ['connections: an anonymous request hidden, a direct message answered live, a poll with live results, insights', connections],
   ['what is new: first unread, mentions, notifications cleared from another tab', whatsNew],
   ['the home feed: live, to the first unread', homeFeed],
+  ['writing: the toolbar by keyboard, a pasted image shown to everyone, quoting a selection', writing],
   ['getting started: the admin checklist, a pasted list of invitations, an invitation link joined from a phone in Central Time', gettingStarted],
   ['no serious accessibility violation on any main page, light and dark; screenshots', accessibility],
 ];

@@ -59,7 +59,7 @@ class Composer extends HTMLElement {
     this.networkId = this.getAttribute('network');
     // Images go into a network: only a composer that knows its network offers them.
     const addImages = this.networkId ? (files) => this.addImages(files) : null;
-    this.writePanel.append(markdownToolbar(this.textarea, { addImages, label: this.getAttribute('label') ?? 'Message' }), this.textarea);
+    this.writePanel.append(markdownToolbar(this.textarea, { addImages }), this.textarea);
     this.textarea.addEventListener('keydown', (event) => formatShortcut(this.textarea, event));
     if (addImages) {
       this.textarea.addEventListener('paste', (event) => {

@@ -71,7 +71,7 @@ export function formatShortcut(textarea, event) {
  * The toolbar for `textarea`. With `addImages(files)`, an Image button picks files (paste
  * and drop are the composer's).
  */
-export function markdownToolbar(textarea, { addImages, label }) {
+export function markdownToolbar(textarea, { addImages }) {
   const button = (action, text, name, shortcut) => h('button', {
     type: 'button', class: 'toolbar-button', tabindex: '-1', 'aria-label': name, title: shortcut ? `${name} (${shortcut})` : name,
     on: { click: () => ACTIONS[action](textarea) },
@@ -98,7 +98,7 @@ export function markdownToolbar(textarea, { addImages, label }) {
   }
   const focusable = () => buttons.filter((b) => b.tagName === 'BUTTON');
   focusable()[0].tabIndex = 0;
-  const toolbar = h('div', { class: 'composer-toolbar', role: 'toolbar', 'aria-label': `Formatting for ${label}`, 'aria-controls': textarea.id || null }, buttons);
+  const toolbar = h('div', { class: 'composer-toolbar', role: 'toolbar', 'aria-label': 'Formatting', 'aria-controls': textarea.id || null }, buttons);
   toolbar.addEventListener('keydown', (event) => {
     const items = focusable();
     const at = items.indexOf(document.activeElement);
