@@ -149,7 +149,8 @@ backend_test! {
 
         let (mention, reply, thread) = mention_and_reply(&app, &cal, &rita, &network, "Visit to the Alvarez home").await;
         app.patch(&cal, &format!("/posts/{mention}"), json!({"body": format!("@{} please call the front office", rita.handle)})).await.expect(200);
-        app.patch(&cal, &format!("/posts/{reply}"), json!({"body": "Use the number in the student system."})).await.expect(200);
+        // Written in markdown, told in plain words.
+        app.patch(&cal, &format!("/posts/{reply}"), json!({"body": "Use the **number** in the [student system](https://sis.example.org)."})).await.expect(200);
         app.patch(&cal, &format!("/threads/{thread}"), json!({"title": "Home visits"})).await.expect(200);
 
         let (page, text) = notifications_of(&app, &rita).await;

@@ -14,7 +14,10 @@ use sea_orm::{
 use std::collections::HashMap;
 
 /// How much of a post a notification shows.
-const EXCERPT_CHARS: i32 = 200;
+const EXCERPT_CHARS: usize = 200;
+/// How much of a post's markdown is read to make its excerpt: room for the markup that
+/// `one_line` takes out.
+const SOURCE_CHARS: i32 = 800;
 
 /// Keys of `data` that older builds filled with copies of the subject's text. Never read:
 /// they are replaced by the live text (or dropped) before a notification is shown.
@@ -106,7 +109,7 @@ async fn posts_now(db: &impl ConnectionTrait, ids: &[i64]) -> Result<HashMap<i64
             Func::cust(Alias::new("SUBSTR"))
                 .arg(Expr::col((posts::Entity, posts::Column::Body)))
                 .arg(1)
-                .arg(EXCERPT_CHARS),
+                .arg(SOURCE_CHARS),
             Alias::new("excerpt"),
         )
         .expr_as(
@@ -136,7 +139,11 @@ async fn posts_now(db: &impl ConnectionTrait, ids: &[i64]) -> Result<HashMap<i64
                 id,
                 PostNow {
                     thread_title: row.try_get("", "title")?,
-                    excerpt: row.try_get("", "excerpt")?,
+                    // Plain words, as people read a notification: no markdown.
+                    excerpt: crate::markdown::one_line(
+                        &row.try_get::<String>("", "excerpt")?,
+                        EXCERPT_CHARS,
+                    ),
                     is_gone: post_deleted_at.is_some() || thread_deleted_at.is_some(),
                 },
             ))

@@ -15,9 +15,11 @@ const SOURCE = {
 };
 
 const percent = (rate) => (rate === null || rate === undefined ? '—' : `${Math.round(rate * 100)}%`);
+/** A duration in hours, in words: "under an hour", "1 hour", "5 hours". */
 const hours = (value) => {
   if (value === null || value === undefined) return '—';
-  return value < 1 ? 'under 1 h' : `${value} h`;
+  if (value < 1) return 'under an hour';
+  return plural(Math.round(value * 10) / 10, 'hour');
 };
 
 // A day such as 2027-03-01 as it reads, whatever the reader's own timezone.
@@ -93,7 +95,7 @@ export async function renderInsights(body, network, { router, query: params }) {
       figure('members active', `${v.active_members} of ${v.members}`, percent(v.active_rate)),
       figure('connection rate', percent(v.connection_rate), `${plural(v.connected_members, 'member')} in touch with a colleague`),
       figure('help requests answered within 48 h', percent(v.help.answered_pct_48h === null ? null : v.help.answered_pct_48h / 100), `${plural(v.help.asked, 'request')} asked`),
-      figure('hours to a first answer', hours(v.help.median_hours_to_first_response), `median; 90% within ${hours(v.help.p90_hours)}`),
+      figure('to a first answer', hours(v.help.median_hours_to_first_response), `median; 90% within ${hours(v.help.p90_hours)}`),
       figure('resources shared', String(v.resources.shared), `${plural(v.resources.downloads, 'first download')}`),
       figure('check-ins in', percent(v.check_in_completion.rate), `${v.check_in_completion.submitted} of ${v.check_in_completion.expected} due`),
       figure('direct messages', heldBack(v.unattributed.direct_messages), `${heldBack(v.unattributed.anonymous_poll_votes)} anonymous poll votes`)),
