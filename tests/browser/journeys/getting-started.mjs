@@ -64,6 +64,15 @@ export async function gettingStarted(browser, world) {
   if (zone !== 'America/Chicago') throw new Error(`the new account's timezone is ${zone}`);
   await tomas.getByText('In your timezone (America/Chicago).').waitFor();
 
+  // On his phone, search shows results first, the filters folded behind their button.
+  await tomas.goto('/search?q=attendance');
+  await tomas.locator('.search-results').waitFor();
+  if (await tomas.locator('.facets-box').evaluate((box) => box.open)) throw new Error('the filters are open on a phone');
+  await tomas.getByText('Filters', { exact: true }).click();
+  await tomas.getByRole('heading', { name: 'Type' }).waitFor();
+  const searchWidth = await tomas.evaluate(() => document.documentElement.scrollWidth);
+  if (searchWidth > 375) throw new Error(`search scrolls sideways at 375 px (${searchWidth} px wide)`);
+
   await lauren.reload();
   await lauren.getByText(/1 of 5 uses/).waitFor();
   assertNoProblems(context);

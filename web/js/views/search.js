@@ -113,6 +113,7 @@ export async function render({ root, query: params, router }) {
     : results.matched === 'some'
       ? `Nothing contains every word you searched for. ${counted} containing some of them, those with the most first.`
       : counted;
+  const active = ['types', 'network_id', 'tags', 'status'].filter((key) => filters[key]).length;
   // Best match first, or the newest: the address keeps the choice.
   const order = h('nav', { class: 'search-sort', 'aria-label': 'Order of results' },
     [['', 'Best match'], ['latest', 'Latest']].map(([value, label]) => (filters.sort === value
@@ -124,8 +125,14 @@ export async function render({ root, query: params, router }) {
     h('div', { class: 'search-layout' },
       h('div', { class: 'search-results' }, results.hits.length ? hits : null, pager),
       h('aside', { class: 'facets', 'aria-label': 'Narrow the results' },
-        facet('Type', 'types', results.facets.type, (v) => TYPES[v] ?? v),
-        facet('Network', 'network_id', results.facets.network_id, (v) => networkName.get(v) ?? `Network ${v}`),
-        facet('Tags', 'tags', results.facets.tags),
-        facet('Status', 'status', results.facets.status, statusLabel))));
+        // On a phone the results come first and the filters wait behind their button.
+        h('details', { class: 'facets-box', open: !NARROW.matches },
+          h('summary', { class: 'button button-secondary' }, active ? `Filters (${active} on)` : 'Filters'),
+          facet('Type', 'types', results.facets.type, (v) => TYPES[v] ?? v),
+          facet('Network', 'network_id', results.facets.network_id, (v) => networkName.get(v) ?? `Network ${v}`),
+          facet('Tags', 'tags', results.facets.tags),
+          facet('Status', 'status', results.facets.status, statusLabel)))));
 }
+
+/** Screens where the filters fold away under the results' count. */
+const NARROW = window.matchMedia('(max-width: 760px)');
