@@ -207,3 +207,40 @@ backend_test! {
         app.request(Method::GET, "/images/999999", Some(&admin.access_token), None).await.expect(404);
     }
 }
+
+/// The signed address of the first image of this instance in `html`.
+fn signed_src(html: &str) -> String {
+    html.split("src=\"/api/v1/images/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|rest| format!("/api/v1/images/{rest}").replace("&amp;", "&"))
+        .expect("an image")
+}
+
+backend_test! {
+    async fn an_image_in_a_help_request_and_its_answer_loads_for_its_readers_only(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Attendance PLN").await;
+        let ana = app.add_member(&admin, &network, "Ana Principal", "member").await;
+        let elsewhere = app.post(&admin, "/networks", json!({"name": "Math PLN", "visibility": "private"})).await.expect(201).id();
+        let otto = app.add_member(&admin, &elsewhere, "Otto Outsider", "member").await;
+        let url = upload(&app, &ana, &network, "chart.jpg", jpeg_with_gps()).await.expect(201).body["url"].as_str().unwrap().to_owned();
+        let asked = app
+            .post(&ana, &format!("/networks/{network}/help-requests"), json!({"title": "Reading this chart", "body": format!("What does this dip mean?\n\n![the chart]({url})")}))
+            .await
+            .expect(201)
+            .body;
+        let id = asked["id"].as_str().unwrap().to_owned();
+        let seen = app.get(&admin, &format!("/help-requests/{id}")).await.expect(200).body;
+        let src = signed_src(seen["body_html"].as_str().unwrap());
+        assert!(src.contains("?token="), "{src}");
+        assert_eq!(fetch(&app, &src, None).await.status(), 200);
+        let answered = app.post(&admin, &format!("/help-requests/{id}/responses"), json!({"body": format!("The week of the storm:\n\n![same chart]({url})")})).await.expect(201).body;
+        assert_eq!(fetch(&app, &signed_src(answered["body_html"].as_str().unwrap()), None).await.status(), 200);
+        let listed = app.get(&ana, &format!("/help-requests/{id}/responses")).await.expect(200).body;
+        assert_eq!(fetch(&app, &signed_src(listed["items"][0]["body_html"].as_str().unwrap()), None).await.status(), 200);
+        // Someone of another network sees neither the request nor the image.
+        app.get(&otto, &format!("/help-requests/{id}")).await.expect(404);
+        assert_eq!(fetch(&app, &url, Some(&otto.access_token)).await.status(), 404);
+    }
+}

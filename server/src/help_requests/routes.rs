@@ -4,6 +4,7 @@ use super::offers;
 use super::responses::{self, AcceptResponse, CreateResponse};
 use super::service::{self, CreateHelpRequest, HelpRequestListQuery, UpdateHelpRequest};
 use super::views::{HelpRequestView, ResponseView};
+use crate::auth::links::SignedLinks;
 use crate::auth::AuthMember;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, Page, PageQuery};
@@ -56,7 +57,8 @@ pub async fn list_help_requests(
             NetworkId(id.0),
             query.into_inner(),
         )
-        .await?,
+        .await?
+        .with_signed_links(&state.links, auth.id),
     ))
 }
 
@@ -77,7 +79,8 @@ pub async fn create_help_request(
         NetworkId(id.0),
         input,
     )
-    .await?;
+    .await?
+    .with_signed_links(&state.links, auth.id);
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -89,7 +92,9 @@ pub async fn get_help_request(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<HelpRequestView>> {
     Ok(web::Json(
-        service::get(state.db.reader(), auth.member_id(), id.0).await?,
+        service::get(state.db.reader(), auth.member_id(), id.0)
+            .await?
+            .with_signed_links(&state.links, auth.id),
     ))
 }
 
@@ -112,7 +117,8 @@ pub async fn update_help_request(
             id.0,
             input,
         )
-        .await?,
+        .await?
+        .with_signed_links(&state.links, auth.id),
     ))
 }
 
@@ -139,7 +145,9 @@ pub async fn list_responses(
     page: web::Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<ResponseView>>> {
     Ok(web::Json(
-        responses::list_responses(state.db.reader(), auth.member_id(), id.0, &page).await?,
+        responses::list_responses(state.db.reader(), auth.member_id(), id.0, &page)
+            .await?
+            .with_signed_links(&state.links, auth.id),
     ))
 }
 
@@ -161,7 +169,8 @@ pub async fn respond(
         id.0,
         input,
     )
-    .await?;
+    .await?
+    .with_signed_links(&state.links, auth.id);
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -176,7 +185,9 @@ pub async fn accept_response(
     ApiJson(input): ApiJson<AcceptResponse>,
 ) -> ApiResult<web::Json<HelpRequestView>> {
     Ok(web::Json(
-        responses::accept(state.db.writer(), auth.member_id(), id.0, input).await?,
+        responses::accept(state.db.writer(), auth.member_id(), id.0, input)
+            .await?
+            .with_signed_links(&state.links, auth.id),
     ))
 }
 
@@ -190,7 +201,9 @@ pub async fn offer_help(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<HelpRequestView>> {
     Ok(web::Json(
-        offers::set_offer(state.db.writer(), auth.member_id(), id.0, true).await?,
+        offers::set_offer(state.db.writer(), auth.member_id(), id.0, true)
+            .await?
+            .with_signed_links(&state.links, auth.id),
     ))
 }
 
@@ -202,7 +215,9 @@ pub async fn withdraw_offer(
     id: web::Path<ApiId>,
 ) -> ApiResult<web::Json<HelpRequestView>> {
     Ok(web::Json(
-        offers::set_offer(state.db.writer(), auth.member_id(), id.0, false).await?,
+        offers::set_offer(state.db.writer(), auth.member_id(), id.0, false)
+            .await?
+            .with_signed_links(&state.links, auth.id),
     ))
 }
 

@@ -147,3 +147,19 @@ impl ResponseView {
         }
     }
 }
+
+impl crate::auth::links::SignedLinks for HelpRequestView {
+    /// Its images load for `member` (see `images::sign`).
+    fn with_signed_links(mut self, keys: &crate::auth::links::LinkKeys, member: i64) -> Self {
+        crate::images::sign::sign_in_place(&mut self.body_html, keys, member);
+        self
+    }
+}
+
+impl crate::auth::links::SignedLinks for ResponseView {
+    /// Its images load for `member` (see `images::sign`).
+    fn with_signed_links(mut self, keys: &crate::auth::links::LinkKeys, member: i64) -> Self {
+        crate::images::sign::sign_in_place(&mut self.body_html, keys, member);
+        self
+    }
+}

@@ -46,6 +46,13 @@ pub fn sign_html<'a>(html: &'a str, keys: &LinkKeys, member: i64) -> Cow<'a, str
     Cow::Owned(out)
 }
 
+/// Signs `html` in place (a view's `body_html`), leaving it untouched when it has no image.
+pub fn sign_in_place(html: &mut String, keys: &LinkKeys, member: i64) {
+    if let Cow::Owned(signed) = sign_html(html, keys, member) {
+        *html = signed;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,9 +67,7 @@ pub async fn preview(
 }
 
 /// The preview's images load for its writer, as the saved post's will.
-fn signed(state: &AppState, member: i64, html: String) -> String {
-    match crate::images::sign::sign_html(&html, &state.links, member) {
-        std::borrow::Cow::Owned(signed) => signed,
-        std::borrow::Cow::Borrowed(_) => html,
-    }
+fn signed(state: &AppState, member: i64, mut html: String) -> String {
+    crate::images::sign::sign_in_place(&mut html, &state.links, member);
+    html
 }

@@ -4,12 +4,10 @@ use super::model::ReactionKind;
 use crate::auth::links::{LinkKeys, SignedLinks};
 use crate::entities::{posts, threads};
 use crate::ids::ApiId;
-use crate::images::sign::sign_html;
 use crate::members::views::MemberRef;
 use crate::notification_level::NotificationLevel;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::borrow::Cow;
 
 /// One item of a thread list.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -169,9 +167,7 @@ impl ThreadSummary {
 impl SignedLinks for ThreadView {
     /// Its opening post's images load for `member` (see `images::sign`).
     fn with_signed_links(mut self, keys: &LinkKeys, member: i64) -> Self {
-        if let Cow::Owned(signed) = sign_html(&self.body_html, keys, member) {
-            self.body_html = signed;
-        }
+        crate::images::sign::sign_in_place(&mut self.body_html, keys, member);
         self
     }
 }
@@ -179,9 +175,7 @@ impl SignedLinks for ThreadView {
 impl SignedLinks for PostView {
     /// Its images load for `member` (see `images::sign`).
     fn with_signed_links(mut self, keys: &LinkKeys, member: i64) -> Self {
-        if let Cow::Owned(signed) = sign_html(&self.body_html, keys, member) {
-            self.body_html = signed;
-        }
+        crate::images::sign::sign_in_place(&mut self.body_html, keys, member);
         self
     }
 }

@@ -1,6 +1,7 @@
 // `/help-requests/{id}`: the question, who offered to help, the answers (the asker accepts
 // one), answering, offering, and closing or reopening. New answers arrive live.
 
+import { loadPrivateImages } from '../images.js';
 import { api, currentMember, apiPath } from '../api.js';
 import { live } from '../live.js';
 import { h, redraw, replace, timeAgo, tagList, avatar, announce } from '../dom.js';
@@ -74,7 +75,7 @@ export async function render({ root, params, router }) {
         h('header', { class: 'post-header' }, avatar(r.author),
           h('div', {}, h('a', { href: r.author ? `/members/${r.author.id}` : '#', class: 'post-author' }, r.author?.display_name ?? 'Someone'),
             h('p', { class: 'meta' }, timeAgo(r.created_at), r.accepted ? ' · accepted answer' : ''))),
-        h('div', { class: 'prose', trustedHtml: r.body_html }),
+        withImages(h('div', { class: 'prose', trustedHtml: r.body_html })),
         accept ? h('footer', { class: 'post-footer' }, accept) : null);
     };
 
@@ -102,7 +103,7 @@ export async function render({ root, params, router }) {
   const buildRespondForm = () => {
     const form = h('form', { class: 'card stack', novalidate: true },
       h('h2', {}, 'Your answer'),
-      h('sr-composer', { name: 'body', label: 'Answer', required: true, rows: 5, draft: 'answer' }),
+      h('sr-composer', { name: 'body', label: 'Answer', required: true, rows: 5, draft: 'answer', network: request.network_id }),
       h('button', { type: 'submit', class: 'button' }, 'Post answer'));
     onSubmit(form, async (f) => {
       await api.post(apiPath`/help-requests/${request.id}/responses`, { body: f.elements.body.value });
@@ -148,4 +149,10 @@ export async function render({ root, params, router }) {
 function alertNear(element, message) {
   const note = h('p', { class: 'form-error', role: 'alert' }, message);
   element.closest('.actions, .post-footer')?.after(note);
+}
+
+/** `element` with the images of this instance in it loading (live answers come unsigned). */
+function withImages(element) {
+  loadPrivateImages(element);
+  return element;
 }

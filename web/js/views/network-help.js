@@ -68,7 +68,7 @@ export async function renderHelp(body, network, { router, query: params }) {
     h('h2', {}, 'Ask for help'),
     h('p', { class: 'muted' }, 'Colleagues whose expertise matches your tags hear about it.'),
     field('What do you need help with?', 'title', { required: true, maxlength: 200 }),
-    h('sr-composer', { name: 'body', label: 'Details', required: true, rows: 5 }),
+    h('sr-composer', { name: 'body', label: 'Details', required: true, rows: 5, network: network.id }),
     field('Tags', 'tags', { hint: 'Comma-separated, e.g. chronic-absence, mentoring' }),
     field('Urgency', 'urgency', { control: select([['normal', 'Normal'], ['low', 'Low'], ['high', 'High']], 'normal') }),
     ...anonymousChoice(network),
