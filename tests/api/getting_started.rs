@@ -43,6 +43,45 @@ async fn pending_emails(app: &TestApp, who: &Account, network: &str) -> Vec<Stri
     emails
 }
 
+/// A network with its admin, a facilitator and a member, and a facilitator of another
+/// network.
+struct People {
+    admin: Account,
+    network: String,
+    fay: Account,
+    mo: Account,
+    otto: Account,
+}
+
+async fn people(app: &TestApp) -> People {
+    let (admin, network) = app.admin_with_network("Attendance PLN").await;
+    let fay = app
+        .add_member(&admin, &network, "Fay Facilitator", "facilitator")
+        .await;
+    let mo = app
+        .add_member(&admin, &network, "Mo Member", "member")
+        .await;
+    let elsewhere = app
+        .post(
+            &admin,
+            "/networks",
+            json!({"name": "Math PLN", "visibility": "private"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let otto = app
+        .add_member(&admin, &elsewhere, "Otto Outsider", "facilitator")
+        .await;
+    People {
+        admin,
+        network,
+        fay,
+        mo,
+        otto,
+    }
+}
+
 backend_test! {
     async fn a_new_account_keeps_the_timezone_its_browser_sent(backend: Backend) {
         let app = TestApp::spawn(&backend).await;
@@ -83,11 +122,7 @@ backend_test! {
 backend_test! {
     async fn a_bulk_invitation_invites_every_valid_row_and_names_the_rest(backend: Backend) {
         let app = TestApp::spawn(&backend).await;
-        let (admin, network) = app.admin_with_network("Attendance PLN").await;
-        let fay = app.add_member(&admin, &network, "Fay Facilitator", "facilitator").await;
-        let mo = app.add_member(&admin, &network, "Mo Member", "member").await;
-        let elsewhere = app.post(&admin, "/networks", json!({"name": "Math PLN", "visibility": "private"})).await.expect(201).id();
-        let otto = app.add_member(&admin, &elsewhere, "Otto Outsider", "facilitator").await;
+        let People { admin, network, fay, mo, otto } = people(&app).await;
         let known = app.register("Kim Known").await;
         let before = pending_emails(&app, &fay, &network).await;
 
@@ -174,11 +209,7 @@ backend_test! {
 backend_test! {
     async fn an_invitation_link_lets_people_join_until_it_expires_is_used_up_or_revoked(backend: Backend) {
         let app = TestApp::spawn(&backend).await;
-        let (admin, network) = app.admin_with_network("Attendance PLN").await;
-        let fay = app.add_member(&admin, &network, "Fay Facilitator", "facilitator").await;
-        let mo = app.add_member(&admin, &network, "Mo Member", "member").await;
-        let elsewhere = app.post(&admin, "/networks", json!({"name": "Math PLN", "visibility": "private"})).await.expect(201).id();
-        let otto = app.add_member(&admin, &elsewhere, "Otto Outsider", "facilitator").await;
+        let People { admin, network, fay, mo, otto } = people(&app).await;
         let links = format!("/networks/{network}/invite-links");
 
         // Facilitators make links; a member is refused, an outsider learns nothing.

@@ -7,16 +7,11 @@
 // live and Lauren's closing it shows on Mia's page; Lauren reads the network's insights with
 // its picture of who helped whom.
 
-import { assertNoProblems, eventually, newContext } from '../harness.mjs';
-import { signIn } from './preferences.mjs';
+import { assertNoProblems, eventually } from '../harness.mjs';
+import { laurenAndMia } from './preferences.mjs';
 
 export async function connections(browser, world) {
-  const laurenContext = await newContext(browser);
-  const lauren = await laurenContext.newPage();
-  await signIn(lauren, world.admin);
-  const miaContext = await newContext(browser);
-  const mia = await miaContext.newPage();
-  await signIn(mia, world.member);
+  const { laurenContext, lauren, miaContext, mia } = await laurenAndMia(browser, world);
 
   // Asking without being judged.
   await mia.goto(`${world.networkPath}/help`);

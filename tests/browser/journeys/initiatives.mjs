@@ -3,8 +3,8 @@
 // facilitator's open page shows live with its chart; the member plans a test of change and
 // the facilitator's team takes it up with "Try this"; the member moves it to "doing".
 
-import { assertNoProblems, eventually, newContext, BASE_URL } from '../harness.mjs';
-import { signIn } from './preferences.mjs';
+import { assertNoProblems, eventually, BASE_URL } from '../harness.mjs';
+import { laurenAndMia } from './preferences.mjs';
 
 /** The page's access token, for setting up history through the API. */
 async function tokenOf(page) {
@@ -30,12 +30,7 @@ function mondayBefore(weeks) {
 }
 
 export async function initiatives(browser, world) {
-  const laurenContext = await newContext(browser);
-  const lauren = await laurenContext.newPage();
-  await signIn(lauren, world.admin);
-  const miaContext = await newContext(browser);
-  const mia = await miaContext.newPage();
-  await signIn(mia, world.member);
+  const { laurenContext, lauren, miaContext, mia } = await laurenAndMia(browser, world);
 
   // Lauren starts the initiative; a bad target is named next to its field first.
   await lauren.goto(`${world.networkPath}/initiatives`);

@@ -117,3 +117,15 @@ export async function signIn(page, { email, password }) {
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: /^Welcome/ }).waitFor();
 }
+
+/** Lauren and Mia, each signed in in a browser profile of their own. */
+export async function laurenAndMia(browser, world) {
+  const laurenContext = await newContext(browser);
+  const lauren = await laurenContext.newPage();
+  await signIn(lauren, world.admin);
+  const miaContext = await newContext(browser);
+  const mia = await miaContext.newPage();
+  await signIn(mia, world.member);
+  return { laurenContext, lauren, miaContext, mia };
+}
+

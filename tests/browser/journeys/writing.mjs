@@ -2,8 +2,8 @@
 // Ctrl+B, an image pasted into the text (uploaded, then shown in the post to Lauren and, as
 // it arrives live, to Mia), and Mia quoting the sentence she selected.
 
-import { assertNoProblems, eventually, newContext, screenshot } from '../harness.mjs';
-import { signIn } from './preferences.mjs';
+import { assertNoProblems, eventually, screenshot } from '../harness.mjs';
+import { laurenAndMia } from './preferences.mjs';
 
 /** Pastes a small PNG drawn in the page into `selector`, as a screenshot tool would. */
 async function pasteImage(page, selector) {
@@ -26,12 +26,7 @@ async function pasteImage(page, selector) {
 const loaded = (locator) => locator.evaluate((img) => img.complete && img.naturalWidth > 0);
 
 export async function writing(browser, world) {
-  const laurenContext = await newContext(browser);
-  const lauren = await laurenContext.newPage();
-  await signIn(lauren, world.admin);
-  const miaContext = await newContext(browser);
-  const mia = await miaContext.newPage();
-  await signIn(mia, world.member);
+  const { laurenContext, lauren, miaContext, mia } = await laurenAndMia(browser, world);
   await mia.goto(world.threadPath);
   await lauren.goto(world.threadPath);
   await lauren.getByRole('heading', { level: 2, name: 'Reply' }).waitFor();
