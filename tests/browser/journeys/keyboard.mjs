@@ -86,10 +86,11 @@ async function expectFocusIn(page, test) {
     () => page.evaluate((code) => Boolean(eval(code)), source), 5_000); // eslint-disable-line no-eval
 }
 
-/** Presses Tab until the focused element satisfies `test` (at most 80 times). */
+/** Presses Tab until the focused element satisfies `test` (at most 200 times: a thread's
+ * posts each have their reactions, Reply and Quote). */
 async function tabTo(page, test) {
   const source = `(${test.toString()})(document.activeElement)`;
-  for (let i = 0; i < 80; i += 1) {
+  for (let i = 0; i < 200; i += 1) {
     await page.keyboard.press('Tab');
     const found = await page.evaluate((code) => Boolean(eval(code)), source); // eslint-disable-line no-eval
     if (found) {

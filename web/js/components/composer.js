@@ -78,7 +78,8 @@ class Composer extends HTMLElement {
     }
     // Wide screens may write and see the result side by side.
     this.sideBySide = h('button', { type: 'button', class: 'button-quiet composer-side', 'aria-pressed': 'false', on: { click: () => this.toggleSideBySide() } }, 'Side by side');
-    tabs.append(this.sideBySide);
+    // Beside the tab list, not in it: a tab list holds only tabs.
+    tabs.after(this.sideBySide);
     this.textarea.addEventListener('input', () => {
       if (!this.classList.contains('side-by-side')) return;
       clearTimeout(this.previewTimer);

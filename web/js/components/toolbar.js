@@ -72,19 +72,20 @@ export function formatShortcut(textarea, event) {
  * and drop are the composer's).
  */
 export function markdownToolbar(textarea, { addImages }) {
-  const button = (action, text, name, shortcut) => h('button', {
-    type: 'button', class: 'toolbar-button', tabindex: '-1', 'aria-label': name, title: shortcut ? `${name} (${shortcut})` : name,
+  // Each button's name is its visible text (what voice control users say).
+  const button = (action, text, shortcut) => h('button', {
+    type: 'button', class: 'toolbar-button', tabindex: '-1', title: shortcut ? `${text.textContent ?? text} (${shortcut})` : null,
     on: { click: () => ACTIONS[action](textarea) },
   }, text);
   const key = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl+';
   const buttons = [
-    button('bold', h('b', {}, 'B'), 'Bold', `${key}B`),
-    button('italic', h('i', {}, 'I'), 'Italic', `${key}I`),
-    button('link', 'Link', 'Link', `${key}K`),
-    button('list', '• List', 'Bulleted list'),
-    button('numbered', '1. List', 'Numbered list'),
-    button('quote', '❝ Quote', 'Quote'),
-    button('mention', '@', 'Mention someone'),
+    button('bold', h('b', {}, 'Bold'), `${key}B`),
+    button('italic', h('i', {}, 'Italic'), `${key}I`),
+    button('link', 'Link', `${key}K`),
+    button('list', 'Bulleted list'),
+    button('numbered', 'Numbered list'),
+    button('quote', 'Quote'),
+    button('mention', 'Mention'),
   ];
   if (addImages) {
     const picker = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp,image/gif', multiple: true, hidden: true });
@@ -93,7 +94,7 @@ export function markdownToolbar(textarea, { addImages }) {
       picker.value = '';
       if (files.length) addImages(files);
     });
-    const image = h('button', { type: 'button', class: 'toolbar-button', tabindex: '-1', 'aria-label': 'Add an image', title: 'Add an image (or paste or drop one into the text)', on: { click: () => picker.click() } }, '🖼 Image');
+    const image = h('button', { type: 'button', class: 'toolbar-button', tabindex: '-1', title: 'Image (or paste or drop one into the text)', on: { click: () => picker.click() } }, 'Image');
     buttons.push(image, picker);
   }
   const focusable = () => buttons.filter((b) => b.tagName === 'BUTTON');
