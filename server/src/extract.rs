@@ -104,8 +104,7 @@ mod mime_guess_lite {
 
     impl Mime {
         pub fn is_json(&self) -> bool {
-            self.0 == "application/json"
-                || (self.0.starts_with("application/") && self.0.ends_with("+json"))
+            super::is_json(&self.0)
         }
     }
 }
@@ -215,6 +214,12 @@ pub fn media_type(req: &HttpRequest) -> String {
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default()
+}
+
+/// Whether `media_type` (lower-cased, without parameters) labels JSON.
+pub fn is_json(media_type: &str) -> bool {
+    media_type == "application/json"
+        || (media_type.starts_with("application/") && media_type.ends_with("+json"))
 }
 
 /// Whether `media_type` labels a CSV file: browsers label them differently by platform.

@@ -188,6 +188,8 @@ backend_test! {
         let preview = app.request(Method::GET, &format!("/invitations/{token}"), None, None).await.expect(200);
         assert_eq!(preview.body["name"], "Dee, Counselor");
         let refused = send_csv(&app, &fay, &network, "text/html", "<p>hi</p>").await.expect(415);
+        // A script's string sent as text/plain is neither CSV nor JSON.
+        send_csv(&app, &fay, &network, "text/plain", r#"{"email": "x@example.org"}"#).await.expect(415);
         assert_eq!(refused.headers["content-type"], "application/problem+json");
 
         // Too many at once, or nobody: refused whole, nothing invited.
@@ -268,6 +270,8 @@ backend_test! {
         app.delete(&fay, &format!("/invite-links/{open_id}")).await.expect(204);
         let gone = app.post(&cy, &format!("/invite-links/{open_token}/join"), json!({})).await.expect(410);
         assert!(gone.body["detail"].as_str().unwrap().contains("revoked"), "{}", gone.text);
+        // A member who opens a dead link is simply told they belong.
+        app.post(&ana, &format!("/invite-links/{open_token}/join"), json!({})).await.expect(200);
         app.request(Method::GET, &format!("/invite-links/{open_token}/preview"), None, None).await.expect(410);
 
         // Expired: works until its time, then not.
@@ -296,6 +300,28 @@ backend_test! {
 
 backend_test! {
     async fn an_invitation_link_lets_its_holder_make_an_account_and_join_at_once(backend: Backend) {
+        let app = TestApp::spawn(&backend).await;
+        let (admin, network) = app.admin_with_network("Counselors PLN").await;
+        let link = app.post(&admin, &format!("/networks/{network}/invite-links"), json!({"max_uses": 1})).await.expect(201).body;
+        let token = link["token"].as_str().unwrap().to_owned();
+        let register = |email: &str| {
+            json!({"email": email, "password": "correct horse battery", "display_name": "New Teacher", "timezone": "America/Chicago", "invite_link": token})
+        };
+        let made = app.anonymous_post("/auth/register", register("t1@example.org")).await.expect(201);
+        let teacher = account_from(&made.body);
+        let seen = app.get(&teacher, &format!("/networks/{network}")).await.expect(200);
+        assert_eq!((seen.body["is_member"].as_bool(), seen.body["role"].as_str()), (Some(true), Some("member")));
+        // Used up now: the next person is told why, and no account is made.
+        let refused = app.anonymous_post("/auth/register", register("t2@example.org")).await.expect(422);
+        assert!(refused.body["errors"]["invite_link"].as_str().unwrap().contains("used"), "{}", refused.text);
+        app.anonymous_post("/auth/login", json!({"email": "t2@example.org", "password": "correct horse battery"})).await.expect(401);
+        let listed = app.get(&admin, &format!("/networks/{network}/invite-links")).await.expect(200);
+        assert_eq!(listed.body["items"][0]["uses"], 1);
+    }
+}
+
+backend_test! {
+    async fn on_an_invite_only_instance_a_link_lets_people_join_but_not_register(backend: Backend) {
         let app = TestApp::spawn_with(&backend, |c| c.registration = staffroom::config::Registration::Invite).await;
         staffroom::demo::admin::create_admin(&app.state, "ada@example.org", "Ada Admin", Some("correct horse battery".into()))
             .await
@@ -304,26 +330,28 @@ backend_test! {
             &app.anonymous_post("/auth/login", json!({"email": "ada@example.org", "password": "correct horse battery"})).await.expect(200).body,
         );
         let network = app.post(&admin, "/networks", json!({"name": "Counselors PLN", "visibility": "private"})).await.expect(201).id();
-        let link = app.post(&admin, &format!("/networks/{network}/invite-links"), json!({"max_uses": 1})).await.expect(201).body;
+        let link = app.post(&admin, &format!("/networks/{network}/invite-links"), json!({})).await.expect(201).body;
         let token = link["token"].as_str().unwrap().to_owned();
-        let register = |email: &str, invite_link: Option<&str>| {
-            json!({"email": email, "password": "correct horse battery", "display_name": "New Teacher", "timezone": "America/Chicago", "invite_link": invite_link})
+        // A link names nobody: it does not let a stranger take a colleague's address before
+        // they are invited. A real link, a made-up one and none get the same answer.
+        let register = |invite_link: Option<&str>| {
+            json!({"email": "principal@example.org", "password": "correct horse battery", "display_name": "Not the principal", "invite_link": invite_link})
         };
-
-        // On an invite-only instance, a link is what lets someone in; a made-up one gets the
-        // same answer as none.
-        let none = app.anonymous_post("/auth/register", register("t1@example.org", None)).await.expect(403);
-        let made_up = app.anonymous_post("/auth/register", register("t1@example.org", Some("made-up"))).await.expect(403);
+        let none = app.anonymous_post("/auth/register", register(None)).await.expect(403);
+        let made_up = app.anonymous_post("/auth/register", register(Some("made-up"))).await.expect(403);
+        let real = app.anonymous_post("/auth/register", register(Some(&token))).await.expect(403);
         assert_eq!(none.body, made_up.body);
-        let made = app.anonymous_post("/auth/register", register("t1@example.org", Some(&token))).await.expect(201);
-        let teacher = account_from(&made.body);
-        let seen = app.get(&teacher, &format!("/networks/{network}")).await.expect(200);
-        assert_eq!((seen.body["is_member"].as_bool(), seen.body["role"].as_str()), (Some(true), Some("member")));
-        // Used up now: the next person is refused, and no account is made.
-        app.anonymous_post("/auth/register", register("t2@example.org", Some(&token))).await.expect(403);
-        app.anonymous_post("/auth/login", json!({"email": "t2@example.org", "password": "correct horse battery"})).await.expect(401);
+        assert_eq!(none.body, real.body);
         let listed = app.get(&admin, &format!("/networks/{network}/invite-links")).await.expect(200);
-        assert_eq!(listed.body["items"][0]["uses"], 1);
+        assert_eq!(listed.body["items"][0]["uses"], 0);
+        // Someone with an account joins with it.
+        let other = app.post(&admin, "/networks", json!({"name": "Math PLN", "visibility": "private"})).await.expect(201).id();
+        app.post(&admin, &format!("/networks/{other}/invitations"), json!({"email": "kim@example.org"})).await.expect(201);
+        let invitation = app.wait_for_invitation_token("kim@example.org").await;
+        let kim = account_from(
+            &app.anonymous_post(&format!("/invitations/{invitation}/accept"), json!({"display_name": "Kim", "password": "correct horse battery"})).await.expect(201).body["session"],
+        );
+        app.post(&kim, &format!("/invite-links/{token}/join"), json!({})).await.expect(201);
     }
 }
 

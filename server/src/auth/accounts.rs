@@ -80,14 +80,18 @@ pub async fn create_account(state: &AppState, request: NewAccount) -> ApiResult<
         Some(token) => Some(usable_invitation(state, token).await?),
         None => None,
     };
+    // An invitation link names nobody, and nothing here confirms that an address belongs
+    // to whoever types it: on an invite-only instance it lets nobody register (it would let
+    // a stranger take a colleague's address before they are invited), only join.
+    if invitation.is_none() && state.config.registration == Registration::Invite {
+        return Err(INVITATION_REQUIRED);
+    }
     if let Some(token) = link.filter(|_| invitation.is_none()) {
         state
             .invitations
             .link_usable(state.db.reader(), token)
             .await
-            .map_err(|err| link_problem(state, err))?;
-    } else if invitation.is_none() && state.config.registration == Registration::Invite {
-        return Err(INVITATION_REQUIRED);
+            .map_err(link_problem)?;
     }
     let email = match (&request.email, &invitation) {
         (Some(email), _) => email.clone(),
@@ -136,7 +140,7 @@ pub async fn create_account(state: &AppState, request: NewAccount) -> ApiResult<
                     .invitations
                     .join_by_link(&txn, token, &member)
                     .await
-                    .map_err(|err| link_problem(state, err))?,
+                    .map_err(link_problem)?,
             ),
             None => None,
         },
@@ -156,15 +160,10 @@ async fn usable_invitation(state: &AppState, token: &str) -> ApiResult<(String, 
         .map_err(|err| invitation_problem(state, err))
 }
 
-/// How an invitation link that cannot be used is reported: like an invitation in
-/// invite-only mode; in open mode, a field error saying why.
-fn link_problem(state: &AppState, err: ApiError) -> ApiError {
+/// How an invitation link that cannot be used is reported (open registration only): a
+/// field error saying why.
+fn link_problem(err: ApiError) -> ApiError {
     match err {
-        ApiError::NotFound | ApiError::Gone(_)
-            if state.config.registration == Registration::Invite =>
-        {
-            INVITATION_REQUIRED
-        }
         ApiError::NotFound => ApiError::invalid("invite_link", "is not an invitation link"),
         ApiError::Gone(detail) => ApiError::invalid("invite_link", detail),
         other => other,

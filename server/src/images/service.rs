@@ -73,15 +73,21 @@ pub async fn upload(
     };
     // Decoding takes memory and processor time in proportion to the pixels: a few at once,
     // off the async workers.
+    // The permit goes with the decoding itself: a client that hangs up does not free it
+    // while the pixels are still being decoded.
     let permit = state
         .image_decoding
-        .acquire()
+        .clone()
+        .acquire_owned()
         .await
         .map_err(|err| ApiError::Internal(err.into()))?;
-    let processed = tokio::task::spawn_blocking(move || process::process(&bytes, rules))
-        .await
-        .map_err(|err| ApiError::Internal(err.into()))?;
-    drop(permit);
+    let processed = tokio::task::spawn_blocking(move || {
+        let processed = process::process(&bytes, rules);
+        drop(permit);
+        processed
+    })
+    .await
+    .map_err(|err| ApiError::Internal(err.into()))?;
     let Processed { full, display } = processed.map_err(|refused| match refused {
         Refused::NotAnImage => {
             ApiError::UnsupportedMediaType("Send a JPEG, PNG, WebP or GIF image.".into())

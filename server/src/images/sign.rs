@@ -6,44 +6,71 @@
 use crate::auth::links::{LinkKeys, Linked};
 use std::borrow::Cow;
 
-const PREFIX: &str = "src=\"/api/v1/images/";
+const SRC: &str = " src=\"/api/v1/images/";
 
-/// `html` with the `src` of every image of this instance signed for `member`.
+/// `html` with the `src` of every `<img>` of this instance signed for `member`. Only real
+/// tags are touched: in sanitized HTML a `<` in text is always `&lt;`, and a `"` inside an
+/// attribute value always `&quot;`, so a post that merely shows such an address as text
+/// (in code, say) keeps it as written, and never shows anyone's token.
 pub fn sign_html<'a>(html: &'a str, keys: &LinkKeys, member: i64) -> Cow<'a, str> {
-    if !html.contains(PREFIX) {
+    if !html.contains(SRC) {
         return Cow::Borrowed(html);
     }
     let mut out = String::with_capacity(html.len() + 64);
     let mut rest = html;
-    while let Some(at) = rest.find(PREFIX) {
-        let after = at + PREFIX.len();
-        out.push_str(&rest[..after]);
-        rest = &rest[after..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let (id, tail) = rest.split_at(digits);
-        out.push_str(id);
-        rest = tail;
-        let Ok(image_id) = id.parse::<i64>() else {
-            continue;
-        };
-        // `/api/v1/images/7"` or `/api/v1/images/7?size=full"`: the token joins the query.
-        let separator = match rest.as_bytes().first() {
-            Some(b'"') => '?',
-            Some(b'?') => {
-                let query_end = rest.find('"').unwrap_or(rest.len());
-                out.push_str(&rest[..query_end]);
-                rest = &rest[query_end..];
-                '&'
+    let mut changed = false;
+    while let Some(at) = rest.find("<img") {
+        let end = at + tag_end(&rest[at..]);
+        out.push_str(&rest[..at]);
+        let tag = &rest[at..end];
+        match signed_tag(tag, keys, member) {
+            Some(signed) => {
+                out.push_str(&signed);
+                changed = true;
             }
-            _ => continue,
-        };
-        let token = keys.issue(member, Linked::Image { image_id });
-        out.push(separator);
-        out.push_str("token=");
-        out.push_str(&token);
+            None => out.push_str(tag),
+        }
+        rest = &rest[end..];
     }
     out.push_str(rest);
-    Cow::Owned(out)
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(html)
+    }
+}
+
+/// Where the tag starting `html` ends: just past its first `>` outside a quoted value.
+fn tag_end(html: &str) -> usize {
+    let mut quoted = false;
+    for (i, c) in html.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '>' if !quoted => return i + 1,
+            _ => {}
+        }
+    }
+    html.len()
+}
+
+/// `tag` with its `src="/api/v1/images/{id}…"` given a token, if it has one.
+fn signed_tag(tag: &str, keys: &LinkKeys, member: i64) -> Option<String> {
+    let at = tag.find(SRC)? + SRC.len();
+    let digits = tag[at..].bytes().take_while(u8::is_ascii_digit).count();
+    let image_id: i64 = tag[at..at + digits].parse().ok()?;
+    let value_end = at + tag[at..].find('"')?;
+    // `/api/v1/images/7"` or `/api/v1/images/7?size=full"`: the token joins the query.
+    let separator = match tag.as_bytes().get(at + digits) {
+        Some(b'"') => '?',
+        Some(b'?') => '&',
+        _ => return None,
+    };
+    let token = keys.issue(member, Linked::Image { image_id });
+    Some(format!(
+        "{}{separator}token={token}{}",
+        &tag[..value_end],
+        &tag[value_end..]
+    ))
 }
 
 /// Signs `html` in place (a view's `body_html`), leaving it untouched when it has no image.
@@ -75,5 +102,9 @@ mod tests {
             sign_html("<p>no images</p>", &keys, 3),
             Cow::Borrowed(_)
         ));
+        // Shown as text, an address stays as written: no token in anyone's words.
+        let text =
+            r#"<p><code>&lt;img src="/api/v1/images/7"&gt;</code> src="/api/v1/images/7"</p>"#;
+        assert!(matches!(sign_html(text, &keys, 3), Cow::Borrowed(_)));
     }
 }

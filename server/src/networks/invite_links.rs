@@ -5,7 +5,7 @@
 //! network. Only the token's hash is stored: the link is shown once, when it is made.
 
 use super::access::{effective_role, network_access, network_summary_access};
-use super::service::{add_membership, announce_join, view};
+use super::service::{announce_join, insert_membership, view};
 use super::views::NetworkView;
 use crate::auth::tokens::hash_token;
 use crate::entities::{invite_links, networks};
@@ -197,9 +197,7 @@ pub async fn revoke(state: &AppState, actor: MemberId, id: i64) -> ApiResult<()>
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let access = network_access(&txn, actor, NetworkId(link.network_id))
-        .await
-        .map_err(|_| ApiError::NotFound)?;
+    let access = network_access(&txn, actor, NetworkId(link.network_id)).await?;
     if !access.is_facilitator() {
         return Err(ApiError::NotFound);
     }
@@ -218,11 +216,23 @@ pub async fn usable(
     db: &impl ConnectionTrait,
     token: &str,
 ) -> ApiResult<(invite_links::Model, networks::Model)> {
-    let link = invite_links::Entity::find()
+    usable_link(db, find(db, token).await?).await
+}
+
+/// The link of `token`, working or not: 404 unknown.
+async fn find(db: &impl ConnectionTrait, token: &str) -> ApiResult<invite_links::Model> {
+    invite_links::Entity::find()
         .filter(invite_links::Column::TokenHash.eq(hash_token(token)))
         .one(db)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(ApiError::NotFound)
+}
+
+/// `link` and its network, if it still lets people in (410 otherwise).
+async fn usable_link(
+    db: &impl ConnectionTrait,
+    link: invite_links::Model,
+) -> ApiResult<(invite_links::Model, networks::Model)> {
     if let Some(why) = unusable(&link, crate::clock::now()) {
         return Err(ApiError::Gone(why));
     }
@@ -259,37 +269,59 @@ pub enum Joined {
     Already(NetworkView),
 }
 
-/// Joins the link's network as `actor`, counting one use.
+/// Joins the link's network as `actor`, counting one use. A member already (of its
+/// network, directly) is told so whether or not the link still works, and nothing is
+/// counted.
 pub async fn join(state: &AppState, actor: MemberId, token: &str) -> ApiResult<Joined> {
     let txn = Tx::begin(state.db.writer()).await?;
-    let (link, network) = usable(&txn, token).await?;
-    if let Ok((network, role, true)) =
-        network_summary_access(&txn, actor, NetworkId(network.id)).await
-    {
-        return Ok(Joined::Already(view(&txn, actor, &network, role).await?));
+    let link = find(&txn, token).await?;
+    let network_id = NetworkId(link.network_id);
+    if let Some(already) = member_already(&txn, actor, network_id).await? {
+        return Ok(Joined::Already(already));
     }
-    let network_id = count_and_join(&txn, &link, actor).await?;
+    let (link, _) = usable_link(&txn, link).await?;
+    if !count_and_join(&txn, &link, actor).await? {
+        // Joined a moment ago by a request that raced this one.
+        let already = member_already(&txn, actor, network_id).await?;
+        return already.map(Joined::Already).ok_or(ApiError::NotFound);
+    }
     let (network, role, _) = network_summary_access(&txn, actor, network_id).await?;
     let joined = view(&txn, actor, &network, role).await?;
     txn.commit().await?;
     Ok(Joined::Now(joined))
 }
 
+/// The network as `actor` sees it, if they are a direct member of it.
+async fn member_already(
+    txn: &Tx,
+    actor: MemberId,
+    network_id: NetworkId,
+) -> ApiResult<Option<NetworkView>> {
+    match network_summary_access(txn, actor, network_id).await {
+        Ok((network, role, true)) => Ok(Some(view(txn, actor, &network, role).await?)),
+        Ok(_) | Err(ApiError::NotFound) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
 /// Joins the network of the link of `token` as `actor` in `txn` (an account made with the
 /// link): its network.
 pub async fn join_in(txn: &Tx, actor: MemberId, token: &str) -> ApiResult<NetworkId> {
     let (link, _) = usable(txn, token).await?;
-    count_and_join(txn, &link, actor).await
+    count_and_join(txn, &link, actor).await?;
+    Ok(NetworkId(link.network_id))
 }
 
-/// Counts one use of `link` and makes `actor` a member of its network. Each use is counted
-/// once even when the last ones are taken at the same moment: the count only moves while
-/// under the limit.
-async fn count_and_join(
-    txn: &Tx,
-    link: &invite_links::Model,
-    actor: MemberId,
-) -> ApiResult<NetworkId> {
+/// Makes `actor` a member of `link`'s network and counts one use, or does neither: false
+/// when they already were a member (nothing counted). The membership goes in first, so two
+/// joins of one person at once count once; each use is counted once even when the last
+/// ones are taken at the same moment, as the count only moves while under the limit (a
+/// refusal rolls the membership back with the transaction).
+async fn count_and_join(txn: &Tx, link: &invite_links::Model, actor: MemberId) -> ApiResult<bool> {
+    let network_id = NetworkId(link.network_id);
+    if !insert_membership(txn, network_id, actor, Role::Member).await? {
+        return Ok(false);
+    }
     let mut counted = invite_links::Entity::update_many()
         .col_expr(
             invite_links::Column::Uses,
@@ -305,8 +337,6 @@ async fn count_and_join(
             "This invitation link has been used as many times as it allows; ask a facilitator for a new one.",
         ));
     }
-    let network_id = NetworkId(link.network_id);
-    let role = add_membership(txn, network_id, actor, Role::Member).await?;
-    announce_join(txn, network_id, actor, role).await?;
-    Ok(network_id)
+    announce_join(txn, network_id, actor, Role::Member).await?;
+    Ok(true)
 }

@@ -11,7 +11,9 @@ use super::views::{MembershipView, NetworkView};
 use crate::auth::extract::MaybeAuthMember;
 use crate::auth::AuthMember;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{is_csv, media_type, parse_json, read_bounded, ApiJson, Page, PageQuery};
+use crate::extract::{
+    is_csv, is_json, media_type, parse_json, read_bounded, ApiJson, Page, PageQuery,
+};
 use crate::ids::{ApiId, MemberId, NetworkId};
 use crate::notification_level::LevelBody;
 use crate::AppState;
@@ -190,13 +192,14 @@ pub async fn invite(
 ) -> ApiResult<HttpResponse> {
     let (actor, network) = (auth.member_id(), NetworkId(id.0));
     let media_type = media_type(&req);
-    if is_csv(&media_type) {
+    // `text/plain` is what a script sends a string as by default: a CSV upload says so.
+    if is_csv(&media_type) && media_type != "text/plain" {
         let body = read_bounded(payload, invitation_rows::MAX_CSV_BYTES).await?;
         let rows = invitation_rows::from_csv(&body)?;
         let results = invitations::create_many(&state, actor, network, &rows).await?;
         return Ok(HttpResponse::Ok().json(results));
     }
-    if !media_type.ends_with("json") {
+    if !is_json(&media_type) {
         return Err(ApiError::UnsupportedMediaType(
             "Send JSON, or a CSV file of email,name,role with Content-Type: text/csv.".into(),
         ));

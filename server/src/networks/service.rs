@@ -362,8 +362,33 @@ pub async fn add_membership(
     member_id: MemberId,
     role: Role,
 ) -> ApiResult<Role> {
-    // Insert-or-nothing, so a double-clicked join or a join racing an invitation cannot
-    // trip the primary key.
+    if insert_membership(txn, network_id, member_id, role).await? {
+        return Ok(role);
+    }
+    let existing = network_members::Entity::find_by_id((network_id.get(), member_id.get()))
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let current = Role::from_stored(&existing.role);
+    if role > current {
+        let mut active: network_members::ActiveModel = existing.into();
+        active.role = Set(role.as_str().to_owned());
+        active.update(txn).await?;
+        return Ok(role);
+    }
+    Ok(current)
+}
+
+/// Makes `member_id` a member of `network_id` with `role` unless they already are one:
+/// whether this made them one. Insert-or-nothing, so a double-clicked join or a join racing
+/// an invitation cannot trip the primary key (on PostgreSQL the second waits for the first
+/// to commit, then inserts nothing).
+pub async fn insert_membership(
+    txn: &impl ConnectionTrait,
+    network_id: NetworkId,
+    member_id: MemberId,
+    role: Role,
+) -> ApiResult<bool> {
     let inserted = network_members::Entity::insert(network_members::ActiveModel {
         network_id: Set(network_id.get()),
         member_id: Set(member_id.get()),
@@ -381,21 +406,7 @@ pub async fn add_membership(
     )
     .exec_without_returning(txn)
     .await?;
-    if inserted == 1 {
-        return Ok(role);
-    }
-    let existing = network_members::Entity::find_by_id((network_id.get(), member_id.get()))
-        .one(txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let current = Role::from_stored(&existing.role);
-    if role > current {
-        let mut active: network_members::ActiveModel = existing.into();
-        active.role = Set(role.as_str().to_owned());
-        active.update(txn).await?;
-        return Ok(role);
-    }
-    Ok(current)
+    Ok(inserted == 1)
 }
 
 /// Emits `member.joined` for a new or re-confirmed membership.
