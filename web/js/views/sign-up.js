@@ -18,8 +18,8 @@ export async function render({ root, query, router }) {
       email: f.elements.email.value.trim(),
       password: f.elements.password.value,
       timezone: browserTimezone(),
-      // Coming from an invitation link: the account joins its network (and may be made at
-      // all on an invite-only instance).
+      // Coming from an invitation link: the account joins its network at once (open
+      // registration only: an invite-only instance refuses, whatever the link).
       ...(linkToken(query) ? { invite_link: linkToken(query) } : {}),
     }, { auth: false });
     startSession(session);
