@@ -111,7 +111,11 @@ class Composer extends HTMLElement {
     for (const file of files) {
       const name = (file.name || 'image').replace(/[[\]]/g, '');
       const placeholder = `![Uploading ${name}…]()`;
-      insertAtCursor(this.textarea, `${placeholder}\n`);
+      // On a paragraph of its own: after a line of text or a list item, markdown would
+      // otherwise run the image into it.
+      const before = this.textarea.value.slice(0, this.textarea.selectionStart);
+      const gap = !before || before.endsWith('\n\n') ? '' : before.endsWith('\n') ? '\n' : '\n\n';
+      insertAtCursor(this.textarea, `${gap}${placeholder}\n`);
       try {
         const image = await uploadImage(this.networkId, file);
         const alt = name.replace(/\.[a-z0-9]+$/i, '');
