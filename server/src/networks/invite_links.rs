@@ -68,6 +68,10 @@ pub struct InviteLinkPreview {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
+/// What a link that reached its use limit answers.
+const USED_UP: &str =
+    "This invitation link has been used as many times as it allows; ask a facilitator for a new one.";
+
 /// Why a link no longer lets anyone in, if it does not.
 fn unusable(link: &invite_links::Model, now: DateTime<Utc>) -> Option<&'static str> {
     if link.revoked_at.is_some() {
@@ -75,7 +79,7 @@ fn unusable(link: &invite_links::Model, now: DateTime<Utc>) -> Option<&'static s
     } else if link.expires_at.is_some_and(|at| at <= now) {
         Some("This invitation link has expired; ask a facilitator for a new one.")
     } else if link.max_uses.is_some_and(|max| link.uses >= max) {
-        Some("This invitation link has been used as many times as it allows; ask a facilitator for a new one.")
+        Some(USED_UP)
     } else {
         None
     }
@@ -333,9 +337,7 @@ async fn count_and_join(txn: &Tx, link: &invite_links::Model, actor: MemberId) -
         counted = counted.filter(invite_links::Column::Uses.lt(max));
     }
     if counted.exec(txn).await?.rows_affected != 1 {
-        return Err(ApiError::Gone(
-            "This invitation link has been used as many times as it allows; ask a facilitator for a new one.",
-        ));
+        return Err(ApiError::Gone(USED_UP));
     }
     announce_join(txn, network_id, actor, Role::Member).await?;
     Ok(true)
